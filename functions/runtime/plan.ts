@@ -1,0 +1,155 @@
+/**
+ * The compiled plan: the one typed, serialisable form of an Arazzo workflow that both the
+ * ASL emitter (infra/compiler/emit) and the operation handler (functions/runtime) read.
+ *
+ * Types only: the Lambda bundle imports this file and must stay free of compiler code.
+ */
+
+export const PLAN_VERSION = 1 as const;
+
+export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
+
+/** A JSON value as it appears in the Arazzo document (literals, runtime expressions, templates). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A parameter the OpenAPI operation declares (after `$ref` resolution). */
+export interface DeclaredParameter {
+  readonly name: string;
+  readonly in: ParameterLocation;
+  readonly required: boolean;
+}
+
+/** Where and how a step's HTTP call is sent. */
+export interface OperationBinding {
+  /** Name of the Arazzo `sourceDescriptions` entry the operation comes from. */
+  readonly source: string;
+  readonly operationId?: string;
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** First `servers[].url` of the OpenAPI description; a run may override it per source. */
+  readonly serverUrl: string;
+  /** Path template, e.g. `/v1/customers/{customer_id}`. */
+  readonly path: string;
+  readonly parameters: readonly DeclaredParameter[];
+  /** Stable key of the operation: one Lambda function per key. */
+  readonly key: string;
+}
+
+export interface ParameterPlan {
+  readonly name: string;
+  readonly in: ParameterLocation;
+  /** Literal, runtime expression, or string template. */
+  readonly value: JsonValue;
+}
+
+export interface RequestBodyPlan {
+  readonly contentType: string;
+  readonly payload: JsonValue;
+  readonly replacements: readonly { readonly target: string; readonly value: JsonValue }[];
+}
+
+export type CriterionType = 'simple' | 'regex' | 'jsonpath' | 'xpath';
+
+export interface CriterionPlan {
+  readonly type: CriterionType;
+  readonly condition: string;
+  /** Runtime expression naming the value the condition applies to (required for regex/jsonpath/xpath). */
+  readonly context?: string;
+}
+
+/** Bounds and pacing of a loop (a `retry` action or a `goto` back to the same or an earlier step). */
+export interface LoopPolicy {
+  /** Delay before the first repeat, in seconds. */
+  readonly intervalSeconds: number;
+  /** Multiplier applied to the delay on each further repeat. */
+  readonly backoffRate: number;
+  /** Upper bound of one delay, in seconds. */
+  readonly maxDelaySeconds: number;
+  /** Maximum number of times the deciding step may run; past it the execution fails with Arazzo.RetryLimitExceeded. */
+  readonly maxAttempts: number;
+}
+
+export type ActionKind = 'onSuccess' | 'onFailure';
+
+export interface ActionPlan {
+  /** Stable outcome name the handler returns and the Choice state routes on, e.g. `onSuccess.verified`. */
+  readonly outcome: string;
+  readonly kind: ActionKind;
+  readonly name?: string;
+  readonly type: 'end' | 'goto' | 'retry';
+  /** Target step of a `goto` (a `retry` targets its own step). */
+  readonly stepId?: string;
+  readonly criteria: readonly CriterionPlan[];
+  /** Present when the action repeats a step: `retry`, or a `goto` to the same or an earlier step. */
+  readonly loop?: LoopPolicy;
+}
+
+export interface TransportPolicy {
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Whether a connection error, timeout, 5xx or 429 may be retried (idempotent method, or a POST with an idempotency key). */
+  readonly retrySafe: boolean;
+}
+
+export interface StepPlan {
+  readonly workflowId: string;
+  readonly stepId: string;
+  readonly description?: string;
+  readonly operation: OperationBinding;
+  readonly parameters: readonly ParameterPlan[];
+  readonly requestBody?: RequestBodyPlan;
+  readonly successCriteria: readonly CriterionPlan[];
+  readonly onSuccess: readonly ActionPlan[];
+  readonly onFailure: readonly ActionPlan[];
+  /** Declared step outputs: name → runtime expression. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Output names that carry credentials: sealed before they leave the handler. */
+  readonly sealedOutputs: readonly string[];
+  /** Whether the default success route (no onSuccess action matched) ends the workflow. */
+  readonly endsOnDefaultSuccess: boolean;
+  /** Workflow outputs (name → expression), evaluated by the handler when this step ends the workflow. */
+  readonly workflowOutputs: Readonly<Record<string, string>>;
+  /** Workflow inputs that are credentials: the execution carries `secret:<name>` references for them. */
+  readonly credentialInputs: readonly string[];
+  readonly transport: TransportPolicy;
+}
+
+export interface WorkflowPlan {
+  readonly planVersion: typeof PLAN_VERSION;
+  readonly workflowId: string;
+  readonly summary?: string;
+  /** Arazzo file the workflow was compiled from, relative to the working directory at compile time. */
+  readonly sourceFile: string;
+  /** JSON Schema of the workflow inputs. */
+  readonly inputsSchema: { readonly [key: string]: JsonValue };
+  readonly credentialInputs: readonly string[];
+  readonly steps: readonly StepPlan[];
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+/** What the operation handler receives (the Task state's `Parameters`). */
+export interface StepEvent {
+  readonly step: string;
+  readonly inputs: Record<string, unknown>;
+  readonly steps: Record<string, StepResult>;
+}
+
+/** What the operation handler returns; the Task stores it at `$.steps.<stepId>`. */
+export interface StepResult {
+  readonly statusCode: number;
+  /** `success`, or the outcome of the matched action (`onSuccess.<name>`, `onFailure.<name>`). */
+  readonly outcome: string;
+  readonly outputs: Record<string, unknown>;
+  /** How many times this step has run in this execution, this run included. */
+  readonly visits: number;
+  /** Delay before the next repeat, when the outcome repeats a step. */
+  readonly delaySeconds?: number;
+  /** Workflow outputs, when the outcome ends the workflow. */
+  readonly workflowOutputs?: Record<string, unknown>;
+}
+
+/** Shape of the execution state between states. */
+export interface ExecutionState {
+  readonly inputs: Record<string, unknown>;
+  readonly steps: Record<string, StepResult>;
+}

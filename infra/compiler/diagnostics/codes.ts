@@ -1,0 +1,33 @@
+/**
+ * Every diagnostic the compiler can report. The table in docs/diagnostics.md is generated from
+ * the same list by hand; keep them in step.
+ */
+export const DiagnosticCodes = {
+  // Errors: the document cannot be compiled.
+  yamlSyntax: { code: 'ASFN1001', rule: 'yaml-syntax' },
+  schema: { code: 'ASFN1002', rule: 'arazzo-schema' },
+  sourceUnreadable: { code: 'ASFN1003', rule: 'source-description' },
+  openApiInvalid: { code: 'ASFN1004', rule: 'openapi' },
+  unknownOperation: { code: 'ASFN1005', rule: 'operation-binding' },
+  ambiguousOperation: { code: 'ASFN1006', rule: 'operation-binding' },
+  duplicateId: { code: 'ASFN1007', rule: 'duplicate-id' },
+  unknownStep: { code: 'ASFN1008', rule: 'step-target' },
+  expressionSyntax: { code: 'ASFN1009', rule: 'runtime-expression' },
+  expressionReference: { code: 'ASFN1010', rule: 'runtime-expression' },
+  undeclaredParameter: { code: 'ASFN1011', rule: 'parameters' },
+  missingParameter: { code: 'ASFN1012', rule: 'parameters' },
+  criterionSyntax: { code: 'ASFN1013', rule: 'criteria' },
+  unsupported: { code: 'ASFN1014', rule: 'unsupported' },
+  unknownWorkflow: { code: 'ASFN1015', rule: 'workflow-target' },
+  inputsSchema: { code: 'ASFN1016', rule: 'inputs-schema' },
+  // Warnings (lint).
+  legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
+  bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
+  outputMayBeMissing: { code: 'ASFN2003', rule: 'output-step-may-not-run' },
+  implicitLoopDelay: { code: 'ASFN2004', rule: 'loop-delay' },
+  credentialByName: { code: 'ASFN2005', rule: 'credential-input' },
+  unreachableStep: { code: 'ASFN2006', rule: 'unreachable-step' },
+  providerDifference: { code: 'ASFN2007', rule: 'openapi' },
+} as const satisfies Record<string, { code: string; rule: string }>;
+
+export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -1,0 +1,2 @@
+export * from './parse-yaml-source.js';
+export * from './load-openapi.js';
