@@ -1,2 +1,3 @@
 export * from './parse-yaml-source.js';
 export * from './load-openapi.js';
+export * from './load-arazzo.js';

@@ -1,0 +1,36 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compileFile, hasErrors } from '../../infra/compiler/index.js';
+import { ExitCodes, UsageError } from '../cli-error.js';
+import { printDiagnostics } from './validate.js';
+
+export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>]
+
+Compiles each workflow to an Amazon States Language definition (JSONPath) and its plan.
+Without --out, prints {"<workflowId>": {"definition": ..., "plan": ...}} as JSON on stdout.
+With --out, writes <dir>/<workflowId>.asl.json and <dir>/<workflowId>.plan.json.
+Diagnostics go to stderr. Exit 2 on compile errors.`;
+
+export async function runCompile(
+  file: string,
+  opts: { workflow?: string; out?: string },
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<number> {
+  const result = await compileFile(file);
+  printDiagnostics(result, stderr);
+  if (hasErrors(result.diagnostics)) return ExitCodes.usage;
+  const selected = result.workflows.filter((w) => !opts.workflow || w.plan.workflowId === opts.workflow);
+  if (opts.workflow && selected.length === 0) throw new UsageError(`no workflow "${opts.workflow}" in ${file} (has: ${result.workflows.map((w) => w.plan.workflowId).join(', ')})`);
+  if (opts.out) {
+    await mkdir(opts.out, { recursive: true });
+    for (const w of selected) {
+      await writeFile(join(opts.out, `${w.plan.workflowId}.asl.json`), JSON.stringify(w.definition, null, 2) + '\n');
+      await writeFile(join(opts.out, `${w.plan.workflowId}.plan.json`), JSON.stringify(w.plan, null, 2) + '\n');
+      stderr.write(`wrote ${join(opts.out, `${w.plan.workflowId}.asl.json`)} (${Object.keys(w.definition.States).length} states)\n`);
+    }
+  } else {
+    stdout.write(JSON.stringify(Object.fromEntries(selected.map((w) => [w.plan.workflowId, { definition: w.definition, plan: w.plan }])), null, 2) + '\n');
+  }
+  return ExitCodes.ok;
+}

@@ -1,0 +1,25 @@
+import { compileFile, formatDiagnostic, hasErrors, type CompileResult } from '../../infra/compiler/index.js';
+import { ExitCodes } from '../cli-error.js';
+
+export const validateHelp = `Usage: arazzo-sfn validate <file.arazzo.yml>...
+
+Checks Arazzo documents and the OpenAPI descriptions they name: schema, operation
+binding, parameters, runtime expressions, criteria, loops. Prints errors and lint
+warnings as file:line:col. Exit 0 when there is no error, 2 otherwise.`;
+
+export function printDiagnostics(result: CompileResult, out: NodeJS.WritableStream): void {
+  for (const d of result.diagnostics) out.write(`${formatDiagnostic(d)}\n`);
+}
+
+export async function runValidate(files: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  let exit: number = ExitCodes.ok;
+  for (const file of files) {
+    const result = await compileFile(file);
+    printDiagnostics(result, out);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = result.diagnostics.length - errors;
+    out.write(`${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${errors ? '' : `, ${result.workflows.length} workflow(s) ok`}\n`);
+    if (hasErrors(result.diagnostics)) exit = ExitCodes.usage;
+  }
+  return exit;
+}

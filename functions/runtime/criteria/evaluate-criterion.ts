@@ -1,0 +1,100 @@
+import { query, type JsonValue } from 'jsonpath-rfc9535';
+import { expressionError } from '../errors.js';
+import { evaluateExpression, type ExpressionContext } from '../expressions/evaluate-expression.js';
+import type { CriterionPlan } from '../plan.js';
+import { jsonEquals } from './json-equals.js';
+import { evaluateCondition } from './evaluate-condition.js';
+import { parseCondition, type ComparisonOperator, type Condition } from './parse-condition.js';
+import { parseJsonPathCondition, type JsonPathCondition, type JsonScalar } from './parse-jsonpath-condition.js';
+
+// A warm Lambda evaluates the same few conditions on every call.
+const CACHE_LIMIT = 500;
+const simpleCache = new Map<string, Condition>();
+const jsonPathCache = new Map<string, JsonPathCondition>();
+const regexCache = new Map<string, RegExp>();
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+function contextValue(c: CriterionPlan, ctx: ExpressionContext): unknown {
+  if (c.context === undefined) throw expressionError(`a ${c.type} criterion needs a context expression`);
+  return evaluateExpression(c.context, ctx);
+}
+
+/** RFC 9535 §2.3.5.2.2 comparison of one node with a literal: type-strict, case-sensitive. */
+function compareNode(operator: ComparisonOperator, node: unknown, literal: JsonScalar): boolean {
+  const less = (a: unknown, b: unknown) =>
+    (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')
+      ? a < b
+      : false;
+  switch (operator) {
+    case '==':
+      return jsonEquals(node, literal);
+    case '!=':
+      return !jsonEquals(node, literal);
+    case '<':
+      return less(node, literal);
+    case '<=':
+      return less(node, literal) || jsonEquals(node, literal);
+    case '>':
+      return less(literal, node);
+    case '>=':
+      return less(literal, node) || jsonEquals(node, literal);
+  }
+}
+
+function evaluateJsonPath(condition: JsonPathCondition, root: unknown): boolean {
+  try {
+    if (condition.form === 'standard') return query(root as JsonValue, condition.query).length > 0;
+    // The non-standard form compares one value: zero or several nodes cannot satisfy it.
+    const nodes = query(root as JsonValue, condition.query);
+    if (nodes.length !== 1) return false;
+    const [node] = nodes;
+    return condition.form === 'membership'
+      ? condition.values.some((value) => jsonEquals(node, value))
+      : compareNode(condition.operator, node, condition.literal);
+  } catch {
+    throw expressionError('jsonpath criterion could not be evaluated');
+  }
+}
+
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Whether a criterion holds. Absent values make it false rather than throwing; malformed
+ * conditions throw (the compiler rejects them first, see checkCriterion).
+ */
+export function evaluateCriterion(c: CriterionPlan, ctx: ExpressionContext): boolean {
+  switch (c.type) {
+    case 'simple':
+      return evaluateCondition(cached(simpleCache, c.condition, () => parseCondition(c.condition)), ctx);
+    case 'regex': {
+      const value = contextValue(c, ctx);
+      if (value === undefined) return false;
+      const pattern = cached(regexCache, c.condition, () => {
+        try {
+          return new RegExp(c.condition);
+        } catch {
+          throw expressionError('regex criterion condition is not a valid regular expression');
+        }
+      });
+      return pattern.test(asText(value));
+    }
+    case 'jsonpath': {
+      const value = contextValue(c, ctx);
+      if (value === undefined) return false;
+      return evaluateJsonPath(cached(jsonPathCache, c.condition, () => parseJsonPathCondition(c.condition)), value);
+    }
+    case 'xpath':
+      throw expressionError('xpath criteria are not supported yet');
+  }
+}

@@ -1,0 +1,11 @@
+export { parseCondition, conditionExpressions, type Condition, type ComparisonOperator, type Literal } from './parse-condition.js';
+export { evaluateCondition, isTruthy } from './evaluate-condition.js';
+export {
+  parseJsonPathCondition,
+  describeJsonPathCondition,
+  type JsonPathCondition,
+  type JsonScalar,
+} from './parse-jsonpath-condition.js';
+export { evaluateCriterion } from './evaluate-criterion.js';
+export { checkCriterion, type CriterionCheck, type CriterionProblem, type CriterionWarning } from './check-criterion.js';
+export { criterionExpressions } from './criterion-expressions.js';

@@ -1,0 +1,57 @@
+import type { Accessor, Expression } from './parse-expression.js';
+
+// RFC 6901 §3: "~" is written "~0" and "/" is written "~1" (in that order).
+const escapeToken = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');
+
+function formatTail(tail: readonly Accessor[]): string {
+  return tail
+    .map((accessor) => {
+      switch (accessor.kind) {
+        case 'property':
+          return `.${accessor.name}`;
+        case 'index':
+          return `[${accessor.index}]`;
+        case 'pointer':
+          return `#${accessor.tokens.map((token) => `/${escapeToken(token)}`).join('')}`;
+      }
+    })
+    .join('');
+}
+
+/** Canonical text of an expression; `parseExpression(formatExpression(e))` yields `e` again. */
+export function formatExpression(expr: Expression): string {
+  switch (expr.kind) {
+    case 'url':
+      return '$url';
+    case 'method':
+      return '$method';
+    case 'statusCode':
+      return '$statusCode';
+    case 'requestHeader':
+      return `$request.header.${expr.name}`;
+    case 'requestQuery':
+      return `$request.query.${expr.name}`;
+    case 'requestPath':
+      return `$request.path.${expr.name}`;
+    case 'requestBody':
+      return `$request.body${formatTail(expr.tail)}`;
+    case 'responseHeader':
+      return `$response.header.${expr.name}`;
+    case 'responseBody':
+      return `$response.body${formatTail(expr.tail)}`;
+    case 'inputs':
+      return `$inputs.${expr.name}${formatTail(expr.tail)}`;
+    case 'outputs':
+      return `$outputs.${expr.name}${formatTail(expr.tail)}`;
+    case 'stepOutput':
+      return `$steps.${expr.stepId}.outputs.${expr.name}${formatTail(expr.tail)}`;
+    case 'workflowInput':
+      return `$workflows.${expr.workflowId}.inputs.${expr.name}${formatTail(expr.tail)}`;
+    case 'workflowOutput':
+      return `$workflows.${expr.workflowId}.outputs.${expr.name}${formatTail(expr.tail)}`;
+    case 'sourceDescription':
+      return `$sourceDescriptions.${expr.name}.${expr.reference}`;
+    case 'component':
+      return `$components.${expr.section}.${expr.name}${formatTail(expr.tail)}`;
+  }
+}

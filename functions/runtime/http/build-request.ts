@@ -1,0 +1,119 @@
+import { expressionError } from '../errors.js';
+import type { StepPlan } from '../plan.js';
+
+export interface BuiltRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  /** What `$request.*` expressions read after the call. */
+  readonly parts: { headers: Record<string, string>; query: Record<string, string>; path: Record<string, string>; body?: unknown };
+}
+
+export interface EvaluatedParameter {
+  readonly name: string;
+  readonly in: 'path' | 'query' | 'header' | 'cookie';
+  readonly value: unknown;
+}
+
+const asText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** A header value that could split the header block is refused rather than sent. */
+function checkHeaderValue(name: string, value: string) {
+  if (/[\r\n\0]/.test(value)) throw expressionError(`header "${name}" would contain a line break; refusing to send it`);
+}
+
+/** RFC 6901 pointer write, used by `requestBody.replacements`. */
+export function setAtPointer(target: unknown, pointer: string, value: unknown): unknown {
+  if (pointer === '' || pointer === '/') return value;
+  const segments = pointer.replace(/^#/, '').split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const root = structuredClone(target ?? {}) as Record<string, unknown>;
+  let node: any = root;
+  segments.forEach((segment, i) => {
+    const last = i === segments.length - 1;
+    const key = Array.isArray(node) ? (segment === '-' ? node.length : Number(segment)) : segment;
+    if (last) node[key] = value;
+    else {
+      if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') node[key] = /^\d+$/.test(segments[i + 1]) ? [] : {};
+      node = node[key];
+    }
+  });
+  return root;
+}
+
+function encodeBody(contentType: string, payload: unknown): string {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries((payload ?? {}) as Record<string, unknown>)) {
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) v.forEach((item) => form.append(k, asText(item)));
+      else form.append(k, asText(v));
+    }
+    return form.toString();
+  }
+  if (type.startsWith('text/') || typeof payload === 'string') return typeof payload === 'string' ? payload : JSON.stringify(payload);
+  return JSON.stringify(payload);
+}
+
+/**
+ * Builds the HTTP request of a step from its plan and its already-evaluated parameters and
+ * payload: path parameters substituted, query string, headers, body encoded by content type.
+ */
+export function buildRequest(
+  plan: StepPlan,
+  serverUrl: string,
+  parameters: readonly EvaluatedParameter[],
+  payload: unknown,
+): BuiltRequest {
+  const { operation } = plan;
+  const path: Record<string, string> = {};
+  const query: Record<string, string> = {};
+  const headers: Record<string, string> = {};
+  const search = new URLSearchParams();
+  const cookies: string[] = [];
+
+  for (const p of parameters) {
+    if (p.value === undefined || p.value === null) {
+      const declared = operation.parameters.find((d) => d.in === p.in && d.name.toLowerCase() === p.name.toLowerCase());
+      if (declared?.required || p.in === 'path') throw expressionError(`step ${plan.stepId}: required ${p.in} parameter "${p.name}" evaluated to no value`);
+      continue;
+    }
+    switch (p.in) {
+      case 'path':
+        path[p.name] = asText(p.value);
+        break;
+      case 'query':
+        if (Array.isArray(p.value)) p.value.forEach((v) => search.append(p.name, asText(v)));
+        else search.append(p.name, asText(p.value));
+        query[p.name] = asText(p.value);
+        break;
+      case 'header': {
+        const value = asText(p.value);
+        checkHeaderValue(p.name, value);
+        headers[p.name.toLowerCase()] = value;
+        break;
+      }
+      case 'cookie':
+        cookies.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(asText(p.value))}`);
+        break;
+    }
+  }
+  if (cookies.length) headers.cookie = cookies.join('; ');
+
+  const resolvedPath = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = path[name];
+    if (value === undefined) throw expressionError(`step ${plan.stepId}: path parameter "${name}" has no value`);
+    return encodeURIComponent(value);
+  });
+  const qs = search.toString();
+  const url = serverUrl.replace(/\/+$/, '') + resolvedPath + (qs ? `?${qs}` : '');
+
+  let body: string | undefined;
+  if (plan.requestBody) {
+    body = encodeBody(plan.requestBody.contentType, payload);
+    headers['content-type'] = plan.requestBody.contentType;
+  }
+  if (!headers.accept) headers.accept = 'application/json';
+  return { method: operation.method, url, headers, ...(body !== undefined ? { body } : {}), parts: { headers, query, path, body: payload } };
+}

@@ -1,0 +1,2 @@
+export * from './build-request.js';
+export * from './send-request.js';

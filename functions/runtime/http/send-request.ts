@@ -1,0 +1,89 @@
+import { request, type Dispatcher } from 'undici';
+import { invalidResponse, providerUnavailable } from '../errors.js';
+import type { BuiltRequest } from './build-request.js';
+
+export interface ReceivedResponse {
+  readonly statusCode: number;
+  /** Lower-case header names; repeated headers joined with ", ". */
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+  readonly durationMs: number;
+}
+
+export interface SendOptions {
+  readonly dispatcher?: Dispatcher;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Larger bodies are refused: only declared outputs leave the handler, but the body must be read first. */
+  readonly maxBodyBytes?: number;
+}
+
+const TRANSPORT_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+]);
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e.code ?? e.cause?.code ?? (err as Error).name ?? 'unknown error';
+}
+
+function parseBody(text: string, contentType: string, what: string): unknown {
+  if (text === '') return undefined;
+  if (/[/+]json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw invalidResponse(`${what} answered with malformed JSON (${text.length} bytes)`);
+    }
+  }
+  return text;
+}
+
+/**
+ * Sends one request with undici (pooled by the dispatcher, bounded by connect/headers/body
+ * timeouts). Transport faults become `Arazzo.ProviderUnavailable`; messages name the method and
+ * path only, never headers or bodies, since they reach the execution history.
+ */
+export async function sendRequest(req: BuiltRequest, options: SendOptions): Promise<ReceivedResponse> {
+  const started = performance.now();
+  const what = `${req.method} ${new URL(req.url).pathname}`;
+  const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
+  try {
+    const res = await request(req.url, {
+      method: req.method as Dispatcher.HttpMethod,
+      headers: req.headers,
+      body: req.body,
+      dispatcher: options.dispatcher,
+      headersTimeout: options.requestTimeoutMs,
+      bodyTimeout: options.requestTimeoutMs,
+      signal: AbortSignal.timeout(options.connectTimeoutMs + options.requestTimeoutMs),
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+    const declared = Number(headers['content-length'] ?? 0);
+    if (declared > maxBodyBytes) {
+      await res.body.dump();
+      throw invalidResponse(`${what} answered with a ${declared}-byte body, over the ${maxBodyBytes}-byte limit`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        res.body.destroy();
+        throw invalidResponse(`${what} answered with a body over the ${maxBodyBytes}-byte limit`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    return { statusCode: res.statusCode, headers, body: parseBody(text, headers['content-type'] ?? '', what), durationMs: performance.now() - started };
+  } catch (err) {
+    if ((err as Error).name?.startsWith('Arazzo.')) throw err;
+    const code = describe(err);
+    if (TRANSPORT_CODES.has(code) || (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') {
+      throw providerUnavailable(`${what} failed: ${code === 'AbortError' ? 'timed out' : code}`);
+    }
+    throw providerUnavailable(`${what} failed: ${code}`);
+  }
+}

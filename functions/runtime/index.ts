@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './handle-step.js';
+export * from './plan.js';
+export * from './validate-inputs.js';
+export * from './secrets/index.js';

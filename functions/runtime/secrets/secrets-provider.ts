@@ -1,0 +1,96 @@
+import { secretError } from '../errors.js';
+
+/**
+ * Where credentials come from. On AWS: Secrets Manager (cached for the container's life);
+ * locally: an in-memory, file or environment provider with the same interface.
+ */
+export interface SecretsProvider {
+  /** The secret's string value; throws `Arazzo.Secret` when it cannot be read. */
+  getSecret(name: string): Promise<string>;
+}
+
+export const SECRET_REFERENCE_PREFIX = 'secret:';
+
+/**
+ * A credential input in the execution input is a reference, `secret:<name>` or
+ * `secret:<name>#<jsonKey>` (for a JSON secret holding several values), never the value.
+ */
+export interface SecretReference {
+  readonly name: string;
+  readonly jsonKey?: string;
+}
+
+export function parseSecretReference(value: unknown): SecretReference | undefined {
+  if (typeof value !== 'string' || !value.startsWith(SECRET_REFERENCE_PREFIX)) return undefined;
+  const body = value.slice(SECRET_REFERENCE_PREFIX.length);
+  const hash = body.lastIndexOf('#');
+  const name = hash >= 0 ? body.slice(0, hash) : body;
+  if (!name) return undefined;
+  return hash >= 0 ? { name, jsonKey: body.slice(hash + 1) } : { name };
+}
+
+export function formatSecretReference(ref: SecretReference): string {
+  return `${SECRET_REFERENCE_PREFIX}${ref.name}${ref.jsonKey ? `#${ref.jsonKey}` : ''}`;
+}
+
+export async function resolveSecretReference(provider: SecretsProvider, ref: SecretReference): Promise<string> {
+  const raw = await provider.getSecret(ref.name);
+  if (ref.jsonKey === undefined) return raw;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw secretError(`secret "${ref.name}" is not JSON, so it has no key "${ref.jsonKey}"`);
+  }
+  const value = (parsed as Record<string, unknown>)?.[ref.jsonKey];
+  if (typeof value !== 'string') throw secretError(`secret "${ref.name}" has no string key "${ref.jsonKey}"`);
+  return value;
+}
+
+/** In-memory provider: the local runner puts `--input accessToken=...` values here. */
+export class InMemorySecretsProvider implements SecretsProvider {
+  private readonly values = new Map<string, string>();
+  constructor(initial: Record<string, string> = {}) {
+    for (const [k, v] of Object.entries(initial)) this.values.set(k, v);
+  }
+  set(name: string, value: string): void {
+    this.values.set(name, value);
+  }
+  async getSecret(name: string): Promise<string> {
+    const value = this.values.get(name);
+    if (value === undefined) throw secretError(`secret "${name}" is not defined in the local secrets provider`);
+    return value;
+  }
+}
+
+/**
+ * Environment provider: secret `a/b-c` is read from `ARAZZO_SECRET_A_B_C`, so CI systems can
+ * pass credentials the usual way.
+ */
+export class EnvironmentSecretsProvider implements SecretsProvider {
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  static variableFor(name: string): string {
+    return `ARAZZO_SECRET_${name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+  }
+  async getSecret(name: string): Promise<string> {
+    const value = this.env[EnvironmentSecretsProvider.variableFor(name)];
+    if (value === undefined) throw secretError(`secret "${name}" is not set (environment variable ${EnvironmentSecretsProvider.variableFor(name)})`);
+    return value;
+  }
+}
+
+/** Tries each provider in turn. */
+export class ChainedSecretsProvider implements SecretsProvider {
+  constructor(private readonly providers: readonly SecretsProvider[]) {}
+  async getSecret(name: string): Promise<string> {
+    let last: unknown;
+    for (const p of this.providers) {
+      try {
+        return await p.getSecret(name);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last ?? secretError(`secret "${name}" not found`);
+  }
+}

@@ -1,0 +1,57 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { invalidInputs } from './errors.js';
+import type { ExecutionState, WorkflowPlan } from './plan.js';
+import { parseSecretReference } from './secrets/index.js';
+
+// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+
+/** Inputs schemas are compiled once per plan and reused across warm invocations. */
+const compiled = new WeakMap<WorkflowPlan, ValidateFunction>();
+
+function validatorFor(plan: WorkflowPlan): ValidateFunction {
+  const cached = compiled.get(plan);
+  if (cached) return cached;
+  {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    // Credential inputs hold a secret reference, not the value the schema describes.
+    const schema = structuredClone(plan.inputsSchema) as Record<string, any>;
+    for (const name of plan.credentialInputs) if (schema.properties?.[name]) schema.properties[name] = { type: 'string' };
+    const validate = ajv.compile(schema);
+    compiled.set(plan, validate);
+    return validate;
+  }
+}
+
+function describeProblem(e: ErrorObject): string {
+  const where = e.instancePath ? `inputs${e.instancePath.replace(/\//g, '.')}` : 'inputs';
+  if (e.keyword === 'required') return `${where}: missing required input "${(e.params as { missingProperty: string }).missingProperty}"`;
+  if (e.keyword === 'additionalProperties') return `${where}: unexpected input "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  return `${where}: ${e.message}`;
+}
+
+/**
+ * The first Task of every workflow: checks the execution input before any HTTP call and sets up
+ * the execution state. Problems are listed by path and rule only: values are never echoed.
+ */
+export function validateInputs(plan: WorkflowPlan, input: unknown): ExecutionState {
+  const problems: string[] = [];
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    throw invalidInputs(`workflow ${plan.workflowId}: the execution input must be a JSON object of workflow inputs`);
+  }
+  const inputs = input as Record<string, unknown>;
+  for (const name of plan.credentialInputs) {
+    if (inputs[name] !== undefined && !parseSecretReference(inputs[name])) {
+      problems.push(`inputs.${name}: is a credential, so the execution input must carry a secret reference "secret:<name>" instead of the value`);
+    }
+  }
+  const validate = validatorFor(plan);
+  if (!validate(inputs)) problems.push(...(validate.errors ?? []).map(describeProblem));
+  if (problems.length) {
+    throw invalidInputs(`workflow ${plan.workflowId}: ${problems.length} problem${problems.length > 1 ? 's' : ''} with the inputs: ${problems.join('; ')}`);
+  }
+  return { inputs, steps: {} };
+}

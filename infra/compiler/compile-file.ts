@@ -1,0 +1,53 @@
+import type { WorkflowPlan } from '../../functions/runtime/plan.js';
+import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics/index.js';
+import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
+import { loadArazzo } from './load/index.js';
+import { buildPlans, type CompileOptions } from './plan/index.js';
+import { validateAsl } from './validate/validate-asl.js';
+
+export interface CompiledWorkflow extends EmittedWorkflow {
+  readonly plan: WorkflowPlan;
+}
+
+export interface CompileResult {
+  readonly file: string;
+  readonly workflows: readonly CompiledWorkflow[];
+  /** Errors and warnings, in document order. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Load → validate → plan → emit one Arazzo file. Never throws for problems in the document:
+ * they come back as diagnostics (use `compileFileOrThrow` to fail on errors).
+ */
+export async function compileFile(file: string, options: CompileOptions & EmitOptions = {}): Promise<CompileResult> {
+  const diagnostics: Diagnostic[] = [];
+  const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file);
+  diagnostics.push(...loadDiagnostics);
+  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], diagnostics };
+
+  const plans = buildPlans(loaded, options, diagnostics);
+  if (hasErrors(diagnostics)) return { file, workflows: [], diagnostics: sortDiagnostics(diagnostics) };
+
+  const workflows = plans.map((plan) => {
+    const emitted = emitAsl(plan, options);
+    const problems = validateAsl(emitted.definition, { checkArn: options.resourceFor === undefined });
+    if (problems.length) {
+      // The emitter produced invalid ASL: a compiler bug, reported against the workflow.
+      const { code, rule } = DiagnosticCodes.unsupported;
+      diagnostics.push({ code, rule, severity: 'error', message: `internal: emitted ASL for ${plan.workflowId} is invalid: ${problems.join('; ')}`, file: plan.sourceFile, line: 1, col: 1, pointer: '' });
+    }
+    return { plan, ...emitted };
+  });
+  return { file, workflows: hasErrors(diagnostics) ? [] : workflows, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+export async function compileFileOrThrow(file: string, options: CompileOptions & EmitOptions = {}): Promise<CompileResult> {
+  const result = await compileFile(file, options);
+  if (hasErrors(result.diagnostics)) throw new CompileError(result.diagnostics);
+  return result;
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}

@@ -1,0 +1,2 @@
+export * from './emit-asl.js';
+export * from './state-names.js';

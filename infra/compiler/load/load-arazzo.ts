@@ -1,0 +1,72 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import type { Diagnostic } from '../diagnostics/index.js';
+import { ArazzoDocumentSchema, type ArazzoDocument } from '../validate/arazzo-schema.js';
+import { loadOpenApi, type LoadedOpenApi } from './load-openapi.js';
+import { diagnosticAt, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+
+/** An Arazzo document that passed the schema, with its OpenAPI sources loaded. */
+export interface LoadedArazzo {
+  readonly source: YamlSource;
+  readonly document: ArazzoDocument;
+  /** OpenAPI sources by `sourceDescriptions[].name`. */
+  readonly openapis: ReadonlyMap<string, LoadedOpenApi>;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union') {
+    // Report the branch that got furthest instead of zod's generic "invalid input".
+    const branches = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+    const best = branches.slice().sort((a, b) => a.length - b.length)[0];
+    if (best?.length) return best.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+  }
+  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
+    return `missing required field "${String(issue.path[issue.path.length - 1])}"`;
+  }
+  return issue.message;
+}
+
+/** Resolves a source description `url` relative to the Arazzo file, as the seeds' `../openapi/...` need. */
+export function resolveSourceUrl(arazzoPath: string, url: string): string | undefined {
+  if (/^https?:\/\//i.test(url)) return undefined;
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  return resolve(dirname(arazzoPath), url);
+}
+
+export async function loadArazzo(path: string): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
+  const absolute = resolve(path);
+  const { source, diagnostics } = await readYamlSource(absolute);
+  if (!source) return { diagnostics };
+
+  const parsed = ArazzoDocumentSchema.safeParse(source.value);
+  if (!parsed.success) {
+    const schemaDiagnostics = parsed.error.issues.map((issue) =>
+      diagnosticAt(source, encodePointer(issue.path as (string | number)[]), 'schema', issueMessage(issue)),
+    );
+    return { diagnostics: [...diagnostics, ...schemaDiagnostics] };
+  }
+  const document = parsed.data;
+
+  const openapis = new Map<string, LoadedOpenApi>();
+  for (const [index, description] of document.sourceDescriptions.entries()) {
+    const pointer = `/sourceDescriptions/${index}/url`;
+    if (description.type === 'arazzo') {
+      diagnostics.push(diagnosticAt(source, pointer, 'unsupported', `source "${description.name}": arazzo-typed source descriptions are not supported yet`));
+      continue;
+    }
+    const file = resolveSourceUrl(absolute, description.url);
+    if (!file) {
+      diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": remote URLs are not fetched at compile time; download ${description.url} and point url at the file`));
+      continue;
+    }
+    const { openapi, diagnostics: openapiDiagnostics } = await loadOpenApi(file);
+    diagnostics.push(...openapiDiagnostics);
+    if (!openapi) {
+      diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": cannot load ${description.url}`));
+      continue;
+    }
+    openapis.set(description.name, openapi);
+  }
+  return { loaded: { source, document, openapis }, diagnostics };
+}

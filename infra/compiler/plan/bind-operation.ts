@@ -1,0 +1,79 @@
+import type { Diagnostic } from '../diagnostics/index.js';
+import type { LoadedArazzo } from '../load/load-arazzo.js';
+import type { OpenApiOperation } from '../load/load-openapi.js';
+import { decodePointer, diagnosticAt } from '../load/parse-yaml-source.js';
+import type { ArazzoStep } from '../validate/arazzo-schema.js';
+
+export interface BoundOperation {
+  readonly source: string;
+  readonly serverUrl: string;
+  readonly operation: OpenApiOperation;
+}
+
+const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.(.+)$/;
+const OPERATION_PATH = /^\{\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.url\}#(\/.*)$/;
+
+/**
+ * Binds a step to exactly one OpenAPI operation (Arazzo 1.0.1 §Step Object: operationId,
+ * qualified with `$sourceDescriptions.<name>.` when several sources declare it, or operationPath).
+ */
+export function bindOperation(
+  loaded: LoadedArazzo,
+  step: ArazzoStep,
+  stepPointer: string,
+  diagnostics: Diagnostic[],
+): BoundOperation | undefined {
+  const { source, openapis } = loaded;
+  const targets = [step.operationId, step.operationPath, step.workflowId].filter((t) => t !== undefined);
+  if (targets.length !== 1) {
+    diagnostics.push(
+      diagnosticAt(source, stepPointer, 'schema', `step "${step.stepId}" must have exactly one of operationId, operationPath or workflowId (has ${targets.length})`),
+    );
+    return undefined;
+  }
+  if (step.workflowId !== undefined) {
+    diagnostics.push(diagnosticAt(source, `${stepPointer}/workflowId`, 'unsupported', `step "${step.stepId}": workflowId steps (nested workflows) are not supported yet`));
+    return undefined;
+  }
+
+  if (step.operationPath !== undefined) {
+    const match = OPERATION_PATH.exec(step.operationPath);
+    const openapi = match ? openapis.get(match[1]) : undefined;
+    if (!match || !openapi) {
+      diagnostics.push(
+        diagnosticAt(source, `${stepPointer}/operationPath`, 'unknownOperation', `step "${step.stepId}": operationPath must look like {$sourceDescriptions.<name>.url}#/paths/~1path/method and name a known source`),
+      );
+      return undefined;
+    }
+    const wanted = '/' + decodePointer(match[2]).map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+    const operation = openapi.operations.find((o) => o.pointer === wanted);
+    if (!operation) {
+      diagnostics.push(diagnosticAt(source, `${stepPointer}/operationPath`, 'unknownOperation', `step "${step.stepId}": no operation at ${match[2]} in source "${match[1]}"`));
+      return undefined;
+    }
+    return { source: match[1], serverUrl: openapi.serverUrl, operation };
+  }
+
+  const raw = step.operationId!;
+  const qualified = QUALIFIED.exec(raw);
+  const candidates: BoundOperation[] = [];
+  for (const [name, openapi] of openapis) {
+    if (qualified && qualified[1] !== name) continue;
+    const operationId = qualified ? qualified[2] : raw;
+    for (const operation of openapi.operations) {
+      if (operation.operationId === operationId) candidates.push({ source: name, serverUrl: openapi.serverUrl, operation });
+    }
+  }
+  if (candidates.length === 0) {
+    const where = qualified ? `source "${qualified[1]}"` : `any source (${[...openapis.keys()].join(', ') || 'none loaded'})`;
+    diagnostics.push(diagnosticAt(source, `${stepPointer}/operationId`, 'unknownOperation', `step "${step.stepId}": operationId "${raw}" is not declared in ${where}`));
+    return undefined;
+  }
+  if (candidates.length > 1) {
+    diagnostics.push(
+      diagnosticAt(source, `${stepPointer}/operationId`, 'ambiguousOperation', `step "${step.stepId}": operationId "${raw}" is declared by ${candidates.map((c) => c.source).join(' and ')}; qualify it as $sourceDescriptions.<name>.${raw}`),
+    );
+    return undefined;
+  }
+  return candidates[0];
+}

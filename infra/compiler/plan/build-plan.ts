@@ -1,0 +1,368 @@
+import type {
+  ActionPlan,
+  CriterionPlan,
+  JsonValue,
+  LoopPolicy,
+  ParameterPlan,
+  StepPlan,
+  WorkflowPlan,
+} from '../../../functions/runtime/plan.js';
+import { PLAN_VERSION } from '../../../functions/runtime/plan.js';
+import type { Diagnostic } from '../diagnostics/index.js';
+import type { LoadedArazzo } from '../load/load-arazzo.js';
+import { diagnosticAt, displayPathOf } from '../load/parse-yaml-source.js';
+import type {
+  ArazzoCriterion,
+  ArazzoFailureAction,
+  ArazzoParameter,
+  ArazzoReusable,
+  ArazzoStep,
+  ArazzoSuccessAction,
+  ArazzoWorkflow,
+} from '../validate/arazzo-schema.js';
+import { dominators, END, mayRunBefore, reachableFrom, type FlowGraph } from './analyze-flow.js';
+import { bindOperation, type BoundOperation } from './bind-operation.js';
+import { checkCriterionAt, checkValueExpressions, inputsReferencedBy, stepsReferencedBy } from './check-expressions.js';
+import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, type CompileOptions } from './compile-options.js';
+import { detectCredentialInputs, isSealedOutput } from './detect-credentials.js';
+
+type AnyAction = ArazzoSuccessAction | ArazzoFailureAction;
+
+/** Headers OpenAPI says a parameter definition may not declare (they come from security/content). */
+const IMPLICIT_HEADERS = new Set(['authorization', 'accept', 'content-type']);
+const IDEMPOTENCY_HEADERS = new Set(['idempotency-key', 'x-idempotency-key', 'x-request-id']);
+const RETRY_SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+const isReusable = (v: object): v is ArazzoReusable => 'reference' in v;
+
+interface Context {
+  readonly loaded: LoadedArazzo;
+  readonly options: CompileOptions;
+  readonly diagnostics: Diagnostic[];
+}
+
+function at(ctx: Context, pointer: string, kind: Parameters<typeof diagnosticAt>[2], message: string, severity: 'error' | 'warning' = 'error') {
+  ctx.diagnostics.push(diagnosticAt(ctx.loaded.source, pointer, kind, message, severity));
+}
+
+function resolveComponent<T>(ctx: Context, kind: 'parameters' | 'successActions' | 'failureActions', reference: string, pointer: string): T | undefined {
+  const match = new RegExp(`^\\$components\\.${kind}\\.([A-Za-z0-9_.\\-]+)$`).exec(reference);
+  const found = match ? (ctx.loaded.document.components?.[kind] as Record<string, T> | undefined)?.[match[1]] : undefined;
+  if (!found) at(ctx, `${pointer}/reference`, 'expressionReference', `reference "${reference}" does not name an entry of components.${kind}`);
+  return found;
+}
+
+function readLoopExtension(value: unknown): Partial<LoopPolicy> | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  const out: Record<string, number> = {};
+  for (const key of ['intervalSeconds', 'backoffRate', 'maxDelaySeconds', 'maxAttempts'] as const) {
+    if (typeof v[key] === 'number' && v[key] >= 0) out[key] = v[key] as number;
+  }
+  return out;
+}
+
+function planCriteria(ctx: Context, criteria: readonly ArazzoCriterion[] | undefined, pointer: string): CriterionPlan[] {
+  return (criteria ?? []).map((c, i) => {
+    const type = typeof c.type === 'object' ? c.type.type : (c.type ?? 'simple');
+    const plan: CriterionPlan = { type, condition: c.condition, ...(c.context !== undefined ? { context: c.context } : {}) };
+    checkCriterionAt(ctx.loaded.source, plan, `${pointer}/${i}`, ctx.diagnostics);
+    return plan;
+  });
+}
+
+function planParameters(ctx: Context, step: ArazzoStep, workflow: ArazzoWorkflow, bound: BoundOperation, pointer: string): ParameterPlan[] {
+  const byKey = new Map<string, ParameterPlan>();
+  const declared = bound.operation.parameters;
+  const add = (raw: ArazzoParameter | ArazzoReusable, p: string) => {
+    let param: ArazzoParameter | undefined;
+    if (isReusable(raw)) {
+      const base = resolveComponent<ArazzoParameter>(ctx, 'parameters', raw.reference, p);
+      if (!base) return;
+      param = raw.value !== undefined ? { ...base, value: raw.value } : base;
+    } else {
+      param = raw;
+    }
+    if (!param.in) {
+      at(ctx, p, 'schema', `parameter "${param.name}": "in" is required for a step that calls an operation`);
+      return;
+    }
+    const isDeclared =
+      declared.some((d) => d.in === param.in && (param.in === 'header' ? d.name.toLowerCase() === param.name.toLowerCase() : d.name === param.name)) ||
+      (param.in === 'header' && IMPLICIT_HEADERS.has(param.name.toLowerCase()));
+    if (!isDeclared) {
+      const names = declared.map((d) => `${d.name} (${d.in})`).join(', ') || 'none';
+      at(ctx, `${p}/name`, 'undeclaredParameter', `parameter "${param.name}" in ${param.in} is not declared by operation ${bound.operation.operationId ?? bound.operation.path}; it declares: ${names}`);
+    }
+    checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
+    byKey.set(`${param.in}:${param.in === 'header' ? param.name.toLowerCase() : param.name}`, { name: param.name, in: param.in, value: param.value as JsonValue });
+  };
+  // Workflow-level parameters apply to every step; the step's own override them (Arazzo §Workflow Object).
+  (workflow.parameters ?? []).forEach((p, i) => add(p, `/workflows/${ctx.loaded.document.workflows.indexOf(workflow)}/parameters/${i}`));
+  (step.parameters ?? []).forEach((p, i) => add(p, `${pointer}/parameters/${i}`));
+
+  for (const d of declared) {
+    const key = `${d.in}:${d.in === 'header' ? d.name.toLowerCase() : d.name}`;
+    if ((d.required || d.in === 'path') && !byKey.has(key)) {
+      at(ctx, pointer, 'missingParameter', `step "${step.stepId}": required ${d.in} parameter "${d.name}" of operation ${bound.operation.operationId ?? bound.operation.path} has no value`);
+    }
+  }
+  return [...byKey.values()];
+}
+
+function planActions(
+  ctx: Context,
+  kind: 'onSuccess' | 'onFailure',
+  raw: readonly (AnyAction | ArazzoReusable)[],
+  step: ArazzoStep,
+  stepIndex: number,
+  stepIds: readonly string[],
+  pointer: string,
+): ActionPlan[] {
+  const plans: ActionPlan[] = [];
+  const names = new Set<string>();
+  raw.forEach((entry, i) => {
+    const p = `${pointer}/${i}`;
+    const action = isReusable(entry)
+      ? resolveComponent<AnyAction>(ctx, kind === 'onSuccess' ? 'successActions' : 'failureActions', entry.reference, p)
+      : entry;
+    if (!action) return;
+    if (names.has(action.name)) at(ctx, `${p}/name`, 'duplicateId', `${kind} action name "${action.name}" is used twice in step "${step.stepId}"`);
+    names.add(action.name);
+    const criteria = planCriteria(ctx, action.criteria, `${p}/criteria`);
+    const outcome = `${kind}.${action.name}`;
+    const extension = readLoopExtension((action as Record<string, unknown>)['x-arazzo-sfn-loop']) ?? readLoopExtension((step as Record<string, unknown>)['x-arazzo-sfn-loop']);
+    const base: LoopPolicy = { ...DEFAULT_LOOP, ...ctx.options.defaultLoop };
+
+    if (action.type === 'end') {
+      plans.push({ outcome, kind, name: action.name, type: 'end', criteria });
+      return;
+    }
+    if (action.type === 'retry') {
+      const failure = action as ArazzoFailureAction;
+      const retryLimit = failure.retryLimit ?? DEFAULT_RETRY_LIMIT;
+      const loop: LoopPolicy = {
+        ...base,
+        ...(failure.retryAfter !== undefined ? { intervalSeconds: failure.retryAfter, backoffRate: 1 } : {}),
+        ...extension,
+        maxAttempts: retryLimit + 1,
+      };
+      plans.push({ outcome, kind, name: action.name, type: 'retry', stepId: step.stepId, criteria, loop });
+      return;
+    }
+    // goto
+    if (action.workflowId !== undefined) {
+      at(ctx, `${p}/workflowId`, 'unsupported', `action "${action.name}": goto a workflow is not supported yet`);
+      return;
+    }
+    if (action.stepId === undefined) {
+      at(ctx, p, 'schema', `goto action "${action.name}" needs a stepId or a workflowId`);
+      return;
+    }
+    const targetIndex = stepIds.indexOf(action.stepId);
+    if (targetIndex < 0) {
+      at(ctx, `${p}/stepId`, 'unknownStep', `goto action "${action.name}" targets unknown step "${action.stepId}" (steps: ${stepIds.join(', ')})`);
+      return;
+    }
+    if (targetIndex <= stepIndex) {
+      if (!extension) {
+        at(
+          ctx,
+          `${p}/stepId`,
+          'implicitLoopDelay',
+          `goto "${action.stepId}" repeats a step and Arazzo gives it no delay or bound: waiting ${base.intervalSeconds}s (x${base.backoffRate}, at most ${base.maxDelaySeconds}s) between turns, at most ${base.maxAttempts} runs of "${step.stepId}"; set x-arazzo-sfn-loop on the action to choose`,
+          'warning',
+        );
+      }
+      plans.push({ outcome, kind, name: action.name, type: 'goto', stepId: action.stepId, criteria, loop: { ...base, ...extension } });
+      return;
+    }
+    plans.push({ outcome, kind, name: action.name, type: 'goto', stepId: action.stepId, criteria });
+  });
+  return plans;
+}
+
+function planOutputs(ctx: Context, outputs: Record<string, string> | undefined, pointer: string): Record<string, string> {
+  for (const [name, expression] of Object.entries(outputs ?? {})) {
+    checkValueExpressions(ctx.loaded.source, expression, `${pointer}/${name}`, ctx.diagnostics);
+  }
+  return { ...(outputs ?? {}) };
+}
+
+function buildGraph(stepIds: readonly string[], actions: ReadonlyMap<string, readonly ActionPlan[]>, endsOnDefault: ReadonlyMap<string, boolean>): FlowGraph {
+  const successors = new Map<string, Set<string>>();
+  stepIds.forEach((id, i) => {
+    const next = new Set<string>();
+    next.add(endsOnDefault.get(id) ? END : stepIds[i + 1]);
+    for (const a of actions.get(id) ?? []) next.add(a.type === 'end' ? END : (a.stepId ?? id));
+    successors.set(id, next);
+  });
+  return { steps: stepIds, successors };
+}
+
+function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: number): WorkflowPlan | undefined {
+  const wp = `/workflows/${workflowIndex}`;
+  const stepIds = workflow.steps.map((s) => s.stepId);
+  const errorsBefore = ctx.diagnostics.filter((d) => d.severity === 'error').length;
+
+  const seen = new Set<string>();
+  workflow.steps.forEach((s, i) => {
+    if (seen.has(s.stepId)) at(ctx, `${wp}/steps/${i}/stepId`, 'duplicateId', `stepId "${s.stepId}" is used twice in workflow "${workflow.workflowId}"`);
+    seen.add(s.stepId);
+  });
+  if (workflow.dependsOn?.length) at(ctx, `${wp}/dependsOn`, 'unsupported', 'dependsOn is not supported yet');
+
+  const inputsSchema = (workflow.inputs ?? { type: 'object' }) as Record<string, JsonValue>;
+  const credentials = detectCredentialInputs(
+    inputsSchema as Record<string, any>,
+    (workflow as Record<string, unknown>)['x-arazzo-sfn-credentials'],
+    ctx.options.credentialInputs?.[workflow.workflowId] ?? [],
+    ctx.options.credentialsByName ?? true,
+  );
+  for (const c of credentials.filter((c) => c.reason === 'name')) {
+    at(
+      ctx,
+      `${wp}/inputs/properties/${c.name}`,
+      'credentialByName',
+      `input "${c.name}" is treated as a credential by its name: executions carry a secret reference ("secret:<name>"), never the value; mark it with format: password to be explicit, or x-arazzo-sfn-credential: false if it is not secret`,
+      'warning',
+    );
+  }
+  const credentialInputs = credentials.map((c) => c.name);
+
+  const bound = new Map<string, BoundOperation>();
+  const actions = new Map<string, ActionPlan[]>();
+  const endsOnDefault = new Map<string, boolean>();
+  const partial = workflow.steps.map((step, i) => {
+    const sp = `${wp}/steps/${i}`;
+    const op = bindOperation(ctx.loaded, step, sp, ctx.diagnostics);
+    if (op) bound.set(step.stepId, op);
+    const onSuccess = planActions(ctx, 'onSuccess', step.onSuccess ?? workflow.successActions ?? [], step, i, stepIds, step.onSuccess ? `${sp}/onSuccess` : `${wp}/successActions`);
+    const onFailure = planActions(ctx, 'onFailure', step.onFailure ?? workflow.failureActions ?? [], step, i, stepIds, step.onFailure ? `${sp}/onFailure` : `${wp}/failureActions`);
+    actions.set(step.stepId, [...onSuccess, ...onFailure]);
+    endsOnDefault.set(step.stepId, i === workflow.steps.length - 1);
+    return { step, sp, op, onSuccess, onFailure };
+  });
+
+  const graph = buildGraph(stepIds, actions, endsOnDefault);
+  const reachable = reachableFrom(graph, stepIds[0]);
+  workflow.steps.forEach((s, i) => {
+    if (!reachable.has(s.stepId)) at(ctx, `${wp}/steps/${i}/stepId`, 'unreachableStep', `step "${s.stepId}" can never run: no route leads to it`, 'warning');
+  });
+
+  const steps: StepPlan[] = [];
+  for (const { step, sp, op, onSuccess, onFailure } of partial) {
+    const couldHaveRun = mayRunBefore(graph, step.stepId);
+    const checkRefs = (value: unknown, pointer: string) => {
+      for (const ref of stepsReferencedBy(value)) {
+        if (!stepIds.includes(ref)) at(ctx, pointer, 'expressionReference', `$steps.${ref} names no step of workflow "${workflow.workflowId}"`);
+        else if (!couldHaveRun.has(ref)) at(ctx, pointer, 'expressionReference', `step "${step.stepId}" reads $steps.${ref}, which cannot have run before it`);
+      }
+    };
+    (step.parameters ?? []).forEach((p, i) => checkRefs(p, `${sp}/parameters/${i}`));
+    if (step.requestBody) checkRefs(step.requestBody, `${sp}/requestBody`);
+    if (!op) continue;
+
+    const parameters = planParameters(ctx, step, workflow, op, sp);
+    if (step.requestBody?.payload !== undefined) checkValueExpressions(ctx.loaded.source, step.requestBody.payload as JsonValue, `${sp}/requestBody/payload`, ctx.diagnostics);
+    const declaredTypes = Object.keys(op.operation.requestBody?.content ?? {});
+    const contentType = step.requestBody?.contentType ?? declaredTypes[0] ?? 'application/json';
+    if (step.requestBody && declaredTypes.length && !declaredTypes.some((t) => t.split(';')[0] === contentType.split(';')[0])) {
+      at(ctx, `${sp}/requestBody/contentType`, 'openApiInvalid', `content type "${contentType}" is not one the operation accepts (${declaredTypes.join(', ')})`);
+    }
+    const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
+    for (const [name, expression] of Object.entries(outputs)) checkRefs(expression, `${sp}/outputs/${name}`);
+
+    const headerNames = parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase());
+    const method = op.operation.method;
+    const retrySafe = RETRY_SAFE_METHODS.has(method) || headerNames.some((h) => IDEMPOTENCY_HEADERS.has(h));
+    const endsHere = endsOnDefault.get(step.stepId)! || [...onSuccess, ...onFailure].some((a) => a.type === 'end');
+
+    steps.push({
+      workflowId: workflow.workflowId,
+      stepId: step.stepId,
+      ...(step.description ? { description: step.description } : {}),
+      operation: {
+        source: op.source,
+        ...(op.operation.operationId ? { operationId: op.operation.operationId } : {}),
+        method,
+        serverUrl: op.serverUrl,
+        path: op.operation.path,
+        parameters: op.operation.parameters.map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required) || p.in === 'path' })),
+        key: `${op.source}.${op.operation.operationId ?? `${method}${op.operation.path}`}`.replace(/[^A-Za-z0-9_.\-]/g, '_'),
+      },
+      parameters,
+      ...(step.requestBody
+        ? {
+            requestBody: {
+              contentType,
+              payload: (step.requestBody.payload ?? null) as JsonValue,
+              replacements: (step.requestBody.replacements ?? []).map((r) => ({ target: r.target, value: r.value as JsonValue })),
+            },
+          }
+        : {}),
+      successCriteria: planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`),
+      onSuccess,
+      onFailure,
+      outputs,
+      sealedOutputs: Object.entries(outputs)
+        .filter(([name, expr]) => isSealedOutput(name, expr, ctx.options.credentialsByName ?? true))
+        .map(([name]) => name),
+      endsOnDefaultSuccess: endsOnDefault.get(step.stepId)!,
+      workflowOutputs: endsHere ? { ...(workflow.outputs ?? {}) } : {},
+      // Only the credentials this step sends: on AWS its function may read no other secret.
+      credentialInputs: credentialInputs.filter((name) => inputsReferencedBy([workflow.parameters, step.parameters, step.requestBody]).includes(name)),
+      transport: {
+        connectTimeoutMs: ctx.options.connectTimeoutMs ?? 5_000,
+        requestTimeoutMs: ctx.options.requestTimeoutMs ?? 30_000,
+        retrySafe,
+      },
+    });
+  }
+
+  // Workflow outputs: a step that does not run on every path to an end leaves its output out.
+  const outputs = planOutputs(ctx, workflow.outputs, `${wp}/outputs`);
+  const dom = dominators(graph);
+  const endingSteps = stepIds.filter((id) => reachable.has(id) && graph.successors.get(id)!.has(END));
+  for (const [name, expression] of Object.entries(outputs)) {
+    for (const ref of stepsReferencedBy(expression)) {
+      if (!stepIds.includes(ref)) {
+        at(ctx, `${wp}/outputs/${name}`, 'expressionReference', `output "${name}" reads $steps.${ref}, which names no step`);
+        continue;
+      }
+      const missingAt = endingSteps.filter((e) => e !== ref && !dom.get(e)?.has(ref));
+      if (missingAt.length) {
+        at(
+          ctx,
+          `${wp}/outputs/${name}`,
+          'outputMayBeMissing',
+          `output "${name}" reads step "${ref}", which does not run when the workflow ends at ${missingAt.map((s) => `"${s}"`).join(', ')}; the output is omitted then`,
+          'warning',
+        );
+      }
+    }
+  }
+
+  if (ctx.diagnostics.filter((d) => d.severity === 'error').length > errorsBefore) return undefined;
+  return {
+    planVersion: PLAN_VERSION,
+    workflowId: workflow.workflowId,
+    ...(workflow.summary ? { summary: workflow.summary } : {}),
+    sourceFile: displayPathOf(ctx.loaded.source.path),
+    inputsSchema,
+    credentialInputs,
+    steps,
+    outputs,
+  };
+}
+
+/** Builds the plan of every workflow in a loaded document; problems are added to `diagnostics`. */
+export function buildPlans(loaded: LoadedArazzo, options: CompileOptions, diagnostics: Diagnostic[]): WorkflowPlan[] {
+  const ctx: Context = { loaded, options, diagnostics };
+  const ids = new Set<string>();
+  loaded.document.workflows.forEach((w, i) => {
+    if (ids.has(w.workflowId)) at(ctx, `/workflows/${i}/workflowId`, 'duplicateId', `workflowId "${w.workflowId}" is used twice`);
+    ids.add(w.workflowId);
+  });
+  return loaded.document.workflows.flatMap((w, i) => planWorkflow(ctx, w, i) ?? []);
+}

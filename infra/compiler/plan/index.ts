@@ -1,0 +1,3 @@
+export * from './build-plan.js';
+export * from './compile-options.js';
+export * from './detect-credentials.js';

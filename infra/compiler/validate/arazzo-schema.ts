@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/**
+ * Arazzo 1.0.x document schema (https://spec.openapis.org/arazzo/v1.0.1.html).
+ * One source for both validation and the TypeScript types (`z.infer`).
+ * Objects are `looseObject` where the spec allows `x-` extensions; unknown fixed fields are
+ * rejected by `rejectUnknownFields` so typos (`sucessCriteria`) are reported.
+ */
+
+const extensible = <T extends z.ZodRawShape>(shape: T) =>
+  z.looseObject(shape).superRefine((value, ctx) => rejectUnknownFields(value as Record<string, unknown>, Object.keys(shape), ctx));
+
+function rejectUnknownFields(value: Record<string, unknown>, known: string[], ctx: z.RefinementCtx) {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key) && !key.startsWith('x-')) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `unknown field "${key}" (allowed: ${known.join(', ')}, or x- extensions)` });
+    }
+  }
+}
+
+const ID = /^[A-Za-z0-9_\-]+$/;
+const runtimeExpression = z.string().min(1);
+const anyValue = z.unknown();
+
+export const CriterionSchema = extensible({
+  context: runtimeExpression.optional(),
+  condition: z.string().min(1),
+  type: z
+    .union([
+      z.enum(['simple', 'regex', 'jsonpath', 'xpath']),
+      extensible({ type: z.enum(['jsonpath', 'xpath']), version: z.string() }),
+    ])
+    .optional(),
+});
+
+export const ReusableSchema = extensible({ reference: runtimeExpression, value: anyValue.optional() });
+
+export const ParameterSchema = extensible({
+  name: z.string().min(1),
+  in: z.enum(['path', 'query', 'header', 'cookie']).optional(),
+  value: anyValue,
+});
+
+const parameterOrReusable = z.union([ReusableSchema, ParameterSchema]);
+
+export const SuccessActionSchema = extensible({
+  name: z.string().min(1),
+  type: z.enum(['end', 'goto']),
+  workflowId: z.string().optional(),
+  stepId: z.string().optional(),
+  criteria: z.array(CriterionSchema).optional(),
+});
+
+export const FailureActionSchema = extensible({
+  name: z.string().min(1),
+  type: z.enum(['end', 'goto', 'retry']),
+  workflowId: z.string().optional(),
+  stepId: z.string().optional(),
+  retryAfter: z.number().nonnegative().optional(),
+  retryLimit: z.number().int().nonnegative().optional(),
+  criteria: z.array(CriterionSchema).optional(),
+});
+
+export const RequestBodySchema = extensible({
+  contentType: z.string().optional(),
+  payload: anyValue.optional(),
+  replacements: z.array(extensible({ target: z.string().min(1), value: anyValue })).optional(),
+});
+
+export const StepSchema = extensible({
+  description: z.string().optional(),
+  stepId: z.string().regex(ID, 'stepId must match [A-Za-z0-9_-]+'),
+  operationId: z.string().optional(),
+  operationPath: z.string().optional(),
+  workflowId: z.string().optional(),
+  parameters: z.array(parameterOrReusable).optional(),
+  requestBody: RequestBodySchema.optional(),
+  successCriteria: z.array(CriterionSchema).optional(),
+  onSuccess: z.array(z.union([ReusableSchema, SuccessActionSchema])).optional(),
+  onFailure: z.array(z.union([ReusableSchema, FailureActionSchema])).optional(),
+  outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), runtimeExpression).optional(),
+});
+
+export const WorkflowSchema = extensible({
+  workflowId: z.string().regex(ID, 'workflowId must match [A-Za-z0-9_-]+'),
+  summary: z.string().optional(),
+  description: z.string().optional(),
+  inputs: z.record(z.string(), anyValue).optional(),
+  dependsOn: z.array(z.string()).optional(),
+  steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
+  successActions: z.array(z.union([ReusableSchema, SuccessActionSchema])).optional(),
+  failureActions: z.array(z.union([ReusableSchema, FailureActionSchema])).optional(),
+  outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), runtimeExpression).optional(),
+  parameters: z.array(parameterOrReusable).optional(),
+});
+
+export const SourceDescriptionSchema = extensible({
+  name: z.string().regex(ID, 'name must match [A-Za-z0-9_-]+'),
+  url: z.string().min(1),
+  type: z.enum(['arazzo', 'openapi']).optional(),
+});
+
+export const ArazzoDocumentSchema = extensible({
+  arazzo: z.string().regex(/^1\.0\.\d+(-.+)?$/, 'arazzo must be a 1.0.x version'),
+  info: extensible({
+    title: z.string(),
+    summary: z.string().optional(),
+    description: z.string().optional(),
+    version: z.string(),
+  }),
+  sourceDescriptions: z.array(SourceDescriptionSchema).min(1, 'at least one source description is required'),
+  workflows: z.array(WorkflowSchema).min(1, 'at least one workflow is required'),
+  components: extensible({
+    inputs: z.record(z.string(), anyValue).optional(),
+    parameters: z.record(z.string(), ParameterSchema).optional(),
+    successActions: z.record(z.string(), SuccessActionSchema).optional(),
+    failureActions: z.record(z.string(), FailureActionSchema).optional(),
+  }).optional(),
+});
+
+export type ArazzoDocument = z.infer<typeof ArazzoDocumentSchema>;
+export type ArazzoWorkflow = z.infer<typeof WorkflowSchema>;
+export type ArazzoStep = z.infer<typeof StepSchema>;
+export type ArazzoCriterion = z.infer<typeof CriterionSchema>;
+export type ArazzoParameter = z.infer<typeof ParameterSchema>;
+export type ArazzoReusable = z.infer<typeof ReusableSchema>;
+export type ArazzoSuccessAction = z.infer<typeof SuccessActionSchema>;
+export type ArazzoFailureAction = z.infer<typeof FailureActionSchema>;
