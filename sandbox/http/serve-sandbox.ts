@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiRoute, RouteTable } from './build-route-table.js';
 import type { FaultTarget } from './create-fault-injector.js';
 import type { FaultRule } from './fault-rule.js';
+import type { Problem } from './problem.js';
 import { PayloadTooLargeError, readRequestBody } from './read-request-body.js';
 import type { RequestLogEntry } from './request-log-entry.js';
 import type { SandboxResponse } from './sandbox-response.js';
@@ -28,6 +29,8 @@ export interface SandboxErrorSpec {
   readonly code: string;
   readonly title: string;
   readonly detail?: string;
+  /** Listed as the envelope's errors; a single problem is made from code/title/detail when absent. */
+  readonly problems?: readonly Problem[];
   readonly headers?: Readonly<Record<string, string>>;
   /** The route the request matched, so an envelope can differ per API (OAuth adds RFC 6749 fields). */
   readonly route?: ApiRoute;

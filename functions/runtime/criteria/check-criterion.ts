@@ -21,7 +21,11 @@ export interface CriterionCheck {
 }
 
 /** Runs `parse`, turning a syntax error into a problem. */
-function attempt(problems: CriterionProblem[], parse: () => void, describe: (e: ExpressionSyntaxError) => CriterionProblem): boolean {
+function attempt(
+  problems: CriterionProblem[],
+  parse: () => void,
+  describe: (e: ExpressionSyntaxError) => CriterionProblem,
+): boolean {
   try {
     parse();
     return true;
@@ -42,7 +46,9 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
     attempt(
       problems,
       () => parseExpression(context),
-      (e) => ({ message: `context "${context}" is not a runtime expression: ${e.message} (at offset ${e.offset} of the context)` }),
+      (e) => ({
+        message: `context "${context}" is not a runtime expression: ${e.message} (at offset ${e.offset} of the context)`,
+      }),
     );
   } else if (c.type === 'regex' || c.type === 'jsonpath') {
     // Arazzo 1.0.1 § "Criterion Object": for regex or JSONPath, type and context MUST be specified.
@@ -54,7 +60,7 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
       attempt(
         problems,
         () => parseCondition(c.condition),
-        (e) => ({ message: `condition "${c.condition}": ${e.message}`, offset: e.offset }),
+        (e) => ({ message: e.message, offset: e.offset }),
       );
       break;
     case 'regex':
@@ -79,7 +85,7 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
             message: `condition "${c.condition}" is not RFC 9535 JSONPath; evaluated as ${evaluatedAs}; ${standard}`,
           });
         },
-        (e) => ({ message: `condition "${c.condition}": ${e.message}`, offset: e.offset }),
+        (e) => ({ message: e.message, offset: e.offset }),
       );
       break;
     case 'xpath':

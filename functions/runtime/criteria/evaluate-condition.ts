@@ -1,5 +1,5 @@
 import { evaluateExpression, type ExpressionContext } from '../expressions/evaluate-expression.js';
-import { jsonEquals } from './json-equals.js';
+import { isJsonEqual } from './is-json-equal.js';
 import type { ComparisonOperator, Condition } from './parse-condition.js';
 
 const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
@@ -30,7 +30,7 @@ function looselyEqual(a: unknown, b: unknown): boolean {
   // "Loose comparisons" (spec): a header "true" equals the literal true.
   if (typeof a === 'boolean' && typeof b === 'string') return fold(b) === String(a);
   if (typeof a === 'string' && typeof b === 'boolean') return fold(a) === String(b);
-  return jsonEquals(a, b);
+  return isJsonEqual(a, b);
 }
 
 /** Negative, zero or positive; undefined when the values have no order (mixed types, absent). */

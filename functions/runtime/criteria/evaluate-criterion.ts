@@ -2,7 +2,7 @@ import { query, type JsonValue } from 'jsonpath-rfc9535';
 import { expressionError } from '../errors.js';
 import { evaluateExpression, type ExpressionContext } from '../expressions/evaluate-expression.js';
 import type { CriterionPlan } from '../plan.js';
-import { jsonEquals } from './json-equals.js';
+import { isJsonEqual } from './is-json-equal.js';
 import { evaluateCondition } from './evaluate-condition.js';
 import { parseCondition, type ComparisonOperator, type Condition } from './parse-condition.js';
 import { parseJsonPathCondition, type JsonPathCondition, type JsonScalar } from './parse-jsonpath-condition.js';
@@ -36,29 +36,29 @@ function compareNode(operator: ComparisonOperator, node: unknown, literal: JsonS
       : false;
   switch (operator) {
     case '==':
-      return jsonEquals(node, literal);
+      return isJsonEqual(node, literal);
     case '!=':
-      return !jsonEquals(node, literal);
+      return !isJsonEqual(node, literal);
     case '<':
       return less(node, literal);
     case '<=':
-      return less(node, literal) || jsonEquals(node, literal);
+      return less(node, literal) || isJsonEqual(node, literal);
     case '>':
       return less(literal, node);
     case '>=':
-      return less(literal, node) || jsonEquals(node, literal);
+      return less(literal, node) || isJsonEqual(node, literal);
   }
 }
 
 function evaluateJsonPath(condition: JsonPathCondition, root: unknown): boolean {
   try {
-    if (condition.form === 'standard') return query(root as JsonValue, condition.query).length > 0;
+    if (condition.form === 'standard') return query(root as JsonValue, condition.executable).length > 0;
     // The non-standard form compares one value: zero or several nodes cannot satisfy it.
     const nodes = query(root as JsonValue, condition.query);
     if (nodes.length !== 1) return false;
     const [node] = nodes;
     return condition.form === 'membership'
-      ? condition.values.some((value) => jsonEquals(node, value))
+      ? condition.values.some((value) => isJsonEqual(node, value))
       : compareNode(condition.operator, node, condition.literal);
   } catch {
     throw expressionError('jsonpath criterion could not be evaluated');

@@ -1,4 +1,4 @@
-export { parseCondition, conditionExpressions, type Condition, type ComparisonOperator, type Literal } from './parse-condition.js';
+export { parseCondition, listConditionExpressions, type Condition, type ComparisonOperator, type Literal } from './parse-condition.js';
 export { evaluateCondition, isTruthy } from './evaluate-condition.js';
 export {
   parseJsonPathCondition,
@@ -8,4 +8,5 @@ export {
 } from './parse-jsonpath-condition.js';
 export { evaluateCriterion } from './evaluate-criterion.js';
 export { checkCriterion, type CriterionCheck, type CriterionProblem, type CriterionWarning } from './check-criterion.js';
-export { criterionExpressions } from './criterion-expressions.js';
+export { listCriterionExpressions } from './list-criterion-expressions.js';
+export { repairJsonPath, formatJsonPath } from './repair-jsonpath.js';

@@ -227,16 +227,16 @@ export function parseCondition(text: string): Condition {
 }
 
 /** Every runtime expression the condition reads (for reference checks at compile time). */
-export function conditionExpressions(condition: Condition): Expression[] {
+export function listConditionExpressions(condition: Condition): Expression[] {
   switch (condition.kind) {
     case 'literal':
       return [];
     case 'expression':
       return [condition.expression];
     case 'not':
-      return conditionExpressions(condition.operand);
+      return listConditionExpressions(condition.operand);
     case 'logical':
     case 'comparison':
-      return [...conditionExpressions(condition.left), ...conditionExpressions(condition.right)];
+      return [...listConditionExpressions(condition.left), ...listConditionExpressions(condition.right)];
   }
 }

@@ -9,11 +9,17 @@
 import parseJsonPath from 'jsonpath-rfc9535/parser';
 import { ExpressionSyntaxError } from '../expressions/expression-syntax-error.js';
 import type { ComparisonOperator } from './parse-condition.js';
+import { repairJsonPath } from './repair-jsonpath.js';
 
 export type JsonScalar = string | number | boolean | null;
 
 export type JsonPathCondition =
-  | { readonly form: 'standard'; readonly query: string }
+  | {
+      readonly form: 'standard';
+      readonly query: string;
+      /** The same query as handed to the library (see repairJsonPath). */
+      readonly executable: string;
+    }
   | {
       readonly form: 'comparison';
       readonly query: string;
@@ -187,7 +193,7 @@ export function parseJsonPathCondition(condition: string): JsonPathCondition {
   let standardError: unknown;
   try {
     parseJsonPath(text);
-    return { form: 'standard', query: text };
+    return { form: 'standard', query: text, executable: repairJsonPath(text) };
   } catch (error) {
     standardError = error;
   }

@@ -138,7 +138,8 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     Comment: 'Check the execution input against the workflow inputs schema before any call',
     Resource: resourceFor(inputsFunctionKey(plan.workflowId)),
     Parameters: { workflow: plan.workflowId, 'inputs.$': '$' },
-    ResultPath: '$',
+    // No ResultPath: the default ("$") replaces the state with the handler's result. Written out,
+    // aws-local-stepfunctions 3.0.0 mishandles "$" (it sets a key named "$" instead).
     TimeoutSeconds: 30,
     Retry: [LAMBDA_SERVICE_RETRY],
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: StateNames.inputsInvalid }],

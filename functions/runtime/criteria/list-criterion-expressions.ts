@@ -1,14 +1,14 @@
 import { ExpressionSyntaxError } from '../expressions/expression-syntax-error.js';
 import { parseExpression, type Expression } from '../expressions/parse-expression.js';
 import type { CriterionPlan } from '../plan.js';
-import { conditionExpressions, parseCondition } from './parse-condition.js';
+import { listConditionExpressions, parseCondition } from './parse-condition.js';
 
 /**
  * The runtime expressions a criterion reads (its context, and the operands of a simple
  * condition), for the compiler's reference checks. Malformed parts are skipped:
  * checkCriterion reports them.
  */
-export function criterionExpressions(c: CriterionPlan): Expression[] {
+export function listCriterionExpressions(c: CriterionPlan): Expression[] {
   const found: Expression[] = [];
   const collect = (read: () => Expression[]) => {
     try {
@@ -18,6 +18,6 @@ export function criterionExpressions(c: CriterionPlan): Expression[] {
     }
   };
   if (c.context !== undefined) collect(() => [parseExpression(c.context!)]);
-  if (c.type === 'simple') collect(() => conditionExpressions(parseCondition(c.condition)));
+  if (c.type === 'simple') collect(() => listConditionExpressions(parseCondition(c.condition)));
   return found;
 }
