@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { CompiledWorkflow } from '../infra/compiler/compile-file.js';
 import type { StepRuntime } from '../functions/runtime/handle-step.js';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { createLocalHandlers, type TaskInvocation } from './create-local-handlers.js';
+import { toHistoryEvents, type EngineEvent } from './history/index.js';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
@@ -39,6 +41,8 @@ export interface LocalExecution {
   readonly engineEvents: readonly unknown[];
   /** Each Task handler call (the local Lambda invocations), in order. */
   readonly invocations: readonly TaskInvocation[];
+  /** The execution history as `GetExecutionHistory` returns it. */
+  readonly history: readonly HistoryEvent[];
 }
 
 const REGION = 'us-east-1';
@@ -124,6 +128,12 @@ export class LocalWorkflow {
       stopDate: new Date(),
       engineEvents,
       invocations,
+      history: toHistoryEvents(engineEvents as EngineEvent[], {
+        definition: this.compiled.definition,
+        executionArn,
+        stateMachineArn: this.stateMachineArn,
+        invocations,
+      }),
     };
   }
 }

@@ -1,2 +1,3 @@
 export * from './fintecture/index.js';
 export type { FaultRule, RequestLogEntry } from './http/index.js';
+export * from './start-sandboxes.js';

@@ -122,6 +122,8 @@ export interface WorkflowPlan {
   readonly sourceFile: string;
   /** JSON Schema of the workflow inputs. */
   readonly inputsSchema: { readonly [key: string]: JsonValue };
+  /** The document's source descriptions: a run maps each name to a server (`--server name=url`, sandbox). */
+  readonly sources: readonly { readonly name: string; readonly url: string; readonly serverUrl?: string }[];
   readonly credentialInputs: readonly string[];
   readonly steps: readonly StepPlan[];
   readonly outputs: Readonly<Record<string, string>>;

@@ -350,6 +350,11 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
     ...(workflow.summary ? { summary: workflow.summary } : {}),
     sourceFile: displayPathOf(ctx.loaded.source.path),
     inputsSchema,
+    sources: ctx.loaded.document.sourceDescriptions.map((d) => ({
+      name: d.name,
+      url: d.url,
+      ...(ctx.loaded.openapis.get(d.name)?.serverUrl ? { serverUrl: ctx.loaded.openapis.get(d.name)!.serverUrl } : {}),
+    })),
     credentialInputs,
     steps,
     outputs,

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { compileFile, hasErrors, type CompiledWorkflow } from '../../infra/compiler/index.js';
+import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
+import { LocalWorkflow } from '../../local/run-workflow.js';
+import { startSandboxes } from '../../sandbox/index.js';
+import { ExitCodes, UsageError } from '../cli-error.js';
+import { formatExecution, formatStepLog } from '../print-execution.js';
+import { printDiagnostics } from './validate.js';
+
+export const demoHelp = `Usage: arazzo-sfn demo [--dir workflows] [--wait-ms 200] [--warnings]
+
+The main job: compiles every workflows/arazzo/*.arazzo.yml, starts the provider sandbox
+on 127.0.0.1, runs each workflow with its example inputs (workflows/examples/<id>.inputs.json)
+on the embedded Step Functions engine, and prints each execution's history and outputs.
+Demo credentials are created for this run and kept in the local secrets provider: the
+executions only carry "secret:" references. Waits are shortened (--wait-ms) so the polls
+finish in seconds; "arazzo-sfn run" waits for real by default.
+Exit 0 when every execution succeeded.`;
+
+export interface DemoOptions {
+  readonly dir?: string;
+  readonly waitMs?: number;
+  readonly warnings?: boolean;
+}
+
+/** Demo credentials: a sandbox application with a per-run secret, and a Customers-scoped token minted from it. */
+async function provisionDemoSecrets(sandboxUrl: string, clientId: string, clientSecret: string, secrets: InMemorySecretsProvider) {
+  secrets.set('demo/fintecture/app', JSON.stringify({ clientId, clientSecret }));
+  const res = await request(`${sandboxUrl}/oauth/accesstoken`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'customer', client_id: clientId, client_secret: clientSecret }).toString(),
+  });
+  const body = (await res.body.json()) as { access_token?: string };
+  if (res.statusCode !== 200 || !body.access_token) throw new Error(`the sandbox refused the demo token request (${res.statusCode})`);
+  secrets.set('demo/fintecture/customers-token', body.access_token);
+}
+
+export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Promise<number> {
+  const dir = opts.dir ?? 'workflows';
+  const arazzoDir = join(dir, 'arazzo');
+  let files: string[];
+  try {
+    files = (await readdir(arazzoDir)).filter((f) => /\.arazzo\.ya?ml$/.test(f)).sort().map((f) => join(arazzoDir, f));
+  } catch {
+    throw new UsageError(`no ${arazzoDir} folder here: run the demo from the repository root`);
+  }
+
+  out.write(`arazzo-sfn demo: compile ${files.length} workflow file(s), run them on the embedded Step Functions engine against the embedded sandbox\n\n`);
+  const workflows: CompiledWorkflow[] = [];
+  for (const file of files) {
+    const started = performance.now();
+    const result = await compileFile(file);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    if (opts.warnings || errors) printDiagnostics(result, out);
+    for (const w of result.workflows) {
+      out.write(`compiled ${file} → ${w.plan.workflowId}: ${Object.keys(w.definition.States).length} states, ${Object.keys(w.tasks).length} Task states (${Math.round(performance.now() - started)} ms, ${result.diagnostics.length - errors} lint warnings)\n`);
+    }
+    if (hasErrors(result.diagnostics)) return ExitCodes.usage;
+    workflows.push(...result.workflows);
+  }
+
+  const clientId = 'demo-merchant-app';
+  const clientSecret = `demo-${randomBytes(12).toString('hex')}`;
+  const sandboxes = await startSandboxes({ fintecture: { clients: { [clientId]: clientSecret } } });
+  const secrets = new InMemorySecretsProvider();
+  const dispatcher = new Agent({ connect: { timeout: 5_000 } });
+  const waitMs = opts.waitMs ?? 200;
+  let failed = 0;
+  try {
+    await provisionDemoSecrets(sandboxes.fintecture.url, clientId, clientSecret, secrets);
+    out.write(`\nsandbox: Fintecture (Customers, OAuth, PIS) at ${sandboxes.fintecture.url}\n`);
+    out.write(`waits shortened to ${waitMs} ms for the demo; credentials live in the local secrets provider\n`);
+
+    for (const compiled of workflows) {
+      const id = compiled.plan.workflowId;
+      const inputsFile = join(dir, 'examples', `${id}.inputs.json`);
+      let input: unknown;
+      try {
+        input = JSON.parse(await readFile(inputsFile, 'utf8'));
+      } catch (err) {
+        throw new UsageError(`cannot read the example inputs ${inputsFile}: ${(err as Error).message}`);
+      }
+      out.write(`\n━━━ ${id} ━━━\ninput: ${JSON.stringify(input)}\n`);
+      const unserved = sandboxes.unservedSources(compiled.plan);
+      if (unserved.length) throw new UsageError(`${id}: the sandbox has no simulator for source(s) ${unserved.join(', ')}`);
+      const execution = await new LocalWorkflow(compiled).run(input, {
+        runtime: {
+          secrets,
+          sealer: new AesGcmSealer(),
+          dispatcher,
+          serverUrls: sandboxes.serverUrlsFor(compiled.plan),
+          log: (entry) => out.write(formatStepLog(entry) + '\n'),
+        },
+        waitMs,
+        retryIntervalMs: 100,
+      });
+      out.write(formatExecution(execution, { history: true }) + '\n');
+      if (execution.status !== 'SUCCEEDED') failed++;
+    }
+  } finally {
+    await dispatcher.close();
+    await sandboxes.close();
+  }
+  out.write(`\n${workflows.length - failed} of ${workflows.length} executions succeeded\n`);
+  return failed ? ExitCodes.executionFailed : ExitCodes.ok;
+}

@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { Agent } from 'undici';
+import { compileFile, hasErrors } from '../../infra/compiler/index.js';
+import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
+import { LocalWorkflow } from '../../local/run-workflow.js';
+import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
+import { startSandboxes, type SandboxSet } from '../../sandbox/index.js';
+import { ExitCodes, UsageError } from '../cli-error.js';
+import { executionToJson, formatExecution, formatStepLog } from '../print-execution.js';
+import { printDiagnostics } from './validate.js';
+
+export const runHelp = `Usage: arazzo-sfn run <file.arazzo.yml> [options]
+
+Compiles the workflow and runs it on the embedded Step Functions engine, with the
+operation handlers in-process, against real servers or the embedded sandbox.
+
+Options:
+  --workflow <id>        workflow to run (default: the first in the file)
+  --input <name=value>   a workflow input (repeatable); credential inputs go to the
+                         local secrets provider and the execution sees "secret:<name>"
+  --inputs <file.json>   workflow inputs as a JSON object (--input entries override)
+  --server <name=url>    server URL of a source description (repeatable)
+  --sandbox              serve every source the simulators know from the embedded sandbox
+  --wait-ms <n>          pause n ms in every Wait state instead of the real delay
+  --retry-ms <n>         pause n ms between Task retries instead of the real backoff
+  --json                 print the execution and its history as JSON
+  --verbose              print the execution history
+
+Credentials can also be referenced: --input accessToken=secret:<name> reads
+<name> from the environment variable ARAZZO_SECRET_<NAME>.
+Exit 0 when the execution succeeded, 1 when it failed, 2 on usage or compile errors.`;
+
+export interface RunCommandOptions {
+  readonly workflow?: string;
+  readonly input?: readonly string[];
+  readonly inputs?: string;
+  readonly server?: readonly string[];
+  readonly sandbox?: boolean;
+  readonly waitMs?: number;
+  readonly retryMs?: number;
+  readonly json?: boolean;
+  readonly verbose?: boolean;
+}
+
+function sealingKey(): Buffer | undefined {
+  const raw = process.env.ARAZZO_SFN_SEAL_KEY;
+  if (!raw) return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new UsageError('ARAZZO_SFN_SEAL_KEY must be 32 bytes, base64-encoded');
+  return key;
+}
+
+export async function runRun(file: string, opts: RunCommandOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
+  const result = await compileFile(file);
+  if (!opts.json || hasErrors(result.diagnostics)) printDiagnostics(result, stderr);
+  if (hasErrors(result.diagnostics)) return ExitCodes.usage;
+  const compiled = opts.workflow ? result.workflows.find((w) => w.plan.workflowId === opts.workflow) : result.workflows[0];
+  if (!compiled) throw new UsageError(`no workflow "${opts.workflow}" in ${file} (has: ${result.workflows.map((w) => w.plan.workflowId).join(', ')})`);
+  const plan = compiled.plan;
+
+  let inputs: Record<string, unknown> = {};
+  if (opts.inputs) {
+    try {
+      inputs = JSON.parse(await readFile(opts.inputs, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`cannot read --inputs ${opts.inputs}: ${(err as Error).message}`);
+    }
+  }
+  try {
+    inputs = { ...inputs, ...parseInputPairs(opts.input ?? [], plan.inputsSchema as never) };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const executionName = randomUUID();
+  const localSecrets = new InMemorySecretsProvider();
+  const executionInput = moveCredentialsToSecrets(plan, inputs, localSecrets, executionName);
+
+  const serverUrls: Record<string, string> = {};
+  let sandboxes: SandboxSet | undefined;
+  if (opts.sandbox) {
+    sandboxes = await startSandboxes();
+    Object.assign(serverUrls, sandboxes.serverUrlsFor(plan));
+  }
+  for (const pair of opts.server ?? []) {
+    const [name, url] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+    if (!name || !/^https?:\/\//.test(url)) throw new UsageError(`--server expects <source>=<http(s) url>, got "${pair}"`);
+    if (!plan.sources.some((s) => s.name === name)) throw new UsageError(`--server ${name}: no source description "${name}" (has: ${plan.sources.map((s) => s.name).join(', ')})`);
+    serverUrls[name] = url;
+  }
+
+  const dispatcher = new Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 10_000 });
+  try {
+    if (!opts.json) {
+      stdout.write(`running ${plan.workflowId} (execution ${executionName})\n`);
+      for (const s of plan.sources) stdout.write(`  source ${s.name}: ${serverUrls[s.name] ?? s.serverUrl ?? '(no server)'}\n`);
+    }
+    const execution = await new LocalWorkflow(compiled).run(executionInput, {
+      executionName,
+      runtime: {
+        secrets: new ChainedSecretsProvider([localSecrets, new EnvironmentSecretsProvider()]),
+        sealer: new AesGcmSealer(sealingKey()),
+        dispatcher,
+        serverUrls,
+        log: opts.json ? undefined : (entry) => stdout.write(formatStepLog(entry) + '\n'),
+      },
+      ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}),
+      ...(opts.retryMs !== undefined ? { retryIntervalMs: opts.retryMs } : {}),
+    });
+    if (opts.json) stdout.write(JSON.stringify(executionToJson(execution), null, 2) + '\n');
+    else stdout.write(formatExecution(execution, { history: opts.verbose ?? false }) + '\n');
+    return execution.status === 'SUCCEEDED' ? ExitCodes.ok : ExitCodes.executionFailed;
+  } finally {
+    await dispatcher.close();
+    await sandboxes?.close();
+  }
+}

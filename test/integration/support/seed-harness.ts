@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { request } from 'undici';
+import { compileFileOrThrow, type CompiledWorkflow } from '../../../infra/compiler/index.js';
+import type { CompileOptions } from '../../../infra/compiler/plan/compile-options.js';
+import type { StepLogEntry } from '../../../functions/runtime/handle-step.js';
+import { AesGcmSealer, InMemorySecretsProvider } from '../../../functions/runtime/secrets/index.js';
+import { formatHistory, historyToJson, toHistoryEvents, type EngineEvent } from '../../../local/history/index.js';
+import { LocalWorkflow, type LocalExecution } from '../../../local/run-workflow.js';
+import {
+  DEFAULT_FINTECTURE_CLIENTS,
+  startFintectureSandbox,
+  type FaultRule,
+  type FintectureSandbox,
+  type FintectureScenarioOverrides,
+  type RequestLogEntry,
+} from '../../../sandbox/index.js';
+
+export const ROOT = join(import.meta.dirname, '../../..');
+export const SEED_000 = join(ROOT, 'workflows/arazzo/customer-verification-poll.arazzo.yml');
+export const SEED_001 = join(ROOT, 'workflows/arazzo/token-then-payment.arazzo.yml');
+
+const compiled = new Map<string, Promise<CompiledWorkflow>>();
+
+/** Compiles a seed once per test file (per option set); fails on any compile error. */
+export function compileSeed(file: string, options: CompileOptions = {}): Promise<CompiledWorkflow> {
+  const key = `${file}\u0000${JSON.stringify(options)}`;
+  let found = compiled.get(key);
+  if (!found) {
+    found = compileFileOrThrow(file, options).then((r) => {
+      if (r.workflows.length !== 1) throw new Error(`${file}: expected one workflow, got ${r.workflows.length}`);
+      return r.workflows[0];
+    });
+    compiled.set(key, found);
+  }
+  return found;
+}
+
+export interface SeedRun {
+  readonly execution: LocalExecution;
+  /** GetExecutionHistory-shaped events of the run. */
+  readonly history: HistoryEvent[];
+  /** `historyToJson(history)` serialised: what `aws stepfunctions get-execution-history` would print. */
+  readonly historyJson: string;
+  /** The console-style table, with data columns. */
+  readonly formattedHistory: string;
+  /** The sandbox requests made during this run only. */
+  readonly requests: readonly RequestLogEntry[];
+  /** The runtime's log lines (StepRuntime.log), serialised. */
+  readonly logLines: readonly string[];
+  /** How many requests of this run the sandbox routed to `operationId`. */
+  callsTo(operationId: string): number;
+  /** Names of the states entered, in order. */
+  readonly statesEntered: readonly string[];
+}
+
+export interface RunSeedOptions {
+  /** Compile options; the seed is compiled (once) with them. */
+  readonly compile?: CompileOptions;
+  /** Fault rules active for this run only (the sandbox's scenario is restored afterwards). */
+  readonly faults?: readonly FaultRule[];
+  /** Scenario for this run only (merged over the defaults). */
+  readonly scenario?: FintectureScenarioOverrides;
+}
+
+export interface SeedHarness {
+  readonly sandbox: FintectureSandbox;
+  readonly secrets: InMemorySecretsProvider;
+  readonly sealer: AesGcmSealer;
+  /** The client id/secret the sandbox accepts (also stored as JSON secret `app`: `secret:app#id`, `secret:app#secret`). */
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Mints a token over real HTTP (form body, client_credentials), stores it as secret `name`, returns its value. */
+  mintToken(scope: string, name: string): Promise<string>;
+  /** Runs a seed on the embedded engine against the sandbox, with 1 ms waits and retry intervals. */
+  run(file: string, input: Record<string, unknown>, options?: RunSeedOptions): Promise<SeedRun>;
+  close(): Promise<void>;
+}
+
+export interface SeedHarnessOptions {
+  /** `client_id -> client_secret` for the sandbox; the first entry is the harness's application. */
+  readonly clients?: Readonly<Record<string, string>>;
+  readonly scenario?: FintectureScenarioOverrides;
+}
+
+export async function startSeedHarness(options: SeedHarnessOptions = {}): Promise<SeedHarness> {
+  const clients = options.clients ?? DEFAULT_FINTECTURE_CLIENTS;
+  const [clientId, clientSecret] = Object.entries(clients)[0];
+  const sandbox = await startFintectureSandbox({ clients, ...(options.scenario ? { scenario: options.scenario } : {}) });
+  const baseScenario = options.scenario ?? {};
+  const secrets = new InMemorySecretsProvider({ app: JSON.stringify({ id: clientId, secret: clientSecret }) });
+  const sealer = new AesGcmSealer(randomBytes(32));
+
+  async function mintToken(scope: string, name: string): Promise<string> {
+    const res = await request(`${sandbox.url}/oauth/accesstoken`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope, client_id: clientId, client_secret: clientSecret }).toString(),
+    });
+    const body = (await res.body.json()) as { access_token?: string };
+    if (res.statusCode !== 200 || !body.access_token) throw new Error(`token request failed: ${res.statusCode}`);
+    secrets.set(name, body.access_token);
+    return body.access_token;
+  }
+
+  async function run(file: string, input: Record<string, unknown>, runOptions: RunSeedOptions = {}): Promise<SeedRun> {
+    const workflow = await compileSeed(file, runOptions.compile);
+    const changesScenario = runOptions.faults !== undefined || runOptions.scenario !== undefined;
+    if (changesScenario) sandbox.setScenario({ ...baseScenario, ...runOptions.scenario, faults: runOptions.faults ?? [] });
+    const logEntries: StepLogEntry[] = [];
+    const before = sandbox.stats.requests;
+    const logBefore = sandbox.requestLog.length;
+    let execution: LocalExecution;
+    try {
+      execution = await new LocalWorkflow(workflow).run(input, {
+        runtime: {
+          secrets,
+          sealer,
+          serverUrls: Object.fromEntries(workflow.plan.sources.map((s) => [s.name, sandbox.url])),
+          log: (entry) => logEntries.push(entry),
+        },
+        waitMs: 1,
+        retryIntervalMs: 1,
+        timeoutMs: 60_000,
+      });
+    } finally {
+      if (changesScenario) sandbox.setScenario(baseScenario);
+    }
+    const requests = sandbox.requestLog.slice(logBefore);
+    if (requests.length !== sandbox.stats.requests - before) throw new Error('the sandbox request log overflowed during the run');
+    const history = toHistoryEvents(execution.engineEvents as EngineEvent[], {
+      definition: workflow.definition,
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      invocations: execution.invocations,
+    });
+    return {
+      execution,
+      history,
+      historyJson: JSON.stringify(historyToJson(history)),
+      formattedHistory: formatHistory(history, { showData: true }),
+      requests,
+      logLines: logEntries.map((e) => JSON.stringify(e)),
+      callsTo: (operationId) => requests.filter((r) => r.operationId === operationId).length,
+      statesEntered: history.filter((e) => e.stateEnteredEventDetails).map((e) => e.stateEnteredEventDetails!.name!),
+    };
+  }
+
+  return { sandbox, secrets, sealer, clientId, clientSecret, mintToken, run, close: () => sandbox.close() };
+}
+
+/** Seed 000's inputs with a `secret:` reference for the token and the given e-mail (its tags choose the outcome). */
+export function seed000Input(email: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    accessToken: 'secret:customersToken',
+    firstName: 'Jane',
+    lastName: 'Doe',
+    email,
+    providerId: 'cmcifrpp',
+    expectedName: 'Jane Doe',
+    ...overrides,
+  };
+}
+
+/** Seed 001's inputs, the client credentials as references into the JSON secret `app`. */
+export function seed001Input(requestId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    clientId: 'secret:app#id',
+    clientSecret: 'secret:app#secret',
+    amount: '149.99',
+    currency: 'EUR',
+    communication: 'Order 1042',
+    requestId,
+    ...overrides,
+  };
+}
+
+/**
+ * Every secret value (and the encodings it could travel in: JSON-escaped, URL-encoded, in an HTTP
+ * Basic header) found in `text`. Returns the secrets found, so a failure names what leaked.
+ */
+export function scanForSecrets(text: string, secretValues: readonly string[]): string[] {
+  const leaked = new Set<string>();
+  for (const secret of secretValues) {
+    if (!secret) throw new Error('scanForSecrets: empty secret value');
+    const forms = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
+    if (forms.some((form) => text.includes(form))) leaked.add(secret);
+  }
+  for (let i = 0; i < secretValues.length; i++) {
+    for (let j = 0; j < secretValues.length; j++) {
+      if (i !== j && text.includes(Buffer.from(`${secretValues[i]}:${secretValues[j]}`).toString('base64'))) leaked.add(secretValues[i]);
+    }
+  }
+  return [...leaked];
+}
+
+/** Indexes of the events of `type` (whose state, when given, is `stateName`). */
+export function eventIndexes(history: readonly HistoryEvent[], type: string, stateName?: string): number[] {
+  const out: number[] = [];
+  history.forEach((e, i) => {
+    if (e.type !== type) return;
+    if (stateName !== undefined && (e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name) !== stateName) return;
+    out.push(i);
+  });
+  return out;
+}
