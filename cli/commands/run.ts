@@ -53,8 +53,12 @@ function sealingKey(): Buffer | undefined {
 
 export async function runRun(file: string, opts: RunCommandOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   const result = await compileFile(file);
-  if (!opts.json || hasErrors(result.diagnostics)) printDiagnostics(result, stderr);
-  if (hasErrors(result.diagnostics)) return ExitCodes.usage;
+  if (hasErrors(result.diagnostics)) {
+    printDiagnostics(result, stderr);
+    return ExitCodes.usage;
+  }
+  const warnings = result.diagnostics.length;
+  if (warnings && !opts.json) stderr.write(`${file}: ${warnings} lint warning${warnings === 1 ? '' : 's'} (arazzo-sfn validate ${file} lists them)\n`);
   const compiled = opts.workflow ? result.workflows.find((w) => w.plan.workflowId === opts.workflow) : result.workflows[0];
   if (!compiled) throw new UsageError(`no workflow "${opts.workflow}" in ${file} (has: ${result.workflows.map((w) => w.plan.workflowId).join(', ')})`);
   const plan = compiled.plan;
