@@ -92,7 +92,7 @@ describe('arazzo-sfn CLI', () => {
     expect(result.error).toBe('Arazzo.InvalidInputs');
     expect(result.cause).toContain('missing required input "clientId"');
     expect(result.cause).toContain('missing required input "requestId"');
-    expect(result.history.some((e: { type: string }) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails.name === 'mintToken')).toBe(false);
+    expect(result.history.some((e: { type: string; stateEnteredEventDetails?: { name: string } }) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'mintToken')).toBe(false);
   });
 
   it('usage errors are one line on stderr, exit 2', async () => {

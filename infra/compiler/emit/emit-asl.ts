@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { ErrorCodes } from '../../../functions/runtime/errors.js';
 import type { ActionPlan, StepPlan, WorkflowPlan } from '../../../functions/runtime/plan.js';
 import { inputsFunctionKey, StateNames } from './state-names.js';
@@ -142,10 +143,11 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     // aws-local-stepfunctions 3.0.0 mishandles "$" (it sets a key named "$" instead).
     TimeoutSeconds: 30,
     Retry: [LAMBDA_SERVICE_RETRY],
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: StateNames.inputsInvalid }],
+    // The catcher replaces the state with the error: an input that is not an object has no room for `$.error`.
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: StateNames.inputsInvalid }],
     Next: first,
   };
-  states[StateNames.inputsInvalid] = { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
+  states[StateNames.inputsInvalid] = { Type: 'Fail', Comment: 'the execution input does not satisfy the workflow inputs', ErrorPath: '$.Error', CausePath: '$.Cause' };
 
   plan.steps.forEach((step, i) => {
     tasks[step.stepId] = { functionKey: step.operation.key, stepId: step.stepId };
@@ -154,7 +156,7 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
 
   return {
     definition: {
-      Comment: `${plan.workflowId}${plan.summary ? ` — ${plan.summary}` : ''} (compiled by arazzo-sfn from ${plan.sourceFile})`,
+      Comment: `${plan.workflowId}${plan.summary ? ` — ${plan.summary}` : ''} (compiled by arazzo-sfn from ${basename(plan.sourceFile)})`,
       StartAt: StateNames.validateInputs,
       TimeoutSeconds: options.timeoutSeconds ?? 86_400,
       States: states,

@@ -22,7 +22,7 @@ import type {
 } from '../validate/arazzo-schema.js';
 import { dominators, END, mayRunBefore, reachableFrom, type FlowGraph } from './analyze-flow.js';
 import { bindOperation, type BoundOperation } from './bind-operation.js';
-import { checkCriterionAt, checkValueExpressions, inputsReferencedBy, stepsReferencedBy } from './check-expressions.js';
+import { checkCriterionAt, checkValueExpressions, inputsReferencedBy, stepReferences, stepsReferencedBy } from './check-expressions.js';
 import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, type CompileOptions } from './compile-options.js';
 import { detectCredentialInputs, isSealedOutput } from './detect-credentials.js';
 
@@ -254,13 +254,14 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
   for (const { step, sp, op, onSuccess, onFailure } of partial) {
     const couldHaveRun = mayRunBefore(graph, step.stepId);
     const checkRefs = (value: unknown, pointer: string) => {
-      for (const ref of stepsReferencedBy(value)) {
-        if (!stepIds.includes(ref)) at(ctx, pointer, 'expressionReference', `$steps.${ref} names no step of workflow "${workflow.workflowId}"`);
-        else if (!couldHaveRun.has(ref)) at(ctx, pointer, 'expressionReference', `step "${step.stepId}" reads $steps.${ref}, which cannot have run before it`);
+      for (const [ref, p] of stepReferences(value, pointer)) {
+        if (!stepIds.includes(ref)) at(ctx, p, 'expressionReference', `$steps.${ref} names no step of workflow "${workflow.workflowId}"`);
+        else if (!couldHaveRun.has(ref)) at(ctx, p, 'expressionReference', `step "${step.stepId}" reads $steps.${ref}, which cannot have run before it`);
       }
     };
     (step.parameters ?? []).forEach((p, i) => checkRefs(p, `${sp}/parameters/${i}`));
     if (step.requestBody) checkRefs(step.requestBody, `${sp}/requestBody`);
+    (step.successCriteria ?? []).forEach((c, i) => checkRefs(c, `${sp}/successCriteria/${i}`));
     if (!op) continue;
 
     const parameters = planParameters(ctx, step, workflow, op, sp);
@@ -275,7 +276,11 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
 
     const headerNames = parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase());
     const method = op.operation.method;
-    const retrySafe = RETRY_SAFE_METHODS.has(method) || headerNames.some((h) => IDEMPOTENCY_HEADERS.has(h));
+    // Minting an OAuth token again is harmless: a token request (form body with grant_type) is safe to retry.
+    const isTokenRequest =
+      contentType.startsWith('application/x-www-form-urlencoded') &&
+      typeof step.requestBody?.payload === 'object' && step.requestBody.payload !== null && 'grant_type' in (step.requestBody.payload as object);
+    const retrySafe = RETRY_SAFE_METHODS.has(method) || headerNames.some((h) => IDEMPOTENCY_HEADERS.has(h)) || isTokenRequest;
     const endsHere = endsOnDefault.get(step.stepId)! || [...onSuccess, ...onFailure].some((a) => a.type === 'end');
 
     steps.push({

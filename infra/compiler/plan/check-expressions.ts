@@ -31,17 +31,22 @@ export function checkValueExpressions(source: YamlSource, value: unknown, pointe
   }
 }
 
-/** Step ids that `$steps.<id>` expressions in a value read (syntax errors are reported elsewhere). */
-export function stepsReferencedBy(value: unknown): string[] {
-  const found = new Set<string>();
-  for (const [text] of stringLeaves(value, '')) {
+/** Each `$steps.<id>` a value reads, with the pointer of the string that reads it (syntax errors are reported elsewhere). */
+export function stepReferences(value: unknown, pointer: string): [stepId: string, pointer: string][] {
+  const found: [string, string][] = [];
+  for (const [text, p] of stringLeaves(value, pointer)) {
     try {
-      for (const part of parseTemplate(text)) if (part.kind === 'expression') for (const id of referencedSteps(part.expression)) found.add(id);
+      for (const part of parseTemplate(text)) if (part.kind === 'expression') for (const id of referencedSteps(part.expression)) found.push([id, p]);
     } catch {
       /* reported by checkValueExpressions */
     }
   }
-  return [...found];
+  return found;
+}
+
+/** Step ids that `$steps.<id>` expressions in a value read. */
+export function stepsReferencedBy(value: unknown): string[] {
+  return [...new Set(stepReferences(value, '').map(([id]) => id))];
 }
 
 export function checkCriterionAt(source: YamlSource, criterion: CriterionPlan, pointer: string, diagnostics: Diagnostic[]): void {

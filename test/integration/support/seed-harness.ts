@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { compileFileOrThrow, type CompiledWorkflow } from '../../../infra/compiler/index.js';
 import type { CompileOptions } from '../../../infra/compiler/plan/compile-options.js';
 import type { StepLogEntry } from '../../../functions/runtime/handle-step.js';
@@ -62,6 +62,8 @@ export interface RunSeedOptions {
   readonly faults?: readonly FaultRule[];
   /** Scenario for this run only (merged over the defaults). */
   readonly scenario?: FintectureScenarioOverrides;
+  /** HTTP client the runtime uses (e.g. a `WireTap`'s); undici's global one when absent. */
+  readonly dispatcher?: Dispatcher;
 }
 
 export interface SeedHarness {
@@ -117,6 +119,7 @@ export async function startSeedHarness(options: SeedHarnessOptions = {}): Promis
         runtime: {
           secrets,
           sealer,
+          ...(runOptions.dispatcher ? { dispatcher: runOptions.dispatcher } : {}),
           serverUrls: Object.fromEntries(workflow.plan.sources.map((s) => [s.name, sandbox.url])),
           log: (entry) => logEntries.push(entry),
         },
@@ -204,4 +207,50 @@ export function eventIndexes(history: readonly HistoryEvent[], type: string, sta
     out.push(i);
   });
   return out;
+}
+
+/** One request as it left the runtime for the wire: lower-case header names, body as text. */
+export interface TappedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/**
+ * A real undici Agent that also records what the runtime sends (the sandbox deliberately keeps no
+ * headers or bodies). Test-only: what it records holds secrets and is never printed.
+ */
+export interface WireTap {
+  readonly dispatcher: Dispatcher;
+  readonly requests: TappedRequest[];
+  close(): Promise<void>;
+}
+
+function headerRecord(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (k: string, v: unknown) => {
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  };
+  if (!headers) return out;
+  if (Array.isArray(headers)) {
+    if (headers.length && Array.isArray(headers[0])) for (const [k, v] of headers as [string, unknown][]) put(k, v);
+    else for (let i = 0; i + 1 < headers.length; i += 2) put(String(headers[i]), headers[i + 1]);
+  } else if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    for (const [k, v] of headers as Iterable<[string, unknown]>) put(k, v);
+  } else {
+    for (const [k, v] of Object.entries(headers as Record<string, unknown>)) if (v !== undefined) put(k, v);
+  }
+  return out;
+}
+
+export function createWireTap(): WireTap {
+  const agent = new Agent();
+  const requests: TappedRequest[] = [];
+  const dispatcher = agent.compose((dispatch) => (opts, handler) => {
+    const body = typeof opts.body === 'string' ? opts.body : opts.body instanceof Uint8Array ? Buffer.from(opts.body).toString('utf8') : undefined;
+    requests.push({ method: opts.method, path: opts.path, headers: headerRecord(opts.headers), ...(body !== undefined ? { body } : {}) });
+    return dispatch(opts, handler);
+  });
+  return { dispatcher, requests, close: () => agent.close() };
 }
