@@ -116,7 +116,7 @@ export function formatHistory(events: readonly HistoryEvent[], options: FormatHi
       case 'ActivitySucceeded': {
         const details =
           event.lambdaFunctionSucceededEventDetails ?? event.taskSucceededEventDetails ?? event.activitySucceededEventDetails;
-        parts.push(`succeeded in ${sinceScheduled()} ms`);
+        parts.push(`succeeded in ${sinceScheduled()} ms`, describeStepResult(details?.output));
         data('output', details?.output);
         break;
       }
@@ -201,4 +201,17 @@ export function formatHistory(events: readonly HistoryEvent[], options: FormatHi
     else lines.push(line);
   }
   return lines.join('\n');
+}
+
+/** An operation handler's result reads as "HTTP 200 → onSuccess.pending": the route the Choice will take. */
+function describeStepResult(output: string | undefined): string {
+  if (!output) return '';
+  try {
+    const result = JSON.parse(output) as { statusCode?: unknown; outcome?: unknown; delaySeconds?: unknown };
+    if (typeof result?.statusCode !== 'number' || typeof result.outcome !== 'string') return '';
+    const wait = typeof result.delaySeconds === 'number' ? ` (next turn in ${result.delaySeconds}s)` : '';
+    return `· HTTP ${result.statusCode} → ${result.outcome}${wait}`;
+  } catch {
+    return '';
+  }
 }

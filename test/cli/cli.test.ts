@@ -26,6 +26,8 @@ describe('arazzo-sfn CLI', () => {
     expect(stdout).toContain('━━━ customer-verification-poll ━━━');
     expect(stdout).toContain('━━━ token-then-payment ━━━');
     expect(stdout).toContain('ExecutionSucceeded');
+    expect(stdout).toMatch(/LambdaFunctionSucceeded +pollVerification .*· HTTP 200 → onSuccess.pending \(next turn in 5s\)/);
+    expect(stdout).toMatch(/LambdaFunctionSucceeded +pollVerification .*· HTTP 200 → onSuccess.verified/);
     expect(stdout).toContain('"finalStatus": "verified"');
     expect(stdout).toContain('"status": "payment_created"');
     expect(stdout).toMatch(/2 of 2 executions succeeded/);
