@@ -68,7 +68,9 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     try {
       inputs = JSON.parse(await readFile(opts.inputs, 'utf8'));
     } catch (err) {
-      throw new UsageError(`cannot read --inputs ${opts.inputs}: ${(err as Error).message}`);
+      // A JSON syntax error's message quotes the file, which may hold credentials: name the file only.
+      const reason = err instanceof SyntaxError ? 'not valid JSON' : ((err as NodeJS.ErrnoException).code ?? 'unreadable');
+      throw new UsageError(`cannot read --inputs ${opts.inputs}: ${reason}`);
     }
   }
   try {

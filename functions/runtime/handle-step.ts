@@ -33,9 +33,9 @@ function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionContext): bo
   return criteria.every((c) => evaluateCriterion(c, ctx));
 }
 
-/** Arazzo leaves an absent successCriteria open; a 2xx/3xx status is the conventional reading. */
+/** Arazzo leaves an absent successCriteria open; a 2xx status is the conventional reading (undici follows no redirect). */
 function succeeded(plan: StepPlan, ctx: ExpressionContext, statusCode: number): boolean {
-  return plan.successCriteria.length ? allPass(plan.successCriteria, ctx) : statusCode >= 200 && statusCode < 400;
+  return plan.successCriteria.length ? allPass(plan.successCriteria, ctx) : statusCode >= 200 && statusCode < 300;
 }
 
 function delayFor(loop: LoopPolicy, visits: number, retryAfterHeader: string | undefined): number {
@@ -45,21 +45,35 @@ function delayFor(loop: LoopPolicy, visits: number, retryAfterHeader: string | u
 }
 
 /** Opens every sealed step output and resolves this step's credential inputs, for this invocation only. */
-async function openContext(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<ExpressionContext> {
+async function openContext(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<{ ctx: ExpressionContext; opened: string[] }> {
   const inputs: Record<string, unknown> = { ...event.inputs };
+  const opened: string[] = [];
   for (const name of plan.credentialInputs) {
     const ref = parseSecretReference(inputs[name]);
-    if (ref) inputs[name] = await resolveSecretReference(runtime.secrets, ref);
+    if (ref) {
+      inputs[name] = await resolveSecretReference(runtime.secrets, ref);
+      opened.push(String(inputs[name]));
+    }
   }
   const steps: ExpressionContext['steps'] = {};
   for (const [id, result] of Object.entries(event.steps ?? {})) {
     const outputs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(result?.outputs ?? {})) {
-      outputs[k] = isSealed(v) ? JSON.parse(await runtime.sealer.unseal(v, plan.workflowId)) : v;
+      if (isSealed(v)) {
+        outputs[k] = JSON.parse(await runtime.sealer.unseal(v, plan.workflowId));
+        opened.push(typeof outputs[k] === 'string' ? (outputs[k] as string) : JSON.stringify(outputs[k]));
+      } else outputs[k] = v;
     }
     steps[id] = { outputs };
   }
-  return { inputs, steps };
+  return { ctx: { inputs, steps }, opened: opened.filter((v) => v.length >= 4) };
+}
+
+/** Whether a value would carry one of the credentials this invocation opened (e.g. an output reading `$request.header.Authorization`). */
+function carriesSecret(value: unknown, opened: readonly string[]): boolean {
+  if (!opened.length) return false;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return opened.some((secret) => text.includes(secret));
 }
 
 function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string): unknown {
@@ -78,8 +92,9 @@ function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string): u
  * `Arazzo.StepFailed`, which the Task's Catch turns into the step's Fail state.
  */
 export async function handleStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<StepResult> {
-  const visits = (event.steps?.[plan.stepId]?.visits ?? 0) + 1;
-  const ctx = await openContext(plan, event, runtime);
+  const previous = event.steps?.[plan.stepId];
+  const visits = (previous?.visits ?? 0) + 1;
+  const { ctx, opened } = await openContext(plan, event, runtime);
   const where = `step ${plan.stepId}`;
 
   const parameters = plan.parameters.map((p) => ({ name: p.name, in: p.in, value: evaluateStrict(p.value, ctx, `${where} parameter ${p.name}`) }));
@@ -90,7 +105,8 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   }
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   const request: BuiltRequest = buildRequest(plan, serverUrl, parameters, payload);
-  const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: request.method, path: new URL(request.url).pathname };
+  // Messages and logs name the path template: a resolved path may hold a credential or personal data.
+  const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: request.method, path: plan.operation.path };
 
   let response: ReceivedResponse;
   try {
@@ -98,6 +114,7 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
       dispatcher: runtime.dispatcher,
       connectTimeoutMs: plan.transport.connectTimeoutMs,
       requestTimeoutMs: plan.transport.requestTimeoutMs,
+      describe: `${request.method} ${plan.operation.path}`,
     });
   } catch (err) {
     runtime.log?.({ ...logBase, durationMs: 0, error: (err as Error).name });
@@ -129,10 +146,13 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   for (const [name, expression] of Object.entries(plan.outputs)) {
     const value = evaluateExpression(expression, ctx);
     if (value === undefined) continue;
-    outputs[name] = plan.sealedOutputs.includes(name) ? await runtime.sealer.seal(JSON.stringify(value), plan.workflowId) : value;
+    const seal = plan.sealedOutputs.includes(name) || carriesSecret(value, opened);
+    outputs[name] = seal ? await runtime.sealer.seal(JSON.stringify(value), plan.workflowId) : value;
   }
 
   const outcome = matched?.outcome ?? 'success';
+  // Consecutive runs of this step that ended in the same outcome: the bound of a retry or loop counts these, not every visit.
+  const attempts = previous?.outcome === outcome ? (previous.attempts ?? 1) + 1 : 1;
   const ends = matched ? matched.type === 'end' : plan.endsOnDefaultSuccess;
   let workflowOutputs: Record<string, unknown> | undefined;
   if (ends) {
@@ -153,7 +173,8 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     outcome,
     outputs,
     visits,
-    ...(matched?.loop ? { delaySeconds: delayFor(matched.loop, visits, response.headers['retry-after']) } : {}),
+    attempts,
+    ...(matched?.loop ? { delaySeconds: delayFor(matched.loop, attempts, response.headers['retry-after']) } : {}),
     ...(workflowOutputs ? { workflowOutputs } : {}),
   };
 }

@@ -144,6 +144,8 @@ export interface StepResult {
   readonly outputs: Record<string, unknown>;
   /** How many times this step has run in this execution, this run included. */
   readonly visits: number;
+  /** Consecutive runs of this step that ended with this same outcome: what a loop's bound counts. */
+  readonly attempts?: number;
   /** Delay before the next repeat, when the outcome repeats a step. */
   readonly delaySeconds?: number;
   /** Workflow outputs, when the outcome ends the workflow. */

@@ -80,7 +80,7 @@ describe('seed 000 customer-verification-poll compiles', () => {
         {
           And: [
             { Variable: '$.steps.pollVerification.outcome', StringEquals: 'onSuccess.pending' },
-            { Variable: '$.steps.pollVerification.visits', NumericGreaterThanEquals: 20 },
+            { Variable: '$.steps.pollVerification.attempts', NumericGreaterThanEquals: 20 },
           ],
           Next: 'pollVerification.limit',
         },

@@ -55,7 +55,7 @@ describe('provider errors: retried when safe, failing the step otherwise', () =>
     expect(eventIndexes(run.history, 'TaskStateEntered', 'pollVerification')).toHaveLength(1);
     const failures = run.history.filter((e) => e.type === 'LambdaFunctionFailed');
     expect(failures.map((e) => e.lambdaFunctionFailedEventDetails!.cause)).toEqual([
-      expect.stringMatching(/^step pollVerification: GET \/v1\/customers\/cus_\w+\/verification\/ver_\w+ answered 503$/),
+      expect.stringMatching(/^step pollVerification: GET \/v1\/customers\/\{customer_id\}\/verification\/\{verification_id\} answered 503$/),
       expect.stringMatching(/answered 503$/),
     ]);
     expect(run.statesEntered).not.toContain('pollVerification.failed');

@@ -104,6 +104,8 @@ export function buildRequest(
   const resolvedPath = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = path[name];
     if (value === undefined) throw expressionError(`step ${plan.stepId}: path parameter "${name}" has no value`);
+    // encodeURIComponent keeps "." and "..", which URL parsing would collapse into another resource.
+    if (value === '.' || value === '..' || value === '') throw expressionError(`step ${plan.stepId}: path parameter "${name}" is empty, "." or "..", which would change the path`);
     return encodeURIComponent(value);
   });
   const qs = search.toString();

@@ -16,6 +16,8 @@ export interface SendOptions {
   readonly requestTimeoutMs: number;
   /** Larger bodies are refused: only declared outputs leave the handler, but the body must be read first. */
   readonly maxBodyBytes?: number;
+  /** How messages name the request (method and path template): never the resolved URL. */
+  readonly describe: string;
 }
 
 const TRANSPORT_CODES = new Set([
@@ -47,7 +49,7 @@ function parseBody(text: string, contentType: string, what: string): unknown {
  */
 export async function sendRequest(req: BuiltRequest, options: SendOptions): Promise<ReceivedResponse> {
   const started = performance.now();
-  const what = `${req.method} ${new URL(req.url).pathname}`;
+  const what = options.describe;
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
   try {
     const res = await request(req.url, {
@@ -80,10 +82,11 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
     return { statusCode: res.statusCode, headers, body: parseBody(text, headers['content-type'] ?? '', what), durationMs: performance.now() - started };
   } catch (err) {
     if ((err as Error).name?.startsWith('Arazzo.')) throw err;
+    const name = (err as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') throw providerUnavailable(`${what} failed: timed out`);
     const code = describe(err);
-    if (TRANSPORT_CODES.has(code) || (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') {
-      throw providerUnavailable(`${what} failed: ${code === 'AbortError' ? 'timed out' : code}`);
-    }
-    throw providerUnavailable(`${what} failed: ${code}`);
+    if (TRANSPORT_CODES.has(code)) throw providerUnavailable(`${what} failed: ${code}`);
+    // Anything else (an argument undici refuses, ...) will not get better by retrying.
+    throw invalidResponse(`${what} could not be sent: ${code}`);
   }
 }

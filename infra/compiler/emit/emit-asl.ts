@@ -105,7 +105,7 @@ function emitStep(step: StepPlan, next: string | undefined, resource: string, st
         Cause: `step ${id} ran ${action.loop.maxAttempts} times and its ${action.kind} action "${action.name}" still asked for another turn`,
       };
       choices.push({
-        And: [outcomeIs(id, action.outcome), { Variable: `$.steps.${id}.visits`, NumericGreaterThanEquals: action.loop.maxAttempts }],
+        And: [outcomeIs(id, action.outcome), { Variable: `$.steps.${id}.attempts`, NumericGreaterThanEquals: action.loop.maxAttempts }],
         Next: StateNames.limit(id),
       });
       choices.push({ ...outcomeIs(id, action.outcome), Next: waitName });

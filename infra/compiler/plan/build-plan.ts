@@ -56,10 +56,15 @@ function readLoopExtension(value: unknown): Partial<LoopPolicy> | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const v = value as Record<string, unknown>;
   const out: Record<string, number> = {};
-  for (const key of ['intervalSeconds', 'backoffRate', 'maxDelaySeconds', 'maxAttempts'] as const) {
-    if (typeof v[key] === 'number' && v[key] >= 0) out[key] = v[key] as number;
+  // Bounded values only: an unbounded or non-integer maxAttempts would emit an invalid or endless loop.
+  const limits = { intervalSeconds: 86_400, backoffRate: 10, maxDelaySeconds: 86_400, maxAttempts: 10_000 } as const;
+  for (const [key, max] of Object.entries(limits) as [keyof typeof limits, number][]) {
+    const n = v[key];
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < (key === 'maxAttempts' || key === 'backoffRate' ? 1 : 0) || n > max) continue;
+    if (key === 'maxAttempts' && !Number.isInteger(n)) continue;
+    out[key] = n;
   }
-  return out;
+  return Object.keys(out).length ? out : undefined;
 }
 
 function planCriteria(ctx: Context, criteria: readonly ArazzoCriterion[] | undefined, pointer: string): CriterionPlan[] {
@@ -316,7 +321,7 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
       endsOnDefaultSuccess: endsOnDefault.get(step.stepId)!,
       workflowOutputs: endsHere ? { ...(workflow.outputs ?? {}) } : {},
       // Only the credentials this step sends: on AWS its function may read no other secret.
-      credentialInputs: credentialInputs.filter((name) => inputsReferencedBy([workflow.parameters, step.parameters, step.requestBody]).includes(name)),
+      credentialInputs: credentialInputs.filter((name) => inputsReferencedBy([parameters, step.requestBody]).includes(name)),
       transport: {
         connectTimeoutMs: ctx.options.connectTimeoutMs ?? 5_000,
         requestTimeoutMs: ctx.options.requestTimeoutMs ?? 30_000,
