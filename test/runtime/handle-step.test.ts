@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleStep } from '../../functions/runtime/handle-step.js';
 import { buildRequest } from '../../functions/runtime/http/build-request.js';
-import type { StepPlan } from '../../functions/runtime/plan.js';
+import type { StepEvent, StepPlan, StepResult } from '../../functions/runtime/plan.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 
 // A real loopback server: answers 200 {"id": "<path tail>"} to everything.
@@ -53,7 +53,7 @@ describe('handleStep', () => {
 
   it('counts consecutive runs with the same outcome for loop bounds, restarting when the outcome changes', async () => {
     const p = plan({ onSuccess: [{ outcome: 'onSuccess.again', kind: 'onSuccess', name: 'again', type: 'goto', stepId: 'getThing', criteria: [], loop: { intervalSeconds: 2, backoffRate: 2, maxDelaySeconds: 60, maxAttempts: 5 } }] });
-    const event = (previous?: object) => ({ step: 'getThing', inputs: { id: 'x', apiKey: 'secret:key' }, steps: previous ? { getThing: previous as never } : {} });
+    const event = (previous?: StepResult): StepEvent => ({ step: 'getThing', inputs: { id: 'x', apiKey: 'secret:key' }, steps: previous ? { getThing: previous } : {} });
     const first = await handleStep(p, event(), { secrets, sealer, serverUrls: { api: url } });
     expect([first.visits, first.attempts, first.delaySeconds]).toEqual([1, 1, 2]);
     const second = await handleStep(p, event(first), { secrets, sealer, serverUrls: { api: url } });
