@@ -1,6 +1,6 @@
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { DiagnosticCodes, type Diagnostic } from '../diagnostics/index.js';
-import { readYamlSource, type YamlSource } from './parse-yaml-source.js';
+import { encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -34,10 +34,6 @@ export interface LoadedOpenApi {
   readonly serverUrl: string;
 }
 
-function escapePointer(s: string) {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 function collectOperations(document: Record<string, any>): OpenApiOperation[] {
   const operations: OpenApiOperation[] = [];
   for (const [path, item] of Object.entries<Record<string, any>>(document.paths ?? {})) {
@@ -53,7 +49,7 @@ function collectOperations(document: Record<string, any>): OpenApiOperation[] {
         operationId: op.operationId,
         method: method.toUpperCase(),
         path,
-        pointer: `/paths/${escapePointer(path)}/${method}`,
+        pointer: encodePointer(['paths', path, method]),
         parameters: [...merged.values()],
         requestBody: op.requestBody,
         responses: op.responses ?? {},

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
 import type { OpenApiOperation } from '../load/load-openapi.js';
-import { decodePointer, diagnosticAt } from '../load/parse-yaml-source.js';
+import { decodePointer, diagnosticAt, encodePointer } from '../load/parse-yaml-source.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
 
 export interface BoundOperation {
@@ -45,7 +45,7 @@ export function bindOperation(
       );
       return undefined;
     }
-    const wanted = '/' + decodePointer(match[2]).map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+    const wanted = encodePointer(decodePointer(match[2]));
     const operation = openapi.operations.find((o) => o.pointer === wanted);
     if (!operation) {
       diagnostics.push(diagnosticAt(source, `${stepPointer}/operationPath`, 'unknownOperation', `step "${step.stepId}": no operation at ${match[2]} in source "${match[1]}"`));

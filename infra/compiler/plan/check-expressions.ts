@@ -2,12 +2,12 @@ import { checkCriterion } from '../../../functions/runtime/criteria/index.js';
 import { ExpressionSyntaxError, parseTemplate, referencedSteps } from '../../../functions/runtime/expressions/index.js';
 import type { CriterionPlan } from '../../../functions/runtime/plan.js';
 import type { Diagnostic } from '../diagnostics/index.js';
-import { diagnosticAt, type YamlSource } from '../load/parse-yaml-source.js';
+import { diagnosticAt, encodePointer, type YamlSource } from '../load/parse-yaml-source.js';
 
 function* stringLeaves(value: unknown, pointer: string): Generator<[string, string]> {
   if (typeof value === 'string') yield [value, pointer];
   else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringLeaves(v, `${pointer}/${i}`);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* stringLeaves(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* stringLeaves(v, pointer + encodePointer([k]));
 }
 
 /** Checks every runtime expression in a value (literal, whole expression or template). */
