@@ -3,7 +3,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { CompiledWorkflow } from '../infra/compiler/compile-file.js';
 import type { StepRuntime } from '../functions/runtime/handle-step.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { createLocalHandlers, type TaskInvocation } from './create-local-handlers.js';
+import { createLocalHandlers, type StartChildExecution, type TaskInvocation } from './create-local-handlers.js';
 import { toHistoryEvents, type EngineEvent } from './history/index.js';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -24,6 +24,11 @@ export interface LocalRunOptions {
   readonly timeoutMs?: number;
   readonly executionName?: string;
   readonly signal?: AbortSignal;
+  /**
+   * The workflows nested executions may start (workflow steps, `goto` a workflow, `dependsOn`),
+   * by workflow id and, for another document's workflow, its arazzo source name.
+   */
+  readonly workflows?: (target: { readonly workflowId: string; readonly source?: string }) => LocalWorkflow | undefined;
 }
 
 export interface LocalExecution {
@@ -43,6 +48,8 @@ export interface LocalExecution {
   readonly invocations: readonly TaskInvocation[];
   /** The execution history as `GetExecutionHistory` returns it. */
   readonly history: readonly HistoryEvent[];
+  /** Nested executions this one started, in start order (each with its own history). */
+  readonly children: readonly LocalExecution[];
 }
 
 const REGION = 'us-east-1';
@@ -73,10 +80,30 @@ export class LocalWorkflow {
     const retryIntervalOverrides =
       options.retryIntervalMs === undefined ? undefined : Object.fromEntries(Object.keys(states).filter((s) => states[s].Retry).map((s) => [s, options.retryIntervalMs!]));
 
+    const children: LocalExecution[] = [];
+    // Emulates `states:startExecution.sync:2` (the engine has no service integrations): a child run, awaited.
+    const startChild: StartChildExecution = async (target, request) => {
+      const child = options.workflows?.(target);
+      if (!child) throw Object.assign(new Error(`no state machine for workflow ${target.workflowId} (${request.StateMachineArn})`), { name: 'StepFunctions.StateMachineDoesNotExistException' });
+      const result = await child.run(request.Input, { ...options, executionName: `${name}-${target.workflowId}-${children.length + 1}`.slice(0, 80), timeoutMs: undefined });
+      children.push(result);
+      const described = {
+        ExecutionArn: result.executionArn,
+        StateMachineArn: result.stateMachineArn,
+        Name: result.name,
+        Status: result.status,
+        StartDate: result.startDate.getTime(),
+        StopDate: result.stopDate.getTime(),
+        Input: request.Input,
+      };
+      if (result.status === 'SUCCEEDED') return { ...described, Output: result.output };
+      // As on AWS: the parent's Task fails with States.TaskFailed, the child's DescribeExecution as the cause.
+      throw Object.assign(new Error(JSON.stringify({ ...described, Error: result.error, Cause: result.cause })), { name: 'States.TaskFailed' });
+    };
     const startDate = new Date();
     const execution = this.machine.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: createLocalHandlers(this.compiled, options.runtime, (i) => invocations.push(i)),
+        taskResourceLocalHandlers: createLocalHandlers(this.compiled, options.runtime, (i) => invocations.push(i), startChild),
         ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
         ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
       },
@@ -128,6 +155,7 @@ export class LocalWorkflow {
       stopDate: new Date(),
       engineEvents,
       invocations,
+      children,
       history: toHistoryEvents(engineEvents as EngineEvent[], {
         definition: this.compiled.definition,
         executionArn,

@@ -3,3 +3,5 @@ export * from './handle-step.js';
 export * from './plan.js';
 export * from './validate-inputs.js';
 export * from './secrets/index.js';
+export * from './handle-workflow-step.js';
+export * from './handle-workflow-function.js';

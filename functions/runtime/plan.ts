@@ -79,6 +79,8 @@ export interface ActionPlan {
   readonly type: 'end' | 'goto' | 'retry';
   /** Target step of a `goto` (a `retry` targets its own step). */
   readonly stepId?: string;
+  /** Target workflow of a `goto` that hands over to another workflow (the current one ends with it). */
+  readonly workflow?: { readonly workflowId: string; readonly source?: string };
   readonly criteria: readonly CriterionPlan[];
   /** Present when the action repeats a step: `retry`, or a `goto` to the same or an earlier step. */
   readonly loop?: LoopPolicy;
@@ -91,13 +93,11 @@ export interface TransportPolicy {
   readonly retrySafe: boolean;
 }
 
-export interface StepPlan {
+/** Fields every step has, whether it calls an operation or runs another workflow. */
+interface StepPlanBase {
   readonly workflowId: string;
   readonly stepId: string;
   readonly description?: string;
-  readonly operation: OperationBinding;
-  readonly parameters: readonly ParameterPlan[];
-  readonly requestBody?: RequestBodyPlan;
   readonly successCriteria: readonly CriterionPlan[];
   readonly onSuccess: readonly ActionPlan[];
   readonly onFailure: readonly ActionPlan[];
@@ -109,10 +109,37 @@ export interface StepPlan {
   readonly endsOnDefaultSuccess: boolean;
   /** Workflow outputs (name → expression), evaluated by the handler when this step ends the workflow. */
   readonly workflowOutputs: Readonly<Record<string, string>>;
+  /** Additional authenticated data of sealed values: shared by the workflows of one deployment, so a parent can hand a sealed token to a child. */
+  readonly sealContext: string;
+}
+
+/** A step that calls an OpenAPI operation: one Lambda function per operation. */
+export interface StepPlan extends StepPlanBase {
+  readonly kind?: 'operation';
+  readonly operation: OperationBinding;
+  readonly parameters: readonly ParameterPlan[];
+  readonly requestBody?: RequestBodyPlan;
   /** Workflow inputs that are credentials: the execution carries `secret:<name>` references for them. */
   readonly credentialInputs: readonly string[];
   readonly transport: TransportPolicy;
 }
+
+/**
+ * A step that runs another workflow (`workflowId`): a nested execution
+ * (`states:startExecution.sync:2`), then the workflow function decides the outcome from its
+ * result as an operation handler does from a response (`$outputs.*` are the child's outputs).
+ */
+export interface WorkflowStepPlan extends StepPlanBase {
+  readonly kind: 'workflow';
+  /** The workflow it runs; `source` names the arazzo source description when it lives in another document. */
+  readonly target: { readonly workflowId: string; readonly source?: string };
+  /** Inputs of the child execution: name → literal or runtime expression (mapped to JSONPath in the ASL). */
+  readonly inputs: Readonly<Record<string, JsonValue>>;
+}
+
+export type AnyStepPlan = StepPlan | WorkflowStepPlan;
+
+export const isWorkflowStep = (step: AnyStepPlan): step is WorkflowStepPlan => step.kind === 'workflow';
 
 export interface WorkflowPlan {
   readonly planVersion: typeof PLAN_VERSION;
@@ -125,20 +152,32 @@ export interface WorkflowPlan {
   /** The document's source descriptions: a run maps each name to a server (`--server name=url`, sandbox). */
   readonly sources: readonly { readonly name: string; readonly url: string; readonly serverUrl?: string }[];
   readonly credentialInputs: readonly string[];
-  readonly steps: readonly StepPlan[];
+  /** Workflows that run (to success) before the first step; their inputs and outputs are `$workflows.<id>.*`. */
+  readonly dependsOn: readonly { readonly workflowId: string; readonly source?: string }[];
+  readonly steps: readonly AnyStepPlan[];
   readonly outputs: Readonly<Record<string, string>>;
 }
+
+/** The result of a nested execution as the workflow step's Task stores it (trimmed by its ResultSelector), or the error it was caught with. */
+export type ChildRunResult =
+  | { readonly status: 'SUCCEEDED'; readonly executionArn: string; readonly output: unknown }
+  | { readonly Error: string; readonly Cause?: string };
 
 /** What the operation handler receives (the Task state's `Parameters`). */
 export interface StepEvent {
   readonly step: string;
   readonly inputs: Record<string, unknown>;
   readonly steps: Record<string, StepResult>;
+  /** Present when the workflow has `dependsOn`: each dependency's inputs and outputs. */
+  readonly workflows?: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
+  /** Present for a workflow step: what its nested execution returned. */
+  readonly run?: ChildRunResult;
 }
 
 /** What the operation handler returns; the Task stores it at `$.steps.<stepId>`. */
 export interface StepResult {
-  readonly statusCode: number;
+  /** The HTTP status of an operation step; absent for a workflow step. */
+  readonly statusCode?: number;
   /** `success`, or the outcome of the matched action (`onSuccess.<name>`, `onFailure.<name>`). */
   readonly outcome: string;
   readonly outputs: Record<string, unknown>;

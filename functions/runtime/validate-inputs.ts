@@ -3,10 +3,15 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { invalidInputs } from './errors.js';
 import type { ExecutionState, WorkflowPlan } from './plan.js';
-import { parseSecretReference } from './secrets/index.js';
+import { isSealed, parseSecretReference } from './secrets/index.js';
+
+/** The key Step Functions reads to link a nested execution to its parent in the console; not a workflow input. */
+export const STARTED_BY_KEY = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+
+export const OPENAPI_ANNOTATION_FORMATS = ['password', 'int32', 'int64', 'float', 'double', 'byte', 'binary'] as const;
 
 /** Inputs schemas are compiled once per plan and reused across warm invocations. */
 const compiled = new WeakMap<WorkflowPlan, ValidateFunction>();
@@ -17,6 +22,8 @@ function validatorFor(plan: WorkflowPlan): ValidateFunction {
   {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);
+    // OpenAPI's format names that constrain nothing JSON Schema can check; unknown, ajv would warn on every cold start.
+    for (const name of OPENAPI_ANNOTATION_FORMATS) ajv.addFormat(name, true);
     // Credential inputs hold a secret reference, not the value the schema describes.
     const schema = structuredClone(plan.inputsSchema) as Record<string, any>;
     for (const name of plan.credentialInputs) if (schema.properties?.[name]) schema.properties[name] = { type: 'string' };
@@ -42,9 +49,10 @@ export function validateInputs(plan: WorkflowPlan, input: unknown): ExecutionSta
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw invalidInputs(`workflow ${plan.workflowId}: the execution input must be a JSON object of workflow inputs`);
   }
-  const inputs = input as Record<string, unknown>;
+  const { [STARTED_BY_KEY]: _startedBy, ...inputs } = input as Record<string, unknown>;
   for (const name of plan.credentialInputs) {
-    if (inputs[name] !== undefined && !parseSecretReference(inputs[name])) {
+    // A parent workflow may hand a credential over sealed (a token it minted).
+    if (inputs[name] !== undefined && !parseSecretReference(inputs[name]) && !isSealed(inputs[name])) {
       problems.push(`inputs.${name}: is a credential, so the execution input must carry a secret reference "secret:<name>" instead of the value`);
     }
   }

@@ -1,3 +1,4 @@
+import type { StepPlan } from '../../functions/runtime/plan.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ describe('seed 000 customer-verification-poll compiles', () => {
   it('with a plan that treats accessToken as a credential and polls with a GET (retry-safe)', () => {
     const { plan } = result.workflows[0];
     expect(plan.credentialInputs).toEqual(['accessToken']);
-    expect(plan.steps.map((s) => [s.stepId, s.operation.method, s.transport.retrySafe])).toEqual([
+    expect((plan.steps as StepPlan[]).map((s) => [s.stepId, s.operation.method, s.transport.retrySafe])).toEqual([
       ['createCustomer', 'POST', false],
       ['startVerification', 'POST', false],
       ['pollVerification', 'GET', true],
@@ -92,7 +93,7 @@ describe('seed 000 customer-verification-poll compiles', () => {
     expect(definition.States['pollVerification.limit']).toMatchObject({ Type: 'Fail', Error: 'Arazzo.RetryLimitExceeded' });
     expect(definition.States.reportFailure).toMatchObject({ End: true, OutputPath: '$.steps.reportFailure.workflowOutputs' });
     expect(tasks).toEqual({
-      'Validate inputs': { functionKey: 'customer-verification-poll.inputs' },
+      'Validate inputs': { functionKey: 'customer-verification-poll.workflow' },
       createCustomer: { functionKey: 'customersApi.createCustomer', stepId: 'createCustomer' },
       startVerification: { functionKey: 'customersApi.initiateCustomerVerification', stepId: 'startVerification' },
       pollVerification: { functionKey: 'customersApi.getCustomerVerificationById', stepId: 'pollVerification' },
@@ -137,11 +138,11 @@ describe('seed 001 token-then-payment compiles', () => {
   it('with a plan that seals the minted token and treats mintToken (a token request) and createPayment (x-request-id) as retry-safe', () => {
     const { plan } = result.workflows[0];
     expect(plan.credentialInputs).toEqual(['clientId', 'clientSecret']);
-    const mint = plan.steps.find((s) => s.stepId === 'mintToken')!;
+    const mint = (plan.steps as StepPlan[]).find((s) => s.stepId === 'mintToken')!;
     expect(mint.sealedOutputs).toEqual(['accessToken']);
     expect(mint.requestBody?.contentType).toBe('application/x-www-form-urlencoded');
     expect(mint.credentialInputs).toEqual(['clientId', 'clientSecret']);
-    expect(plan.steps.map((s) => [s.stepId, s.operation.method, s.transport.retrySafe, s.credentialInputs])).toEqual([
+    expect((plan.steps as StepPlan[]).map((s) => [s.stepId, s.operation.method, s.transport.retrySafe, s.credentialInputs])).toEqual([
       ['mintToken', 'POST', true, ['clientId', 'clientSecret']],
       ['createPayment', 'POST', true, []],
       ['getPayment', 'GET', true, []],

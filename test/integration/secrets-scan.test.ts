@@ -80,7 +80,7 @@ describe('no secret value reaches the history, outputs or logs', () => {
 
     const sealed = (run.execution.output as Record<string, unknown>).accessToken;
     expect(isSealed(sealed)).toBe(true);
-    const pisToken = JSON.parse(await harness.sealer.unseal(sealed as string, 'token-then-payment')) as string;
+    const pisToken = JSON.parse(await harness.sealer.unseal(sealed as string, 'arazzo-sfn')) as string;
     expect(typeof pisToken).toBe('string');
     expect(pisToken.length).toBeGreaterThanOrEqual(16);
     // It is the token the provider accepted for the payment (read on the wire, not from the sandbox).
@@ -101,7 +101,7 @@ describe('no secret value reaches the history, outputs or logs', () => {
     expect(run.execution.error).toBe('Arazzo.StepFailed');
     const mintOutput = run.history.find((e) => e.type === 'LambdaFunctionSucceeded' && e.lambdaFunctionSucceededEventDetails!.output!.includes('"accessToken"'));
     const sealed = JSON.parse(mintOutput!.lambdaFunctionSucceededEventDetails!.output!).outputs.accessToken as string;
-    const pisToken = JSON.parse(await harness.sealer.unseal(sealed, 'token-then-payment')) as string;
+    const pisToken = JSON.parse(await harness.sealer.unseal(sealed, 'arazzo-sfn')) as string;
     expectNoSecrets(run, [pisToken, clientId, clientSecret, customersToken]);
   });
 

@@ -43,7 +43,7 @@ describe('seed 001 token-then-payment on the engine against the sandbox', () => 
     // The token leaves the workflow sealed; it opens with the run's sealer to the token the payment was made with.
     expect(typeof output.accessToken).toBe('string');
     expect(output.accessToken as string).toMatch(new RegExp(`^${SEALED_PREFIX}`));
-    const token = JSON.parse(await harness.sealer.unseal(output.accessToken as string, 'token-then-payment')) as string;
+    const token = JSON.parse(await harness.sealer.unseal(output.accessToken as string, 'arazzo-sfn')) as string;
     expect(token).toMatch(/^\S{16,}$/);
     expect(JSON.stringify(output)).not.toContain(token);
 

@@ -21,6 +21,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const plan = (over: Partial<StepPlan> = {}): StepPlan => ({
   workflowId: 'wf',
+  sealContext: 'wf',
   stepId: 'getThing',
   operation: { source: 'api', method: 'GET', serverUrl: 'http://unused', path: '/things/{id}', parameters: [{ name: 'id', in: 'path', required: true }], key: 'api.getThing' },
   parameters: [

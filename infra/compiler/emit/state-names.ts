@@ -12,7 +12,14 @@ export const StateNames = {
   failed: (stepId: string) => `${stepId}.failed`,
   limit: (stepId: string) => `${stepId}.limit`,
   wait: (stepId: string, action: string, several: boolean) => (several ? `${stepId}.wait.${action}` : `${stepId}.wait`),
+  /** The nested execution of a workflow step (`<stepId>` itself prepares its input). */
+  run: (stepId: string) => `${stepId}.run`,
+  /** Decides a workflow step's outcome from its nested execution. */
+  result: (stepId: string) => `${stepId}.result`,
+  gotoWorkflow: (stepId: string, workflowId: string) => `${stepId}.goto.${workflowId}`,
+  dependsOn: (workflowId: string) => `dependsOn.${workflowId}`,
+  dependsOnFailed: (workflowId: string) => `dependsOn.${workflowId}.failed`,
 } as const;
 
-/** Function key of the workflow-level handler (input validation). */
-export const inputsFunctionKey = (workflowId: string) => `${workflowId}.inputs`;
+/** Function key of the workflow-level handler: input validation and the workflow steps' input and outcome. */
+export const workflowFunctionKey = (workflowId: string) => `${workflowId}.workflow`;

@@ -12,6 +12,8 @@ export interface LoadedArazzo {
   readonly document: ArazzoDocument;
   /** OpenAPI sources by `sourceDescriptions[].name`. */
   readonly openapis: ReadonlyMap<string, LoadedOpenApi>;
+  /** Arazzo-typed sources by name: their workflows can be run by `workflowId` steps and actions. */
+  readonly arazzos: ReadonlyMap<string, LoadedArazzo>;
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
@@ -34,7 +36,7 @@ export function resolveSourceUrl(arazzoPath: string, url: string): string | unde
   return resolve(dirname(arazzoPath), url);
 }
 
-export async function loadArazzo(path: string): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
+export async function loadArazzo(path: string, visiting: ReadonlySet<string> = new Set()): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
   const absolute = resolve(path);
   const { source, diagnostics } = await readYamlSource(absolute);
   if (!source) return { diagnostics };
@@ -49,15 +51,26 @@ export async function loadArazzo(path: string): Promise<{ loaded?: LoadedArazzo;
   const document = parsed.data;
 
   const openapis = new Map<string, LoadedOpenApi>();
+  const arazzos = new Map<string, LoadedArazzo>();
   for (const [index, description] of document.sourceDescriptions.entries()) {
     const pointer = `/sourceDescriptions/${index}/url`;
-    if (description.type === 'arazzo') {
-      diagnostics.push(diagnosticAt(source, pointer, 'unsupported', `source "${description.name}": arazzo-typed source descriptions are not supported yet`));
-      continue;
-    }
     const file = resolveSourceUrl(absolute, description.url);
     if (!file) {
       diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": remote URLs are not fetched at compile time; download ${description.url} and point url at the file`));
+      continue;
+    }
+    if (description.type === 'arazzo') {
+      if (visiting.has(file) || file === absolute) {
+        diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": ${description.url} includes this document again (a cycle of arazzo sources)`));
+        continue;
+      }
+      const other = await loadArazzo(file, new Set([...visiting, absolute]));
+      diagnostics.push(...other.diagnostics);
+      if (!other.loaded) {
+        diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": cannot load ${description.url}`));
+        continue;
+      }
+      arazzos.set(description.name, other.loaded);
       continue;
     }
     const { openapi, diagnostics: openapiDiagnostics } = await loadOpenApi(file);
@@ -68,5 +81,5 @@ export async function loadArazzo(path: string): Promise<{ loaded?: LoadedArazzo;
     }
     openapis.set(description.name, openapi);
   }
-  return { loaded: { source, document, openapis }, diagnostics };
+  return { loaded: { source, document, openapis, arazzos }, diagnostics };
 }

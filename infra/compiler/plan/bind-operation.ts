@@ -31,10 +31,8 @@ export function bindOperation(
     );
     return undefined;
   }
-  if (step.workflowId !== undefined) {
-    diagnostics.push(diagnosticAt(source, `${stepPointer}/workflowId`, 'unsupported', `step "${step.stepId}": workflowId steps (nested workflows) are not supported yet`));
-    return undefined;
-  }
+  // A workflowId step runs another workflow: plan/resolve-workflow.ts binds it.
+  if (step.workflowId !== undefined) return undefined;
 
   if (step.operationPath !== undefined) {
     const match = OPERATION_PATH.exec(step.operationPath);

@@ -1,10 +1,10 @@
 import type {
   ActionPlan,
+  AnyStepPlan,
   CriterionPlan,
   JsonValue,
   LoopPolicy,
   ParameterPlan,
-  StepPlan,
   WorkflowPlan,
 } from '../../../functions/runtime/plan.js';
 import { PLAN_VERSION } from '../../../functions/runtime/plan.js';
@@ -23,7 +23,9 @@ import type {
 import { dominators, END, mayRunBefore, reachableFrom, type FlowGraph } from './analyze-flow.js';
 import { bindOperation, type BoundOperation } from './bind-operation.js';
 import { checkCriterionAt, checkValueExpressions, inputsReferencedBy, stepReferences, stepsReferencedBy } from './check-expressions.js';
-import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, type CompileOptions } from './compile-options.js';
+import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, DEFAULT_SEAL_CONTEXT, type CompileOptions } from './compile-options.js';
+import { resolveInputsSchema } from './resolve-inputs-schema.js';
+import { findWorkflowCycles, resolveWorkflow, type ResolvedWorkflow } from './resolve-workflow.js';
 import { detectCredentialInputs, isSealedOutput } from './detect-credentials.js';
 
 type AnyAction = ArazzoSuccessAction | ArazzoFailureAction;
@@ -79,7 +81,7 @@ function planCriteria(ctx: Context, criteria: readonly ArazzoCriterion[] | undef
 function planParameters(ctx: Context, step: ArazzoStep, workflow: ArazzoWorkflow, bound: BoundOperation, pointer: string): ParameterPlan[] {
   const byKey = new Map<string, ParameterPlan>();
   const declared = bound.operation.parameters;
-  const add = (raw: ArazzoParameter | ArazzoReusable, p: string) => {
+  const add = (raw: ArazzoParameter | ArazzoReusable, p: string, fromWorkflow = false) => {
     let param: ArazzoParameter | undefined;
     if (isReusable(raw)) {
       const base = resolveComponent<ArazzoParameter>(ctx, 'parameters', raw.reference, p);
@@ -89,7 +91,8 @@ function planParameters(ctx: Context, step: ArazzoStep, workflow: ArazzoWorkflow
       param = raw;
     }
     if (!param.in) {
-      at(ctx, p, 'schema', `parameter "${param.name}": "in" is required for a step that calls an operation`);
+      // Workflow-level parameters without `in` are inputs of the workflow steps, not of operations.
+      if (!fromWorkflow) at(ctx, p, 'schema', `parameter "${param.name}": "in" is required for a step that calls an operation`);
       return;
     }
     const isDeclared =
@@ -103,7 +106,7 @@ function planParameters(ctx: Context, step: ArazzoStep, workflow: ArazzoWorkflow
     byKey.set(`${param.in}:${param.in === 'header' ? param.name.toLowerCase() : param.name}`, { name: param.name, in: param.in, value: param.value as JsonValue });
   };
   // Workflow-level parameters apply to every step; the step's own override them (Arazzo §Workflow Object).
-  (workflow.parameters ?? []).forEach((p, i) => add(p, `/workflows/${ctx.loaded.document.workflows.indexOf(workflow)}/parameters/${i}`));
+  (workflow.parameters ?? []).forEach((p, i) => add(p, `/workflows/${ctx.loaded.document.workflows.indexOf(workflow)}/parameters/${i}`, true));
   (step.parameters ?? []).forEach((p, i) => add(p, `${pointer}/parameters/${i}`));
 
   for (const d of declared) {
@@ -156,8 +159,14 @@ function planActions(
       return;
     }
     // goto
+    if (action.workflowId !== undefined && action.stepId !== undefined) {
+      at(ctx, p, 'schema', `goto action "${action.name}" must have a stepId or a workflowId, not both`);
+      return;
+    }
     if (action.workflowId !== undefined) {
-      at(ctx, `${p}/workflowId`, 'unsupported', `action "${action.name}": goto a workflow is not supported yet`);
+      const target = resolveWorkflow(ctx.loaded, action.workflowId, `${p}/workflowId`, ctx.diagnostics);
+      if (!target) return;
+      plans.push({ outcome, kind, name: action.name, type: 'goto', workflow: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) }, criteria });
       return;
     }
     if (action.stepId === undefined) {
@@ -199,7 +208,7 @@ function buildGraph(stepIds: readonly string[], actions: ReadonlyMap<string, rea
   stepIds.forEach((id, i) => {
     const next = new Set<string>();
     next.add(endsOnDefault.get(id) ? END : stepIds[i + 1]);
-    for (const a of actions.get(id) ?? []) next.add(a.type === 'end' ? END : (a.stepId ?? id));
+    for (const a of actions.get(id) ?? []) next.add(a.type === 'end' || a.workflow ? END : (a.stepId ?? id));
     successors.set(id, next);
   });
   return { steps: stepIds, successors };
@@ -215,9 +224,12 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
     if (seen.has(s.stepId)) at(ctx, `${wp}/steps/${i}/stepId`, 'duplicateId', `stepId "${s.stepId}" is used twice in workflow "${workflow.workflowId}"`);
     seen.add(s.stepId);
   });
-  if (workflow.dependsOn?.length) at(ctx, `${wp}/dependsOn`, 'unsupported', 'dependsOn is not supported yet');
+  const dependsOn = (workflow.dependsOn ?? []).flatMap((ref, i) => {
+    const target = resolveWorkflow(ctx.loaded, ref, `${wp}/dependsOn/${i}`, ctx.diagnostics);
+    return target ? [{ workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) }] : [];
+  });
 
-  const inputsSchema = (workflow.inputs ?? { type: 'object' }) as Record<string, JsonValue>;
+  const inputsSchema = resolveInputsSchema(ctx.loaded, workflow.inputs, `${wp}/inputs`, ctx.diagnostics);
   const credentials = detectCredentialInputs(
     inputsSchema as Record<string, any>,
     (workflow as Record<string, unknown>)['x-arazzo-sfn-credentials'],
@@ -236,17 +248,20 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
   const credentialInputs = credentials.map((c) => c.name);
 
   const bound = new Map<string, BoundOperation>();
+  const sealContext = ctx.options.sealContext ?? DEFAULT_SEAL_CONTEXT;
   const actions = new Map<string, ActionPlan[]>();
   const endsOnDefault = new Map<string, boolean>();
   const partial = workflow.steps.map((step, i) => {
     const sp = `${wp}/steps/${i}`;
-    const op = bindOperation(ctx.loaded, step, sp, ctx.diagnostics);
+    const runsWorkflow = step.workflowId !== undefined && step.operationId === undefined && step.operationPath === undefined;
+    const target = runsWorkflow ? resolveWorkflow(ctx.loaded, step.workflowId!, `${sp}/workflowId`, ctx.diagnostics) : undefined;
+    const op = runsWorkflow ? undefined : bindOperation(ctx.loaded, step, sp, ctx.diagnostics);
     if (op) bound.set(step.stepId, op);
     const onSuccess = planActions(ctx, 'onSuccess', step.onSuccess ?? workflow.successActions ?? [], step, i, stepIds, step.onSuccess ? `${sp}/onSuccess` : `${wp}/successActions`);
     const onFailure = planActions(ctx, 'onFailure', step.onFailure ?? workflow.failureActions ?? [], step, i, stepIds, step.onFailure ? `${sp}/onFailure` : `${wp}/failureActions`);
     actions.set(step.stepId, [...onSuccess, ...onFailure]);
     endsOnDefault.set(step.stepId, i === workflow.steps.length - 1);
-    return { step, sp, op, onSuccess, onFailure };
+    return { step, sp, op, target, onSuccess, onFailure };
   });
 
   const graph = buildGraph(stepIds, actions, endsOnDefault);
@@ -255,8 +270,8 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
     if (!reachable.has(s.stepId)) at(ctx, `${wp}/steps/${i}/stepId`, 'unreachableStep', `step "${s.stepId}" can never run: no route leads to it`, 'warning');
   });
 
-  const steps: StepPlan[] = [];
-  for (const { step, sp, op, onSuccess, onFailure } of partial) {
+  const steps: AnyStepPlan[] = [];
+  for (const { step, sp, op, target, onSuccess, onFailure } of partial) {
     const couldHaveRun = mayRunBefore(graph, step.stepId);
     const checkRefs = (value: unknown, pointer: string) => {
       for (const [ref, p] of stepReferences(value, pointer)) {
@@ -267,6 +282,34 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
     (step.parameters ?? []).forEach((p, i) => checkRefs(p, `${sp}/parameters/${i}`));
     if (step.requestBody) checkRefs(step.requestBody, `${sp}/requestBody`);
     (step.successCriteria ?? []).forEach((c, i) => checkRefs(c, `${sp}/successCriteria/${i}`));
+    const endsHere = endsOnDefault.get(step.stepId)! || [...onSuccess, ...onFailure].some((a) => a.type === 'end' || a.workflow);
+    const common = {
+      workflowId: workflow.workflowId,
+      stepId: step.stepId,
+      ...(step.description ? { description: step.description } : {}),
+      onSuccess,
+      onFailure,
+      endsOnDefaultSuccess: endsOnDefault.get(step.stepId)!,
+      workflowOutputs: endsHere ? { ...(workflow.outputs ?? {}) } : {},
+      sealContext,
+    };
+    if (target) {
+      if (step.requestBody) at(ctx, `${sp}/requestBody`, 'schema', `step "${step.stepId}" runs workflow "${target.workflowId}": a requestBody has nowhere to go (its parameters are the workflow's inputs)`);
+      const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
+      for (const [name, expression] of Object.entries(outputs)) checkRefs(expression, `${sp}/outputs/${name}`);
+      steps.push({
+        kind: 'workflow',
+        ...common,
+        target: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) },
+        inputs: planWorkflowInputs(ctx, step, workflow, target, sp),
+        successCriteria: planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`),
+        outputs,
+        sealedOutputs: Object.entries(outputs)
+          .filter(([name, expr]) => isSealedOutput(name, expr, ctx.options.credentialsByName ?? true))
+          .map(([name]) => name),
+      });
+      continue;
+    }
     if (!op) continue;
 
     const parameters = planParameters(ctx, step, workflow, op, sp);
@@ -286,12 +329,9 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
       contentType.startsWith('application/x-www-form-urlencoded') &&
       typeof step.requestBody?.payload === 'object' && step.requestBody.payload !== null && 'grant_type' in (step.requestBody.payload as object);
     const retrySafe = RETRY_SAFE_METHODS.has(method) || headerNames.some((h) => IDEMPOTENCY_HEADERS.has(h)) || isTokenRequest;
-    const endsHere = endsOnDefault.get(step.stepId)! || [...onSuccess, ...onFailure].some((a) => a.type === 'end');
 
     steps.push({
-      workflowId: workflow.workflowId,
-      stepId: step.stepId,
-      ...(step.description ? { description: step.description } : {}),
+      ...common,
       operation: {
         source: op.source,
         ...(op.operation.operationId ? { operationId: op.operation.operationId } : {}),
@@ -312,14 +352,10 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
           }
         : {}),
       successCriteria: planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`),
-      onSuccess,
-      onFailure,
       outputs,
       sealedOutputs: Object.entries(outputs)
         .filter(([name, expr]) => isSealedOutput(name, expr, ctx.options.credentialsByName ?? true))
         .map(([name]) => name),
-      endsOnDefaultSuccess: endsOnDefault.get(step.stepId)!,
-      workflowOutputs: endsHere ? { ...(workflow.outputs ?? {}) } : {},
       // Only the credentials this step sends: on AWS its function may read no other secret.
       credentialInputs: credentialInputs.filter((name) => inputsReferencedBy([parameters, step.requestBody]).includes(name)),
       transport: {
@@ -366,9 +402,69 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
       ...(ctx.loaded.openapis.get(d.name)?.serverUrl ? { serverUrl: ctx.loaded.openapis.get(d.name)!.serverUrl } : {}),
     })),
     credentialInputs,
+    dependsOn,
     steps,
     outputs,
   };
+}
+
+/** A workflow step's parameters are the inputs of the workflow it runs (Arazzo §Parameter Object: no `in`). */
+function planWorkflowInputs(ctx: Context, step: ArazzoStep, workflow: ArazzoWorkflow, target: ResolvedWorkflow, sp: string): Record<string, JsonValue> {
+  const inputs: Record<string, JsonValue> = {};
+  const add = (raw: ArazzoParameter | ArazzoReusable, p: string, fromWorkflow: boolean) => {
+    let param: ArazzoParameter | undefined;
+    if (isReusable(raw)) {
+      const base = resolveComponent<ArazzoParameter>(ctx, 'parameters', raw.reference, p);
+      if (!base) return;
+      param = raw.value !== undefined ? { ...base, value: raw.value } : base;
+    } else param = raw;
+    if (param.in) {
+      // Workflow-level parameters with `in` are for the operation steps.
+      if (!fromWorkflow) at(ctx, `${p}/in`, 'schema', `parameter "${param.name}": step "${step.stepId}" runs workflow "${target.workflowId}", whose parameters are its inputs and take no "in"`);
+      return;
+    }
+    checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
+    inputs[param.name] = param.value as JsonValue;
+  };
+  (workflow.parameters ?? []).forEach((p, i) => add(p, `/workflows/${ctx.loaded.document.workflows.indexOf(workflow)}/parameters/${i}`, true));
+  (step.parameters ?? []).forEach((p, i) => add(p, `${sp}/parameters/${i}`, false));
+
+  const schema = (target.workflow.inputs ?? {}) as { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown };
+  const declared = Object.keys(schema.properties ?? {});
+  if (schema.additionalProperties === false) {
+    (step.parameters ?? []).forEach((p, i) => {
+      const name = (p as { name?: string }).name;
+      if (name !== undefined && !declared.includes(name)) {
+        at(ctx, `${sp}/parameters/${i}/name`, 'undeclaredParameter', `parameter "${name}" is not an input of workflow "${target.workflowId}"; its inputs are: ${declared.join(', ') || 'none'}`);
+      }
+    });
+  }
+  for (const name of schema.required ?? []) {
+    if (!(name in inputs)) at(ctx, sp, 'missingParameter', `step "${step.stepId}": required input "${name}" of workflow "${target.workflowId}" has no value`);
+  }
+  return inputs;
+}
+
+/** A workflow that runs itself (nested steps, goto, dependsOn) would start executions without end. */
+function reportWorkflowCycles(ctx: Context) {
+  const edges = new Map<string, { target: string; pointer: string }[]>();
+  ctx.loaded.document.workflows.forEach((w, wi) => {
+    const list: { target: string; pointer: string }[] = [];
+    (w.dependsOn ?? []).forEach((d, i) => list.push({ target: d, pointer: `/workflows/${wi}/dependsOn/${i}` }));
+    w.steps.forEach((s, si) => {
+      if (s.workflowId !== undefined) list.push({ target: s.workflowId, pointer: `/workflows/${wi}/steps/${si}/workflowId` });
+      for (const kind of ['onSuccess', 'onFailure'] as const) {
+        (s[kind] ?? []).forEach((a, ai) => {
+          const id = (a as { workflowId?: string }).workflowId;
+          if (id !== undefined) list.push({ target: id, pointer: `/workflows/${wi}/steps/${si}/${kind}/${ai}/workflowId` });
+        });
+      }
+    });
+    edges.set(w.workflowId, list);
+  });
+  for (const cycle of findWorkflowCycles(edges)) {
+    at(ctx, cycle.pointer, 'unknownWorkflow', `workflow "${cycle.path[0]}" runs itself (${cycle.path.join(' → ')}): each turn would start another execution, without end`);
+  }
 }
 
 /** Builds the plan of every workflow in a loaded document; problems are added to `diagnostics`. */
@@ -379,5 +475,6 @@ export function buildPlans(loaded: LoadedArazzo, options: CompileOptions, diagno
     if (ids.has(w.workflowId)) at(ctx, `/workflows/${i}/workflowId`, 'duplicateId', `workflowId "${w.workflowId}" is used twice`);
     ids.add(w.workflowId);
   });
+  reportWorkflowCycles(ctx);
   return loaded.document.workflows.flatMap((w, i) => planWorkflow(ctx, w, i) ?? []);
 }

@@ -26,7 +26,16 @@ export interface CompileOptions {
   readonly connectTimeoutMs?: number;
   /** @default 30000 */
   readonly requestTimeoutMs?: number;
+  /**
+   * Additional data bound into every sealed value. Workflows compiled with the same context
+   * (one deployment) can open each other's sealed values, so a parent can hand a minted token
+   * to a nested workflow; a value sealed under another context does not open.
+   * @default "arazzo-sfn"
+   */
+  readonly sealContext?: string;
 }
+
+export const DEFAULT_SEAL_CONTEXT = 'arazzo-sfn';
 
 export const DEFAULT_LOOP: LoopPolicy = { intervalSeconds: 5, backoffRate: 1.5, maxDelaySeconds: 60, maxAttempts: 20 };
 

@@ -1,0 +1,130 @@
+import { evaluateCriterion } from './criteria/index.js';
+import { stepFailed } from './errors.js';
+import { evaluateExpression, type ExpressionContext } from './expressions/index.js';
+import type { ActionPlan, AnyStepPlan, CriterionPlan, LoopPolicy, StepEvent, StepResult } from './plan.js';
+import { isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
+
+export function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionContext): boolean {
+  return criteria.every((c) => evaluateCriterion(c, ctx));
+}
+
+function delayFor(loop: LoopPolicy, attempts: number, retryAfterHeader: string | undefined): number {
+  const computed = Math.min(loop.maxDelaySeconds, loop.intervalSeconds * Math.pow(loop.backoffRate, Math.max(0, attempts - 1)));
+  const hinted = retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Math.min(Number(retryAfterHeader), 3600) : 0;
+  return Math.ceil(Math.max(computed, hinted));
+}
+
+export interface OpenedContext {
+  readonly ctx: ExpressionContext;
+  /** The plaintexts opened for this invocation: any output carrying one is sealed again. */
+  readonly opened: string[];
+}
+
+/**
+ * Opens, for this invocation only, the credentials a step sends (`secret:` references among
+ * `credentialInputs`) and every sealed value it may read: step outputs, and inputs a parent
+ * workflow handed over sealed.
+ */
+export async function openContext(
+  plan: AnyStepPlan,
+  event: StepEvent,
+  runtime: { readonly secrets: SecretsProvider; readonly sealer: Sealer },
+  credentialInputs: readonly string[],
+): Promise<OpenedContext> {
+  const opened: string[] = [];
+  const open = async (value: unknown) => {
+    const plain = JSON.parse(await runtime.sealer.unseal(value as string, plan.sealContext)) as unknown;
+    opened.push(typeof plain === 'string' ? plain : JSON.stringify(plain));
+    return plain;
+  };
+  const inputs: Record<string, unknown> = { ...event.inputs };
+  for (const [name, value] of Object.entries(inputs)) {
+    if (isSealed(value)) inputs[name] = await open(value);
+  }
+  for (const name of credentialInputs) {
+    const ref = parseSecretReference(inputs[name]);
+    if (ref) {
+      inputs[name] = await resolveSecretReference(runtime.secrets, ref);
+      opened.push(String(inputs[name]));
+    }
+  }
+  const steps: ExpressionContext['steps'] = {};
+  for (const [id, result] of Object.entries(event.steps ?? {})) {
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(result?.outputs ?? {})) outputs[k] = isSealed(v) ? await open(v) : v;
+    steps[id] = { outputs };
+  }
+  return { ctx: { inputs, steps, ...(event.workflows ? { workflows: dependencyContext(event) } : {}) }, opened: opened.filter((v) => v.length >= 4) };
+}
+
+/** `$workflows.<id>.*` of the dependencies: each ran with this execution's inputs (as stored: references stay references). */
+export function dependencyContext(event: StepEvent): NonNullable<ExpressionContext['workflows']> {
+  return Object.fromEntries(Object.entries(event.workflows ?? {}).map(([id, w]) => [id, { inputs: event.inputs, outputs: w?.outputs ?? {} }]));
+}
+
+/** Whether a value would carry one of the credentials this invocation opened (e.g. an output reading `$request.header.Authorization`). */
+function carriesSecret(value: unknown, opened: readonly string[]): boolean {
+  if (!opened.length) return false;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return opened.some((secret) => text.includes(secret));
+}
+
+/**
+ * What both kinds of step do once their call returned: pick the first action whose criteria
+ * hold (onSuccess when the step succeeded, onFailure otherwise), evaluate the declared outputs
+ * (credentials sealed), count consecutive runs with the same outcome for loop bounds, and
+ * evaluate the workflow outputs when the outcome ends the workflow. A failure no action
+ * handles throws `Arazzo.StepFailed` with `failureMessage`.
+ */
+export async function decideOutcome(
+  plan: AnyStepPlan,
+  event: StepEvent,
+  opened: OpenedContext,
+  sealer: Sealer,
+  ok: boolean,
+  failureMessage: () => string,
+): Promise<StepResult> {
+  const { ctx } = opened;
+  const previous = event.steps?.[plan.stepId];
+  const visits = (previous?.visits ?? 0) + 1;
+  const actions: readonly ActionPlan[] = ok ? plan.onSuccess : plan.onFailure;
+  const matched = actions.find((a) => allPass(a.criteria, ctx));
+  if (!ok && !matched) throw stepFailed(failureMessage());
+
+  const outputs: Record<string, unknown> = {};
+  for (const [name, expression] of Object.entries(plan.outputs)) {
+    const value = evaluateExpression(expression, ctx);
+    if (value === undefined) continue;
+    // A value that arrives sealed (a child workflow's token output) is kept as it is: sealing twice would hand the reader a sealed string.
+    const seal = !isSealed(value) && (plan.sealedOutputs.includes(name) || carriesSecret(value, opened.opened));
+    outputs[name] = seal ? await sealer.seal(JSON.stringify(value), plan.sealContext) : value;
+  }
+
+  const outcome = matched?.outcome ?? 'success';
+  // Consecutive runs of this step that ended in the same outcome: the bound of a retry or loop counts these, not every visit.
+  const attempts = previous?.outcome === outcome ? (previous.attempts ?? 1) + 1 : 1;
+  const ends = matched ? matched.type === 'end' || matched.workflow !== undefined : plan.endsOnDefaultSuccess;
+  let workflowOutputs: Record<string, unknown> | undefined;
+  if (ends) {
+    // Workflow outputs read the stored (sealed, referenced) values, never the opened ones.
+    const stored: ExpressionContext = {
+      inputs: event.inputs,
+      steps: { ...Object.fromEntries(Object.entries(event.steps ?? {}).map(([k, v]) => [k, { outputs: v?.outputs ?? {} }])), [plan.stepId]: { outputs } },
+      ...(event.workflows ? { workflows: dependencyContext(event) } : {}),
+    };
+    workflowOutputs = {};
+    for (const [name, expression] of Object.entries(plan.workflowOutputs)) {
+      const value = evaluateExpression(expression, stored);
+      if (value !== undefined) workflowOutputs[name] = value;
+    }
+  }
+  return {
+    ...(ctx.statusCode !== undefined ? { statusCode: ctx.statusCode } : {}),
+    outcome,
+    outputs,
+    visits,
+    attempts,
+    ...(matched?.loop ? { delaySeconds: delayFor(matched.loop, attempts, ctx.response?.headers['retry-after']) } : {}),
+    ...(workflowOutputs ? { workflowOutputs } : {}),
+  };
+}
