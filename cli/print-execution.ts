@@ -21,12 +21,17 @@ export function formatExecution(execution: LocalExecution, opts: { history: bool
     parts.push(`history (GetExecutionHistory of ${execution.executionArn}):`);
     parts.push(formatHistory([...execution.history], { showData: opts.showData ?? false }));
   }
+  // Nested executions (workflow steps, goto a workflow, dependsOn) are executions of their own, as in the console.
+  for (const child of execution.children) {
+    parts.push(`nested execution ${child.executionArn}:`);
+    parts.push(formatExecution(child, opts).replace(/^/gm, '  '));
+  }
   parts.push(formatExecutionSummary(execution));
   return parts.join('\n');
 }
 
 /** The `--json` form: the execution as DescribeExecution shows it, plus its history. */
-export function executionToJson(execution: LocalExecution) {
+export function executionToJson(execution: LocalExecution): Record<string, unknown> {
   return {
     executionArn: execution.executionArn,
     stateMachineArn: execution.stateMachineArn,
@@ -39,5 +44,6 @@ export function executionToJson(execution: LocalExecution) {
     ...(execution.error !== undefined ? { error: execution.error } : {}),
     ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
     history: historyToJson([...execution.history]).events,
+    ...(execution.children.length ? { nestedExecutions: execution.children.map(executionToJson) } : {}),
   };
 }

@@ -65,14 +65,14 @@ export class LocalWorkflow {
   private readonly machine: StateMachine;
   readonly stateMachineArn: string;
 
-  constructor(readonly compiled: CompiledWorkflow) {
+  constructor(readonly compiled: CompiledWorkflow, options: { readonly stateMachineArn?: string } = {}) {
     this.machine = new StateMachine(compiled.definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
-    this.stateMachineArn = stateMachineArnOf(compiled.plan.workflowId);
+    this.stateMachineArn = options.stateMachineArn ?? stateMachineArnOf(compiled.plan.workflowId);
   }
 
   async run(input: unknown, options: LocalRunOptions): Promise<LocalExecution> {
     const name = options.executionName ?? randomUUID();
-    const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${this.compiled.plan.workflowId}:${name}`;
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const invocations: TaskInvocation[] = [];
     const states = this.compiled.definition.States;
     const waitTimeOverrides =

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { compileFile, hasErrors, type CompiledWorkflow } from '../../infra/compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
-import { LocalWorkflow } from '../../local/run-workflow.js';
+import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { startSandboxes } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
@@ -50,7 +50,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   }
 
   out.write(`arazzo-sfn demo: compile ${files.length} workflow file(s), run them on the embedded Step Functions engine against the embedded sandbox\n\n`);
-  const workflows: CompiledWorkflow[] = [];
+  const workflows: { compiled: CompiledWorkflow; set: LocalWorkflowSet }[] = [];
   for (const file of files) {
     const started = performance.now();
     const result = await compileFile(file);
@@ -60,7 +60,8 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
       out.write(`compiled ${file} → ${w.plan.workflowId}: ${Object.keys(w.definition.States).length} states, ${Object.keys(w.tasks).length} Task states (${Math.round(performance.now() - started)} ms, ${result.diagnostics.length - errors} lint warnings)\n`);
     }
     if (hasErrors(result.diagnostics)) return ExitCodes.usage;
-    workflows.push(...result.workflows);
+    const set = new LocalWorkflowSet(result);
+    workflows.push(...result.workflows.map((compiled) => ({ compiled, set })));
   }
 
   const clientId = 'demo-merchant-app';
@@ -75,7 +76,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
     out.write(`\nsandbox: Fintecture (Customers, OAuth, PIS) at ${sandboxes.fintecture.url}\n`);
     out.write(`waits shortened to ${waitMs} ms for the demo; credentials live in the local secrets provider\n`);
 
-    for (const compiled of workflows) {
+    for (const { compiled, set } of workflows) {
       const id = compiled.plan.workflowId;
       const inputsFile = join(dir, 'examples', `${id}.inputs.json`);
       let input: unknown;
@@ -87,7 +88,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
       out.write(`\n━━━ ${id} ━━━\ninput: ${JSON.stringify(input)}\n`);
       const unserved = sandboxes.unservedSources(compiled.plan);
       if (unserved.length) throw new UsageError(`${id}: the sandbox has no simulator for source(s) ${unserved.join(', ')}`);
-      const execution = await new LocalWorkflow(compiled).run(input, {
+      const execution = await set.run(id, input, {
         runtime: {
           secrets,
           sealer: new AesGcmSealer(),

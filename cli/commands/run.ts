@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
 import { compileFile, hasErrors } from '../../infra/compiler/index.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
-import { LocalWorkflow } from '../../local/run-workflow.js';
+import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
 import { startSandboxes, type SandboxSet } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
@@ -84,14 +84,17 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
 
   const serverUrls: Record<string, string> = {};
   let sandboxes: SandboxSet | undefined;
+  const set = new LocalWorkflowSet(result);
+  // Nested workflows call their own sources: the run maps every source of every workflow it may start.
+  const sources = [...new Set(set.all.flatMap((w) => w.plan.sources.map((s) => s.name)))];
   if (opts.sandbox) {
     sandboxes = await startSandboxes();
-    Object.assign(serverUrls, sandboxes.serverUrlsFor(plan));
+    for (const w of set.all) Object.assign(serverUrls, sandboxes.serverUrlsFor(w.plan));
   }
   for (const pair of opts.server ?? []) {
     const [name, url] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
     if (!name || !/^https?:\/\//.test(url)) throw new UsageError(`--server expects <source>=<http(s) url>, got "${pair}"`);
-    if (!plan.sources.some((s) => s.name === name)) throw new UsageError(`--server ${name}: no source description "${name}" (has: ${plan.sources.map((s) => s.name).join(', ')})`);
+    if (!sources.includes(name)) throw new UsageError(`--server ${name}: no source description "${name}" (has: ${sources.join(', ')})`);
     serverUrls[name] = url;
   }
 
@@ -101,7 +104,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
       stdout.write(`running ${plan.workflowId} (execution ${executionName})\n`);
       for (const s of plan.sources) stdout.write(`  source ${s.name}: ${serverUrls[s.name] ?? s.serverUrl ?? '(no server)'}\n`);
     }
-    const execution = await new LocalWorkflow(compiled).run(executionInput, {
+    const execution = await set.run(plan.workflowId, executionInput, {
       executionName,
       runtime: {
         secrets: new ChainedSecretsProvider([localSecrets, new EnvironmentSecretsProvider()]),

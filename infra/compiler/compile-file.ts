@@ -1,6 +1,7 @@
 import type { WorkflowPlan } from '../../functions/runtime/plan.js';
 import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics/index.js';
 import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
+import { lintDocument } from './lint/index.js';
 import { loadArazzo } from './load/index.js';
 import { buildPlans, type CompileOptions } from './plan/index.js';
 import { validateAsl } from './validate/validate-asl.js';
@@ -12,6 +13,8 @@ export interface CompiledWorkflow extends EmittedWorkflow {
 export interface CompileResult {
   readonly file: string;
   readonly workflows: readonly CompiledWorkflow[];
+  /** Workflows of the document's arazzo-typed sources (run by its workflow steps), by source name. */
+  readonly external: readonly { readonly source: string; readonly workflow: CompiledWorkflow }[];
   /** Errors and warnings, in document order. */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -24,12 +27,15 @@ export async function compileFile(file: string, options: CompileOptions & EmitOp
   const diagnostics: Diagnostic[] = [];
   const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file);
   diagnostics.push(...loadDiagnostics);
-  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], diagnostics };
+  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics };
 
   const plans = buildPlans(loaded, options, diagnostics);
-  if (hasErrors(diagnostics)) return { file, workflows: [], diagnostics: sortDiagnostics(diagnostics) };
+  lintDocument(loaded, diagnostics);
+  // The workflows of arazzo-typed sources are compiled too: a workflow step may start any of them.
+  const externalPlans = [...loaded.arazzos].flatMap(([source, other]) => buildPlans(other, options, diagnostics).map((plan) => ({ source, plan })));
+  if (hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics: sortDiagnostics(diagnostics) };
 
-  const workflows = plans.map((plan) => {
+  const emit = (plan: WorkflowPlan): CompiledWorkflow => {
     const emitted = emitAsl(plan, options);
     const problems = validateAsl(emitted.definition, { checkArn: options.resourceFor === undefined });
     if (problems.length) {
@@ -38,8 +44,11 @@ export async function compileFile(file: string, options: CompileOptions & EmitOp
       diagnostics.push({ code, rule, severity: 'error', message: `internal: emitted ASL for ${plan.workflowId} is invalid: ${problems.join('; ')}`, file: plan.sourceFile, line: 1, col: 1, pointer: '' });
     }
     return { plan, ...emitted };
-  });
-  return { file, workflows: hasErrors(diagnostics) ? [] : workflows, diagnostics: sortDiagnostics(diagnostics) };
+  };
+  const workflows = plans.map(emit);
+  const external = externalPlans.map(({ source, plan }) => ({ source, workflow: emit(plan) }));
+  const failed = hasErrors(diagnostics);
+  return { file, workflows: failed ? [] : workflows, external: failed ? [] : external, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 export async function compileFileOrThrow(file: string, options: CompileOptions & EmitOptions = {}): Promise<CompileResult> {

@@ -7,6 +7,7 @@ import { ErrorCodes } from '../../functions/runtime/errors.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { historyToJson } from '../../local/history/index.js';
 import { LocalWorkflow, type LocalExecution } from '../../local/run-workflow.js';
+import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { startFintectureSandbox, type FaultRule, type FintectureSandbox } from '../../sandbox/index.js';
 import { ROOT, scanForSecrets } from './support/seed-harness.js';
 
@@ -134,6 +135,39 @@ describe('nested workflows: workflowId steps, dependsOn and goto a workflow, run
     expect(exec.status).toBe('FAILED');
     expect(exec.error).toBe(ErrorCodes.StepFailed);
     expect(exec.cause).toContain('step register: workflow register-customer failed with Arazzo.StepFailed (step createCustomer: POST /v1/customers answered 400');
+  });
+});
+
+describe('a workflow of an arazzo-typed source', () => {
+  it('is compiled with the document and started as a nested execution of its own state machine', async () => {
+    const sandbox = await startFintectureSandbox({});
+    try {
+      const res = await fetch(`${sandbox.url}/oauth/accesstoken`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&scope=customer&client_id=sandbox-app-id&client_secret=sandbox-app-secret',
+      });
+      const secrets = new InMemorySecretsProvider({ customers: ((await res.json()) as { access_token: string }).access_token });
+      const result = await compileFileOrThrow(join(ROOT, 'test/fixtures/nested/uses-external.arazzo.yml'));
+      expect(result.external.map((e) => [e.source, e.workflow.plan.workflowId])).toEqual([
+        ['onboarding', 'register-customer'],
+        ['onboarding', 'verify-customer'],
+        ['onboarding', 'verify-registered'],
+        ['onboarding', 'register-with-fallback'],
+      ]);
+      expect(result.workflows[0].definition.States['register.run']).toMatchObject({
+        Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:onboarding-register-customer' },
+      });
+      const exec = await new LocalWorkflowSet(result).run('register-elsewhere', { accessToken: 'secret:customers', email: 'grace@example.com' }, {
+        runtime: { secrets, sealer: new AesGcmSealer(), serverUrls: { customersApi: sandbox.url } },
+        waitMs: 1,
+      });
+      expect(exec.status).toBe('SUCCEEDED');
+      expect(exec.output).toEqual({ customerId: expect.stringMatching(/^cus_/) });
+      expect(exec.children[0].stateMachineArn).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:onboarding-register-customer');
+    } finally {
+      await sandbox.close();
+    }
   });
 });
 
