@@ -1,6 +1,6 @@
 import { evaluateCriterion } from './criteria/index.js';
-import { stepFailed } from './errors.js';
-import { evaluateExpression, type ExpressionContext } from './expressions/index.js';
+import { ErrorCodes, stepFailed } from './errors.js';
+import { evaluateValue, type ExpressionContext } from './expressions/index.js';
 import type { ActionPlan, AnyStepPlan, CriterionPlan, LoopPolicy, StepEvent, StepResult } from './plan.js';
 import { isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
 
@@ -8,10 +8,13 @@ export function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionConte
   return criteria.every((c) => evaluateCriterion(c, ctx));
 }
 
-function delayFor(loop: LoopPolicy, attempts: number, retryAfterHeader: string | undefined): number {
+function delayFor(action: ActionPlan & { loop: LoopPolicy }, attempts: number, retryAfterHeader: string | undefined): number {
+  const { loop } = action;
   const computed = Math.min(loop.maxDelaySeconds, loop.intervalSeconds * Math.pow(loop.backoffRate, Math.max(0, attempts - 1)));
-  const hinted = retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Math.min(Number(retryAfterHeader), 3600) : 0;
-  return Math.ceil(Math.max(computed, hinted));
+  const hinted = retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Math.min(Number(retryAfterHeader), 3600) : undefined;
+  if (hinted === undefined) return Math.ceil(computed);
+  // Arazzo: a Retry-After header SHOULD overrule a retry action's retryAfter; a polling loop only waits longer for it.
+  return Math.ceil(action.type === 'retry' ? hinted : Math.max(computed, hinted));
 }
 
 export interface OpenedContext {
@@ -54,12 +57,25 @@ export async function openContext(
     for (const [k, v] of Object.entries(result?.outputs ?? {})) outputs[k] = isSealed(v) ? await open(v) : v;
     steps[id] = { outputs };
   }
-  return { ctx: { inputs, steps, ...(event.workflows ? { workflows: dependencyContext(event) } : {}) }, opened: opened.filter((v) => v.length >= 4) };
+  const ctx: ExpressionContext = { inputs, steps, ...(event.workflows ? { workflows: dependencyContext(event) } : {}) };
+  if (plan.documentContext?.sourceDescriptions) ctx.sourceDescriptions = plan.documentContext.sourceDescriptions as Record<string, unknown>;
+  if (plan.documentContext?.components) ctx.components = plan.documentContext.components as Record<string, Record<string, unknown>>;
+  return { ctx, opened: opened.filter((v) => v.length >= 4) };
 }
 
 /** `$workflows.<id>.*` of the dependencies: each ran with this execution's inputs (as stored: references stay references). */
 export function dependencyContext(event: StepEvent): NonNullable<ExpressionContext['workflows']> {
   return Object.fromEntries(Object.entries(event.workflows ?? {}).map(([id, w]) => [id, { inputs: event.inputs, outputs: w?.outputs ?? {} }]));
+}
+
+/** An output whose value (or a part of its template) is absent is omitted, as an output of a step that did not run. */
+function evaluateOutput(expression: string, ctx: ExpressionContext): unknown {
+  try {
+    return evaluateValue(expression, ctx);
+  } catch (err) {
+    if ((err as Error).name === ErrorCodes.Expression) return undefined;
+    throw err;
+  }
 }
 
 /** Whether a value would carry one of the credentials this invocation opened (e.g. an output reading `$request.header.Authorization`). */
@@ -88,12 +104,16 @@ export async function decideOutcome(
   const previous = event.steps?.[plan.stepId];
   const visits = (previous?.visits ?? 0) + 1;
   const actions: readonly ActionPlan[] = ok ? plan.onSuccess : plan.onFailure;
-  const matched = actions.find((a) => allPass(a.criteria, ctx));
+  const attemptsOf = (outcome: string) => (previous?.outcome === outcome ? (previous.attempts ?? 1) + 1 : 1);
+  const applicable = actions.filter((a) => allPass(a.criteria, ctx));
+  // Arazzo: "The retryLimit MUST be exhausted prior to executing subsequent failure actions": an exhausted retry gives way to the next match.
+  const matched =
+    applicable.find((a) => !(a.type === 'retry' && a.loop && attemptsOf(a.outcome) >= a.loop.maxAttempts)) ?? applicable[0];
   if (!ok && !matched) throw stepFailed(failureMessage());
 
   const outputs: Record<string, unknown> = {};
   for (const [name, expression] of Object.entries(plan.outputs)) {
-    const value = evaluateExpression(expression, ctx);
+    const value = evaluateOutput(expression, ctx);
     if (value === undefined) continue;
     // A value that arrives sealed (a child workflow's token output) is kept as it is: sealing twice would hand the reader a sealed string.
     const seal = !isSealed(value) && (plan.sealedOutputs.includes(name) || carriesSecret(value, opened.opened));
@@ -102,7 +122,7 @@ export async function decideOutcome(
 
   const outcome = matched?.outcome ?? 'success';
   // Consecutive runs of this step that ended in the same outcome: the bound of a retry or loop counts these, not every visit.
-  const attempts = previous?.outcome === outcome ? (previous.attempts ?? 1) + 1 : 1;
+  const attempts = attemptsOf(outcome);
   const ends = matched ? matched.type === 'end' || matched.workflow !== undefined : plan.endsOnDefaultSuccess;
   let workflowOutputs: Record<string, unknown> | undefined;
   if (ends) {
@@ -114,7 +134,7 @@ export async function decideOutcome(
     };
     workflowOutputs = {};
     for (const [name, expression] of Object.entries(plan.workflowOutputs)) {
-      const value = evaluateExpression(expression, stored);
+      const value = evaluateOutput(expression, stored);
       if (value !== undefined) workflowOutputs[name] = value;
     }
   }
@@ -124,7 +144,7 @@ export async function decideOutcome(
     outputs,
     visits,
     attempts,
-    ...(matched?.loop ? { delaySeconds: delayFor(matched.loop, attempts, ctx.response?.headers['retry-after']) } : {}),
+    ...(matched?.loop ? { delaySeconds: delayFor(matched as ActionPlan & { loop: LoopPolicy }, attempts, ctx.response?.headers['retry-after']) } : {}),
     ...(workflowOutputs ? { workflowOutputs } : {}),
   };
 }

@@ -109,6 +109,14 @@ interface StepPlanBase {
   readonly endsOnDefaultSuccess: boolean;
   /** Workflow outputs (name → expression), evaluated by the handler when this step ends the workflow. */
   readonly workflowOutputs: Readonly<Record<string, string>>;
+  /**
+   * What `$sourceDescriptions.*` and `$components.*` read: constant for a document, so the plan
+   * carries them, and only for a step that references them.
+   */
+  readonly documentContext?: {
+    readonly sourceDescriptions?: Readonly<Record<string, JsonValue>>;
+    readonly components?: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
+  };
   /** Additional authenticated data of sealed values: shared by the workflows of one deployment, so a parent can hand a sealed token to a child. */
   readonly sealContext: string;
 }

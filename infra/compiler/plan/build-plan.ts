@@ -257,8 +257,16 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
     const target = runsWorkflow ? resolveWorkflow(ctx.loaded, step.workflowId!, `${sp}/workflowId`, ctx.diagnostics) : undefined;
     const op = runsWorkflow ? undefined : bindOperation(ctx.loaded, step, sp, ctx.diagnostics);
     if (op) bound.set(step.stepId, op);
-    const onSuccess = planActions(ctx, 'onSuccess', step.onSuccess ?? workflow.successActions ?? [], step, i, stepIds, step.onSuccess ? `${sp}/onSuccess` : `${wp}/successActions`);
-    const onFailure = planActions(ctx, 'onFailure', step.onFailure ?? workflow.failureActions ?? [], step, i, stepIds, step.onFailure ? `${sp}/onFailure` : `${wp}/failureActions`);
+    // Workflow-level actions apply to every step: a step's own action overrides one of the same name but cannot remove the others (Arazzo §Workflow Object).
+    const merged = (own: ActionPlan[], shared: ActionPlan[]) => [...own, ...shared.filter((a) => !own.some((o) => o.name === a.name))];
+    const onSuccess = merged(
+      planActions(ctx, 'onSuccess', step.onSuccess ?? [], step, i, stepIds, `${sp}/onSuccess`),
+      planActions(ctx, 'onSuccess', workflow.successActions ?? [], step, i, stepIds, `${wp}/successActions`),
+    );
+    const onFailure = merged(
+      planActions(ctx, 'onFailure', step.onFailure ?? [], step, i, stepIds, `${sp}/onFailure`),
+      planActions(ctx, 'onFailure', workflow.failureActions ?? [], step, i, stepIds, `${wp}/failureActions`),
+    );
     actions.set(step.stepId, [...onSuccess, ...onFailure]);
     endsOnDefault.set(step.stepId, i === workflow.steps.length - 1);
     return { step, sp, op, target, onSuccess, onFailure };
@@ -283,7 +291,9 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
     if (step.requestBody) checkRefs(step.requestBody, `${sp}/requestBody`);
     (step.successCriteria ?? []).forEach((c, i) => checkRefs(c, `${sp}/successCriteria/${i}`));
     const endsHere = endsOnDefault.get(step.stepId)! || [...onSuccess, ...onFailure].some((a) => a.type === 'end' || a.workflow);
+    const documentContext = documentContextFor(ctx, [step, workflow.outputs, workflow.parameters]);
     const common = {
+      ...(documentContext ? { documentContext } : {}),
       workflowId: workflow.workflowId,
       stepId: step.stepId,
       ...(step.description ? { description: step.description } : {}),
@@ -443,6 +453,21 @@ function planWorkflowInputs(ctx: Context, step: ArazzoStep, workflow: ArazzoWork
     if (!(name in inputs)) at(ctx, sp, 'missingParameter', `step "${step.stepId}": required input "${name}" of workflow "${target.workflowId}" has no value`);
   }
   return inputs;
+}
+
+/** `$sourceDescriptions.*` and `$components.*` values, for a step whose expressions read them. */
+function documentContextFor(ctx: Context, used: unknown): AnyStepPlan['documentContext'] {
+  const text = JSON.stringify(used ?? null);
+  const wantsSources = text.includes('$sourceDescriptions.');
+  const wantsComponents = text.includes('$components.');
+  if (!wantsSources && !wantsComponents) return undefined;
+  const doc = ctx.loaded.document;
+  return {
+    ...(wantsSources
+      ? { sourceDescriptions: Object.fromEntries(doc.sourceDescriptions.map((d) => [d.name, { name: d.name, url: d.url, type: d.type ?? 'openapi' }])) }
+      : {}),
+    ...(wantsComponents ? { components: JSON.parse(JSON.stringify(doc.components ?? {})) as Record<string, Record<string, JsonValue>> } : {}),
+  };
 }
 
 /** A workflow that runs itself (nested steps, goto, dependsOn) would start executions without end. */

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { CompiledWorkflow } from '../../../infra/compiler/index.js';
+import { AesGcmSealer, InMemorySecretsProvider } from '../../../functions/runtime/secrets/index.js';
+import { LocalWorkflow, type ExecutionStatus, type LocalExecution } from '../../../local/run-workflow.js';
+import type { LoopbackServer, RecordedRequest } from './loopback-server.js';
+
+export interface ConstructRun {
+  readonly status: ExecutionStatus;
+  readonly output?: unknown;
+  /** The Fail state's error name, e.g. `Arazzo.StepFailed`. */
+  readonly error?: string;
+  readonly cause?: string;
+  /** Names of the states entered, in order (`Validate inputs`, `<stepId>`, `<stepId>.route`, …). */
+  readonly statesEntered: readonly string[];
+  /** The requests the server received during this run only. */
+  readonly requests: readonly RecordedRequest[];
+  readonly execution: LocalExecution;
+}
+
+export interface RunWorkflowOptions {
+  /** Secrets the in-memory provider holds (`secret:<name>` inputs resolve against them). */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs a compiled workflow on the embedded engine with every source description served by
+ * `server`, waits and Task retry pauses shortened to 1 ms.
+ */
+export async function runWorkflow(
+  compiled: CompiledWorkflow,
+  input: unknown,
+  server: LoopbackServer,
+  options: RunWorkflowOptions = {},
+): Promise<ConstructRun> {
+  const before = server.requests.length;
+  const execution = await new LocalWorkflow(compiled).run(input, {
+    runtime: {
+      secrets: new InMemorySecretsProvider({ ...options.secrets }),
+      sealer: new AesGcmSealer(randomBytes(32)),
+      serverUrls: Object.fromEntries(compiled.plan.sources.map((s) => [s.name, server.url])),
+    },
+    waitMs: 1,
+    retryIntervalMs: 1,
+    timeoutMs: 20_000,
+  });
+  return {
+    status: execution.status,
+    ...(execution.output !== undefined ? { output: execution.output } : {}),
+    ...(execution.error !== undefined ? { error: execution.error } : {}),
+    ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+    statesEntered: execution.history.filter((e) => e.stateEnteredEventDetails).map((e) => e.stateEnteredEventDetails!.name!),
+    requests: server.requests.slice(before),
+    execution,
+  };
+}
