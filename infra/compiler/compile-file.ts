@@ -30,9 +30,9 @@ export async function compileFile(file: string, options: CompileOptions & EmitOp
   if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics };
 
   const plans = buildPlans(loaded, options, diagnostics);
-  lintDocument(loaded, diagnostics);
   // The workflows of arazzo-typed sources are compiled too: a workflow step may start any of them.
   const externalPlans = [...loaded.arazzos].flatMap(([source, other]) => buildPlans(other, options, diagnostics).map((plan) => ({ source, plan })));
+  lintDocument(loaded, diagnostics);
   if (hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics: sortDiagnostics(diagnostics) };
 
   const emit = (plan: WorkflowPlan): CompiledWorkflow => {

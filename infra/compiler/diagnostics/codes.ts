@@ -20,6 +20,10 @@ export const DiagnosticCodes = {
   unsupported: { code: 'ASFN1014', rule: 'unsupported' },
   unknownWorkflow: { code: 'ASFN1015', rule: 'workflow-target' },
   inputsSchema: { code: 'ASFN1016', rule: 'inputs-schema' },
+  missingRequestBody: { code: 'ASFN1017', rule: 'request-body' },
+  loopBound: { code: 'ASFN1018', rule: 'loop-bound' },
+  undeclaredInput: { code: 'ASFN1019', rule: 'undeclared-input' },
+  undeclaredOutput: { code: 'ASFN1020', rule: 'undeclared-output' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -28,6 +32,8 @@ export const DiagnosticCodes = {
   credentialByName: { code: 'ASFN2005', rule: 'credential-input' },
   unreachableStep: { code: 'ASFN2006', rule: 'unreachable-step' },
   providerDifference: { code: 'ASFN2007', rule: 'openapi' },
+  unexpectedRequestBody: { code: 'ASFN2008', rule: 'request-body' },
+  deprecatedOperation: { code: 'ASFN2009', rule: 'deprecated-operation' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

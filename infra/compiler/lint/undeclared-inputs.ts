@@ -1,0 +1,38 @@
+import type { Diagnostic } from '../diagnostics/index.js';
+import type { LoadedArazzo } from '../load/load-arazzo.js';
+import { diagnosticAt } from '../load/parse-yaml-source.js';
+import { declaredInputs, isDeclared, type DeclaredInputs } from './declared-inputs.js';
+import { expressionSites } from './expression-sites.js';
+
+/**
+ * `$inputs.<name>` (and `$workflows.<id>.inputs.<name>`) that the workflow's inputs schema does
+ * not declare: an error, since the inputs schema is the workflow's declaration of its inputs and
+ * such a name is almost always a typo that would only surface as a missing value at run time.
+ */
+export function checkUndeclaredInputs(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+  const { document, source } = loaded;
+  const declared = new Map<string, DeclaredInputs>();
+  const declaredBy = (workflowId: string): DeclaredInputs | undefined => {
+    const workflow = document.workflows.find((w) => w.workflowId === workflowId);
+    if (!workflow) return undefined;
+    if (!declared.has(workflowId)) declared.set(workflowId, declaredInputs(workflow.inputs, document));
+    return declared.get(workflowId);
+  };
+  const describe = (workflowId: string, d: DeclaredInputs) =>
+    d.names.size ? `the inputs schema of workflow "${workflowId}" does not declare it (declares: ${[...d.names].join(', ')})` : `workflow "${workflowId}" declares no inputs`;
+
+  for (const site of expressionSites(document)) {
+    if (site.workflowIndex === undefined) continue;
+    const workflowId = document.workflows[site.workflowIndex].workflowId;
+    for (const e of site.expressions) {
+      if (e.kind === 'inputs') {
+        const d = declaredBy(workflowId)!;
+        if (!isDeclared(d, e.name)) diagnostics.push(diagnosticAt(source, site.pointer, 'undeclaredInput', `$inputs.${e.name}: ${describe(workflowId, d)}`));
+      } else if (e.kind === 'workflowInput') {
+        // A workflow of another document (an arazzo source) is not checked here.
+        const d = declaredBy(e.workflowId);
+        if (d && !isDeclared(d, e.name)) diagnostics.push(diagnosticAt(source, site.pointer, 'undeclaredInput', `$workflows.${e.workflowId}.inputs.${e.name}: ${describe(e.workflowId, d)}`));
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import type { Diagnostic } from '../diagnostics/index.js';
+import type { LoadedArazzo } from '../load/load-arazzo.js';
+import { diagnosticAt } from '../load/parse-yaml-source.js';
+import { resolveWorkflow } from '../plan/resolve-workflow.js';
+import { expressionSites } from './expression-sites.js';
+
+const listed = (names: string[]) => (names.length ? `declares: ${names.join(', ')}` : 'it declares no outputs');
+
+/**
+ * `$steps.<id>.outputs.<name>`, `$workflows.<id>.outputs.<name>`, and in a step that runs a
+ * workflow `$outputs.<name>`, whose step or workflow does not declare that output. An error: a
+ * step or workflow returns only its declared outputs, so the value can never exist. Also
+ * `$steps.<id>` of no step where the planner does not look (action criteria).
+ */
+export function checkUndeclaredOutputs(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+  const { document, source } = loaded;
+  for (const site of expressionSites(document)) {
+    const workflow = site.workflowIndex === undefined ? undefined : document.workflows[site.workflowIndex];
+    const step = site.stepIndex === undefined ? undefined : workflow?.steps[site.stepIndex];
+    // Unknown workflows are the planner's to report; here only what a known one declares matters.
+    const child = step?.workflowId !== undefined && step.operationId === undefined && step.operationPath === undefined ? resolveWorkflow(loaded, step.workflowId, '', [])?.workflow : undefined;
+    for (const e of site.expressions) {
+      if (e.kind === 'stepOutput' && workflow) {
+        const target = workflow.steps.find((s) => s.stepId === e.stepId);
+        if (!target) {
+          diagnostics.push(diagnosticAt(source, site.pointer, 'expressionReference', `$steps.${e.stepId} names no step of workflow "${workflow.workflowId}"`));
+        } else if (!Object.hasOwn(target.outputs ?? {}, e.name)) {
+          diagnostics.push(
+            diagnosticAt(source, site.pointer, 'undeclaredOutput', `$steps.${e.stepId}.outputs.${e.name}: step "${e.stepId}" has no output "${e.name}" (${listed(Object.keys(target.outputs ?? {}))})`),
+          );
+        }
+      } else if (e.kind === 'outputs' && child && site.phase === 'response' && !Object.hasOwn(child.outputs ?? {}, e.name)) {
+        diagnostics.push(
+          diagnosticAt(source, site.pointer, 'undeclaredOutput', `$outputs.${e.name}: workflow "${child.workflowId}", which step "${step!.stepId}" runs, has no output "${e.name}" (${listed(Object.keys(child.outputs ?? {}))})`),
+        );
+      } else if (e.kind === 'workflowOutput') {
+        // Unknown workflow ids are reported by checkReferences; other documents' workflows are not checked.
+        const other = document.workflows.find((w) => w.workflowId === e.workflowId);
+        if (other && !Object.hasOwn(other.outputs ?? {}, e.name)) {
+          diagnostics.push(
+            diagnosticAt(source, site.pointer, 'undeclaredOutput', `$workflows.${e.workflowId}.outputs.${e.name}: workflow "${e.workflowId}" has no output "${e.name}" (${listed(Object.keys(other.outputs ?? {}))})`),
+          );
+        }
+      }
+    }
+  }
+}
