@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
 import { diagnosticAt, encodePointer } from '../load/parse-yaml-source.js';
+import { LOOP_LIMITS } from '../plan/compile-options.js';
 
 export const LOOP_EXTENSION = 'x-arazzo-sfn-loop';
 
@@ -9,12 +10,7 @@ export const LOOP_EXTENSION = 'x-arazzo-sfn-loop';
  * plan/build-plan.ts): the planner drops a value outside them and falls back to the default,
  * so without this check a typo would silently change a loop's pacing or bound.
  */
-export const LOOP_LIMITS = {
-  intervalSeconds: { min: 0, max: 86_400, integer: false },
-  backoffRate: { min: 1, max: 10, integer: false },
-  maxDelaySeconds: { min: 0, max: 86_400, integer: false },
-  maxAttempts: { min: 1, max: 10_000, integer: true },
-} as const;
+export { LOOP_LIMITS };
 
 type LoopKey = keyof typeof LOOP_LIMITS;
 

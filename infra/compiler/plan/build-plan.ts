@@ -23,7 +23,7 @@ import type {
 import { dominators, END, mayRunBefore, reachableFrom, type FlowGraph } from './analyze-flow.js';
 import { bindOperation, type BoundOperation } from './bind-operation.js';
 import { checkCriterionAt, checkValueExpressions, inputsReferencedBy, stepReferences, stepsReferencedBy } from './check-expressions.js';
-import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, DEFAULT_SEAL_CONTEXT, type CompileOptions } from './compile-options.js';
+import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, DEFAULT_SEAL_CONTEXT, LOOP_LIMITS, type CompileOptions } from './compile-options.js';
 import { resolveInputsSchema } from './resolve-inputs-schema.js';
 import { findWorkflowCycles, resolveWorkflow, type ResolvedWorkflow } from './resolve-workflow.js';
 import { detectCredentialInputs, isSealedOutput } from './detect-credentials.js';
@@ -58,12 +58,10 @@ function readLoopExtension(value: unknown): Partial<LoopPolicy> | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const v = value as Record<string, unknown>;
   const out: Record<string, number> = {};
-  // Bounded values only: an unbounded or non-integer maxAttempts would emit an invalid or endless loop.
-  const limits = { intervalSeconds: 86_400, backoffRate: 10, maxDelaySeconds: 86_400, maxAttempts: 10_000 } as const;
-  for (const [key, max] of Object.entries(limits) as [keyof typeof limits, number][]) {
+  // Values out of bounds are reported by lint/loop-extension.ts; here they are ignored.
+  for (const [key, limit] of Object.entries(LOOP_LIMITS) as [keyof typeof LOOP_LIMITS, (typeof LOOP_LIMITS)[keyof typeof LOOP_LIMITS]][]) {
     const n = v[key];
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < (key === 'maxAttempts' || key === 'backoffRate' ? 1 : 0) || n > max) continue;
-    if (key === 'maxAttempts' && !Number.isInteger(n)) continue;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < limit.min || n > limit.max || (limit.integer && !Number.isInteger(n))) continue;
     out[key] = n;
   }
   return Object.keys(out).length ? out : undefined;
@@ -290,6 +288,14 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
     (step.parameters ?? []).forEach((p, i) => checkRefs(p, `${sp}/parameters/${i}`));
     if (step.requestBody) checkRefs(step.requestBody, `${sp}/requestBody`);
     (step.successCriteria ?? []).forEach((c, i) => checkRefs(c, `${sp}/successCriteria/${i}`));
+    // Action criteria run after the step itself: a later step's outputs cannot be there yet (unknown steps are lint's to report).
+    for (const kind of ['onSuccess', 'onFailure'] as const) {
+      (step[kind] ?? []).forEach((action, ai) => {
+        for (const [ref, p] of stepReferences((action as { criteria?: unknown }).criteria ?? [], `${sp}/${kind}/${ai}/criteria`)) {
+          if (stepIds.includes(ref) && ref !== step.stepId && !couldHaveRun.has(ref)) at(ctx, p, 'expressionReference', `step "${step.stepId}" reads $steps.${ref} in an action criterion, which cannot have run before it`);
+        }
+      });
+    }
     const endsHere = endsOnDefault.get(step.stepId)! || [...onSuccess, ...onFailure].some((a) => a.type === 'end' || a.workflow);
     const documentContext = documentContextFor(ctx, [step, workflow.outputs, workflow.parameters]);
     const common = {

@@ -41,3 +41,11 @@ export const DEFAULT_LOOP: LoopPolicy = { intervalSeconds: 5, backoffRate: 1.5, 
 
 /** Arazzo 1.0.1: "If not specified then a single retry SHALL be attempted". */
 export const DEFAULT_RETRY_LIMIT = 1;
+
+/** The values `x-arazzo-sfn-loop` accepts: a bound out of these would emit an invalid or endless loop. */
+export const LOOP_LIMITS = {
+  intervalSeconds: { min: 0, max: 86_400, integer: false },
+  backoffRate: { min: 1, max: 10, integer: false },
+  maxDelaySeconds: { min: 0, max: 86_400, integer: false },
+  maxAttempts: { min: 1, max: 10_000, integer: true },
+} as const;

@@ -8,7 +8,8 @@ const COMPONENT_INPUTS = /^#\/components\/inputs\/(.+)$/;
 /**
  * A workflow's inputs JSON Schema with its `$ref`s into `components.inputs` inlined (Arazzo
  * §Components Object), so the plan carries a self-contained schema the inputs function can
- * compile without the document. Other `$ref`s cannot be followed at run time: they are errors.
+ * compile without the document. References into the schema's own `$defs` stay; other `$ref`s
+ * cannot be followed at run time: they are errors.
  */
 export function resolveInputsSchema(loaded: LoadedArazzo, schema: unknown, pointer: string, diagnostics: Diagnostic[]): Record<string, JsonValue> {
   const components = (loaded.document.components?.inputs ?? {}) as Record<string, unknown>;
@@ -16,7 +17,8 @@ export function resolveInputsSchema(loaded: LoadedArazzo, schema: unknown, point
     if (Array.isArray(value)) return value.map((v, i) => resolve(v, `${at}/${i}`, seen));
     if (!value || typeof value !== 'object') return value;
     const ref = (value as { $ref?: unknown }).$ref;
-    if (typeof ref === 'string') {
+    // A reference inside the schema itself ($defs) stays: the inlined schema keeps its $defs.
+    if (typeof ref === 'string' && !ref.startsWith('#/$defs/') && !ref.startsWith('#/definitions/')) {
       const match = COMPONENT_INPUTS.exec(ref);
       const name = match ? decodePointer(`/${match[1]}`)[0] : undefined;
       if (name === undefined || !(name in components)) {
