@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { prepareCriteria } from './criteria/index.js';
 import { allPass, decideOutcome, openContext } from './decide-outcome.js';
 import { ErrorCodes, expressionError, providerUnavailable } from './errors.js';
 import { evaluateValue, type ExpressionContext } from './expressions/index.js';
@@ -50,6 +51,8 @@ function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string): u
  * `Arazzo.StepFailed`, which the Task's Catch turns into the step's Fail state.
  */
 export async function handleStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<StepResult> {
+  // Before the call: a criterion engine that cannot load must not leave a POST sent and unjudged.
+  await prepareCriteria(plan);
   const opened = await openContext(plan, event, runtime, plan.credentialInputs);
   const { ctx } = opened;
   const where = `step ${plan.stepId}`;

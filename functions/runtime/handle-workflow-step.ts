@@ -1,3 +1,4 @@
+import { prepareCriteria } from './criteria/index.js';
 import { allPass, decideOutcome, dependencyContext } from './decide-outcome.js';
 import { ErrorCodes, expressionError, planError } from './errors.js';
 import { evaluateValue, type ExpressionContext } from './expressions/index.js';
@@ -68,6 +69,7 @@ export async function handleWorkflowStep(
 ): Promise<StepResult> {
   const run = event.run;
   if (!run) throw planError(`step ${plan.stepId}: the workflow function was called without the nested execution's result`);
+  await prepareCriteria(plan);
   const opened = { ctx: storedContext(event), opened: [] };
   const childSucceeded = 'status' in run && run.status === 'SUCCEEDED';
   if (childSucceeded) {

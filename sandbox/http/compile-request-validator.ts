@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { DOMParser } from '@xmldom/xmldom';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { OpenApiOperation, OpenApiParameter } from '../../infra/compiler/load/index.js';
 import type { Problem } from './problem.js';
 import type { SchemaCompilers } from './create-schema-compilers.js';
+import { MultipartSyntaxError, parseMultipartFormData } from './read-request-body.js';
 
 /** A request after validation: parameters coerced to their schema types, body parsed. */
 export interface ValidatedRequest {
@@ -35,6 +37,7 @@ type Location = 'path' | 'query' | 'header';
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 const FORM = 'application/x-www-form-urlencoded';
+const MULTIPART = 'multipart/form-data';
 
 function mediaTypeOf(contentType: string | undefined): string | undefined {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -43,6 +46,21 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
 
 function isJson(mediaType: string): boolean {
   return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+
+function isXml(mediaType: string): boolean {
+  return mediaType === 'application/xml' || mediaType === 'text/xml' || mediaType.endsWith('+xml');
+}
+
+/** Bodies read as text; any other media type (`application/octet-stream`, `image/png`, ...) is handed over as bytes. */
+function isText(mediaType: string): boolean {
+  return mediaType.startsWith('text/') || isXml(mediaType);
+}
+
+/** The `boundary` parameter of a multipart Content-Type, unquoted. */
+function boundaryOf(contentType: string | undefined): string | undefined {
+  const m = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(contentType ?? '');
+  return m ? (m[1] ?? m[2]) : undefined;
 }
 
 function declaredMediaType(declared: readonly string[], sent: string): string | undefined {
@@ -142,24 +160,94 @@ interface BodyValidator {
   readonly schema?: Schema;
 }
 
-function parseBody(mediaType: string, raw: Buffer, schema: Schema | undefined): { value: unknown } | { problem: Problem } {
+type ParsedBody = { value: unknown; validate: boolean } | { problem: Problem };
+
+/** Repeated names become an array only where the schema wants one, as for form bodies. */
+function collectRepeated(entries: readonly [string, unknown][], schema: Schema | undefined): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  for (const [key, item] of entries) {
+    if (propertyTypeIncludes(schema, key, 'array')) ((value[key] ??= []) as unknown[]).push(item);
+    else if (!(key in value)) value[key] = item;
+  }
+  return value;
+}
+
+/**
+ * RFC 7578 parts by name: a JSON part is parsed, any other part is text (OpenAPI's default
+ * `text/plain` for scalar properties; file contents too, which the simulators only inspect).
+ */
+function parseMultipart(raw: Buffer, contentType: string | undefined, schema: Schema | undefined): ParsedBody {
+  let parts;
+  try {
+    parts = parseMultipartFormData(raw, boundaryOf(contentType) ?? '');
+  } catch (err) {
+    if (!(err instanceof MultipartSyntaxError)) throw err;
+    return { problem: { code: 'invalid_multipart', title: 'Malformed multipart body', detail: err.message } };
+  }
+  const entries: [string, unknown][] = [];
+  for (const part of parts) {
+    const text = part.data.toString('utf8');
+    if (part.contentType && isJson(part.contentType.split(';')[0].trim().toLowerCase())) {
+      try {
+        entries.push([part.name, JSON.parse(text)]);
+      } catch (err) {
+        return { problem: { code: 'invalid_json', title: 'Malformed JSON part', detail: `part '${part.name}': ${(err as Error).message}`, source: { pointer: `/${part.name.replace(/~/g, '~0').replace(/\//g, '~1')}` } } };
+      }
+    } else entries.push([part.name, text]);
+  }
+  return { value: collectRepeated(entries, schema), validate: true };
+}
+
+/**
+ * An XML body is kept as text for the handler. It must be well-formed, and its root element
+ * must carry the schema's `xml.name` when the schema gives one; OpenAPI's XML mapping of the
+ * rest of the schema (attributes, wrapped arrays) is not checked.
+ */
+function checkXml(text: string, schema: Schema | undefined): Problem | undefined {
+  let root: { nodeName?: string; localName?: string | null } | null | undefined;
+  try {
+    root = new DOMParser({
+      onError: (level, message) => {
+        if (level !== 'warning') throw new Error(message);
+      },
+    }).parseFromString(text, 'text/xml').documentElement;
+  } catch (err) {
+    return { code: 'invalid_xml', title: 'Malformed XML body', detail: (err as Error).message.replace(/^.*caused Error: /s, '') };
+  }
+  const expected = (schema?.xml as { name?: unknown } | undefined)?.name;
+  if (typeof expected === 'string' && root?.localName !== expected && root?.nodeName !== expected) {
+    return { code: 'invalid_field', title: 'Invalid field', detail: `the root element is '${root?.nodeName}', expected '${expected}'`, source: { pointer: '/' } };
+  }
+  return undefined;
+}
+
+/** A text body is validated when its schema describes a string; an object schema describes some other rendering. */
+function describesText(schema: Schema | undefined): boolean {
+  const type = schema?.type;
+  return type === undefined || type === 'string' || (Array.isArray(type) && type.includes('string'));
+}
+
+function parseBody(mediaType: string, raw: Buffer, contentType: string | undefined, schema: Schema | undefined): ParsedBody {
   const text = raw.toString('utf8');
   if (isJson(mediaType)) {
     try {
-      return { value: JSON.parse(text) };
+      return { value: JSON.parse(text), validate: true };
     } catch (err) {
       return { problem: { code: 'invalid_json', title: 'Malformed JSON body', detail: (err as Error).message } };
     }
   }
   if (mediaType === FORM) {
     const params = new URLSearchParams(text);
-    const value: Record<string, unknown> = {};
-    for (const key of new Set(params.keys())) {
-      value[key] = propertyTypeIncludes(schema, key, 'array') ? params.getAll(key) : params.get(key);
-    }
-    return { value };
+    return { value: collectRepeated([...params.entries()], schema), validate: true };
   }
-  return { value: text };
+  if (mediaType === MULTIPART) return parseMultipart(raw, contentType, schema);
+  if (isXml(mediaType)) {
+    const problem = checkXml(text, schema);
+    return problem ? { problem } : { value: text, validate: describesText(schema) };
+  }
+  if (isText(mediaType)) return { value: text, validate: describesText(schema) };
+  // Bytes (`format: binary`, `contentMediaType`): nothing JSON Schema can say about them here.
+  return { value: raw, validate: false };
 }
 
 /** Compiles, once per operation, a check of a request against the operation's parameters and request body. */
@@ -198,9 +286,9 @@ export function compileRequestValidator(operation: OpenApiOperation, compilers: 
       if (!hasBody && bodyRequired) {
         problems.push({ code: 'missing_body', title: 'Missing request body', detail: 'this operation requires a request body' });
       } else if (hasBody) {
-        const parsed = parseBody(mediaType.toLowerCase(), input.rawBody, validator.schema);
+        const parsed = parseBody(sent!, input.rawBody, input.headers['content-type'], validator.schema);
         if ('problem' in parsed) problems.push(parsed.problem);
-        else if (!validator.validate(parsed.value)) problems.push(...bodyProblems(validator.validate.errors ?? []));
+        else if (parsed.validate && !validator.validate(parsed.value)) problems.push(...bodyProblems(validator.validate.errors ?? []));
         else body = parsed.value;
       }
     } else if (bodyRequired) {

@@ -1,6 +1,7 @@
 import { ExpressionSyntaxError } from '../expressions/expression-syntax-error.js';
 import { parseExpression } from '../expressions/parse-expression.js';
 import type { CriterionPlan } from '../plan.js';
+import { checkXPath } from './check-xpath.js';
 import { parseCondition } from './parse-condition.js';
 import { describeJsonPathCondition, parseJsonPathCondition } from './parse-jsonpath-condition.js';
 
@@ -50,8 +51,8 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
         message: `context "${context}" is not a runtime expression: ${e.message} (at offset ${e.offset} of the context)`,
       }),
     );
-  } else if (c.type === 'regex' || c.type === 'jsonpath') {
-    // Arazzo 1.0.1 § "Criterion Object": for regex or JSONPath, type and context MUST be specified.
+  } else if (c.type !== 'simple') {
+    // Arazzo 1.0.1 § "Criterion Object": when type is specified, context MUST be provided.
     problems.push({ message: `a ${c.type} criterion requires a context (e.g. $response.body)` });
   }
 
@@ -89,7 +90,11 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
       );
       break;
     case 'xpath':
-      problems.push({ message: 'xpath criteria are not supported yet' });
+      attempt(
+        problems,
+        () => checkXPath(c.condition),
+        (e) => ({ message: `condition is not an XPath 1.0 expression: ${e.message}`, offset: e.offset }),
+      );
       break;
   }
   return { problems, warnings };

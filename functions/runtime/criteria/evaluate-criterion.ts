@@ -4,8 +4,10 @@ import { evaluateExpression, type ExpressionContext } from '../expressions/evalu
 import type { CriterionPlan } from '../plan.js';
 import { isJsonEqual } from './is-json-equal.js';
 import { evaluateCondition } from './evaluate-condition.js';
+import { evaluateXPath } from './evaluate-xpath.js';
 import { parseCondition, type ComparisonOperator, type Condition } from './parse-condition.js';
 import { parseJsonPathCondition, type JsonPathCondition, type JsonScalar } from './parse-jsonpath-condition.js';
+import { describeCriterion } from './prepare-criteria.js';
 
 // A warm Lambda evaluates the same few conditions on every call.
 const CACHE_LIMIT = 500;
@@ -71,7 +73,8 @@ function asText(value: unknown): string {
 
 /**
  * Whether a criterion holds. Absent values make it false rather than throwing; malformed
- * conditions throw (the compiler rejects them first, see checkCriterion).
+ * conditions throw (the compiler rejects them first, see checkCriterion). xpath criteria need
+ * prepareCriteria() to have run for their step, as their engine is loaded asynchronously.
  */
 export function evaluateCriterion(c: CriterionPlan, ctx: ExpressionContext): boolean {
   switch (c.type) {
@@ -95,6 +98,6 @@ export function evaluateCriterion(c: CriterionPlan, ctx: ExpressionContext): boo
       return evaluateJsonPath(cached(jsonPathCache, c.condition, () => parseJsonPathCondition(c.condition)), value);
     }
     case 'xpath':
-      throw expressionError('xpath criteria are not supported yet');
+      return evaluateXPath(c.condition, contextValue(c, ctx), describeCriterion(c));
   }
 }

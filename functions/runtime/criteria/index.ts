@@ -7,6 +7,9 @@ export {
   type JsonScalar,
 } from './parse-jsonpath-condition.js';
 export { evaluateCriterion } from './evaluate-criterion.js';
+export { prepareCriteria, describeCriterion, type StepCriteria } from './prepare-criteria.js';
+export { evaluateXPath } from './evaluate-xpath.js';
+export { checkXPath } from './check-xpath.js';
 export { checkCriterion, type CriterionCheck, type CriterionProblem, type CriterionWarning } from './check-criterion.js';
 export { listCriterionExpressions } from './list-criterion-expressions.js';
 export { repairJsonPath, formatJsonPath } from './repair-jsonpath.js';

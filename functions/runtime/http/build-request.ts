@@ -1,11 +1,15 @@
+import type { FormData } from 'undici';
 import { expressionError } from '../errors.js';
 import type { StepPlan } from '../plan.js';
+import { BodyEncodingError, encodeBody } from './encode-body.js';
+import { isXmlMediaType, mediaTypeOf } from './media-type.js';
 
 export interface BuiltRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: Record<string, string>;
-  readonly body?: string;
+  /** Text, or multipart parts that undici serialises with a boundary of its choosing (and the Content-Type naming it). */
+  readonly body?: string | FormData;
   /** What `$request.*` expressions read after the call. */
   readonly parts: { headers: Record<string, string>; query: Record<string, string>; path: Record<string, string>; body?: unknown };
 }
@@ -41,19 +45,12 @@ export function setAtPointer(target: unknown, pointer: string, value: unknown): 
   return root;
 }
 
-function encodeBody(contentType: string, payload: unknown): string {
-  const type = contentType.split(';')[0].trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded') {
-    const form = new URLSearchParams();
-    for (const [k, v] of Object.entries((payload ?? {}) as Record<string, unknown>)) {
-      if (v === undefined || v === null) continue;
-      if (Array.isArray(v)) v.forEach((item) => form.append(k, asText(item)));
-      else form.append(k, asText(v));
-    }
-    return form.toString();
-  }
-  if (type.startsWith('text/') || typeof payload === 'string') return typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return JSON.stringify(payload);
+// A step that reads its response with XPath, or speaks XML, asks for XML from servers that negotiate.
+const XML_ACCEPT = 'application/xml, text/xml;q=0.9, */*;q=0.8';
+
+function expectsXml(plan: StepPlan): boolean {
+  const criteria = [...plan.successCriteria, ...plan.onSuccess.flatMap((a) => a.criteria), ...plan.onFailure.flatMap((a) => a.criteria)];
+  return criteria.some((c) => c.type === 'xpath') || (plan.requestBody !== undefined && isXmlMediaType(mediaTypeOf(plan.requestBody.contentType)));
 }
 
 /**
@@ -111,11 +108,19 @@ export function buildRequest(
   const qs = search.toString();
   const url = serverUrl.replace(/\/+$/, '') + resolvedPath + (qs ? `?${qs}` : '');
 
-  let body: string | undefined;
+  let body: string | FormData | undefined;
   if (plan.requestBody) {
-    body = encodeBody(plan.requestBody.contentType, payload);
-    headers['content-type'] = plan.requestBody.contentType;
+    try {
+      const encoded = encodeBody(plan.requestBody.contentType, payload);
+      body = encoded?.body;
+      if (encoded?.contentType) headers['content-type'] = encoded.contentType;
+      // A Content-Type without the boundary undici picks would make the parts unreadable.
+      else if (encoded) delete headers['content-type'];
+    } catch (err) {
+      if (!(err instanceof BodyEncodingError)) throw err;
+      throw expressionError(`step ${plan.stepId} request body: ${err.message}${err.pointer ? ` (at ${err.pointer})` : ''}`);
+    }
   }
-  if (!headers.accept) headers.accept = 'application/json';
+  if (!headers.accept) headers.accept = expectsXml(plan) ? XML_ACCEPT : 'application/json';
   return { method: operation.method, url, headers, ...(body !== undefined ? { body } : {}), parts: { headers, query, path, body: payload } };
 }

@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { invalidResponse, providerUnavailable } from '../errors.js';
 import type { BuiltRequest } from './build-request.js';
+import { isJsonMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter } from './media-type.js';
 
 export interface ReceivedResponse {
   readonly statusCode: number;
@@ -30,9 +31,35 @@ function describe(err: unknown): string {
   return e.code ?? e.cause?.code ?? (err as Error).name ?? 'unknown error';
 }
 
-function parseBody(text: string, contentType: string, what: string): unknown {
+// Only the start of the document: the XML declaration must come first (XML 1.0 §2.8).
+const XML_DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/;
+
+/**
+ * The body as text, in the encoding its byte-order mark names, else the charset of the
+ * Content-Type, else (XML) the encoding of its declaration, else UTF-8: the order of the
+ * WHATWG and XML 1.0 Appendix F sniffing. An unknown charset falls back to UTF-8 rather than
+ * failing the step. The mark itself is dropped, so JSON.parse and the XML parser see the document.
+ */
+export function decodeBody(bytes: Uint8Array, contentType: string): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8' : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  let charset = bom ?? mediaTypeParameter(contentType, 'charset');
+  if (!charset && isXmlMediaType(mediaTypeOf(contentType))) {
+    charset = XML_DECLARED_ENCODING.exec(Buffer.from(bytes.subarray(0, 200)).toString('latin1'))?.[1];
+  }
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes);
+  }
+}
+
+/**
+ * JSON media types are parsed; every other body (XML included, which an xpath criterion parses
+ * itself) stays text, so `$response.body#/pointer` finds nothing in it.
+ */
+export function parseBody(text: string, contentType: string, what: string): unknown {
   if (text === '') return undefined;
-  if (/[/+]json\b/i.test(contentType)) {
+  if (isJsonMediaType(mediaTypeOf(contentType))) {
     try {
       return JSON.parse(text);
     } catch {
@@ -78,8 +105,9 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
       }
       chunks.push(chunk as Buffer);
     }
-    const text = Buffer.concat(chunks).toString('utf8');
-    return { statusCode: res.statusCode, headers, body: parseBody(text, headers['content-type'] ?? '', what), durationMs: performance.now() - started };
+    const contentType = headers['content-type'] ?? '';
+    const text = decodeBody(Buffer.concat(chunks), contentType);
+    return { statusCode: res.statusCode, headers, body: parseBody(text, contentType, what), durationMs: performance.now() - started };
   } catch (err) {
     if ((err as Error).name?.startsWith('Arazzo.')) throw err;
     const name = (err as Error).name;

@@ -70,6 +70,11 @@ function readLoopExtension(value: unknown): Partial<LoopPolicy> | undefined {
 function planCriteria(ctx: Context, criteria: readonly ArazzoCriterion[] | undefined, pointer: string): CriterionPlan[] {
   return (criteria ?? []).map((c, i) => {
     const type = typeof c.type === 'object' ? c.type.type : (c.type ?? 'simple');
+    const version = typeof c.type === 'object' ? c.type.version : undefined;
+    // Only XPath 1.0 is evaluated; a 2.0/3.0 expression could parse and mean something else.
+    if (type === 'xpath' && version !== undefined && version !== 'xpath-10') {
+      at(ctx, `${pointer}/${i}/type/version`, 'unsupported', `xpath version "${version}" is not supported: criteria are evaluated as XPath 1.0 (version: xpath-10)`);
+    }
     const plan: CriterionPlan = { type, condition: c.condition, ...(c.context !== undefined ? { context: c.context } : {}) };
     checkCriterionAt(ctx.loaded.source, plan, `${pointer}/${i}`, ctx.diagnostics);
     return plan;

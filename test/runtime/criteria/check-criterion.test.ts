@@ -146,14 +146,6 @@ describe('checkCriterion: jsonpath', () => {
   });
 });
 
-describe('checkCriterion: xpath', () => {
-  it('reports that xpath is not supported', () => {
-    expect(checkCriterion({ type: 'xpath', condition: '/a', context: '$response.body' }).problems).toEqual([
-      { message: 'xpath criteria are not supported yet' },
-    ]);
-  });
-});
-
 describe('listCriterionExpressions', () => {
   it('lists the context and the operands of a simple condition', () => {
     expect(

@@ -240,10 +240,4 @@ describe('jsonpath criteria', () => {
   });
 });
 
-describe('xpath criteria', () => {
-  it('are not supported yet', () => {
-    expect(() =>
-      evaluateCriterion({ type: 'xpath', condition: '/a', context: '$response.body' }, context()),
-    ).toThrow(expect.objectContaining({ name: 'Arazzo.Expression', message: 'xpath criteria are not supported yet' }));
-  });
-});
+

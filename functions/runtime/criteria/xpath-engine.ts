@@ -1,0 +1,77 @@
+/**
+ * The XML parser and XPath 1.0 evaluator, loaded on first need: most operation bundles never
+ * evaluate an xpath criterion, and these libraries (`@xmldom/xmldom`, `xpath`) would otherwise
+ * be loaded by every cold start. The specifiers are string literals, so a bundler sees them
+ * (esbuild inlines them behind the dynamic import, or leaves them to a chunk or to
+ * `externalModules` for operations that do not need them).
+ */
+
+/** The few members of a parsed XPath expression used here (the `xpath` package's `parse()` result). */
+export interface CompiledXPath {
+  evaluate(options: { node: unknown }): { booleanValue(): boolean };
+}
+
+export interface XPathEngine {
+  /** Throws the library's error on a malformed expression. */
+  compile(expression: string): CompiledXPath;
+  /** Throws XmlSyntaxError on a document that is not well-formed; never logs it. */
+  parseXml(text: string): unknown;
+}
+
+/** Where a document stopped being well-formed; deliberately without the parser's message, which quotes the document. */
+export class XmlSyntaxError extends Error {
+  constructor(
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(line ? `not well-formed XML (line ${line}${column ? `, column ${column}` : ''})` : 'not well-formed XML');
+  }
+}
+
+interface XPathModule {
+  parse(expression: string): CompiledXPath;
+}
+
+let loaded: XPathEngine | undefined;
+let loading: Promise<XPathEngine> | undefined;
+
+async function load(): Promise<XPathEngine> {
+  // `as string` keeps the `xpath` package's typings out of the program: they reference the DOM
+  // lib, which would add browser globals to every file. The specifier is still a literal to esbuild.
+  const [xpath, { DOMParser }] = await Promise.all([import('xpath' as string) as Promise<XPathModule>, import('@xmldom/xmldom')]);
+  const parser = new DOMParser({
+    // Warnings do not make a document unreadable; errors do. Nothing is logged either way.
+    onError: (level) => {
+      if (level !== 'warning') throw new XmlSyntaxError();
+    },
+  });
+  return {
+    compile: (expression) => xpath.parse(expression),
+    parseXml(text) {
+      try {
+        return parser.parseFromString(text, 'text/xml');
+      } catch (err) {
+        const locator = (err as { locator?: { lineNumber?: number; columnNumber?: number } }).locator;
+        throw new XmlSyntaxError(locator?.lineNumber || undefined, locator?.columnNumber || undefined);
+      }
+    },
+  };
+}
+
+/** Loads the engine once per process; concurrent callers share the same load. */
+export function loadXPathEngine(): Promise<XPathEngine> {
+  if (loaded) return Promise.resolve(loaded);
+  loading ??= load().then(
+    (engine) => (loaded = engine),
+    (err: unknown) => {
+      loading = undefined;
+      throw err;
+    },
+  );
+  return loading;
+}
+
+/** The engine if loadXPathEngine has completed, for the synchronous criterion evaluator. */
+export function loadedXPathEngine(): XPathEngine | undefined {
+  return loaded;
+}
