@@ -1,3 +1,4 @@
 export * from './fintecture/index.js';
 export type { FaultRule, RequestLogEntry } from './http/index.js';
 export * from './start-sandboxes.js';
+export * from './oai-examples/index.js';

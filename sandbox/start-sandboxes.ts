@@ -1,6 +1,14 @@
 import { basename } from 'node:path';
 import type { WorkflowPlan } from '../functions/runtime/plan.js';
 import { startFintectureSandbox, type FintectureSandbox, type FintectureSandboxOptions } from './fintecture/index.js';
+import {
+  startBnplSandbox,
+  startFapiParSandbox,
+  startOAuthSandbox,
+  startPetCouponsSandbox,
+  startPetstoreSandbox,
+  startZooSandbox,
+} from './oai-examples/index.js';
 
 export interface SandboxSet {
   readonly fintecture: FintectureSandbox;
@@ -16,13 +24,41 @@ export interface SandboxSetOptions {
   readonly fintecture?: FintectureSandboxOptions;
 }
 
-/** Which simulator serves an OpenAPI description, by its file name as the workflows name it. */
-const SIMULATOR_BY_DESCRIPTION: readonly [RegExp, 'fintecture'][] = [[/^fintecture-.*\.ya?ml$/i, 'fintecture']];
+type Simulator = 'fintecture' | 'petstore' | 'petCoupons' | 'bnpl' | 'oauth' | 'fapiPar' | 'zoo';
 
-/** Starts every provider simulator on loopback (ephemeral ports unless given). */
+/** Which simulator serves an OpenAPI description, by its file name as the workflows name it. */
+const SIMULATOR_BY_DESCRIPTION: readonly [RegExp, Simulator][] = [
+  [/^fintecture-.*\.ya?ml$/i, 'fintecture'],
+  [/^swagger-petstore\.openapi\.ya?ml$/i, 'petstore'],
+  [/^pet-coupons\.openapi\.ya?ml$/i, 'petCoupons'],
+  [/^bnpl-openapi\.ya?ml$/i, 'bnpl'],
+  [/^oauth\.openapi\.ya?ml$/i, 'oauth'],
+  [/^FAPI-PAR\.openapi\.ya?ml$/i, 'fapiPar'],
+  [/^animals\.openapi\.ya?ml$/i, 'zoo'],
+];
+
+/** Starts every provider simulator on loopback (ephemeral ports unless given): Fintecture and the OAI examples' APIs. */
 export async function startSandboxes(options: SandboxSetOptions = {}): Promise<SandboxSet> {
-  const fintecture = await startFintectureSandbox({ host: options.host, ...options.fintecture });
-  const urls = { fintecture: fintecture.url };
+  const host = options.host;
+  const [fintecture, petstore, petCoupons, bnpl, oauth, fapiPar, zoo] = await Promise.all([
+    startFintectureSandbox({ host, ...options.fintecture }),
+    startPetstoreSandbox({ host }),
+    startPetCouponsSandbox({ host }),
+    startBnplSandbox({ host }),
+    startOAuthSandbox({ host }),
+    startFapiParSandbox({ host }),
+    startZooSandbox({ host }),
+  ]);
+  // The OAI example APIs are served under their description's base path (e.g. /api/v3): their serverUrl, not the bare origin.
+  const urls: Record<Simulator, string> = {
+    fintecture: fintecture.url,
+    petstore: petstore.serverUrl,
+    petCoupons: petCoupons.serverUrl,
+    bnpl: bnpl.serverUrl,
+    oauth: oauth.serverUrl,
+    fapiPar: fapiPar.serverUrl,
+    zoo: zoo.serverUrl,
+  };
   const simulatorFor = (url: string) => SIMULATOR_BY_DESCRIPTION.find(([pattern]) => pattern.test(basename(url)))?.[1];
   return {
     fintecture,
@@ -30,7 +66,7 @@ export async function startSandboxes(options: SandboxSetOptions = {}): Promise<S
       Object.fromEntries(plan.sources.flatMap((s) => (simulatorFor(s.url) ? [[s.name, urls[simulatorFor(s.url)!]]] : []))),
     unservedSources: (plan) => plan.sources.filter((s) => !simulatorFor(s.url)).map((s) => s.name),
     close: async () => {
-      await fintecture.close();
+      await Promise.all([fintecture, petstore, petCoupons, bnpl, oauth, fapiPar, zoo].map((s) => s.close()));
     },
   };
 }

@@ -2,6 +2,7 @@ import { evaluateCriterion } from './criteria/index.js';
 import { ErrorCodes, stepFailed } from './errors.js';
 import { evaluateValue, type ExpressionContext } from './expressions/index.js';
 import type { ActionPlan, AnyStepPlan, CriterionPlan, LoopPolicy, StepEvent, StepResult } from './plan.js';
+import { holdsCredentialMember } from './secrets/credential-names.js';
 import { isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
 
 export function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionContext): boolean {
@@ -116,7 +117,7 @@ export async function decideOutcome(
     const value = evaluateOutput(expression, ctx);
     if (value === undefined) continue;
     // A value that arrives sealed (a child workflow's token output) is kept as it is: sealing twice would hand the reader a sealed string.
-    const seal = !isSealed(value) && (plan.sealedOutputs.includes(name) || carriesSecret(value, opened.opened));
+    const seal = !isSealed(value) && (plan.sealedOutputs.includes(name) || carriesSecret(value, opened.opened) || holdsCredentialMember(value));
     outputs[name] = seal ? await sealer.seal(JSON.stringify(value), plan.sealContext) : value;
   }
 

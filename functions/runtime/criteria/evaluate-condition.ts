@@ -21,8 +21,9 @@ function asNumbers(a: unknown, b: unknown): [number, number] | undefined {
 const fold = (s: string): string => s.toLowerCase();
 
 function looselyEqual(a: unknown, b: unknown): boolean {
-  // An absent value equals nothing, not even null: `$response.body#/error == null` needs the member.
-  if (a === undefined || b === undefined) return false;
+  // An absent value equals null and nothing else: the spec's own examples test presence with `!= null`
+  // (`$response.body#/redirectAuthToken != null` in bnpl), as JavaScript's `undefined == null`.
+  if (a === undefined || b === undefined) return (a ?? null) === null && (b ?? null) === null;
   if (a === null || b === null) return a === b;
   const numbers = asNumbers(a, b);
   if (numbers) return numbers[0] === numbers[1];

@@ -4,6 +4,11 @@ import type { Diagnostic } from '../diagnostics/index.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 
+// Unknown formats (OpenAPI's int64, ...) are ignored at run time too; ajv would log each one to the console.
+const newAjv = () => new Ajv2020({ allErrors: true, strict: false, logger: false });
+let shared: Ajv2020 | undefined;
+const sharedAjv = () => (shared ??= newAjv());
+
 /** The most specific problem: ajv lists the failed `anyOf` branches of the meta-schema after the leaf. */
 function firstProblem(errors: readonly ErrorObject[]): ErrorObject {
   return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0];
@@ -19,8 +24,8 @@ export function checkInputsSchemas(loaded: LoadedArazzo, diagnostics: Diagnostic
   for (const [w, workflow] of document.workflows.entries()) {
     if (workflow.inputs === undefined) continue;
     const pointer = `/workflows/${w}/inputs`;
-    // Unknown formats (OpenAPI's int64, ...) are ignored at run time too; ajv would log each one to the console.
-    const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false });
+    // One Ajv for every compile (creating one costs milliseconds); a schema with its own $id gets a fresh one, as Ajv refuses an id twice.
+    const ajv = (workflow.inputs as { $id?: unknown }).$id === undefined ? sharedAjv() : newAjv();
     const schema = document.components?.inputs ? { ...workflow.inputs, components: { inputs: document.components.inputs } } : workflow.inputs;
     if (!ajv.validateSchema(schema)) {
       const problem = firstProblem(ajv.errors ?? []);

@@ -113,6 +113,8 @@ function planParameters(ctx: Context, step: ArazzoStep, workflow: ArazzoWorkflow
   (step.parameters ?? []).forEach((p, i) => add(p, `${pointer}/parameters/${i}`));
 
   for (const d of declared) {
+    // OpenAPI: a header parameter named Accept, Content-Type or Authorization "SHALL be ignored".
+    if (d.in === 'header' && IMPLICIT_HEADERS.has(d.name.toLowerCase())) continue;
     const key = `${d.in}:${d.in === 'header' ? d.name.toLowerCase() : d.name}`;
     if ((d.required || d.in === 'path') && !byKey.has(key)) {
       at(ctx, pointer, 'missingParameter', `step "${step.stepId}": required ${d.in} parameter "${d.name}" of operation ${bound.operation.operationId ?? bound.operation.path} has no value`);
@@ -315,6 +317,12 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
       sealContext,
     };
     if (target) {
+      // A workflow step makes no HTTP exchange of its own: $statusCode, $request.*, $response.*, $url, $method have no value there.
+      for (const [kind, list] of [['successCriteria', step.successCriteria], ['outputs', step.outputs]] as const) {
+        const text = JSON.stringify(list ?? null);
+        const http = /\$(statusCode|request\.|response\.|url\b|method\b)/.exec(text);
+        if (http) at(ctx, `${sp}/${kind}`, 'expressionReference', `step "${step.stepId}" runs workflow "${target.workflowId}" and makes no HTTP call: "${http[0]}" has no value there (read the child's outputs with $outputs.<name>)`);
+      }
       if (step.requestBody) at(ctx, `${sp}/requestBody`, 'schema', `step "${step.stepId}" runs workflow "${target.workflowId}": a requestBody has nowhere to go (its parameters are the workflow's inputs)`);
       const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
       for (const [name, expression] of Object.entries(outputs)) checkRefs(expression, `${sp}/outputs/${name}`);
@@ -367,7 +375,7 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
         ? {
             requestBody: {
               contentType,
-              payload: (step.requestBody.payload ?? null) as JsonValue,
+              payload: jsonTextAsValue(contentType, (step.requestBody.payload ?? null) as JsonValue),
               replacements: (step.requestBody.replacements ?? []).map((r) => ({ target: r.target, value: r.value as JsonValue })),
             },
           }
@@ -464,6 +472,33 @@ function planWorkflowInputs(ctx: Context, step: ArazzoStep, workflow: ArazzoWork
     if (!(name in inputs)) at(ctx, sp, 'missingParameter', `step "${step.stepId}": required input "${name}" of workflow "${target.workflowId}" has no value`);
   }
   return inputs;
+}
+
+/**
+ * A JSON payload written as JSON text (`payload: '{ "customer": "{$inputs.customer}" }'`, as the
+ * spec's bnpl example does) is read as the value it spells, so a whole-string expression keeps
+ * its type instead of being pasted into the text (which would break the JSON).
+ */
+function jsonTextAsValue(contentType: string, payload: JsonValue): JsonValue {
+  if (typeof payload !== 'string' || !/json/i.test(contentType.split(';')[0])) return payload;
+  const trimmed = payload.trim();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return payload;
+  let parsed: JsonValue;
+  try {
+    parsed = JSON.parse(trimmed) as JsonValue;
+  } catch {
+    return payload;
+  }
+  // In JSON text an expression must sit in quotes: `"{$inputs.customer}"` stands for the value itself.
+  const unquote = (v: JsonValue): JsonValue =>
+    typeof v === 'string'
+      ? (/^\{(\$[^{}]+)\}$/.exec(v)?.[1] ?? v)
+      : Array.isArray(v)
+        ? v.map(unquote)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unquote(x)]))
+          : v;
+  return unquote(parsed);
 }
 
 /** `$sourceDescriptions.*` and `$components.*` values, for a step whose expressions read them. */

@@ -3,13 +3,9 @@
  * which workflow inputs are credentials and which step outputs must be sealed.
  */
 
-const CREDENTIAL_NAME = /(token|secret|password|passwd|passphrase|api[-_]?key|credential|client[-_]?id|private[-_]?key|authorization)$/i;
-/** Expiry or type fields of a token are not secrets. */
-const NOT_CREDENTIAL = /(expires?[-_]?in|expir(y|ation)|token[-_]?type|type)$/i;
+import { isCredentialName } from '../../../functions/runtime/secrets/credential-names.js';
 
-export function isCredentialName(name: string): boolean {
-  return CREDENTIAL_NAME.test(name) && !NOT_CREDENTIAL.test(name);
-}
+export { isCredentialName };
 
 export interface CredentialInput {
   readonly name: string;

@@ -49,9 +49,10 @@ describe('simple criteria', () => {
     expect(check("$response.header.content-type == 'APPLICATION/JSON'")).toBe(true);
   });
 
-  it('treats an absent operand as unequal to everything', () => {
-    expect(check('$response.body#/missing == null')).toBe(false);
-    expect(check('$response.body#/missing != null')).toBe(true);
+  it('treats an absent operand as equal to null and unequal to everything else (the spec tests presence with != null)', () => {
+    expect(check('$response.body#/missing == null')).toBe(true);
+    expect(check('$response.body#/missing != null')).toBe(false);
+    expect(check('$response.body#/present != null', context({ response: { headers: {}, body: { present: 0 } } }))).toBe(true);
     expect(check("$response.body#/missing == 'x'")).toBe(false);
     expect(check("$response.body#/missing != 'x'")).toBe(true);
     expect(check('$response.body#/missing < 1')).toBe(false);

@@ -1,0 +1,18 @@
+export * from './bnpl/bnpl-scenario.js';
+export type { BnplStore, LoanRecord, LoanStatus } from './bnpl/bnpl-store.js';
+export * from './bnpl/start-bnpl-sandbox.js';
+export type { FapiClient } from './fapi-par/fapi-handlers.js';
+export { pkceChallenge } from './fapi-par/fapi-handlers.js';
+export * from './fapi-par/fapi-scenario.js';
+export * from './fapi-par/start-fapi-par-sandbox.js';
+export * from './oauth/oauth-scenario.js';
+export * from './oauth/start-oauth-sandbox.js';
+export { COUPONS, seedPets, type PetRecord } from './petstore/pet-catalogue.js';
+export * from './petstore/petstore-scenario.js';
+export { DEFAULT_PETSTORE_USERS, type OrderRecord, type PetstoreStore } from './petstore/petstore-store.js';
+export * from './petstore/start-pet-coupons-sandbox.js';
+export * from './petstore/start-petstore-sandbox.js';
+export type { OAuthClient } from './shared/oauth-clients.js';
+export type { TokenIntrospection } from './shared/oauth-tokens.js';
+export type { ExampleSandbox, ExampleSandboxOptions, ExampleSandboxStats } from './shared/start-example-sandbox.js';
+export * from './zoo/start-zoo-sandbox.js';
