@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SandboxResponse } from '../../http/index.js';
 import { makeToken } from '../shared/make-token.js';
-import type { TokenRecord } from '../shared/oauth-tokens.js';
+import { mintToken, type TokenRecord } from '../shared/oauth-tokens.js';
 import type { ExampleContext, ExampleHandler } from '../shared/start-example-sandbox.js';
 import type { FapiScenario } from './fapi-scenario.js';
 import type { FapiStore } from './fapi-store.js';
@@ -56,14 +56,6 @@ function authenticateClient(ctx: Ctx, clients: ReadonlyMap<string, FapiClient>):
   return { clientId: q.client_id };
 }
 
-function mint(ctx: Ctx, kind: TokenRecord['kind'], clientId: string, scope: string, grant: TokenRecord['grant']): string {
-  const token = makeToken(32);
-  const expiresAt = kind === 'access_token' ? ctx.now() + ctx.scenario.accessTokenTtlSeconds * 1000 : undefined;
-  ctx.store.tokens.set(token, { kind, clientId, scope, grant, active: true, ...(expiresAt !== undefined ? { expiresAt } : {}) });
-  if (kind === 'access_token') ctx.store.issued.accessTokens += 1;
-  else ctx.store.issued.refreshTokens += 1;
-  return token;
-}
 
 export function fapiHandlers(clients: ReadonlyMap<string, FapiClient>, key: SigningKey): Record<string, Handler> {
   const WellKnown: Handler = (ctx) => {
@@ -169,8 +161,8 @@ export function fapiHandlers(clients: ReadonlyMap<string, FapiClient>, key: Sign
         if (!body.code_verifier || pkceChallenge(body.code_verifier) !== record.request.codeChallenge) return invalidGrant('code_verifier does not match the code_challenge (PKCE)');
         record.used = true;
         const { scope } = record.request;
-        const accessToken = mint(ctx, 'access_token', auth.clientId, scope, 'authorization_code');
-        const refreshToken = mint(ctx, 'refresh_token', auth.clientId, scope, 'authorization_code');
+        const accessToken = mintToken(ctx, 'access_token', auth.clientId, scope, 'authorization_code');
+        const refreshToken = mintToken(ctx, 'refresh_token', auth.clientId, scope, 'authorization_code');
         record.issued.push(accessToken, refreshToken);
         const now = seconds(ctx.now());
         const idToken = signJwt(key, {
@@ -192,15 +184,15 @@ export function fapiHandlers(clients: ReadonlyMap<string, FapiClient>, key: Sign
         };
       }
       case 'client_credentials': {
-        const accessToken = mint(ctx, 'access_token', auth.clientId, body.scope ?? '', 'client_credentials');
+        const accessToken = mintToken(ctx, 'access_token', auth.clientId, body.scope ?? '', 'client_credentials');
         return { status: 200, headers: NO_STORE, body: { access_token: accessToken, token_type: 'Bearer', expires_in: ctx.scenario.accessTokenTtlSeconds, scope: body.scope ?? '' } };
       }
       case 'refresh_token': {
         const record = body.refresh_token ? ctx.store.tokens.get(body.refresh_token) : undefined;
         if (!record || record.kind !== 'refresh_token' || record.clientId !== auth.clientId || !record.active) return invalidGrant('unknown, revoked or already rotated refresh token');
         record.active = false;
-        const accessToken = mint(ctx, 'access_token', auth.clientId, record.scope, 'refresh_token');
-        const refreshToken = mint(ctx, 'refresh_token', auth.clientId, record.scope, 'refresh_token');
+        const accessToken = mintToken(ctx, 'access_token', auth.clientId, record.scope, 'refresh_token');
+        const refreshToken = mintToken(ctx, 'refresh_token', auth.clientId, record.scope, 'refresh_token');
         return { status: 200, headers: NO_STORE, body: { access_token: accessToken, refresh_token: refreshToken, token_type: 'Bearer', expires_in: ctx.scenario.accessTokenTtlSeconds, scope: record.scope } };
       }
       default:

@@ -3,7 +3,7 @@ import { makeToken } from '../shared/make-token.js';
 import { readClientAuthentication, sameSecret, type OAuthClient } from '../shared/oauth-clients.js';
 import type { ExampleContext, ExampleHandler } from '../shared/start-example-sandbox.js';
 import type { OAuthScenario } from './oauth-scenario.js';
-import type { TokenRecord } from '../shared/oauth-tokens.js';
+import { mintToken, type TokenRecord } from '../shared/oauth-tokens.js';
 import type { OAuthStore } from './oauth-store.js';
 
 type Ctx = ExampleContext<OAuthStore, OAuthScenario>;
@@ -15,18 +15,10 @@ function unknownScopes(scope: string, scenario: OAuthScenario): string[] {
   return scope.split(/\s+/).filter((s) => s && !scenario.scopes.includes(s));
 }
 
-function mint(ctx: Ctx, kind: TokenRecord['kind'], clientId: string, scope: string, grant: TokenRecord['grant']): string {
-  const token = makeToken(32);
-  const expiresAt = kind === 'access_token' ? ctx.now() + ctx.scenario.accessTokenTtlSeconds * 1000 : undefined;
-  ctx.store.tokens.set(token, { kind, clientId, scope, grant, active: true, ...(expiresAt !== undefined ? { expiresAt } : {}) });
-  if (kind === 'access_token') ctx.store.issued.accessTokens += 1;
-  else ctx.store.issued.refreshTokens += 1;
-  return token;
-}
 
 function tokenResponse(ctx: Ctx, clientId: string, scope: string, grant: TokenRecord['grant'], withRefresh: boolean): { response: SandboxResponse; minted: string[] } {
-  const accessToken = mint(ctx, 'access_token', clientId, scope, grant);
-  const refreshToken = withRefresh ? mint(ctx, 'refresh_token', clientId, scope, grant) : undefined;
+  const accessToken = mintToken(ctx, 'access_token', clientId, scope, grant);
+  const refreshToken = withRefresh ? mintToken(ctx, 'refresh_token', clientId, scope, grant) : undefined;
   const body = {
     access_token: accessToken,
     token_type: 'Bearer',

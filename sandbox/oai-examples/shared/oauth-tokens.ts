@@ -1,3 +1,5 @@
+import { makeToken } from './make-token.js';
+
 export interface TokenRecord {
   readonly kind: 'access_token' | 'refresh_token';
   readonly clientId: string;
@@ -28,4 +30,21 @@ export function introspectToken(tokens: ReadonlyMap<string, TokenRecord>, token:
     scope: record.scope,
     ...(record.expiresAt !== undefined ? { exp: Math.floor(record.expiresAt / 1000) } : {}),
   };
+}
+
+/** What minting needs of an authorization server simulator (the OAuth and the FAPI one share it). */
+export interface TokenMintingContext {
+  now(): number;
+  readonly scenario: { readonly accessTokenTtlSeconds: number };
+  readonly store: { readonly tokens: Map<string, TokenRecord>; readonly issued: { accessTokens: number; refreshTokens: number } };
+}
+
+/** Issues a token and records it; access tokens expire after the scenario's TTL, refresh tokens do not. */
+export function mintToken(ctx: TokenMintingContext, kind: TokenRecord['kind'], clientId: string, scope: string, grant: TokenRecord['grant']): string {
+  const token = makeToken(32);
+  const expiresAt = kind === 'access_token' ? ctx.now() + ctx.scenario.accessTokenTtlSeconds * 1000 : undefined;
+  ctx.store.tokens.set(token, { kind, clientId, scope, grant, active: true, ...(expiresAt !== undefined ? { expiresAt } : {}) });
+  if (kind === 'access_token') ctx.store.issued.accessTokens += 1;
+  else ctx.store.issued.refreshTokens += 1;
+  return token;
 }
