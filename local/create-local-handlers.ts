@@ -3,6 +3,7 @@ import { handleStep, type StepRuntime } from '../functions/runtime/handle-step.j
 import { handleWorkflowFunction, type WorkflowFunctionEvent } from '../functions/runtime/handle-workflow-function.js';
 import { planError } from '../functions/runtime/errors.js';
 import { isWorkflowStep, type StepEvent } from '../functions/runtime/plan.js';
+import type { LocalCallbacks } from './local-callbacks.js';
 
 export interface TaskInvocation {
   readonly stateName: string;
@@ -18,6 +19,12 @@ export type StartChildExecution = (target: { readonly workflowId: string; readon
 
 type LocalHandler = (input: any) => Promise<any>;
 
+export interface LocalCallbackOptions {
+  readonly local: LocalCallbacks;
+  /** Milliseconds per second of HeartbeatSeconds/TimeoutSeconds (tests shorten the waits). @default 1000 */
+  readonly secondsToMs?: number;
+}
+
 /**
  * The in-process stand-in for the Lambda functions and service integrations: every Task state
  * of the compiled workflow gets a handler keyed by state name (a Task without one would call
@@ -28,6 +35,7 @@ export function createLocalHandlers(
   runtime: StepRuntime,
   onInvocation?: (invocation: TaskInvocation) => void,
   startChild?: StartChildExecution,
+  callbacks?: LocalCallbackOptions,
 ): Record<string, LocalHandler> {
   const handlers: Record<string, LocalHandler> = {};
   const stepsById = new Map(workflow.plan.steps.map((s) => [s.stepId, s]));
@@ -37,6 +45,18 @@ export function createLocalHandlers(
       run = async (request) => {
         if (!startChild) throw planError(`state "${stateName}" starts workflow ${binding.workflowId}, which this run has not loaded`);
         return startChild(binding, request);
+      };
+    } else if (binding.waitsForCallback) {
+      // `lambda:invoke.waitForTaskToken`: the Parameters wrap the event in Payload; the Task ends when the receiver sends the token back.
+      run = async (request: { Payload: StepEvent }) => {
+        const plan = stepsById.get(request.Payload.step);
+        if (!plan || isWorkflowStep(plan) || !plan.callback) throw planError(`no callback step "${request.Payload.step}" in workflow ${workflow.plan.workflowId}`);
+        if (!callbacks) throw planError(`step ${plan.stepId} waits for a callback: run it with a local callback receiver (LocalRunOptions.callbacks)`);
+        callbacks.local.register(plan);
+        const scale = callbacks.secondsToMs ?? 1000;
+        const { token, result } = callbacks.local.tokens.issue({ heartbeatMs: plan.callback.heartbeatSeconds * scale, timeoutMs: plan.callback.timeoutSeconds * scale });
+        await handleStep(plan, { ...request.Payload, taskToken: token }, { ...runtime, callbacks: { baseUrl: callbacks.local.baseUrl, store: callbacks.local.store } });
+        return result;
       };
     } else if (binding.stepId && !isWorkflowStep(stepsById.get(binding.stepId)!)) {
       run = async (event: StepEvent) => {

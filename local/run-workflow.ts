@@ -3,7 +3,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { CompiledWorkflow } from '../infra/compiler/compile-file.js';
 import type { StepRuntime } from '../functions/runtime/handle-step.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { createLocalHandlers, type StartChildExecution, type TaskInvocation } from './create-local-handlers.js';
+import { createLocalHandlers, type LocalCallbackOptions, type StartChildExecution, type TaskInvocation } from './create-local-handlers.js';
 import { toHistoryEvents, type EngineEvent } from './history/index.js';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -29,6 +29,8 @@ export interface LocalRunOptions {
    * by workflow id and, for another document's workflow, its arazzo source name.
    */
   readonly workflows?: (target: { readonly workflowId: string; readonly source?: string }) => LocalWorkflow | undefined;
+  /** The webhook receiver callback steps (`x-arazzo-sfn-callback`) register with. */
+  readonly callbacks?: LocalCallbackOptions;
 }
 
 export interface LocalExecution {
@@ -103,12 +105,13 @@ export class LocalWorkflow {
     const startDate = new Date();
     const execution = this.machine.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: createLocalHandlers(this.compiled, options.runtime, (i) => invocations.push(i), startChild),
+        taskResourceLocalHandlers: createLocalHandlers(this.compiled, options.runtime, (i) => invocations.push(i), startChild, options.callbacks),
         ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
         ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
       },
       noThrowOnAbort: true,
-      context: { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never } },
+      // Task.Token: the ASL reads $$.Task.Token for callback steps; the local handler issues the real token per Task.
+      context: { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never,
     });
     const engineEvents: unknown[] = [];
     const collecting = (async () => {

@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { prepareCriteria } from './criteria/index.js';
 import { allPass, decideOutcome, openContext } from './decide-outcome.js';
-import { ErrorCodes, expressionError, providerUnavailable } from './errors.js';
+import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
+import { ErrorCodes, expressionError, planError, providerUnavailable, stepFailed } from './errors.js';
 import { evaluateValue, type ExpressionContext } from './expressions/index.js';
 import { buildRequest, setAtPointer, type BuiltRequest } from './http/build-request.js';
 import { sendRequest, type ReceivedResponse } from './http/send-request.js';
@@ -15,6 +16,8 @@ export interface StepRuntime {
   readonly dispatcher?: Dispatcher;
   /** Server URL per source description name, overriding the OpenAPI `servers[0]`. */
   readonly serverUrls?: Readonly<Record<string, string>>;
+  /** Where callback steps (`x-arazzo-sfn-callback`) register and which URL the provider calls back. */
+  readonly callbacks?: { readonly baseUrl: string; readonly store: CallbackStore };
   /** Receives one line per call: step, request line, status, duration. Never headers or bodies. */
   readonly log?: (entry: StepLogEntry) => void;
 }
@@ -28,6 +31,16 @@ export interface StepLogEntry {
   readonly durationMs: number;
   readonly outcome?: string;
   readonly error?: string;
+}
+
+async function registerCallback(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<{ url: string }> {
+  if (!runtime.callbacks || !event.taskToken) {
+    throw planError(`step ${plan.stepId} waits for a callback, but ${runtime.callbacks ? 'the Task passed no task token' : 'this runtime has no callback receiver configured'}`);
+  }
+  const id = newCallbackId();
+  const { taskToken, ...stored } = event;
+  await runtime.callbacks.store.put({ id, taskToken, workflowId: plan.workflowId, stepId: plan.stepId, event: stored, createdAt: Date.now(), settled: false, statuses: [] });
+  return { url: callbackUrlFor(runtime.callbacks.baseUrl, id) };
 }
 
 /** Arazzo leaves an absent successCriteria open; a 2xx status is the conventional reading (undici follows no redirect). */
@@ -63,6 +76,9 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     payload = evaluateStrict(plan.requestBody.payload, ctx, `${where} request body`);
     for (const r of plan.requestBody.replacements) payload = setAtPointer(payload, r.target, evaluateStrict(r.value, ctx, `${where} replacement ${r.target}`));
   }
+  // A callback step registers before it calls: a provider may call back before its answer arrives.
+  const callback = plan.callback ? await registerCallback(plan, event, runtime) : undefined;
+  if (callback) payload = setAtPointer(payload, plan.callback!.urlTarget, callback.url);
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   const request: BuiltRequest = buildRequest(plan, serverUrl, parameters, payload);
   // Messages and logs name the path template: a resolved path may hold a credential or personal data.
@@ -85,6 +101,14 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   if (plan.transport.retrySafe && plan.onFailure.length === 0 && (response.statusCode >= 500 || response.statusCode === 429)) {
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);
+  }
+
+  if (callback) {
+    // The Task now waits for the webhook; what the handler returns is not used.
+    const accepted = response.statusCode >= 200 && response.statusCode < 300;
+    runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: accepted ? 'waiting for the callback' : 'failed' });
+    if (!accepted) throw stepFailed(`${where}: ${what} answered ${response.statusCode}: the provider did not accept the request, so no callback will come`);
+    return { statusCode: response.statusCode, outcome: 'waiting', outputs: {}, visits: (event.steps?.[plan.stepId]?.visits ?? 0) + 1 };
   }
 
   ctx.url = request.url;

@@ -121,9 +121,31 @@ interface StepPlanBase {
   readonly sealContext: string;
 }
 
+/**
+ * A step whose result arrives later, by webhook (`x-arazzo-sfn-callback`): the Task waits for a
+ * task token (`.waitForTaskToken`). The handler sends the request with a per-execution callback
+ * URL; the webhook receiver resumes the execution when a settled status arrives. The step's
+ * criteria, actions and outputs then read that callback as `$response`.
+ */
+export interface CallbackPolicy {
+  /** JSON pointer into the request body where the callback URL is written. */
+  readonly urlTarget: string;
+  /** JSON pointer into the callback body to the status. */
+  readonly statusPointer: string;
+  /** Statuses that keep the step waiting (a heartbeat); any other status settles it. */
+  readonly pending: readonly string[];
+  /** Longest silence between callbacks before the Task fails with States.HeartbeatTimeout. */
+  readonly heartbeatSeconds: number;
+  /** Longest wait for a settled status before the Task fails with States.Timeout. */
+  readonly timeoutSeconds: number;
+  /** Step that takes over when the callback is late or lost (e.g. a status poll); absent: the step fails. */
+  readonly onTimeout?: string;
+}
+
 /** A step that calls an OpenAPI operation: one Lambda function per operation. */
 export interface StepPlan extends StepPlanBase {
   readonly kind?: 'operation';
+  readonly callback?: CallbackPolicy;
   readonly operation: OperationBinding;
   readonly parameters: readonly ParameterPlan[];
   readonly requestBody?: RequestBodyPlan;
@@ -173,6 +195,9 @@ export type ChildRunResult =
 
 /** What the operation handler receives (the Task state's `Parameters`). */
 export interface StepEvent {
+  /** A callback step's task token (`$$.Task.Token`), resumed by the webhook receiver. */
+  readonly taskToken?: string;
+  readonly executionId?: string;
   readonly step: string;
   readonly inputs: Record<string, unknown>;
   readonly steps: Record<string, StepResult>;

@@ -24,6 +24,7 @@ export const DiagnosticCodes = {
   loopBound: { code: 'ASFN1018', rule: 'loop-bound' },
   undeclaredInput: { code: 'ASFN1019', rule: 'undeclared-input' },
   undeclaredOutput: { code: 'ASFN1020', rule: 'undeclared-output' },
+  callbackExtension: { code: 'ASFN1021', rule: 'callback' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },

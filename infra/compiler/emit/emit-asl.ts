@@ -19,6 +19,8 @@ export type TaskBinding =
       /** Function key: one Lambda per operation (`<source>.<operationId>`) plus one per workflow (inputs, workflow steps). */
       readonly functionKey: string;
       readonly stepId?: string;
+      /** `lambda:invoke.waitForTaskToken`: the Task ends when the webhook receiver sends the task token back. */
+      readonly waitsForCallback?: boolean;
     }
   | {
       /** A nested execution (`states:startExecution.sync:2`) of another workflow. */
@@ -153,6 +155,29 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
       Catch: catchInto(StateNames.failed(id)),
     };
     states[StateNames.result(id)] = decider;
+  } else if (step.callback) {
+    const { callback } = step;
+    ectx.tasks[id] = { functionKey: step.operation.key, stepId: id, waitsForCallback: true };
+    decider = {
+      Type: 'Task',
+      Comment: step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}, then wait for the callback`,
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: ectx.resourceFor(step.operation.key),
+        Payload: { ...stateParameters(ectx, id), 'taskToken.$': '$$.Task.Token', 'executionId.$': '$$.Execution.Id' },
+      },
+      ResultPath: `$.steps.${id}`,
+      // A lost or late callback cannot park the execution: silence past the heartbeat, or no settled status in time, ends the wait.
+      HeartbeatSeconds: callback.heartbeatSeconds,
+      TimeoutSeconds: callback.timeoutSeconds,
+      // Only the Lambda service's own faults: a function error may follow a request the provider already accepted.
+      Retry: [LAMBDA_SERVICE_RETRY],
+      Catch: [
+        ...(callback.onTimeout ? [{ ErrorEquals: ['States.Timeout', 'States.HeartbeatTimeout'], ResultPath: '$.error', Next: callback.onTimeout }] : []),
+        ...catchInto(StateNames.failed(id)),
+      ],
+    };
+    states[id] = decider;
   } else {
     ectx.tasks[id] = { functionKey: step.operation.key, stepId: id };
     decider = {

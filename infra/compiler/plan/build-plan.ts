@@ -24,6 +24,7 @@ import { dominators, END, mayRunBefore, reachableFrom, type FlowGraph } from './
 import { bindOperation, type BoundOperation } from './bind-operation.js';
 import { checkCriterionAt, checkValueExpressions, inputsReferencedBy, stepReferences, stepsReferencedBy } from './check-expressions.js';
 import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, DEFAULT_SEAL_CONTEXT, LOOP_LIMITS, type CompileOptions } from './compile-options.js';
+import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
 import { resolveInputsSchema } from './resolve-inputs-schema.js';
 import { findWorkflowCycles, resolveWorkflow, type ResolvedWorkflow } from './resolve-workflow.js';
 import { detectCredentialInputs, isSealedOutput } from './detect-credentials.js';
@@ -208,12 +209,19 @@ function planOutputs(ctx: Context, outputs: Record<string, string> | undefined, 
   return { ...(outputs ?? {}) };
 }
 
-function buildGraph(stepIds: readonly string[], actions: ReadonlyMap<string, readonly ActionPlan[]>, endsOnDefault: ReadonlyMap<string, boolean>): FlowGraph {
+function buildGraph(
+  stepIds: readonly string[],
+  actions: ReadonlyMap<string, readonly ActionPlan[]>,
+  endsOnDefault: ReadonlyMap<string, boolean>,
+  callbackFallbacks: ReadonlyMap<string, string>,
+): FlowGraph {
   const successors = new Map<string, Set<string>>();
   stepIds.forEach((id, i) => {
     const next = new Set<string>();
     next.add(endsOnDefault.get(id) ? END : stepIds[i + 1]);
     for (const a of actions.get(id) ?? []) next.add(a.type === 'end' || a.workflow ? END : (a.stepId ?? id));
+    const fallback = callbackFallbacks.get(id);
+    if (fallback) next.add(fallback);
     successors.set(id, next);
   });
   return { steps: stepIds, successors };
@@ -277,7 +285,13 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
     return { step, sp, op, target, onSuccess, onFailure };
   });
 
-  const graph = buildGraph(stepIds, actions, endsOnDefault);
+  // A callback step's fallback (onTimeout) is a route of the graph too.
+  const callbackFallbacks = new Map<string, string>();
+  workflow.steps.forEach((s) => {
+    const onTimeout = ((s as Record<string, unknown>)[CALLBACK_EXTENSION] as { onTimeout?: unknown } | undefined)?.onTimeout;
+    if (typeof onTimeout === 'string' && stepIds.includes(onTimeout)) callbackFallbacks.set(s.stepId, onTimeout);
+  });
+  const graph = buildGraph(stepIds, actions, endsOnDefault, callbackFallbacks);
   const reachable = reachableFrom(graph, stepIds[0]);
   workflow.steps.forEach((s, i) => {
     if (!reachable.has(s.stepId)) at(ctx, `${wp}/steps/${i}/stepId`, 'unreachableStep', `step "${s.stepId}" can never run: no route leads to it`, 'warning');
@@ -359,8 +373,14 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
       typeof step.requestBody?.payload === 'object' && step.requestBody.payload !== null && 'grant_type' in (step.requestBody.payload as object);
     const retrySafe = RETRY_SAFE_METHODS.has(method) || headerNames.some((h) => IDEMPOTENCY_HEADERS.has(h)) || isTokenRequest;
 
+    const callback = readCallbackExtension(ctx.loaded, (step as Record<string, unknown>)[CALLBACK_EXTENSION], `${sp}/${CALLBACK_EXTENSION}`, {
+      stepIds,
+      sendsJsonBody: step.requestBody !== undefined && /json/i.test(contentType.split(';')[0]) && typeof step.requestBody.payload === 'object' && step.requestBody.payload !== null,
+    }, ctx.diagnostics);
+
     steps.push({
       ...common,
+      ...(callback ? { callback } : {}),
       operation: {
         source: op.source,
         ...(op.operation.operationId ? { operationId: op.operation.operationId } : {}),

@@ -1,0 +1,64 @@
+import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
+import { ErrorCodes } from '../errors.js';
+import { resolveAccessors } from '../expressions/resolve-accessors.js';
+import type { StepPlan } from '../plan.js';
+import type { Sealer, SecretsProvider } from '../secrets/index.js';
+import type { CallbackStore } from './callback-store.js';
+import type { TaskTokenClient } from './task-token-client.js';
+
+export interface CallbackReceiverDeps {
+  readonly store: CallbackStore;
+  readonly tokens: TaskTokenClient;
+  /** The plan of a callback step, by workflow and step id. */
+  planFor(workflowId: string, stepId: string): StepPlan | undefined;
+  readonly sealer: Sealer;
+  /** Never read: a settled callback is judged without opening any credential. */
+  readonly secrets: SecretsProvider;
+}
+
+export interface CallbackAnswer {
+  readonly status: number;
+  readonly body: { readonly result: string; readonly status?: string };
+}
+
+const decodeToken = (t: string) => t.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/**
+ * Handles one webhook call for a callback step. An unknown id is refused (401) and a callback for
+ * a step already settled (a replay, a duplicate, one out of order) is refused (409): neither
+ * touches an execution. A pending status is a heartbeat (202); a settled status resumes the Task
+ * with the step's outcome, judged as an HTTP response would be (`$response.body` = the callback).
+ */
+export async function receiveCallback(id: string, request: { headers: Record<string, string>; body: unknown }, deps: CallbackReceiverDeps): Promise<CallbackAnswer> {
+  const pending = await deps.store.get(id);
+  if (!pending) return { status: 401, body: { result: 'unknown callback' } };
+  if (pending.settled) return { status: 409, body: { result: 'already settled' } };
+  const plan = deps.planFor(pending.workflowId, pending.stepId);
+  if (!plan?.callback) return { status: 500, body: { result: 'no plan for this callback' } };
+
+  const tokens = plan.callback.statusPointer.split('/').slice(1).map(decodeToken);
+  const status = resolveAccessors(request.body, [{ kind: 'pointer', tokens }]);
+  if (typeof status !== 'string') return { status: 400, body: { result: 'no status in the callback' } };
+
+  if (plan.callback.pending.includes(status)) {
+    await deps.store.record(id, status);
+    await deps.tokens.sendTaskHeartbeat(pending.taskToken);
+    return { status: 202, body: { result: 'waiting', status } };
+  }
+  if (!(await deps.store.settle(id, status))) return { status: 409, body: { result: 'already settled' } };
+
+  const opened = await openContext(plan, pending.event, deps, []);
+  opened.ctx.statusCode = 200;
+  opened.ctx.response = { headers: request.headers, body: request.body };
+  const ok = allPass(plan.successCriteria, opened.ctx);
+  try {
+    const result = await decideOutcome(plan, pending.event, opened, deps.sealer, ok, () =>
+      `step ${plan.stepId}: the callback settled with status ${status}, which does not meet its success criteria (${plan.successCriteria.map((c) => c.condition).join(' && ')}), and no onFailure action applies`,
+    );
+    await deps.tokens.sendTaskSuccess(pending.taskToken, JSON.stringify(result));
+  } catch (err) {
+    const name = (err as Error).name.startsWith('Arazzo.') ? (err as Error).name : ErrorCodes.StepFailed;
+    await deps.tokens.sendTaskFailure(pending.taskToken, name, (err as Error).message);
+  }
+  return { status: 200, body: { result: 'settled', status } };
+}

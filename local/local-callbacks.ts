@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { callbackIdOf, InMemoryCallbackStore, receiveCallback, type CallbackStore, type TaskTokenClient } from '../functions/runtime/callbacks/index.js';
+import type { StepPlan } from '../functions/runtime/plan.js';
+import type { Sealer, SecretsProvider } from '../functions/runtime/secrets/index.js';
+
+interface Waiter {
+  resolve(output: unknown): void;
+  reject(error: Error): void;
+  heartbeat(): void;
+}
+
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+/**
+ * The task tokens of the local run: what `SendTaskSuccess`/`SendTaskFailure`/`SendTaskHeartbeat`
+ * do on AWS, for Tasks the embedded engine runs (it has no `.waitForTaskToken` of its own).
+ */
+export class LocalTaskTokens implements TaskTokenClient {
+  private readonly waiters = new Map<string, Waiter>();
+
+  /** A new token and the promise the Task waits on; it fails as AWS does when the heartbeat or the timeout lapses. */
+  issue(limits: { heartbeatMs: number; timeoutMs: number }): { token: string; result: Promise<unknown> } {
+    const token = `local-task-token-${randomUUID()}`;
+    const result = new Promise<unknown>((resolve, reject) => {
+      let heartbeatTimer: NodeJS.Timeout;
+      const done = () => {
+        clearTimeout(heartbeatTimer);
+        clearTimeout(timeoutTimer);
+        this.waiters.delete(token);
+      };
+      const armHeartbeat = () => {
+        clearTimeout(heartbeatTimer);
+        heartbeatTimer = setTimeout(() => {
+          done();
+          reject(named('States.HeartbeatTimeout', 'no callback within the heartbeat'));
+        }, limits.heartbeatMs);
+      };
+      const timeoutTimer = setTimeout(() => {
+        done();
+        reject(named('States.Timeout', 'no settled callback within the timeout'));
+      }, limits.timeoutMs);
+      armHeartbeat();
+      this.waiters.set(token, {
+        resolve: (output) => (done(), resolve(output)),
+        reject: (error) => (done(), reject(error)),
+        heartbeat: armHeartbeat,
+      });
+    });
+    return { token, result };
+  }
+
+  private waiter(token: string): Waiter {
+    const waiter = this.waiters.get(token);
+    // As the service answers for a token whose Task already ended.
+    if (!waiter) throw named('TaskTimedOut', 'the task token is no longer valid');
+    return waiter;
+  }
+  async sendTaskSuccess(token: string, output: string): Promise<void> {
+    this.waiter(token).resolve(JSON.parse(output));
+  }
+  async sendTaskFailure(token: string, error: string, cause: string): Promise<void> {
+    this.waiter(token).reject(named(error, cause));
+  }
+  async sendTaskHeartbeat(token: string): Promise<void> {
+    this.waiter(token).heartbeat();
+  }
+}
+
+export interface LocalCallbacks {
+  /** The webhook receiver's base URL on loopback: callback steps write `<baseUrl>/callbacks/<id>` into their requests. */
+  readonly baseUrl: string;
+  readonly store: CallbackStore;
+  readonly tokens: LocalTaskTokens;
+  /** Makes a step's plan known to the receiver (the local runner does it as the step runs). */
+  register(plan: StepPlan): void;
+  close(): Promise<void>;
+}
+
+/** Starts the local webhook receiver: the same `receiveCallback` the webhook Lambda runs on AWS, over loopback HTTP. */
+export async function startLocalCallbacks(deps: { readonly sealer: Sealer; readonly secrets: SecretsProvider; readonly host?: string }): Promise<LocalCallbacks> {
+  const store = new InMemoryCallbackStore();
+  const tokens = new LocalTaskTokens();
+  const plans = new Map<string, StepPlan>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 262_144) chunks.push(c);
+    });
+    req.on('end', async () => {
+      const answer = (status: number, body: object) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const id = req.method === 'POST' ? callbackIdOf(req.url ?? '') : undefined;
+      if (!id) return answer(req.method === 'POST' ? 401 : 405, { result: req.method === 'POST' ? 'unknown callback' : 'POST only' });
+      if (size > 262_144) return answer(413, { result: 'callback too large' });
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return answer(400, { result: 'callback body is not JSON' });
+      }
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+      try {
+        const result = await receiveCallback(id, { headers, body }, { store, tokens, sealer: deps.sealer, secrets: deps.secrets, planFor: (w, s) => plans.get(`${w}\u0000${s}`) });
+        answer(result.status, result.body);
+      } catch (err) {
+        answer(500, { result: (err as Error).name });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, deps.host ?? '127.0.0.1', resolve));
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://${address}:${port}`,
+    store,
+    tokens,
+    register: (plan) => plans.set(`${plan.workflowId}\u0000${plan.stepId}`, plan),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
