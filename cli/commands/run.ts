@@ -9,6 +9,8 @@ import { startSandboxes, type SandboxSet } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { executionToJson, formatExecution, formatStepLog } from '../print-execution.js';
 import { printDiagnostics } from './validate.js';
+import { isWorkflowStep } from '../../functions/runtime/plan.js';
+import { startLocalCallbacks } from '../../local/local-callbacks.js';
 
 export const runHelp = `Usage: arazzo-sfn run <file.arazzo.yml> [options]
 
@@ -99,22 +101,28 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   }
 
   const dispatcher = new Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 10_000 });
+  const secrets = new ChainedSecretsProvider([localSecrets, new EnvironmentSecretsProvider()]);
+  const sealer = new AesGcmSealer(sealingKey());
+  // Callback steps need a webhook receiver the provider can reach: on loopback, for the sandbox or a local provider.
+  const callbacks = set.all.some((w) => w.plan.steps.some((s) => !isWorkflowStep(s) && s.callback)) ? await startLocalCallbacks({ sealer, secrets }) : undefined;
   try {
     if (!opts.json) {
       stdout.write(`running ${plan.workflowId} (execution ${executionName})\n`);
       for (const s of plan.sources) stdout.write(`  source ${s.name}: ${serverUrls[s.name] ?? s.serverUrl ?? '(no server)'}\n`);
+      if (callbacks) stdout.write(`  callbacks: ${callbacks.baseUrl}/callbacks/<id>\n`);
     }
     const execution = await set.run(plan.workflowId, executionInput, {
       executionName,
       runtime: {
-        secrets: new ChainedSecretsProvider([localSecrets, new EnvironmentSecretsProvider()]),
-        sealer: new AesGcmSealer(sealingKey()),
+        secrets,
+        sealer,
         dispatcher,
         serverUrls,
         log: opts.json ? undefined : (entry) => stdout.write(formatStepLog(entry) + '\n'),
       },
       ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}),
       ...(opts.retryMs !== undefined ? { retryIntervalMs: opts.retryMs } : {}),
+      ...(callbacks ? { callbacks: { local: callbacks } } : {}),
     });
     if (opts.json) stdout.write(JSON.stringify(executionToJson(execution), null, 2) + '\n');
     else stdout.write(formatExecution(execution, { history: opts.verbose ?? false }) + '\n');
@@ -122,5 +130,6 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   } finally {
     await dispatcher.close();
     await sandboxes?.close();
+    await callbacks?.close();
   }
 }
