@@ -13,7 +13,8 @@ export interface Sealer {
 
 export const SEALED_PREFIX = 'sealed:v1:';
 
-export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(SEALED_PREFIX);
+/** Any format version (`sealed:v1:` local AES-GCM key, `sealed:v2:` KMS envelope): the runtime must recognise values whichever sealer made them. */
+export const isSealed = (value: unknown): value is string => typeof value === 'string' && /^sealed:v\d+:/.test(value);
 
 /** AES-256-GCM with the workflow id as additional data, so a value sealed for one workflow does not open in another. */
 export class AesGcmSealer implements Sealer {
@@ -31,6 +32,7 @@ export class AesGcmSealer implements Sealer {
   }
   async unseal(sealed: string, context: string): Promise<string> {
     if (!isSealed(sealed)) throw secretError('value is not sealed');
+    if (!sealed.startsWith(SEALED_PREFIX)) throw secretError('a sealed value could not be opened: it was not sealed with a local key');
     const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url');
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));

@@ -1,0 +1,29 @@
+/**
+ * The CDK app (`npx cdk synth`, `npx cdk deploy`; see cdk.json): the seed workflows in one
+ * stack, checked by cdk-nag's AwsSolutions rules. Context: `fintectureUrl` (default Fintecture's
+ * sandbox), `importSecrets=true` to use existing secrets instead of creating them.
+ */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { acknowledgeSeedWorkflowsFindings } from './cdk/nag-suppressions.js';
+import { projectRoot } from './cdk/project-root.js';
+import { SeedWorkflowsStack } from './cdk/seed-workflows-stack.js';
+
+export function createApp(app = new App()): { app: App; stack: SeedWorkflowsStack } {
+  const fintectureUrl = app.node.tryGetContext('fintectureUrl') as string | undefined;
+  const stack = new SeedWorkflowsStack(app, 'ArazzoSfnSeedWorkflows', {
+    description: 'arazzo-sfn: the seed Arazzo workflows as Step Functions state machines, one Lambda per operation',
+    workflowsDir: join(projectRoot(), 'workflows/arazzo'),
+    ...(fintectureUrl ? { fintectureUrl } : {}),
+    secrets: String(app.node.tryGetContext('importSecrets')) === 'true' ? 'import' : 'create',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  acknowledgeSeedWorkflowsFindings(stack);
+  // A finding that is neither fixed nor acknowledged with a reason fails the synth.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) createApp().app.synth();

@@ -1,0 +1,76 @@
+import type { CompiledWorkflow } from '../compiler/compile-file.js';
+import { isWorkflowStep, type AnyStepPlan, type StepPlan } from '../../functions/runtime/plan.js';
+
+/** One Lambda function of a workflow and what it needs: the input of least-privilege IAM and of its bundle. */
+export type FunctionSpec =
+  | (FunctionNeeds & {
+      readonly kind: 'operation';
+      readonly functionKey: string;
+      /** The steps that call this operation: the only plans its bundle carries. */
+      readonly steps: readonly StepPlan[];
+      /** Credential inputs its steps send: the only secrets it may read. */
+      readonly secretInputs: readonly string[];
+      /** Source descriptions its steps call: the server URLs it is told. */
+      readonly sources: readonly string[];
+      /** Whether a step evaluates an xpath criterion (the XML libraries are bundled only then). */
+      readonly usesXpath: boolean;
+      /** Longest call of its steps: connect + request timeouts, in seconds. */
+      readonly callSeconds: number;
+    })
+  | (FunctionNeeds & { readonly kind: 'workflow'; readonly functionKey: string });
+
+interface FunctionNeeds {
+  /** May seal an output (`kms:GenerateDataKey`). */
+  readonly seals: boolean;
+  /** May open a sealed value (`kms:Decrypt`). */
+  readonly unseals: boolean;
+}
+
+const hasOutputs = (step: AnyStepPlan) => Object.keys(step.outputs).length > 0;
+
+const usesXpath = (step: StepPlan) =>
+  [...step.successCriteria, ...step.onSuccess.flatMap((a) => a.criteria), ...step.onFailure.flatMap((a) => a.criteria)].some((c) => c.type === 'xpath');
+
+/**
+ * Splits a compiled workflow into its functions: one per operation (every step calling it) and
+ * the workflow function. Which functions touch the sealing key follows what the runtime does:
+ * - an operation output is sealed when it is declared a credential, carries a credential the step
+ *   opened, or holds a credential-named member: decided on the response, so any operation step
+ *   with outputs may seal;
+ * - the runtime opens every sealed value in the execution state (inputs and earlier outputs), so
+ *   an operation function may open one as soon as the workflow can carry one: some step may seal,
+ *   a credential input may arrive sealed from a parent workflow, or a nested workflow may return
+ *   one;
+ * - the workflow function never opens anything (it hands values to children as stored) and seals
+ *   only what a child returned unsealed with a credential name.
+ */
+export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
+  const { plan } = compiled;
+  const operationSteps = plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s));
+  const workflowSteps = plan.steps.filter(isWorkflowStep);
+  const carriesSealed = plan.steps.some(hasOutputs) || plan.credentialInputs.length > 0 || workflowSteps.length > 0 || plan.dependsOn.length > 0;
+
+  const specs: FunctionSpec[] = [];
+  const seen = new Set<string>();
+  for (const binding of Object.values(compiled.tasks)) {
+    if (binding.kind === 'startExecution' || seen.has(binding.functionKey)) continue;
+    seen.add(binding.functionKey);
+    const steps = operationSteps.filter((s) => s.operation.key === binding.functionKey);
+    if (!steps.length) {
+      specs.push({ kind: 'workflow', functionKey: binding.functionKey, seals: workflowSteps.some(hasOutputs), unseals: false });
+      continue;
+    }
+    specs.push({
+      kind: 'operation',
+      functionKey: binding.functionKey,
+      steps,
+      secretInputs: [...new Set(steps.flatMap((s) => s.credentialInputs))].sort(),
+      sources: [...new Set(steps.map((s) => s.operation.source))].sort(),
+      usesXpath: steps.some(usesXpath),
+      callSeconds: Math.max(...steps.map((s) => Math.ceil((s.transport.connectTimeoutMs + s.transport.requestTimeoutMs) / 1000))),
+      seals: steps.some(hasOutputs),
+      unseals: carriesSealed,
+    });
+  }
+  return specs;
+}
