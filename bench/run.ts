@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bundleBenchmark } from './bundle.js';
 import { compileBenchmark } from './compile.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/benchmark.js';
 import { describeMachine, formatMachine } from './lib/machine.js';
@@ -12,7 +13,7 @@ import { writeSection } from './lib/results.js';
 import { renderMarkdown, renderText } from './lib/table.js';
 
 /** Every benchmark, in the order `npm run bench` runs them; later ones (throughput, bundle size, …) register here. */
-const BENCHMARKS: readonly Benchmark[] = [compileBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [compileBenchmark, bundleBenchmark];
 
 const usage = `Usage: npm run bench -- [<benchmark>...] [--samples N] [--warmup N] [--cold-samples N] [--no-write]
 

@@ -37,7 +37,8 @@ export async function compileFile(file: string, options: CompileOptions & EmitOp
 
   const emit = (plan: WorkflowPlan): CompiledWorkflow => {
     const emitted = emitAsl(plan, options);
-    const problems = validateAsl(emitted.definition, { checkArn: options.resourceFor === undefined });
+    // With the ARN check off, asl-validator rejects a `${...}` placeholder Resource (it then matches two oneOf branches).
+    const problems = validateAsl(emitted.definition, { checkArn: true });
     if (problems.length) {
       // The emitter produced invalid ASL: a compiler bug, reported against the workflow.
       const { code, rule } = DiagnosticCodes.unsupported;
