@@ -1,4 +1,5 @@
 export * from './fintecture/index.js';
+export * from './mbanq/index.js';
 export type { FaultRule, RequestLogEntry } from './http/index.js';
 export * from './start-sandboxes.js';
 export * from './oai-examples/index.js';

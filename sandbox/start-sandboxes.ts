@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { WorkflowPlan } from '../functions/runtime/plan.js';
 import { startFintectureSandbox, type FintectureSandbox, type FintectureSandboxOptions } from './fintecture/index.js';
+import { startMbanqSandbox, type MbanqSandbox, type MbanqSandboxOptions } from './mbanq/index.js';
 import {
   startBnplSandbox,
   startFapiParSandbox,
@@ -12,6 +13,7 @@ import {
 
 export interface SandboxSet {
   readonly fintecture: FintectureSandbox;
+  readonly mbanq: MbanqSandbox;
   /** Server URL per source description of `plan` that a simulator serves. */
   serverUrlsFor(plan: WorkflowPlan): Record<string, string>;
   /** Sources of `plan` that no simulator serves. */
@@ -22,13 +24,15 @@ export interface SandboxSet {
 export interface SandboxSetOptions {
   readonly host?: string;
   readonly fintecture?: FintectureSandboxOptions;
+  readonly mbanq?: MbanqSandboxOptions;
 }
 
-type Simulator = 'fintecture' | 'petstore' | 'petCoupons' | 'bnpl' | 'oauth' | 'fapiPar' | 'zoo';
+type Simulator = 'fintecture' | 'mbanq' | 'petstore' | 'petCoupons' | 'bnpl' | 'oauth' | 'fapiPar' | 'zoo';
 
 /** Which simulator serves an OpenAPI description, by its file name as the workflows name it. */
 const SIMULATOR_BY_DESCRIPTION: readonly [RegExp, Simulator][] = [
   [/^fintecture-.*\.ya?ml$/i, 'fintecture'],
+  [/^mbanq-.*\.ya?ml$/i, 'mbanq'],
   [/^swagger-petstore\.openapi\.ya?ml$/i, 'petstore'],
   [/^pet-coupons\.openapi\.ya?ml$/i, 'petCoupons'],
   [/^bnpl-openapi\.ya?ml$/i, 'bnpl'],
@@ -37,11 +41,12 @@ const SIMULATOR_BY_DESCRIPTION: readonly [RegExp, Simulator][] = [
   [/^animals\.openapi\.ya?ml$/i, 'zoo'],
 ];
 
-/** Starts every provider simulator on loopback (ephemeral ports unless given): Fintecture and the OAI examples' APIs. */
+/** Starts every provider simulator on loopback (ephemeral ports unless given): Fintecture, Mbanq and the OAI examples' APIs. */
 export async function startSandboxes(options: SandboxSetOptions = {}): Promise<SandboxSet> {
   const host = options.host;
-  const [fintecture, petstore, petCoupons, bnpl, oauth, fapiPar, zoo] = await Promise.all([
+  const [fintecture, mbanq, petstore, petCoupons, bnpl, oauth, fapiPar, zoo] = await Promise.all([
     startFintectureSandbox({ host, ...options.fintecture }),
+    startMbanqSandbox({ host, ...options.mbanq }),
     startPetstoreSandbox({ host }),
     startPetCouponsSandbox({ host }),
     startBnplSandbox({ host }),
@@ -52,6 +57,7 @@ export async function startSandboxes(options: SandboxSetOptions = {}): Promise<S
   // The OAI example APIs are served under their description's base path (e.g. /api/v3): their serverUrl, not the bare origin.
   const urls: Record<Simulator, string> = {
     fintecture: fintecture.url,
+    mbanq: mbanq.url,
     petstore: petstore.serverUrl,
     petCoupons: petCoupons.serverUrl,
     bnpl: bnpl.serverUrl,
@@ -62,11 +68,12 @@ export async function startSandboxes(options: SandboxSetOptions = {}): Promise<S
   const simulatorFor = (url: string) => SIMULATOR_BY_DESCRIPTION.find(([pattern]) => pattern.test(basename(url)))?.[1];
   return {
     fintecture,
+    mbanq,
     serverUrlsFor: (plan) =>
       Object.fromEntries(plan.sources.flatMap((s) => (simulatorFor(s.url) ? [[s.name, urls[simulatorFor(s.url)!]]] : []))),
     unservedSources: (plan) => plan.sources.filter((s) => !simulatorFor(s.url)).map((s) => s.name),
     close: async () => {
-      await Promise.all([fintecture, petstore, petCoupons, bnpl, oauth, fapiPar, zoo].map((s) => s.close()));
+      await Promise.all([fintecture, mbanq, petstore, petCoupons, bnpl, oauth, fapiPar, zoo].map((s) => s.close()));
     },
   };
 }

@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 import { compileFile, hasErrors, type CompiledWorkflow } from '../../infra/compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
-import { startSandboxes } from '../../sandbox/index.js';
+import { startSandboxes, type MbanqTenant } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
 import { printDiagnostics } from './validate.js';
@@ -19,6 +19,9 @@ Demo credentials are created for this run and kept in the local secrets provider
 executions only carry "secret:" references. Waits are shortened (--wait-ms) so the polls
 finish in seconds; "arazzo-sfn run" waits for real by default.
 Exit 0 when every execution succeeded.`;
+
+/** The banking instance the example inputs name (`tenantId`). */
+const MBANQ_DEMO_TENANT = 'default';
 
 export interface DemoOptions {
   readonly dir?: string;
@@ -37,6 +40,21 @@ async function provisionDemoSecrets(sandboxUrl: string, clientId: string, client
   const body = (await res.body.json()) as { access_token?: string };
   if (res.statusCode !== 200 || !body.access_token) throw new Error(`the sandbox refused the demo token request (${res.statusCode})`);
   secrets.set('demo/fintecture/customers-token', body.access_token);
+}
+
+/** The demo bank's API user and application, per run; the example inputs reference them as keys of one JSON secret. */
+function provisionMbanqSecrets(secrets: InMemorySecretsProvider): { tenantId: string; tenant: MbanqTenant } {
+  const credentials = {
+    username: 'demo-api-user',
+    password: `demo-${randomBytes(12).toString('hex')}`,
+    clientId: 'demo-onboarding-app',
+    clientSecret: `demo-${randomBytes(12).toString('hex')}`,
+  };
+  secrets.set('demo/mbanq/api-user', JSON.stringify(credentials));
+  return {
+    tenantId: MBANQ_DEMO_TENANT,
+    tenant: { users: { [credentials.username]: credentials.password }, oauthClients: { [credentials.clientId]: credentials.clientSecret } },
+  };
 }
 
 export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Promise<number> {
@@ -66,14 +84,19 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
 
   const clientId = 'demo-merchant-app';
   const clientSecret = `demo-${randomBytes(12).toString('hex')}`;
-  const sandboxes = await startSandboxes({ fintecture: { clients: { [clientId]: clientSecret } } });
   const secrets = new InMemorySecretsProvider();
+  const mbanq = provisionMbanqSecrets(secrets);
+  const sandboxes = await startSandboxes({
+    fintecture: { clients: { [clientId]: clientSecret } },
+    mbanq: { tenants: { [mbanq.tenantId]: mbanq.tenant } },
+  });
   const dispatcher = new Agent({ connect: { timeout: 5_000 } });
   const waitMs = opts.waitMs ?? 200;
   let failed = 0;
   try {
     await provisionDemoSecrets(sandboxes.fintecture.url, clientId, clientSecret, secrets);
     out.write(`\nsandbox: Fintecture (Customers, OAuth, PIS) at ${sandboxes.fintecture.url}\n`);
+    out.write(`sandbox: Mbanq Cloud (tenant ${mbanq.tenantId}) at ${sandboxes.mbanq.url}\n`);
     out.write(`waits shortened to ${waitMs} ms for the demo; credentials live in the local secrets provider\n`);
 
     for (const { compiled, set } of workflows) {

@@ -147,8 +147,8 @@ describe('callback steps (x-arazzo-sfn-callback): .waitForTaskToken resumed by t
     return new LocalWorkflow(compiled.get(onTimeout)!).run({ customerId: 'csta-1' }, {
       runtime: { secrets, sealer, serverUrls: { kyc: providerUrl } },
       waitMs: 1,
-      // 5 s of heartbeat become 100 ms.
-      callbacks: { local: callbacks, secondsToMs: 20 },
+      // 5 s of heartbeat become 500 ms: long against the provider's 10 ms pace even on a loaded machine.
+      callbacks: { local: callbacks, secondsToMs: 100 },
       timeoutMs: 10_000,
     });
   };
