@@ -69,7 +69,7 @@ export class LocalTaskTokens implements TaskTokenClient {
 }
 
 export interface LocalCallbacks {
-  /** The webhook receiver's base URL on loopback: callback steps write `<baseUrl>/callbacks/<id>` into their requests. */
+  /** The webhook receiver's base URL on loopback: callback steps write `<baseUrl>/callbacks?id=<id>` into their requests. */
   readonly baseUrl: string;
   readonly store: CallbackStore;
   readonly tokens: LocalTaskTokens;

@@ -3,3 +3,4 @@ export * from './mbanq/index.js';
 export type { FaultRule, RequestLogEntry } from './http/index.js';
 export * from './start-sandboxes.js';
 export * from './oai-examples/index.js';
+export * from './connectfi/index.js';

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { WorkflowPlan } from '../functions/runtime/plan.js';
 import { startFintectureSandbox, type FintectureSandbox, type FintectureSandboxOptions } from './fintecture/index.js';
+import { startConnectFiSandbox, type ConnectFiSandbox, type ConnectFiSandboxOptions } from './connectfi/index.js';
 import { startMbanqSandbox, type MbanqSandbox, type MbanqSandboxOptions } from './mbanq/index.js';
 import {
   startBnplSandbox,
@@ -14,6 +15,7 @@ import {
 export interface SandboxSet {
   readonly fintecture: FintectureSandbox;
   readonly mbanq: MbanqSandbox;
+  readonly connectfi: ConnectFiSandbox;
   /** Server URL per source description of `plan` that a simulator serves. */
   serverUrlsFor(plan: WorkflowPlan): Record<string, string>;
   /** Sources of `plan` that no simulator serves. */
@@ -25,14 +27,16 @@ export interface SandboxSetOptions {
   readonly host?: string;
   readonly fintecture?: FintectureSandboxOptions;
   readonly mbanq?: MbanqSandboxOptions;
+  readonly connectfi?: ConnectFiSandboxOptions;
 }
 
-type Simulator = 'fintecture' | 'mbanq' | 'petstore' | 'petCoupons' | 'bnpl' | 'oauth' | 'fapiPar' | 'zoo';
+type Simulator = 'fintecture' | 'mbanq' | 'connectfi' | 'petstore' | 'petCoupons' | 'bnpl' | 'oauth' | 'fapiPar' | 'zoo';
 
 /** Which simulator serves an OpenAPI description, by its file name as the workflows name it. */
 const SIMULATOR_BY_DESCRIPTION: readonly [RegExp, Simulator][] = [
   [/^fintecture-.*\.ya?ml$/i, 'fintecture'],
   [/^mbanq-.*\.ya?ml$/i, 'mbanq'],
+  [/^connectfi-.*\.ya?ml$/i, 'connectfi'],
   [/^swagger-petstore\.openapi\.ya?ml$/i, 'petstore'],
   [/^pet-coupons\.openapi\.ya?ml$/i, 'petCoupons'],
   [/^bnpl-openapi\.ya?ml$/i, 'bnpl'],
@@ -41,12 +45,13 @@ const SIMULATOR_BY_DESCRIPTION: readonly [RegExp, Simulator][] = [
   [/^animals\.openapi\.ya?ml$/i, 'zoo'],
 ];
 
-/** Starts every provider simulator on loopback (ephemeral ports unless given): Fintecture, Mbanq and the OAI examples' APIs. */
+/** Starts every provider simulator on loopback (ephemeral ports unless given): Fintecture, Mbanq, connectFi and the OAI examples' APIs. */
 export async function startSandboxes(options: SandboxSetOptions = {}): Promise<SandboxSet> {
   const host = options.host;
-  const [fintecture, mbanq, petstore, petCoupons, bnpl, oauth, fapiPar, zoo] = await Promise.all([
+  const [fintecture, mbanq, connectfi, petstore, petCoupons, bnpl, oauth, fapiPar, zoo] = await Promise.all([
     startFintectureSandbox({ host, ...options.fintecture }),
     startMbanqSandbox({ host, ...options.mbanq }),
+    startConnectFiSandbox({ host, ...options.connectfi }),
     startPetstoreSandbox({ host }),
     startPetCouponsSandbox({ host }),
     startBnplSandbox({ host }),
@@ -58,6 +63,7 @@ export async function startSandboxes(options: SandboxSetOptions = {}): Promise<S
   const urls: Record<Simulator, string> = {
     fintecture: fintecture.url,
     mbanq: mbanq.url,
+    connectfi: connectfi.url,
     petstore: petstore.serverUrl,
     petCoupons: petCoupons.serverUrl,
     bnpl: bnpl.serverUrl,
@@ -69,11 +75,12 @@ export async function startSandboxes(options: SandboxSetOptions = {}): Promise<S
   return {
     fintecture,
     mbanq,
+    connectfi,
     serverUrlsFor: (plan) =>
       Object.fromEntries(plan.sources.flatMap((s) => (simulatorFor(s.url) ? [[s.name, urls[simulatorFor(s.url)!]]] : []))),
     unservedSources: (plan) => plan.sources.filter((s) => !simulatorFor(s.url)).map((s) => s.name),
     close: async () => {
-      await Promise.all([fintecture, mbanq, petstore, petCoupons, bnpl, oauth, fapiPar, zoo].map((s) => s.close()));
+      await Promise.all([fintecture, mbanq, connectfi, petstore, petCoupons, bnpl, oauth, fapiPar, zoo].map((s) => s.close()));
     },
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { compileFile, hasErrors, type CompiledWorkflow } from '../../infra/compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
+import { startLocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { startSandboxes, type MbanqTenant } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
@@ -86,10 +87,17 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   const clientSecret = `demo-${randomBytes(12).toString('hex')}`;
   const secrets = new InMemorySecretsProvider();
   const mbanq = provisionMbanqSecrets(secrets);
+  // connectFi's API user: the login is in the example inputs, the password only in the secrets provider.
+  const connectFiPassword = `demo-${randomBytes(12).toString('hex')}`;
+  secrets.set('demo/connectfi/api-user', JSON.stringify({ password: connectFiPassword }));
   const sandboxes = await startSandboxes({
     fintecture: { clients: { [clientId]: clientSecret } },
     mbanq: { tenants: { [mbanq.tenantId]: mbanq.tenant } },
+    connectfi: { users: { demo_user: connectFiPassword } },
   });
+  // One sealer for the run: the webhook receiver opens what the callback step's handler sealed.
+  const sealer = new AesGcmSealer();
+  const callbacks = await startLocalCallbacks({ sealer, secrets });
   const dispatcher = new Agent({ connect: { timeout: 5_000 } });
   const waitMs = opts.waitMs ?? 200;
   let failed = 0;
@@ -97,6 +105,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
     await provisionDemoSecrets(sandboxes.fintecture.url, clientId, clientSecret, secrets);
     out.write(`\nsandbox: Fintecture (Customers, OAuth, PIS) at ${sandboxes.fintecture.url}\n`);
     out.write(`sandbox: Mbanq Cloud (tenant ${mbanq.tenantId}) at ${sandboxes.mbanq.url}\n`);
+    out.write(`sandbox: connectFi (KYC callbacks to ${callbacks.baseUrl}/callbacks?id=<id>) at ${sandboxes.connectfi.url}\n`);
     out.write(`waits shortened to ${waitMs} ms for the demo; credentials live in the local secrets provider\n`);
 
     for (const { compiled, set } of workflows) {
@@ -114,13 +123,14 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
       const execution = await set.run(id, input, {
         runtime: {
           secrets,
-          sealer: new AesGcmSealer(),
+          sealer,
           dispatcher,
           serverUrls: sandboxes.serverUrlsFor(compiled.plan),
           log: (entry) => out.write(formatStepLog(entry) + '\n'),
         },
         waitMs,
         retryIntervalMs: 100,
+        callbacks: { local: callbacks },
       });
       out.write(formatExecution(execution, { history: true }) + '\n');
       if (execution.status !== 'SUCCEEDED') failed++;
@@ -128,6 +138,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   } finally {
     await dispatcher.close();
     await sandboxes.close();
+    await callbacks.close();
   }
   out.write(`\n${workflows.length - failed} of ${workflows.length} executions succeeded\n`);
   return failed ? ExitCodes.executionFailed : ExitCodes.ok;

@@ -109,7 +109,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     if (!opts.json) {
       stdout.write(`running ${plan.workflowId} (execution ${executionName})\n`);
       for (const s of plan.sources) stdout.write(`  source ${s.name}: ${serverUrls[s.name] ?? s.serverUrl ?? '(no server)'}\n`);
-      if (callbacks) stdout.write(`  callbacks: ${callbacks.baseUrl}/callbacks/<id>\n`);
+      if (callbacks) stdout.write(`  callbacks: ${callbacks.baseUrl}/callbacks?id=<id>\n`);
     }
     const execution = await set.run(plan.workflowId, executionInput, {
       executionName,

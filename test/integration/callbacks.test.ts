@@ -191,7 +191,7 @@ describe('callback steps (x-arazzo-sfn-callback): .waitForTaskToken resumed by t
 
   it('a forged callback (an id nobody issued) is refused with 401 and the execution goes on untouched', async () => {
     const pending = run({ statuses: ['WAITING_DATA', 'APPROVED'] });
-    const forged = await fetch(`${callbacks.baseUrl}/callbacks/${randomBytes(32).toString('base64url')}`, {
+    const forged = await fetch(`${callbacks.baseUrl}/callbacks?id=${randomBytes(32).toString('base64url')}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ data: { kycStatus: 'DECLINED' } }),

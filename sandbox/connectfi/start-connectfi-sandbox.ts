@@ -1,0 +1,199 @@
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { formatDiagnostic, hasErrors } from '../../infra/compiler/diagnostics/index.js';
+import { loadOpenApi } from '../../infra/compiler/load/index.js';
+import {
+  buildRouteTable,
+  createFaultInjector,
+  serveSandbox,
+  type ApiRoute,
+  type FaultInjector,
+  type RequestLogEntry,
+  type SandboxExchange,
+  type SandboxResponse,
+} from '../http/index.js';
+import { authorizeConnectFiToken } from './authorize-connectfi-token.js';
+import { createValidationContextBuilder } from './build-validation-context.js';
+import type { ConnectFiCallbackLogEntry } from './callback-log-entry.js';
+import type { ConnectFiContext } from './connectfi-context.js';
+import { resolveConnectFiScenario, type ConnectFiScenario, type ConnectFiScenarioOverrides } from './connectfi-scenario.js';
+import { countConnectFiRequest, createConnectFiStats, type ConnectFiSandboxStats } from './connectfi-stats.js';
+import { createConnectFiStore } from './connectfi-store.js';
+import { createKycRunner } from './create-kyc-runner.js';
+import { connectFiHandlers } from './handlers/index.js';
+import { CONNECTFI_OPENAPI_FILE, locateConnectFiOpenApi } from './locate-connectfi-openapi.js';
+import { connectFiError, renderConnectFiError } from './render-connectfi-error.js';
+
+/** The user the sandbox accepts when no `users` are given, so a journey runs with no account. */
+export const DEFAULT_CONNECTFI_USERS: Readonly<Record<string, string>> = Object.freeze({ sandbox_user: 'sandbox-password' });
+
+export interface ConnectFiSandboxOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 0 (an ephemeral port; read `url`) */
+  readonly port?: number;
+  /** Merged over DEFAULT_CONNECTFI_SCENARIO. */
+  readonly scenario?: ConnectFiScenarioOverrides;
+  /** login -> password accepted by `/auth/get-token`. @default DEFAULT_CONNECTFI_USERS */
+  readonly users?: Readonly<Record<string, string>>;
+  /** Clock in epoch milliseconds: token expiry and timestamps (not the pace of callbacks). @default Date.now */
+  readonly now?: () => number;
+  /** Folder holding `connectfi-kyc-openapi.yml`. @default the project's `workflows/openapi` */
+  readonly openApiDir?: string;
+  /** How many entries `requestLog` and `callbacks` each keep (oldest dropped first). @default 1000 */
+  readonly requestLogLimit?: number;
+}
+
+export interface ConnectFiSandbox {
+  /** `http://127.0.0.1:PORT`: the server URL of the connectFi description (its instance URL). */
+  readonly url: string;
+  /** A snapshot of the counters. */
+  readonly stats: ConnectFiSandboxStats;
+  /** A copy of the request log: method, path, operationId, status, duration; never headers or bodies. */
+  readonly requestLog: readonly RequestLogEntry[];
+  /** A copy of the callback log: each KYC callback sent or dropped, with the receiver's answer. */
+  readonly callbacks: readonly ConnectFiCallbackLogEntry[];
+  readonly scenario: ConnectFiScenario;
+  /** Replaces the scenario (overrides merged over the defaults) and restarts the fault budgets; running KYC processes keep their plan. */
+  setScenario(overrides: ConnectFiScenarioOverrides): void;
+  /** Resolves once every KYC process started so far has played out (all its callbacks answered or dropped). */
+  callbacksSettled(): Promise<void>;
+  /** Cancels pending callbacks and forgets every token, customer, stat and log entry; keeps the scenario. */
+  reset(): void;
+  /** Cancels pending callbacks, then stops the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the connectFi simulator: the token, customer and (deprecated) KYC endpoints validated
+ * against connectfi-kyc-openapi.yml, with KYC processes that move through a scenario's statuses
+ * and call the client's `webhookURL` on every change.
+ */
+export async function startConnectFiSandbox(options: ConnectFiSandboxOptions = {}): Promise<ConnectFiSandbox> {
+  const now = options.now ?? Date.now;
+  const users = new Map(Object.entries(options.users ?? DEFAULT_CONNECTFI_USERS));
+  const logLimit = options.requestLogLimit ?? 1000;
+  const file = join(options.openApiDir ?? locateConnectFiOpenApi(), CONNECTFI_OPENAPI_FILE);
+  const { openapi, diagnostics } = await loadOpenApi(file);
+  if (!openapi || hasErrors(diagnostics)) {
+    throw new Error(`cannot load ${CONNECTFI_OPENAPI_FILE} for the connectFi sandbox:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+  }
+  const routes = buildRouteTable([{ name: 'connectfi', openapi }]);
+  const validationContext = createValidationContextBuilder(routes);
+
+  let scenario = resolveConnectFiScenario(options.scenario);
+  let faults: FaultInjector = createFaultInjector(scenario.faults);
+  let store = createConnectFiStore();
+  let stats = createConnectFiStats();
+  let log: RequestLogEntry[] = [];
+  let callbacks: ConnectFiCallbackLogEntry[] = [];
+
+  const keep = <T>(list: T[], entry: T) => {
+    list.push(entry);
+    if (list.length > logLimit) list.splice(0, list.length - logLimit);
+  };
+
+  // Its own connection pool, so close() can drop the connections to webhook receivers.
+  const dispatcher = new Agent({ connections: 8 });
+  const kyc = createKycRunner({
+    dispatcher,
+    now,
+    onCallback(entry) {
+      const status = entry.answerStatus ?? 0;
+      if (entry.delivery === 'lost') stats.callbacksLost += 1;
+      else {
+        stats.callbacksSent += 1;
+        if (status < 200 || status > 299) stats.callbacksFailed += 1;
+      }
+      keep(callbacks, entry);
+    },
+  });
+
+  function dispatch(exchange: SandboxExchange, route: ApiRoute, pathParams: Readonly<Record<string, string>>): SandboxResponse {
+    const requestId = exchange.logId.replaceAll('-', '');
+    const fail = (status: number, code: string, message?: string, context?: unknown) => connectFiError(status, { requestId, code, message, context });
+
+    let login: string | undefined;
+    if (route.operationId !== 'getToken') {
+      login = authorizeConnectFiToken(exchange.headers['x-connectfi-token'], store, now());
+      if (login === undefined) return fail(401, 'unauthorized', 'Authentication error');
+    }
+
+    const validated = route.validate({ pathParams, query: exchange.query, headers: exchange.headers, rawBody: exchange.rawBody });
+    if (!validated.ok) {
+      if (validated.status === 415) return fail(415, 'unsupportedMediaType', validated.problems[0]?.detail);
+      return fail(400, 'requestValidateError', undefined, validationContext(route, exchange.rawBody, validated.problems));
+    }
+
+    const handler = connectFiHandlers[route.operationId];
+    if (!handler) return fail(501, 'notImplemented', `the sandbox does not simulate ${route.operationId}`);
+    const ctx: ConnectFiContext = {
+      exchange,
+      route,
+      request: validated.value,
+      requestId,
+      login,
+      users,
+      store,
+      scenario,
+      stats,
+      kyc,
+      now,
+      ok: (data, headers) => ({ status: 200, headers, body: { code: '0', data, requestId } }),
+      fail,
+      findCustomer(customerId) {
+        const customer = store.customers.get(customerId);
+        if (customer && customer.owner === login) return customer;
+        return fail(400, 'customerNotFound', 'Customer not found.', { customerId });
+      },
+    };
+    return handler(ctx);
+  }
+
+  const server = await serveSandbox({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    routes,
+    takeFault: (target) => faults.take(target),
+    dispatch,
+    renderError: renderConnectFiError,
+    onLog(entry) {
+      countConnectFiRequest(stats, entry);
+      keep(log, entry);
+    },
+  });
+
+  return {
+    url: server.url,
+    get stats() {
+      return structuredClone(stats);
+    },
+    get requestLog() {
+      return [...log];
+    },
+    get callbacks() {
+      return [...callbacks];
+    },
+    get scenario() {
+      return scenario;
+    },
+    setScenario(overrides) {
+      scenario = resolveConnectFiScenario(overrides);
+      faults = createFaultInjector(scenario.faults);
+    },
+    callbacksSettled: () => kyc.settled(),
+    reset() {
+      // Cancelled callbacks are never logged, so the fresh logs cannot receive a stale entry.
+      void kyc.cancelAll();
+      store = createConnectFiStore();
+      stats = createConnectFiStats();
+      log = [];
+      callbacks = [];
+      faults = createFaultInjector(scenario.faults);
+    },
+    async close() {
+      await kyc.cancelAll();
+      await Promise.all([server.close(), dispatcher.close()]);
+    },
+  };
+}
