@@ -20,7 +20,8 @@ function validatorFor(plan: WorkflowPlan): ValidateFunction {
   const cached = compiled.get(plan);
   if (cached) return cached;
   {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    // useDefaults: an input the schema gives a `default` is filled in, as a reader of the schema expects.
+    const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
     addFormats(ajv);
     // OpenAPI's format names that constrain nothing JSON Schema can check; unknown, ajv would warn on every cold start.
     for (const name of OPENAPI_ANNOTATION_FORMATS) ajv.addFormat(name, true);

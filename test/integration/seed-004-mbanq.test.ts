@@ -211,6 +211,12 @@ describe('seed 004 mbanq-verify-customer on the engine against the Mbanq sandbox
     expect(eventIndexes(r.history, 'TaskStateEntered', 'activateClient')).toEqual([]);
   });
 
+  it('kycVerificationType left out: the inputs schema default (FULL) is filled in before the first call', async () => {
+    const r = await run(input({ kycVerificationType: undefined }));
+    expect(r.execution.status).toBe('SUCCEEDED');
+    expect(r.execution.output).toMatchObject({ status: 'Active', kycVerificationType: 'FULL' });
+  });
+
   it('the same scenario at PARTIAL level needs no identifier: skipped, verified and activated', async () => {
     const r = await run(input({ addIdentifier: false, kycVerificationType: 'PARTIAL', documentTypeId: undefined, documentKey: undefined }));
     expect(r.execution.status).toBe('SUCCEEDED');
@@ -268,7 +274,6 @@ describe('seed 004 mbanq-verify-customer on the engine against the Mbanq sandbox
   });
 
   it.each([
-    ['kycVerificationType missing', { kycVerificationType: undefined }, 'missing required input "kycVerificationType"'],
     ['kycVerificationType outside the enum', { kycVerificationType: 'BASIC' }, 'inputs.kycVerificationType: must be equal to one of the allowed values'],
     ['a password given as a value', { password: PASSWORD }, 'inputs.password: is a credential'],
     ['an identifier without its document key', { documentKey: undefined }, 'missing required input "documentKey"'],
