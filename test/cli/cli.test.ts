@@ -30,7 +30,7 @@ describe('arazzo-sfn CLI', () => {
     expect(stdout).toMatch(/LambdaFunctionSucceeded +pollVerification .*· HTTP 200 → onSuccess.verified/);
     expect(stdout).toContain('"finalStatus": "verified"');
     expect(stdout).toContain('"status": "payment_created"');
-    expect(stdout).toMatch(/3 of 3 executions succeeded/);
+    expect(stdout).toMatch(/4 of 4 executions succeeded/);
   }, 60_000);
 
   it('validate: an unknown goto target is a file:line:col error, exit 2, no stack trace', async () => {
