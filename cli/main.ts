@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ExitCodes, UsageError } from './cli-error.js';
 import { compileHelp, runCompile } from './commands/compile.js';
 import { demoHelp, runDemo } from './commands/demo.js';
+import { graphHelp, runGraph } from './commands/graph.js';
 import { runHelp, runRun } from './commands/run.js';
 import { runValidate, validateHelp } from './commands/validate.js';
 
@@ -14,6 +15,8 @@ Commands:
   validate <file>...   check documents; errors and lint warnings as file:line:col
   compile <file>       emit the ASL definition and plan of each workflow
   run <file>           run a workflow on the embedded engine (real servers or --sandbox)
+  graph <file>         the state machine as an HTML page; with --history or --execution,
+                       the path an execution took and each state's status
   demo                 compile and run every seed workflow against the embedded sandbox
 
 Run "arazzo-sfn <command> --help" for a command's options.
@@ -71,6 +74,24 @@ async function main(argv: string[]): Promise<number> {
         process.stdout,
         process.stderr,
       );
+    }
+    case 'graph': {
+      if (help) return void process.stdout.write(graphHelp + '\n'), ExitCodes.ok;
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          workflow: { type: 'string' },
+          history: { type: 'string' },
+          execution: { type: 'string' },
+          'endpoint-url': { type: 'string' },
+          region: { type: 'string' },
+          out: { type: 'string' },
+        },
+      });
+      if (positionals.length !== 1) throw new UsageError('graph needs exactly one file');
+      const { 'endpoint-url': endpointUrl, ...others } = values;
+      return runGraph(positionals[0], { ...others, endpointUrl }, process.stdout, process.stderr);
     }
     case 'demo': {
       if (help) return void process.stdout.write(demoHelp + '\n'), ExitCodes.ok;
