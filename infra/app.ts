@@ -1,7 +1,8 @@
 /**
  * The CDK app (`npx cdk synth`, `npx cdk deploy`; see cdk.json): the seed workflows in one
  * stack, checked by cdk-nag's AwsSolutions rules. Context: `fintectureUrl` (default Fintecture's
- * sandbox), `importSecrets=true` to use existing secrets instead of creating them.
+ * sandbox), `connectFiUrl` (your connectFi instance), `mbanqUrl` (default Mbanq Cloud's API),
+ * `importSecrets=true` to use existing secrets instead of creating them.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +13,12 @@ import { projectRoot } from './cdk/project-root.js';
 import { SeedWorkflowsStack } from './cdk/seed-workflows-stack.js';
 
 export function createApp(app = new App()): { app: App; stack: SeedWorkflowsStack } {
-  const fintectureUrl = app.node.tryGetContext('fintectureUrl') as string | undefined;
+  const context = (name: string) => (app.node.tryGetContext(name) as string | undefined) || undefined;
+  const urls = { fintectureUrl: context('fintectureUrl'), connectFiUrl: context('connectFiUrl'), mbanqUrl: context('mbanqUrl') };
   const stack = new SeedWorkflowsStack(app, 'ArazzoSfnSeedWorkflows', {
     description: 'arazzo-sfn: the seed Arazzo workflows as Step Functions state machines, one Lambda per operation',
     workflowsDir: join(projectRoot(), 'workflows/arazzo'),
-    ...(fintectureUrl ? { fintectureUrl } : {}),
+    ...Object.fromEntries(Object.entries(urls).filter(([, url]) => url)),
     secrets: String(app.node.tryGetContext('importSecrets')) === 'true' ? 'import' : 'create',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

@@ -1,4 +1,6 @@
+import { DynamoDbCallbackStore } from '../runtime/callbacks/index.js';
 import { secretError } from '../runtime/errors.js';
+import type { StepPlan } from '../runtime/plan.js';
 import { KmsSealer, SecretsManagerProvider, type Sealer } from '../runtime/secrets/index.js';
 
 /**
@@ -13,6 +15,10 @@ export const HandlerEnvironment = {
   serverUrls: 'ARAZZO_SERVER_URLS',
   /** The KMS key that encrypts sealing data keys; absent for a function that never seals nor opens a value. */
   sealKeyId: 'ARAZZO_SEAL_KEY_ID',
+  /** The DynamoDB table of pending callbacks: operation functions of callback steps put, the webhook receiver reads and settles. */
+  callbackTable: 'ARAZZO_CALLBACK_TABLE',
+  /** The webhook receiver's Function URL: callback steps hand the provider `<url>/callbacks?id=<id>`. */
+  callbackBaseUrl: 'ARAZZO_CALLBACK_BASE_URL',
 } as const;
 
 /** The esbuild `define` names the entry points read their plans from (a JSON string). */
@@ -21,6 +27,8 @@ export const PlanDefines = {
   stepPlans: '__ARAZZO_STEP_PLANS__',
   /** The WorkflowPlan the workflow function serves. */
   workflowPlan: '__ARAZZO_WORKFLOW_PLAN__',
+  /** The StepPlans of the workflow's callback steps, which the webhook receiver judges callbacks with. */
+  callbackPlans: '__ARAZZO_CALLBACK_PLANS__',
 } as const;
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -53,4 +61,22 @@ export function sealerFromEnvironment(env: Environment): Sealer {
 
 export function secretsFromEnvironment(env: Environment): SecretsManagerProvider {
   return new SecretsManagerProvider({ secretIds: readJsonMap(env, HandlerEnvironment.secretIds) });
+}
+
+/** The callback table as the plans' callback steps use it: each record expires a margin past its step's timeout. */
+export function callbackStoreFromEnvironment(env: Environment, plans: readonly StepPlan[]): DynamoDbCallbackStore | undefined {
+  const tableName = env[HandlerEnvironment.callbackTable];
+  if (!tableName) return undefined;
+  const timeouts = new Map(plans.filter((p) => p.callback).map((p) => [`${p.workflowId}\u0000${p.stepId}`, p.callback!.timeoutSeconds]));
+  return new DynamoDbCallbackStore({ tableName, timeoutSecondsFor: (workflowId, stepId) => timeouts.get(`${workflowId}\u0000${stepId}`) });
+}
+
+/**
+ * What an operation function's callback steps register with. Absent (a function without callback
+ * steps, or deployed without a receiver): a callback step then fails with `Arazzo.Plan` naming it.
+ */
+export function callbacksFromEnvironment(env: Environment, plans: readonly StepPlan[]): { baseUrl: string; store: DynamoDbCallbackStore } | undefined {
+  const baseUrl = env[HandlerEnvironment.callbackBaseUrl];
+  const store = plans.some((p) => p.callback) ? callbackStoreFromEnvironment(env, plans) : undefined;
+  return baseUrl && store ? { baseUrl, store } : undefined;
 }

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,12 +13,13 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HandlerEnvironment, PlanDefines } from '../../functions/handlers/environment.js';
-import { isWorkflowStep, type LoopPolicy } from '../../functions/runtime/plan.js';
+import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/runtime/callbacks/dynamodb-callback-store.js';
+import { type LoopPolicy } from '../../functions/runtime/plan.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import type { CompiledWorkflow } from '../compiler/compile-file.js';
 import { DEFAULT_SEAL_CONTEXT } from '../compiler/plan/compile-options.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
-import { planFunctions, type FunctionSpec } from './plan-functions.js';
+import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
 import { projectRoot } from './project-root.js';
 
 /** A credential input's secret, with the key of a JSON secret that holds the value. */
@@ -86,8 +88,8 @@ export interface ArazzoWorkflowProps {
   readonly sealingKey?: kms.IKey;
   /**
    * EXPRESS only for a workflow with no Wait state (polling loops, `retry` actions) and no
-   * `.sync`/`.waitForTaskToken` integration (nested workflows): Express executions last at most
-   * five minutes and support neither.
+   * `.sync`/`.waitForTaskToken` integration (nested workflows, callback steps): Express
+   * executions last at most five minutes and support neither.
    * @default sfn.StateMachineType.STANDARD
    * @see https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html
    */
@@ -128,6 +130,8 @@ const EXPRESS_MAX = Duration.minutes(5);
  * Lambda function per operation its steps call and one workflow function (input checks,
  * workflow steps), each bundled with only its own plans and allowed only its own secrets.
  * Credentials come from Secrets Manager; credential outputs are sealed with a KMS data key.
+ * A workflow with callback steps (`x-arazzo-sfn-callback`) also gets its webhook receiver: a
+ * Lambda function behind a Function URL and a DynamoDB table of pending callbacks.
  */
 export class ArazzoWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -140,6 +144,12 @@ export class ArazzoWorkflow extends Construct {
   readonly sealingKey: kms.IKey;
   readonly logGroup: logs.LogGroup;
   readonly rule?: events.Rule;
+  /** Pending callbacks by callback id (TTL `expiresAt`), when the workflow has callback steps. */
+  readonly callbackTable?: dynamodb.Table;
+  /** The webhook receiver that resumes callback steps, when the workflow has any. */
+  readonly webhook?: nodejs.NodejsFunction;
+  /** Its Function URL: callback steps hand providers `<url>/callbacks?id=<per-execution id>`. */
+  readonly webhookUrl?: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: ArazzoWorkflowProps) {
     super(scope, id);
@@ -166,10 +176,14 @@ export class ArazzoWorkflow extends Construct {
       Validations.of(this).addWarning(`arazzo-sfn:${w.code}`, `${w.file}:${w.line}:${w.col}: ${w.message} [${w.rule}]`);
     }
     if (express) this.checkExpress();
-    const callbackSteps = workflow.plan.steps.filter((s) => !isWorkflowStep(s) && s.callback).map((s) => s.stepId);
-    if (callbackSteps.length) {
-      // Deployed, they would fail at run time: no webhook receiver nor callback store exists on AWS yet.
-      this.fail(`workflow ${props.workflowId} has callback steps (${callbackSteps.join(', ')}, x-arazzo-sfn-callback), which this construct cannot deploy yet: it has no webhook receiver`);
+    const webhookSpec = planWebhook(workflow);
+    for (const step of webhookSpec?.steps ?? []) {
+      if (step.callback!.timeoutSeconds >= timeout.toSeconds()) {
+        Validations.of(this).addWarning(
+          'arazzo-sfn:CallbackOutlivesExecution',
+          `step ${step.stepId} waits up to ${step.callback!.timeoutSeconds} s for its callback, but an execution of ${props.workflowId} ends after ${timeout.toSeconds()} s: raise timeout, or the execution times out before the step does${step.callback!.onTimeout ? ` (and ${step.callback!.onTimeout} never takes over)` : ''}`,
+        );
+      }
     }
 
     const declared = Object.keys((workflow.plan.inputsSchema.properties ?? {}) as Record<string, unknown>);
@@ -202,9 +216,26 @@ export class ArazzoWorkflow extends Construct {
       new kms.Key(this, 'SealingKey', { enableKeyRotation: true, description: `arazzo-sfn: seals credential outputs of workflow ${props.workflowId}` });
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const tracing = props.tracing ?? true;
+    const fnContext = { props, bindings, sealContext, retention, tracing };
+    if (webhookSpec) {
+      this.callbackTable = new dynamodb.Table(this, 'Callbacks', {
+        partitionKey: { name: CALLBACK_KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: CALLBACK_TTL_ATTRIBUTE,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        // An AWS owned key would do as well; not the sealing key, whose grants are conditioned on the seal context DynamoDB does not send.
+        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        // Every item lives only as long as its step waits (plus a day): nothing to keep once the workflow is gone.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.webhook = this.createFunction(webhookSpec, fnContext);
+      // Auth NONE: providers (connectFi) call a plain URL and sign nothing, so IAM auth cannot apply. The credential is the
+      // per-execution callback id in the query string (256 random bits); without one the receiver answers 401 and touches nothing.
+      this.webhookUrl = this.webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    }
     const functions: Record<string, nodejs.NodejsFunction> = {};
     for (const spec of specs) {
-      functions[spec.functionKey] = this.createFunction(spec, { props, bindings, sealContext, retention, tracing });
+      functions[spec.functionKey] = this.createFunction(spec, fnContext);
     }
     this.functions = functions;
 
@@ -226,6 +257,7 @@ export class ArazzoWorkflow extends Construct {
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: Object.values(functions).map((f) => f.functionArn) }),
     );
     for (const child of nested) this.grantNestedExecution(child);
+    if (this.webhook) this.grantTaskResponse(this.webhook);
 
     if (props.trigger) this.rule = this.createRule(props.trigger);
   }
@@ -256,12 +288,12 @@ export class ArazzoWorkflow extends Construct {
   }
 
   private createFunction(
-    spec: FunctionSpec,
+    spec: FunctionSpec | WebhookSpec,
     ctx: { props: ArazzoWorkflowProps; bindings: Record<string, ArazzoSecret>; sealContext: string; retention: logs.RetentionDays; tracing: boolean },
   ): nodejs.NodejsFunction {
     const { props, bindings } = ctx;
     const workflowId = this.compiled.plan.workflowId;
-    const id = spec.kind === 'operation' ? `Operation.${spec.functionKey}` : 'WorkflowFunction';
+    const id = spec.kind === 'operation' ? `Operation.${spec.functionKey}` : spec.kind === 'webhook' ? 'Webhook' : 'WorkflowFunction';
     const logGroup = new logs.LogGroup(this, `${id}.Logs`, { retention: ctx.retention });
     // A role per function, written out: only its log group, its secrets, its use of the sealing key.
     const role = new iam.Role(this, `${id}.Role`, {
@@ -281,6 +313,17 @@ export class ArazzoWorkflow extends Construct {
       if (spec.secretInputs.length) environment[HandlerEnvironment.secretIds] = Stack.of(this).toJsonString(secretIds);
       const serverUrls = Object.fromEntries(spec.sources.filter((s) => props.serverUrls?.[s]).map((s) => [s, props.serverUrls![s]]));
       if (Object.keys(serverUrls).length) environment[HandlerEnvironment.serverUrls] = JSON.stringify(serverUrls);
+      if (spec.steps.some((s) => s.callback)) {
+        // Registering is the only use: the item is written once, before the provider is called.
+        environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
+        environment[HandlerEnvironment.callbackBaseUrl] = this.webhookUrl!.url;
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.callbackTable!.tableArn] }));
+      }
+    }
+    if (spec.kind === 'webhook') {
+      environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
+      // GetItem reads a callback, UpdateItem records a pending status and settles (conditionally); it never writes a new one.
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.callbackTable!.tableArn] }));
     }
     const kmsActions = [...(spec.seals ? ['kms:GenerateDataKey'] : []), ...(spec.unseals ? ['kms:Decrypt'] : [])];
     if (kmsActions.length) {
@@ -295,14 +338,18 @@ export class ArazzoWorkflow extends Construct {
     }
 
     const [defineName, plans] =
-      spec.kind === 'operation' ? [PlanDefines.stepPlans, spec.steps] : [PlanDefines.workflowPlan, this.compiled.plan];
+      spec.kind === 'operation'
+        ? [PlanDefines.stepPlans, spec.steps]
+        : spec.kind === 'webhook'
+          ? [PlanDefines.callbackPlans, spec.steps]
+          : [PlanDefines.workflowPlan, this.compiled.plan];
     const planJson = JSON.stringify(plans);
     if (Buffer.byteLength(planJson) > MAX_PLAN_DEFINE_BYTES) {
       this.fail(`the plans of ${spec.functionKey} take ${Buffer.byteLength(planJson)} bytes, more than the ${MAX_PLAN_DEFINE_BYTES} a bundle define can carry`);
     }
     const root = projectRoot();
     return new nodejs.NodejsFunction(this, id, {
-      entry: join(root, 'functions/handlers', spec.kind === 'operation' ? 'operation.ts' : 'workflow.ts'),
+      entry: join(root, 'functions/handlers', `${spec.kind}.ts`),
       handler: 'handler',
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
@@ -311,7 +358,7 @@ export class ArazzoWorkflow extends Construct {
       memorySize: props.memorySize ?? 256,
       // The Task's own timeout is the call's plus 30 s: the function gives up first, with its own error.
       timeout: Duration.seconds(spec.kind === 'operation' ? spec.callSeconds + 10 : 25),
-      description: `arazzo-sfn ${workflowId}: ${spec.kind === 'operation' ? `operation ${spec.functionKey}` : 'workflow function (inputs, workflow steps)'}`.slice(0, 256),
+      description: `arazzo-sfn ${workflowId}: ${describeFunction(spec)}`.slice(0, 256),
       role,
       logGroup,
       tracing: ctx.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
@@ -327,10 +374,32 @@ export class ArazzoWorkflow extends Construct {
         forceDockerBundling: false,
         logLevel: nodejs.LogLevel.WARNING,
         // The Lambda runtime provides the AWS SDK v3; the XML libraries load only for an xpath criterion.
-        externalModules: ['@aws-sdk/*', ...(spec.kind === 'operation' && spec.usesXpath ? [] : ['xpath', '@xmldom/xmldom'])],
+        externalModules: ['@aws-sdk/*', ...(spec.kind !== 'workflow' && spec.usesXpath ? [] : ['xpath', '@xmldom/xmldom'])],
         define: { [defineName]: JSON.stringify(planJson) },
       },
     });
+  }
+
+  /**
+   * Lets the webhook receiver resume this state machine's Tasks, and no other's. The Service
+   * Authorization Reference lists no resource type for SendTaskSuccess/Failure/Heartbeat, which
+   * would mean `*`; Step Functions in fact authorizes them against the state machine that issued
+   * the token (its AccessDenied names `...:stateMachine:<name>`, and CDK's `grantTaskResponse`
+   * scopes them so), so the statement names this state machine's ARN. It is a policy of its own,
+   * not the role's default one: the function depends on its default policy, the state machine on
+   * the function (its URL reaches the operation functions' environment), and the ARN would close
+   * that loop.
+   */
+  private grantTaskResponse(webhook: nodejs.NodejsFunction): void {
+    const policy = new iam.Policy(this, 'Webhook.TaskResponse', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
+    webhook.role!.attachInlinePolicy(policy);
   }
 
   private grantNestedExecution(child: sfn.IStateMachine): void {
@@ -364,6 +433,12 @@ export class ArazzoWorkflow extends Construct {
     rule.addTarget(new targets.SfnStateMachine(this.stateMachine, { input, retryAttempts: trigger.retryAttempts ?? 2 }));
     return rule;
   }
+}
+
+function describeFunction(spec: FunctionSpec | WebhookSpec): string {
+  if (spec.kind === 'operation') return `operation ${spec.functionKey}`;
+  if (spec.kind === 'webhook') return `webhook receiver of callback steps ${spec.steps.map((s) => s.stepId).join(', ')}`;
+  return 'workflow function (inputs, workflow steps)';
 }
 
 function normaliseSecrets(secrets: Readonly<Record<string, secretsmanager.ISecret | ArazzoSecret>>): Record<string, ArazzoSecret> {

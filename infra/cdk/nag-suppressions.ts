@@ -22,9 +22,10 @@ export function acknowledgeArazzoWorkflowFindings(workflow: ArazzoWorkflow): voi
 
 /** The seed stack's findings: its workflows', and its secrets'. */
 export function acknowledgeSeedWorkflowsFindings(stack: SeedWorkflowsStack): void {
-  for (const workflow of [stack.customerVerification, stack.tokenThenPayment]) acknowledgeArazzoWorkflowFindings(workflow);
+  for (const workflow of [stack.customerVerification, stack.tokenThenPayment, stack.connectFiKyc, stack.mbanqVerifyCustomer]) acknowledgeArazzoWorkflowFindings(workflow);
   Validations.of(stack).acknowledge({
     id: 'AwsSolutions-SMG4',
-    reason: 'Provider-issued credentials (a Fintecture app secret, a bearer token) are rotated at the provider, which offers no API a rotation Lambda could call',
+    reason:
+      'Provider-issued credentials (a Fintecture app secret, a bearer token, the connectFi and Mbanq API users) are rotated at the provider, which offers no API a rotation Lambda could call',
   });
 }

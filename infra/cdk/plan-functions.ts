@@ -19,6 +19,15 @@ export type FunctionSpec =
     })
   | (FunctionNeeds & { readonly kind: 'workflow'; readonly functionKey: string });
 
+/** The webhook receiver of a workflow with callback steps (`x-arazzo-sfn-callback`). */
+export interface WebhookSpec extends FunctionNeeds {
+  readonly kind: 'webhook';
+  readonly functionKey: string;
+  /** The callback steps: the only plans its bundle carries. */
+  readonly steps: readonly StepPlan[];
+  readonly usesXpath: boolean;
+}
+
 interface FunctionNeeds {
   /** May seal an output (`kms:GenerateDataKey`). */
   readonly seals: boolean;
@@ -48,7 +57,7 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
   const { plan } = compiled;
   const operationSteps = plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s));
   const workflowSteps = plan.steps.filter(isWorkflowStep);
-  const carriesSealed = plan.steps.some(hasOutputs) || plan.credentialInputs.length > 0 || workflowSteps.length > 0 || plan.dependsOn.length > 0;
+  const carriesSealed = carriesSealedValues(compiled);
 
   const specs: FunctionSpec[] = [];
   const seen = new Set<string>();
@@ -73,4 +82,26 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
     });
   }
   return specs;
+}
+
+function carriesSealedValues({ plan }: CompiledWorkflow): boolean {
+  return plan.steps.some(hasOutputs) || plan.credentialInputs.length > 0 || plan.steps.some(isWorkflowStep) || plan.dependsOn.length > 0;
+}
+
+/**
+ * The webhook receiver a workflow with callback steps needs, or undefined. It judges a settled
+ * callback as the step's operation function judges a response: it opens the sealed values of the
+ * step's event (an earlier step's token) and seals credential-named outputs of the callback.
+ */
+export function planWebhook(compiled: CompiledWorkflow): WebhookSpec | undefined {
+  const steps = compiled.plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s) && s.callback !== undefined);
+  if (!steps.length) return undefined;
+  return {
+    kind: 'webhook',
+    functionKey: `${compiled.plan.workflowId}.webhook`,
+    steps,
+    usesXpath: steps.some(usesXpath),
+    seals: steps.some(hasOutputs),
+    unseals: carriesSealedValues(compiled),
+  };
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,6 +18,18 @@ export interface SeedWorkflowsStackProps extends StackProps {
    */
   readonly fintectureUrl?: string;
   /**
+   * Server of the Mbanq Cloud API; the banking instance (sandbox or production) is chosen by each
+   * execution's `tenantId`.
+   * @default the OpenAPI description's, https://api.cloud.mbanq.com
+   */
+  readonly mbanqUrl?: string;
+  /**
+   * Your connectFi instance (connectFi has no public host: it gives each client its own sandbox
+   * and production URL).
+   * @default the OpenAPI description's placeholder, https://connectfi.invalid, which resolves nowhere
+   */
+  readonly connectFiUrl?: string;
+  /**
    * Secrets Manager secrets: `create` them (their values are placeholders, set the real
    * credentials after the first deploy), or `import` existing ones by name.
    * @default "create"
@@ -29,12 +41,16 @@ export interface SeedWorkflowsStackProps extends StackProps {
 
 /**
  * The seed workflows as deployed: seed 000 (customer verification with polling) starts on a
- * merchant's `CustomerSignedUp` event, seed 001 (token then payment) on `CheckoutCompleted`.
- * Both share one sealing key and seal context, as the workflows of one deployment do.
+ * merchant's `CustomerSignedUp` event, seed 001 (token then payment) on `CheckoutCompleted`,
+ * seed 003 (connectFi KYC by webhook callback) on `KycRequested`, seed 004 (Mbanq onboarding)
+ * on `BankCustomerApplied`. They share one sealing key and seal context, as the workflows of one
+ * deployment do.
  */
 export class SeedWorkflowsStack extends Stack {
   readonly customerVerification: ArazzoWorkflow;
   readonly tokenThenPayment: ArazzoWorkflow;
+  readonly connectFiKyc: ArazzoWorkflow;
+  readonly mbanqVerifyCustomer: ArazzoWorkflow;
   readonly sealingKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: SeedWorkflowsStackProps) {
@@ -90,6 +106,57 @@ export class SeedWorkflowsStack extends Stack {
           // The event's id is a UUID: a redelivered event opens no second payment (x-request-id is idempotent).
           requestId: events.EventField.fromPath('$.id'),
         },
+      },
+    });
+
+    // The API user and its password in one secret: the events carry customer data only, and rotating the user is one update.
+    const connectFiUser = secret('ConnectFiApiUser', 'connectfi/api-user', 'connectFi API user (JSON: login, password)', {
+      secretStringTemplate: JSON.stringify({ login: 'set-me' }),
+      generateStringKey: 'password',
+      excludePunctuation: true,
+    });
+    this.connectFiKyc = new ArazzoWorkflow(this, 'ConnectFiKycCallback', {
+      arazzoFile: join(props.workflowsDir, 'connectfi-kyc-callback.arazzo.yml'),
+      workflowId: 'connectfi-kyc-callback',
+      secrets: { login: { secret: connectFiUser, jsonKey: 'login' }, password: { secret: connectFiUser, jsonKey: 'password' } },
+      ...(props.connectFiUrl ? { serverUrls: { connectFiApi: props.connectFiUrl } } : {}),
+      sealingKey: this.sealingKey,
+      // startKyc waits up to 2 days for its callback, then the fallback poll up to about a day more.
+      timeout: Duration.days(4),
+      trigger: {
+        description: 'A customer asked to be verified: register them with connectFi and run KYC to a settled status',
+        eventPattern: { source: ['merchant.app'], detailType: ['KycRequested'] },
+        input: {
+          reference: events.EventField.fromPath('$.detail.reference'),
+          firstName: events.EventField.fromPath('$.detail.firstName'),
+          lastName: events.EventField.fromPath('$.detail.lastName'),
+          dateOfBirth: events.EventField.fromPath('$.detail.dateOfBirth'),
+          email: events.EventField.fromPath('$.detail.email'),
+        },
+      },
+    });
+
+    const mbanqUser = secret('MbanqApiUser', 'mbanq/api-user', 'Mbanq API user and OAuth application (JSON: username, password, clientId, clientSecret)', {
+      secretStringTemplate: JSON.stringify({ username: 'set-me', clientId: 'set-me', clientSecret: 'set-me' }),
+      generateStringKey: 'password',
+      excludePunctuation: true,
+    });
+    this.mbanqVerifyCustomer = new ArazzoWorkflow(this, 'MbanqVerifyCustomer', {
+      arazzoFile: join(props.workflowsDir, 'mbanq-verify-customer.arazzo.yml'),
+      workflowId: 'mbanq-verify-customer',
+      secrets: Object.fromEntries(['username', 'password', 'clientId', 'clientSecret'].map((key) => [key, { secret: mbanqUser, jsonKey: key }])),
+      ...(props.mbanqUrl ? { serverUrls: { mbanqApi: props.mbanqUrl } } : {}),
+      sealingKey: this.sealingKey,
+      trigger: {
+        description: 'A customer applied for an account: create, verify (KYC) and activate them on Mbanq',
+        eventPattern: { source: ['merchant.app'], detailType: ['BankCustomerApplied'] },
+        // The whole profile, as the workflow's inputs name it; the document fields are required unless addIdentifier is false.
+        input: Object.fromEntries(
+          ['tenantId', 'firstname', 'lastname', 'emailAddress', 'mobileNo', 'address', 'onboardingDate', 'documentTypeId', 'documentKey', 'kycVerificationType'].map((name) => [
+            name,
+            events.EventField.fromPath(`$.detail.${name}`),
+          ]),
+        ),
       },
     });
   }

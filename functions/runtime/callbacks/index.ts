@@ -1,4 +1,6 @@
 export * from './callback-store.js';
 export * from './callback-url.js';
+export * from './dynamodb-callback-store.js';
 export * from './receive-callback.js';
+export * from './sfn-task-token-client.js';
 export * from './task-token-client.js';

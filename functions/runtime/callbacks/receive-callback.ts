@@ -1,9 +1,11 @@
+import { prepareCriteria } from '../criteria/index.js';
 import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
 import { ErrorCodes } from '../errors.js';
 import { resolveAccessors } from '../expressions/resolve-accessors.js';
 import type { StepPlan } from '../plan.js';
 import type { Sealer, SecretsProvider } from '../secrets/index.js';
 import type { CallbackStore } from './callback-store.js';
+import { isTaskNoLongerWaiting } from './sfn-task-token-client.js';
 import type { TaskTokenClient } from './task-token-client.js';
 
 export interface CallbackReceiverDeps {
@@ -23,11 +25,25 @@ export interface CallbackAnswer {
 
 const decodeToken = (t: string) => t.replace(/~1/g, '/').replace(/~0/g, '~');
 
+/** False when Step Functions says the Task no longer waits (timed out, execution ended): the callback came too late. */
+async function resumes(send: () => Promise<void>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (err) {
+    if (isTaskNoLongerWaiting(err)) return false;
+    throw err;
+  }
+}
+
+const TOO_LATE = 410;
+
 /**
  * Handles one webhook call for a callback step. An unknown id is refused (401) and a callback for
  * a step already settled (a replay, a duplicate, one out of order) is refused (409): neither
  * touches an execution. A pending status is a heartbeat (202); a settled status resumes the Task
  * with the step's outcome, judged as an HTTP response would be (`$response.body` = the callback).
+ * A callback whose Task no longer waits (it timed out, its execution ended) is answered 410.
  */
 export async function receiveCallback(id: string, request: { headers: Record<string, string>; body: unknown }, deps: CallbackReceiverDeps): Promise<CallbackAnswer> {
   const pending = await deps.store.get(id);
@@ -42,23 +58,27 @@ export async function receiveCallback(id: string, request: { headers: Record<str
 
   if (plan.callback.pending.includes(status)) {
     await deps.store.record(id, status);
-    await deps.tokens.sendTaskHeartbeat(pending.taskToken);
+    if (!(await resumes(() => deps.tokens.sendTaskHeartbeat(pending.taskToken)))) return { status: TOO_LATE, body: { result: 'no longer waiting', status } };
     return { status: 202, body: { result: 'waiting', status } };
   }
-  if (!(await deps.store.settle(id, status))) return { status: 409, body: { result: 'already settled' } };
 
+  // Judged before the step is marked settled: a fault here (KMS, an xpath engine that cannot load) leaves it open for the provider's retry.
+  await prepareCriteria(plan);
   const opened = await openContext(plan, pending.event, deps, []);
   opened.ctx.statusCode = 200;
   opened.ctx.response = { headers: request.headers, body: request.body };
   const ok = allPass(plan.successCriteria, opened.ctx);
+  let resume: () => Promise<void>;
   try {
     const result = await decideOutcome(plan, pending.event, opened, deps.sealer, ok, () =>
       `step ${plan.stepId}: the callback settled with status ${status}, which does not meet its success criteria (${plan.successCriteria.map((c) => c.condition).join(' && ')}), and no onFailure action applies`,
     );
-    await deps.tokens.sendTaskSuccess(pending.taskToken, JSON.stringify(result));
+    resume = () => deps.tokens.sendTaskSuccess(pending.taskToken, JSON.stringify(result));
   } catch (err) {
     const name = (err as Error).name.startsWith('Arazzo.') ? (err as Error).name : ErrorCodes.StepFailed;
-    await deps.tokens.sendTaskFailure(pending.taskToken, name, (err as Error).message);
+    resume = () => deps.tokens.sendTaskFailure(pending.taskToken, name, (err as Error).message);
   }
+  if (!(await deps.store.settle(id, status))) return { status: 409, body: { result: 'already settled' } };
+  if (!(await resumes(resume))) return { status: TOO_LATE, body: { result: 'no longer waiting', status } };
   return { status: 200, body: { result: 'settled', status } };
 }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 
 /** One call as the stand-in received it: the JSON protocol's target and body. */
 export interface AwsCall {
@@ -17,21 +18,205 @@ export interface AwsStandIn {
   readonly secrets: Map<string, string | Uint8Array>;
   /** Targets (e.g. `secretsmanager.GetSecretValue`) that answer an error instead, with their `__type`. */
   readonly failing: Map<string, string>;
+  /** DynamoDB tables by name: the partition key's attribute name and the items by key value. */
+  readonly tables: Map<string, StandInTable>;
+  /** Step Functions task tokens issued with `issueTaskToken`, and what became of each Task. */
+  readonly tasks: Map<string, StandInTask>;
+  /** A token as a `.waitForTaskToken` Task hands out (`$$.Task.Token`), its Task waiting. */
+  issueTaskToken(): string;
+  /** Milliseconds a target waits before it is carried out (its call is recorded at once): to line up concurrent requests. */
+  readonly delays: Map<string, number>;
   callsTo(target: string): AwsCall[];
   close(): Promise<void>;
 }
 
+export type AttributeValue = Record<string, any>;
+export type Item = Record<string, AttributeValue>;
+
+export interface StandInTable {
+  readonly key: string;
+  readonly items: Map<string, Item>;
+}
+
+export interface StandInTask {
+  /** `timed-out` stands for any Task that no longer waits (its timeout or heartbeat lapsed, its execution ended). */
+  state: 'waiting' | 'succeeded' | 'failed' | 'timed-out';
+  heartbeats: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+class StandInError extends Error {
+  constructor(readonly type: string, message: string) {
+    super(message);
+  }
+}
+
 /**
- * A loopback stand-in for the two AWS APIs the Lambda runtime calls, speaking their JSON 1.1
- * protocol so the real SDK clients run unchanged against it (endpoint overridden):
- * Secrets Manager `GetSecretValue`, and KMS `GenerateDataKey` / `Decrypt`. Its data keys are
- * wrapped with a key of its own, bound to the key id and the encryption context, so a Decrypt
- * with another context fails as KMS's does (InvalidCiphertextException).
+ * DynamoDB's condition and update expressions, as far as a store may use them: conditions joined
+ * by AND of `attribute_exists(p)`, `attribute_not_exists(p)` and `p = :v`; `SET` assignments of
+ * `:v` or `list_append(a, b)`. Stricter than DynamoDB on purpose: every attribute name must be an
+ * `#placeholder` (DynamoDB refuses its hundreds of reserved words used bare, `status` among them),
+ * and placeholders or values left unused are refused, as DynamoDB refuses them.
+ */
+class Expressions {
+  private readonly usedNames = new Set<string>();
+  private readonly usedValues = new Set<string>();
+
+  constructor(
+    private readonly names: Record<string, string> = {},
+    private readonly values: Record<string, AttributeValue> = {},
+  ) {}
+
+  private name(token: string): string {
+    if (!/^#\w+$/.test(token)) throw new StandInError('ValidationException', `attribute names must be #placeholders in this stand-in, got "${token}"`);
+    const name = this.names[token];
+    if (name === undefined) throw new StandInError('ValidationException', `An expression attribute name used in the document path is not defined; attribute name: ${token}`);
+    this.usedNames.add(token);
+    return name;
+  }
+
+  private value(token: string): AttributeValue {
+    const value = this.values[token];
+    if (value === undefined) throw new StandInError('ValidationException', `An expression attribute value used in expression is not defined; attribute value: ${token}`);
+    this.usedValues.add(token);
+    return value;
+  }
+
+  private operand(token: string, item: Item | undefined): AttributeValue | undefined {
+    if (token.startsWith(':')) return this.value(token);
+    const name = this.name(token);
+    return item?.[name];
+  }
+
+  holds(condition: string | undefined, item: Item | undefined): boolean {
+    if (!condition) return true;
+    return condition.split(/\s+AND\s+/).every((clause) => {
+      const c = clause.trim();
+      let m = /^attribute_(not_)?exists\((#\w+)\)$/.exec(c);
+      if (m) {
+        const name = this.name(m[2]);
+        return (item?.[name] !== undefined) === !m[1];
+      }
+      m = /^(\S+)\s*=\s*(\S+)$/.exec(c);
+      if (m) {
+        const [left, right] = [this.operand(m[1], item), this.operand(m[2], item)];
+        return left !== undefined && isDeepStrictEqual(left, right);
+      }
+      throw new StandInError('ValidationException', `the stand-in does not evaluate the condition "${c}"`);
+    });
+  }
+
+  apply(update: string, item: Item): Item {
+    const m = /^SET\s+(.+)$/.exec(update.trim());
+    if (!m) throw new StandInError('ValidationException', `the stand-in evaluates SET updates only, got "${update}"`);
+    const next: Item = structuredClone(item);
+    for (const assignment of m[1].split(/,\s*(?![^(]*\))/)) {
+      const a = /^(#\w+)\s*=\s*(.+)$/.exec(assignment.trim());
+      if (!a) throw new StandInError('ValidationException', `the stand-in does not evaluate "${assignment}"`);
+      const target = this.name(a[1]);
+      const append = /^list_append\((\S+),\s*(\S+)\)$/.exec(a[2].trim());
+      if (append) {
+        const [first, second] = [this.operand(append[1], item), this.operand(append[2], item)];
+        if (!first?.L || !second?.L) throw new StandInError('ValidationException', 'An operand in the update expression has an incorrect data type');
+        next[target] = { L: [...first.L, ...second.L] };
+      } else next[target] = structuredClone(this.operand(a[2].trim(), item)!);
+    }
+    return next;
+  }
+
+  /** DynamoDB refuses a request whose placeholders are not all used. */
+  checkAllUsed(): void {
+    const unusedNames = Object.keys(this.names).filter((n) => !this.usedNames.has(n));
+    const unusedValues = Object.keys(this.values).filter((v) => !this.usedValues.has(v));
+    if (unusedNames.length) throw new StandInError('ValidationException', `Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedNames.join(', ')}}`);
+    if (unusedValues.length) throw new StandInError('ValidationException', `Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValues.join(', ')}}`);
+  }
+}
+
+function dynamo(tables: Map<string, StandInTable>, operation: string, body: Record<string, any>): Record<string, unknown> {
+  const table = tables.get(body.TableName);
+  if (!table) throw new StandInError('ResourceNotFoundException', 'Requested resource not found');
+  const keyOf = (item: Item | undefined) => {
+    const attribute = item?.[table.key];
+    if (!attribute || Object.keys(item!).length === 0) throw new StandInError('ValidationException', 'The provided key element does not match the schema');
+    return JSON.stringify(attribute);
+  };
+  const expressions = new Expressions(body.ExpressionAttributeNames, body.ExpressionAttributeValues);
+  switch (operation) {
+    case 'PutItem': {
+      const key = keyOf(body.Item);
+      if (!expressions.holds(body.ConditionExpression, table.items.get(key))) throw new StandInError('ConditionalCheckFailedException', 'The conditional request failed');
+      expressions.checkAllUsed();
+      table.items.set(key, structuredClone(body.Item));
+      return {};
+    }
+    case 'GetItem': {
+      if (Object.keys(body.Key ?? {}).length !== 1) throw new StandInError('ValidationException', 'The provided key element does not match the schema');
+      const item = table.items.get(keyOf(body.Key));
+      return item ? { Item: structuredClone(item) } : {};
+    }
+    case 'UpdateItem': {
+      if (Object.keys(body.Key ?? {}).length !== 1) throw new StandInError('ValidationException', 'The provided key element does not match the schema');
+      const key = keyOf(body.Key);
+      const existing = table.items.get(key);
+      if (!expressions.holds(body.ConditionExpression, existing)) throw new StandInError('ConditionalCheckFailedException', 'The conditional request failed');
+      // As DynamoDB does, an update of an absent item creates it.
+      const updated = expressions.apply(body.UpdateExpression, existing ?? structuredClone(body.Key));
+      expressions.checkAllUsed();
+      table.items.set(key, updated);
+      return {};
+    }
+    default:
+      throw new StandInError('UnknownOperationException', `the stand-in does not implement DynamoDB ${operation}`);
+  }
+}
+
+function stepFunctions(tasks: Map<string, StandInTask>, operation: string, body: Record<string, any>): Record<string, unknown> {
+  const task = tasks.get(body.taskToken);
+  if (!task) throw new StandInError('InvalidToken', 'Invalid token');
+  if (task.state !== 'waiting') throw new StandInError('TaskTimedOut', 'Provided task does not exist anymore');
+  switch (operation) {
+    case 'SendTaskHeartbeat':
+      task.heartbeats++;
+      return {};
+    case 'SendTaskSuccess':
+      if (Buffer.byteLength(String(body.output)) > 262_144) throw new StandInError('InvalidOutput', 'output is larger than 256 KB');
+      try {
+        JSON.parse(body.output);
+      } catch {
+        throw new StandInError('InvalidOutput', 'output is not JSON');
+      }
+      Object.assign(task, { state: 'succeeded', output: body.output });
+      return {};
+    case 'SendTaskFailure':
+      if (String(body.error ?? '').length > 256 || String(body.cause ?? '').length > 32_768) throw new StandInError('ValidationException', 'error or cause too long');
+      Object.assign(task, { state: 'failed', error: body.error, cause: body.cause });
+      return {};
+    default:
+      throw new StandInError('UnknownOperationException', `the stand-in does not implement Step Functions ${operation}`);
+  }
+}
+
+/**
+ * A loopback stand-in for the AWS APIs the Lambda runtime calls, speaking their JSON protocols
+ * (1.1 for Secrets Manager and KMS, 1.0 for DynamoDB and Step Functions) so the real SDK clients
+ * run unchanged against it (endpoint overridden): Secrets Manager `GetSecretValue`; KMS
+ * `GenerateDataKey` / `Decrypt`; DynamoDB `PutItem` / `GetItem` / `UpdateItem` with condition
+ * expressions; Step Functions `SendTaskSuccess` / `SendTaskFailure` / `SendTaskHeartbeat`. Its
+ * data keys are wrapped with a key of its own, bound to the key id and the encryption context,
+ * so a Decrypt with another context fails as KMS's does (InvalidCiphertextException). A task
+ * token answers as Step Functions does once its Task stopped waiting (TaskTimedOut), or when it
+ * was never issued (InvalidToken).
  */
 export async function startAwsStandIn(): Promise<AwsStandIn> {
   const calls: AwsCall[] = [];
   const secrets = new Map<string, string | Uint8Array>();
   const failing = new Map<string, string>();
+  const tables = new Map<string, StandInTable>();
+  const tasks = new Map<string, StandInTask>();
+  const delays = new Map<string, number>();
   const master = randomBytes(32);
   const aad = (keyId: unknown, context: unknown) => Buffer.from(JSON.stringify([keyId, context ?? {}]));
 
@@ -64,15 +249,24 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
           return [400, { __type: 'InvalidCiphertextException', message: '' }];
         }
       }
-      default:
+      default: {
+        const [service, operation] = target.split('.');
+        try {
+          if (service === 'DynamoDB_20120810') return [200, dynamo(tables, operation, body)];
+          if (service === 'AWSStepFunctions') return [200, stepFunctions(tasks, operation, body)];
+        } catch (err) {
+          if (err instanceof StandInError) return [400, { __type: err.type, message: err.message }];
+          throw err;
+        }
         return [400, { __type: 'UnknownOperationException', message: `the stand-in does not implement ${target}` }];
+      }
     }
   };
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       let body: Record<string, unknown> = {};
       try {
@@ -81,8 +275,11 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
         // answered as an unknown operation below
       }
       calls.push({ target, body, signed: /^AWS4-HMAC-SHA256 /.test(String(req.headers.authorization ?? '')) });
+      const delay = delays.get(target);
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
       const [status, payload] = answer(target, body);
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomBytes(8).toString('hex') });
+      const protocol = /^(DynamoDB_20120810|AWSStepFunctions)\./.test(target) ? '1.0' : '1.1';
+      res.writeHead(status, { 'content-type': `application/x-amz-json-${protocol}`, 'x-amzn-requestid': randomBytes(8).toString('hex') });
       res.end(JSON.stringify(payload));
     });
   });
@@ -93,6 +290,15 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
     calls,
     secrets,
     failing,
+    tables,
+    tasks,
+    delays,
+    issueTaskToken: () => {
+      // Real tokens are long opaque base64 strings; the length matters to nothing here but reads like one.
+      const token = randomBytes(96).toString('base64');
+      tasks.set(token, { state: 'waiting', heartbeats: 0 });
+      return token;
+    },
     callsTo: (target) => calls.filter((c) => c.target === target),
     close: () =>
       new Promise((resolve, reject) => {

@@ -9,6 +9,9 @@ import type { SeedWorkflowsStack } from '../../../infra/cdk/seed-workflows-stack
 export const ROOT = join(import.meta.dirname, '../../..');
 export const SEED_000 = join(ROOT, 'workflows/arazzo/customer-verification-poll.arazzo.yml');
 export const SEED_001 = join(ROOT, 'workflows/arazzo/token-then-payment.arazzo.yml');
+export const SEED_003 = join(ROOT, 'workflows/arazzo/connectfi-kyc-callback.arazzo.yml');
+export const SEED_004 = join(ROOT, 'workflows/arazzo/mbanq-verify-customer.arazzo.yml');
+export const SEEDS = [SEED_000, SEED_001, SEED_003, SEED_004];
 
 export interface SynthesizedSeeds {
   readonly app: App;
@@ -42,6 +45,16 @@ export function functionKeysByLogicalId(template: Template): Record<string, { wo
     const workflow = /^arazzo-sfn (\S+): workflow function/.exec(description);
     if (operation) out[logicalId] = { workflowId: operation[1], functionKey: operation[2] };
     else if (workflow) out[logicalId] = { workflowId: workflow[1], functionKey: `${workflow[1]}.workflow` };
+  }
+  return out;
+}
+
+/** The logical ids of the template's webhook receivers, by workflow id (read from their descriptions). */
+export function webhooksByWorkflowId(template: Template): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [logicalId, resource] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+    const webhook = /^arazzo-sfn (\S+): webhook receiver of callback steps /.exec(String(resource.Properties.Description ?? ''));
+    if (webhook) out[webhook[1]] = logicalId;
   }
   return out;
 }

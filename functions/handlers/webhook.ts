@@ -1,0 +1,30 @@
+import { SfnTaskTokenClient } from '../runtime/callbacks/index.js';
+import { secretError } from '../runtime/errors.js';
+import type { StepPlan } from '../runtime/plan.js';
+import type { SecretsProvider } from '../runtime/secrets/index.js';
+import { createWebhookHandler } from './create-webhook-handler.js';
+import { callbackStoreFromEnvironment, HandlerEnvironment, sealerFromEnvironment } from './environment.js';
+
+/** Replaced at bundle time by the JSON of the workflow's callback step plans (`PlanDefines.callbackPlans`). */
+declare const __ARAZZO_CALLBACK_PLANS__: string;
+
+const plans = JSON.parse(__ARAZZO_CALLBACK_PLANS__) as StepPlan[];
+const store = callbackStoreFromEnvironment(process.env, plans);
+if (!store) throw new Error(`the webhook receiver has no callback table (${HandlerEnvironment.callbackTable})`);
+
+// A callback is judged from the step's event and the callback body only: the receiver holds no credential, so none can leak through it.
+const noSecrets: SecretsProvider = {
+  getSecret: (name) => Promise.reject(secretError(`the webhook receiver reads no secret, and a callback step's outcome cannot need "${name}"`)),
+};
+
+/**
+ * The Lambda behind the workflow's Function URL (auth NONE): providers such as connectFi call a
+ * plain URL and sign nothing, so IAM auth is not an option. The credential is the per-execution
+ * callback id in the query string (256 random bits, one execution's step, useless once it settled).
+ */
+export const handler = createWebhookHandler(plans, {
+  store,
+  tokens: new SfnTaskTokenClient(),
+  sealer: sealerFromEnvironment(process.env),
+  secrets: noSecrets,
+});

@@ -1,0 +1,138 @@
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { planError } from '../errors.js';
+import type { StepEvent } from '../plan.js';
+import type { CallbackStore, PendingCallback } from './callback-store.js';
+
+/** The table's partition key: the callback id. The CDK construct creates the table with these names. */
+export const CALLBACK_KEY_ATTRIBUTE = 'id';
+/** Epoch seconds after which DynamoDB's TTL deletes the item. */
+export const CALLBACK_TTL_ATTRIBUTE = 'expiresAt';
+
+/** A day past the step's own timeout: a late callback still finds its record (and is told 409 or 410, not 401). */
+const DEFAULT_MARGIN_SECONDS = 86_400;
+
+export interface DynamoDbCallbackStoreOptions {
+  readonly tableName: string;
+  /**
+   * The longest a step waits for its callback (its `timeoutSeconds`), by workflow and step id:
+   * an item lives that long after it was put, plus `marginSeconds`. Only `put` asks.
+   */
+  readonly timeoutSecondsFor?: (workflowId: string, stepId: string) => number | undefined;
+  /** @default 86400 */
+  readonly marginSeconds?: number;
+  /** @default a client for the Lambda's region, created on first use */
+  readonly client?: DynamoDBClient;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+const s = (value: string): AttributeValue => ({ S: value });
+const n = (value: number): AttributeValue => ({ N: String(value) });
+
+/**
+ * Pending callbacks in a DynamoDB table, one item per callback id. Reads are strongly
+ * consistent: a provider may call back within milliseconds of the put. Settling is a conditional
+ * update (`settled = false` → `true`), so of two concurrent deliveries of a settled status, or a
+ * replay, only one resumes the execution. Items expire through the table's TTL; one past its
+ * expiry that TTL has not removed yet reads as absent, as it will be.
+ */
+export class DynamoDbCallbackStore implements CallbackStore {
+  private client: Promise<DynamoDBClient> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: DynamoDbCallbackStoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async put(callback: PendingCallback): Promise<void> {
+    const timeout = this.options.timeoutSecondsFor?.(callback.workflowId, callback.stepId);
+    if (timeout === undefined) throw planError(`no callback timeout is known for step ${callback.stepId} of workflow ${callback.workflowId}, so its record could not expire`);
+    const expiresAt = Math.ceil(callback.createdAt / 1000) + timeout + (this.options.marginSeconds ?? DEFAULT_MARGIN_SECONDS);
+    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    await (await this.clientOnce()).send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: {
+          [CALLBACK_KEY_ATTRIBUTE]: s(callback.id),
+          taskToken: s(callback.taskToken),
+          workflowId: s(callback.workflowId),
+          stepId: s(callback.stepId),
+          // One string, not a map: the event is opaque here, and a map would turn its empty strings and nested arrays into DynamoDB's types.
+          event: s(JSON.stringify(callback.event)),
+          createdAt: n(callback.createdAt),
+          settled: { BOOL: callback.settled },
+          statuses: { L: callback.statuses.map(s) },
+          [CALLBACK_TTL_ATTRIBUTE]: n(expiresAt),
+        },
+        // 256 random bits do not collide; the condition makes sure a bug cannot overwrite a live record either.
+        ConditionExpression: 'attribute_not_exists(#id)',
+        ExpressionAttributeNames: { '#id': CALLBACK_KEY_ATTRIBUTE },
+      }),
+    );
+  }
+
+  async get(id: string): Promise<PendingCallback | undefined> {
+    const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const answer = await (await this.clientOnce()).send(
+      new GetItemCommand({ TableName: this.options.tableName, Key: { [CALLBACK_KEY_ATTRIBUTE]: s(id) }, ConsistentRead: true }),
+    );
+    const item = answer.Item;
+    if (!item) return undefined;
+    const expiresAt = Number(item[CALLBACK_TTL_ATTRIBUTE]?.N);
+    if (Number.isFinite(expiresAt) && expiresAt * 1000 <= this.now()) return undefined;
+    return {
+      id,
+      taskToken: item.taskToken?.S ?? '',
+      workflowId: item.workflowId?.S ?? '',
+      stepId: item.stepId?.S ?? '',
+      event: JSON.parse(item.event?.S ?? '{}') as StepEvent,
+      createdAt: Number(item.createdAt?.N ?? 0),
+      settled: item.settled?.BOOL === true,
+      statuses: (item.statuses?.L ?? []).map((v) => v.S ?? ''),
+    };
+  }
+
+  async record(id: string, status: string): Promise<void> {
+    // A record TTL removed meanwhile has nothing left to append to; the caller's heartbeat then meets the ended Task.
+    await this.update(id, 'SET #statuses = list_append(#statuses, :status)', 'attribute_exists(#id)', { '#id': CALLBACK_KEY_ATTRIBUTE, '#statuses': 'statuses' }, { ':status': { L: [s(status)] } });
+  }
+
+  async settle(id: string, status: string): Promise<boolean> {
+    return this.update(
+      id,
+      'SET #settled = :true, #statuses = list_append(#statuses, :status)',
+      '#settled = :false',
+      { '#settled': 'settled', '#statuses': 'statuses' },
+      { ':true': { BOOL: true }, ':false': { BOOL: false }, ':status': { L: [s(status)] } },
+    );
+  }
+
+  /** False when the condition does not hold (already settled, or no such record). */
+  private async update(id: string, expression: string, condition: string, names: Record<string, string>, values: Record<string, AttributeValue>): Promise<boolean> {
+    const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+    try {
+      await (await this.clientOnce()).send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: { [CALLBACK_KEY_ATTRIBUTE]: s(id) },
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+
+  private clientOnce(): Promise<DynamoDBClient> {
+    // The SDK loads on the first call, as the Secrets Manager provider's does: a function that never stores a callback does not pay for it at cold start.
+    this.client ??= this.options.client
+      ? Promise.resolve(this.options.client)
+      : import('@aws-sdk/client-dynamodb').then(({ DynamoDBClient }) => new DynamoDBClient({}));
+    return this.client;
+  }
+}
