@@ -5,6 +5,7 @@ import { compileHelp, runCompile } from './commands/compile.js';
 import { demoHelp, runDemo } from './commands/demo.js';
 import { graphHelp, runGraph } from './commands/graph.js';
 import { runHelp, runRun } from './commands/run.js';
+import { runServeCommand, serveHelp } from './commands/serve.js';
 import { runValidate, validateHelp } from './commands/validate.js';
 
 const usage = `arazzo-sfn — compile Arazzo 1.0.1 workflows into AWS Step Functions and run them locally
@@ -18,6 +19,7 @@ Commands:
   graph <file>         the state machine as an HTML page; with --history or --execution,
                        the path an execution took and each state's status
   demo                 compile and run every seed workflow against the embedded sandbox
+  serve                a local Step Functions endpoint (AWS JSON 1.0) for the AWS CLI and SDKs
 
 Run "arazzo-sfn <command> --help" for a command's options.
 Exit codes: 0 success, 1 execution failed, 2 usage or compile error.`;
@@ -98,6 +100,9 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, 'wait-ms': { type: 'string' }, warnings: { type: 'boolean' } } });
       return runDemo({ dir: values.dir, waitMs: toInt('wait-ms', values['wait-ms']), warnings: values.warnings }, process.stdout);
     }
+    case 'serve':
+      if (help) return void process.stdout.write(serveHelp + '\n'), ExitCodes.ok;
+      return runServeCommand(rest, process.stdout);
     default:
       throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   }

@@ -79,9 +79,19 @@ export interface LocalCallbacks {
 }
 
 /** Starts the local webhook receiver: the same `receiveCallback` the webhook Lambda runs on AWS, over loopback HTTP. */
-export async function startLocalCallbacks(deps: { readonly sealer: Sealer; readonly secrets: SecretsProvider; readonly host?: string }): Promise<LocalCallbacks> {
+export async function startLocalCallbacks(deps: {
+  readonly sealer: Sealer;
+  readonly secrets: SecretsProvider;
+  readonly host?: string;
+  /**
+   * The token registry the receiver resumes Tasks through; a caller that also answers
+   * `SendTask*` itself (the local Step Functions endpoint) passes one it can watch.
+   * @default a new LocalTaskTokens
+   */
+  readonly tokens?: LocalTaskTokens;
+}): Promise<LocalCallbacks> {
   const store = new InMemoryCallbackStore();
-  const tokens = new LocalTaskTokens();
+  const tokens = deps.tokens ?? new LocalTaskTokens();
   const plans = new Map<string, StepPlan>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

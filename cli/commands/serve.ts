@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { isAbsolute, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSandboxes, type SandboxSet } from '../../sandbox/index.js';
+import { startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
+import { ExitCodes, UsageError } from '../cli-error.js';
+import { formatStepLog } from '../print-execution.js';
+
+export const serveHelp = `Usage: arazzo-sfn serve [--port 8083] [--db .arazzo-sfn/endpoint.db] [--sandbox] [options]
+
+Runs a local Step Functions endpoint: the Step Functions API (AWS JSON 1.0) over the
+embedded engine and the in-process operation handlers, with every workflow of
+workflows/arazzo/*.arazzo.yml pre-registered as a state machine named by its workflow id.
+Point the AWS CLI or an SDK at it with --endpoint-url (any credentials, any signature):
+
+  aws stepfunctions start-execution --endpoint-url http://127.0.0.1:8083 \\
+    --state-machine-arn arn:aws:states:us-east-1:000000000000:stateMachine:customer-verification-poll \\
+    --input file://workflows/examples/customer-verification-poll.inputs.json
+
+Executions are kept in a SQLite database and survive a restart. An execution still
+running when the endpoint stops is ABORTED (the engine cannot resume a run mid-way).
+
+Options:
+  --port <n>        port on 127.0.0.1 (default 8083, as Step Functions Local; 0 picks one)
+  --host <addr>     address to listen on (default 127.0.0.1); the API has no authentication
+                    and runs workflows with your secrets, so keep it on loopback
+  --db <file>       the database (default .arazzo-sfn/endpoint.db); its sealing key is kept
+                    beside it (<file>.seal-key)
+  --dir <folder>    the Arazzo documents to pre-register (default workflows/arazzo)
+  --sandbox         serve every source the simulators know from the embedded sandbox, with
+                    demo credentials in the local secrets provider, so the example inputs
+                    (workflows/examples/*.inputs.json) run as they are
+  --server <name=url>  server URL of a source description (repeatable)
+  --region <name>   region written into ARNs (default us-east-1)
+  --wait-ms <n>     pause n ms in every Wait state instead of the real delay
+  --retry-ms <n>    pause n ms between Task retries instead of the real backoff
+
+Secrets: "secret:<name>" reads ARAZZO_SECRET_<NAME> from the environment (and the demo
+credentials with --sandbox). Stop with Ctrl-C.`;
+
+export interface ServeOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly db?: string;
+  readonly dir?: string;
+  readonly sandbox?: boolean;
+  readonly server?: readonly string[];
+  readonly region?: string;
+  readonly waitMs?: number;
+  readonly retryMs?: number;
+}
+
+const wholeNumber = (name: string, v: string | undefined, max = Number.MAX_SAFE_INTEGER) => {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > max) throw new UsageError(`--${name} expects a whole number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got "${v}"`);
+  return Number(v);
+};
+
+/** `arazzo-sfn serve <args>`: parses the arguments, serves until SIGINT/SIGTERM (or `until` aborts). */
+export function runServeCommand(args: readonly string[], out: NodeJS.WritableStream, until?: AbortSignal): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      dir: { type: 'string' },
+      sandbox: { type: 'boolean' },
+      server: { type: 'string', multiple: true },
+      region: { type: 'string' },
+      'wait-ms': { type: 'string' },
+      'retry-ms': { type: 'string' },
+    },
+  });
+  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region)) throw new UsageError(`--region expects a region name such as eu-west-1, got "${values.region}"`);
+  return runServe(
+    {
+      ...(values.port !== undefined ? { port: wholeNumber('port', values.port, 65_535) } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values.db !== undefined ? { db: values.db } : {}),
+      ...(values.dir !== undefined ? { dir: values.dir } : {}),
+      ...(values.sandbox ? { sandbox: true } : {}),
+      ...(values.server ? { server: values.server } : {}),
+      ...(values.region !== undefined ? { region: values.region } : {}),
+      ...(values['wait-ms'] !== undefined ? { waitMs: wholeNumber('wait-ms', values['wait-ms']) } : {}),
+      ...(values['retry-ms'] !== undefined ? { retryMs: wholeNumber('retry-ms', values['retry-ms']) } : {}),
+    },
+    out,
+    until,
+  );
+}
+
+/** The credentials the example inputs reference, made up for this session and accepted by the sandbox. */
+async function sandboxWithDemoSecrets(): Promise<{ sandboxes: SandboxSet; secrets: Record<string, string> }> {
+  const fintecture = { clientId: 'demo-merchant-app', clientSecret: `demo-${randomBytes(12).toString('hex')}` };
+  const mbanq = { username: 'demo-api-user', password: `demo-${randomBytes(12).toString('hex')}`, clientId: 'demo-onboarding-app', clientSecret: `demo-${randomBytes(12).toString('hex')}` };
+  const connectFiPassword = `demo-${randomBytes(12).toString('hex')}`;
+  const sandboxes = await startSandboxes({
+    fintecture: { clients: { [fintecture.clientId]: fintecture.clientSecret } },
+    mbanq: { tenants: { default: { users: { [mbanq.username]: mbanq.password }, oauthClients: { [mbanq.clientId]: mbanq.clientSecret } } } },
+    connectfi: { users: { demo_user: connectFiPassword } },
+  });
+  try {
+    const res = await fetch(`${sandboxes.fintecture.url}/oauth/accesstoken`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'customer', client_id: fintecture.clientId, client_secret: fintecture.clientSecret }).toString(),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    if (res.status !== 200 || !body.access_token) throw new Error(`the sandbox refused the demo token request (${res.status})`);
+    return {
+      sandboxes,
+      secrets: {
+        'demo/fintecture/app': JSON.stringify(fintecture),
+        'demo/fintecture/customers-token': body.access_token,
+        'demo/mbanq/api-user': JSON.stringify(mbanq),
+        'demo/connectfi/api-user': JSON.stringify({ password: connectFiPassword }),
+      },
+    };
+  } catch (err) {
+    await sandboxes.close();
+    throw err;
+  }
+}
+
+/** Relative to the working directory when inside it, as the user typed it; absolute otherwise. */
+const shownPath = (file: string) => {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+};
+
+const shortArn = (arn: string) => arn.slice(arn.indexOf(':execution:') + ':execution:'.length);
+
+export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, until?: AbortSignal): Promise<number> {
+  const serverUrls: Record<string, string> = {};
+  for (const pair of opts.server ?? []) {
+    const eq = pair.indexOf('=');
+    const [name, url] = [pair.slice(0, Math.max(eq, 0)), pair.slice(eq + 1)];
+    if (!name || !/^https?:\/\//.test(url)) throw new UsageError(`--server expects <source>=<http(s) url>, got "${pair}"`);
+    serverUrls[name] = url;
+  }
+  const demo = opts.sandbox ? await sandboxWithDemoSecrets() : undefined;
+  let endpoint: SfnEndpoint;
+  try {
+    endpoint = await startSfnEndpoint({
+      port: opts.port ?? 8083,
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+      ...(opts.db !== undefined ? { dbFile: opts.db } : {}),
+      ...(opts.dir !== undefined ? { workflowsDir: opts.dir } : {}),
+      ...(opts.region !== undefined ? { region: opts.region } : {}),
+      ...(demo ? { sandbox: demo.sandboxes, secrets: demo.secrets } : {}),
+      serverUrls,
+      ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}),
+      ...(opts.retryMs !== undefined ? { retryIntervalMs: opts.retryMs } : {}),
+      log: (line) => out.write(`endpoint: ${line}\n`),
+      onStepLog: (arn, entry) => out.write(`${arn ? shortArn(arn) : '?'} ${formatStepLog(entry).trimStart()}\n`),
+      onExecution: ({ phase, execution }) =>
+        out.write(
+          phase === 'started'
+            ? `${shortArn(execution.arn)} started\n`
+            : `${shortArn(execution.arn)} ${execution.status}${execution.error ? ` ${execution.error}` : ''} (${(execution.stopDate ?? execution.startDate) - execution.startDate} ms)\n`,
+        ),
+    });
+  } catch (err) {
+    await demo?.sandboxes.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${opts.port ?? 8083} is in use: pick another with --port`);
+    if (/in use by another endpoint/.test((err as Error).message)) throw new UsageError((err as Error).message);
+    throw err;
+  }
+  try {
+    out.write(`arazzo-sfn local Step Functions endpoint at ${endpoint.url} (region ${endpoint.region}, database ${shownPath(endpoint.dbFile)})\n`);
+    out.write(`state machines:\n`);
+    for (const m of endpoint.stateMachines) out.write(`  ${m.arn}  (${m.sourceFile})\n`);
+    if (demo) {
+      out.write(`sandbox: Fintecture ${demo.sandboxes.fintecture.url}, Mbanq ${demo.sandboxes.mbanq.url}, connectFi ${demo.sandboxes.connectfi.url}; demo credentials in the local secrets provider\n`);
+    }
+    if (endpoint.abortedAtStart.length) out.write(`${endpoint.abortedAtStart.length} execution(s) left running by the last session are now ABORTED\n`);
+    const example = endpoint.stateMachines[0];
+    if (example) {
+      out.write(
+        `try:  aws stepfunctions start-execution --endpoint-url ${endpoint.url} --state-machine-arn ${example.arn} --input file://workflows/examples/${example.name}.inputs.json\n`,
+      );
+    }
+    out.write('Ctrl-C stops the endpoint (executions still running are aborted).\n');
+    await new Promise<void>((resolve) => {
+      if (until) {
+        if (until.aborted) return resolve();
+        return until.addEventListener('abort', () => resolve(), { once: true });
+      }
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    out.write('stopping\n');
+    return ExitCodes.ok;
+  } finally {
+    await endpoint.close();
+    await demo?.sandboxes.close();
+  }
+}
