@@ -132,12 +132,19 @@ export class LocalWorkflow {
       const e = err as Error & { cause?: unknown };
       if (e.name === 'ExecutionTimeoutError') status = 'TIMED_OUT';
       else if (e.name === 'ExecutionAbortedError') status = 'ABORTED';
-      else status = 'FAILED';
+      else {
+        status = 'FAILED';
+        // A failure the engine raises outside any state: named as Step Functions names a runtime fault.
+        error = e.name === 'Error' || e.name === 'RangeError' || e.name === 'TypeError' ? 'States.Runtime' : e.name;
+        cause = e.message.slice(0, 500);
+      }
     } finally {
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
     }
-    await collecting;
+    // The engine can fail before its first state (e.g. a RangeError copying a pathologically nested
+    // input) and then never end its event stream: the result decides, the stream gets a moment.
+    await Promise.race([collecting, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     if (engineEvents.some((e) => (e as { type: string }).type === 'ExecutionAborted')) status = 'ABORTED';
     const failed = engineEvents.find((e) => (e as { type: string }).type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
     if (failed) {

@@ -1,5 +1,5 @@
 import { evaluateCriterion } from './criteria/index.js';
-import { ErrorCodes, stepFailed } from './errors.js';
+import { ErrorCodes, invalidResponse, stepFailed } from './errors.js';
 import { evaluateValue, type ExpressionContext } from './expressions/index.js';
 import type { ActionPlan, AnyStepPlan, CriterionPlan, LoopPolicy, StepEvent, StepResult } from './plan.js';
 import { holdsCredentialMember } from './secrets/credential-names.js';
@@ -67,6 +67,25 @@ export async function openContext(
 /** `$workflows.<id>.*` of the dependencies: each ran with this execution's inputs (as stored: references stay references). */
 export function dependencyContext(event: StepEvent): NonNullable<ExpressionContext['workflows']> {
   return Object.fromEntries(Object.entries(event.workflows ?? {}).map(([id, w]) => [id, { inputs: event.inputs, outputs: w?.outputs ?? {} }]));
+}
+
+/** Step Functions' cap on an execution's state, and so on what a Task may return into it, in UTF-8 bytes. */
+export const STATE_LIMIT_BYTES = 262_144;
+
+/**
+ * On AWS a state past the cap fails the execution with States.DataLimitExceeded, which States.ALL
+ * does not catch, so the step's Fail state and its cause never come; the embedded engine has no
+ * cap at all, so a run that passes locally would fail deployed. Refusing here fails the step by
+ * name, on both.
+ */
+function assertStateFits(plan: AnyStepPlan, event: StepEvent, result: StepResult): void {
+  const state = { inputs: event.inputs, steps: { ...event.steps, [plan.stepId]: result }, ...(event.workflows ? { workflows: event.workflows } : {}) };
+  const size = Buffer.byteLength(JSON.stringify(state));
+  if (size <= STATE_LIMIT_BYTES) return;
+  const own = Buffer.byteLength(JSON.stringify(result));
+  throw invalidResponse(
+    `step ${plan.stepId}: its result takes ${own} bytes and would bring the execution state to ${size} bytes, over the ${STATE_LIMIT_BYTES}-byte Step Functions limit; declare outputs that pick only the fields the workflow needs`,
+  );
 }
 
 /** An output whose value (or a part of its template) is absent is omitted, as an output of a step that did not run. */
@@ -139,7 +158,7 @@ export async function decideOutcome(
       if (value !== undefined) workflowOutputs[name] = value;
     }
   }
-  return {
+  const result: StepResult = {
     ...(ctx.statusCode !== undefined ? { statusCode: ctx.statusCode } : {}),
     outcome,
     outputs,
@@ -148,4 +167,6 @@ export async function decideOutcome(
     ...(matched?.loop ? { delaySeconds: delayFor(matched as ActionPlan & { loop: LoopPolicy }, attempts, ctx.response?.headers['retry-after']) } : {}),
     ...(workflowOutputs ? { workflowOutputs } : {}),
   };
+  assertStateFits(plan, event, result);
+  return result;
 }

@@ -32,7 +32,13 @@ export const toMillis = (t: number | Date) => (typeof t === 'number' ? t : t.get
 
 /** JSON text of a payload, as the history's `input`/`output` fields hold it (compact, like AWS). */
 export function toJsonText(value: unknown): string {
-  return JSON.stringify(value === undefined ? null : value) ?? 'null';
+  try {
+    return JSON.stringify(value === undefined ? null : value) ?? 'null';
+  } catch (err) {
+    // A payload nested past the stack (thousands of levels) cannot be written out; the history says so instead of failing.
+    if (err instanceof RangeError) return JSON.stringify({ unrecordable: 'payload nested too deeply to record' });
+    throw err;
+  }
 }
 
 /** The history's string form of an error or cause the engine may hand over as any value. */

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultRule } from './fault-rule.js';
 
 /** What a fault selector sees of a request. */
@@ -6,6 +7,8 @@ export interface FaultTarget {
   readonly path: string;
   readonly operationId?: string;
   readonly pathTemplate?: string;
+  /** Lower-case names, as node:http gives them. */
+  readonly headers?: IncomingHttpHeaders;
 }
 
 export interface FaultInjector {
@@ -23,6 +26,17 @@ function matches(rule: FaultRule, target: FaultTarget): boolean {
   } else if (rule.path !== undefined && rule.path !== target.path && rule.path !== target.pathTemplate) {
     return false;
   }
+  for (const [name, expected] of Object.entries(rule.headers ?? {})) {
+    const raw = target.headers?.[name.toLowerCase()];
+    if (raw === undefined) return false;
+    const actual = Array.isArray(raw) ? raw.join(', ') : raw;
+    if (expected instanceof RegExp) {
+      expected.lastIndex = 0;
+      if (!expected.test(actual)) return false;
+    } else if (actual !== expected) {
+      return false;
+    }
+  }
   return true;
 }
 
@@ -31,11 +45,14 @@ export function validateFaultRule(rule: FaultRule, index: number): void {
   if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599)) {
     throw new RangeError(`${where}.status must be an HTTP status code`);
   }
-  for (const key of ['times', 'delayMs', 'retryAfterSeconds'] as const) {
+  for (const key of ['times', 'delayMs', 'bodyDelayMs', 'retryAfterSeconds'] as const) {
     const value = rule[key];
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
       throw new RangeError(`${where}.${key} must be a non-negative integer`);
     }
+  }
+  if (rule.contentType !== undefined && (typeof rule.contentType !== 'string' || /[\r\n]/.test(rule.contentType))) {
+    throw new RangeError(`${where}.contentType must be a header value on one line`);
   }
   if (rule.when !== undefined && rule.when !== 'before' && rule.when !== 'after') {
     throw new RangeError(`${where}.when must be 'before' or 'after'`);

@@ -74,11 +74,17 @@ function truncate(json: string): string {
   return json.slice(0, Math.max(1, Math.floor(json.length / 2)));
 }
 
-function write(res: ServerResponse, response: SandboxResponse): void {
+async function write(res: ServerResponse, response: SandboxResponse, fault: FaultRule | undefined, signal: AbortSignal): Promise<void> {
   const text = serialise(response);
   const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(text) };
   if (text.length > 0) headers['content-type'] = response.contentType ?? 'application/json; charset=utf-8';
-  res.writeHead(response.status, { ...headers, ...response.headers });
+  const relabelled = fault?.contentType === undefined ? {} : { 'content-type': fault.contentType };
+  res.writeHead(response.status, { ...headers, ...response.headers, ...relabelled });
+  if (fault?.bodyDelayMs) {
+    // The status line and headers leave now, so the client's headers timeout is met and only its body timeout can fire.
+    res.flushHeaders();
+    await sleep(fault.bodyDelayMs, undefined, { signal });
+  }
   res.end(text);
 }
 
@@ -123,9 +129,9 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Sandbo
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         ...(fault ? { fault: true as const } : {}),
       });
-    const respond = (response: SandboxResponse, fault = false) => {
-      write(res, response);
-      log(response.status, fault);
+    const respond = async (response: SandboxResponse, fault?: FaultRule) => {
+      await write(res, response, fault, closing.signal);
+      log(response.status, fault !== undefined);
     };
     const reset = () => {
       req.socket.destroy();
@@ -145,13 +151,13 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Sandbo
       const match = options.routes.match(method, url.pathname);
       const route = match.kind === 'found' ? match.route : undefined;
       operationId = route?.operationId;
-      const fault = options.takeFault({ method, path: url.pathname, operationId, pathTemplate: route?.pathTemplate });
+      const fault = options.takeFault({ method, path: url.pathname, operationId, pathTemplate: route?.pathTemplate, headers: req.headers });
       const after = fault?.when === 'after';
       const replaces = fault !== undefined && (fault.status !== undefined || fault.malformedJson === true);
 
       if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: closing.signal });
       if (fault?.resetConnection && !after) return reset();
-      if (fault && replaces && !after) return respond(faultResponse(fault, logId, route), true);
+      if (fault && replaces && !after) return respond(faultResponse(fault, logId, route), fault);
 
       const exchange: SandboxExchange = { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, logId, baseUrl };
       let response: SandboxResponse;
@@ -168,8 +174,8 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Sandbo
       }
 
       if (fault && after && fault.resetConnection) return reset();
-      if (fault && after && replaces) return respond(faultResponse(fault, logId, route, response), true);
-      respond(response, fault !== undefined);
+      if (fault && after && replaces) return respond(faultResponse(fault, logId, route, response), fault);
+      return respond(response, fault);
     };
 
     try {
@@ -177,7 +183,7 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Sandbo
     } catch (err) {
       if (closing.signal.aborted || res.headersSent) return void req.socket.destroy();
       const detail = err instanceof Error ? err.message : String(err);
-      respond(options.renderError({ status: 500, code: 'internal_error', title: 'Internal server error', detail, logId }));
+      await respond(options.renderError({ status: 500, code: 'internal_error', title: 'Internal server error', detail, logId }));
     }
   }
 

@@ -120,8 +120,20 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/**
+ * How deep a condition may nest: `(`, `{` and `!` levels while parsing, and operators in the
+ * tree (`a && b && c` is three deep). The parser, the evaluator and the compiler's checks recurse
+ * once per level, so without a bound a long enough condition overflows the stack with a RangeError
+ * instead of a syntax error; no hand-written condition comes near it.
+ */
+export const MAX_CONDITION_NESTING = 256;
+
+const tooDeep = (offset: number) => new ExpressionSyntaxError(`the condition nests deeper than ${MAX_CONDITION_NESTING} levels`, offset);
+
 class Parser {
   private index = 0;
+  private depth = 0;
+  private readonly depths = new WeakMap<Condition, number>();
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -146,12 +158,21 @@ class Parser {
     return condition;
   }
 
+  /** `node`, after checking how deep the tree under it goes. */
+  private node<T extends Condition>(node: T, ...children: Condition[]): T {
+    const depth = 1 + Math.max(0, ...children.map((c) => this.depths.get(c) ?? 0));
+    if (depth > MAX_CONDITION_NESTING) throw tooDeep(node.offset);
+    this.depths.set(node, depth);
+    return node;
+  }
+
   private or(): Condition {
     let left = this.and();
     while (this.peekPunctuator('||')) {
       const offset = this.offset;
       this.index++;
-      left = { kind: 'logical', operator: '||', left, right: this.and(), offset };
+      const right = this.and();
+      left = this.node({ kind: 'logical', operator: '||', left, right, offset }, left, right);
     }
     return left;
   }
@@ -161,7 +182,8 @@ class Parser {
     while (this.peekPunctuator('&&')) {
       const offset = this.offset;
       this.index++;
-      left = { kind: 'logical', operator: '&&', left, right: this.equality(), offset };
+      const right = this.equality();
+      left = this.node({ kind: 'logical', operator: '&&', left, right, offset }, left, right);
     }
     return left;
   }
@@ -172,7 +194,8 @@ class Parser {
     while ((operator = this.peekPunctuator('==', '!='))) {
       const offset = this.offset;
       this.index++;
-      left = { kind: 'comparison', operator: operator as ComparisonOperator, left, right: this.relational(), offset };
+      const right = this.relational();
+      left = this.node({ kind: 'comparison', operator: operator as ComparisonOperator, left, right, offset }, left, right);
     }
     return left;
   }
@@ -183,16 +206,27 @@ class Parser {
     while ((operator = this.peekPunctuator('<', '<=', '>', '>='))) {
       const offset = this.offset;
       this.index++;
-      left = { kind: 'comparison', operator: operator as ComparisonOperator, left, right: this.unary(), offset };
+      const right = this.unary();
+      left = this.node({ kind: 'comparison', operator: operator as ComparisonOperator, left, right, offset }, left, right);
     }
     return left;
+  }
+
+  private nested<T>(offset: number, parse: () => T): T {
+    if (++this.depth > MAX_CONDITION_NESTING) throw tooDeep(offset);
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
   }
 
   private unary(): Condition {
     if (this.peekPunctuator('!')) {
       const offset = this.offset;
       this.index++;
-      return { kind: 'not', operand: this.unary(), offset };
+      const operand = this.nested(offset, () => this.unary());
+      return this.node({ kind: 'not', operand, offset }, operand);
     }
     return this.primary();
   }
@@ -210,8 +244,9 @@ class Parser {
     }
     const open = this.peekPunctuator('(', '{');
     if (open) {
+      const offset = this.offset;
       this.index++;
-      const inner = this.or();
+      const inner = this.nested(offset, () => this.or());
       const close = open === '(' ? ')' : '}';
       if (!this.peekPunctuator(close)) throw new ExpressionSyntaxError(`expected "${close}"`, this.offset);
       this.index++;

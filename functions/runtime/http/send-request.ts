@@ -26,6 +26,38 @@ const TRANSPORT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
 ]);
 
+// The provider answered, but not in a form HTTP/1.1 can read (a header block past undici's cap, a line
+// break inside a header value, a body shorter or longer than its Content-Length): its answer, not the wire, is at fault.
+const UNREADABLE_RESPONSE_CODES = new Set(['HTTPParserError', 'UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_EXCEEDED_MAX_SIZE']);
+
+/**
+ * JSON nested deeper than this is refused before parsing: V8 parses any depth, but everything
+ * after it that walks a value recursively (JSON.stringify, structuredClone, the engine's copy of
+ * the state) overflows the stack some thousands of levels down, with a RangeError that names
+ * nothing. Real provider payloads nest a few dozen levels.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Whether the JSON text opens more than `limit` arrays/objects inside one another; strings are skipped. */
+export function jsonNestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 function describe(err: unknown): string {
   const e = err as { code?: string; cause?: { code?: string } };
   return e.code ?? e.cause?.code ?? (err as Error).name ?? 'unknown error';
@@ -60,6 +92,7 @@ export function decodeBody(bytes: Uint8Array, contentType: string): string {
 export function parseBody(text: string, contentType: string, what: string): unknown {
   if (text === '') return undefined;
   if (isJsonMediaType(mediaTypeOf(contentType))) {
+    if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) throw invalidResponse(`${what} answered with JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     try {
       return JSON.parse(text);
     } catch {
@@ -114,6 +147,7 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
     if (name === 'TimeoutError' || name === 'AbortError') throw providerUnavailable(`${what} failed: timed out`);
     const code = describe(err);
     if (TRANSPORT_CODES.has(code)) throw providerUnavailable(`${what} failed: ${code}`);
+    if (UNREADABLE_RESPONSE_CODES.has(code)) throw invalidResponse(`${what} answered with a response HTTP/1.1 cannot read: ${code}`);
     // Anything else (an argument undici refuses, ...) will not get better by retrying.
     throw invalidResponse(`${what} could not be sent: ${code}`);
   }

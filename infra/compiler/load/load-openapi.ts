@@ -34,15 +34,30 @@ export interface LoadedOpenApi {
   readonly serverUrl: string;
 }
 
-function collectOperations(document: Record<string, any>): OpenApiOperation[] {
+/** Parameters as OpenAPI allows them (a list of objects with name and in); anything else is reported, not trusted. */
+function parameterList(value: unknown, where: string, problems: string[]): OpenApiParameter[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.push(`${where}: parameters must be a list`);
+    return [];
+  }
+  return value.filter((p, i) => {
+    const ok = p && typeof p === 'object' && typeof p.name === 'string' && typeof p.in === 'string';
+    if (!ok) problems.push(`${where}: parameters[${i}] must be an object with name and in`);
+    return ok;
+  });
+}
+
+function collectOperations(document: Record<string, any>, problems: string[]): OpenApiOperation[] {
   const operations: OpenApiOperation[] = [];
-  for (const [path, item] of Object.entries<Record<string, any>>(document.paths ?? {})) {
+  const paths = document.paths && typeof document.paths === 'object' ? document.paths : {};
+  for (const [path, item] of Object.entries<Record<string, any>>(paths)) {
     if (!item || typeof item !== 'object') continue;
-    const shared: OpenApiParameter[] = item.parameters ?? [];
+    const shared = parameterList(item.parameters, `paths.${path}`, problems);
     for (const method of HTTP_METHODS) {
       const op = item[method];
-      if (!op) continue;
-      const own: OpenApiParameter[] = op.parameters ?? [];
+      if (!op || typeof op !== 'object') continue;
+      const own = parameterList(op.parameters, `paths.${path}.${method}`, problems);
       const merged = new Map<string, OpenApiParameter>();
       for (const p of [...shared, ...own]) merged.set(`${p.in}:${p.name}`, p);
       operations.push({
@@ -81,6 +96,9 @@ export async function loadOpenApi(path: string): Promise<{ openapi?: LoadedOpenA
   } catch (err) {
     return fail(`cannot resolve $ref: ${(err as Error).message}`);
   }
-  const serverUrl: string = document.servers?.[0]?.url ?? '';
-  return { openapi: { source, document, operations: collectOperations(document), serverUrl }, diagnostics };
+  const serverUrl: string = typeof document.servers?.[0]?.url === 'string' ? document.servers[0].url : '';
+  const problems: string[] = [];
+  const operations = collectOperations(document, problems);
+  if (problems.length) return fail(`not a valid OpenAPI description: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+  return { openapi: { source, document, operations, serverUrl }, diagnostics };
 }

@@ -75,7 +75,14 @@ export function parseYamlText(path: string, text: string): { source?: YamlSource
     return { code, rule, severity, message: `YAML: ${e.message.split('\n')[0]}`, file: displayPath, line, col, pointer: '' };
   });
   if (document.errors.length > 0) return { diagnostics };
-  const value = document.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias bomb (aliases that expand without bound) is refused by the yaml library: a diagnostic, never a crash.
+    const { code, rule } = DiagnosticCodes.yamlSyntax;
+    return { diagnostics: [...diagnostics, { code, rule, severity: 'error', message: `YAML: ${(err as Error).message.split('\n')[0]}`, file: displayPath, line: 1, col: 1, pointer: '' }] };
+  }
   return { source: { path, displayPath, value, document, lineCounter }, diagnostics };
 }
 
