@@ -68,7 +68,7 @@ async function discover(root: string): Promise<{ subjects: Subject[]; skipped: s
  * compileFile's pipeline with a lap per phase. It mirrors compile-file.ts by hand: when that gains
  * a step, add it here, or the phase sum drifts away from the warm compile median.
  */
-async function compilePhased(file: string, lap: (phase: string) => void): Promise<void> {
+export async function compilePhased(file: string, lap: (phase: string) => void): Promise<void> {
   const diagnostics: Diagnostic[] = [];
   const { loaded } = await loadArazzo(file);
   lap('load');

@@ -5,6 +5,7 @@ import { compileHelp, runCompile } from './commands/compile.js';
 import { demoHelp, runDemo } from './commands/demo.js';
 import { graphHelp, runGraph } from './commands/graph.js';
 import { runHelp, runRun } from './commands/run.js';
+import { runSandbox, sandboxHelp } from './commands/sandbox.js';
 import { runServeCommand, serveHelp } from './commands/serve.js';
 import { runValidate, validateHelp } from './commands/validate.js';
 
@@ -19,6 +20,7 @@ Commands:
   graph <file>         the state machine as an HTML page; with --history or --execution,
                        the path an execution took and each state's status
   demo                 compile and run every seed workflow against the embedded sandbox
+  sandbox              serve the provider simulators (Fintecture, Mbanq, connectFi, OAI examples)
   serve                a local Step Functions endpoint (AWS JSON 1.0) for the AWS CLI and SDKs
 
 Run "arazzo-sfn <command> --help" for a command's options.
@@ -99,6 +101,11 @@ async function main(argv: string[]): Promise<number> {
       if (help) return void process.stdout.write(demoHelp + '\n'), ExitCodes.ok;
       const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, 'wait-ms': { type: 'string' }, warnings: { type: 'boolean' } } });
       return runDemo({ dir: values.dir, waitMs: toInt('wait-ms', values['wait-ms']), warnings: values.warnings }, process.stdout);
+    }
+    case 'sandbox': {
+      if (help) return void process.stdout.write(sandboxHelp + '\n'), ExitCodes.ok;
+      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, host: { type: 'string' } } });
+      return runSandbox(values, process.stdout);
     }
     case 'serve':
       if (help) return void process.stdout.write(serveHelp + '\n'), ExitCodes.ok;

@@ -27,3 +27,12 @@ export interface Benchmark {
   readonly summary: string;
   run(ctx: BenchContext): Promise<BenchReport>;
 }
+
+/**
+ * Thrown by a benchmark that cannot run on this machine (a tool it compares against cannot be
+ * installed, say): the runner prints the reason, keeps that benchmark's previous results and
+ * goes on with the others, since nothing about the code was measured.
+ */
+export class BenchmarkSkipped extends Error {
+  override readonly name = 'BenchmarkSkipped';
+}

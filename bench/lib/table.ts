@@ -40,5 +40,6 @@ export function renderMarkdown(table: Table): string {
 }
 
 export const ms = (x: number) => (Number.isFinite(x) ? (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1)) : '–');
-export const ratio = (x: number) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : Math.round(x)}×` : '–');
+// Below 1 a ratio is a share (0.25× of a competitor): one decimal would round the goal away.
+export const ratio = (x: number) => (Number.isFinite(x) ? `${x < 1 ? x.toFixed(2) : x < 10 ? x.toFixed(1) : Math.round(x)}×` : '–');
 export const percent = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–');

@@ -30,6 +30,8 @@ export interface StepLogEntry {
   readonly statusCode?: number;
   readonly durationMs: number;
   readonly outcome?: string;
+  /** When the outcome repeats a step (a poll, a retry): the wait before the next turn. */
+  readonly nextTurnSeconds?: number;
   readonly error?: string;
 }
 
@@ -128,6 +130,12 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     if ((err as Error).name === ErrorCodes.StepFailed) runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: 'failed' });
     throw err;
   }
-  runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: result.outcome });
+  runtime.log?.({
+    ...logBase,
+    statusCode: response.statusCode,
+    durationMs: response.durationMs,
+    outcome: result.outcome,
+    ...(result.delaySeconds !== undefined ? { nextTurnSeconds: result.delaySeconds } : {}),
+  });
   return result;
 }

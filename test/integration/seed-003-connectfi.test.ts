@@ -30,14 +30,14 @@ describe('seed 003: connectFi KYC with a webhook callback, on the engine against
     await sandbox.close();
   });
 
-  async function run(kyc: ConnectFiScenarioOverrides['kyc'] = {}): Promise<LocalExecution> {
+  async function run(kyc: ConnectFiScenarioOverrides['kyc'] = {}, waitMs = 1): Promise<LocalExecution> {
     sandbox.setScenario({ kyc });
     n++;
     return new LocalWorkflow(compiled).run(
       { login: 'kyc_user', password: 'secret:connectfi', reference: `ref-${n}`, firstName: 'John', lastName: 'Testman', dateOfBirth: '1978-10-15', email: `john${n}@example.com` },
       {
         runtime: { secrets, sealer, serverUrls: { connectFiApi: sandbox.url } },
-        waitMs: 1,
+        waitMs,
         // The workflow's heartbeat is 3600 s: a second of it becomes 0.2 ms here, so a lost callback lapses in 720 ms.
         callbacks: { local: callbacks, secondsToMs: 0.2 },
         timeoutMs: 20_000,
@@ -122,5 +122,16 @@ describe('seed 003: connectFi KYC with a webhook callback, on the engine against
     expect(entered(exec)).toEqual(['Validate inputs', 'getToken', 'createCustomer', 'startKyc', 'pollKycStatus', 'pollKycStatus.route', 'pollKycStatus.end']);
     expect(exec.output).toMatchObject({ polledKycStatus: 'APPROVED' });
     expect(exec.output).not.toHaveProperty('kycStatus');
+  });
+
+  it('lost callbacks while still in REVIEW: the fallback poll loops (jsonpath criterion over the body) until APPROVED', async () => {
+    // Callbacks every 600 ms: WAITING_DATA arrives, REVIEW and APPROVED are lost; the heartbeat lapses
+    // 720 ms after WAITING_DATA, while the status is REVIEW, so the poll must turn until APPROVED.
+    const exec = await run({ sequence: ['WAITING_DATA', 'REVIEW', 'APPROVED'], lose: [1, 2], callbackIntervalMs: 600 }, 100);
+    expect(exec.status).toBe('SUCCEEDED');
+    const polls = entered(exec).filter((s) => s === 'pollKycStatus').length;
+    expect(polls).toBeGreaterThan(1);
+    expect(entered(exec)).toContain('pollKycStatus.wait');
+    expect(exec.output).toMatchObject({ polledKycStatus: 'APPROVED' });
   });
 });

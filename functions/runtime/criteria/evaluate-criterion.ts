@@ -54,7 +54,14 @@ function compareNode(operator: ComparisonOperator, node: unknown, literal: JsonS
 
 function evaluateJsonPath(condition: JsonPathCondition, root: unknown): boolean {
   try {
-    if (condition.form === 'standard') return query(root as JsonValue, condition.executable).length > 0;
+    if (condition.form === 'standard') {
+      if (query(root as JsonValue, condition.executable).length > 0) return true;
+      // Arazzo's own examples (`$[?count(@.pets) > 0]` over `$response.body`) and Respect read a
+      // root filter with `@` as the context itself; RFC 9535 applies it to the context's members.
+      // For an object context both readings count, so a spec-style criterion is not silently false.
+      const wrap = /^\$\s*\[\s*\?/.test(condition.executable) && root !== null && typeof root === 'object' && !Array.isArray(root);
+      return wrap && query([root] as JsonValue, condition.executable).length > 0;
+    }
     // The non-standard form compares one value: zero or several nodes cannot satisfy it.
     const nodes = query(root as JsonValue, condition.query);
     if (nodes.length !== 1) return false;

@@ -201,12 +201,16 @@ describe('jsonpath criteria', () => {
       expect(evaluateCriterion(jsonpath('$..id'), body)).toBe(true);
     });
 
-    it('filters the children of the root, not the root itself (pinned library behaviour)', () => {
-      // The specification's own example: on an object body, @ is bound to each member value
-      // (here the pets array), which has no "pets" member, so nothing is selected.
+    it('a root filter on an object context also reads @ as the context itself (the spec examples and Respect), not only its members (RFC 9535)', () => {
+      // The library, pinned: on an object body, @ is bound to each member value (here the pets
+      // array), which has no "pets" member, so nothing is selected.
       const body = { pets: [{ id: 1 }] };
       expect(query(body, '$[?count(@.pets) > 0]')).toEqual([]);
-      expect(evaluateCriterion(jsonpath('$[?count(@.pets) > 0]'), withBody(body))).toBe(false);
+      // The criterion counts the reading the specification's own example means as well.
+      expect(evaluateCriterion(jsonpath('$[?count(@.pets) > 0]'), withBody(body))).toBe(true);
+      expect(evaluateCriterion(jsonpath('$[?count(@.pets) > 0]'), withBody({ cats: [{ id: 1 }] }))).toBe(false);
+      expect(evaluateCriterion(jsonpath('$[?@.status == "pending"]'), withBody({ status: 'pending' }))).toBe(true);
+      expect(evaluateCriterion(jsonpath('$[?@.status == "pending"]'), withBody({ status: 'verified' }))).toBe(false);
       // It selects when the context is an array of such objects, or through the absolute query.
       expect(evaluateCriterion(jsonpath('$[?count(@.pets) > 0]'), withBody([body]))).toBe(true);
       expect(query(body, '$[?count($.pets) > 0]')).toEqual([[{ id: 1 }]]);

@@ -1,0 +1,50 @@
+/**
+ * The provider sandbox in a process of its own, for benchmarks that compare runners: a sandbox
+ * sharing the runner's event loop would bill its own request handling to whichever runner
+ * is being timed, and a runner in another process (Redocly Respect) could not share it at all.
+ *
+ * Starts every simulator with its default accounts (Fintecture `sandbox-app-id`, Mbanq tenant
+ * `default`, connectFi `sandbox_user`), prints one JSON line with their URLs, and stays up until
+ * its stdin closes (the parent exiting, however it exits) or it receives SIGTERM/SIGINT.
+ *
+ * SIGUSR2 empties every simulator's store (tokens, customers, payments, …; the scenarios stay) and
+ * prints `reset`: a throughput run creates tens of thousands of records, and the Fintecture token
+ * endpoint scans every token it holds on each request, so rounds would slow down one after another.
+ */
+import { startSandboxes } from '../../sandbox/index.js';
+
+// The default 1,000-entry request logs are copied on every read and trimmed with splice; a
+// throughput run makes hundreds of thousands of requests, so keep the bookkeeping small.
+const sandboxes = await startSandboxes({
+  fintecture: { requestLogLimit: 10 },
+  mbanq: { requestLogLimit: 10 },
+  connectfi: { requestLogLimit: 10 },
+});
+
+let closing = false;
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  await sandboxes.close();
+  process.exit(0);
+}
+process.on('SIGUSR2', () => {
+  sandboxes.fintecture.reset();
+  sandboxes.mbanq.reset();
+  sandboxes.connectfi.reset();
+  process.stdout.write('reset\n');
+});
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+process.stdin.on('end', shutdown);
+process.stdin.on('close', shutdown);
+process.stdin.resume();
+
+process.stdout.write(
+  JSON.stringify({
+    pid: process.pid,
+    fintecture: sandboxes.fintecture.url,
+    mbanq: sandboxes.mbanq.url,
+    connectfi: sandboxes.connectfi.url,
+  }) + '\n',
+);
