@@ -5,7 +5,7 @@ import { compileFile, hasErrors } from '../../infra/compiler/index.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
-import { startSandboxes, type SandboxSet } from '../../sandbox/index.js';
+import type { SandboxSet } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { executionToJson, formatExecution, formatStepLog } from '../print-execution.js';
 import { printDiagnostics } from './validate.js';
@@ -54,7 +54,8 @@ function sealingKey(): Buffer | undefined {
 }
 
 export async function runRun(file: string, opts: RunCommandOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
-  const result = await compileFile(file);
+  // The emitted ASL is the compiler's, checked by its tests: a run does not pay asl-validator's start-up again.
+  const result = await compileFile(file, { validateAsl: false });
   if (hasErrors(result.diagnostics)) {
     printDiagnostics(result, stderr);
     return ExitCodes.usage;
@@ -90,6 +91,8 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   // Nested workflows call their own sources: the run maps every source of every workflow it may start.
   const sources = [...new Set(set.all.flatMap((w) => w.plan.sources.map((s) => s.name)))];
   if (opts.sandbox) {
+    // Loaded only for --sandbox: nine simulators are no part of a run against real providers.
+    const { startSandboxes } = await import('../../sandbox/index.js');
     sandboxes = await startSandboxes();
     for (const w of set.all) Object.assign(serverUrls, sandboxes.serverUrlsFor(w.plan));
   }
