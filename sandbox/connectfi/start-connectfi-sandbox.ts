@@ -1,23 +1,24 @@
-import { join } from 'node:path';
 import { Agent } from 'undici';
-import { formatDiagnostic, hasErrors } from '../../infra/compiler/diagnostics/index.js';
-import { loadOpenApi } from '../../infra/compiler/load/index.js';
 import {
   buildRouteTable,
-  createFaultInjector,
-  serveSandbox,
+  createBoundedLog,
+  createSandboxState,
+  DEFAULT_REQUEST_LOG_LIMIT,
+  extendSandboxHandle,
+  loadSandboxDescriptions,
+  serveSimulator,
   type ApiRoute,
-  type FaultInjector,
-  type RequestLogEntry,
   type SandboxExchange,
+  type SandboxHandle,
   type SandboxResponse,
+  type SandboxStartOptions,
 } from '../http/index.js';
 import { authorizeConnectFiToken } from './authorize-connectfi-token.js';
 import { createValidationContextBuilder } from './build-validation-context.js';
 import type { ConnectFiCallbackLogEntry } from './callback-log-entry.js';
 import type { ConnectFiContext } from './connectfi-context.js';
 import { resolveConnectFiScenario, type ConnectFiScenario, type ConnectFiScenarioOverrides } from './connectfi-scenario.js';
-import { countConnectFiRequest, createConnectFiStats, type ConnectFiSandboxStats } from './connectfi-stats.js';
+import { createConnectFiStats, type ConnectFiSandboxStats } from './connectfi-stats.js';
 import { createConnectFiStore } from './connectfi-store.js';
 import { createKycRunner } from './create-kyc-runner.js';
 import { connectFiHandlers } from './handlers/index.js';
@@ -27,11 +28,7 @@ import { connectFiError, renderConnectFiError } from './render-connectfi-error.j
 /** The user the sandbox accepts when no `users` are given, so a journey runs with no account. */
 export const DEFAULT_CONNECTFI_USERS: Readonly<Record<string, string>> = Object.freeze({ sandbox_user: 'sandbox-password' });
 
-export interface ConnectFiSandboxOptions {
-  /** @default '127.0.0.1' */
-  readonly host?: string;
-  /** @default 0 (an ephemeral port; read `url`) */
-  readonly port?: number;
+export interface ConnectFiSandboxOptions extends SandboxStartOptions {
   /** Merged over DEFAULT_CONNECTFI_SCENARIO. */
   readonly scenario?: ConnectFiScenarioOverrides;
   /** login -> password accepted by `/auth/get-token`. @default DEFAULT_CONNECTFI_USERS */
@@ -44,16 +41,11 @@ export interface ConnectFiSandboxOptions {
   readonly requestLogLimit?: number;
 }
 
-export interface ConnectFiSandbox {
+export interface ConnectFiSandbox extends SandboxHandle<ConnectFiSandboxStats, ConnectFiScenario, ConnectFiScenarioOverrides> {
   /** `http://127.0.0.1:PORT`: the server URL of the connectFi description (its instance URL). */
   readonly url: string;
-  /** A snapshot of the counters. */
-  readonly stats: ConnectFiSandboxStats;
-  /** A copy of the request log: method, path, operationId, status, duration; never headers or bodies. */
-  readonly requestLog: readonly RequestLogEntry[];
   /** A copy of the callback log: each KYC callback sent or dropped, with the receiver's answer. */
   readonly callbacks: readonly ConnectFiCallbackLogEntry[];
-  readonly scenario: ConnectFiScenario;
   /** Replaces the scenario (overrides merged over the defaults) and restarts the fault budgets; running KYC processes keep their plan. */
   setScenario(overrides: ConnectFiScenarioOverrides): void;
   /** Resolves once every KYC process started so far has played out (all its callbacks answered or dropped). */
@@ -72,26 +64,15 @@ export interface ConnectFiSandbox {
 export async function startConnectFiSandbox(options: ConnectFiSandboxOptions = {}): Promise<ConnectFiSandbox> {
   const now = options.now ?? Date.now;
   const users = new Map(Object.entries(options.users ?? DEFAULT_CONNECTFI_USERS));
-  const logLimit = options.requestLogLimit ?? 1000;
-  const file = join(options.openApiDir ?? locateConnectFiOpenApi(), CONNECTFI_OPENAPI_FILE);
-  const { openapi, diagnostics } = await loadOpenApi(file);
-  if (!openapi || hasErrors(diagnostics)) {
-    throw new Error(`cannot load ${CONNECTFI_OPENAPI_FILE} for the connectFi sandbox:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
-  }
-  const routes = buildRouteTable([{ name: 'connectfi', openapi }]);
+  const routes = buildRouteTable(await loadSandboxDescriptions(options.openApiDir ?? locateConnectFiOpenApi(), { connectfi: CONNECTFI_OPENAPI_FILE }, 'connectFi'));
   const validationContext = createValidationContextBuilder(routes);
-
-  let scenario = resolveConnectFiScenario(options.scenario);
-  let faults: FaultInjector = createFaultInjector(scenario.faults);
-  let store = createConnectFiStore();
-  let stats = createConnectFiStats();
-  let log: RequestLogEntry[] = [];
-  let callbacks: ConnectFiCallbackLogEntry[] = [];
-
-  const keep = <T>(list: T[], entry: T) => {
-    list.push(entry);
-    if (list.length > logLimit) list.splice(0, list.length - logLimit);
-  };
+  const state = createSandboxState(options, {
+    resolveScenario: resolveConnectFiScenario,
+    faultRules: (scenario) => scenario.faults,
+    createStore: createConnectFiStore,
+    createStats: createConnectFiStats,
+  });
+  const callbacks = createBoundedLog<ConnectFiCallbackLogEntry>(options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT);
 
   // Its own connection pool, so close() can drop the connections to webhook receivers.
   const dispatcher = new Agent({ connections: 8 });
@@ -99,17 +80,19 @@ export async function startConnectFiSandbox(options: ConnectFiSandboxOptions = {
     dispatcher,
     now,
     onCallback(entry) {
+      const { stats } = state;
       const status = entry.answerStatus ?? 0;
       if (entry.delivery === 'lost') stats.callbacksLost += 1;
       else {
         stats.callbacksSent += 1;
         if (status < 200 || status > 299) stats.callbacksFailed += 1;
       }
-      keep(callbacks, entry);
+      callbacks.push(entry);
     },
   });
 
   function dispatch(exchange: SandboxExchange, route: ApiRoute, pathParams: Readonly<Record<string, string>>): SandboxResponse {
+    const { store, scenario, stats } = state;
     const requestId = exchange.logId.replaceAll('-', '');
     const fail = (status: number, code: string, message?: string, context?: unknown) => connectFiError(status, { requestId, code, message, context });
 
@@ -150,50 +133,21 @@ export async function startConnectFiSandbox(options: ConnectFiSandboxOptions = {
     return handler(ctx);
   }
 
-  const server = await serveSandbox({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    routes,
-    takeFault: (target) => faults.take(target),
-    dispatch,
-    renderError: renderConnectFiError,
-    onLog(entry) {
-      countConnectFiRequest(stats, entry);
-      keep(log, entry);
-    },
-  });
-
-  return {
-    url: server.url,
-    get stats() {
-      return structuredClone(stats);
-    },
-    get requestLog() {
-      return [...log];
-    },
+  const sandbox = await serveSimulator(state, options, { routes, dispatch, renderError: renderConnectFiError });
+  return extendSandboxHandle(sandbox, {
     get callbacks() {
-      return [...callbacks];
-    },
-    get scenario() {
-      return scenario;
-    },
-    setScenario(overrides) {
-      scenario = resolveConnectFiScenario(overrides);
-      faults = createFaultInjector(scenario.faults);
+      return callbacks.entries();
     },
     callbacksSettled: () => kyc.settled(),
     reset() {
       // Cancelled callbacks are never logged, so the fresh logs cannot receive a stale entry.
       void kyc.cancelAll();
-      store = createConnectFiStore();
-      stats = createConnectFiStats();
-      log = [];
-      callbacks = [];
-      faults = createFaultInjector(scenario.faults);
+      state.reset();
+      callbacks.clear();
     },
     async close() {
       await kyc.cancelAll();
-      await Promise.all([server.close(), dispatcher.close()]);
+      await Promise.all([sandbox.close(), dispatcher.close()]);
     },
-  };
+  });
 }

@@ -1,22 +1,20 @@
-import { join } from 'node:path';
-import { formatDiagnostic, hasErrors } from '../../infra/compiler/diagnostics/index.js';
-import { loadOpenApi } from '../../infra/compiler/load/index.js';
 import {
   buildRouteTable,
-  createFaultInjector,
-  serveSandbox,
+  createSandboxState,
+  loadSandboxDescriptions,
+  serveSimulator,
   type ApiRoute,
-  type FaultInjector,
-  type RequestLogEntry,
   type SandboxExchange,
+  type SandboxHandle,
   type SandboxResponse,
+  type SandboxStartOptions,
 } from '../http/index.js';
 import { fineractError, invalidTenant, oauthError, problemsToErrors, renderMbanqError, unauthenticated, validationErrors } from './fineract-errors.js';
 import { mbanqHandlers } from './handlers/index.js';
 import { locateMbanqOpenApi, MBANQ_OPENAPI_FILE } from './locate-mbanq-openapi.js';
 import type { MbanqContext } from './mbanq-context.js';
 import { resolveMbanqScenario, type MbanqScenario, type MbanqScenarioOverrides } from './mbanq-scenario.js';
-import { countMbanqRequest, createMbanqStats, snapshotMbanqStats, type MbanqSandboxStats } from './mbanq-stats.js';
+import { createMbanqStats, type MbanqSandboxStats } from './mbanq-stats.js';
 import { createMbanqStore, type MbanqTenant } from './mbanq-store.js';
 
 /**
@@ -32,11 +30,7 @@ const TOKEN_OPERATION = 'requestAccessToken';
 /** Prefix of Fineract's validation message codes per operation. */
 const RESOURCE_BY_OPERATION: Readonly<Record<string, string>> = { createClientIdentifier: 'clientIdentifier' };
 
-export interface MbanqSandboxOptions {
-  /** @default '127.0.0.1' */
-  readonly host?: string;
-  /** @default 0 (an ephemeral port; read `url`) */
-  readonly port?: number;
+export interface MbanqSandboxOptions extends SandboxStartOptions {
   /** Merged over DEFAULT_MBANQ_SCENARIO. */
   readonly scenario?: MbanqScenarioOverrides;
   /** tenantId -> its API users and OAuth clients. @default DEFAULT_MBANQ_TENANTS */
@@ -45,23 +39,13 @@ export interface MbanqSandboxOptions {
   readonly now?: () => number;
   /** Folder holding `mbanq-cloud-openapi.yml`. @default the project's `workflows/openapi` */
   readonly openApiDir?: string;
-  /** How many entries `requestLog` keeps (oldest dropped first). @default 1000 */
-  readonly requestLogLimit?: number;
 }
 
-export interface MbanqSandbox {
+export interface MbanqSandbox extends SandboxHandle<MbanqSandboxStats, MbanqScenario, MbanqScenarioOverrides> {
   /** `http://127.0.0.1:PORT`: the server URL of the Mbanq description. */
   readonly url: string;
-  /** A snapshot of the counters. */
-  readonly stats: MbanqSandboxStats;
-  /** A copy of the request log: method, path, operationId, status, duration; never headers, query strings or bodies. */
-  readonly requestLog: readonly RequestLogEntry[];
-  readonly scenario: MbanqScenario;
-  /** Replaces the scenario (overrides merged over the defaults) and restarts the fault budgets. */
-  setScenario(overrides: MbanqScenarioOverrides): void;
   /** Forgets every token, client and identifier, the stats and the log; keeps the tenants and the scenario. */
   reset(): void;
-  close(): Promise<void>;
 }
 
 function header(exchange: SandboxExchange, name: string): string | undefined {
@@ -77,17 +61,13 @@ function header(exchange: SandboxExchange, name: string): string | undefined {
 export async function startMbanqSandbox(options: MbanqSandboxOptions = {}): Promise<MbanqSandbox> {
   const now = options.now ?? Date.now;
   const tenants = options.tenants ?? DEFAULT_MBANQ_TENANTS;
-  const logLimit = options.requestLogLimit ?? 1000;
-  const file = join(options.openApiDir ?? locateMbanqOpenApi(), MBANQ_OPENAPI_FILE);
-  const { openapi, diagnostics } = await loadOpenApi(file);
-  if (!openapi || hasErrors(diagnostics)) throw new Error(`cannot load ${MBANQ_OPENAPI_FILE} for the Mbanq sandbox:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
-  const routes = buildRouteTable([{ name: 'mbanq', openapi }]);
-
-  let scenario = resolveMbanqScenario(options.scenario);
-  let faults: FaultInjector = createFaultInjector(scenario.faults);
-  let store = createMbanqStore();
-  let stats = createMbanqStats();
-  let log: RequestLogEntry[] = [];
+  const routes = buildRouteTable(await loadSandboxDescriptions(options.openApiDir ?? locateMbanqOpenApi(), { mbanq: MBANQ_OPENAPI_FILE }, 'Mbanq'));
+  const state = createSandboxState(options, {
+    resolveScenario: resolveMbanqScenario,
+    faultRules: (scenario) => scenario.faults,
+    createStore: createMbanqStore,
+    createStats: createMbanqStats,
+  });
 
   const tenantOf = (id: string | undefined) => (id !== undefined && Object.hasOwn(tenants, id) ? tenants[id] : undefined);
 
@@ -105,11 +85,13 @@ export async function startMbanqSandbox(options: MbanqSandboxOptions = {}): Prom
     const tenant = tenantOf(tenantId);
     // The token endpoint authenticates the application within the tenant: an unknown tenant has no clients to match.
     if (!tenant) return oauthError(401, 'invalid_client', `unknown tenant ${JSON.stringify(tenantId)}`, { 'www-authenticate': 'Basic realm="mbanq"' });
+    const { store, scenario, stats } = state;
     return mbanqHandlers[TOKEN_OPERATION]({ exchange, route, request: validated.value, tenantId, tenant, store, scenario, stats, now });
   }
 
   function dispatch(exchange: SandboxExchange, route: ApiRoute, pathParams: Readonly<Record<string, string>>): SandboxResponse {
     if (route.operationId === TOKEN_OPERATION) return dispatchToken(exchange, route, pathParams);
+    const { store, scenario, stats } = state;
 
     // Fineract resolves the tenant before anything else, then authenticates within it.
     const tenantId = header(exchange, 'tenantid');
@@ -138,41 +120,5 @@ export async function startMbanqSandbox(options: MbanqSandboxOptions = {}): Prom
     return handler(ctx);
   }
 
-  const server = await serveSandbox({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    routes,
-    takeFault: (target) => faults.take(target),
-    dispatch,
-    renderError: renderMbanqError,
-    onLog(entry) {
-      countMbanqRequest(stats, entry);
-      log.push(entry);
-      if (log.length > logLimit) log.splice(0, log.length - logLimit);
-    },
-  });
-
-  return {
-    url: server.url,
-    get stats() {
-      return snapshotMbanqStats(stats);
-    },
-    get requestLog() {
-      return [...log];
-    },
-    get scenario() {
-      return scenario;
-    },
-    setScenario(overrides) {
-      scenario = resolveMbanqScenario(overrides);
-      faults = createFaultInjector(scenario.faults);
-    },
-    reset() {
-      store = createMbanqStore();
-      stats = createMbanqStats();
-      log = [];
-      faults = createFaultInjector(scenario.faults);
-    },
-    close: () => server.close(),
-  };
+  return serveSimulator(state, options, { routes, dispatch, renderError: renderMbanqError });
 }

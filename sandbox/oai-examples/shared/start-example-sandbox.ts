@@ -1,19 +1,21 @@
-import { join } from 'node:path';
-import { formatDiagnostic, hasErrors } from '../../../infra/compiler/diagnostics/index.js';
-import { loadOpenApi, type LoadedOpenApi } from '../../../infra/compiler/load/index.js';
+import type { LoadedOpenApi } from '../../../infra/compiler/load/index.js';
 import {
   buildRouteTable,
-  createFaultInjector,
-  serveSandbox,
+  createRequestStats,
+  createSandboxState,
+  extendSandboxHandle,
+  loadSandboxDescriptions,
+  serveSimulator,
   validateFaultRule,
   type ApiRoute,
-  type FaultInjector,
   type FaultRule,
-  type RequestLogEntry,
   type RouteTable,
   type SandboxErrorSpec,
   type SandboxExchange,
+  type SandboxHandle,
+  type SandboxRequestStats,
   type SandboxResponse,
+  type SandboxStartOptions,
   type ValidatedRequest,
 } from '../../http/index.js';
 import { locateOaiExamples } from './locate-oai-examples.js';
@@ -68,39 +70,20 @@ export interface ExampleSimulator<Store, Scenario, ScenarioOverrides> {
   fallback?(exchange: SandboxExchange, store: Store): SandboxResponse | undefined;
 }
 
-export interface ExampleSandboxOptions<ScenarioOverrides> {
-  /** @default '127.0.0.1' */
-  readonly host?: string;
-  /** @default 0 (an ephemeral port; read `url`) */
-  readonly port?: number;
+export interface ExampleSandboxOptions<ScenarioOverrides> extends SandboxStartOptions {
   readonly scenario?: ScenarioOverrides;
   /** Clock in epoch milliseconds. @default Date.now */
   readonly now?: () => number;
   /** Folder holding the OpenAPI descriptions. @default the project's `test/fixtures/oai-examples` */
   readonly openApiDir?: string;
-  /** How many entries `requestLog` keeps (oldest dropped first). @default 1000 */
-  readonly requestLogLimit?: number;
 }
 
 /** Counters any example simulator keeps. Snapshots: later requests do not change them. */
-export interface ExampleSandboxStats {
-  readonly requests: number;
-  /** Requests per operationId; `(unrouted)` for paths outside the descriptions. */
-  readonly byOperation: Readonly<Record<string, number>>;
-  /** Requests per HTTP status sent (`0`: connection reset by a fault). */
-  readonly byStatus: Readonly<Record<string, number>>;
-  readonly faultsInjected: number;
-}
+export interface ExampleSandboxStats extends SandboxRequestStats {}
 
-export interface ExampleSandbox<Store, Scenario, ScenarioOverrides> {
-  /** `http://127.0.0.1:PORT`. */
-  readonly url: string;
+export interface ExampleSandbox<Store, Scenario, ScenarioOverrides> extends SandboxHandle<ExampleSandboxStats, Scenario, ScenarioOverrides> {
   /** `url` plus the API's base path: the server URL to run the example's workflows against. */
   readonly serverUrl: string;
-  readonly stats: ExampleSandboxStats;
-  /** Method, path, operationId, status, duration; never headers, query strings or bodies. */
-  readonly requestLog: readonly RequestLogEntry[];
-  readonly scenario: Scenario;
   /** Replaces the scenario (merged over the defaults; faults restart their budgets). */
   setScenario(overrides: ScenarioOverrides): void;
   /** Faults for this simulator, in the shared FaultRule shape. Replaces the previous ones. */
@@ -109,7 +92,6 @@ export interface ExampleSandbox<Store, Scenario, ScenarioOverrides> {
   reset(): void;
   /** The live state, for the simulator's typed views. */
   readonly store: Store;
-  close(): Promise<void>;
 }
 
 /** Routes only requests under `basePath`, matching the rest against the descriptions' paths. */
@@ -124,23 +106,6 @@ function withBasePath(table: RouteTable, basePath: string): RouteTable {
   };
 }
 
-async function loadDescriptions(
-  dir: string,
-  files: readonly string[],
-  errata: ((openapi: LoadedOpenApi, file: string) => LoadedOpenApi) | undefined,
-  title: string,
-): Promise<{ name: string; openapi: LoadedOpenApi }[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const { openapi, diagnostics } = await loadOpenApi(join(dir, file));
-      if (!openapi || hasErrors(diagnostics)) {
-        throw new Error(`cannot load ${file} for the ${title} sandbox:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
-      }
-      return { name: file, openapi: errata ? errata(openapi, file) : openapi };
-    }),
-  );
-}
-
 /**
  * Starts an example simulator on the shared HTTP skeleton: routing by the descriptions' paths
  * under the API's base path, scenario faults, an optional guard, validation of parameters and
@@ -151,21 +116,27 @@ export async function startExampleSandbox<Store, Scenario, ScenarioOverrides>(
   options: ExampleSandboxOptions<ScenarioOverrides> & { readonly faults?: readonly FaultRule[] } = {},
 ): Promise<ExampleSandbox<Store, Scenario, ScenarioOverrides>> {
   const now = options.now ?? Date.now;
-  const logLimit = options.requestLogLimit ?? 1000;
   const dir = options.openApiDir ?? locateOaiExamples(simulator.descriptions[0]);
   const basePath = (simulator.basePath ?? '').replace(/\/+$/, '');
-  const routes = withBasePath(buildRouteTable(await loadDescriptions(dir, simulator.descriptions, simulator.errata, simulator.title)), basePath);
+  const files = Object.fromEntries(simulator.descriptions.map((file) => [file, file]));
+  const descriptions = (await loadSandboxDescriptions(dir, files, simulator.title)).map(({ name, openapi }) => ({
+    name,
+    openapi: simulator.errata ? simulator.errata(openapi, name) : openapi,
+  }));
+  const routes = withBasePath(buildRouteTable(descriptions), basePath);
 
-  let scenario = simulator.resolveScenario(options.scenario);
+  // Faults sit beside the scenario here, so setScenario and setFaults each keep the other.
   let faultRules: readonly FaultRule[] = [...(options.faults ?? [])];
-  faultRules.forEach(validateFaultRule);
-  let faults: FaultInjector = createFaultInjector(faultRules);
-  let store = simulator.createStore({ now });
-  let stats = { requests: 0, byOperation: {} as Record<string, number>, byStatus: {} as Record<string, number>, faultsInjected: 0 };
-  let log: RequestLogEntry[] = [];
+  const state = createSandboxState(options, {
+    resolveScenario: (overrides) => simulator.resolveScenario(overrides),
+    faultRules: () => faultRules,
+    createStore: () => simulator.createStore({ now }),
+    createStats: createRequestStats,
+  });
   let serverUrl = '';
 
   function dispatch(exchange: SandboxExchange, route: ApiRoute, pathParams: Readonly<Record<string, string>>): SandboxResponse {
+    const { store, scenario } = state;
     const fail = (status: number, code: string, title: string, detail?: string, headers?: Record<string, string>) =>
       simulator.renderError({ status, code, title, detail, headers, route, logId: exchange.logId });
     const denied = simulator.guard?.({ exchange, route, store, scenario, now, fail });
@@ -181,56 +152,23 @@ export async function startExampleSandbox<Store, Scenario, ScenarioOverrides>(
     return handler({ exchange, route, request: validated.value, store, scenario, now, serverUrl, fail });
   }
 
-  const server = await serveSandbox({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
+  const sandbox = await serveSimulator(state, options, {
     routes,
-    takeFault: (target) => faults.take(target),
     dispatch,
-    fallback: simulator.fallback ? (exchange) => simulator.fallback!(exchange, store) : undefined,
+    fallback: simulator.fallback ? (exchange) => simulator.fallback!(exchange, state.store) : undefined,
     renderError: simulator.renderError,
-    onLog(entry) {
-      const operation = entry.operationId ?? '(unrouted)';
-      stats.requests += 1;
-      stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
-      stats.byStatus[entry.status] = (stats.byStatus[entry.status] ?? 0) + 1;
-      if (entry.fault) stats.faultsInjected += 1;
-      log.push(entry);
-      if (log.length > logLimit) log.splice(0, log.length - logLimit);
-    },
   });
-  serverUrl = server.url + basePath;
+  serverUrl = sandbox.url + basePath;
 
-  return {
-    url: server.url,
+  return extendSandboxHandle(sandbox, {
     serverUrl,
-    get stats() {
-      return structuredClone(stats);
-    },
-    get requestLog() {
-      return [...log];
-    },
-    get scenario() {
-      return scenario;
-    },
     get store() {
-      return store;
+      return state.store;
     },
-    setScenario(overrides) {
-      scenario = simulator.resolveScenario(overrides);
-      faults = createFaultInjector(faultRules);
-    },
-    setFaults(rules) {
+    setFaults(rules: readonly FaultRule[]) {
       rules.forEach(validateFaultRule);
       faultRules = [...rules];
-      faults = createFaultInjector(faultRules);
+      state.restartFaults();
     },
-    reset() {
-      store = simulator.createStore({ now });
-      stats = { requests: 0, byOperation: {}, byStatus: {}, faultsInjected: 0 };
-      log = [];
-      faults = createFaultInjector(faultRules);
-    },
-    close: () => server.close(),
-  };
+  });
 }
