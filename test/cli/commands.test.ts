@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const SEED_001 = 'workflows/arazzo/token-then-payment.arazzo.yml';
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('CLI commands: output and exit codes as a user sees them (child processes)', () => {
+  it.each(['validate', 'compile', 'run', 'graph', 'sandbox', 'serve', 'demo'])('%s --help prints its usage and exits 0', async (command) => {
+    const { code, stdout } = await runCli([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: arazzo-sfn ${command}`));
+  });
+
+  it('no command prints the usage and exits 2; an unknown command is a one-line error and exit 2', async () => {
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('Commands:');
+    const unknown = await runCli(['deploy']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^arazzo-sfn: unknown command "deploy"/);
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('compile --out writes the ASL and the plan of each workflow and exits 0', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'arazzo-sfn-compile-'));
+    const { code, stderr } = await runCli(['compile', SEED_001, '--out', out]);
+    expect(code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['token-then-payment.asl.json', 'token-then-payment.plan.json']);
+    const asl = JSON.parse(await readFile(join(out, 'token-then-payment.asl.json'), 'utf8')) as { StartAt: string };
+    expect(asl.StartAt).toBe('Validate inputs');
+    expect(stderr).toContain('wrote');
+  });
+
+  it('compile: an unknown file and an unknown workflow are exit 2 with one line, no stack', async () => {
+    const missing = await runCli(['compile', 'workflows/arazzo/nope.arazzo.yml']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.arazzo.yml:1:1: error ASFN1003 cannot read');
+    const workflow = await runCli(['compile', SEED_001, '--workflow', 'nope']);
+    expect(workflow.code).toBe(2);
+    expect(workflow.stderr.trim().split('\n').pop()).toBe('arazzo-sfn: no workflow "nope" in workflows/arazzo/token-then-payment.arazzo.yml (has: token-then-payment)');
+  });
+
+  it('bad flags are usage errors, exit 2, one line', async () => {
+    for (const args of [['compile', SEED_001, '--bogus'], ['run', SEED_001, '--wait-ms', 'soon'], ['sandbox', '--port', 'x'], ['graph'], ['run']]) {
+      const { code, stderr } = await runCli(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^arazzo-sfn: /);
+    }
+  });
+
+  it('sandbox serves the simulators until interrupted, printing where each listens, then exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'sandbox'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await expect.poll(() => stdout, { timeout: 20_000 }).toContain('connectfi');
+    const url = /fintecture\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1];
+    const token = await fetch(`${url}/oauth/accesstoken`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=PIS&client_id=sandbox-app-id&client_secret=sandbox-app-secret',
+    });
+    expect(token.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('stopping');
+  });
+});
