@@ -152,9 +152,12 @@ export class LocalWorkflow {
       error = failed.Error;
       cause = typeof failed.Cause === 'string' ? failed.Cause : failed.Cause === undefined ? undefined : JSON.stringify(failed.Cause);
     }
+    const stateMachineArn = this.stateMachineArn;
+    const definition = this.compiled.definition;
+    let history: HistoryEvent[] | undefined;
     return {
       executionArn,
-      stateMachineArn: this.stateMachineArn,
+      stateMachineArn,
       name,
       status,
       input,
@@ -166,12 +169,10 @@ export class LocalWorkflow {
       engineEvents,
       invocations,
       children,
-      history: toHistoryEvents(engineEvents as EngineEvent[], {
-        definition: this.compiled.definition,
-        executionArn,
-        stateMachineArn: this.stateMachineArn,
-        invocations,
-      }),
+      // Built on first read: a caller that only wants the outcome (a throughput run) does not pay for it.
+      get history() {
+        return (history ??= toHistoryEvents(engineEvents as EngineEvent[], { definition, executionArn, stateMachineArn, invocations }));
+      },
     };
   }
 }
