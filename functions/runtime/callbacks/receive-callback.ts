@@ -7,6 +7,7 @@ import type { Sealer, SecretsProvider } from '../secrets/index.js';
 import type { CallbackStore } from './callback-store.js';
 import { isTaskNoLongerWaiting } from './sfn-task-token-client.js';
 import type { TaskTokenClient } from './task-token-client.js';
+import { pointerTokens } from '../json-pointer.js';
 
 export interface CallbackReceiverDeps {
   readonly store: CallbackStore;
@@ -23,7 +24,6 @@ export interface CallbackAnswer {
   readonly body: { readonly result: string; readonly status?: string };
 }
 
-const decodeToken = (t: string) => t.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** False when Step Functions says the Task no longer waits (timed out, execution ended): the callback came too late. */
 async function resumes(send: () => Promise<void>): Promise<boolean> {
@@ -52,8 +52,7 @@ export async function receiveCallback(id: string, request: { headers: Record<str
   const plan = deps.planFor(pending.workflowId, pending.stepId);
   if (!plan?.callback) return { status: 500, body: { result: 'no plan for this callback' } };
 
-  const tokens = plan.callback.statusPointer.split('/').slice(1).map(decodeToken);
-  const status = resolveAccessors(request.body, [{ kind: 'pointer', tokens }]);
+  const status = resolveAccessors(request.body, [{ kind: 'pointer', tokens: pointerTokens(plan.callback.statusPointer) }]);
   if (typeof status !== 'string') return { status: 400, body: { result: 'no status in the callback' } };
 
   if (plan.callback.pending.includes(status)) {

@@ -1,7 +1,6 @@
 import type { Accessor, Expression } from './parse-expression.js';
+import { toPointer } from '../json-pointer.js';
 
-// RFC 6901 §3: "~" is written "~0" and "/" is written "~1" (in that order).
-const escapeToken = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function formatTail(tail: readonly Accessor[]): string {
   return tail
@@ -12,7 +11,7 @@ function formatTail(tail: readonly Accessor[]): string {
         case 'index':
           return `[${accessor.index}]`;
         case 'pointer':
-          return `#${accessor.tokens.map((token) => `/${escapeToken(token)}`).join('')}`;
+          return `#${toPointer(accessor.tokens)}`;
       }
     })
     .join('');

@@ -8,6 +8,7 @@
  * where the expression sits (see {@link ScanMode}).
  */
 import { ExpressionSyntaxError } from './expression-syntax-error.js';
+import { unescapePointerToken } from '../json-pointer.js';
 
 /** One step into a value: `.name`, `[0]`, or a JSON pointer `#/a/0` (kept decoded). */
 export type Accessor =
@@ -195,8 +196,7 @@ class Scanner {
       for (const token of raw.slice(1).split('/')) {
         const bad = /~(?![01])/.exec(token);
         if (bad) this.fail('"~" in a JSON pointer must be followed by "0" or "1"', tokenStart + bad.index);
-        // RFC 6901 §4: ~1 before ~0, so that "~01" decodes to "~1" and not "/".
-        tokens.push(token.replace(/~1/g, '/').replace(/~0/g, '~'));
+        tokens.push(unescapePointerToken(token));
         tokenStart += token.length + 1;
       }
     }

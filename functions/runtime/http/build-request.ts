@@ -3,6 +3,7 @@ import { expressionError } from '../errors.js';
 import type { StepPlan } from '../plan.js';
 import { BodyEncodingError, encodeBody } from './encode-body.js';
 import { isXmlMediaType, mediaTypeOf } from './media-type.js';
+import { unescapePointerToken } from '../json-pointer.js';
 
 export interface BuiltRequest {
   readonly method: string;
@@ -30,7 +31,7 @@ function checkHeaderValue(name: string, value: string) {
 /** RFC 6901 pointer write, used by `requestBody.replacements`. */
 export function setAtPointer(target: unknown, pointer: string, value: unknown): unknown {
   if (pointer === '' || pointer === '/') return value;
-  const segments = pointer.replace(/^#/, '').split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = pointer.replace(/^#/, '').split('/').slice(1).map(unescapePointerToken);
   const root = structuredClone(target ?? {}) as Record<string, unknown>;
   let node: any = root;
   segments.forEach((segment, i) => {

@@ -15,6 +15,7 @@
  * hints are not applied: the plan does not carry the schema, and a payload spelled this way
  * says the same thing explicitly.
  */
+import { escapePointerToken } from '../json-pointer.js';
 
 export class XmlPayloadError extends Error {
   constructor(
@@ -32,8 +33,6 @@ const NAME = new RegExp(`^(?:[${NAME_START}]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])
 
 // XML 1.0 §2.2 Char: no control characters but tab, LF and CR; no lone surrogates, U+FFFE or U+FFFF.
 const NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function checkName(name: string, pointer: string): string {
   if (!NAME.test(name)) throw new XmlPayloadError(`"${name}" is not an XML name`, pointer);
@@ -67,7 +66,7 @@ function element(name: string, value: unknown, pointer: string): string {
   let text = '';
   let children = '';
   for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
-    const at = `${pointer}/${escapePointer(key)}`;
+    const at = `${pointer}/${escapePointerToken(key)}`;
     if (member === undefined) continue;
     if (key.startsWith('@')) {
       if (member === null) continue;
@@ -103,5 +102,5 @@ export function xmlRoot(payload: unknown): [string, unknown] {
 /** The XML document for `payload`; throws XmlPayloadError (with a pointer, never a value) when it has no XML form. */
 export function encodeXml(payload: unknown): string {
   const [name, value] = xmlRoot(payload);
-  return `<?xml version="1.0" encoding="UTF-8"?>${element(name, value, `/${escapePointer(name)}`)}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>${element(name, value, `/${escapePointerToken(name)}`)}`;
 }

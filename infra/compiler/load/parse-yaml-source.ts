@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { DiagnosticCodes, type Diagnostic, type DiagnosticKind, type Severity } from '../diagnostics/index.js';
+import { pointerTokens, toPointer } from '../../../functions/runtime/json-pointer.js';
 
 /**
  * A YAML (or JSON) file parsed with its source positions kept, so any node can be reported
@@ -17,18 +18,8 @@ export interface YamlSource {
   readonly lineCounter: LineCounter;
 }
 
-export function decodePointer(pointer: string): string[] {
-  if (pointer === '' || pointer === '#') return [];
-  return pointer
-    .replace(/^#/, '')
-    .replace(/^\//, '')
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-export function encodePointer(segments: readonly (string | number)[]): string {
-  return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-}
+export const decodePointer = pointerTokens;
+export const encodePointer = toPointer;
 
 /** Line and column (1-based) of the node at `pointer`, or of its nearest existing ancestor. */
 export function positionOf(source: YamlSource, pointer: string): { line: number; col: number } {
