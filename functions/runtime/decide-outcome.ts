@@ -64,6 +64,18 @@ export async function openContext(
   return { ctx, opened: opened.filter((v) => v.length >= 4) };
 }
 
+/**
+ * The context as the execution state holds it: nothing opened, so credential references and
+ * sealed tokens stay as they are (workflow outputs, a workflow step's child inputs and outcome).
+ */
+export function storedContext(event: StepEvent): ExpressionContext {
+  return {
+    inputs: event.inputs,
+    steps: Object.fromEntries(Object.entries(event.steps ?? {}).map(([k, v]) => [k, { outputs: v?.outputs ?? {} }])),
+    ...(event.workflows ? { workflows: dependencyContext(event) } : {}),
+  };
+}
+
 /** `$workflows.<id>.*` of the dependencies: each ran with this execution's inputs (as stored: references stay references). */
 export function dependencyContext(event: StepEvent): NonNullable<ExpressionContext['workflows']> {
   return Object.fromEntries(Object.entries(event.workflows ?? {}).map(([id, w]) => [id, { inputs: event.inputs, outputs: w?.outputs ?? {} }]));
@@ -147,11 +159,8 @@ export async function decideOutcome(
   let workflowOutputs: Record<string, unknown> | undefined;
   if (ends) {
     // Workflow outputs read the stored (sealed, referenced) values, never the opened ones.
-    const stored: ExpressionContext = {
-      inputs: event.inputs,
-      steps: { ...Object.fromEntries(Object.entries(event.steps ?? {}).map(([k, v]) => [k, { outputs: v?.outputs ?? {} }])), [plan.stepId]: { outputs } },
-      ...(event.workflows ? { workflows: dependencyContext(event) } : {}),
-    };
+    const base = storedContext(event);
+    const stored: ExpressionContext = { ...base, steps: { ...base.steps, [plan.stepId]: { outputs } } };
     workflowOutputs = {};
     for (const [name, expression] of Object.entries(plan.workflowOutputs)) {
       const value = evaluateOutput(expression, stored);

@@ -1,23 +1,10 @@
 import { prepareCriteria } from './criteria/index.js';
-import { allPass, decideOutcome, dependencyContext } from './decide-outcome.js';
+import { allPass, decideOutcome, storedContext } from './decide-outcome.js';
 import { ErrorCodes, expressionError, planError } from './errors.js';
-import { evaluateValue, type ExpressionContext } from './expressions/index.js';
+import { evaluateValue } from './expressions/index.js';
 import type { StepEvent, StepResult, WorkflowStepPlan } from './plan.js';
 import type { Sealer } from './secrets/index.js';
 import { STARTED_BY_KEY } from './validate-inputs.js';
-
-/**
- * The context a workflow step evaluates in: values as the execution state holds them. Nothing
- * is opened: a credential reference or a sealed token is handed to the child as it is, so the
- * workflow function never reads a secret.
- */
-function storedContext(event: StepEvent): ExpressionContext {
-  return {
-    inputs: event.inputs,
-    steps: Object.fromEntries(Object.entries(event.steps ?? {}).map(([k, v]) => [k, { outputs: v?.outputs ?? {} }])),
-    ...(event.workflows ? { workflows: dependencyContext(event) } : {}),
-  };
-}
 
 /**
  * The execution input of a workflow step's nested execution: its parameters evaluated as the
