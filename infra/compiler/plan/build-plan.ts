@@ -82,18 +82,19 @@ function planCriteria(ctx: Context, criteria: readonly ArazzoCriterion[] | undef
   });
 }
 
+/** A parameter as written, or a `$components.parameters` reference with its `value` override applied. */
+function resolveParameter(ctx: Context, raw: ArazzoParameter | ArazzoReusable, pointer: string): ArazzoParameter | undefined {
+  if (!isReusable(raw)) return raw;
+  const base = resolveComponent<ArazzoParameter>(ctx, 'parameters', raw.reference, pointer);
+  return base && (raw.value !== undefined ? { ...base, value: raw.value } : base);
+}
+
 function planParameters(ctx: Context, step: ArazzoStep, workflow: ArazzoWorkflow, bound: BoundOperation, pointer: string): ParameterPlan[] {
   const byKey = new Map<string, ParameterPlan>();
   const declared = bound.operation.parameters;
   const add = (raw: ArazzoParameter | ArazzoReusable, p: string, fromWorkflow = false) => {
-    let param: ArazzoParameter | undefined;
-    if (isReusable(raw)) {
-      const base = resolveComponent<ArazzoParameter>(ctx, 'parameters', raw.reference, p);
-      if (!base) return;
-      param = raw.value !== undefined ? { ...base, value: raw.value } : base;
-    } else {
-      param = raw;
-    }
+    const param = resolveParameter(ctx, raw, p);
+    if (!param) return;
     if (!param.in) {
       // Workflow-level parameters without `in` are inputs of the workflow steps, not of operations.
       if (!fromWorkflow) at(ctx, p, 'schema', `parameter "${param.name}": "in" is required for a step that calls an operation`);
@@ -461,12 +462,8 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
 function planWorkflowInputs(ctx: Context, step: ArazzoStep, workflow: ArazzoWorkflow, target: ResolvedWorkflow, sp: string): Record<string, JsonValue> {
   const inputs: Record<string, JsonValue> = {};
   const add = (raw: ArazzoParameter | ArazzoReusable, p: string, fromWorkflow: boolean) => {
-    let param: ArazzoParameter | undefined;
-    if (isReusable(raw)) {
-      const base = resolveComponent<ArazzoParameter>(ctx, 'parameters', raw.reference, p);
-      if (!base) return;
-      param = raw.value !== undefined ? { ...base, value: raw.value } : base;
-    } else param = raw;
+    const param = resolveParameter(ctx, raw, p);
+    if (!param) return;
     if (param.in) {
       // Workflow-level parameters with `in` are for the operation steps.
       if (!fromWorkflow) at(ctx, `${p}/in`, 'schema', `parameter "${param.name}": step "${step.stepId}" runs workflow "${target.workflowId}", whose parameters are its inputs and take no "in"`);
