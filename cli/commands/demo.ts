@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { compileFile, hasErrors, type CompiledWorkflow } from '../../infra/compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
-import { startSandboxes, type MbanqTenant } from '../../sandbox/index.js';
+import { MBANQ_DEMO_TENANT, startDemoSandboxes } from '../demo-sandboxes.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
 import { printDiagnostics } from './validate.js';
@@ -21,41 +20,10 @@ executions only carry "secret:" references. Waits are shortened (--wait-ms) so t
 finish in seconds; "arazzo-sfn run" waits for real by default.
 Exit 0 when every execution succeeded.`;
 
-/** The banking instance the example inputs name (`tenantId`). */
-const MBANQ_DEMO_TENANT = 'default';
-
 export interface DemoOptions {
   readonly dir?: string;
   readonly waitMs?: number;
   readonly warnings?: boolean;
-}
-
-/** Demo credentials: a sandbox application with a per-run secret, and a Customers-scoped token minted from it. */
-async function provisionDemoSecrets(sandboxUrl: string, clientId: string, clientSecret: string, secrets: InMemorySecretsProvider) {
-  secrets.set('demo/fintecture/app', JSON.stringify({ clientId, clientSecret }));
-  const res = await request(`${sandboxUrl}/oauth/accesstoken`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'customer', client_id: clientId, client_secret: clientSecret }).toString(),
-  });
-  const body = (await res.body.json()) as { access_token?: string };
-  if (res.statusCode !== 200 || !body.access_token) throw new Error(`the sandbox refused the demo token request (${res.statusCode})`);
-  secrets.set('demo/fintecture/customers-token', body.access_token);
-}
-
-/** The demo bank's API user and application, per run; the example inputs reference them as keys of one JSON secret. */
-function provisionMbanqSecrets(secrets: InMemorySecretsProvider): { tenantId: string; tenant: MbanqTenant } {
-  const credentials = {
-    username: 'demo-api-user',
-    password: `demo-${randomBytes(12).toString('hex')}`,
-    clientId: 'demo-onboarding-app',
-    clientSecret: `demo-${randomBytes(12).toString('hex')}`,
-  };
-  secrets.set('demo/mbanq/api-user', JSON.stringify(credentials));
-  return {
-    tenantId: MBANQ_DEMO_TENANT,
-    tenant: { users: { [credentials.username]: credentials.password }, oauthClients: { [credentials.clientId]: credentials.clientSecret } },
-  };
 }
 
 export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Promise<number> {
@@ -83,18 +51,9 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
     workflows.push(...result.workflows.map((compiled) => ({ compiled, set })));
   }
 
-  const clientId = 'demo-merchant-app';
-  const clientSecret = `demo-${randomBytes(12).toString('hex')}`;
-  const secrets = new InMemorySecretsProvider();
-  const mbanq = provisionMbanqSecrets(secrets);
-  // connectFi's API user: the login is in the example inputs, the password only in the secrets provider.
-  const connectFiPassword = `demo-${randomBytes(12).toString('hex')}`;
-  secrets.set('demo/connectfi/api-user', JSON.stringify({ password: connectFiPassword }));
-  const sandboxes = await startSandboxes({
-    fintecture: { clients: { [clientId]: clientSecret } },
-    mbanq: { tenants: { [mbanq.tenantId]: mbanq.tenant } },
-    connectfi: { users: { demo_user: connectFiPassword } },
-  });
+  const demo = await startDemoSandboxes();
+  const { sandboxes } = demo;
+  const secrets = new InMemorySecretsProvider(demo.secrets);
   // One sealer for the run: the webhook receiver opens what the callback step's handler sealed.
   const sealer = new AesGcmSealer();
   const callbacks = await startLocalCallbacks({ sealer, secrets });
@@ -102,9 +61,8 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   const waitMs = opts.waitMs ?? 200;
   let failed = 0;
   try {
-    await provisionDemoSecrets(sandboxes.fintecture.url, clientId, clientSecret, secrets);
     out.write(`\nsandbox: Fintecture (Customers, OAuth, PIS) at ${sandboxes.fintecture.url}\n`);
-    out.write(`sandbox: Mbanq Cloud (tenant ${mbanq.tenantId}) at ${sandboxes.mbanq.url}\n`);
+    out.write(`sandbox: Mbanq Cloud (tenant ${MBANQ_DEMO_TENANT}) at ${sandboxes.mbanq.url}\n`);
     out.write(`sandbox: connectFi (KYC callbacks to ${callbacks.baseUrl}/callbacks?id=<id>) at ${sandboxes.connectfi.url}\n`);
     out.write(`waits shortened to ${waitMs} ms for the demo; credentials live in the local secrets provider\n`);
 

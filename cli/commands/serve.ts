@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startSandboxes, type SandboxSet } from '../../sandbox/index.js';
+import { startDemoSandboxes } from '../demo-sandboxes.js';
 import { startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatStepLog } from '../print-execution.js';
@@ -90,38 +89,6 @@ export function runServeCommand(args: readonly string[], out: NodeJS.WritableStr
   );
 }
 
-/** The credentials the example inputs reference, made up for this session and accepted by the sandbox. */
-async function sandboxWithDemoSecrets(): Promise<{ sandboxes: SandboxSet; secrets: Record<string, string> }> {
-  const fintecture = { clientId: 'demo-merchant-app', clientSecret: `demo-${randomBytes(12).toString('hex')}` };
-  const mbanq = { username: 'demo-api-user', password: `demo-${randomBytes(12).toString('hex')}`, clientId: 'demo-onboarding-app', clientSecret: `demo-${randomBytes(12).toString('hex')}` };
-  const connectFiPassword = `demo-${randomBytes(12).toString('hex')}`;
-  const sandboxes = await startSandboxes({
-    fintecture: { clients: { [fintecture.clientId]: fintecture.clientSecret } },
-    mbanq: { tenants: { default: { users: { [mbanq.username]: mbanq.password }, oauthClients: { [mbanq.clientId]: mbanq.clientSecret } } } },
-    connectfi: { users: { demo_user: connectFiPassword } },
-  });
-  try {
-    const res = await fetch(`${sandboxes.fintecture.url}/oauth/accesstoken`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'customer', client_id: fintecture.clientId, client_secret: fintecture.clientSecret }).toString(),
-    });
-    const body = (await res.json()) as { access_token?: string };
-    if (res.status !== 200 || !body.access_token) throw new Error(`the sandbox refused the demo token request (${res.status})`);
-    return {
-      sandboxes,
-      secrets: {
-        'demo/fintecture/app': JSON.stringify(fintecture),
-        'demo/fintecture/customers-token': body.access_token,
-        'demo/mbanq/api-user': JSON.stringify(mbanq),
-        'demo/connectfi/api-user': JSON.stringify({ password: connectFiPassword }),
-      },
-    };
-  } catch (err) {
-    await sandboxes.close();
-    throw err;
-  }
-}
 
 /** Relative to the working directory when inside it, as the user typed it; absolute otherwise. */
 const shownPath = (file: string) => {
@@ -139,7 +106,7 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
     if (!name || !/^https?:\/\//.test(url)) throw new UsageError(`--server expects <source>=<http(s) url>, got "${pair}"`);
     serverUrls[name] = url;
   }
-  const demo = opts.sandbox ? await sandboxWithDemoSecrets() : undefined;
+  const demo = opts.sandbox ? await startDemoSandboxes() : undefined;
   let endpoint: SfnEndpoint;
   try {
     endpoint = await startSfnEndpoint({
