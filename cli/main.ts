@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ExitCodes, UsageError } from './cli-error.js';
-import { compileHelp, runCompile } from './commands/compile.js';
-import { demoHelp, runDemo } from './commands/demo.js';
-import { graphHelp, runGraph } from './commands/graph.js';
-import { runHelp, runRun } from './commands/run.js';
-import { runSandbox, sandboxHelp } from './commands/sandbox.js';
-import { runServeCommand, serveHelp } from './commands/serve.js';
-import { runValidate, validateHelp } from './commands/validate.js';
+
+// Each command loads its own modules when it runs: `run` should not pay for the compiler, the
+// simulators, SQLite or the AWS SDK clients that other commands use.
+const commands = {
+  validate: () => import('./commands/validate.js'),
+  compile: () => import('./commands/compile.js'),
+  run: () => import('./commands/run.js'),
+  graph: () => import('./commands/graph.js'),
+  demo: () => import('./commands/demo.js'),
+  sandbox: () => import('./commands/sandbox.js'),
+  serve: () => import('./commands/serve.js'),
+};
 
 const usage = `arazzo-sfn — compile Arazzo 1.0.1 workflows into AWS Step Functions and run them locally
 
@@ -43,18 +48,21 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(usage + '\n');
       return command === undefined ? ExitCodes.usage : ExitCodes.ok;
     case 'validate': {
+      const { runValidate, validateHelp } = await commands.validate();
       if (help) return void process.stdout.write(validateHelp + '\n'), ExitCodes.ok;
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (!positionals.length) throw new UsageError('validate needs at least one file');
       return runValidate(positionals, process.stdout);
     }
     case 'compile': {
+      const { compileHelp, runCompile } = await commands.compile();
       if (help) return void process.stdout.write(compileHelp + '\n'), ExitCodes.ok;
       const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { workflow: { type: 'string' }, out: { type: 'string' } } });
       if (positionals.length !== 1) throw new UsageError('compile needs exactly one file');
       return runCompile(positionals[0], values, process.stdout, process.stderr);
     }
     case 'run': {
+      const { runHelp, runRun } = await commands.run();
       if (help) return void process.stdout.write(runHelp + '\n'), ExitCodes.ok;
       const { positionals, values } = parseArgs({
         args: rest,
@@ -69,7 +77,9 @@ async function main(argv: string[]): Promise<number> {
           'retry-ms': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          cache: { type: 'boolean', default: true },
         },
+        allowNegative: true,
       });
       if (positionals.length !== 1) throw new UsageError('run needs exactly one file');
       return runRun(
@@ -80,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     case 'graph': {
+      const { graphHelp, runGraph } = await commands.graph();
       if (help) return void process.stdout.write(graphHelp + '\n'), ExitCodes.ok;
       const { positionals, values } = parseArgs({
         args: rest,
@@ -98,18 +109,22 @@ async function main(argv: string[]): Promise<number> {
       return runGraph(positionals[0], { ...others, endpointUrl }, process.stdout, process.stderr);
     }
     case 'demo': {
+      const { demoHelp, runDemo } = await commands.demo();
       if (help) return void process.stdout.write(demoHelp + '\n'), ExitCodes.ok;
       const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, 'wait-ms': { type: 'string' }, warnings: { type: 'boolean' } } });
       return runDemo({ dir: values.dir, waitMs: toInt('wait-ms', values['wait-ms']), warnings: values.warnings }, process.stdout);
     }
     case 'sandbox': {
+      const { runSandbox, sandboxHelp } = await commands.sandbox();
       if (help) return void process.stdout.write(sandboxHelp + '\n'), ExitCodes.ok;
       const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, host: { type: 'string' } } });
       return runSandbox(values, process.stdout);
     }
-    case 'serve':
+    case 'serve': {
+      const { runServeCommand, serveHelp } = await commands.serve();
       if (help) return void process.stdout.write(serveHelp + '\n'), ExitCodes.ok;
       return runServeCommand(rest, process.stdout);
+    }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   }

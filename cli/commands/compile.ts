@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileFile, hasErrors } from '../../infra/compiler/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
-import { printDiagnostics } from './validate.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 
 export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>]
 

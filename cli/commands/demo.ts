@@ -8,7 +8,7 @@ import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { MBANQ_DEMO_TENANT, startDemoSandboxes } from '../demo-sandboxes.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
-import { printDiagnostics } from './validate.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 
 export const demoHelp = `Usage: arazzo-sfn demo [--dir workflows] [--wait-ms 200] [--warnings]
 

@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type H
 import { compileFile, hasErrors, type CompiledWorkflow } from '../../infra/compiler/index.js';
 import { computeOverlay, renderGraphPage, type ExecutionInfo, type HistoryEventLike } from '../../local/graph/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
-import { printDiagnostics } from './validate.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 
 export const graphHelp = `Usage: arazzo-sfn graph <file.arazzo.yml> [options]
 

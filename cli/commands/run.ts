@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
-import { compileFile, hasErrors } from '../../infra/compiler/index.js';
+import { hasErrors } from '../../infra/compiler/diagnostics/index.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
 import type { SandboxSet } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { executionToJson, formatExecution, formatStepLog } from '../print-execution.js';
-import { printDiagnostics } from './validate.js';
+import { compileFileCached } from '../compile-cache.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 import { isWorkflowStep } from '../../functions/runtime/plan.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 
@@ -28,6 +29,8 @@ Options:
   --retry-ms <n>         pause n ms between Task retries instead of the real backoff
   --json                 print the execution and its history as JSON
   --verbose              print the execution history
+  --no-cache             compile even if an unchanged compile is cached (the cache lives in
+                         node_modules/.cache/arazzo-sfn, or ARAZZO_SFN_CACHE_DIR)
 
 Credentials can also be referenced: --input accessToken=secret:<name> reads
 <name> from the environment variable ARAZZO_SECRET_<NAME>.
@@ -43,6 +46,8 @@ export interface RunCommandOptions {
   readonly retryMs?: number;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  /** Reuse a cached compile of unchanged files. @default true */
+  readonly cache?: boolean;
 }
 
 function sealingKey(): Buffer | undefined {
@@ -55,7 +60,11 @@ function sealingKey(): Buffer | undefined {
 
 export async function runRun(file: string, opts: RunCommandOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   // The emitted ASL is the compiler's, checked by its tests: a run does not pay asl-validator's start-up again.
-  const result = await compileFile(file, { validateAsl: false });
+  const compileOptions = { validateAsl: false };
+  const result =
+    opts.cache === false
+      ? await (await import('../../infra/compiler/compile-file.js')).compileFile(file, compileOptions)
+      : (await compileFileCached(file, compileOptions)).result;
   if (hasErrors(result.diagnostics)) {
     printDiagnostics(result, stderr);
     return ExitCodes.usage;

@@ -1,15 +1,12 @@
-import { compileFile, formatDiagnostic, hasErrors, type CompileResult } from '../../infra/compiler/index.js';
+import { compileFile, hasErrors } from '../../infra/compiler/index.js';
 import { ExitCodes } from '../cli-error.js';
+import { printDiagnostics } from '../print-diagnostics.js';
 
 export const validateHelp = `Usage: arazzo-sfn validate <file.arazzo.yml>...
 
 Checks Arazzo documents and the OpenAPI descriptions they name: schema, operation
 binding, parameters, runtime expressions, criteria, loops. Prints errors and lint
 warnings as file:line:col. Exit 0 when there is no error, 2 otherwise.`;
-
-export function printDiagnostics(result: CompileResult, out: NodeJS.WritableStream): void {
-  for (const d of result.diagnostics) out.write(`${formatDiagnostic(d)}\n`);
-}
 
 export async function runValidate(files: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   let exit: number = ExitCodes.ok;

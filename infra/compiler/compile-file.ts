@@ -2,7 +2,7 @@ import type { WorkflowPlan } from '../../functions/runtime/plan.js';
 import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics/index.js';
 import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
 import { lintDocument } from './lint/index.js';
-import { loadArazzo } from './load/index.js';
+import { loadArazzo, type LoadedArazzo } from './load/index.js';
 import { buildPlans, type CompileOptions } from './plan/index.js';
 import { validateAsl } from './validate/validate-asl.js';
 
@@ -17,6 +17,17 @@ export interface CompileResult {
   readonly external: readonly { readonly source: string; readonly workflow: CompiledWorkflow }[];
   /** Errors and warnings, in document order. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Absolute paths of every file the compile read: the document, its arazzo sources, their
+   * OpenAPI descriptions and the files their `$ref`s reach. Whatever changes one of them may
+   * change the result (the CLI's compile cache checks them).
+   */
+  readonly inputs: readonly string[];
+}
+
+/** The files a loaded document was read from, its arazzo sources' included. */
+function filesOf(loaded: LoadedArazzo): string[] {
+  return [loaded.source.path, ...[...loaded.openapis.values()].flatMap((o) => o.files), ...[...loaded.arazzos.values()].flatMap(filesOf)];
 }
 
 /**
@@ -37,13 +48,14 @@ export async function compileFile(file: string, options: CompileFileOptions = {}
   const diagnostics: Diagnostic[] = [];
   const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file);
   diagnostics.push(...loadDiagnostics);
-  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics };
+  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics, inputs: [] };
+  const inputs = [...new Set(filesOf(loaded))];
 
   const plans = buildPlans(loaded, options, diagnostics);
   // The workflows of arazzo-typed sources are compiled too: a workflow step may start any of them.
   const externalPlans = [...loaded.arazzos].flatMap(([source, other]) => buildPlans(other, options, diagnostics).map((plan) => ({ source, plan })));
   lintDocument(loaded, diagnostics);
-  if (hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics: sortDiagnostics(diagnostics) };
+  if (hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics: sortDiagnostics(diagnostics), inputs };
 
   const emit = (plan: WorkflowPlan): CompiledWorkflow => {
     const emitted = emitAsl(plan, options);
@@ -59,7 +71,7 @@ export async function compileFile(file: string, options: CompileFileOptions = {}
   const workflows = plans.map(emit);
   const external = externalPlans.map(({ source, plan }) => ({ source, workflow: emit(plan) }));
   const failed = hasErrors(diagnostics);
-  return { file, workflows: failed ? [] : workflows, external: failed ? [] : external, diagnostics: sortDiagnostics(diagnostics) };
+  return { file, workflows: failed ? [] : workflows, external: failed ? [] : external, diagnostics: sortDiagnostics(diagnostics), inputs };
 }
 
 export async function compileFileOrThrow(file: string, options: CompileFileOptions = {}): Promise<CompileResult> {

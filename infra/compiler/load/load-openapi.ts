@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { DiagnosticCodes, type Diagnostic } from '../diagnostics/index.js';
 import { encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
@@ -32,6 +33,8 @@ export interface LoadedOpenApi {
   readonly document: Record<string, any>;
   readonly operations: readonly OpenApiOperation[];
   readonly serverUrl: string;
+  /** Absolute paths of every file this description was read from: itself and the files its `$ref`s reach. */
+  readonly files: readonly string[];
 }
 
 /** Parameters as OpenAPI allows them (a list of objects with name and in); anything else is reported, not trusted. */
@@ -88,8 +91,9 @@ export async function loadOpenApi(path: string): Promise<{ openapi?: LoadedOpenA
     return fail('not an OpenAPI 3.0/3.1 description (missing or unsupported `openapi` version)');
   }
   let document: Record<string, any>;
+  const parser = new $RefParser();
   try {
-    document = (await $RefParser.dereference(path, structuredClone(raw), {
+    document = (await parser.dereference(path, structuredClone(raw), {
       resolve: { http: false },
       dereference: { circular: 'ignore' },
     })) as Record<string, any>;
@@ -100,5 +104,6 @@ export async function loadOpenApi(path: string): Promise<{ openapi?: LoadedOpenA
   const problems: string[] = [];
   const operations = collectOperations(document, problems);
   if (problems.length) return fail(`not a valid OpenAPI description: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
-  return { openapi: { source, document, operations, serverUrl }, diagnostics };
+  const files = [...new Set([resolve(path), ...parser.$refs.paths('file').map((p) => resolve(p))])];
+  return { openapi: { source, document, operations, serverUrl, files }, diagnostics };
 }

@@ -1,0 +1,138 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compileFileCached } from '../../cli/compile-cache.js';
+import { compileFile } from '../../infra/compiler/index.js';
+import { runCli } from './run-cli.js';
+
+const SEEDS = [
+  'workflows/arazzo/customer-verification-poll.arazzo.yml',
+  'workflows/arazzo/token-then-payment.arazzo.yml',
+  'workflows/arazzo/connectfi-kyc-callback.arazzo.yml',
+  'workflows/arazzo/mbanq-verify-customer.arazzo.yml',
+  // arazzo-typed sources: external workflows travel through the cache too
+  'test/fixtures/oai-examples/pet-coupons.fixed.arazzo.yaml',
+];
+
+let cacheDir: string;
+let work: string;
+beforeEach(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), 'arazzo-sfn-cache-'));
+  work = await mkdtemp(join(tmpdir(), 'arazzo-sfn-cache-work-'));
+});
+afterEach(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Seed 000 in a temp tree whose Customers API keeps its schemas in a second file, reached by `$ref`. */
+async function treeWithExternalRef(): Promise<{ arazzo: string; openapi: string; schemas: string }> {
+  await cp('workflows/arazzo/customer-verification-poll.arazzo.yml', join(work, 'arazzo', 'seed.arazzo.yml'));
+  await mkdir(join(work, 'openapi'));
+  const openapi = join(work, 'openapi', 'fintecture-customers-api-openapi.yml');
+  const text = await readFile('workflows/openapi/fintecture-customers-api-openapi.yml', 'utf8');
+  const schemas = join(work, 'openapi', 'extra-schemas.yml');
+  await writeFile(schemas, 'Note:\n  type: string\n  description: first\n');
+  // A schema the document does not otherwise need, reached only through the external file.
+  await writeFile(openapi, text.replace(/\ncomponents:\n/, '\ncomponents:\n  x-extra:\n    $ref: "./extra-schemas.yml#/Note"\n'));
+  return { arazzo: join(work, 'arazzo', 'seed.arazzo.yml'), openapi, schemas };
+}
+
+describe('compile cache', () => {
+  it.each(SEEDS)('%s: a hit returns exactly what compiling returns', async (file) => {
+    const fresh = await compileFile(file, { validateAsl: false });
+    const first = await compileFileCached(file, { validateAsl: false }, { dir: cacheDir });
+    const second = await compileFileCached(file, { validateAsl: false }, { dir: cacheDir });
+    expect([first.hit, second.hit]).toEqual([false, true]);
+    expect(second.result).toEqual(JSON.parse(JSON.stringify(fresh)));
+    // What the runner reads must survive the round trip with its types: the definitions and plans are plain JSON.
+    expect(JSON.parse(JSON.stringify(fresh.workflows))).toEqual(fresh.workflows);
+  });
+
+  it('lists every file the compile read, the files reached by $ref included', async () => {
+    const { arazzo, openapi, schemas } = await treeWithExternalRef();
+    const result = await compileFile(arazzo);
+    expect([...result.inputs].sort()).toEqual([resolve(arazzo), resolve(openapi), resolve(schemas)].sort());
+  });
+
+  it('a change to the document, its OpenAPI description or a $ref-reached file is a miss', async () => {
+    const { arazzo, openapi, schemas } = await treeWithExternalRef();
+    const compile = () => compileFileCached(arazzo, {}, { dir: cacheDir });
+    expect((await compile()).hit).toBe(false);
+    expect((await compile()).hit).toBe(true);
+
+    await writeFile(schemas, 'Note:\n  type: string\n  description: second\n');
+    expect((await compile()).hit).toBe(false);
+    expect((await compile()).hit).toBe(true);
+
+    await writeFile(openapi, (await readFile(openapi, 'utf8')).replace('/v1/customers:', '/v1/customers:\n    description: edited'));
+    expect((await compile()).hit).toBe(false);
+
+    const text = await readFile(arazzo, 'utf8');
+    await writeFile(arazzo, text.replace('finalStatus: $steps.pollVerification.outputs.status', 'lastStatus: $steps.pollVerification.outputs.status'));
+    const changed = await compile();
+    expect(changed.hit).toBe(false);
+    expect(Object.keys(changed.result.workflows[0].plan.outputs)).toContain('lastStatus');
+  });
+
+  it('a document with errors is never cached, and its diagnostics are the compiler’s', async () => {
+    const { arazzo } = await treeWithExternalRef();
+    await writeFile(arazzo, (await readFile(arazzo, 'utf8')).replace('stepId: reportFailure\n      criteria', 'stepId: reportFailur\n      criteria'));
+    const first = await compileFileCached(arazzo, {}, { dir: cacheDir });
+    const second = await compileFileCached(arazzo, {}, { dir: cacheDir });
+    expect([first.hit, second.hit]).toEqual([false, false]);
+    expect(second.result.diagnostics).toEqual((await compileFile(arazzo)).diagnostics);
+    expect(first.result.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+    expect(await readdir(cacheDir)).toEqual([]);
+  });
+
+  it('options are part of the key', async () => {
+    const file = SEEDS[0];
+    await compileFileCached(file, { validateAsl: false }, { dir: cacheDir });
+    expect((await compileFileCached(file, {}, { dir: cacheDir })).hit).toBe(false);
+    expect(await readdir(cacheDir)).toHaveLength(2);
+  });
+
+  it('a corrupt or foreign entry is recompiled, never trusted', async () => {
+    const file = SEEDS[0];
+    await compileFileCached(file, {}, { dir: cacheDir });
+    const [entry] = await readdir(cacheDir);
+    await writeFile(join(cacheDir, entry), '{"format":1,"inputs":[],"result":{"workflows":"truncat');
+    const again = await compileFileCached(file, {}, { dir: cacheDir });
+    expect(again.hit).toBe(false);
+    expect(again.result.workflows).toHaveLength(1);
+    await writeFile(join(cacheDir, entry), JSON.stringify({ format: 999, inputs: [], result: { workflows: [] } }));
+    expect((await compileFileCached(file, {}, { dir: cacheDir })).hit).toBe(false);
+    expect((await compileFileCached(file, {}, { dir: cacheDir })).hit).toBe(true);
+  });
+
+  it('an unwritable cache directory only costs a compile', async () => {
+    const blocked = join(work, 'not-a-dir');
+    await writeFile(blocked, 'a file where the cache directory should be');
+    const result = await compileFileCached(SEEDS[0], {}, { dir: blocked });
+    expect(result.hit).toBe(false);
+    expect(result.result.workflows).toHaveLength(1);
+  });
+
+  it('CLI: run reuses the cache (ARAZZO_SFN_CACHE_DIR) and --no-cache compiles without writing it', async () => {
+    const env = { ARAZZO_SFN_CACHE_DIR: cacheDir };
+    const args = [
+      'run', SEEDS[1], '--sandbox', '--json',
+      '--input', 'clientId=sandbox-app-id', '--input', 'clientSecret=sandbox-app-secret',
+      '--input', 'amount=12.50', '--input', 'currency=EUR', '--input', 'communication=test',
+      '--input', 'requestId=0b5c3f8e-2d6a-4c1b-9e7f-3a2d1c0b9e8f',
+    ];
+    const uncached = await runCli([...args, '--no-cache'], env);
+    expect(uncached.stderr).not.toContain('internal error');
+    expect(uncached.code).toBe(0);
+    expect(await readdir(cacheDir)).toEqual([]);
+    const first = await runCli(args, env);
+    const second = await runCli(args, env);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(await readdir(cacheDir)).toHaveLength(1);
+    // Same warnings and the same run either way.
+    expect(second.stderr).toBe(first.stderr);
+    expect(JSON.parse(second.stdout).status).toBe('SUCCEEDED');
+  }, 60_000);
+});
