@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileFileOptions, CompileResult } from '../infra/compiler/compile-file.js';
 import { hasErrors } from '../infra/compiler/diagnostics/index.js';
@@ -38,10 +38,12 @@ export function defaultCacheDir(): string {
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-// The code that decides what a compile produces: the compiler, and the runtime modules it
-// imports (expressions, criteria, plan shapes). Size and mtime of each file, as make does.
-const CODE_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CODE_DIRS = ['infra/compiler', 'functions/runtime'];
+// The code that decides what a compile produces: the compiler and the runtime modules it imports
+// (expressions, criteria, plan shapes), or, in the bundled CLI, the bundle's own chunks. Size and
+// mtime of each file, as make does.
+declare const __ARAZZO_SFN_BUNDLE__: boolean | undefined;
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CODE_DIRS = typeof __ARAZZO_SFN_BUNDLE__ !== 'undefined' && __ARAZZO_SFN_BUNDLE__ ? [HERE] : [join(HERE, '..', 'infra', 'compiler'), join(HERE, '..', 'functions', 'runtime')];
 
 let fingerprint: string | undefined;
 
@@ -49,11 +51,11 @@ let fingerprint: string | undefined;
 function codeFingerprint(): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {
-    for (const entry of readdirSync(join(CODE_ROOT, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = `${dir}/${entry.name}`;
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (/\.[cm]?[jt]s$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-        const s = statSync(join(CODE_ROOT, path));
+        const s = statSync(path);
         hash.update(`${path}\u0000${s.size}\u0000${s.mtimeMs}\n`);
       }
     }

@@ -1,0 +1,59 @@
+import { build, type Plugin } from 'esbuild';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// cli/ in the sources, dist/cli/ once compiled: the bundle is always built from the sources.
+const here = dirname(fileURLToPath(import.meta.url));
+const root = basename(dirname(here)) === 'dist' ? join(here, '..', '..') : join(here, '..');
+
+/**
+ * The embedded engine imports `@aws-sdk/client-lambda` and `@aws-sdk/credential-providers` at
+ * its top level to invoke real Lambda functions for Task states without a local handler. The
+ * local runner gives every Task state a handler (local/create-local-handlers.ts), so those
+ * clients are never used, yet loading them is a third of the engine's start-up. They are
+ * replaced by a module that refuses: a local run can never call AWS by accident.
+ */
+const noAwsFromTheEngine: Plugin = {
+  name: 'no-aws-from-the-embedded-engine',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/(client-lambda|credential-providers)$/ }, (args) =>
+      args.importer.includes('aws-local-stepfunctions') ? { path: args.path, namespace: 'refused-aws-client' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'refused-aws-client' }, () => ({
+      contents: `
+        const refuse = () => { throw new Error('arazzo-sfn runs Task states with local handlers; the embedded engine may not call AWS Lambda'); };
+        export class LambdaClient { constructor() { refuse(); } }
+        export class InvokeCommand { constructor() { refuse(); } }
+        export const fromCognitoIdentityPool = refuse;`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Bundles the CLI into dist/bin: one ES module per command (split at main.ts's dynamic imports)
+ * plus shared chunks, so a command loads a few files instead of resolving some thousand modules
+ * of node_modules one by one, which is most of a cold `run`.
+ */
+export async function bundleCli(outdir: string = join(root, 'dist', 'bin')): Promise<void> {
+  await build({
+    entryPoints: { main: join(root, 'cli', 'main.ts') },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // CommonJS dependencies inside an ES module bundle still call require.
+    banner: { js: "import { createRequire as __arazzoCreateRequire } from 'node:module'; const require = __arazzoCreateRequire(import.meta.url);" },
+    // Loaded lazily by the criteria module only when a workflow has xpath criteria.
+    external: ['xpath', '@xmldom/xmldom'],
+    plugins: [noAwsFromTheEngine],
+    // The compile cache fingerprints the bundle's chunks instead of the compiler's sources.
+    define: { __ARAZZO_SFN_BUNDLE__: 'true' },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await bundleCli(process.argv[2]);

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli } from '../../cli/bundle-cli.js';
+import type { CliResult } from './run-cli.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SEED_000 = 'workflows/arazzo/customer-verification-poll.arazzo.yml';
+const SEED_001 = 'workflows/arazzo/token-then-payment.arazzo.yml';
+
+// Inside the checkout, as dist/bin is: the bundle's remaining requires (ajv's runtime helpers,
+// asl-validator) resolve from node_modules by walking up from the bundle.
+const outdir = join(root, 'node_modules', '.cache', `arazzo-sfn-bundle-test-${process.pid}`);
+let cacheDir: string;
+
+function runBundle(args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(outdir, 'main.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, ARAZZO_SFN_CACHE_DIR: cacheDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), 'arazzo-sfn-bundle-cache-'));
+  await bundleCli(outdir);
+}, 60_000);
+afterAll(async () => {
+  await rm(outdir, { recursive: true, force: true });
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+// The bundled CLI is what `npm start`, `npm run cli` and the package's bin run; the other CLI
+// tests run the sources through tsx, so these check that bundling lost nothing.
+describe('bundled CLI (dist/bin, built by npm run build)', () => {
+  it('one entry with a hashbang; the engine cannot reach AWS Lambda', async () => {
+    const files = await readdir(outdir);
+    expect(files).toContain('main.js');
+    const main = await readFile(join(outdir, 'main.js'), 'utf8');
+    expect(main.startsWith('#!/usr/bin/env node')).toBe(true);
+    // The engine's AWS Lambda client is replaced by a refusal, not bundled.
+    const all = (await Promise.all(files.filter((f) => f.endsWith('.js')).map((f) => readFile(join(outdir, f), 'utf8')))).join('\n');
+    expect(all).toContain('the embedded engine may not call AWS Lambda');
+    expect(all).not.toContain('InvokeWithResponseStream');
+  });
+
+  it('validate and compile (asl-validator through the bundle)', async () => {
+    const validated = await runBundle(['validate', SEED_000]);
+    expect(validated.stderr).toBe('');
+    expect(validated.code).toBe(0);
+    expect(validated.stdout).toContain(`${SEED_000}: 0 errors`);
+    const out = await mkdtemp(join(tmpdir(), 'arazzo-sfn-bundle-out-'));
+    try {
+      const compiled = await runBundle(['compile', SEED_001, '--out', out]);
+      expect(compiled.code).toBe(0);
+      expect(JSON.parse(await readFile(join(out, 'token-then-payment.asl.json'), 'utf8')).StartAt).toBe('Validate inputs');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('run --sandbox, twice (the second from the compile cache), same outcome', async () => {
+    const args = [
+      'run', SEED_001, '--sandbox', '--json',
+      '--input', 'clientId=sandbox-app-id', '--input', 'clientSecret=sandbox-app-secret',
+      '--input', 'amount=12.50', '--input', 'currency=EUR', '--input', 'communication=test',
+      '--input', 'requestId=0b5c3f8e-2d6a-4c1b-9e7f-3a2d1c0b9e8f',
+    ];
+    for (let i = 0; i < 2; i++) {
+      const { code, stdout, stderr } = await runBundle(args);
+      expect(stderr).not.toContain('internal error');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout).status).toBe('SUCCEEDED');
+    }
+    expect(await readdir(cacheDir)).toHaveLength(1);
+  }, 30_000);
+
+  it('demo: every seed (callbacks and nested executions included) succeeds', async () => {
+    const { code, stdout, stderr } = await runBundle(['demo', '--wait-ms', '1']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/4 of 4 executions succeeded/);
+  }, 60_000);
+});
