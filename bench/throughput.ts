@@ -16,10 +16,13 @@ import { renderLineChart } from './lib/svg-chart.js';
 import { ms, percent, ratio, type Table } from './lib/table.js';
 import { consume } from './lib/timing.js';
 import { collectGarbage } from './lib/collect-garbage.js';
+import { engineAlone } from './lib/engine-alone.js';
 
 /** Issue acceptance: in-process executions reach at least half the throughput of the raw calls. */
 const GOAL = 0.5;
 const CONCURRENCY = [1, 8, 64, 256] as const;
+/** Concurrency of the engine-alone rounds, measured in the same rounds as the runner and raw calls at this level. */
+const CEILING_AT: (typeof CONCURRENCY)[number] = 8;
 /** Step Functions Standard: USD 0.025 per 1,000 state transitions (us-east-1, beyond the free tier). */
 const USD_PER_TRANSITION = 0.025 / 1000;
 /** Rounds per concurrency level, runner and raw script in turn; the median round is reported. */
@@ -211,10 +214,10 @@ interface Rate {
  * finish and count): long enough that ramp-up, the tail and the 10 ms resolution of the sandbox's
  * CPU clock are small next to the round.
  */
-async function measureRate(runOne: () => Promise<unknown>, concurrency: number, durationMs: number, sandbox: SandboxProcess): Promise<Rate> {
+async function measureRate(runOne: () => Promise<unknown>, concurrency: number, durationMs: number, sandbox?: SandboxProcess): Promise<Rate> {
   let done = 0;
   const cpu = process.cpuUsage();
-  const sandboxCpu = sandbox.cpuMs();
+  const sandboxCpu = sandbox?.cpuMs();
   const t0 = process.hrtime.bigint();
   const deadline = t0 + BigInt(Math.round(durationMs * 1e6));
   await Promise.all(
@@ -227,7 +230,7 @@ async function measureRate(runOne: () => Promise<unknown>, concurrency: number, 
   );
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const used = process.cpuUsage(cpu);
-  const sandboxAfter = sandbox.cpuMs();
+  const sandboxAfter = sandbox?.cpuMs();
   return {
     perSecond: (done * 1000) / wallMs,
     cpuMs: (used.user + used.system) / 1000 / done,
@@ -247,7 +250,10 @@ export const throughputBenchmark: Benchmark = {
     `${CONCURRENCY.join(', ')} concurrent executions (chart: [concurrency.svg](concurrency.svg)), latency and overhead per state ` +
     'transition at concurrency 1, and, for every seed workflow and scenario, the state transitions of one execution against the ' +
     'minimum the workflow allows (one Task per call, one Choice per routing decision, one Wait per loop turn) with the Step ' +
-    `Functions Standard cost per 1,000 executions (USD 0.025 per 1,000 transitions). Goal: at least ${GOAL}× the raw script's throughput.`,
+    `Functions Standard cost per 1,000 executions (USD 0.025 per 1,000 transitions). Goal: at least ${GOAL}× the raw script's throughput. ` +
+    `Ceiling: the same definitions on the engine alone (every Task answering at once with its recorded result, no HTTP) at ${CEILING_AT} ` +
+    'concurrent, whose CPU per execution added to the raw calls\' gives the best ratio any runner on this engine could reach, and ' +
+    "arazzo-sfn's CPU per execution split into engine, HTTP and its own runtime.",
 
   async run(ctx: BenchContext): Promise<BenchReport> {
     const sandbox = await startSandboxProcess(ctx.root);
@@ -303,8 +309,12 @@ export const throughputBenchmark: Benchmark = {
       ctx.progress(`throughput: state transitions of ${bound.length} scenarios`);
       const transitionRows: string[][] = [];
       const transitionsOf = new Map<Bound, Transitions>();
+      // The engine-alone runs answer every Task with what it returned in this execution.
+      const recordedOf = new Map<Bound, LocalExecution>();
       for (const b of bound) {
-        const t = countTransitions(await execute(b), compiledById);
+        const execution = await execute(b);
+        recordedOf.set(b, execution);
+        const t = countTransitions(execution, compiledById);
         transitionsOf.set(b, t);
         transitionRows.push([
           workflowOf(b.scenario.file),
@@ -323,6 +333,7 @@ export const throughputBenchmark: Benchmark = {
       const latencyRows: string[][] = [];
       const splitRows: string[][] = [];
       const rateRows: string[][] = [];
+      const ceilingRows: string[][] = [];
       const verdicts: string[] = [];
       const chartSeries: { name: string; color: string; dashed?: boolean; values: number[] }[] = [];
       const colors = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df'];
@@ -391,11 +402,21 @@ export const throughputBenchmark: Benchmark = {
           ms(w.mean),
         ]);
 
+        // The ceiling's subject, checked against the recorded run and warmed up like the others.
+        const engine = engineAlone(b.set.get({ workflowId: b.plan.workflowId })!.compiled, recordedOf.get(b)!, { waitMs: 0, retryIntervalMs: 0 });
+        await engine.check();
+        const engineOne = () => engine.run(b.scenario.input());
+        collectGarbage();
+        await measureRate(engineOne, CEILING_AT, WARM_MS);
+
         const runnerRates: number[] = [];
         const rawRates: number[] = [];
+        let ceiling = Number.NaN;
         for (const c of CONCURRENCY) {
-          ctx.progress(`throughput: ${name}: ${ROUNDS} rounds of ${ROUND_MS} ms, ${c} executions at a time (runner and raw in turn)`);
-          const rounds: { runner: Rate; raw: Rate }[] = [];
+          ctx.progress(
+            `throughput: ${name}: ${ROUNDS} rounds of ${ROUND_MS} ms, ${c} executions at a time (runner and raw in turn${c === CEILING_AT ? ', then the engine alone' : ''})`,
+          );
+          const rounds: { runner: Rate; raw: Rate; engine?: Rate }[] = [];
           for (let i = 0; i < ROUNDS; i++) {
             // Who goes first alternates, so neither always meets the machine's drift first.
             const order = i % 2 === 0 ? (['runner', 'raw'] as const) : (['raw', 'runner'] as const);
@@ -404,7 +425,13 @@ export const throughputBenchmark: Benchmark = {
               await freshSandbox();
               round[who] = await measureRate(who === 'runner' ? () => execute(b) : raw, c, ROUND_MS, sandbox);
             }
-            rounds.push(round as { runner: Rate; raw: Rate });
+            // The engine alone needs no sandbox: last in the round, after a full collection like the others.
+            let engineRate: Rate | undefined;
+            if (c === CEILING_AT) {
+              collectGarbage();
+              engineRate = await measureRate(engineOne, c, ROUND_MS);
+            }
+            rounds.push({ ...(round as { runner: Rate; raw: Rate }), ...(engineRate ? { engine: engineRate } : {}) });
           }
           const runner = medianBy(rounds.map((x) => x.runner), (x) => x.perSecond);
           const rawRate = medianBy(rounds.map((x) => x.raw), (x) => x.perSecond);
@@ -423,13 +450,33 @@ export const throughputBenchmark: Benchmark = {
             `${sandboxCell(runner)} / ${sandboxCell(rawRate)}`,
             share >= GOAL ? 'met' : 'MISSED',
           ]);
+          if (c === CEILING_AT) {
+            const engineRate = medianBy(rounds.map((x) => x.engine!), (x) => x.perSecond);
+            const [e, w, a] = [engineRate.cpuMs, rawRate.cpuMs, runner.cpuMs];
+            const rest = a - e - w;
+            ceiling = w / (w + e);
+            ceilingRows.push([
+              name,
+              engineRate.perSecond.toFixed(0),
+              ms(e),
+              ms(w),
+              ratio(ceiling),
+              ceiling >= GOAL ? 'within reach' : 'OUT OF REACH',
+              ms(a),
+              `${ms(e)} (${percent(e / a)})`,
+              `${ms(w)} (${percent(w / a)})`,
+              `${ms(rest)} (${percent(rest / a)})`,
+              ratio(share),
+            ]);
+          }
         }
         const best = Math.max(...runnerRates);
         const bestRaw = Math.max(...rawRates);
         verdicts.push(
           `${name}: ${CONCURRENCY.map((c, i) => `${runnerRates[i].toFixed(0)}/s vs ${rawRates[i].toFixed(0)}/s at ${c}`).join(', ')}; ` +
             `peak ${best.toFixed(0)}/s vs ${bestRaw.toFixed(0)}/s → ${(best / bestRaw).toFixed(2)}× (goal ≥ ${GOAL}×: ${best / bestRaw >= GOAL ? 'met' : 'MISSED'}); ` +
-            `${transitions} transitions, ${ms(overhead)} ms overhead per transition at concurrency 1`,
+            `${transitions} transitions, ${ms(overhead)} ms overhead per transition at concurrency 1; ` +
+            `ceiling on this engine (runtime at no cost) ${ratio(ceiling)}`,
         );
         chartSeries.push({ name: `${workflowOf(b.scenario.file)} · arazzo-sfn`, color: colors[k % colors.length], values: runnerRates });
         chartSeries.push({ name: `${workflowOf(b.scenario.file)} · raw undici`, color: colors[k % colors.length], dashed: true, values: rawRates });
@@ -516,6 +563,27 @@ export const throughputBenchmark: Benchmark = {
           rows: rateRows,
           notes: [
             `Chart: [concurrency.svg](concurrency.svg). sandbox CPU = the sandbox process's CPU time over the round's wall time (100% = one core busy): near 100%, the sandbox set the pace, not the client.`,
+          ],
+        },
+        {
+          title: `Ceiling on this engine: the engine alone vs the raw calls, ${CEILING_AT} concurrent (the same ${ROUNDS} rounds of ${ROUND_MS} ms, CPU ms/exec)`,
+          columns: [
+            { header: 'scenario', align: 'left' },
+            { header: 'engine alone /s' },
+            { header: 'engine CPU' },
+            { header: 'raw CPU' },
+            { header: 'ceiling × raw' },
+            { header: `goal ≥ ${GOAL}×`, align: 'left' },
+            { header: 'arazzo-sfn CPU' },
+            { header: 'engine' },
+            { header: 'HTTP (raw)' },
+            { header: 'runtime (rest)' },
+            { header: '× raw measured' },
+          ],
+          rows: ceilingRows,
+          notes: [
+            'engine alone = the compiled definition on the engine as LocalWorkflow.run drives it (unvalidated StateMachine, waits and retry pauses 0 ms, noThrowOnAbort, the same context, event log consumed), every Task answering at once with its output from one real execution of the scenario (checked to take the same states to the same output): no HTTP, no runtime.',
+            `ceiling = raw CPU / (raw CPU + engine CPU): the × raw any runner on this engine would reach if its own runtime cost no CPU and this process's CPU set the pace. arazzo-sfn CPU split = engine alone + HTTP (the raw calls' CPU) + runtime, the rest (expressions, criteria, secrets, request building, response reading, bookkeeping); the HTTP share is the × raw that CPU alone implies.`,
           ],
         },
       ];
