@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { query, type JsonValue } from 'jsonpath-rfc9535';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateCondition, evaluateCriterion, parseCondition, parseJsonPathCondition } from '../../functions/runtime/criteria/index.js';
 import { MAX_CONDITION_NESTING } from '../../functions/runtime/criteria/parse-condition.js';
@@ -109,6 +110,30 @@ describe('fuzz: criterion parsers and evaluation', () => {
         expect(evaluateCriterion({ type: 'simple', condition: `$statusCode < ${against} || $statusCode > ${against}` }, ctx)).toBe(status !== against);
         expect(evaluateCriterion({ type: 'jsonpath', context: '$response.body', condition: `$.status == ${literal(expected)}` }, ctx)).toBe(expected === actual);
         expect(evaluateCriterion({ type: 'jsonpath', context: '$response.body', condition: `$.status != ${literal(expected)}` }, ctx)).toBe(expected !== actual);
+      }),
+      fuzzParameters(1_000),
+    );
+  }, FUZZ_TEST_TIMEOUT_MS);
+
+  it('a singular query walked directly selects what the RFC 9535 library selects', () => {
+    // The comparison form and singular standard queries skip the library's parser at run time
+    // (criteria/evaluate-criterion.ts selectSingular); the library stays the reference.
+    const key = fc.constantFrom('a', 'b', 'status', 'length', '0', 'constructor', '__proto__', 'x y', 'é');
+    const step = fc.oneof(key, fc.integer({ min: -4, max: 4 }));
+    const spell = (s: string | number) => (typeof s === 'number' ? `[${s}]` : /^[a-z]+$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`);
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 0 }), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 4 })),
+    })).value;
+    fc.assert(
+      fc.property(json, fc.array(step, { minLength: 1, maxLength: 4 }), (root, path) => {
+        const text = `$${path.map(spell).join('')}`;
+        const parsed = parseJsonPathCondition(text);
+        expect(parsed.form === 'standard' && parsed.path).toEqual(path);
+        const expected = query(root as JsonValue, text);
+        const ctx: ExpressionContext = { inputs: {}, steps: {}, response: { headers: {}, body: root } };
+        expect(evaluateCriterion({ type: 'jsonpath', context: '$response.body', condition: text }, ctx)).toBe(expected.length > 0);
+        const probe = expected.length === 1 && (expected[0] === null || typeof expected[0] !== 'object') ? expected[0] : 'no such value';
+        expect(evaluateCriterion({ type: 'jsonpath', context: '$response.body', condition: `${text} == ${JSON.stringify(probe)}` }, ctx)).toBe(expected.length === 1 && expected[0] === probe);
       }),
       fuzzParameters(1_000),
     );

@@ -6,7 +6,7 @@ import { isJsonEqual } from './is-json-equal.js';
 import { evaluateCondition } from './evaluate-condition.js';
 import { evaluateXPath } from './evaluate-xpath.js';
 import { parseCondition, type ComparisonOperator, type Condition } from './parse-condition.js';
-import { parseJsonPathCondition, type JsonPathCondition, type JsonScalar } from './parse-jsonpath-condition.js';
+import { parseJsonPathCondition, type JsonPathCondition, type JsonScalar, type SingularPath } from './parse-jsonpath-condition.js';
 import { describeCriterion } from './prepare-criteria.js';
 
 // A warm Lambda evaluates the same few conditions on every call.
@@ -52,9 +52,27 @@ function compareNode(operator: ComparisonOperator, node: unknown, literal: JsonS
   }
 }
 
+/** The node a singular query selects (RFC 9535 §2.3.1.2, §2.3.3.2: names on objects, indices on arrays), as a nodelist. */
+function selectSingular(root: unknown, path: SingularPath): unknown[] {
+  let node = root;
+  for (const step of path) {
+    if (typeof step === 'string') {
+      if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, step)) return [];
+      node = (node as Record<string, unknown>)[step];
+    } else {
+      if (!Array.isArray(node)) return [];
+      const index = step < 0 ? node.length + step : step;
+      if (index < 0 || index >= node.length) return [];
+      node = node[index];
+    }
+  }
+  return [node];
+}
+
 function evaluateJsonPath(condition: JsonPathCondition, root: unknown): boolean {
   try {
     if (condition.form === 'standard') {
+      if (condition.path) return selectSingular(root, condition.path).length > 0;
       if (query(root as JsonValue, condition.executable).length > 0) return true;
       // Arazzo's own examples (`$[?count(@.pets) > 0]` over `$response.body`) and Respect read a
       // root filter with `@` as the context itself; RFC 9535 applies it to the context's members.
@@ -63,7 +81,7 @@ function evaluateJsonPath(condition: JsonPathCondition, root: unknown): boolean 
       return wrap && query([root] as JsonValue, condition.executable).length > 0;
     }
     // The non-standard form compares one value: zero or several nodes cannot satisfy it.
-    const nodes = query(root as JsonValue, condition.query);
+    const nodes = selectSingular(root, condition.path);
     if (nodes.length !== 1) return false;
     const [node] = nodes;
     return condition.form === 'membership'

@@ -13,16 +13,26 @@ import { repairJsonPath } from './repair-jsonpath.js';
 
 export type JsonScalar = string | number | boolean | null;
 
+/**
+ * A singular query's member names and array indices, in order. The library re-parses its query
+ * text on every call, and its parser allocates more per call than the rest of a step's
+ * evaluation: a singular query (what the comparison form always has) is walked directly instead.
+ */
+export type SingularPath = readonly (string | number)[];
+
 export type JsonPathCondition =
   | {
       readonly form: 'standard';
       readonly query: string;
       /** The same query as handed to the library (see repairJsonPath). */
       readonly executable: string;
+      /** When the query is singular: it selects a node exactly when this path exists. */
+      readonly path?: SingularPath;
     }
   | {
       readonly form: 'comparison';
       readonly query: string;
+      readonly path: SingularPath;
       readonly operator: ComparisonOperator;
       readonly literal: JsonScalar;
       /** The RFC 9535 query that selects a node exactly when the comparison holds, if one exists. */
@@ -31,6 +41,7 @@ export type JsonPathCondition =
   | {
       readonly form: 'membership';
       readonly query: string;
+      readonly path: SingularPath;
       readonly values: readonly JsonScalar[];
       readonly standard?: string;
     };
@@ -58,6 +69,15 @@ function isSingular(segments: readonly Segment[]): boolean {
       node.selectors.length === 1 &&
       (node.selectors[0].type === 'NameSelector' || node.selectors[0].type === 'IndexSelector')
     );
+  });
+}
+
+function singularPath(segments: readonly Segment[]): SingularPath | undefined {
+  if (!isSingular(segments)) return undefined;
+  return segments.map((segment) => {
+    const { node } = segment as Extract<Segment, { type: 'ChildSegment' }>;
+    if (node.type === 'MemberNameShorthand') return node.value;
+    return (node as { selectors: readonly { value: string | number }[] }).selectors[0].value;
   });
 }
 
@@ -192,8 +212,8 @@ export function parseJsonPathCondition(condition: string): JsonPathCondition {
   const text = condition.trim();
   let standardError: unknown;
   try {
-    parseJsonPath(text);
-    return { form: 'standard', query: text, executable: repairJsonPath(text) };
+    const path = singularPath(parseJsonPath(text).segments);
+    return { form: 'standard', query: text, executable: repairJsonPath(text), ...(path ? { path } : {}) };
   } catch (error) {
     standardError = error;
   }
@@ -205,9 +225,10 @@ export function parseJsonPathCondition(condition: string): JsonPathCondition {
     );
   }
   const query = text.slice(0, found.at).trimEnd();
+  let path: SingularPath | undefined;
   try {
-    const parsed = parseJsonPath(query);
-    if (!isSingular(parsed.segments)) {
+    path = singularPath(parseJsonPath(query).segments);
+    if (!path) {
       throw new ExpressionSyntaxError(
         `"${query}" selects more than one node; a comparison needs a singular query (names and indices only)`,
         lead,
@@ -228,7 +249,7 @@ export function parseJsonPathCondition(condition: string): JsonPathCondition {
     }
     if (value.length === 0) throw new ExpressionSyntaxError('the list after "in" is empty', lead + literalStart);
     const test = value.map((v) => `${query} == ${literalText(v)}`).join(' || ');
-    return { form: 'membership', query, values: value, standard: standardForm(query, test) };
+    return { form: 'membership', query, path: path!, values: value, standard: standardForm(query, test) };
   }
   if (Array.isArray(value)) {
     throw new ExpressionSyntaxError(
@@ -239,6 +260,7 @@ export function parseJsonPathCondition(condition: string): JsonPathCondition {
   return {
     form: 'comparison',
     query,
+    path: path!,
     operator: found.operator,
     literal: value,
     standard: standardForm(query, comparisonTest(query, found.operator, value)),
