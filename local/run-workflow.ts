@@ -66,21 +66,23 @@ export const stateMachineArnOf = (workflowId: string) => `arn:aws:states:${REGIO
 export class LocalWorkflow {
   private readonly machine: StateMachine;
   readonly stateMachineArn: string;
+  private readonly waitStates: readonly string[];
+  private readonly retryingStates: readonly string[];
 
   constructor(readonly compiled: CompiledWorkflow, options: { readonly stateMachineArn?: string } = {}) {
     this.machine = new StateMachine(compiled.definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     this.stateMachineArn = options.stateMachineArn ?? stateMachineArnOf(compiled.plan.workflowId);
+    const states = compiled.definition.States;
+    this.waitStates = Object.keys(states).filter((s) => states[s].Type === 'Wait');
+    this.retryingStates = Object.keys(states).filter((s) => states[s].Retry);
   }
 
   async run(input: unknown, options: LocalRunOptions): Promise<LocalExecution> {
     const name = options.executionName ?? randomUUID();
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const invocations: TaskInvocation[] = [];
-    const states = this.compiled.definition.States;
-    const waitTimeOverrides =
-      options.waitMs === undefined ? undefined : Object.fromEntries(Object.keys(states).filter((s) => states[s].Type === 'Wait').map((s) => [s, options.waitMs!]));
-    const retryIntervalOverrides =
-      options.retryIntervalMs === undefined ? undefined : Object.fromEntries(Object.keys(states).filter((s) => states[s].Retry).map((s) => [s, options.retryIntervalMs!]));
+    const waitTimeOverrides = options.waitMs === undefined ? undefined : Object.fromEntries(this.waitStates.map((s) => [s, options.waitMs!]));
+    const retryIntervalOverrides = options.retryIntervalMs === undefined ? undefined : Object.fromEntries(this.retryingStates.map((s) => [s, options.retryIntervalMs!]));
 
     const children: LocalExecution[] = [];
     // Emulates `states:startExecution.sync:2` (the engine has no service integrations): a child run, awaited.
@@ -114,8 +116,10 @@ export class LocalWorkflow {
       context: { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never,
     });
     const engineEvents: unknown[] = [];
+    let collected = false;
     const collecting = (async () => {
       for await (const event of execution.eventLogs) engineEvents.push(event);
+      collected = true;
     })();
     const timer = options.timeoutMs ? setTimeout(() => execution.abort(), options.timeoutMs) : undefined;
     const onAbort = () => execution.abort();
@@ -144,7 +148,9 @@ export class LocalWorkflow {
     }
     // The engine can fail before its first state (e.g. a RangeError copying a pathologically nested
     // input) and then never end its event stream: the result decides, the stream gets a moment.
-    await Promise.race([collecting, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    // The stream normally ends within a turn of the event loop; a timer for every run would cost more than the run's bookkeeping.
+    await Promise.race([collecting, new Promise((resolve) => setImmediate(resolve))]);
+    if (!collected) await Promise.race([collecting, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     if (engineEvents.some((e) => (e as { type: string }).type === 'ExecutionAborted')) status = 'ABORTED';
     const failed = engineEvents.find((e) => (e as { type: string }).type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
     if (failed) {

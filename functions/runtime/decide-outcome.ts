@@ -137,10 +137,21 @@ export async function decideOutcome(
   const visits = (previous?.visits ?? 0) + 1;
   const actions: readonly ActionPlan[] = ok ? plan.onSuccess : plan.onFailure;
   const attemptsOf = (outcome: string) => (previous?.outcome === outcome ? (previous.attempts ?? 1) + 1 : 1);
-  const applicable = actions.filter((a) => allPass(a.criteria, ctx));
-  // Arazzo: "The retryLimit MUST be exhausted prior to executing subsequent failure actions": an exhausted retry gives way to the next match.
-  const matched =
-    applicable.find((a) => !(a.type === 'retry' && a.loop && attemptsOf(a.outcome) >= a.loop.maxAttempts)) ?? applicable[0];
+  // The first action whose criteria hold, in document order; later criteria are not evaluated.
+  // Arazzo: "The retryLimit MUST be exhausted prior to executing subsequent failure actions": an
+  // exhausted retry gives way to the next match, and is still taken when nothing else matches.
+  let matched: ActionPlan | undefined;
+  let exhausted: ActionPlan | undefined;
+  for (const a of actions) {
+    if (!allPass(a.criteria, ctx)) continue;
+    if (a.type === 'retry' && a.loop && attemptsOf(a.outcome) >= a.loop.maxAttempts) {
+      exhausted ??= a;
+      continue;
+    }
+    matched = a;
+    break;
+  }
+  matched ??= exhausted;
   if (!ok && !matched) throw stepFailed(failureMessage());
 
   const outputs: Record<string, unknown> = {};
