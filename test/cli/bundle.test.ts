@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../../cli/bundle-cli.js';
-import type { CliResult } from './run-cli.js';
+import { runNode, type CliResult } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SEED_000 = 'workflows/arazzo/customer-verification-poll.arazzo.yml';
@@ -16,21 +15,7 @@ const SEED_001 = 'workflows/arazzo/token-then-payment.arazzo.yml';
 const outdir = join(root, 'node_modules', '.cache', `arazzo-sfn-bundle-test-${process.pid}`);
 let cacheDir: string;
 
-function runBundle(args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(outdir, 'main.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, ARAZZO_SFN_CACHE_DIR: cacheDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runBundle = (args: readonly string[]): Promise<CliResult> => runNode([join(outdir, 'main.js'), ...args], { ARAZZO_SFN_CACHE_DIR: cacheDir });
 
 beforeAll(async () => {
   cacheDir = await mkdtemp(join(tmpdir(), 'arazzo-sfn-bundle-cache-'));

@@ -14,8 +14,13 @@ export interface CliResult {
  * the TypeScript sources through tsx so the tests need no build step.
  */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runNode(['--import', 'tsx', 'cli/main.ts', ...args], env);
+}
+
+/** `node <args>` in the checkout, its output collected (e.g. a built bundle of the CLI). */
+export function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    const child = spawn(process.execPath, args, {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
