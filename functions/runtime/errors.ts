@@ -15,6 +15,11 @@ export const ErrorCodes = {
   InvalidInputs: 'Arazzo.InvalidInputs',
   /** Connection error, timeout, 5xx or 429 from the provider (retried by the Task's Retry when safe). */
   ProviderUnavailable: 'Arazzo.ProviderUnavailable',
+  /**
+   * The provider answered with a Content-Type the OpenAPI operation does not declare for that
+   * status (a contract fault, retried by the Task's Retry when safe, as ProviderUnavailable is).
+   */
+  UnexpectedContentType: 'Arazzo.UnexpectedContentType',
   /** A runtime expression could not be evaluated (missing value, bad pointer). */
   Expression: 'Arazzo.Expression',
   /** A credential could not be resolved, sealed or unsealed. */
@@ -43,6 +48,8 @@ export const stepFailed = (message: string) => new ArazzoRuntimeError(ErrorCodes
 export const invalidInputs = (message: string) => new ArazzoRuntimeError(ErrorCodes.InvalidInputs, message);
 export const providerUnavailable = (message: string) =>
   new ArazzoRuntimeError(ErrorCodes.ProviderUnavailable, message, { retryable: true });
+export const unexpectedContentType = (message: string) =>
+  new ArazzoRuntimeError(ErrorCodes.UnexpectedContentType, message, { retryable: true });
 export const expressionError = (message: string) => new ArazzoRuntimeError(ErrorCodes.Expression, message);
 export const secretError = (message: string) => new ArazzoRuntimeError(ErrorCodes.Secret, message);
 export const invalidResponse = (message: string) => new ArazzoRuntimeError(ErrorCodes.InvalidResponse, message);

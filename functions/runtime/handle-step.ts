@@ -2,9 +2,10 @@ import type { Dispatcher } from 'undici';
 import { prepareCriteria } from './criteria/index.js';
 import { allPass, decideOutcome, openContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
-import { ErrorCodes, expressionError, planError, providerUnavailable, stepFailed } from './errors.js';
+import { ErrorCodes, expressionError, planError, providerUnavailable, stepFailed, unexpectedContentType } from './errors.js';
 import { evaluateValue, type ExpressionContext } from './expressions/index.js';
 import { buildRequest, setAtPointer, type BuiltRequest } from './http/build-request.js';
+import type { UndeclaredMediaType } from './http/media-type.js';
 import { sendRequest, type ReceivedResponse } from './http/send-request.js';
 import type { StepEvent, StepPlan, StepResult } from './plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
@@ -60,6 +61,18 @@ function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string): u
 }
 
 /**
+ * Names the step, the operation, the status and the media types (received and declared): the
+ * Content-Type is the only header it reads, and never the body.
+ */
+function undeclaredMessage(plan: StepPlan, where: string, what: string, statusCode: number, found: UndeclaredMediaType): string {
+  const operation = plan.operation.operationId ? `${what} (${plan.operation.operationId})` : what;
+  // Bare media types only (parameters dropped); a label past any sensible length is cut.
+  const received = found.received ? `Content-Type ${JSON.stringify(found.received.slice(0, 100))}` : 'no Content-Type';
+  const declared = found.responseKey === String(statusCode) ? `for ${statusCode}` : `for ${statusCode} (its "${found.responseKey}" response)`;
+  return `${where}: ${operation} answered ${statusCode} with ${received}, which the operation does not declare ${declared}: it declares ${found.declared.join(', ')}`;
+}
+
+/**
  * Runs one Arazzo step: builds the request from the plan, sends it, evaluates the success
  * criteria and actions, and returns only declared outputs (credentials sealed). The Choice
  * state after the Task routes on `outcome`; a failure no onFailure action handles is thrown as
@@ -93,6 +106,7 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
       connectTimeoutMs: plan.transport.connectTimeoutMs,
       requestTimeoutMs: plan.transport.requestTimeoutMs,
       describe: `${request.method} ${plan.operation.path}`,
+      responseMediaTypes: plan.operation.responseMediaTypes,
     });
   } catch (err) {
     runtime.log?.({ ...logBase, durationMs: 0, error: (err as Error).name });
@@ -103,6 +117,16 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   if (plan.transport.retrySafe && plan.onFailure.length === 0 && (response.statusCode >= 500 || response.statusCode === 429)) {
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);
+  }
+  // A body labelled otherwise than the operation declares would be misread (JSON kept as text
+  // matches no criterion, and a default route moves on): a contract fault, retried like the one
+  // above when the call is retry-safe. A callback step's answer is not read, so not checked. An
+  // error answer (a gateway's HTML page) to a step with onFailure actions is theirs to handle, as
+  // a 5xx is above; its body stays text.
+  const failureActionsDecide = plan.onFailure.length > 0 && (response.statusCode < 200 || response.statusCode >= 300);
+  if (response.undeclaredMediaType && !callback && !failureActionsDecide) {
+    runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.UnexpectedContentType });
+    throw unexpectedContentType(undeclaredMessage(plan, where, what, response.statusCode, response.undeclaredMediaType));
   }
 
   if (callback) {

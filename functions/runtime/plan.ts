@@ -31,9 +31,21 @@ export interface OperationBinding {
   /** Path template, e.g. `/v1/customers/{customer_id}`. */
   readonly path: string;
   readonly parameters: readonly DeclaredParameter[];
+  /**
+   * The media types the operation declares per response: absent when no response declares a
+   * `content`, so no answer is checked.
+   */
+  readonly responseMediaTypes?: ResponseMediaTypes;
   /** Stable key of the operation: one Lambda function per key. */
   readonly key: string;
 }
+
+/**
+ * OpenAPI response key (`200`, `4XX`, `default`) → the bare, lower-case media types its `content`
+ * declares (`application/json`, or a range: `text/*`, or the match-all). An empty list is a
+ * response declared without content: a status that matches it is not checked.
+ */
+export type ResponseMediaTypes = Readonly<Record<string, readonly string[]>>;
 
 export interface ParameterPlan {
   readonly name: string;

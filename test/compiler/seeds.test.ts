@@ -52,6 +52,13 @@ describe('seed 000 customer-verification-poll compiles', () => {
       ['reportFailure', 'GET', true],
     ]);
     expect(plan.steps.every((s) => s.sealedOutputs.length === 0)).toBe(true);
+    // What the handler checks each answer's Content-Type against (the customers description declares only the successes).
+    expect((plan.steps as StepPlan[]).map((s) => [s.stepId, s.operation.responseMediaTypes])).toEqual([
+      ['createCustomer', { '201': ['application/json'] }],
+      ['startVerification', { '201': ['application/json'] }],
+      ['pollVerification', { '200': ['application/json'] }],
+      ['reportFailure', { '200': ['application/json'] }],
+    ]);
   });
 
   it('to the expected states, and pollVerification.route routes verified/notVerified/pending with a bounded loop', () => {

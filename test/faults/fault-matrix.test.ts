@@ -72,11 +72,20 @@ const ROWS: readonly Row[] = [
   { kind: 'malformed JSON', operationId: 'createAccessToken', persistence: 'once', rule: { malformedJson: true }, expected: { status: 'FAILED', error: ErrorCodes.InvalidResponse, attempts: 1, payments: 0 } },
   { kind: 'malformed JSON after creating', operationId: 'createPisV2Connect', persistence: 'once', rule: { malformedJson: true, when: 'after' }, expected: { status: 'FAILED', error: ErrorCodes.InvalidResponse, attempts: 1, payments: 1 } },
   { kind: 'malformed JSON', operationId: 'getPaymentSession', persistence: 'once', rule: { malformedJson: true }, expected: { status: 'FAILED', error: ErrorCodes.InvalidResponse, attempts: 1, payments: 1 } },
-  // JSON labelled text/html stays text, so `$response.body#/...` outputs find nothing: the step
-  // that reads the missing output fails by name; a missing output nobody reads is just absent.
-  { kind: 'wrong content type', operationId: 'createAccessToken', persistence: 'once', rule: { contentType: 'text/html; charset=utf-8' }, expected: { status: 'FAILED', error: ErrorCodes.Expression, attempts: 1, payments: 0 } },
-  { kind: 'wrong content type', operationId: 'createPisV2Connect', persistence: 'once', rule: { contentType: 'text/html; charset=utf-8' }, expected: { status: 'FAILED', error: ErrorCodes.Expression, attempts: 1, payments: 1 } },
-  { kind: 'wrong content type', operationId: 'getPaymentSession', persistence: 'once', rule: { contentType: 'text/html; charset=utf-8' }, expected: { status: 'SUCCEEDED', attempts: 1, payments: 1, outputs: ['accessToken', 'connectUrl', 'sessionId'] } },
+  // JSON labelled text/html, which the operations do not declare for 200 (application/json): a
+  // contract fault, not a body to read as text. Retried like a 5xx (all three calls are
+  // retry-safe), then Arazzo.UnexpectedContentType; the request itself was processed each time,
+  // so the payment is still created once per x-request-id.
+  ...(['createAccessToken', 'createPisV2Connect', 'getPaymentSession'] as const).flatMap((operationId): Row[] => [
+    { kind: 'wrong content type', operationId, persistence: 'once', rule: { contentType: 'text/html; charset=utf-8' }, expected: { status: 'SUCCEEDED', attempts: 2, payments: 1, outputs: ALL_OUTPUTS } },
+    {
+      kind: 'wrong content type',
+      operationId,
+      persistence: 'always',
+      rule: { contentType: 'text/html; charset=utf-8' },
+      expected: { status: 'FAILED', error: ErrorCodes.UnexpectedContentType, attempts: 4, payments: operationId === 'createAccessToken' ? 0 : 1 },
+    },
+  ]),
   // A gateway's HTML error page with a 502: still a 5xx, still retried.
   { kind: '502 as an HTML page', operationId: 'getPaymentSession', persistence: 'once', rule: { status: 502, contentType: 'text/html' }, expected: { status: 'SUCCEEDED', attempts: 2, payments: 1, outputs: ALL_OUTPUTS } },
 ];
@@ -93,10 +102,11 @@ function attemptsOf(run: SeedRun, stepId: string): number {
 
 describe('fault matrix: every injected fault ends in success after bounded retries or a named error', () => {
   let harness: SeedHarness;
+  let customersToken: string;
 
   beforeAll(async () => {
     harness = await startSeedHarness();
-    await harness.mintToken('customer', 'customersToken');
+    customersToken = await harness.mintToken('customer', 'customersToken');
   });
   afterAll(() => harness.close());
 
@@ -124,16 +134,45 @@ describe('fault matrix: every injected fault ends in success after bounded retri
     expect(scanForSecrets(`${run.historyJson}\n${run.execution.cause ?? ''}\n${run.logLines.join('\n')}`, [harness.clientSecret])).toEqual([]);
   });
 
-  // Known hazard: the poll's answer labelled text/plain stays text, no onSuccess criterion matches,
-  // and Arazzo's default (next step) takes the execution to reportFailure, which succeeds with
-  // failedStatus "pending". Flip to `it` once a body the operation declares as JSON is read as JSON
-  // (or a step whose success routes match nothing fails).
-  it.fails('a mislabelled poll answer on seed 000 does not end the execution as a failed verification', async () => {
+  // Read as text, the poll's JSON labelled text/plain would match no onSuccess criterion, and
+  // Arazzo's default (the next step) would take the execution to reportFailure, which succeeds with
+  // failedStatus "pending": a silent wrong route. The operation declares application/json for 200,
+  // so the label is a contract fault, retried on the GET like a 5xx.
+  it('a mislabelled poll answer on seed 000 (once) is retried, and the execution ends verified', async () => {
     const run = await harness.run(SEED_000, seed000Input('jane+pending2+verified@example.com'), {
       faults: [{ operationId: 'getCustomerVerificationById', contentType: 'text/plain', times: 1 }],
     });
+
     expectEnded(run);
-    expect((run.execution.output as Record<string, unknown> | undefined)?.failedStatus).not.toBe('pending');
+    expect({ status: run.execution.status, error: run.execution.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expect(run.execution.output).toMatchObject({ finalStatus: 'verified' });
+    expect(run.execution.output).not.toHaveProperty('failedStatus');
+    expect(run.statesEntered).not.toContain('reportFailure');
+    // The sandbox answers two polls pending, then verified. The first (pending, mislabelled) is
+    // refused and the Task's Retry asks again at once (the second pending); the loop then polls once more.
+    const polls = run.logLines.map((line) => JSON.parse(line) as { stepId: string; error?: string; outcome?: string }).filter((e) => e.stepId === 'pollVerification');
+    expect(polls.map((e) => e.error ?? e.outcome)).toEqual([ErrorCodes.UnexpectedContentType, 'onSuccess.pending', 'onSuccess.verified']);
+    expect(run.requests.filter((r) => r.operationId === 'getCustomerVerificationById').map((r) => r.fault ?? false)).toEqual([true, false, false]);
+  });
+
+  it('a poll answer that stays mislabelled fails the execution with Arazzo.UnexpectedContentType after the Retry budget, and no further step runs', async () => {
+    const run = await harness.run(SEED_000, seed000Input('jane+pending2+verified@example.com'), {
+      faults: [{ operationId: 'getCustomerVerificationById', contentType: 'text/plain' }],
+    });
+
+    expectEnded(run);
+    expect({ status: run.execution.status, error: run.execution.error }).toEqual({ status: 'FAILED', error: ErrorCodes.UnexpectedContentType });
+    expect(run.execution.cause).toBe(
+      'step pollVerification: GET /v1/customers/{customer_id}/verification/{verification_id} (getCustomerVerificationById) answered 200 with Content-Type "text/plain", which the operation does not declare for 200: it declares application/json',
+    );
+    expect(attemptsOf(run, 'pollVerification')).toBe(4);
+    expect(run.callsTo('getCustomerVerificationById')).toBe(4);
+    expect(run.statesEntered.slice(-2)).toEqual(['pollVerification', 'pollVerification.failed']);
+    expect(run.statesEntered).not.toContain('reportFailure');
+    expect(run.requests.at(-1)).toMatchObject({ operationId: 'getCustomerVerificationById' });
+    // The cause names media types, never the body (the verification's JSON) or a header value other than Content-Type.
+    expect(run.execution.cause).not.toMatch(/pending|verified"|Bearer/);
+    expect(scanForSecrets(`${run.historyJson}\n${run.execution.cause ?? ''}\n${run.logLines.join('\n')}`, [harness.clientSecret, customersToken])).toEqual([]);
   });
 
   // Seed 000's POSTs carry no idempotency key: a fault there is never retried, so it cannot create twice.

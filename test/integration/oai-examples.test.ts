@@ -685,7 +685,8 @@ describe('OAI example simulators over HTTP', () => {
 
       const extra = await post('/customers', { ...customer, termsAndConditionsAccepted: true, nickname: 'Amazing Grace' });
       expect(extra.status).toBe(400);
-      expect(extra.headers.get('content-type')).toBe('application/problem+json');
+      // Labelled as the description's ErrorResponse declares it (application/json), not RFC 9457's application/problem+json.
+      expect(extra.headers.get('content-type')).toBe('application/json');
       expect(await extra.json()).toMatchObject({ status: '400', title: 'Invalid request', errors: [{ code: 'invalid_field', source: { pointer: '/nickname' } }] });
     });
 

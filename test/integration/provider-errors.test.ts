@@ -26,11 +26,12 @@ describe('provider errors: retried when safe, failing the step otherwise', () =>
   });
   afterAll(() => harness.close());
 
-  it('the GET poll Task carries a Retry on Arazzo.ProviderUnavailable with backoff; the POSTs do not', async () => {
+  it('the GET poll Task carries a Retry on Arazzo.ProviderUnavailable and Arazzo.UnexpectedContentType with backoff; the POSTs do not', async () => {
     const { definition } = await compileSeed(SEED_000);
     const retryOf = (state: string) => (definition.States[state].Retry as { ErrorEquals: string[] }[]).find((r) => r.ErrorEquals.includes(ErrorCodes.ProviderUnavailable));
     expect(retryOf('pollVerification')).toEqual({
-      ErrorEquals: [ErrorCodes.ProviderUnavailable],
+      // One retrier, so both kinds of provider fault share its bound.
+      ErrorEquals: [ErrorCodes.ProviderUnavailable, ErrorCodes.UnexpectedContentType],
       IntervalSeconds: 1,
       MaxAttempts: 3,
       BackoffRate: 2,

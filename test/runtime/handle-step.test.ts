@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleStep } from '../../functions/runtime/handle-step.js';
+import { InMemoryCallbackStore } from '../../functions/runtime/callbacks/index.js';
 import { buildRequest } from '../../functions/runtime/http/build-request.js';
 import type { StepEvent, StepPlan, StepResult } from '../../functions/runtime/plan.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
@@ -81,5 +82,129 @@ describe('handleStep', () => {
     } finally {
       await new Promise<void>((r) => redirect.close(() => r()));
     }
+  });
+});
+
+describe('handleStep: an answer labelled with a media type the operation does not declare', () => {
+  const secrets = new InMemorySecretsProvider({ key: 'sk_live_0123456789' });
+  const sealer = new AesGcmSealer();
+  // Answers with the status, Content-Type and body the path asks for: /things/<status>/<content type>/<body>, each `v` + base64url.
+  let labelled: Server;
+  let labelledUrl: string;
+  beforeAll(async () => {
+    labelled = createServer((req, res) => {
+      const [status, contentType, body] = (req.url ?? '').split('/').slice(2).map((part) => Buffer.from(part.slice(1), 'base64url').toString());
+      res.writeHead(Number(status), { 'x-session': 'sess_0123456789abcdef', ...(contentType ? { 'content-type': contentType } : {}) });
+      res.end(body);
+    });
+    await new Promise<void>((r) => labelled.listen(0, '127.0.0.1', r));
+    labelledUrl = `http://127.0.0.1:${(labelled.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => labelled.close(() => r())));
+
+  const segment = (text: string) => `v${Buffer.from(text).toString('base64url')}`;
+  const contractPlan = (over: Partial<StepPlan> = {}): StepPlan =>
+    plan({
+      operation: {
+        source: 'api',
+        operationId: 'getThing',
+        method: 'GET',
+        serverUrl: 'http://unused',
+        path: '/things/{status}/{type}/{body}',
+        parameters: ['status', 'type', 'body'].map((name) => ({ name, in: 'path' as const, required: true })),
+        responseMediaTypes: { '200': ['application/json'], '204': [], '5XX': ['application/problem+json'] },
+        key: 'api.getThing',
+      },
+      parameters: [
+        { name: 'status', in: 'path', value: '$inputs.status' },
+        { name: 'type', in: 'path', value: '$inputs.type' },
+        { name: 'body', in: 'path', value: '$inputs.body' },
+        { name: 'Authorization', in: 'header', value: 'Bearer {$inputs.apiKey}' },
+      ],
+      successCriteria: [],
+      outputs: { status: '$response.body#/status' },
+      ...over,
+    });
+  const run = (p: StepPlan, status: number, contentType: string, body: string, log?: (e: unknown) => void) =>
+    handleStep(p, { step: 'getThing', inputs: { status: segment(String(status)), type: segment(contentType), body: segment(body), apiKey: 'secret:key' }, steps: {} }, { secrets, sealer, serverUrls: { api: labelledUrl }, ...(log ? { log } : {}) });
+
+  it('fails with Arazzo.UnexpectedContentType, retryable, naming step, operation, status and media types, never the body or another header', async () => {
+    const logged: unknown[] = [];
+    const err = await run(contractPlan(), 200, 'text/plain; charset=utf-8', '{"status":"verified","token":"tok_body_secret"}', (e) => logged.push(e)).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      name: 'Arazzo.UnexpectedContentType',
+      retryable: true,
+      message:
+        'step getThing: GET /things/{status}/{type}/{body} (getThing) answered 200 with Content-Type "text/plain", which the operation does not declare for 200: it declares application/json',
+    });
+    expect((err as Error).message).not.toMatch(/verified|tok_body_secret|sess_0123456789abcdef|sk_live_0123456789|charset/);
+    expect(logged).toEqual([expect.objectContaining({ stepId: 'getThing', statusCode: 200, error: 'Arazzo.UnexpectedContentType' })]);
+  });
+
+  it('names the range or default it checked against, and an answer without a Content-Type', async () => {
+    const notRetrySafe = contractPlan({ transport: { connectTimeoutMs: 1000, requestTimeoutMs: 1000, retrySafe: false } });
+    await expect(run(notRetrySafe, 502, 'text/html', '<h1>Bad gateway</h1>')).rejects.toMatchObject({
+      name: 'Arazzo.UnexpectedContentType',
+      message: expect.stringContaining('answered 502 with Content-Type "text/html", which the operation does not declare for 502 (its "5XX" response): it declares application/problem+json'),
+    });
+    await expect(run(contractPlan(), 200, '', '{"status":"ok"}')).rejects.toMatchObject({
+      name: 'Arazzo.UnexpectedContentType',
+      message: expect.stringContaining('answered 200 with no Content-Type, which'),
+    });
+  });
+
+  it('is refused before the body is parsed: malformed JSON under an undeclared label is the label’s fault', async () => {
+    const p = contractPlan({ operation: { ...contractPlan().operation, responseMediaTypes: { '200': ['text/plain'] } } });
+    await expect(run(p, 200, 'application/json', '{"status": "verif')).rejects.toMatchObject({ name: 'Arazzo.UnexpectedContentType' });
+  });
+
+  it('fails a call that is not retry-safe by the same name (its Task has no Retry for it)', async () => {
+    const p = contractPlan({ transport: { connectTimeoutMs: 1000, requestTimeoutMs: 1000, retrySafe: false } });
+    await expect(run(p, 200, 'text/html', '{"status":"ok"}')).rejects.toMatchObject({ name: 'Arazzo.UnexpectedContentType' });
+  });
+
+  it('leaves a retry-safe 5xx an Arazzo.ProviderUnavailable, whatever its label (a gateway’s HTML page)', async () => {
+    await expect(run(contractPlan(), 503, 'text/html', '<h1>Service unavailable</h1>')).rejects.toMatchObject({ name: 'Arazzo.ProviderUnavailable' });
+  });
+
+  it('leaves an error answer to the step’s onFailure actions, its body as text; a 2xx is still refused', async () => {
+    const handled = contractPlan({
+      transport: { connectTimeoutMs: 1000, requestTimeoutMs: 1000, retrySafe: false },
+      onFailure: [{ outcome: 'onFailure.gateway', kind: 'onFailure', type: 'end', criteria: [{ type: 'simple', condition: '$statusCode == 502' }] }],
+      outputs: { page: '$response.body' },
+    });
+    const result = await run(handled, 502, 'text/html', '<h1>Bad gateway</h1>');
+    expect(result).toMatchObject({ statusCode: 502, outcome: 'onFailure.gateway', outputs: { page: '<h1>Bad gateway</h1>' } });
+    await expect(run(handled, 200, 'text/html', '{"status":"ok"}')).rejects.toMatchObject({ name: 'Arazzo.UnexpectedContentType' });
+  });
+
+  it('does not check the immediate answer of a callback step, whose body nothing reads', async () => {
+    const p = contractPlan({
+      operation: { ...contractPlan().operation, method: 'POST' },
+      requestBody: { contentType: 'application/json', payload: {}, replacements: [] },
+      callback: { urlTarget: '/webhookURL', statusPointer: '/status', pending: [], heartbeatSeconds: 60, timeoutSeconds: 120 },
+      transport: { connectTimeoutMs: 1000, requestTimeoutMs: 1000, retrySafe: false },
+    });
+    const inputs = { status: segment('200'), type: segment('text/html'), body: segment('<p>accepted</p>'), apiKey: 'secret:key' };
+    const result = await handleStep(p, { step: 'getThing', taskToken: 'token-1', inputs, steps: {} }, {
+      secrets,
+      sealer,
+      serverUrls: { api: labelledUrl },
+      callbacks: { baseUrl: 'http://callbacks.invalid', store: new InMemoryCallbackStore() },
+    });
+    expect(result.outcome).toBe('waiting');
+  });
+
+  it('reads declared, parameterised, empty, undeclared-status and content-less answers as before', async () => {
+    const ok = await run(contractPlan(), 200, 'Application/JSON; charset=utf-8', '{"status":"verified"}');
+    expect(ok.outputs).toEqual({ status: 'verified' });
+    // 204: no body, nothing to check.
+    expect((await run(contractPlan({ successCriteria: [{ type: 'simple', condition: '$statusCode == 204' }] }), 204, 'text/plain', '')).statusCode).toBe(204);
+    // 201 is declared by no entry, range or default: not checked, read as its label says.
+    const undeclared = await run(contractPlan({ successCriteria: [{ type: 'simple', condition: '$statusCode == 201' }] }), 201, 'text/plain', '{"status":"x"}');
+    expect(undeclared.outputs).toEqual({});
+    // A plan without declared media types (an operation that declares no content) checks nothing.
+    const unchecked = contractPlan({ operation: { ...contractPlan().operation, responseMediaTypes: undefined } });
+    expect((await run(unchecked, 200, 'text/html', '{"status":"x"}')).statusCode).toBe(200);
   });
 });

@@ -1,3 +1,5 @@
+import type { ResponseMediaTypes } from '../plan.js';
+
 /** The bare, lower-case media type of a Content-Type value (`application/json`), parameters dropped. */
 export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -30,4 +32,55 @@ export function mediaTypeParameter(contentType: string | undefined, name: string
     return value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
   }
   return undefined;
+}
+
+/**
+ * The response an OpenAPI operation declares for a status (OpenAPI 3.1 §Responses Object): the
+ * status's own entry, else its range (`4XX`), else `default`; undefined when it declares none.
+ */
+export function declaredResponseFor(declared: ResponseMediaTypes, statusCode: number): { readonly key: string; readonly mediaTypes: readonly string[] } | undefined {
+  for (const key of [String(statusCode), `${Math.floor(statusCode / 100)}XX`, 'default']) {
+    if (Object.hasOwn(declared, key)) return { key, mediaTypes: declared[key] };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a Content-Type is one of the declared media types, which may be ranges (`text/*`) or
+ * the match-all; parameters and case are ignored on both sides. Without a Content-Type, only the
+ * match-all takes it.
+ */
+export function isDeclaredMediaType(contentType: string | undefined, declared: readonly string[]): boolean {
+  const received = mediaTypeOf(contentType);
+  return declared.some((entry) => {
+    const d = mediaTypeOf(entry);
+    return d === '*/*' || d === received || (d.endsWith('/*') && received.startsWith(d.slice(0, -1)));
+  });
+}
+
+/** A non-empty answer labelled with a media type its operation does not declare for its status. */
+export interface UndeclaredMediaType {
+  /** The bare, lower-case media type received; `''` when the answer had no Content-Type. */
+  readonly received: string;
+  /** The response key it was checked against: the status, its range (`5XX`) or `default`. */
+  readonly responseKey: string;
+  readonly declared: readonly string[];
+}
+
+/**
+ * Checks an answer's Content-Type against what the operation declares (parameters and case
+ * ignored). Nothing to check (undefined) when the body is empty, when the operation declares no
+ * response for the status, or when that response declares no content.
+ */
+export function findUndeclaredMediaType(
+  declared: ResponseMediaTypes | undefined,
+  statusCode: number,
+  contentType: string | undefined,
+  bodyBytes: number,
+): UndeclaredMediaType | undefined {
+  if (!declared || bodyBytes === 0) return undefined;
+  const response = declaredResponseFor(declared, statusCode);
+  if (!response || response.mediaTypes.length === 0) return undefined;
+  if (isDeclaredMediaType(contentType, response.mediaTypes)) return undefined;
+  return { received: mediaTypeOf(contentType), responseKey: response.key, declared: response.mediaTypes };
 }

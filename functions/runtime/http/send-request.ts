@@ -1,7 +1,8 @@
 import { request, type Dispatcher } from 'undici';
 import { invalidResponse, providerUnavailable } from '../errors.js';
 import type { BuiltRequest } from './build-request.js';
-import { isJsonMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter } from './media-type.js';
+import type { ResponseMediaTypes } from '../plan.js';
+import { findUndeclaredMediaType, isJsonMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter, type UndeclaredMediaType } from './media-type.js';
 
 export interface ReceivedResponse {
   readonly statusCode: number;
@@ -9,6 +10,11 @@ export interface ReceivedResponse {
   readonly headers: Record<string, string>;
   readonly body: unknown;
   readonly durationMs: number;
+  /**
+   * Set when the answer's Content-Type is not one the operation declares for its status: the
+   * body is then left as text, unparsed (its label cannot be trusted), for the caller to refuse.
+   */
+  readonly undeclaredMediaType?: UndeclaredMediaType;
 }
 
 export interface SendOptions {
@@ -19,6 +25,8 @@ export interface SendOptions {
   readonly maxBodyBytes?: number;
   /** How messages name the request (method and path template): never the resolved URL. */
   readonly describe: string;
+  /** What the operation declares it answers with (the plan's `operation.responseMediaTypes`); unchecked when absent. */
+  readonly responseMediaTypes?: ResponseMediaTypes;
 }
 
 const TRANSPORT_CODES = new Set([
@@ -104,8 +112,10 @@ export function parseBody(text: string, contentType: string, what: string): unkn
 
 /**
  * Sends one request with undici (pooled by the dispatcher, bounded by connect/headers/body
- * timeouts). Transport faults become `Arazzo.ProviderUnavailable`; messages name the method and
- * path only, never headers or bodies, since they reach the execution history.
+ * timeouts). Transport faults become `Arazzo.ProviderUnavailable`; an answer labelled with a
+ * media type the operation does not declare comes back marked (`undeclaredMediaType`), unparsed.
+ * Messages name the method and path only, never headers or bodies, since they reach the
+ * execution history.
  */
 export async function sendRequest(req: BuiltRequest, options: SendOptions): Promise<ReceivedResponse> {
   const started = performance.now();
@@ -140,6 +150,9 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
     }
     const contentType = headers['content-type'] ?? '';
     const text = decodeBody(Buffer.concat(chunks), contentType);
+    // Checked before parsing: JSON labelled text/plain, or HTML labelled JSON, is the provider's contract fault, not a body to read.
+    const undeclaredMediaType = findUndeclaredMediaType(options.responseMediaTypes, res.statusCode, contentType, size);
+    if (undeclaredMediaType) return { statusCode: res.statusCode, headers, body: text, durationMs: performance.now() - started, undeclaredMediaType };
     return { statusCode: res.statusCode, headers, body: parseBody(text, contentType, what), durationMs: performance.now() - started };
   } catch (err) {
     if ((err as Error).name?.startsWith('Arazzo.')) throw err;

@@ -60,9 +60,12 @@ export const localStateMachineArnFor = (workflowId: string, source?: string) =>
 
 const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 
-/** Faults of the provider are retried on the Task itself, apart from Arazzo's own `retry` action. */
+/**
+ * Faults of the provider are retried on the Task itself, apart from Arazzo's own `retry` action:
+ * unavailable (transport, 5xx, 429) or off its contract (an undeclared Content-Type), one shared bound.
+ */
 const PROVIDER_RETRY = {
-  ErrorEquals: [ErrorCodes.ProviderUnavailable],
+  ErrorEquals: [ErrorCodes.ProviderUnavailable, ErrorCodes.UnexpectedContentType],
   IntervalSeconds: 1,
   MaxAttempts: 3,
   BackoffRate: 2,

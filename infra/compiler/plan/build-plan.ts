@@ -26,6 +26,7 @@ import { checkCriterionAt, checkValueExpressions, inputsReferencedBy, stepRefere
 import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, DEFAULT_SEAL_CONTEXT, LOOP_LIMITS, type CompileOptions } from './compile-options.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
 import { resolveInputsSchema } from './resolve-inputs-schema.js';
+import { responseMediaTypesOf } from './response-media-types.js';
 import { findWorkflowCycles, resolveWorkflow, type ResolvedWorkflow } from './resolve-workflow.js';
 import { detectCredentialInputs, isSealedOutput } from './detect-credentials.js';
 
@@ -379,6 +380,7 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
       sendsJsonBody: step.requestBody !== undefined && /json/i.test(contentType.split(';')[0]) && typeof step.requestBody.payload === 'object' && step.requestBody.payload !== null,
     }, ctx.diagnostics);
 
+    const responseMediaTypes = responseMediaTypesOf(op.operation);
     steps.push({
       ...common,
       ...(callback ? { callback } : {}),
@@ -389,6 +391,7 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
         serverUrl: op.serverUrl,
         path: op.operation.path,
         parameters: op.operation.parameters.map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required) || p.in === 'path' })),
+        ...(responseMediaTypes ? { responseMediaTypes } : {}),
         key: `${op.source}.${op.operation.operationId ?? `${method}${op.operation.path}`}`.replace(/[^A-Za-z0-9_.\-]/g, '_'),
       },
       parameters,

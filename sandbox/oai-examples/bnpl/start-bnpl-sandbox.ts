@@ -83,7 +83,8 @@ export async function startBnplSandbox(options: BnplSandboxOptions = {}): Promis
     createStore: createBnplStore,
     resolveScenario: resolveBnplScenario,
     handlers: bnplHandlers,
-    renderError: (spec) => renderProblemDetails(spec, { statusAsString: true }),
+    // The description's ErrorResponse declares problem details as application/json (and `status` as a string): answered as declared.
+    renderError: (spec) => renderProblemDetails(spec, { statusAsString: true, contentType: 'application/json' }),
     fallback: hostedPages,
   };
   const sandbox = await startExampleSandbox(simulator, options);

@@ -1,10 +1,14 @@
 import type { SandboxErrorSpec, SandboxResponse } from '../../http/index.js';
 
 /**
- * RFC 9457 problem details, `application/problem+json`. `type` is a URN per problem code so a
- * client can branch on it; the validation problems, when any, are listed under `errors`.
+ * RFC 9457 problem details, `application/problem+json` unless the description declares its errors
+ * as another media type (`contentType`). `type` is a URN per problem code so a client can branch
+ * on it; the validation problems, when any, are listed under `errors`.
  */
-export function renderProblemDetails(spec: SandboxErrorSpec, options: { readonly statusAsString?: boolean } = {}): SandboxResponse {
+export function renderProblemDetails(
+  spec: SandboxErrorSpec,
+  options: { readonly statusAsString?: boolean; readonly contentType?: string } = {},
+): SandboxResponse {
   const body: Record<string, unknown> = {
     type: `urn:arazzo-sfn:sandbox:problem:${spec.code}`,
     // The BNPL description types `status` as a string matching ^[1-5][0-9]{2}$.
@@ -14,5 +18,5 @@ export function renderProblemDetails(spec: SandboxErrorSpec, options: { readonly
     instance: `urn:uuid:${spec.logId}`,
     ...(spec.problems ? { errors: spec.problems } : {}),
   };
-  return { status: spec.status, body, contentType: 'application/problem+json', headers: spec.headers };
+  return { status: spec.status, body, contentType: options.contentType ?? 'application/problem+json', headers: spec.headers };
 }

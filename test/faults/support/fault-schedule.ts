@@ -37,8 +37,10 @@ export interface FaultKind {
 
 /**
  * Faults of seed 000 and their consequence, by the retry rules of the compiled definition: the
- * poll (a GET) is retried on Arazzo.ProviderUnavailable up to 3 times; the two POSTs carry no
- * idempotency key, so are never retried; a malformed body is not a transport fault and is not retried.
+ * poll (a GET) is retried on Arazzo.ProviderUnavailable and Arazzo.UnexpectedContentType (an
+ * answer labelled with a media type the operation does not declare) up to 3 times; the two POSTs
+ * carry no idempotency key, so are never retried; a malformed body is not a transport fault and is
+ * not retried.
  */
 export const SEED_000_FAULTS: readonly FaultKind[] = [
   { name: 'poll 503 once', rule: { operationId: POLL, status: 503, times: 1 }, hits: 1 },
@@ -48,6 +50,8 @@ export const SEED_000_FAULTS: readonly FaultKind[] = [
   { name: 'poll reset once', rule: { operationId: POLL, resetConnection: true, times: 1 }, hits: 1 },
   { name: 'poll slow once', rule: { operationId: POLL, delayMs: 150, times: 1 }, hits: 1 },
   { name: 'poll malformed JSON', rule: { operationId: POLL, malformedJson: true, times: 1 }, hits: 1, failsWith: 'Arazzo.InvalidResponse' },
+  { name: 'poll mislabelled once', rule: { operationId: POLL, contentType: 'text/plain', times: 1 }, hits: 1 },
+  { name: 'poll mislabelled always', rule: { operationId: POLL, contentType: 'text/plain' }, hits: 4, failsWith: 'Arazzo.UnexpectedContentType' },
   { name: 'createCustomer 500', rule: { operationId: 'createCustomer', status: 500, times: 1 }, hits: 1, failsWith: 'Arazzo.StepFailed' },
   { name: 'createCustomer reset after creating', rule: { operationId: 'createCustomer', resetConnection: true, when: 'after', times: 1 }, hits: 1, failsWith: 'Arazzo.ProviderUnavailable' },
   { name: 'startVerification 503', rule: { operationId: 'initiateCustomerVerification', status: 503, times: 1 }, hits: 1, failsWith: 'Arazzo.StepFailed' },
