@@ -86,6 +86,8 @@ export function decodeBody(bytes: Uint8Array, contentType: string): string {
   if (!charset && isXmlMediaType(mediaTypeOf(contentType))) {
     charset = XML_DECLARED_ENCODING.exec(Buffer.from(bytes.subarray(0, 200)).toString('latin1'))?.[1];
   }
+  // The common case without a decoder object: UTF-8 with no mark decodes the same way (invalid sequences become U+FFFD).
+  if (!bom && (!charset || /^utf-?8$/i.test(charset))) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   try {
     return new TextDecoder(charset ?? 'utf-8').decode(bytes);
   } catch {
@@ -121,6 +123,9 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
   const started = performance.now();
   const what = options.describe;
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
+  // One bound on the whole exchange, cleared as soon as it ends (AbortSignal.timeout would keep a timer per call alive until it fires).
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), options.connectTimeoutMs + options.requestTimeoutMs);
   try {
     const res = await request(req.url, {
       method: req.method as Dispatcher.HttpMethod,
@@ -129,7 +134,7 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
       dispatcher: options.dispatcher,
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
-      signal: AbortSignal.timeout(options.connectTimeoutMs + options.requestTimeoutMs),
+      signal: deadline.signal,
     });
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
@@ -138,18 +143,26 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
       await res.body.dump();
       throw invalidResponse(`${what} answered with a ${declared}-byte body, over the ${maxBodyBytes}-byte limit`);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        res.body.destroy();
-        throw invalidResponse(`${what} answered with a body over the ${maxBodyBytes}-byte limit`);
+    let bytes: Uint8Array;
+    if (headers['content-length'] !== undefined) {
+      // Length declared and within the limit (undici fails a body that disagrees with it): read it whole.
+      bytes = await res.body.bytes();
+    } else {
+      const chunks: Buffer[] = [];
+      let read = 0;
+      for await (const chunk of res.body) {
+        read += chunk.length;
+        if (read > maxBodyBytes) {
+          res.body.destroy();
+          throw invalidResponse(`${what} answered with a body over the ${maxBodyBytes}-byte limit`);
+        }
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk as Buffer);
+      bytes = Buffer.concat(chunks);
     }
+    const size = bytes.byteLength;
     const contentType = headers['content-type'] ?? '';
-    const text = decodeBody(Buffer.concat(chunks), contentType);
+    const text = decodeBody(bytes, contentType);
     // Checked before parsing: JSON labelled text/plain, or HTML labelled JSON, is the provider's contract fault, not a body to read.
     const undeclaredMediaType = findUndeclaredMediaType(options.responseMediaTypes, res.statusCode, contentType, size);
     if (undeclaredMediaType) return { statusCode: res.statusCode, headers, body: text, durationMs: performance.now() - started, undeclaredMediaType };
@@ -163,5 +176,7 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
     if (UNREADABLE_RESPONSE_CODES.has(code)) throw invalidResponse(`${what} answered with a response HTTP/1.1 cannot read: ${code}`);
     // Anything else (an argument undici refuses, ...) will not get better by retrying.
     throw invalidResponse(`${what} could not be sent: ${code}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
