@@ -1,6 +1,11 @@
 #!/usr/bin/env node
+import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ExitCodes, UsageError } from './cli-error.js';
+
+// V8 keeps the bytecode of the modules it compiles on disk (Node's compile cache, in the temp
+// directory unless NODE_COMPILE_CACHE says otherwise), so the next command skips parsing them.
+enableCompileCache?.();
 
 // Each command loads its own modules when it runs: `run` should not pay for the compiler, the
 // simulators, SQLite or the AWS SDK clients that other commands use.
