@@ -4,8 +4,10 @@ import { allPass, decideOutcome, openContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
 import { ErrorCodes, expressionError, planError, providerUnavailable, stepFailed, unexpectedContentType } from './errors.js';
 import { evaluateValue, type ExpressionContext } from './expressions/index.js';
+import type { SubstitutionEscape } from './expressions/evaluate-value.js';
+import { escapeXmlSubstitution } from './http/encode-xml.js';
+import { isXmlMediaType, mediaTypeOf, type UndeclaredMediaType } from './http/media-type.js';
 import { buildRequest, setAtPointer, type BuiltRequest } from './http/build-request.js';
-import type { UndeclaredMediaType } from './http/media-type.js';
 import { sendRequest, type ReceivedResponse } from './http/send-request.js';
 import type { StepEvent, StepPlan, StepResult } from './plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
@@ -51,9 +53,9 @@ function succeeded(plan: StepPlan, ctx: ExpressionContext, statusCode: number): 
   return plan.successCriteria.length ? allPass(plan.successCriteria, ctx) : statusCode >= 200 && statusCode < 300;
 }
 
-function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string): unknown {
+function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string, escape?: SubstitutionEscape): unknown {
   try {
-    return evaluateValue(value, ctx);
+    return evaluateValue(value, ctx, escape);
   } catch (err) {
     if ((err as Error).name === ErrorCodes.Expression) throw err;
     throw expressionError(`${what}: ${(err as Error).message}`);
@@ -88,7 +90,9 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   const parameters = plan.parameters.map((p) => ({ name: p.name, in: p.in, value: evaluateStrict(p.value, ctx, `${where} parameter ${p.name}`) }));
   let payload: unknown;
   if (plan.requestBody) {
-    payload = evaluateStrict(plan.requestBody.payload, ctx, `${where} request body`);
+    // Values substituted into an XML text payload are escaped: an input holding `</amount>` stays data.
+    const escape = typeof plan.requestBody.payload === 'string' && isXmlMediaType(mediaTypeOf(plan.requestBody.contentType)) ? escapeXmlSubstitution : undefined;
+    payload = evaluateStrict(plan.requestBody.payload, ctx, `${where} request body`, escape);
     for (const r of plan.requestBody.replacements) payload = setAtPointer(payload, r.target, evaluateStrict(r.value, ctx, `${where} replacement ${r.target}`));
   }
   // A callback step registers before it calls: a provider may call back before its answer arrives.

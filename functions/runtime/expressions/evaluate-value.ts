@@ -20,7 +20,10 @@ function stringify(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function evaluateString(text: string, ctx: ExpressionContext): unknown {
+/** Escapes a value substituted into a template for the syntax of the text around it (XML bodies). */
+export type SubstitutionEscape = (text: string) => string;
+
+function evaluateString(text: string, ctx: ExpressionContext, escape?: SubstitutionEscape): unknown {
   if (!text.includes('$')) return text;
   const parts = parseCached(text);
   if (isWholeExpression(parts)) return evaluateExpression(parts[0].expression, ctx);
@@ -34,7 +37,7 @@ function evaluateString(text: string, ctx: ExpressionContext): unknown {
     // Text has no way to carry "absent": substituting "" would silently send e.g. "Bearer ".
     // Only the expression is named, never a value, as values may be credentials.
     if (value === undefined) throw expressionError(`${formatExpression(part.expression)} has no value`);
-    result += stringify(value);
+    result += escape ? escape(stringify(value)) : stringify(value);
   }
   return result;
 }
@@ -44,12 +47,12 @@ function evaluateString(text: string, ctx: ExpressionContext): unknown {
  * parseTemplate); a leaf that is one whole expression keeps the type of its value and may be
  * undefined. Objects and arrays are rebuilt, other values pass through.
  */
-export function evaluateValue(value: unknown, ctx: ExpressionContext): unknown {
-  if (typeof value === 'string') return evaluateString(value, ctx);
-  if (Array.isArray(value)) return value.map((item) => evaluateValue(item, ctx));
+export function evaluateValue(value: unknown, ctx: ExpressionContext, escape?: SubstitutionEscape): unknown {
+  if (typeof value === 'string') return evaluateString(value, ctx, escape);
+  if (Array.isArray(value)) return value.map((item) => evaluateValue(item, ctx, escape));
   if (value !== null && typeof value === 'object') {
     // fromEntries defines own properties, so a "__proto__" key cannot replace the prototype.
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, evaluateValue(item, ctx)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, evaluateValue(item, ctx, escape)]));
   }
   return value;
 }

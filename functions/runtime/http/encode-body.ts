@@ -13,9 +13,9 @@ import { isFormMediaType, isMultipartFormMediaType, isXmlMediaType, mediaTypeOf,
  * | `application/xml`, `text/xml`, `*+xml` | sent as is (XML text) | XML, see encode-xml.ts | refused |
  * | `text/*` and anything else (`application/octet-stream`, ...) | sent as is | JSON | JSON |
  *
- * String payloads have had their `{$...}` templates substituted already; substituted values are
- * not escaped for the target syntax, so a value that may hold `<` or `&` belongs in an object
- * payload, which is escaped.
+ * String payloads have had their `{$...}` templates substituted already: for XML, each substituted
+ * value escaped (escapeXmlSubstitution); for JSON, form and text, as it is, so a value that may
+ * hold `"` or `&` belongs in an object payload, which each encoder escapes.
  */
 
 export class BodyEncodingError extends Error {

@@ -47,6 +47,14 @@ function scalarText(value: unknown, pointer: string): string {
 
 const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
+/**
+ * A value substituted into an XML text template (`<a b="{$inputs.x}">{$inputs.y}</a>`): escaped
+ * for both element text and either kind of quoted attribute, so a value is always data, never markup.
+ */
+export function escapeXmlSubstitution(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
 function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

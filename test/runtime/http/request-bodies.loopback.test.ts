@@ -176,6 +176,16 @@ describe('request bodies over loopback', () => {
     expect(sandboxVerdict('application/xml', { type: 'object', xml: { name: 'Payment' } })).toMatchObject({ ok: true, value: { body: '<Payment><amount currency="EUR">12.50</amount></Payment>' } });
   });
 
+  it('application/xml, text payload: substituted values are escaped in text and attributes, never read as markup', async () => {
+    answer = { status: 200, contentType: 'application/xml', body: '<receipt/>' };
+    const hostile = { amount: '1</amount><amount>999', currency: `EUR" x='1` };
+    await handleStep(plan('application/xml', `<Payment><amount currency="{$inputs.currency}" c='{$inputs.currency}'>{$inputs.amount}</amount></Payment>`), event({ ...INPUTS, ...hostile }), runtime());
+    const sent = received[0].body.toString('utf8');
+    expect(sent).toBe(`<Payment><amount currency="EUR&quot; x=&apos;1" c='EUR&quot; x=&apos;1'>1&lt;/amount&gt;&lt;amount&gt;999</amount></Payment>`);
+    // Still one amount element, whose text and attribute are the values as given.
+    expect(sandboxVerdict('application/xml', { type: 'object', xml: { name: 'Payment' } })).toMatchObject({ ok: true });
+  });
+
   it('text/xml and +xml, object payload: serialised with the documented mapping, values escaped', async () => {
     for (const type of ['text/xml; charset=utf-8', 'application/merchant+xml']) {
       received = [];
