@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,8 +42,8 @@ async function treeWithExternalRef(): Promise<{ arazzo: string; openapi: string;
 describe('compile cache', () => {
   it.each(SEEDS)('%s: a hit returns exactly what compiling returns', async (file) => {
     const fresh = await compileFile(file, { validateAsl: false });
-    const first = await compileFileCached(file, { validateAsl: false }, { dir: cacheDir });
-    const second = await compileFileCached(file, { validateAsl: false }, { dir: cacheDir });
+    const first = await compileFileCached(file, { validateAsl: false }, { dir: cacheDir, mtimeMarginMs: 0 });
+    const second = await compileFileCached(file, { validateAsl: false }, { dir: cacheDir, mtimeMarginMs: 0 });
     expect([first.hit, second.hit]).toEqual([false, true]);
     expect(second.result).toEqual(JSON.parse(JSON.stringify(fresh)));
     // What the runner reads must survive the round trip with its types: the definitions and plans are plain JSON.
@@ -58,7 +58,7 @@ describe('compile cache', () => {
 
   it('a change to the document, its OpenAPI description or a $ref-reached file is a miss', async () => {
     const { arazzo, openapi, schemas } = await treeWithExternalRef();
-    const compile = () => compileFileCached(arazzo, {}, { dir: cacheDir });
+    const compile = () => compileFileCached(arazzo, {}, { dir: cacheDir, mtimeMarginMs: 0 });
     expect((await compile()).hit).toBe(false);
     expect((await compile()).hit).toBe(true);
 
@@ -79,8 +79,8 @@ describe('compile cache', () => {
   it('a document with errors is never cached, and its diagnostics are the compiler’s', async () => {
     const { arazzo } = await treeWithExternalRef();
     await writeFile(arazzo, (await readFile(arazzo, 'utf8')).replace('stepId: reportFailure\n      criteria', 'stepId: reportFailur\n      criteria'));
-    const first = await compileFileCached(arazzo, {}, { dir: cacheDir });
-    const second = await compileFileCached(arazzo, {}, { dir: cacheDir });
+    const first = await compileFileCached(arazzo, {}, { dir: cacheDir, mtimeMarginMs: 0 });
+    const second = await compileFileCached(arazzo, {}, { dir: cacheDir, mtimeMarginMs: 0 });
     expect([first.hit, second.hit]).toEqual([false, false]);
     expect(second.result.diagnostics).toEqual((await compileFile(arazzo)).diagnostics);
     expect(first.result.diagnostics.some((d) => d.severity === 'error')).toBe(true);
@@ -89,28 +89,65 @@ describe('compile cache', () => {
 
   it('options are part of the key', async () => {
     const file = SEEDS[0];
-    await compileFileCached(file, { validateAsl: false }, { dir: cacheDir });
-    expect((await compileFileCached(file, {}, { dir: cacheDir })).hit).toBe(false);
+    await compileFileCached(file, { validateAsl: false }, { dir: cacheDir, mtimeMarginMs: 0 });
+    expect((await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 })).hit).toBe(false);
     expect(await readdir(cacheDir)).toHaveLength(2);
   });
 
   it('a corrupt or foreign entry is recompiled, never trusted', async () => {
     const file = SEEDS[0];
-    await compileFileCached(file, {}, { dir: cacheDir });
+    await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 });
     const [entry] = await readdir(cacheDir);
     await writeFile(join(cacheDir, entry), '{"format":1,"inputs":[],"result":{"workflows":"truncat');
-    const again = await compileFileCached(file, {}, { dir: cacheDir });
+    const again = await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 });
     expect(again.hit).toBe(false);
     expect(again.result.workflows).toHaveLength(1);
     await writeFile(join(cacheDir, entry), JSON.stringify({ format: 999, inputs: [], result: { workflows: [] } }));
-    expect((await compileFileCached(file, {}, { dir: cacheDir })).hit).toBe(false);
-    expect((await compileFileCached(file, {}, { dir: cacheDir })).hit).toBe(true);
+    expect((await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 })).hit).toBe(false);
+    expect((await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 })).hit).toBe(true);
+  });
+
+  it('does not store a compile whose files may have changed while it read them', async () => {
+    const { arazzo } = await treeWithExternalRef();
+    // Just written: within the margin before the compile started.
+    const result = await compileFileCached(arazzo, {}, { dir: cacheDir, mtimeMarginMs: 60_000 });
+    expect(result.hit).toBe(false);
+    expect(await readdir(cacheDir)).toEqual([]);
+  });
+
+  it('trusts no entry another user could have written, nor one that vouches for no file', async () => {
+    const file = SEEDS[0];
+    await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 });
+    const [name] = await readdir(cacheDir);
+    const entryPath = join(cacheDir, name);
+    const entry = JSON.parse(await readFile(entryPath, 'utf8'));
+    expect(((await import('node:fs')).statSync(entryPath).mode & 0o777).toString(8)).toBe('600');
+
+    // A planted plan pointing the provider at another host, in a file others may write: refused.
+    entry.result.workflows[0].plan.steps[0].operation.serverUrl = 'https://attacker.example';
+    await writeFile(entryPath, JSON.stringify(entry));
+    await chmod(entryPath, 0o666);
+    const planted = await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 });
+    expect(planted.hit).toBe(false);
+    expect(JSON.stringify(planted.result)).not.toContain('attacker.example');
+
+    // The same in a directory others may write: neither read nor written.
+    await chmod(cacheDir, 0o777);
+    await writeFile(entryPath, JSON.stringify(entry), { mode: 0o600 });
+    await chmod(entryPath, 0o600);
+    expect((await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 })).hit).toBe(false);
+    await chmod(cacheDir, 0o700);
+    expect((await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 })).hit).toBe(true);
+
+    // An entry listing no input would never be checked against anything.
+    await writeFile(entryPath, JSON.stringify({ ...entry, inputs: [] }));
+    expect((await compileFileCached(file, {}, { dir: cacheDir, mtimeMarginMs: 0 })).hit).toBe(false);
   });
 
   it('an unwritable cache directory only costs a compile', async () => {
     const blocked = join(work, 'not-a-dir');
     await writeFile(blocked, 'a file where the cache directory should be');
-    const result = await compileFileCached(SEEDS[0], {}, { dir: blocked });
+    const result = await compileFileCached(SEEDS[0], {}, { dir: blocked, mtimeMarginMs: 0 });
     expect(result.hit).toBe(false);
     expect(result.result.workflows).toHaveLength(1);
   });
