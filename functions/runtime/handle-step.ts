@@ -122,13 +122,11 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);
   }
-  // A body labelled otherwise than the operation declares would be misread (JSON kept as text
-  // matches no criterion, and a default route moves on): a contract fault, retried like the one
-  // above when the call is retry-safe. A callback step's answer is not read, so not checked. An
-  // error answer (a gateway's HTML page) to a step with onFailure actions is theirs to handle, as
-  // a 5xx is above; its body stays text.
-  const failureActionsDecide = plan.onFailure.length > 0 && (response.statusCode < 200 || response.statusCode >= 300);
-  if (response.undeclaredMediaType && !callback && !failureActionsDecide) {
+  // A success answer labelled otherwise than the operation declares would be misread (JSON kept
+  // as text matches no criterion, and a default route moves on): a contract fault, retried like
+  // the one above when the call is retry-safe. Error answers are not checked (send-request reads
+  // them as labelled); a callback step's answer is not read, so not checked either.
+  if (response.undeclaredMediaType && !callback) {
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.UnexpectedContentType });
     throw unexpectedContentType(undeclaredMessage(plan, where, what, response.statusCode, response.undeclaredMediaType));
   }

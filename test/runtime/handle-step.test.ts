@@ -142,10 +142,13 @@ describe('handleStep: an answer labelled with a media type the operation does no
   });
 
   it('names the range or default it checked against, and an answer without a Content-Type', async () => {
-    const notRetrySafe = contractPlan({ transport: { connectTimeoutMs: 1000, requestTimeoutMs: 1000, retrySafe: false } });
-    await expect(run(notRetrySafe, 502, 'text/html', '<h1>Bad gateway</h1>')).rejects.toMatchObject({
+    const ranged = contractPlan({
+      operation: { ...contractPlan().operation, responseMediaTypes: { '200': ['application/json'], '2XX': ['application/hal+json'] } },
+      successCriteria: [{ type: 'simple', condition: '$statusCode == 201' }],
+    });
+    await expect(run(ranged, 201, 'text/html', '<h1>Created</h1>')).rejects.toMatchObject({
       name: 'Arazzo.UnexpectedContentType',
-      message: expect.stringContaining('answered 502 with Content-Type "text/html", which the operation does not declare for 502 (its "5XX" response): it declares application/problem+json'),
+      message: expect.stringContaining('answered 201 with Content-Type "text/html", which the operation does not declare for 201 (its "2XX" response): it declares application/hal+json'),
     });
     await expect(run(contractPlan(), 200, '', '{"status":"ok"}')).rejects.toMatchObject({
       name: 'Arazzo.UnexpectedContentType',
@@ -167,15 +170,26 @@ describe('handleStep: an answer labelled with a media type the operation does no
     await expect(run(contractPlan(), 503, 'text/html', '<h1>Service unavailable</h1>')).rejects.toMatchObject({ name: 'Arazzo.ProviderUnavailable' });
   });
 
-  it('leaves an error answer to the step’s onFailure actions, its body as text; a 2xx is still refused', async () => {
+  it('reads an error answer as labelled, for the onFailure actions to judge; a 2xx is still refused', async () => {
     const handled = contractPlan({
       transport: { connectTimeoutMs: 1000, requestTimeoutMs: 1000, retrySafe: false },
-      onFailure: [{ outcome: 'onFailure.gateway', kind: 'onFailure', type: 'end', criteria: [{ type: 'simple', condition: '$statusCode == 502' }] }],
+      onFailure: [
+        { outcome: 'onFailure.limited', kind: 'onFailure', type: 'end', criteria: [{ type: 'simple', condition: "$response.body#/code == 'RATE_LIMITED'" }] },
+        { outcome: 'onFailure.gateway', kind: 'onFailure', type: 'end', criteria: [{ type: 'simple', condition: '$statusCode == 502' }] },
+      ],
       outputs: { page: '$response.body' },
     });
-    const result = await run(handled, 502, 'text/html', '<h1>Bad gateway</h1>');
-    expect(result).toMatchObject({ statusCode: 502, outcome: 'onFailure.gateway', outputs: { page: '<h1>Bad gateway</h1>' } });
+    // A problem+json 429 where the operation declares only application/json for errors: parsed, so the criterion reads it.
+    const limited = await run(handled, 429, 'application/problem+json', '{"code":"RATE_LIMITED"}');
+    expect(limited).toMatchObject({ statusCode: 429, outcome: 'onFailure.limited' });
+    const page = await run(handled, 502, 'text/html', '<h1>Bad gateway</h1>');
+    expect(page).toMatchObject({ statusCode: 502, outcome: 'onFailure.gateway', outputs: { page: '<h1>Bad gateway</h1>' } });
     await expect(run(handled, 200, 'text/html', '{"status":"ok"}')).rejects.toMatchObject({ name: 'Arazzo.UnexpectedContentType' });
+  });
+
+  it('takes a JSON variant for a declared JSON type (read the same way)', async () => {
+    const ok = await run(contractPlan(), 200, 'application/vnd.api+json', '{"status":"verified"}');
+    expect(ok.outputs).toEqual({ status: 'verified' });
   });
 
   it('does not check the immediate answer of a callback step, whose body nothing reads', async () => {

@@ -47,14 +47,23 @@ export function declaredResponseFor(declared: ResponseMediaTypes, statusCode: nu
 
 /**
  * Whether a Content-Type is one of the declared media types, which may be ranges (`text/*`) or
- * the match-all; parameters and case are ignored on both sides. Without a Content-Type, only the
+ * the match-all; parameters and case are ignored on both sides. Types read the same way count as
+ * the same: any JSON type for a declared JSON type (`application/problem+json` where
+ * `application/json` is declared), any XML type for a declared XML type, since the check guards
+ * against a body being misread, not against a spelling. Without a Content-Type, only the
  * match-all takes it.
  */
 export function isDeclaredMediaType(contentType: string | undefined, declared: readonly string[]): boolean {
   const received = mediaTypeOf(contentType);
   return declared.some((entry) => {
     const d = mediaTypeOf(entry);
-    return d === '*/*' || d === received || (d.endsWith('/*') && received.startsWith(d.slice(0, -1)));
+    return (
+      d === '*/*' ||
+      d === received ||
+      (d.endsWith('/*') && received.startsWith(d.slice(0, -1))) ||
+      (isJsonMediaType(d) && isJsonMediaType(received)) ||
+      (isXmlMediaType(d) && isXmlMediaType(received))
+    );
   });
 }
 
@@ -68,9 +77,10 @@ export interface UndeclaredMediaType {
 }
 
 /**
- * Checks an answer's Content-Type against what the operation declares (parameters and case
- * ignored). Nothing to check (undefined) when the body is empty, when the operation declares no
- * response for the status, or when that response declares no content.
+ * Checks a success answer's Content-Type against what the operation declares (parameters and
+ * case ignored). Nothing to check (undefined) for an error answer (not 2xx: it is read as
+ * labelled, for the failure path to judge, as before any check), when the body is empty, when the
+ * operation declares no response for the status, or when that response declares no content.
  */
 export function findUndeclaredMediaType(
   declared: ResponseMediaTypes | undefined,
@@ -78,7 +88,7 @@ export function findUndeclaredMediaType(
   contentType: string | undefined,
   bodyBytes: number,
 ): UndeclaredMediaType | undefined {
-  if (!declared || bodyBytes === 0) return undefined;
+  if (!declared || bodyBytes === 0 || statusCode < 200 || statusCode >= 300) return undefined;
   const response = declaredResponseFor(declared, statusCode);
   if (!response || response.mediaTypes.length === 0) return undefined;
   if (isDeclaredMediaType(contentType, response.mediaTypes)) return undefined;

@@ -33,10 +33,17 @@ describe('isDeclaredMediaType', () => {
   it('refuses another type, even a related one', () => {
     expect(isDeclaredMediaType('text/plain', ['application/json'])).toBe(false);
     expect(isDeclaredMediaType('text/html; charset=utf-8', ['application/json'])).toBe(false);
-    // A structured suffix or an alias is another media type: only what is declared matches.
-    expect(isDeclaredMediaType('application/problem+json', ['application/json'])).toBe(false);
-    expect(isDeclaredMediaType('text/json', ['application/json'])).toBe(false);
     expect(isDeclaredMediaType('application/jsonx', ['application/json'])).toBe(false);
+    expect(isDeclaredMediaType('application/xml', ['application/json'])).toBe(false);
+    expect(isDeclaredMediaType('application/json', ['text/plain'])).toBe(false);
+  });
+
+  it('takes any JSON type for a declared JSON type, any XML type for a declared XML type: they are read the same way', () => {
+    expect(isDeclaredMediaType('application/problem+json', ['application/json'])).toBe(true);
+    expect(isDeclaredMediaType('text/json', ['application/json'])).toBe(true);
+    expect(isDeclaredMediaType('application/json', ['application/vnd.api+json'])).toBe(true);
+    expect(isDeclaredMediaType('text/xml; charset=utf-8', ['application/xml'])).toBe(true);
+    expect(isDeclaredMediaType('application/atom+xml', ['text/xml'])).toBe(true);
   });
 
   it('lets a declared wildcard match: the match-all and a type range', () => {
@@ -59,6 +66,7 @@ describe('findUndeclaredMediaType', () => {
   const declared: ResponseMediaTypes = {
     '200': ['application/json', 'application/xml'],
     '202': [],
+    '2XX': ['application/hal+json'],
     '5XX': ['application/problem+json'],
     default: ['application/json'],
   };
@@ -69,8 +77,8 @@ describe('findUndeclaredMediaType', () => {
       responseKey: '200',
       declared: ['application/json', 'application/xml'],
     });
-    expect(findUndeclaredMediaType(declared, 502, 'text/html', 10)).toEqual({ received: 'text/html', responseKey: '5XX', declared: ['application/problem+json'] });
-    expect(findUndeclaredMediaType(declared, 404, 'text/html', 10)).toEqual({ received: 'text/html', responseKey: 'default', declared: ['application/json'] });
+    expect(findUndeclaredMediaType(declared, 201, 'text/html', 10)).toEqual({ received: 'text/html', responseKey: '2XX', declared: ['application/hal+json'] });
+    expect(findUndeclaredMediaType(declared, 203, 'text/html', 10)).toEqual({ received: 'text/html', responseKey: '2XX', declared: ['application/hal+json'] });
     expect(findUndeclaredMediaType(declared, 200, undefined, 10)).toEqual({ received: '', responseKey: '200', declared: ['application/json', 'application/xml'] });
   });
 
@@ -78,6 +86,12 @@ describe('findUndeclaredMediaType', () => {
     expect(findUndeclaredMediaType(declared, 200, 'application/xml; charset=iso-8859-1', 42)).toBeUndefined();
     expect(findUndeclaredMediaType(declared, 503, 'application/problem+json', 42)).toBeUndefined();
     expect(findUndeclaredMediaType(declared, 409, 'APPLICATION/JSON', 42)).toBeUndefined();
+  });
+
+  it('checks no error answer: it is read as labelled, for the failure path to judge', () => {
+    expect(findUndeclaredMediaType(declared, 502, 'text/html', 10)).toBeUndefined();
+    expect(findUndeclaredMediaType(declared, 404, 'text/html', 10)).toBeUndefined();
+    expect(findUndeclaredMediaType(declared, 302, 'text/html', 10)).toBeUndefined();
   });
 
   it('checks nothing for an empty body (a 204, a HEAD), whatever its label', () => {
