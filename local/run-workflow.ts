@@ -31,6 +31,12 @@ export interface LocalRunOptions {
   readonly workflows?: (target: { readonly workflowId: string; readonly source?: string }) => LocalWorkflow | undefined;
   /** The webhook receiver callback steps (`x-arazzo-sfn-callback`) register with. */
   readonly callbacks?: LocalCallbackOptions;
+  /**
+   * Called once as the execution starts, with a function that returns its history so far (the
+   * shape of `GetExecutionHistory`), so a caller such as the local endpoint can serve the history
+   * of a running execution. A Task still running shows as entered; its Lambda events come when it ends.
+   */
+  readonly onStarted?: (historySoFar: () => HistoryEvent[]) => void;
 }
 
 export interface LocalExecution {
@@ -89,7 +95,8 @@ export class LocalWorkflow {
     const startChild: StartChildExecution = async (target, request) => {
       const child = options.workflows?.(target);
       if (!child) throw Object.assign(new Error(`no state machine for workflow ${target.workflowId} (${request.StateMachineArn})`), { name: 'StepFunctions.StateMachineDoesNotExistException' });
-      const result = await child.run(request.Input, { ...options, executionName: `${name}-${target.workflowId}-${children.length + 1}`.slice(0, 80), timeoutMs: undefined });
+      // The child is an execution of its own: the parent's timeout and history observer are not its.
+      const result = await child.run(request.Input, { ...options, executionName: `${name}-${target.workflowId}-${children.length + 1}`.slice(0, 80), timeoutMs: undefined, onStarted: undefined });
       children.push(result);
       const described = {
         ExecutionArn: result.executionArn,
@@ -116,6 +123,9 @@ export class LocalWorkflow {
       context: { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never,
     });
     const engineEvents: unknown[] = [];
+    const stateMachineArn = this.stateMachineArn;
+    const definition = this.compiled.definition;
+    options.onStarted?.(() => toHistoryEvents(engineEvents as EngineEvent[], { definition, executionArn, stateMachineArn, invocations }));
     let collected = false;
     const collecting = (async () => {
       for await (const event of execution.eventLogs) engineEvents.push(event);
@@ -158,8 +168,6 @@ export class LocalWorkflow {
       error = failed.Error;
       cause = typeof failed.Cause === 'string' ? failed.Cause : failed.Cause === undefined ? undefined : JSON.stringify(failed.Cause);
     }
-    const stateMachineArn = this.stateMachineArn;
-    const definition = this.compiled.definition;
     let history: HistoryEvent[] | undefined;
     return {
       executionArn,

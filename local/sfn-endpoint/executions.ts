@@ -147,6 +147,10 @@ export class ExecutionRunner {
             executionName: record.name,
             runtime: this.o.runtimeFor(entry.group),
             signal: controller.signal,
+            // GetExecutionHistory of a running execution shows what happened so far, as on AWS.
+            onStarted: (historySoFar) => {
+              running.live = historySoFar;
+            },
             workflows: (target) => entry.group.get(target),
             callbacks: { local: this.o.callbacks, ...(this.o.callbackSecondsToMs !== undefined ? { secondsToMs: this.o.callbackSecondsToMs } : {}) },
             ...(this.o.waitMs !== undefined ? { waitMs: this.o.waitMs } : {}),

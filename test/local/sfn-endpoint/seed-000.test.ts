@@ -1,4 +1,4 @@
-import { CreateStateMachineCommand, DescribeStateMachineCommand, ListExecutionsCommand, ListStateMachinesCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, DescribeStateMachineCommand, ListExecutionsCommand, ListStateMachinesCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSfnEndpoint, type SfnEndpoint } from '../../../local/sfn-endpoint/index.js';
 import { mintCustomersToken, pageHistory, seed000Input, sfnClient, tempDir, waitForEnd, WORKFLOWS_DIR } from './support/endpoint-harness.js';
@@ -126,5 +126,50 @@ describe('the local Step Functions endpoint runs seed 000 for the real @aws-sdk/
     const described = await waitForEnd(client, started.executionArn!);
     expect(described, described.cause).toMatchObject({ status: 'SUCCEEDED', stateMachineArn });
     expect(JSON.parse(described.output!)).toMatchObject({ finalStatus: 'verified' });
+  });
+});
+
+describe('the local endpoint streams the history of a running compiled workflow', () => {
+  let endpoint: SfnEndpoint;
+  let client: SFNClient;
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    // Waits long enough to look at the execution between two polls.
+    endpoint = await startSfnEndpoint({ dbFile: tmp.db, workflowsDir: WORKFLOWS_DIR, sandbox: true, waitMs: 400, retryIntervalMs: 1 });
+    await mintCustomersToken(endpoint);
+    client = sfnClient(endpoint);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await endpoint?.close();
+    await tmp?.remove();
+  });
+
+  it('GetExecutionHistory while it runs shows the steps so far, and they are the start of the final history', async () => {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: MACHINE, name: 'seed-000-live', input: JSON.stringify(seed000Input('jane+pending2+verified@example.com')) }),
+    );
+    const entered = (events: { type?: string; stateEnteredEventDetails?: { name?: string } }[]) =>
+      events.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails!.name);
+    // As on AWS: between two polls the history already holds the calls made and the Wait under way.
+    let live: Awaited<ReturnType<typeof pageHistory>>['events'] = [];
+    await expect
+      .poll(async () => {
+        live = (await pageHistory(client, executionArn!)).events;
+        return entered(live);
+      }, { timeout: 10_000, interval: 50 })
+      .toEqual(expect.arrayContaining(['createCustomer', 'startVerification', 'pollVerification', 'pollVerification.wait']));
+    expect((await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    expect(live.at(-1)?.type).not.toMatch(/^Execution(Succeeded|Failed|Aborted)$/);
+    expect(live.map((e) => e.id)).toEqual(live.map((_, i) => i + 1));
+
+    expect((await waitForEnd(client, executionArn!)).status).toBe('SUCCEEDED');
+    const final = (await pageHistory(client, executionArn!)).events;
+    expect(final.length).toBeGreaterThan(live.length);
+    // What was shown while it ran is what the finished history says happened first.
+    expect(entered(final).slice(0, entered(live).length)).toEqual(entered(live));
+    expect(final.at(-1)?.type).toBe('ExecutionSucceeded');
   });
 });
