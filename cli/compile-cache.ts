@@ -124,7 +124,8 @@ async function writeEntry(dir: string, path: string, result: CompileResult, notM
   for (const p of result.inputs) {
     const before = await stat(p);
     const content = await readFile(p);
-    if (before.mtimeMs > notModifiedAfter || (await stat(p)).mtimeMs !== before.mtimeMs) return;
+    // Whole milliseconds, as Date.now() counts them: a write in the millisecond the compile started counts as before it.
+    if (Math.floor(before.mtimeMs) > notModifiedAfter || (await stat(p)).mtimeMs !== before.mtimeMs) return;
     inputs.push({ path: p, sha256: sha256(content) });
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
