@@ -1,7 +1,8 @@
 import { evaluateCriterion } from './criteria/index.js';
 import { ErrorCodes, invalidResponse, stepFailed } from './errors.js';
 import { evaluateValue, type ExpressionContext } from './expressions/index.js';
-import type { ActionPlan, AnyStepPlan, CriterionPlan, LoopPolicy, StepEvent, StepResult } from './plan.js';
+import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from './plan.js';
+import { stepReads } from './step-reads.js';
 import { holdsCredentialMember } from './secrets/credential-names.js';
 import { isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
 
@@ -26,8 +27,9 @@ export interface OpenedContext {
 
 /**
  * Opens, for this invocation only, the credentials a step sends (`secret:` references among
- * `credentialInputs`) and every sealed value it may read: step outputs, and inputs a parent
- * workflow handed over sealed.
+ * `credentialInputs`) and the sealed values its expressions read (stepReads): step outputs, and
+ * inputs a parent workflow handed over sealed. The others stay sealed: on AWS each opening is a
+ * KMS Decrypt call, which a step that never reads a token should neither make nor be allowed.
  */
 export async function openContext(
   plan: AnyStepPlan,
@@ -41,9 +43,10 @@ export async function openContext(
     opened.push(typeof plain === 'string' ? plain : JSON.stringify(plain));
     return plain;
   };
+  const reads = isWorkflowStep(plan) ? undefined : stepReads(plan);
   const inputs: Record<string, unknown> = { ...event.inputs };
   for (const [name, value] of Object.entries(inputs)) {
-    if (isSealed(value)) inputs[name] = await open(value);
+    if (isSealed(value) && (!reads || reads.inputs.has(name))) inputs[name] = await open(value);
   }
   for (const name of credentialInputs) {
     const ref = parseSecretReference(inputs[name]);
@@ -55,7 +58,8 @@ export async function openContext(
   const steps: ExpressionContext['steps'] = {};
   for (const [id, result] of Object.entries(event.steps ?? {})) {
     const outputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(result?.outputs ?? {})) outputs[k] = isSealed(v) ? await open(v) : v;
+    const read = reads?.stepOutputs.get(id);
+    for (const [k, v] of Object.entries(result?.outputs ?? {})) outputs[k] = isSealed(v) && (!reads || read?.has(k)) ? await open(v) : v;
     steps[id] = { outputs };
   }
   const ctx: ExpressionContext = { inputs, steps, ...(event.workflows ? { workflows: dependencyContext(event) } : {}) };

@@ -62,6 +62,12 @@ function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string, es
   }
 }
 
+const SEALED_VALUE = /sealed:v\d+:/;
+
+function carriesSealedValue(request: BuiltRequest): boolean {
+  return SEALED_VALUE.test(request.url) || Object.values(request.headers).some((v) => SEALED_VALUE.test(v)) || (typeof request.body === 'string' && SEALED_VALUE.test(request.body));
+}
+
 /**
  * Names the step, the operation, the status and the media types (received and declared): the
  * Content-Type is the only header it reads, and never the body.
@@ -100,6 +106,8 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   if (callback) payload = setAtPointer(payload, plan.callback!.urlTarget, callback.url);
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   const request: BuiltRequest = buildRequest(plan, serverUrl, parameters, payload);
+  // Only the sealed values a step reads are opened: one that still reached the request would be sent as an opaque blob.
+  if (carriesSealedValue(request)) throw planError(`${where}: a value sealed in the execution state would be sent unopened; this is a bug in arazzo-sfn's reading of the step's expressions`);
   // Messages and logs name the path template: a resolved path may hold a credential or personal data.
   const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: request.method, path: plan.operation.path };
 

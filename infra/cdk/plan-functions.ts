@@ -1,5 +1,6 @@
 import type { CompiledWorkflow } from '../compiler/compile-file.js';
 import { isWorkflowStep, type AnyStepPlan, type StepPlan } from '../../functions/runtime/plan.js';
+import { stepReads } from '../../functions/runtime/step-reads.js';
 
 /** One Lambda function of a workflow and what it needs: the input of least-privilege IAM and of its bundle. */
 export type FunctionSpec =
@@ -46,10 +47,9 @@ const usesXpath = (step: StepPlan) =>
  * - an operation output is sealed when it is declared a credential, carries a credential the step
  *   opened, or holds a credential-named member: decided on the response, so any operation step
  *   with outputs may seal;
- * - the runtime opens every sealed value in the execution state (inputs and earlier outputs), so
- *   an operation function may open one as soon as the workflow can carry one: some step may seal,
- *   a credential input may arrive sealed from a parent workflow, or a nested workflow may return
- *   one;
+ * - the runtime opens the sealed values a step reads (stepReads): an earlier step's output (some
+ *   step may have sealed it, or a nested workflow returned it sealed) or a credential input (a
+ *   parent workflow may hand one over sealed). A function whose steps read neither opens nothing;
  * - the workflow function never opens anything (it hands values to children as stored) and seals
  *   only what a child returned unsealed with a credential name.
  */
@@ -78,10 +78,16 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
       usesXpath: steps.some(usesXpath),
       callSeconds: Math.max(...steps.map((s) => Math.ceil((s.transport.connectTimeoutMs + s.transport.requestTimeoutMs) / 1000))),
       seals: steps.some(hasOutputs),
-      unseals: carriesSealed,
+      unseals: carriesSealed && steps.some((s) => mayOpen(s, plan.credentialInputs)),
     });
   }
   return specs;
+}
+
+/** Whether a step reads a value that may be sealed (when its reads cannot be listed: yes). */
+function mayOpen(step: StepPlan, credentialInputs: readonly string[]): boolean {
+  const reads = stepReads(step);
+  return !reads || reads.stepOutputs.size > 0 || credentialInputs.some((name) => reads.inputs.has(name));
 }
 
 function carriesSealedValues({ plan }: CompiledWorkflow): boolean {
@@ -102,6 +108,6 @@ export function planWebhook(compiled: CompiledWorkflow): WebhookSpec | undefined
     steps,
     usesXpath: steps.some(usesXpath),
     seals: steps.some(hasOutputs),
-    unseals: carriesSealedValues(compiled),
+    unseals: carriesSealedValues(compiled) && steps.some((s) => mayOpen(s, compiled.plan.credentialInputs)),
   };
 }

@@ -1,0 +1,60 @@
+import { listCriterionExpressions } from './criteria/list-criterion-expressions.js';
+import type { Expression } from './expressions/parse-expression.js';
+import { parseTemplate } from './expressions/parse-template.js';
+import type { StepPlan } from './plan.js';
+
+/** The inputs and earlier step outputs a step's expressions read: the only sealed values it needs opened. */
+export interface StepReads {
+  readonly inputs: ReadonlySet<string>;
+  /** Step id → output names. */
+  readonly stepOutputs: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+const cache = new WeakMap<StepPlan, StepReads | null>();
+
+function* strings(value: unknown): Generator<string> {
+  if (typeof value === 'string') yield value;
+  else if (Array.isArray(value)) for (const item of value) yield* strings(item);
+  else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) yield* strings(item);
+}
+
+/**
+ * Everything a step evaluates with the execution's values: its parameters, request body and
+ * replacements, the criteria of its success and of its actions, and its outputs. (Workflow
+ * outputs read the stored values, never opened ones.) Undefined when an expression cannot be
+ * parsed: the caller then opens everything, as it did before it knew what a step reads.
+ */
+export function stepReads(plan: StepPlan): StepReads | undefined {
+  const known = cache.get(plan);
+  if (known !== undefined) return known ?? undefined;
+  let reads: StepReads | null;
+  try {
+    const expressions: Expression[] = [];
+    const values = [
+      ...plan.parameters.map((p) => p.value),
+      plan.requestBody?.payload,
+      ...(plan.requestBody?.replacements ?? []).map((r) => r.value),
+      ...Object.values(plan.outputs),
+    ];
+    for (const text of strings(values)) {
+      for (const part of parseTemplate(text)) if (part.kind === 'expression') expressions.push(part.expression);
+    }
+    for (const c of [...plan.successCriteria, ...plan.onSuccess.flatMap((a) => a.criteria), ...plan.onFailure.flatMap((a) => a.criteria)]) {
+      expressions.push(...listCriterionExpressions(c));
+    }
+    const inputs = new Set<string>();
+    const stepOutputs = new Map<string, Set<string>>();
+    for (const e of expressions) {
+      if (e.kind === 'inputs') inputs.add(e.name);
+      else if (e.kind === 'stepOutput') {
+        if (!stepOutputs.has(e.stepId)) stepOutputs.set(e.stepId, new Set());
+        stepOutputs.get(e.stepId)!.add(e.name);
+      }
+    }
+    reads = { inputs, stepOutputs };
+  } catch {
+    reads = null;
+  }
+  cache.set(plan, reads);
+  return reads ?? undefined;
+}
