@@ -27,8 +27,8 @@ export interface OpenedContext {
 
 /**
  * Opens, for this invocation only, the credentials a step sends (`secret:` references among
- * `credentialInputs`) and the sealed values its expressions read (stepReads): step outputs, and
- * inputs a parent workflow handed over sealed. The others stay sealed: on AWS each opening is a
+ * `credentialInputs`) and the sealed values its expressions read (stepReads): step outputs,
+ * `dependsOn` workflow outputs, and inputs a parent workflow handed over sealed. The others stay sealed: on AWS each opening is a
  * KMS Decrypt call, which a step that never reads a token should neither make nor be allowed.
  */
 export async function openContext(
@@ -44,10 +44,12 @@ export async function openContext(
     return plain;
   };
   const reads = isWorkflowStep(plan) ? undefined : stepReads(plan);
-  const inputs: Record<string, unknown> = { ...event.inputs };
-  for (const [name, value] of Object.entries(inputs)) {
-    if (isSealed(value) && (!reads || reads.inputs.has(name))) inputs[name] = await open(value);
+  // The execution inputs with the sealed ones the step reads opened (`$workflows.<id>.inputs` reads these too).
+  const storedInputs: Record<string, unknown> = { ...event.inputs };
+  for (const [name, value] of Object.entries(storedInputs)) {
+    if (isSealed(value) && (!reads || reads.inputs.has(name))) storedInputs[name] = await open(value);
   }
+  const inputs: Record<string, unknown> = { ...storedInputs };
   for (const name of credentialInputs) {
     const ref = parseSecretReference(inputs[name]);
     if (ref) {
@@ -62,7 +64,17 @@ export async function openContext(
     for (const [k, v] of Object.entries(result?.outputs ?? {})) outputs[k] = isSealed(v) && (!reads || read?.has(k)) ? await open(v) : v;
     steps[id] = { outputs };
   }
-  const ctx: ExpressionContext = { inputs, steps, ...(event.workflows ? { workflows: dependencyContext(event) } : {}) };
+  let workflows: ExpressionContext['workflows'];
+  if (event.workflows) {
+    workflows = {};
+    for (const [id, w] of Object.entries(event.workflows)) {
+      const outputs: Record<string, unknown> = {};
+      const read = reads?.workflowOutputs.get(id);
+      for (const [k, v] of Object.entries(w?.outputs ?? {})) outputs[k] = isSealed(v) && (!reads || read?.has(k)) ? await open(v) : v;
+      workflows[id] = { inputs: storedInputs, outputs };
+    }
+  }
+  const ctx: ExpressionContext = { inputs, steps, ...(workflows ? { workflows } : {}) };
   if (plan.documentContext?.sourceDescriptions) ctx.sourceDescriptions = plan.documentContext.sourceDescriptions as Record<string, unknown>;
   if (plan.documentContext?.components) ctx.components = plan.documentContext.components as Record<string, Record<string, unknown>>;
   return { ctx, opened: opened.filter((v) => v.length >= 4) };

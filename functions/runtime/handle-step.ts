@@ -64,8 +64,12 @@ function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string, es
 
 const SEALED_VALUE = /sealed:v\d+:/;
 
-function carriesSealedValue(request: BuiltRequest): boolean {
-  return SEALED_VALUE.test(request.url) || Object.values(request.headers).some((v) => SEALED_VALUE.test(v)) || (typeof request.body === 'string' && SEALED_VALUE.test(request.body));
+/** Whether a value about to be sent holds a sealed string anywhere (a template may have embedded one). */
+function holdsSealedValue(value: unknown): boolean {
+  if (typeof value === 'string') return SEALED_VALUE.test(value);
+  if (Array.isArray(value)) return value.some(holdsSealedValue);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsSealedValue);
+  return false;
 }
 
 /**
@@ -101,13 +105,16 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     payload = evaluateStrict(plan.requestBody.payload, ctx, `${where} request body`, escape);
     for (const r of plan.requestBody.replacements) payload = setAtPointer(payload, r.target, evaluateStrict(r.value, ctx, `${where} replacement ${r.target}`));
   }
+  // Only the sealed values a step reads are opened: one that still reached a parameter or the body
+  // (checked before encoding, so before percent- or form-encoding could hide it) would be sent as an opaque blob.
+  if (holdsSealedValue(parameters.map((p) => p.value)) || holdsSealedValue(payload)) {
+    throw planError(`${where}: a value sealed in the execution state would be sent unopened; this is a bug in arazzo-sfn's reading of the step's expressions`);
+  }
   // A callback step registers before it calls: a provider may call back before its answer arrives.
   const callback = plan.callback ? await registerCallback(plan, event, runtime) : undefined;
   if (callback) payload = setAtPointer(payload, plan.callback!.urlTarget, callback.url);
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   const request: BuiltRequest = buildRequest(plan, serverUrl, parameters, payload);
-  // Only the sealed values a step reads are opened: one that still reached the request would be sent as an opaque blob.
-  if (carriesSealedValue(request)) throw planError(`${where}: a value sealed in the execution state would be sent unopened; this is a bug in arazzo-sfn's reading of the step's expressions`);
   // Messages and logs name the path template: a resolved path may hold a credential or personal data.
   const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: request.method, path: plan.operation.path };
 

@@ -3,11 +3,14 @@ import type { Expression } from './expressions/parse-expression.js';
 import { parseTemplate } from './expressions/parse-template.js';
 import type { StepPlan } from './plan.js';
 
-/** The inputs and earlier step outputs a step's expressions read: the only sealed values it needs opened. */
+/** The inputs and earlier outputs a step's expressions read: the only sealed values it needs opened. */
 export interface StepReads {
+  /** Execution inputs, read as `$inputs.<name>` or `$workflows.<id>.inputs.<name>`. */
   readonly inputs: ReadonlySet<string>;
   /** Step id → output names. */
   readonly stepOutputs: ReadonlyMap<string, ReadonlySet<string>>;
+  /** `dependsOn` workflow id → output names. */
+  readonly workflowOutputs: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 const cache = new WeakMap<StepPlan, StepReads | null>();
@@ -44,14 +47,17 @@ export function stepReads(plan: StepPlan): StepReads | undefined {
     }
     const inputs = new Set<string>();
     const stepOutputs = new Map<string, Set<string>>();
+    const workflowOutputs = new Map<string, Set<string>>();
+    const add = (map: Map<string, Set<string>>, id: string, name: string) => {
+      if (!map.has(id)) map.set(id, new Set());
+      map.get(id)!.add(name);
+    };
     for (const e of expressions) {
-      if (e.kind === 'inputs') inputs.add(e.name);
-      else if (e.kind === 'stepOutput') {
-        if (!stepOutputs.has(e.stepId)) stepOutputs.set(e.stepId, new Set());
-        stepOutputs.get(e.stepId)!.add(e.name);
-      }
+      if (e.kind === 'inputs' || e.kind === 'workflowInput') inputs.add(e.name);
+      else if (e.kind === 'stepOutput') add(stepOutputs, e.stepId, e.name);
+      else if (e.kind === 'workflowOutput') add(workflowOutputs, e.workflowId, e.name);
     }
-    reads = { inputs, stepOutputs };
+    reads = { inputs, stepOutputs, workflowOutputs };
   } catch {
     reads = null;
   }

@@ -47,9 +47,10 @@ const usesXpath = (step: StepPlan) =>
  * - an operation output is sealed when it is declared a credential, carries a credential the step
  *   opened, or holds a credential-named member: decided on the response, so any operation step
  *   with outputs may seal;
- * - the runtime opens the sealed values a step reads (stepReads): an earlier step's output (some
- *   step may have sealed it, or a nested workflow returned it sealed) or a credential input (a
- *   parent workflow may hand one over sealed). A function whose steps read neither opens nothing;
+ * - the runtime opens the sealed values a step reads (stepReads): an earlier step's or a
+ *   dependency's output (some step may have sealed it, or a nested workflow returned it sealed),
+ *   or an input (a parent workflow may hand one over sealed). A function whose steps read none
+ *   of these opens nothing;
  * - the workflow function never opens anything (it hands values to children as stored) and seals
  *   only what a child returned unsealed with a credential name.
  */
@@ -78,16 +79,20 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
       usesXpath: steps.some(usesXpath),
       callSeconds: Math.max(...steps.map((s) => Math.ceil((s.transport.connectTimeoutMs + s.transport.requestTimeoutMs) / 1000))),
       seals: steps.some(hasOutputs),
-      unseals: carriesSealed && steps.some((s) => mayOpen(s, plan.credentialInputs)),
+      unseals: carriesSealed && steps.some(mayOpen),
     });
   }
   return specs;
 }
 
-/** Whether a step reads a value that may be sealed (when its reads cannot be listed: yes). */
-function mayOpen(step: StepPlan, credentialInputs: readonly string[]): boolean {
+/**
+ * Whether a step reads a value that may be sealed (when its reads cannot be listed: yes): an
+ * earlier step's or a `dependsOn` workflow's output, or any input, since a parent workflow may
+ * hand over a sealed value under any input name its schema admits.
+ */
+function mayOpen(step: StepPlan): boolean {
   const reads = stepReads(step);
-  return !reads || reads.stepOutputs.size > 0 || credentialInputs.some((name) => reads.inputs.has(name));
+  return !reads || reads.stepOutputs.size > 0 || reads.workflowOutputs.size > 0 || reads.inputs.size > 0;
 }
 
 function carriesSealedValues({ plan }: CompiledWorkflow): boolean {
@@ -108,6 +113,6 @@ export function planWebhook(compiled: CompiledWorkflow): WebhookSpec | undefined
     steps,
     usesXpath: steps.some(usesXpath),
     seals: steps.some(hasOutputs),
-    unseals: carriesSealedValues(compiled) && steps.some((s) => mayOpen(s, compiled.plan.credentialInputs)),
+    unseals: carriesSealedValues(compiled) && steps.some(mayOpen),
   };
 }

@@ -7,7 +7,7 @@ import { compileFileOrThrow, type CompiledWorkflow } from '../../infra/compiler/
 
 const OPENAPI = resolve('workflows/openapi/fintecture-customers-api-openapi.yml');
 
-// create sends a credential input; poll reads only plain inputs; status reads an earlier step's output.
+// create reads inputs (a parent may hand any of them over sealed); poll reads nothing of the execution; customer reads an earlier step's output.
 const DOCUMENT = `arazzo: 1.0.1
 info: { title: reads, version: '1' }
 sourceDescriptions:
@@ -30,8 +30,8 @@ workflows:
       - stepId: poll
         operationId: getCustomerVerificationById
         parameters:
-          - { name: customer_id, in: path, value: $inputs.customerId }
-          - { name: verification_id, in: path, value: $inputs.verificationId }
+          - { name: customer_id, in: path, value: cus_0001 }
+          - { name: verification_id, in: path, value: ver_0001 }
         outputs: { status: $response.body#/status }
       - stepId: customer
         operationId: getCustomerById
@@ -49,7 +49,7 @@ describe('planFunctions: which functions may open a sealed value (kms:Decrypt)',
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('only those whose steps read an earlier output or a credential input', () => {
+  it('only those whose steps read an earlier output or an input', () => {
     const unseals = Object.fromEntries(planFunctions(compiled).map((f) => [f.functionKey, f.unseals]));
     expect(unseals).toEqual({
       'reads.workflow': false,

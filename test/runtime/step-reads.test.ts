@@ -51,6 +51,12 @@ describe('stepReads: the inputs and step outputs a step reads', () => {
     });
   });
 
+  it('counts $workflows.<id>.inputs as inputs, and $workflows.<id>.outputs by dependency', () => {
+    const reads = stepReads(plan({ parameters: [{ name: 'q', in: 'query', value: '{$workflows.login.outputs.token}:{$workflows.login.inputs.user}' }], requestBody: undefined, outputs: {} }))!;
+    expect([...reads.inputs]).toContain('user');
+    expect(Object.fromEntries([...reads.workflowOutputs].map(([id, names]) => [id, [...names]]))).toEqual({ login: ['token'] });
+  });
+
   it('reads the seed’s unbraced form ("Bearer $inputs.accessToken") too', () => {
     const reads = stepReads(plan({ parameters: [{ name: 'Authorization', in: 'header', value: 'Bearer $inputs.accessToken' }], requestBody: undefined }))!;
     expect(reads.inputs.has('accessToken')).toBe(true);
@@ -80,6 +86,21 @@ describe('openContext opens only the sealed values the step reads', () => {
     expect(ctx.inputs).toMatchObject({ payer: 'parent-token', unrelated: expect.stringMatching(/^sealed:v1:/) });
     expect(opened.sort()).toEqual(['parent-token', 'tok_used']);
   });
+
+  it('opens a dependsOn workflow’s sealed output the step reads, and leaves its others sealed', async () => {
+    const inner = new AesGcmSealer();
+    const sealer = new CountingSealer(inner);
+    const p = plan({ parameters: [{ name: 'Authorization', in: 'header', value: 'Bearer {$workflows.login.outputs.accessToken}' }], requestBody: undefined, successCriteria: [], onSuccess: [], outputs: {} });
+    const event = {
+      step: 'pay',
+      inputs: {},
+      steps: {},
+      workflows: { login: { outputs: { accessToken: await inner.seal(JSON.stringify('tok_login'), 'wf'), refreshToken: await inner.seal(JSON.stringify('tok_refresh'), 'wf') } } },
+    };
+    const { ctx } = await openContext(p, event, { secrets: new InMemorySecretsProvider(), sealer }, []);
+    expect(sealer.opened).toEqual(['"tok_login"']);
+    expect(ctx.workflows?.login?.outputs).toEqual({ accessToken: 'tok_login', refreshToken: event.workflows.login.outputs.refreshToken });
+  });
 });
 
 describe('handleStep refuses to send a sealed value', () => {
@@ -103,6 +124,16 @@ describe('handleStep refuses to send a sealed value', () => {
       name: 'Arazzo.Plan',
       message: expect.stringContaining('would be sent unopened'),
     });
+    expect(requests).toBe(0);
+  });
+
+  it('sees one in a query parameter or a form body too, before encoding could hide it', async () => {
+    const sealed = await new AesGcmSealer().seal(JSON.stringify('tok'), 'wf');
+    const runtime = { secrets: new InMemorySecretsProvider(), sealer: new AesGcmSealer(), serverUrls: { api: url } };
+    const inQuery = plan({ parameters: [{ name: 'token', in: 'query', value: `x-${sealed}` }], requestBody: undefined, successCriteria: [], onSuccess: [] });
+    await expect(handleStep(inQuery, { step: 'pay', inputs: {}, steps: {} }, runtime)).rejects.toMatchObject({ name: 'Arazzo.Plan' });
+    const inForm = plan({ parameters: [], requestBody: { contentType: 'application/x-www-form-urlencoded', payload: { token: sealed }, replacements: [] }, successCriteria: [], onSuccess: [] });
+    await expect(handleStep(inForm, { step: 'pay', inputs: {}, steps: {} }, runtime)).rejects.toMatchObject({ name: 'Arazzo.Plan' });
     expect(requests).toBe(0);
   });
 });
