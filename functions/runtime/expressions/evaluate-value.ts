@@ -20,8 +20,8 @@ function stringify(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Escapes a value substituted into a template for the syntax of the text around it (XML bodies). */
-export type SubstitutionEscape = (text: string) => string;
+/** Escapes a value substituted into a template for the syntax of the text around it (XML bodies); `before` is the text so far. */
+export type SubstitutionEscape = (value: string, before: string) => string;
 
 function evaluateString(text: string, ctx: ExpressionContext, escape?: SubstitutionEscape): unknown {
   if (!text.includes('$')) return text;
@@ -37,7 +37,7 @@ function evaluateString(text: string, ctx: ExpressionContext, escape?: Substitut
     // Text has no way to carry "absent": substituting "" would silently send e.g. "Bearer ".
     // Only the expression is named, never a value, as values may be credentials.
     if (value === undefined) throw expressionError(`${formatExpression(part.expression)} has no value`);
-    result += escape ? escape(stringify(value)) : stringify(value);
+    result += escape ? escape(stringify(value), result) : stringify(value);
   }
   return result;
 }

@@ -48,11 +48,17 @@ function scalarText(value: unknown, pointer: string): string {
 const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 /**
- * A value substituted into an XML text template (`<a b="{$inputs.x}">{$inputs.y}</a>`): escaped
- * for both element text and either kind of quoted attribute, so a value is always data, never markup.
+ * A value substituted into an XML text template (`<a b="{$inputs.x}">{$inputs.y}</a>`), escaped
+ * for where it lands, so a value is always data, never markup: inside a CDATA section only `]]>`
+ * is split (entities are not read there); inside a tag (an attribute value, either quote) the
+ * quotes and the white space an attribute would normalise are escaped too; in element text, `&`,
+ * `<` and `>`. `before` is the document text up to the value.
  */
-export function escapeXmlSubstitution(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+export function escapeXmlSubstitution(value: string, before: string): string {
+  const cdata = before.lastIndexOf('<![CDATA[');
+  if (cdata >= 0 && cdata > before.lastIndexOf(']]>')) return value.replace(/]]>/g, ']]]]><![CDATA[>');
+  if (before.lastIndexOf('<') > before.lastIndexOf('>')) return escapeAttribute(value).replace(/'/g, '&apos;').replace(/>/g, '&gt;');
+  return escapeText(value);
 }
 
 function escapeText(text: string): string {

@@ -186,6 +186,15 @@ describe('request bodies over loopback', () => {
     expect(sandboxVerdict('application/xml', { type: 'object', xml: { name: 'Payment' } })).toMatchObject({ ok: true });
   });
 
+  it('application/xml, text payload: inside CDATA a value is left as is but for "]]>", and attribute white space survives', async () => {
+    answer = { status: 200, contentType: 'application/xml', body: '<receipt/>' };
+    const inputs = { ...INPUTS, note: 'a<b & c ]]> d', currency: 'E\tU\nR' };
+    await handleStep(plan('application/xml', '<Payment note="{$inputs.currency}"><n><![CDATA[{$inputs.note}]]></n><m>{$inputs.note}</m></Payment>'), event(inputs), runtime());
+    expect(received.at(-1)!.body.toString('utf8')).toBe(
+      '<Payment note="E&#9;U&#10;R"><n><![CDATA[a<b & c ]]]]><![CDATA[> d]]></n><m>a&lt;b &amp; c ]]&gt; d</m></Payment>',
+    );
+  });
+
   it('text/xml and +xml, object payload: serialised with the documented mapping, values escaped', async () => {
     for (const type of ['text/xml; charset=utf-8', 'application/merchant+xml']) {
       received = [];
