@@ -69,11 +69,17 @@ const BUNDLED = typeof __ARAZZO_SFN_BUNDLE__ !== 'undefined' && __ARAZZO_SFN_BUN
 
 let fingerprint: string | undefined;
 
-function installedPackages(from: string): string | undefined {
+// What each package manager writes into node_modules on every install (npm, pnpm, yarn berry, yarn classic).
+const INSTALL_RECORDS = ['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity'];
+
+/** A hash of the install record of the nearest node_modules; without one the compiler's dependencies are unknown, and nothing is cached. */
+function installedPackages(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    const lock = join(dir, 'node_modules', '.package-lock.json');
-    if (existsSync(lock)) return sha256(readFileSync(lock));
-    if (dirname(dir) === dir) return undefined;
+    for (const name of INSTALL_RECORDS) {
+      const record = join(dir, 'node_modules', name);
+      if (existsSync(record)) return sha256(readFileSync(record));
+    }
+    if (dirname(dir) === dir) throw new Error('no install record of node_modules found: the compile cache stays off');
   }
 }
 
@@ -95,7 +101,7 @@ function codeFingerprint(): string {
   } else {
     walk(join(HERE, '..', 'infra', 'compiler'), true);
     walk(join(HERE, '..', 'functions', 'runtime'), true);
-    hash.update(`packages\u0000${installedPackages(HERE) ?? 'unknown'}`);
+    hash.update(`packages\u0000${installedPackages(HERE)}`);
   }
   return hash.digest('hex');
 }
