@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { PlanDefines } from '../functions/handlers/environment.js';
 import { isWorkflowStep, type StepPlan } from '../functions/runtime/plan.js';
 import { compileFileOrThrow } from '../infra/compiler/index.js';
+import { ESM_REQUIRE_BANNER } from '../infra/esm-require-banner.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/benchmark.js';
 import { runFresh } from './lib/fresh-process.js';
 import { summarize } from './lib/stats.js';
@@ -21,7 +22,7 @@ const bundleOptions = (define: Record<string, string>, external: string[]) => ({
   target: 'node22',
   format: 'esm' as const,
   mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire as __arazzoCreateRequire } from 'node:module'; const require = __arazzoCreateRequire(import.meta.url);" },
+  banner: { js: ESM_REQUIRE_BANNER },
   external,
   define,
   logLevel: 'warning' as const,

@@ -1,6 +1,7 @@
 import { build, type Plugin } from 'esbuild';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ESM_REQUIRE_BANNER } from '../infra/esm-require-banner.js';
 
 // cli/ in the sources, dist/cli/ once compiled: the bundle is always built from the sources.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,8 +45,7 @@ export async function bundleCli(outdir: string = join(root, 'dist', 'bin')): Pro
     format: 'esm',
     platform: 'node',
     target: 'node22',
-    // CommonJS dependencies inside an ES module bundle still call require.
-    banner: { js: "import { createRequire as __arazzoCreateRequire } from 'node:module'; const require = __arazzoCreateRequire(import.meta.url);" },
+    banner: { js: ESM_REQUIRE_BANNER },
     // Loaded lazily by the criteria module only when a workflow has xpath criteria.
     external: ['xpath', '@xmldom/xmldom'],
     plugins: [noAwsFromTheEngine],

@@ -21,6 +21,7 @@ import { DEFAULT_SEAL_CONTEXT } from '../compiler/plan/compile-options.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
 import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
 import { projectRoot } from './project-root.js';
+import { ESM_REQUIRE_BANNER } from '../esm-require-banner.js';
 
 /** A credential input's secret, with the key of a JSON secret that holds the value. */
 export interface ArazzoSecret {
@@ -369,8 +370,7 @@ export class ArazzoWorkflow extends Construct {
         target: 'node22',
         format: nodejs.OutputFormat.ESM,
         mainFields: ['module', 'main'],
-        // ESM bundles of CommonJS dependencies (undici, ajv) still call require() for Node built-ins.
-        banner: "import { createRequire as __arazzoCreateRequire } from 'node:module'; const require = __arazzoCreateRequire(import.meta.url);",
+        banner: ESM_REQUIRE_BANNER,
         forceDockerBundling: false,
         logLevel: nodejs.LogLevel.WARNING,
         // The Lambda runtime provides the AWS SDK v3; the XML libraries load only for an xpath criterion.
