@@ -125,7 +125,8 @@ export class LocalWorkflow {
     const engineEvents: unknown[] = [];
     const stateMachineArn = this.stateMachineArn;
     const definition = this.compiled.definition;
-    options.onStarted?.(() => toHistoryEvents(engineEvents as EngineEvent[], { definition, executionArn, stateMachineArn, invocations }));
+    const historySoFar = () => toHistoryEvents(engineEvents as EngineEvent[], { definition, executionArn, stateMachineArn, invocations });
+    options.onStarted?.(historySoFar);
     let collected = false;
     const collecting = (async () => {
       for await (const event of execution.eventLogs) engineEvents.push(event);
@@ -185,7 +186,7 @@ export class LocalWorkflow {
       children,
       // Built on first read: a caller that only wants the outcome (a throughput run) does not pay for it.
       get history() {
-        return (history ??= toHistoryEvents(engineEvents as EngineEvent[], { definition, executionArn, stateMachineArn, invocations }));
+        return (history ??= historySoFar());
       },
     };
   }
