@@ -44,11 +44,14 @@ export async function openContext(
     return plain;
   };
   const reads = isWorkflowStep(plan) ? undefined : stepReads(plan);
+  /** A copy of `values` with the sealed ones among `read` opened (all of them when the step's reads are unknown). */
+  const openRead = async (values: Readonly<Record<string, unknown>> | undefined, read: ReadonlySet<string> | undefined) => {
+    const copy: Record<string, unknown> = { ...values };
+    for (const [name, value] of Object.entries(copy)) if (isSealed(value) && (!reads || read?.has(name))) copy[name] = await open(value);
+    return copy;
+  };
   // The execution inputs with the sealed ones the step reads opened (`$workflows.<id>.inputs` reads these too).
-  const storedInputs: Record<string, unknown> = { ...event.inputs };
-  for (const [name, value] of Object.entries(storedInputs)) {
-    if (isSealed(value) && (!reads || reads.inputs.has(name))) storedInputs[name] = await open(value);
-  }
+  const storedInputs = await openRead(event.inputs, reads?.inputs);
   const inputs: Record<string, unknown> = { ...storedInputs };
   for (const name of credentialInputs) {
     const ref = parseSecretReference(inputs[name]);
@@ -58,21 +61,11 @@ export async function openContext(
     }
   }
   const steps: ExpressionContext['steps'] = {};
-  for (const [id, result] of Object.entries(event.steps ?? {})) {
-    const outputs: Record<string, unknown> = {};
-    const read = reads?.stepOutputs.get(id);
-    for (const [k, v] of Object.entries(result?.outputs ?? {})) outputs[k] = isSealed(v) && (!reads || read?.has(k)) ? await open(v) : v;
-    steps[id] = { outputs };
-  }
+  for (const [id, result] of Object.entries(event.steps ?? {})) steps[id] = { outputs: await openRead(result?.outputs, reads?.stepOutputs.get(id)) };
   let workflows: ExpressionContext['workflows'];
   if (event.workflows) {
     workflows = {};
-    for (const [id, w] of Object.entries(event.workflows)) {
-      const outputs: Record<string, unknown> = {};
-      const read = reads?.workflowOutputs.get(id);
-      for (const [k, v] of Object.entries(w?.outputs ?? {})) outputs[k] = isSealed(v) && (!reads || read?.has(k)) ? await open(v) : v;
-      workflows[id] = { inputs: storedInputs, outputs };
-    }
+    for (const [id, w] of Object.entries(event.workflows)) workflows[id] = { inputs: storedInputs, outputs: await openRead(w?.outputs, reads?.workflowOutputs.get(id)) };
   }
   const ctx: ExpressionContext = { inputs, steps, ...(workflows ? { workflows } : {}) };
   if (plan.documentContext?.sourceDescriptions) ctx.sourceDescriptions = plan.documentContext.sourceDescriptions as Record<string, unknown>;
