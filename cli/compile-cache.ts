@@ -4,8 +4,8 @@ import { lstat, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CompileFileOptions, CompileResult } from '../infra/compiler/compile-file.js';
-import { hasErrors } from '../infra/compiler/diagnostics/index.js';
+import type { CompileFileOptions, CompileResult } from '../compiler/compile-file.js';
+import { hasErrors } from '../compiler/diagnostics/index.js';
 
 /**
  * `run` compiles the document on every call, and loading the compiler (YAML, zod, OpenAPI
@@ -99,7 +99,8 @@ function codeFingerprint(): string {
     walk(HERE, false);
     hash.update(sha256(readFileSync(join(HERE, 'main.js'))));
   } else {
-    walk(join(HERE, '..', 'infra', 'compiler'), true);
+    walk(join(HERE, '..', 'compiler'), true);
+    walk(join(HERE, '..', 'core'), true);
     walk(join(HERE, '..', 'functions', 'runtime'), true);
     hash.update(`packages\u0000${installedPackages(HERE)}`);
   }
@@ -171,7 +172,7 @@ export async function compileFileCached(
     path = undefined;
   }
   const startedAt = Date.now();
-  const { compileFile } = await import('../infra/compiler/compile-file.js');
+  const { compileFile } = await import('../compiler/compile-file.js');
   const result = await compileFile(file, options);
   if (path && !hasErrors(result.diagnostics) && result.inputs.length) {
     // Best effort: a read-only checkout still runs, it just compiles every time.

@@ -1,4 +1,4 @@
-import { formatDiagnostic, type Diagnostic } from '../infra/compiler/diagnostics/index.js';
+import { formatDiagnostic, type Diagnostic } from '../compiler/diagnostics/index.js';
 
 /** One `file:line:col: severity CODE message [rule]` line per diagnostic. */
 export function printDiagnostics(result: { readonly diagnostics: readonly Diagnostic[] }, out: NodeJS.WritableStream): void {

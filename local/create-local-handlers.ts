@@ -1,8 +1,8 @@
-import type { CompiledWorkflow } from '../infra/compiler/compile-file.js';
+import type { CompiledWorkflow } from '../compiler/compile-file.js';
 import { handleStep, type StepRuntime } from '../functions/runtime/handle-step.js';
 import { handleWorkflowFunction, type WorkflowFunctionEvent } from '../functions/runtime/handle-workflow-function.js';
-import { planError } from '../functions/runtime/errors.js';
-import { isWorkflowStep, type StepEvent } from '../functions/runtime/plan.js';
+import { planError } from '../core/errors.js';
+import { isWorkflowStep, type StepEvent } from '../core/plan.js';
 import type { LocalCallbacks } from './local-callbacks.js';
 
 export interface TaskInvocation {

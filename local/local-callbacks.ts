@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { callbackIdOf, InMemoryCallbackStore, receiveCallback, type CallbackStore, type TaskTokenClient } from '../functions/runtime/callbacks/index.js';
-import type { StepPlan } from '../functions/runtime/plan.js';
+import type { StepPlan } from '../core/plan.js';
 import type { Sealer, SecretsProvider } from '../functions/runtime/secrets/index.js';
 
 interface Waiter {

@@ -1,4 +1,4 @@
-import type { WorkflowPlan } from '../functions/runtime/plan.js';
+import type { WorkflowPlan } from '../core/plan.js';
 import { InMemorySecretsProvider, parseSecretReference } from '../functions/runtime/secrets/index.js';
 
 /**

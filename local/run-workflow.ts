@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { CompiledWorkflow } from '../infra/compiler/compile-file.js';
+import type { CompiledWorkflow } from '../compiler/compile-file.js';
 import type { StepRuntime } from '../functions/runtime/handle-step.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { createLocalHandlers, type LocalCallbackOptions, type StartChildExecution, type TaskInvocation } from './create-local-handlers.js';

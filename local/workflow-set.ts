@@ -1,5 +1,5 @@
-import type { CompileResult, CompiledWorkflow } from '../infra/compiler/compile-file.js';
-import { localStateMachineArnFor } from '../infra/compiler/emit/emit-asl.js';
+import type { CompileResult, CompiledWorkflow } from '../compiler/compile-file.js';
+import { localStateMachineArnFor } from '../compiler/emit/emit-asl.js';
 import { LocalWorkflow, type LocalExecution, type LocalRunOptions } from './run-workflow.js';
 
 const keyOf = (workflowId: string, source?: string) => `${source ?? ''}\u0000${workflowId}`;

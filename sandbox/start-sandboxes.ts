@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { WorkflowPlan } from '../functions/runtime/plan.js';
+import type { WorkflowPlan } from '../core/plan.js';
 import { startFintectureSandbox, type FintectureSandbox, type FintectureSandboxOptions } from './fintecture/index.js';
 import { startConnectFiSandbox, type ConnectFiSandbox, type ConnectFiSandboxOptions } from './connectfi/index.js';
 import { startMbanqSandbox, type MbanqSandbox, type MbanqSandboxOptions } from './mbanq/index.js';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { CompiledWorkflow } from '../../infra/compiler/compile-file.js';
+import type { CompiledWorkflow } from '../../compiler/compile-file.js';
 import type { LocalExecution } from '../../local/run-workflow.js';
 
 type EngineEvent = { readonly type: string; readonly state?: { readonly name: string } };

@@ -14,7 +14,7 @@ const lap = () => {
   t = now;
   return elapsed;
 };
-const { compileFile, hasErrors } = await import('../../infra/compiler/index.js');
+const { compileFile, hasErrors } = await import('../../compiler/index.js');
 const importMs = lap();
 const first = await compileFile(file);
 const firstMs = lap();

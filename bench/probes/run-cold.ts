@@ -22,7 +22,7 @@ const skip = () => {
 
 // What cli/main.js loads before it parses its arguments (every command module), in layers, so
 // each lap is what that layer adds over the ones before it.
-await import('../../infra/compiler/index.js');
+await import('../../compiler/index.js');
 lap('import compiler');
 await import('../../local/workflow-set.js');
 lap('import engine');
@@ -37,7 +37,7 @@ await Promise.all([
 lap('import rest of CLI');
 
 const { compilePhased } = await import('../compile.js');
-const { compileFile, hasErrors } = await import('../../infra/compiler/index.js');
+const { compileFile, hasErrors } = await import('../../compiler/index.js');
 const { LocalWorkflowSet } = await import('../../local/workflow-set.js');
 const { moveCredentialsToSecrets } = await import('../../local/prepare-inputs.js');
 const { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } = await import('../../functions/runtime/secrets/index.js');

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compileFile, hasErrors } from '../../infra/compiler/index.js';
+import { compileFile, hasErrors } from '../../compiler/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { compileFile, hasErrors, type CompiledWorkflow } from '../../infra/compiler/index.js';
+import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';

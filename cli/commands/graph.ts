@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { compileFile, hasErrors, type CompiledWorkflow } from '../../infra/compiler/index.js';
+import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/index.js';
 import { computeOverlay, renderGraphPage, type ExecutionInfo, type HistoryEventLike } from '../../local/graph/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { printDiagnostics } from '../print-diagnostics.js';

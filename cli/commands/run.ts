@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
-import { hasErrors } from '../../infra/compiler/diagnostics/index.js';
+import { hasErrors } from '../../compiler/diagnostics/index.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
@@ -10,7 +10,7 @@ import { ExitCodes, UsageError } from '../cli-error.js';
 import { executionToJson, formatExecution, formatStepLog } from '../print-execution.js';
 import { compileFileCached } from '../compile-cache.js';
 import { printDiagnostics } from '../print-diagnostics.js';
-import { isWorkflowStep } from '../../functions/runtime/plan.js';
+import { isWorkflowStep } from '../../core/plan.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 
 export const runHelp = `Usage: arazzo-sfn run <file.arazzo.yml> [options]
@@ -63,7 +63,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   const compileOptions = { validateAsl: false };
   const result =
     opts.cache === false
-      ? await (await import('../../infra/compiler/compile-file.js')).compileFile(file, compileOptions)
+      ? await (await import('../../compiler/compile-file.js')).compileFile(file, compileOptions)
       : (await compileFileCached(file, compileOptions)).result;
   if (hasErrors(result.diagnostics)) {
     printDiagnostics(result, stderr);

@@ -1,4 +1,4 @@
-import { compileFile, hasErrors } from '../../infra/compiler/index.js';
+import { compileFile, hasErrors } from '../../compiler/index.js';
 import { ExitCodes } from '../cli-error.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 

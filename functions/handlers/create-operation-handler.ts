@@ -1,6 +1,6 @@
 import { handleStep, type StepLogEntry, type StepRuntime } from '../runtime/handle-step.js';
-import { planError } from '../runtime/errors.js';
-import type { StepEvent, StepPlan, StepResult } from '../runtime/plan.js';
+import { planError } from '../../core/errors.js';
+import type { StepEvent, StepPlan, StepResult } from '../../core/plan.js';
 
 export type OperationHandler = (event: StepEvent) => Promise<StepResult>;
 

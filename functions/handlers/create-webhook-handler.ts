@@ -1,5 +1,5 @@
 import { callbackIdOf, receiveCallback, type CallbackReceiverDeps } from '../runtime/callbacks/index.js';
-import type { StepPlan } from '../runtime/plan.js';
+import type { StepPlan } from '../../core/plan.js';
 
 /** The request as a Lambda Function URL delivers it (payload format 2.0), as far as the receiver reads it. */
 export interface FunctionUrlEvent {

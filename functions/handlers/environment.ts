@@ -1,6 +1,6 @@
 import { DynamoDbCallbackStore } from '../runtime/callbacks/index.js';
-import { secretError } from '../runtime/errors.js';
-import type { StepPlan } from '../runtime/plan.js';
+import { secretError } from '../../core/errors.js';
+import type { StepPlan } from '../../core/plan.js';
 import { KmsSealer, SecretsManagerProvider, type Sealer } from '../runtime/secrets/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { StepPlan } from '../runtime/plan.js';
+import type { StepPlan } from '../../core/plan.js';
 import { createOperationHandler, logStepCall } from './create-operation-handler.js';
 import { callbacksFromEnvironment, HandlerEnvironment, readJsonMap, sealerFromEnvironment, secretsFromEnvironment } from './environment.js';
 

@@ -1,6 +1,6 @@
 import { SfnTaskTokenClient } from '../runtime/callbacks/index.js';
-import { secretError } from '../runtime/errors.js';
-import type { StepPlan } from '../runtime/plan.js';
+import { secretError } from '../../core/errors.js';
+import type { StepPlan } from '../../core/plan.js';
 import type { SecretsProvider } from '../runtime/secrets/index.js';
 import { createWebhookHandler } from './create-webhook-handler.js';
 import { callbackStoreFromEnvironment, HandlerEnvironment, sealerFromEnvironment } from './environment.js';

@@ -1,5 +1,5 @@
 import { handleWorkflowFunction, type WorkflowFunctionEvent } from '../runtime/handle-workflow-function.js';
-import type { WorkflowPlan } from '../runtime/plan.js';
+import type { WorkflowPlan } from '../../core/plan.js';
 import { sealerFromEnvironment } from './environment.js';
 
 /** Replaced at bundle time by the JSON of the workflow's plan (`PlanDefines.workflowPlan`). */

@@ -1,9 +1,9 @@
-import { evaluateCriterion } from './criteria/index.js';
-import { ErrorCodes, invalidResponse, stepFailed } from './errors.js';
-import { evaluateValue, type ExpressionContext } from './expressions/index.js';
-import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from './plan.js';
+import { evaluateCriterion } from '../../core/criteria/index.js';
+import { ErrorCodes, invalidResponse, stepFailed } from '../../core/errors.js';
+import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
+import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from '../../core/plan.js';
 import { stepReads } from './step-reads.js';
-import { holdsCredentialMember } from './secrets/credential-names.js';
+import { holdsCredentialMember } from '../../core/credential-names.js';
 import { isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
 
 export function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionContext): boolean {

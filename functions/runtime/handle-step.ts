@@ -1,15 +1,15 @@
 import type { Dispatcher } from 'undici';
-import { prepareCriteria } from './criteria/index.js';
+import { prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
-import { ErrorCodes, expressionError, planError, providerUnavailable, stepFailed, unexpectedContentType } from './errors.js';
-import { evaluateValue, type ExpressionContext } from './expressions/index.js';
-import type { SubstitutionEscape } from './expressions/evaluate-value.js';
+import { ErrorCodes, expressionError, planError, providerUnavailable, stepFailed, unexpectedContentType } from '../../core/errors.js';
+import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
+import type { SubstitutionEscape } from '../../core/expressions/evaluate-value.js';
 import { escapeXmlSubstitution } from './http/encode-xml.js';
-import { isXmlMediaType, mediaTypeOf, type UndeclaredMediaType } from './http/media-type.js';
+import { isXmlMediaType, mediaTypeOf, type UndeclaredMediaType } from '../../core/media-type.js';
 import { buildRequest, setAtPointer, type BuiltRequest } from './http/build-request.js';
 import { sendRequest, type ReceivedResponse } from './http/send-request.js';
-import type { StepEvent, StepPlan, StepResult } from './plan.js';
+import type { StepEvent, StepPlan, StepResult } from '../../core/plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
 
 export interface StepRuntime {

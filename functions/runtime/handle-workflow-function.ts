@@ -1,6 +1,6 @@
-import { planError } from './errors.js';
+import { planError } from '../../core/errors.js';
 import { handleWorkflowStep, prepareChildInput } from './handle-workflow-step.js';
-import { isWorkflowStep, type ExecutionState, type StepEvent, type StepResult, type WorkflowPlan } from './plan.js';
+import { isWorkflowStep, type ExecutionState, type StepEvent, type StepResult, type WorkflowPlan } from '../../core/plan.js';
 import type { Sealer } from './secrets/index.js';
 import { validateInputs } from './validate-inputs.js';
 

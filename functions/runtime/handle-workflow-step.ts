@@ -1,8 +1,8 @@
-import { prepareCriteria } from './criteria/index.js';
+import { prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, storedContext } from './decide-outcome.js';
-import { ErrorCodes, expressionError, planError } from './errors.js';
-import { evaluateValue } from './expressions/index.js';
-import type { StepEvent, StepResult, WorkflowStepPlan } from './plan.js';
+import { ErrorCodes, expressionError, planError } from '../../core/errors.js';
+import { evaluateValue } from '../../core/expressions/index.js';
+import type { StepEvent, StepResult, WorkflowStepPlan } from '../../core/plan.js';
 import type { Sealer } from './secrets/index.js';
 import { STARTED_BY_KEY } from './validate-inputs.js';
 

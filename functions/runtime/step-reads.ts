@@ -1,7 +1,7 @@
-import { listCriterionExpressions } from './criteria/list-criterion-expressions.js';
-import type { Expression } from './expressions/parse-expression.js';
-import { parseTemplate } from './expressions/parse-template.js';
-import type { StepPlan } from './plan.js';
+import { listCriterionExpressions } from '../../core/criteria/list-criterion-expressions.js';
+import type { Expression } from '../../core/expressions/parse-expression.js';
+import { parseTemplate } from '../../core/expressions/parse-template.js';
+import type { StepPlan } from '../../core/plan.js';
 
 /** The inputs and earlier outputs a step's expressions read: the only sealed values it needs opened. */
 export interface StepReads {

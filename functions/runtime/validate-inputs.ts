@@ -1,8 +1,8 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { invalidInputs } from './errors.js';
-import type { ExecutionState, WorkflowPlan } from './plan.js';
+import { invalidInputs } from '../../core/errors.js';
+import type { ExecutionState, WorkflowPlan } from '../../core/plan.js';
 import { isSealed, parseSecretReference } from './secrets/index.js';
 
 /** The key Step Functions reads to link a nested execution to its parent in the console; not a workflow input. */

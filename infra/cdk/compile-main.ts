@@ -4,8 +4,8 @@
  * construct runs this with `execFileSync` and reads one JSON document from stdout.
  * Input: the JSON of a SynthCompileRequest as the only argument.
  */
-import { compileFile, type CompiledWorkflow } from '../compiler/compile-file.js';
-import { hasErrors } from '../compiler/diagnostics/index.js';
+import { compileFile, type CompiledWorkflow } from '../../compiler/compile-file.js';
+import { hasErrors } from '../../compiler/diagnostics/index.js';
 import { createPlaceholderNamer, type SynthCompileRequest, type SynthCompileResponse, type WorkflowTarget } from './synth-compile-protocol.js';
 
 /**

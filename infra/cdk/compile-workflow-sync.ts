@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { formatDiagnostic } from '../compiler/diagnostics/index.js';
+import { formatDiagnostic } from '../../compiler/diagnostics/index.js';
 import type { SynthCompileRequest, SynthCompileResponse } from './synth-compile-protocol.js';
 
 export type SynthCompiled = Extract<SynthCompileResponse, { ok: true }>;

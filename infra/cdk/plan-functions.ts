@@ -1,5 +1,5 @@
-import type { CompiledWorkflow } from '../compiler/compile-file.js';
-import { isWorkflowStep, type AnyStepPlan, type StepPlan } from '../../functions/runtime/plan.js';
+import type { CompiledWorkflow } from '../../compiler/compile-file.js';
+import { isWorkflowStep, type AnyStepPlan, type StepPlan } from '../../core/plan.js';
 import { stepReads } from '../../functions/runtime/step-reads.js';
 
 /** One Lambda function of a workflow and what it needs: the input of least-privilege IAM and of its bundle. */

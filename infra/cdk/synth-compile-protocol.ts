@@ -1,6 +1,6 @@
-import type { CompiledWorkflow } from '../compiler/compile-file.js';
-import type { Diagnostic } from '../compiler/diagnostics/index.js';
-import type { CompileOptions } from '../compiler/plan/compile-options.js';
+import type { CompiledWorkflow } from '../../compiler/compile-file.js';
+import type { Diagnostic } from '../../compiler/diagnostics/index.js';
+import type { CompileOptions } from '../../compiler/plan/compile-options.js';
 
 /** What the construct asks the compiler process for: one workflow of one document. */
 export interface SynthCompileRequest {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { validateAsl } from '../../infra/compiler/validate/validate-asl.js';
+import { validateAsl } from '../../compiler/validate/validate-asl.js';
 import { executionArn, isValidName, parseExecutionArn, parseStateMachineArn, stateMachineArn, type ArnScope } from './arns.js';
 import { canonicalJson } from './catalog.js';
 import { sfnError } from './errors.js';

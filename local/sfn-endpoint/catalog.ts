@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { compileFile, hasErrors, type CompileResult, type CompiledWorkflow } from '../../infra/compiler/index.js';
-import { isWorkflowStep, type StepPlan, type WorkflowPlan } from '../../functions/runtime/plan.js';
+import { compileFile, hasErrors, type CompileResult, type CompiledWorkflow } from '../../compiler/index.js';
+import { isWorkflowStep, type StepPlan, type WorkflowPlan } from '../../core/plan.js';
 import { LocalWorkflow } from '../run-workflow.js';
 import { stateMachineArn, type ArnScope } from './arns.js';
 

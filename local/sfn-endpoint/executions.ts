@@ -3,7 +3,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { StepRuntime } from '../../functions/runtime/handle-step.js';
 import { handleStep } from '../../functions/runtime/handle-step.js';
 import { handleWorkflowFunction } from '../../functions/runtime/handle-workflow-function.js';
-import { planError } from '../../functions/runtime/errors.js';
+import { planError } from '../../core/errors.js';
 import type { LocalCallbacks } from '../local-callbacks.js';
 import { LocalWorkflow, type LocalExecution } from '../run-workflow.js';
 import { defaultRoleArn, executionArn as executionArnOf, isValidName, type ArnScope } from './arns.js';

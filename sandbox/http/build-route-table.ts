@@ -1,4 +1,4 @@
-import type { LoadedOpenApi, OpenApiOperation } from '../../infra/compiler/load/index.js';
+import type { LoadedOpenApi, OpenApiOperation } from '../../compiler/load/index.js';
 import { compileRequestValidator, type RequestValidator } from './compile-request-validator.js';
 import { createSchemaCompilers } from './create-schema-compilers.js';
 

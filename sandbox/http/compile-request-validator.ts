@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DOMParser } from '@xmldom/xmldom';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import type { OpenApiOperation, OpenApiParameter } from '../../infra/compiler/load/index.js';
+import type { OpenApiOperation, OpenApiParameter } from '../../compiler/load/index.js';
 import type { Problem } from './problem.js';
 import type { SchemaCompilers } from './create-schema-compilers.js';
 import { MultipartSyntaxError, parseMultipartFormData } from './read-request-body.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { formatDiagnostic, hasErrors } from '../../infra/compiler/diagnostics/index.js';
-import { loadOpenApi, type LoadedOpenApi } from '../../infra/compiler/load/index.js';
+import { formatDiagnostic, hasErrors } from '../../compiler/diagnostics/index.js';
+import { loadOpenApi, type LoadedOpenApi } from '../../compiler/load/index.js';
 
 /**
  * Loads a simulator's OpenAPI descriptions (name -> file in `dir`). A description that does not

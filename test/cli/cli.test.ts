@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DiagnosticCodes } from '../../infra/compiler/diagnostics/codes.js';
+import { DiagnosticCodes } from '../../compiler/diagnostics/codes.js';
 import { runCli } from './run-cli.js';
 
 const SEED_000 = 'workflows/arazzo/customer-verification-poll.arazzo.yml';

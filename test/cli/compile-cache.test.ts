@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileFileCached } from '../../cli/compile-cache.js';
-import { compileFile } from '../../infra/compiler/index.js';
+import { compileFile } from '../../compiler/index.js';
 import { runCli } from './run-cli.js';
 
 const SEEDS = [

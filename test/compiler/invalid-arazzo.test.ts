@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CompileError, compileFile, compileFileOrThrow, formatDiagnostic, type Diagnostic } from '../../infra/compiler/index.js';
+import { CompileError, compileFile, compileFileOrThrow, formatDiagnostic, type Diagnostic } from '../../compiler/index.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/invalid');
 const fixture = (name: string) => join(FIXTURES, `${name}.arazzo.yml`);

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileFile, formatDiagnostic, type CompileResult } from '../../infra/compiler/index.js';
+import { compileFile, formatDiagnostic, type CompileResult } from '../../compiler/index.js';
 import { runCli } from '../cli/run-cli.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/invalid');

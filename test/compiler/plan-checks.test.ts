@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileFile, formatDiagnostic } from '../../infra/compiler/index.js';
+import { compileFile, formatDiagnostic } from '../../compiler/index.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OpenApiOperation } from '../../infra/compiler/load/load-openapi.js';
-import { responseMediaTypesOf } from '../../infra/compiler/plan/response-media-types.js';
+import type { OpenApiOperation } from '../../compiler/load/load-openapi.js';
+import { responseMediaTypesOf } from '../../compiler/plan/response-media-types.js';
 
 const operation = (responses: OpenApiOperation['responses']): OpenApiOperation => ({ method: 'GET', path: '/x', pointer: '/paths/~1x/get', parameters: [], responses });
 

@@ -1,9 +1,9 @@
-import type { StepPlan } from '../../functions/runtime/plan.js';
+import type { StepPlan } from '../../core/plan.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileFile, hasErrors, type CompileResult, type Diagnostic } from '../../infra/compiler/index.js';
-import { validateAsl } from '../../infra/compiler/validate/validate-asl.js';
+import { compileFile, hasErrors, type CompileResult, type Diagnostic } from '../../compiler/index.js';
+import { validateAsl } from '../../compiler/validate/validate-asl.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SEED_000 = join(ROOT, 'workflows/arazzo/customer-verification-poll.arazzo.yml');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadArazzo } from '../../infra/compiler/index.js';
+import { loadArazzo } from '../../compiler/index.js';
 import { PETS_OPENAPI, compileWorkflowResult, runWorkflow, startLoopbackServer, withWorkflowFiles, type LoopbackServer } from './support/index.js';
 
 /** Every Arazzo object that allows Specification Extensions carries one (values of every kind the spec allows). */

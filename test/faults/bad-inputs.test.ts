@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../functions/runtime/errors.js';
-import type { CompiledWorkflow } from '../../infra/compiler/index.js';
+import { ErrorCodes } from '../../core/errors.js';
+import type { CompiledWorkflow } from '../../compiler/index.js';
 import { ARAZZO_HEAD, compileWorkflow, PETS_OPENAPI, runWorkflow, startLoopbackServer, type ConstructRun, type LoopbackServer } from '../constructs/support/index.js';
 import { scanForSecrets } from '../integration/support/seed-harness.js';
 

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
-import type { CompiledWorkflow } from '../../infra/compiler/index.js';
+import type { CompiledWorkflow } from '../../compiler/index.js';
 import { LocalWorkflow } from '../../local/run-workflow.js';
 import { DEFAULT_FINTECTURE_CLIENTS, startFintectureSandbox, type FaultRule, type FintectureSandbox } from '../../sandbox/index.js';
 import { compileSeed, scanForSecrets, SEED_000, seed000Input } from '../integration/support/seed-harness.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../functions/runtime/errors.js';
-import type { CompileOptions } from '../../infra/compiler/plan/compile-options.js';
+import { ErrorCodes } from '../../core/errors.js';
+import type { CompileOptions } from '../../compiler/plan/compile-options.js';
 import type { FaultRule } from '../../sandbox/index.js';
 import { scanForSecrets, SEED_000, SEED_001, seed000Input, seed001Input, startSeedHarness, type SeedHarness, type SeedRun } from '../integration/support/seed-harness.js';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../functions/runtime/errors.js';
+import { ErrorCodes } from '../../core/errors.js';
 import { MAX_JSON_DEPTH } from '../../functions/runtime/http/send-request.js';
 import { isSealed } from '../../functions/runtime/secrets/index.js';
-import type { CompiledWorkflow } from '../../infra/compiler/index.js';
+import type { CompiledWorkflow } from '../../compiler/index.js';
 import { ARAZZO_HEAD, compileWorkflow, PETS_OPENAPI, runWorkflow, startLoopbackServer, type ConstructRun, type LoopbackServer, type RouteScript } from '../constructs/support/index.js';
 import { scanForSecrets } from '../integration/support/seed-harness.js';
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFile, formatDiagnostic, type CompileResult } from '../../infra/compiler/index.js';
+import { compileFile, formatDiagnostic, type CompileResult } from '../../compiler/index.js';
 
 // test/fixtures/invalid already holds the unresolvable $ref, the YAML syntax error, the missing file
 // and the remote URL (pinned by test/compiler/invalid-corpus.test.ts); these are the other ways an

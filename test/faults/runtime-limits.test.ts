@@ -3,12 +3,12 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE_LIMIT_BYTES } from '../../functions/runtime/decide-outcome.js';
-import { ErrorCodes } from '../../functions/runtime/errors.js';
+import { ErrorCodes } from '../../core/errors.js';
 import { handleStep } from '../../functions/runtime/handle-step.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH, parseBody, sendRequest } from '../../functions/runtime/http/send-request.js';
-import { isWorkflowStep, type StepPlan, type StepResult } from '../../functions/runtime/plan.js';
+import { isWorkflowStep, type StepPlan, type StepResult } from '../../core/plan.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
-import type { CompiledWorkflow } from '../../infra/compiler/index.js';
+import type { CompiledWorkflow } from '../../compiler/index.js';
 import { ARAZZO_HEAD, compileWorkflow, PETS_OPENAPI, startLoopbackServer, type LoopbackServer } from '../constructs/support/index.js';
 
 const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { query, type JsonValue } from 'jsonpath-rfc9535';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateCondition, evaluateCriterion, parseCondition, parseJsonPathCondition } from '../../functions/runtime/criteria/index.js';
-import { MAX_CONDITION_NESTING } from '../../functions/runtime/criteria/parse-condition.js';
-import { loadXPathEngine } from '../../functions/runtime/criteria/xpath-engine.js';
-import { ArazzoRuntimeError } from '../../functions/runtime/errors.js';
-import { ExpressionSyntaxError, type ExpressionContext } from '../../functions/runtime/expressions/index.js';
-import type { CriterionPlan } from '../../functions/runtime/plan.js';
+import { evaluateCondition, evaluateCriterion, parseCondition, parseJsonPathCondition } from '../../core/criteria/index.js';
+import { MAX_CONDITION_NESTING } from '../../core/criteria/parse-condition.js';
+import { loadXPathEngine } from '../../core/criteria/xpath-engine.js';
+import { ArazzoRuntimeError } from '../../core/errors.js';
+import { ExpressionSyntaxError, type ExpressionContext } from '../../core/expressions/index.js';
+import type { CriterionPlan } from '../../core/plan.js';
 import { anyText, FUZZ_TEST_TIMEOUT_MS, fuzzParameters, grammarText } from './support/fuzz-parameters.js';
 
 function throwsOnlySyntaxErrors(parse: (text: string) => unknown) {

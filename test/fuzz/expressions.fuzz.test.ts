@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExpressionSyntaxError, formatExpression, parseExpression, parseTemplate, type Accessor, type Expression, type TemplatePart } from '../../functions/runtime/expressions/index.js';
+import { ExpressionSyntaxError, formatExpression, parseExpression, parseTemplate, type Accessor, type Expression, type TemplatePart } from '../../core/expressions/index.js';
 import { anyText, FUZZ_TEST_TIMEOUT_MS, fuzzParameters } from './support/fuzz-parameters.js';
 
 /** Runs `parse`, letting only its own syntax error through as a normal outcome. */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { compileFileOrThrow, type CompiledWorkflow } from '../../infra/compiler/index.js';
+import { compileFileOrThrow, type CompiledWorkflow } from '../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflow, type LocalExecution } from '../../local/run-workflow.js';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../functions/runtime/errors.js';
+import { ErrorCodes } from '../../core/errors.js';
 import { eventIndexes, SEED_000, SEED_001, seed000Input, seed001Input, startSeedHarness, type SeedHarness, type SeedRun } from './support/seed-harness.js';
 
 function expectRejectedBeforeAnyCall(run: SeedRun) {

@@ -2,7 +2,7 @@ import { createPublicKey, randomBytes, randomUUID, verify, type JsonWebKey } fro
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isSealed } from '../../functions/runtime/secrets/index.js';
-import { validateAsl } from '../../infra/compiler/validate/validate-asl.js';
+import { validateAsl } from '../../compiler/validate/validate-asl.js';
 import { historyToJson } from '../../local/history/index.js';
 import type { LocalExecution } from '../../local/run-workflow.js';
 import {

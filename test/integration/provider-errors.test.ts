@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../functions/runtime/errors.js';
+import { ErrorCodes } from '../../core/errors.js';
 import { compileSeed, eventIndexes, SEED_000, seed000Input, startSeedHarness, type SeedHarness, type SeedRun } from './support/seed-harness.js';
 
 const POLL = 'getCustomerVerificationById';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFileOrThrow, type CompiledWorkflow } from '../../infra/compiler/index.js';
+import { compileFileOrThrow, type CompiledWorkflow } from '../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { historyToJson } from '../../local/history/index.js';
 import { startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';

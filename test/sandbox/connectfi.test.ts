@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsModule from 'ajv-formats';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadOpenApi, type LoadedOpenApi } from '../../infra/compiler/load/index.js';
+import { loadOpenApi, type LoadedOpenApi } from '../../compiler/load/index.js';
 import { startConnectFiSandbox, type ConnectFiSandbox } from '../../sandbox/connectfi/index.js';
 
 const LOGIN = 'sandbox_user';

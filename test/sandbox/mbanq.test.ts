@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import type { WorkflowPlan } from '../../functions/runtime/plan.js';
+import type { WorkflowPlan } from '../../core/plan.js';
 import { startMbanqSandbox, startSandboxes, type MbanqSandbox } from '../../sandbox/index.js';
 
 const TENANT = 'acme-bank';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsModule from 'ajv-formats';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadOpenApi, type OpenApiOperation } from '../../infra/compiler/load/index.js';
+import { loadOpenApi, type OpenApiOperation } from '../../compiler/load/index.js';
 import { startFintectureSandbox, type FintectureSandbox } from '../../sandbox/index.js';
 import { call, CLIENT_ID, CLIENT_SECRET, mintToken, newRequestId, type CallResult } from './sandbox-client.js';
 

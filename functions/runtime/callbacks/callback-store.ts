@@ -1,4 +1,4 @@
-import type { StepEvent } from '../plan.js';
+import type { StepEvent } from '../../../core/plan.js';
 
 /** A callback step waiting for its webhook: what the receiver needs to resume the execution. */
 export interface PendingCallback {

@@ -1,6 +1,6 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { planError } from '../errors.js';
-import type { StepEvent } from '../plan.js';
+import { planError } from '../../../core/errors.js';
+import type { StepEvent } from '../../../core/plan.js';
 import type { CallbackStore, PendingCallback } from './callback-store.js';
 
 /** The table's partition key: the callback id. The CDK construct creates the table with these names. */

@@ -1,13 +1,13 @@
-import { prepareCriteria } from '../criteria/index.js';
+import { prepareCriteria } from '../../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
-import { ErrorCodes } from '../errors.js';
-import { resolveAccessors } from '../expressions/resolve-accessors.js';
-import type { StepPlan } from '../plan.js';
+import { ErrorCodes } from '../../../core/errors.js';
+import { resolveAccessors } from '../../../core/expressions/resolve-accessors.js';
+import type { StepPlan } from '../../../core/plan.js';
 import type { Sealer, SecretsProvider } from '../secrets/index.js';
 import type { CallbackStore } from './callback-store.js';
 import { isTaskNoLongerWaiting } from './sfn-task-token-client.js';
 import type { TaskTokenClient } from './task-token-client.js';
-import { pointerTokens } from '../json-pointer.js';
+import { pointerTokens } from '../../../core/json-pointer.js';
 
 export interface CallbackReceiverDeps {
   readonly store: CallbackStore;

@@ -1,9 +1,9 @@
 import type { FormData } from 'undici';
-import { expressionError } from '../errors.js';
-import type { StepPlan } from '../plan.js';
+import { expressionError } from '../../../core/errors.js';
+import type { StepPlan } from '../../../core/plan.js';
 import { BodyEncodingError, encodeBody } from './encode-body.js';
-import { isXmlMediaType, mediaTypeOf } from './media-type.js';
-import { unescapePointerToken } from '../json-pointer.js';
+import { isXmlMediaType, mediaTypeOf } from '../../../core/media-type.js';
+import { unescapePointerToken } from '../../../core/json-pointer.js';
 
 export interface BuiltRequest {
   readonly method: string;

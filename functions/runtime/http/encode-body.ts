@@ -1,6 +1,6 @@
 import { FormData } from 'undici';
 import { encodeXml, XmlPayloadError } from './encode-xml.js';
-import { isFormMediaType, isMultipartFormMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter } from './media-type.js';
+import { isFormMediaType, isMultipartFormMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter } from '../../../core/media-type.js';
 
 /**
  * How a request body payload becomes bytes, by the media type of `requestBody.contentType`:

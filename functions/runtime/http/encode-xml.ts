@@ -15,7 +15,7 @@
  * hints are not applied: the plan does not carry the schema, and a payload spelled this way
  * says the same thing explicitly.
  */
-import { escapePointerToken } from '../json-pointer.js';
+import { escapePointerToken } from '../../../core/json-pointer.js';
 
 export class XmlPayloadError extends Error {
   constructor(

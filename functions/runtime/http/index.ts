@@ -1,5 +1,5 @@
 export * from './build-request.js';
 export * from './encode-body.js';
 export * from './encode-xml.js';
-export * from './media-type.js';
+export * from '../../../core/media-type.js';
 export * from './send-request.js';

@@ -1,8 +1,8 @@
 import { request, type Dispatcher } from 'undici';
-import { invalidResponse, providerUnavailable } from '../errors.js';
+import { invalidResponse, providerUnavailable } from '../../../core/errors.js';
 import type { BuiltRequest } from './build-request.js';
-import type { ResponseMediaTypes } from '../plan.js';
-import { findUndeclaredMediaType, isJsonMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter, type UndeclaredMediaType } from './media-type.js';
+import type { ResponseMediaTypes } from '../../../core/plan.js';
+import { findUndeclaredMediaType, isJsonMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter, type UndeclaredMediaType } from '../../../core/media-type.js';
 
 export interface ReceivedResponse {
   readonly statusCode: number;

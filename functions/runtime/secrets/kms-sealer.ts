@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { secretError } from '../errors.js';
+import { secretError } from '../../../core/errors.js';
 import type { Sealer } from './sealer.js';
 
 /** Envelope format: `sealed:v2:` + base64url(u16 length of the encrypted data key ‖ encrypted data key ‖ iv ‖ tag ‖ ciphertext). */

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { secretError } from '../errors.js';
+import { secretError } from '../../../core/errors.js';
 
 /**
  * Step outputs that are credentials (a minted access token) leave the handler sealed, travel

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { secretError } from '../errors.js';
+import { secretError } from '../../../core/errors.js';
 import type { SecretsProvider } from './secrets-provider.js';
 
 export interface SecretsManagerProviderOptions {

@@ -1,4 +1,4 @@
-import { secretError } from '../errors.js';
+import { secretError } from '../../../core/errors.js';
 
 /**
  * Where credentials come from. On AWS: Secrets Manager (cached for the container's life);

@@ -1,4 +1,4 @@
-import type { LoadedOpenApi } from '../../../infra/compiler/load/index.js';
+import type { LoadedOpenApi } from '../../../compiler/load/index.js';
 import type { FaultRule, SandboxExchange, SandboxResponse } from '../../http/index.js';
 import { renderProblemDetails } from '../shared/render-problem-details.js';
 import { startExampleSandbox, type ExampleSandbox, type ExampleSandboxOptions, type ExampleSimulator } from '../shared/start-example-sandbox.js';

@@ -1,4 +1,4 @@
-import type { LoadedOpenApi } from '../../../infra/compiler/load/index.js';
+import type { LoadedOpenApi } from '../../../compiler/load/index.js';
 import {
   buildRouteTable,
   createRequestStats,

@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileFile, compileFileOrThrow, type CompileResult, type CompiledWorkflow } from '../../../infra/compiler/index.js';
-import type { CompileOptions } from '../../../infra/compiler/plan/compile-options.js';
+import { compileFile, compileFileOrThrow, type CompileResult, type CompiledWorkflow } from '../../../compiler/index.js';
+import type { CompileOptions } from '../../../compiler/plan/compile-options.js';
 
 /**
  * OpenAPI descriptions to write beside the Arazzo file: one text (written as `openapi.yml`, so

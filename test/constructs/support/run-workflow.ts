@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CompiledWorkflow } from '../../../infra/compiler/index.js';
+import type { CompiledWorkflow } from '../../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../../functions/runtime/secrets/index.js';
 import { LocalWorkflow, type ExecutionStatus, type LocalExecution } from '../../../local/run-workflow.js';
 import type { LoopbackServer, RecordedRequest } from './loopback-server.js';

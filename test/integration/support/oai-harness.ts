@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Dispatcher } from 'undici';
-import { compileFile, formatDiagnostic, hasErrors, type CompileResult, type CompiledWorkflow, type Diagnostic } from '../../../infra/compiler/index.js';
+import { compileFile, formatDiagnostic, hasErrors, type CompileResult, type CompiledWorkflow, type Diagnostic } from '../../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider, isSealed } from '../../../functions/runtime/secrets/index.js';
 import type { StepLogEntry } from '../../../functions/runtime/handle-step.js';
 import type { LocalExecution } from '../../../local/run-workflow.js';

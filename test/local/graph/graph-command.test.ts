@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../cli/cli-error.js';
 import { runGraph } from '../../../cli/commands/graph.js';
 import { executionToJson } from '../../../cli/print-execution.js';
-import { compileFileOrThrow } from '../../../infra/compiler/index.js';
+import { compileFileOrThrow } from '../../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../../functions/runtime/secrets/index.js';
 import { historyToJson } from '../../../local/history/index.js';
 import { LocalWorkflow } from '../../../local/run-workflow.js';

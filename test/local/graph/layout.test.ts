@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFileOrThrow } from '../../../infra/compiler/index.js';
+import { compileFileOrThrow } from '../../../compiler/index.js';
 import { buildStateGraph, layoutGraph, placeInOrder, START_NODE, type Box, type DefinitionLike, type GraphLayout, type LaidOutEdge, type StateGraph } from '../../../local/graph/index.js';
 import { ROOT } from '../../integration/support/seed-harness.js';
 import { join } from 'node:path';

@@ -1,0 +1,85 @@
+import type { WorkflowPlan } from '../core/plan.js';
+import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics/index.js';
+import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
+import { lintDocument } from './lint/index.js';
+import { loadArazzo, type LoadedArazzo } from './load/index.js';
+import { buildPlans, type CompileOptions } from './plan/index.js';
+import { validateAsl } from './validate/validate-asl.js';
+
+export interface CompiledWorkflow extends EmittedWorkflow {
+  readonly plan: WorkflowPlan;
+}
+
+export interface CompileResult {
+  readonly file: string;
+  readonly workflows: readonly CompiledWorkflow[];
+  /** Workflows of the document's arazzo-typed sources (run by its workflow steps), by source name. */
+  readonly external: readonly { readonly source: string; readonly workflow: CompiledWorkflow }[];
+  /** Errors and warnings, in document order. */
+  readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Absolute paths of every file the compile read: the document, its arazzo sources, their
+   * OpenAPI descriptions and the files their `$ref`s reach. Whatever changes one of them may
+   * change the result (the CLI's compile cache checks them).
+   */
+  readonly inputs: readonly string[];
+}
+
+/** The files a loaded document was read from, its arazzo sources' included. */
+function filesOf(loaded: LoadedArazzo): string[] {
+  return [loaded.source.path, ...[...loaded.openapis.values()].flatMap((o) => o.files), ...[...loaded.arazzos.values()].flatMap(filesOf)];
+}
+
+/**
+ * Load → validate → plan → emit one Arazzo file. Never throws for problems in the document:
+ * they come back as diagnostics (use `compileFileOrThrow` to fail on errors).
+ */
+export interface CompileFileOptions extends CompileOptions, EmitOptions {
+  /**
+   * Check each emitted definition with asl-validator. A check of the emitter, not of the
+   * document: the test suite runs it on every workflow it compiles, and `run` skips it to start
+   * in milliseconds (its first use costs ~200 ms of schema compilation).
+   * @default true
+   */
+  readonly validateAsl?: boolean;
+}
+
+export async function compileFile(file: string, options: CompileFileOptions = {}): Promise<CompileResult> {
+  const diagnostics: Diagnostic[] = [];
+  const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file);
+  diagnostics.push(...loadDiagnostics);
+  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics, inputs: [] };
+  const inputs = [...new Set(filesOf(loaded))];
+
+  const plans = buildPlans(loaded, options, diagnostics);
+  // The workflows of arazzo-typed sources are compiled too: a workflow step may start any of them.
+  const externalPlans = [...loaded.arazzos].flatMap(([source, other]) => buildPlans(other, options, diagnostics).map((plan) => ({ source, plan })));
+  lintDocument(loaded, diagnostics);
+  if (hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics: sortDiagnostics(diagnostics), inputs };
+
+  const emit = (plan: WorkflowPlan): CompiledWorkflow => {
+    const emitted = emitAsl(plan, options);
+    // With the ARN check off, asl-validator rejects a `${...}` placeholder Resource (it then matches two oneOf branches).
+    const problems = options.validateAsl === false ? [] : validateAsl(emitted.definition, { checkArn: true });
+    if (problems.length) {
+      // The emitter produced invalid ASL: a compiler bug, reported against the workflow.
+      const { code, rule } = DiagnosticCodes.unsupported;
+      diagnostics.push({ code, rule, severity: 'error', message: `internal: emitted ASL for ${plan.workflowId} is invalid: ${problems.join('; ')}`, file: plan.sourceFile, line: 1, col: 1, pointer: '' });
+    }
+    return { plan, ...emitted };
+  };
+  const workflows = plans.map(emit);
+  const external = externalPlans.map(({ source, plan }) => ({ source, workflow: emit(plan) }));
+  const failed = hasErrors(diagnostics);
+  return { file, workflows: failed ? [] : workflows, external: failed ? [] : external, diagnostics: sortDiagnostics(diagnostics), inputs };
+}
+
+export async function compileFileOrThrow(file: string, options: CompileFileOptions = {}): Promise<CompileResult> {
+  const result = await compileFile(file, options);
+  if (hasErrors(result.diagnostics)) throw new CompileError(result.diagnostics);
+  return result;
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}

@@ -1,0 +1,307 @@
+import { basename } from 'node:path';
+import { ErrorCodes } from '../../core/errors.js';
+import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type WorkflowPlan } from '../../core/plan.js';
+import { StateNames, workflowFunctionKey } from './state-names.js';
+
+export type AslState = Record<string, unknown>;
+
+export interface StateMachineDefinition {
+  Comment?: string;
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, AslState>;
+}
+
+/** Which handler serves each Task state: the local runner and the CDK app both read this. */
+export type TaskBinding =
+  | {
+      readonly kind?: 'lambda';
+      /** Function key: one Lambda per operation (`<source>.<operationId>`) plus one per workflow (inputs, workflow steps). */
+      readonly functionKey: string;
+      readonly stepId?: string;
+      /** `lambda:invoke.waitForTaskToken`: the Task ends when the webhook receiver sends the task token back. */
+      readonly waitsForCallback?: boolean;
+    }
+  | {
+      /** A nested execution (`states:startExecution.sync:2`) of another workflow. */
+      readonly kind: 'startExecution';
+      readonly workflowId: string;
+      /** The arazzo source description the workflow comes from, when it is not in this document. */
+      readonly source?: string;
+    };
+
+export interface EmittedWorkflow {
+  readonly definition: StateMachineDefinition;
+  readonly tasks: Readonly<Record<string, TaskBinding>>;
+}
+
+export interface EmitOptions {
+  /**
+   * The `Resource` of a Task for a function key. CDK passes `${...}` placeholders filled by
+   * `definitionSubstitutions`; locally any Lambda ARN does, since handlers are bound by state name.
+   * @default a local placeholder ARN
+   */
+  readonly resourceFor?: (functionKey: string) => string;
+  /** Whole-execution bound, in seconds. @default 86400 (one day) */
+  readonly timeoutSeconds?: number;
+  /**
+   * The ARN of the state machine of another workflow (nested executions, `dependsOn`). CDK passes
+   * `${...}` placeholders; locally the runner resolves them by workflow id.
+   * @default a local placeholder ARN
+   */
+  readonly stateMachineArnFor?: (workflowId: string, source?: string) => string;
+}
+
+export const localResourceFor = (functionKey: string) =>
+  `arn:aws:lambda:us-east-1:000000000000:function:arazzo-sfn-${functionKey.replace(/[^A-Za-z0-9_\-]/g, '-')}`.slice(0, 140);
+
+export const localStateMachineArnFor = (workflowId: string, source?: string) =>
+  `arn:aws:states:us-east-1:000000000000:stateMachine:${source ? `${source}-` : ''}${workflowId}`.slice(0, 120);
+
+const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+
+/**
+ * Faults of the provider are retried on the Task itself, apart from Arazzo's own `retry` action:
+ * unavailable (transport, 5xx, 429) or off its contract (an undeclared Content-Type), one shared bound.
+ */
+const PROVIDER_RETRY = {
+  ErrorEquals: [ErrorCodes.ProviderUnavailable, ErrorCodes.UnexpectedContentType],
+  IntervalSeconds: 1,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  MaxDelaySeconds: 10,
+  JitterStrategy: 'FULL',
+};
+/** The Lambda service's own transient errors (as CDK's LambdaInvoke retries by default). */
+const LAMBDA_SERVICE_RETRY = {
+  ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+  IntervalSeconds: 1,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
+
+const outcomeIs = (step: string, outcome: string) => ({ Variable: `$.steps.${step}.outcome`, StringEquals: outcome });
+
+interface EmitContext {
+  readonly plan: WorkflowPlan;
+  readonly states: Record<string, AslState>;
+  readonly tasks: Record<string, TaskBinding>;
+  readonly resourceFor: (functionKey: string) => string;
+  readonly stateMachineArnFor: (workflowId: string, source?: string) => string;
+}
+
+/** What every handler reads: inputs, earlier steps' results, and the dependencies' results when there are some. */
+function stateParameters(ectx: EmitContext, stepId: string): Record<string, unknown> {
+  return { step: stepId, 'inputs.$': '$.inputs', 'steps.$': '$.steps', ...(ectx.plan.dependsOn.length ? { 'workflows.$': '$.workflows' } : {}) };
+}
+
+function catchInto(failed: string) {
+  return [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }];
+}
+
+/** A nested execution that hands the current inputs to another workflow (`dependsOn`, `goto` a workflow). */
+function startWorkflowTask(ectx: EmitContext, stateName: string, target: { workflowId: string; source?: string }, fields: AslState): AslState {
+  ectx.tasks[stateName] = { kind: 'startExecution', workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) };
+  return {
+    Type: 'Task',
+    Comment: `run workflow ${target.workflowId} as a nested execution`,
+    Resource: START_EXECUTION_SYNC,
+    Parameters: { StateMachineArn: ectx.stateMachineArnFor(target.workflowId, target.source), 'Input.$': '$.inputs' },
+    ...fields,
+  };
+}
+
+/**
+ * The states of one step. The "deciding" Task (the operation's Task, or `<id>.result` after a
+ * nested execution) stores a StepResult at `$.steps.<id>`; a Choice routes on its outcome.
+ */
+function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined) {
+  const { states } = ectx;
+  const id = step.stepId;
+  let decider: AslState;
+  if (isWorkflowStep(step)) {
+    const fn = workflowFunctionKey(ectx.plan.workflowId);
+    ectx.tasks[id] = { functionKey: fn, stepId: id };
+    states[id] = {
+      Type: 'Task',
+      Comment: step.description?.slice(0, 200) ?? `prepare the inputs of workflow ${step.target.workflowId}`,
+      Resource: ectx.resourceFor(fn),
+      Parameters: { phase: 'input', ...stateParameters(ectx, id), 'executionId.$': '$$.Execution.Id' },
+      ResultPath: `$.nested.${id}.input`,
+      TimeoutSeconds: 30,
+      Retry: [LAMBDA_SERVICE_RETRY],
+      Catch: catchInto(StateNames.failed(id)),
+      Next: StateNames.run(id),
+    };
+    ectx.tasks[StateNames.run(id)] = { kind: 'startExecution', workflowId: step.target.workflowId, ...(step.target.source ? { source: step.target.source } : {}) };
+    states[StateNames.run(id)] = {
+      Type: 'Task',
+      Comment: `run workflow ${step.target.workflowId} as a nested execution and wait for it`,
+      Resource: START_EXECUTION_SYNC,
+      Parameters: { StateMachineArn: ectx.stateMachineArnFor(step.target.workflowId, step.target.source), 'Input.$': `$.nested.${id}.input` },
+      ResultSelector: { 'status.$': '$.Status', 'executionArn.$': '$.ExecutionArn', 'output.$': '$.Output' },
+      ResultPath: `$.nested.${id}.run`,
+      // The child's failure is the step's to judge (onFailure actions): it goes to the result handler too.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: `$.nested.${id}.run`, Next: StateNames.result(id) }],
+      Next: StateNames.result(id),
+    };
+    ectx.tasks[StateNames.result(id)] = { functionKey: fn, stepId: id };
+    decider = {
+      Type: 'Task',
+      Comment: `decide ${id}'s outcome from workflow ${step.target.workflowId}`,
+      Resource: ectx.resourceFor(fn),
+      Parameters: { phase: 'result', ...stateParameters(ectx, id), 'run.$': `$.nested.${id}.run` },
+      ResultPath: `$.steps.${id}`,
+      TimeoutSeconds: 30,
+      Retry: [LAMBDA_SERVICE_RETRY],
+      Catch: catchInto(StateNames.failed(id)),
+    };
+    states[StateNames.result(id)] = decider;
+  } else if (step.callback) {
+    const { callback } = step;
+    ectx.tasks[id] = { functionKey: step.operation.key, stepId: id, waitsForCallback: true };
+    decider = {
+      Type: 'Task',
+      Comment: step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}, then wait for the callback`,
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: ectx.resourceFor(step.operation.key),
+        Payload: { ...stateParameters(ectx, id), 'taskToken.$': '$$.Task.Token', 'executionId.$': '$$.Execution.Id' },
+      },
+      ResultPath: `$.steps.${id}`,
+      // A lost or late callback cannot park the execution: silence past the heartbeat, or no settled status in time, ends the wait.
+      HeartbeatSeconds: callback.heartbeatSeconds,
+      TimeoutSeconds: callback.timeoutSeconds,
+      // Only the Lambda service's own faults: a function error may follow a request the provider already accepted.
+      Retry: [LAMBDA_SERVICE_RETRY],
+      Catch: [
+        ...(callback.onTimeout ? [{ ErrorEquals: ['States.Timeout', 'States.HeartbeatTimeout'], ResultPath: '$.error', Next: callback.onTimeout }] : []),
+        ...catchInto(StateNames.failed(id)),
+      ],
+    };
+    states[id] = decider;
+  } else {
+    ectx.tasks[id] = { functionKey: step.operation.key, stepId: id };
+    decider = {
+      Type: 'Task',
+      Comment: step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`,
+      Resource: ectx.resourceFor(step.operation.key),
+      Parameters: stateParameters(ectx, id),
+      ResultPath: `$.steps.${id}`,
+      TimeoutSeconds: Math.ceil((step.transport.connectTimeoutMs + step.transport.requestTimeoutMs) / 1000) + 30,
+      Retry: step.transport.retrySafe ? [PROVIDER_RETRY, LAMBDA_SERVICE_RETRY] : [LAMBDA_SERVICE_RETRY],
+      Catch: catchInto(StateNames.failed(id)),
+    };
+    // Insertion order is the order a reader meets the states in the JSON: the Task first.
+    states[id] = decider;
+  }
+  states[StateNames.failed(id)] = { Type: 'Fail', Comment: `${id} failed`, ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
+
+  const endState = () => {
+    if (!states[StateNames.end(id)]) states[StateNames.end(id)] = { Type: 'Succeed', OutputPath: `$.steps.${id}.workflowOutputs` };
+    return StateNames.end(id);
+  };
+
+  const actions: ActionPlan[] = [...step.onSuccess, ...step.onFailure];
+  if (!actions.length) {
+    // The handler throws on failure (caught above), so success has one route: no Choice, one transition less.
+    if (step.endsOnDefaultSuccess) Object.assign(decider, { OutputPath: `$.steps.${id}.workflowOutputs`, End: true });
+    else decider.Next = next;
+    return;
+  }
+
+  decider.Next = StateNames.route(id);
+  const loops = actions.filter((a) => a.loop);
+  const choices: AslState[] = [];
+  for (const action of actions) {
+    if (action.type === 'end') {
+      choices.push({ ...outcomeIs(id, action.outcome), Next: endState() });
+    } else if (action.workflow) {
+      const name = StateNames.gotoWorkflow(id, action.workflow.workflowId);
+      if (!states[name]) {
+        states[name] = startWorkflowTask(ectx, name, action.workflow, { ResultPath: `$.nested.${id}.goto`, Catch: catchInto(StateNames.failed(id)), Next: endState() });
+      }
+      choices.push({ ...outcomeIs(id, action.outcome), Next: name });
+    } else if (action.loop) {
+      const waitName = StateNames.wait(id, action.name ?? action.outcome, loops.length > 1);
+      states[StateNames.limit(id)] = {
+        Type: 'Fail',
+        Error: ErrorCodes.RetryLimitExceeded,
+        Cause: `step ${id} ran ${action.loop.maxAttempts} times and its ${action.kind} action "${action.name}" still asked for another turn`,
+      };
+      choices.push({
+        And: [outcomeIs(id, action.outcome), { Variable: `$.steps.${id}.attempts`, NumericGreaterThanEquals: action.loop.maxAttempts }],
+        Next: StateNames.limit(id),
+      });
+      choices.push({ ...outcomeIs(id, action.outcome), Next: waitName });
+      states[waitName] = {
+        Type: 'Wait',
+        Comment: `pace the ${action.type === 'retry' ? 'retry' : 'loop'} of ${id} (x-arazzo-sfn-loop)`,
+        SecondsPath: `$.steps.${id}.delaySeconds`,
+        Next: action.stepId ?? id,
+      };
+    } else {
+      choices.push({ ...outcomeIs(id, action.outcome), Next: action.stepId! });
+    }
+  }
+  states[StateNames.route(id)] = {
+    Type: 'Choice',
+    Choices: choices,
+    Default: step.endsOnDefaultSuccess ? endState() : next,
+  };
+}
+
+/** Renders one workflow plan as a JSONPath ASL definition (the engine runs JSONPath only). */
+export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedWorkflow {
+  const ectx: EmitContext = {
+    plan,
+    states: {},
+    tasks: {},
+    resourceFor: options.resourceFor ?? localResourceFor,
+    stateMachineArnFor: options.stateMachineArnFor ?? localStateMachineArnFor,
+  };
+  const { states, tasks } = ectx;
+  const first = plan.steps[0].stepId;
+  const fn = workflowFunctionKey(plan.workflowId);
+
+  tasks[StateNames.validateInputs] = { functionKey: fn };
+  states[StateNames.validateInputs] = {
+    Type: 'Task',
+    Comment: 'Check the execution input against the workflow inputs schema before any call',
+    Resource: ectx.resourceFor(fn),
+    Parameters: { workflow: plan.workflowId, 'inputs.$': '$' },
+    // No ResultPath: the default ("$") replaces the state with the handler's result. Written out,
+    // aws-local-stepfunctions 3.0.0 mishandles "$" (it sets a key named "$" instead).
+    TimeoutSeconds: 30,
+    Retry: [LAMBDA_SERVICE_RETRY],
+    // The catcher replaces the state with the error: an input that is not an object has no room for `$.error`.
+    Catch: [{ ErrorEquals: ['States.ALL'], Next: StateNames.inputsInvalid }],
+    Next: plan.dependsOn.length ? StateNames.dependsOn(plan.dependsOn[0].workflowId) : first,
+  };
+  states[StateNames.inputsInvalid] = { Type: 'Fail', Comment: 'the execution input does not satisfy the workflow inputs', ErrorPath: '$.Error', CausePath: '$.Cause' };
+
+  // dependsOn: each dependency runs to success, in order, with this execution's inputs, before the first step.
+  plan.dependsOn.forEach((dep, i) => {
+    const name = StateNames.dependsOn(dep.workflowId);
+    states[name] = startWorkflowTask(ectx, name, dep, {
+      ResultSelector: { 'outputs.$': '$.Output' },
+      ResultPath: `$.workflows.${dep.workflowId}`,
+      Catch: catchInto(StateNames.dependsOnFailed(dep.workflowId)),
+      Next: plan.dependsOn[i + 1] ? StateNames.dependsOn(plan.dependsOn[i + 1].workflowId) : first,
+    });
+    states[StateNames.dependsOnFailed(dep.workflowId)] = { Type: 'Fail', Comment: `workflow ${dep.workflowId}, which ${plan.workflowId} depends on, failed`, ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
+  });
+
+  plan.steps.forEach((step, i) => emitStep(ectx, step, plan.steps[i + 1]?.stepId));
+
+  return {
+    definition: {
+      Comment: `${plan.workflowId}${plan.summary ? ` — ${plan.summary}` : ''} (compiled by arazzo-sfn from ${basename(plan.sourceFile)})`,
+      StartAt: StateNames.validateInputs,
+      TimeoutSeconds: options.timeoutSeconds ?? 86_400,
+      States: states,
+    },
+    tasks,
+  };
+}

@@ -1,0 +1,68 @@
+import { checkCriterion } from '../../core/criteria/index.js';
+import { ExpressionSyntaxError, parseTemplate, referencedSteps } from '../../core/expressions/index.js';
+import type { CriterionPlan } from '../../core/plan.js';
+import type { Diagnostic } from '../diagnostics/index.js';
+import { diagnosticAt, encodePointer, type YamlSource } from '../load/parse-yaml-source.js';
+
+function* stringLeaves(value: unknown, pointer: string): Generator<[string, string]> {
+  if (typeof value === 'string') yield [value, pointer];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringLeaves(v, `${pointer}/${i}`);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* stringLeaves(v, pointer + encodePointer([k]));
+}
+
+/** Checks every runtime expression in a value (literal, whole expression or template). */
+export function checkValueExpressions(source: YamlSource, value: unknown, pointer: string, diagnostics: Diagnostic[]): void {
+  for (const [text, p] of stringLeaves(value, pointer)) {
+    try {
+      const parts = parseTemplate(text);
+      const whole = parts.length === 1 && parts[0].kind === 'expression';
+      for (const part of parts) {
+        if (part.kind === 'expression' && !part.braced && !whole) {
+          diagnostics.push(
+            diagnosticAt(source, p, 'bareEmbeddedExpression', `"${text}" embeds a runtime expression without braces; Arazzo's form is {$...} (evaluated anyway)`, 'warning'),
+          );
+          break;
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof ExpressionSyntaxError)) throw err;
+      diagnostics.push(diagnosticAt(source, p, 'expressionSyntax', `invalid runtime expression in "${text}": ${err.message}`));
+    }
+  }
+}
+
+/** Each `$steps.<id>` a value reads, with the pointer of the string that reads it (syntax errors are reported elsewhere). */
+export function stepReferences(value: unknown, pointer: string): [stepId: string, pointer: string][] {
+  const found: [string, string][] = [];
+  for (const [text, p] of stringLeaves(value, pointer)) {
+    try {
+      for (const part of parseTemplate(text)) if (part.kind === 'expression') for (const id of referencedSteps(part.expression)) found.push([id, p]);
+    } catch {
+      /* reported by checkValueExpressions */
+    }
+  }
+  return found;
+}
+
+/** Step ids that `$steps.<id>` expressions in a value read. */
+export function stepsReferencedBy(value: unknown): string[] {
+  return [...new Set(stepReferences(value, '').map(([id]) => id))];
+}
+
+export function checkCriterionAt(source: YamlSource, criterion: CriterionPlan, pointer: string, diagnostics: Diagnostic[]): void {
+  const { problems, warnings } = checkCriterion(criterion);
+  for (const problem of problems) {
+    diagnostics.push(diagnosticAt(source, `${pointer}/condition`, 'criterionSyntax', `${criterion.type} criterion "${criterion.condition}": ${problem.message}`));
+  }
+  for (const warning of warnings) {
+    diagnostics.push(diagnosticAt(source, `${pointer}/condition`, warning.rule === 'jsonpath-rfc9535' ? 'legacyJsonPath' : 'criterionSyntax', warning.message, 'warning'));
+  }
+  if (criterion.context !== undefined) checkValueExpressions(source, criterion.context, `${pointer}/context`, diagnostics);
+}
+
+/** Workflow input names that `$inputs.<name>` expressions in a value read. */
+export function inputsReferencedBy(value: unknown): string[] {
+  const found = new Set<string>();
+  for (const [text] of stringLeaves(value, '')) for (const m of text.matchAll(/\$inputs\.([A-Za-z0-9_\-]+)/g)) found.add(m[1]);
+  return [...found];
+}

@@ -1,0 +1,51 @@
+import type { LoopPolicy } from '../../core/plan.js';
+
+/** Options of a compilation; every field has a documented default. */
+export interface CompileOptions {
+  /**
+   * Pacing and bound of loops that Arazzo leaves open: a `goto` back to the same or an
+   * earlier step (seed 000 polls with no delay). Overridden per action or step by the
+   * `x-arazzo-sfn-loop` extension.
+   * @default { intervalSeconds: 5, backoffRate: 1.5, maxDelaySeconds: 60, maxAttempts: 20 }
+   */
+  readonly defaultLoop?: Partial<LoopPolicy>;
+  /**
+   * Workflow inputs to treat as credentials, by workflow id, in addition to those the
+   * document marks (`format: password`, `writeOnly: true`, `x-arazzo-sfn-credential: true`,
+   * or the workflow's `x-arazzo-sfn-credentials` list) and those recognised by name.
+   * @default {}
+   */
+  readonly credentialInputs?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Recognise credential inputs and outputs by name (token, secret, password, apiKey,
+   * clientId, ...). Turn off to rely on explicit markings only.
+   * @default true
+   */
+  readonly credentialsByName?: boolean;
+  /** @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Additional data bound into every sealed value. Workflows compiled with the same context
+   * (one deployment) can open each other's sealed values, so a parent can hand a minted token
+   * to a nested workflow; a value sealed under another context does not open.
+   * @default "arazzo-sfn"
+   */
+  readonly sealContext?: string;
+}
+
+export const DEFAULT_SEAL_CONTEXT = 'arazzo-sfn';
+
+export const DEFAULT_LOOP: LoopPolicy = { intervalSeconds: 5, backoffRate: 1.5, maxDelaySeconds: 60, maxAttempts: 20 };
+
+/** Arazzo 1.0.1: "If not specified then a single retry SHALL be attempted". */
+export const DEFAULT_RETRY_LIMIT = 1;
+
+/** The values `x-arazzo-sfn-loop` accepts: a bound out of these would emit an invalid or endless loop. */
+export const LOOP_LIMITS = {
+  intervalSeconds: { min: 0, max: 86_400, integer: false },
+  backoffRate: { min: 1, max: 10, integer: false },
+  maxDelaySeconds: { min: 0, max: 86_400, integer: false },
+  maxAttempts: { min: 1, max: 10_000, integer: true },
+} as const;

@@ -1,0 +1,243 @@
+/**
+ * The compiled plan: the one typed, serialisable form of an Arazzo workflow that both the
+ * ASL emitter (compiler/emit) and the operation handler (functions/runtime) read.
+ *
+ * Types only: the Lambda bundle imports this file and must stay free of compiler code.
+ */
+
+export const PLAN_VERSION = 1 as const;
+
+export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
+
+/** A JSON value as it appears in the Arazzo document (literals, runtime expressions, templates). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A parameter the OpenAPI operation declares (after `$ref` resolution). */
+export interface DeclaredParameter {
+  readonly name: string;
+  readonly in: ParameterLocation;
+  readonly required: boolean;
+}
+
+/** Where and how a step's HTTP call is sent. */
+export interface OperationBinding {
+  /** Name of the Arazzo `sourceDescriptions` entry the operation comes from. */
+  readonly source: string;
+  readonly operationId?: string;
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** First `servers[].url` of the OpenAPI description; a run may override it per source. */
+  readonly serverUrl: string;
+  /** Path template, e.g. `/v1/customers/{customer_id}`. */
+  readonly path: string;
+  readonly parameters: readonly DeclaredParameter[];
+  /**
+   * The media types the operation declares per response: absent when no response declares a
+   * `content`, so no answer is checked.
+   */
+  readonly responseMediaTypes?: ResponseMediaTypes;
+  /** Stable key of the operation: one Lambda function per key. */
+  readonly key: string;
+}
+
+/**
+ * OpenAPI response key (`200`, `4XX`, `default`) → the bare, lower-case media types its `content`
+ * declares (`application/json`, or a range: `text/*`, or the match-all). An empty list is a
+ * response declared without content: a status that matches it is not checked.
+ */
+export type ResponseMediaTypes = Readonly<Record<string, readonly string[]>>;
+
+export interface ParameterPlan {
+  readonly name: string;
+  readonly in: ParameterLocation;
+  /** Literal, runtime expression, or string template. */
+  readonly value: JsonValue;
+}
+
+export interface RequestBodyPlan {
+  readonly contentType: string;
+  readonly payload: JsonValue;
+  readonly replacements: readonly { readonly target: string; readonly value: JsonValue }[];
+}
+
+export type CriterionType = 'simple' | 'regex' | 'jsonpath' | 'xpath';
+
+export interface CriterionPlan {
+  readonly type: CriterionType;
+  readonly condition: string;
+  /** Runtime expression naming the value the condition applies to (required for regex/jsonpath/xpath). */
+  readonly context?: string;
+}
+
+/** Bounds and pacing of a loop (a `retry` action or a `goto` back to the same or an earlier step). */
+export interface LoopPolicy {
+  /** Delay before the first repeat, in seconds. */
+  readonly intervalSeconds: number;
+  /** Multiplier applied to the delay on each further repeat. */
+  readonly backoffRate: number;
+  /** Upper bound of one delay, in seconds. */
+  readonly maxDelaySeconds: number;
+  /** Maximum number of times the deciding step may run; past it the execution fails with Arazzo.RetryLimitExceeded. */
+  readonly maxAttempts: number;
+}
+
+export type ActionKind = 'onSuccess' | 'onFailure';
+
+export interface ActionPlan {
+  /** Stable outcome name the handler returns and the Choice state routes on, e.g. `onSuccess.verified`. */
+  readonly outcome: string;
+  readonly kind: ActionKind;
+  readonly name?: string;
+  readonly type: 'end' | 'goto' | 'retry';
+  /** Target step of a `goto` (a `retry` targets its own step). */
+  readonly stepId?: string;
+  /** Target workflow of a `goto` that hands over to another workflow (the current one ends with it). */
+  readonly workflow?: { readonly workflowId: string; readonly source?: string };
+  readonly criteria: readonly CriterionPlan[];
+  /** Present when the action repeats a step: `retry`, or a `goto` to the same or an earlier step. */
+  readonly loop?: LoopPolicy;
+}
+
+export interface TransportPolicy {
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Whether a connection error, timeout, 5xx or 429 may be retried (idempotent method, or a POST with an idempotency key). */
+  readonly retrySafe: boolean;
+}
+
+/** Fields every step has, whether it calls an operation or runs another workflow. */
+interface StepPlanBase {
+  readonly workflowId: string;
+  readonly stepId: string;
+  readonly description?: string;
+  readonly successCriteria: readonly CriterionPlan[];
+  readonly onSuccess: readonly ActionPlan[];
+  readonly onFailure: readonly ActionPlan[];
+  /** Declared step outputs: name → runtime expression. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Output names that carry credentials: sealed before they leave the handler. */
+  readonly sealedOutputs: readonly string[];
+  /** Whether the default success route (no onSuccess action matched) ends the workflow. */
+  readonly endsOnDefaultSuccess: boolean;
+  /** Workflow outputs (name → expression), evaluated by the handler when this step ends the workflow. */
+  readonly workflowOutputs: Readonly<Record<string, string>>;
+  /**
+   * What `$sourceDescriptions.*` and `$components.*` read: constant for a document, so the plan
+   * carries them, and only for a step that references them.
+   */
+  readonly documentContext?: {
+    readonly sourceDescriptions?: Readonly<Record<string, JsonValue>>;
+    readonly components?: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
+  };
+  /** Additional authenticated data of sealed values: shared by the workflows of one deployment, so a parent can hand a sealed token to a child. */
+  readonly sealContext: string;
+}
+
+/**
+ * A step whose result arrives later, by webhook (`x-arazzo-sfn-callback`): the Task waits for a
+ * task token (`.waitForTaskToken`). The handler sends the request with a per-execution callback
+ * URL; the webhook receiver resumes the execution when a settled status arrives. The step's
+ * criteria, actions and outputs then read that callback as `$response`.
+ */
+export interface CallbackPolicy {
+  /** JSON pointer into the request body where the callback URL is written. */
+  readonly urlTarget: string;
+  /** JSON pointer into the callback body to the status. */
+  readonly statusPointer: string;
+  /** Statuses that keep the step waiting (a heartbeat); any other status settles it. */
+  readonly pending: readonly string[];
+  /** Longest silence between callbacks before the Task fails with States.HeartbeatTimeout. */
+  readonly heartbeatSeconds: number;
+  /** Longest wait for a settled status before the Task fails with States.Timeout. */
+  readonly timeoutSeconds: number;
+  /** Step that takes over when the callback is late or lost (e.g. a status poll); absent: the step fails. */
+  readonly onTimeout?: string;
+}
+
+/** A step that calls an OpenAPI operation: one Lambda function per operation. */
+export interface StepPlan extends StepPlanBase {
+  readonly kind?: 'operation';
+  readonly callback?: CallbackPolicy;
+  readonly operation: OperationBinding;
+  readonly parameters: readonly ParameterPlan[];
+  readonly requestBody?: RequestBodyPlan;
+  /** Workflow inputs that are credentials: the execution carries `secret:<name>` references for them. */
+  readonly credentialInputs: readonly string[];
+  readonly transport: TransportPolicy;
+}
+
+/**
+ * A step that runs another workflow (`workflowId`): a nested execution
+ * (`states:startExecution.sync:2`), then the workflow function decides the outcome from its
+ * result as an operation handler does from a response (`$outputs.*` are the child's outputs).
+ */
+export interface WorkflowStepPlan extends StepPlanBase {
+  readonly kind: 'workflow';
+  /** The workflow it runs; `source` names the arazzo source description when it lives in another document. */
+  readonly target: { readonly workflowId: string; readonly source?: string };
+  /** Inputs of the child execution: name → literal or runtime expression (mapped to JSONPath in the ASL). */
+  readonly inputs: Readonly<Record<string, JsonValue>>;
+}
+
+export type AnyStepPlan = StepPlan | WorkflowStepPlan;
+
+export const isWorkflowStep = (step: AnyStepPlan): step is WorkflowStepPlan => step.kind === 'workflow';
+
+export interface WorkflowPlan {
+  readonly planVersion: typeof PLAN_VERSION;
+  readonly workflowId: string;
+  readonly summary?: string;
+  /** Arazzo file the workflow was compiled from, relative to the working directory at compile time. */
+  readonly sourceFile: string;
+  /** JSON Schema of the workflow inputs. */
+  readonly inputsSchema: { readonly [key: string]: JsonValue };
+  /** The document's source descriptions: a run maps each name to a server (`--server name=url`, sandbox). */
+  readonly sources: readonly { readonly name: string; readonly url: string; readonly serverUrl?: string }[];
+  readonly credentialInputs: readonly string[];
+  /** Workflows that run (to success) before the first step; their inputs and outputs are `$workflows.<id>.*`. */
+  readonly dependsOn: readonly { readonly workflowId: string; readonly source?: string }[];
+  readonly steps: readonly AnyStepPlan[];
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+/** The result of a nested execution as the workflow step's Task stores it (trimmed by its ResultSelector), or the error it was caught with. */
+export type ChildRunResult =
+  | { readonly status: 'SUCCEEDED'; readonly executionArn: string; readonly output: unknown }
+  | { readonly Error: string; readonly Cause?: string };
+
+/** What the operation handler receives (the Task state's `Parameters`). */
+export interface StepEvent {
+  /** A callback step's task token (`$$.Task.Token`), resumed by the webhook receiver. */
+  readonly taskToken?: string;
+  readonly executionId?: string;
+  readonly step: string;
+  readonly inputs: Record<string, unknown>;
+  readonly steps: Record<string, StepResult>;
+  /** Present when the workflow has `dependsOn`: each dependency's inputs and outputs. */
+  readonly workflows?: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
+  /** Present for a workflow step: what its nested execution returned. */
+  readonly run?: ChildRunResult;
+}
+
+/** What the operation handler returns; the Task stores it at `$.steps.<stepId>`. */
+export interface StepResult {
+  /** The HTTP status of an operation step; absent for a workflow step. */
+  readonly statusCode?: number;
+  /** `success`, or the outcome of the matched action (`onSuccess.<name>`, `onFailure.<name>`). */
+  readonly outcome: string;
+  readonly outputs: Record<string, unknown>;
+  /** How many times this step has run in this execution, this run included. */
+  readonly visits: number;
+  /** Consecutive runs of this step that ended with this same outcome: what a loop's bound counts. */
+  readonly attempts?: number;
+  /** Delay before the next repeat, when the outcome repeats a step. */
+  readonly delaySeconds?: number;
+  /** Workflow outputs, when the outcome ends the workflow. */
+  readonly workflowOutputs?: Record<string, unknown>;
+}
+
+/** Shape of the execution state between states. */
+export interface ExecutionState {
+  readonly inputs: Record<string, unknown>;
+  readonly steps: Record<string, StepResult>;
+}

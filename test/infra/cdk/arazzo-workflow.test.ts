@@ -1,0 +1,439 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isWorkflowStep, type StepPlan } from '../../../core/plan.js';
+import { compileFileOrThrow, localResourceFor } from '../../../compiler/index.js';
+import { ArazzoWorkflow } from '../../../infra/cdk/arazzo-workflow.js';
+import { asArray, functionKeysByLogicalId, ROOT, SEED_000, SEED_001, SEED_003, SEEDS, statementsOfRole, synthSeeds, webhooksByWorkflowId, type SynthesizedSeeds } from './support/synth-seeds.js';
+
+const TWO_CREDENTIALS = join(import.meta.dirname, 'fixtures/two-credentials.arazzo.yml');
+const CALLBACK = join(import.meta.dirname, 'fixtures/callback/kyc.arazzo.yml');
+const NESTED = join(ROOT, 'test/fixtures/nested/onboarding.arazzo.yml');
+
+let seeds: SynthesizedSeeds;
+let functionKeys: ReturnType<typeof functionKeysByLogicalId>;
+
+beforeAll(() => {
+  seeds = synthSeeds();
+  functionKeys = functionKeysByLogicalId(seeds.template);
+}, 180_000);
+afterAll(() => seeds?.remove());
+
+const logicalIdOf = (functionKey: string) => Object.entries(functionKeys).find(([, f]) => f.functionKey === functionKey)![0];
+const functionResource = (template: Template, logicalId: string) => template.findResources('AWS::Lambda::Function')[logicalId];
+const roleOf = (template: Template, functionLogicalId: string) => functionResource(template, functionLogicalId).Properties.Role['Fn::GetAtt'][0] as string;
+const statementsWith = (template: Template, functionLogicalId: string, action: string) =>
+  statementsOfRole(template, roleOf(template, functionLogicalId)).filter((s) => asArray(s.Action).includes(action));
+/** Logical ids of the secrets a function's role may read. */
+const readableSecrets = (template: Template, functionLogicalId: string) =>
+  statementsWith(template, functionLogicalId, 'secretsmanager:GetSecretValue').flatMap((s) => asArray(s.Resource).map((r: { Ref: string }) => r.Ref)).sort();
+
+/** Stacks outside the seeds app (each its own temporary assembly); `build` adds the workflows and what they need. */
+function synthStack<T>(build: (stack: Stack) => T): { stack: Stack; built: T; template: Template } {
+  const stack = new Stack(new App(), 'Test');
+  const built = build(stack);
+  return { stack, built, template: Template.fromStack(stack) };
+}
+
+describe('ArazzoWorkflow: the seed workflows app', () => {
+  it('deploys one state machine per workflow whose definition is the locally compiled ASL, ARNs aside', async () => {
+    // GIVEN the seeds compiled for a local run (local placeholder ARNs), seed 003 with the 4-day bound the stack gives it
+    const local = Object.fromEntries(
+      await Promise.all(SEEDS.map(async (file) => {
+        const [w] = (await compileFileOrThrow(file, file === SEED_003 ? { timeoutSeconds: 4 * 86_400 } : {})).workflows;
+        return [w.plan.workflowId, w.definition] as const;
+      })),
+    );
+    // WHEN the deployed definitions get the local ARN of the function each substitution names
+    const machines = Object.values(seeds.template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(4);
+    const deployed: Record<string, unknown> = {};
+    for (const machine of machines) {
+      let text = machine.Properties.DefinitionString as string;
+      expect(typeof text).toBe('string');
+      for (const [placeholder, value] of Object.entries(machine.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>)) {
+        const [logicalId, attribute] = value['Fn::GetAtt'];
+        expect(attribute).toBe('Arn');
+        text = text.replaceAll(`\${${placeholder}}`, localResourceFor(functionKeys[logicalId].functionKey));
+      }
+      const definition = JSON.parse(text) as { Comment: string };
+      deployed[definition.Comment.split(' ')[0]] = definition;
+    }
+    // THEN they are the local definitions, state for state
+    expect(deployed).toEqual(local);
+  });
+
+  it('has one Lambda per operation plus one workflow function each, and a webhook receiver for connectFi, on nodejs22.x and arm64', async () => {
+    const operations = new Set<string>();
+    for (const file of SEEDS) {
+      const [w] = (await compileFileOrThrow(file)).workflows;
+      for (const step of w.plan.steps) if (!isWorkflowStep(step)) operations.add(`${w.plan.workflowId} ${step.operation.key}`);
+      operations.add(`${w.plan.workflowId} ${w.plan.workflowId}.workflow`);
+    }
+    expect(operations.size).toBe(6 + 2 + 5 + 1 + 4 + 1);
+    expect(new Set(Object.values(functionKeys).map((f) => `${f.workflowId} ${f.functionKey}`))).toEqual(operations);
+    const functions = seeds.template.findResources('AWS::Lambda::Function');
+    // Only the workflow with a callback step has a webhook receiver.
+    expect(Object.keys(webhooksByWorkflowId(seeds.template))).toEqual(['connectfi-kyc-callback']);
+    expect(Object.keys(functions)).toHaveLength(operations.size + 1);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+    }
+  });
+
+  it('bundles into each function only the plans of its own steps, and no compiler', async () => {
+    const stepIdsIn = (text: string) => new Set([...text.matchAll(/"stepId":"([A-Za-z0-9_-]+)"/g)].map((m) => m[1]));
+    for (const file of SEEDS) {
+      const [w] = (await compileFileOrThrow(file)).workflows;
+      for (const [logicalId, f] of Object.entries(functionKeys).filter(([, f]) => f.workflowId === w.plan.workflowId)) {
+        const hash = String(functionResource(seeds.template, logicalId).Properties.Code.S3Key).replace(/\.zip$/, '');
+        const bundle = readFileSync(join(seeds.outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
+        const own = f.functionKey.endsWith('.workflow') ? [w.plan] : w.plan.steps.filter((s) => !isWorkflowStep(s) && (s as StepPlan).operation.key === f.functionKey);
+        expect(own.length).toBeGreaterThan(0);
+        expect(stepIdsIn(bundle), f.functionKey).toEqual(stepIdsIn(JSON.stringify(own)));
+        // The loop extension is read by the compiler only: its name in a bundle would mean compiler code came along.
+        expect(bundle).not.toContain('x-arazzo-sfn-loop');
+      }
+    }
+  });
+
+  it('lets each operation function read only the secrets its steps send, and the workflow functions none', () => {
+    const { template } = seeds;
+    const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    const token = secretIds.find((id) => id.startsWith('CustomersToken'))!;
+    const app = secretIds.find((id) => id.startsWith('FintectureApp'))!;
+    expect(readableSecrets(template, logicalIdOf('customersApi.createCustomer'))).toEqual([token]);
+    expect(readableSecrets(template, logicalIdOf('customersApi.initiateCustomerVerification'))).toEqual([token]);
+    expect(readableSecrets(template, logicalIdOf('customersApi.getCustomerVerificationById'))).toEqual([token]);
+    expect(readableSecrets(template, logicalIdOf('oauthApi.createAccessToken'))).toEqual([app]);
+    for (const key of ['pisApi.createPisV2Connect', 'pisApi.getPaymentSession', 'customer-verification-poll.workflow', 'token-then-payment.workflow']) {
+      expect(statementsOfRole(template, roleOf(template, logicalIdOf(key))).flatMap((s) => asArray(s.Action)).filter((a: string) => a.startsWith('secretsmanager:')), key).toEqual([]);
+      expect(functionResource(template, logicalIdOf(key)).Properties.Environment?.Variables?.ARAZZO_SECRET_IDS, key).toBeUndefined();
+    }
+    // The function is told the same secrets IAM lets it read, under the names executions use.
+    const env = functionResource(template, logicalIdOf('oauthApi.createAccessToken')).Properties.Environment.Variables;
+    expect(JSON.stringify(env.ARAZZO_SECRET_IDS)).toMatch(/clientId.*Ref.*FintectureApp.*clientSecret.*Ref.*FintectureApp/);
+    expect(seeds.stack.tokenThenPayment.secretReferences).toEqual({ clientId: 'secret:clientId#clientId', clientSecret: 'secret:clientSecret#clientSecret' });
+  });
+
+  it('lets operation functions seal and open with the sealing key under the seal context only, and the workflow functions not at all', () => {
+    const { template } = seeds;
+    for (const [logicalId, f] of Object.entries(functionKeys)) {
+      const kms = statementsOfRole(template, roleOf(template, logicalId)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('kms:')));
+      if (f.functionKey.endsWith('.workflow')) {
+        expect(kms, f.functionKey).toEqual([]);
+        expect(functionResource(template, logicalId).Properties.Environment?.Variables?.ARAZZO_SEAL_KEY_ID).toBeUndefined();
+        continue;
+      }
+      expect(kms, f.functionKey).toEqual([
+        {
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SealingKey/), 'Arn'] },
+          Condition: { StringEquals: { 'kms:EncryptionContext:arazzo-sfn-seal-context': 'arazzo-sfn' } },
+        },
+      ]);
+    }
+    seeds.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    seeds.template.resourceCountIs('AWS::KMS::Key', 1);
+  });
+
+  it('invokes exactly its own functions from each state machine', () => {
+    const { template } = seeds;
+    for (const [logicalId, machine] of Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))) {
+      const roleId = machine.Properties.RoleArn['Fn::GetAtt'][0];
+      const invoke = statementsOfRole(template, roleId).filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+      const invoked = invoke.flatMap((s) => asArray(s.Resource).map((r: { 'Fn::GetAtt': [string] }) => r['Fn::GetAtt'][0])).sort();
+      const substituted = Object.values(machine.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string] }>).map((v) => v['Fn::GetAtt'][0]).sort();
+      expect(invoked, logicalId).toEqual(substituted);
+    }
+  });
+
+  it('logs executions without their data, and traces them with X-Ray', () => {
+    seeds.template.resourcePropertiesCountIs(
+      'AWS::StepFunctions::StateMachine',
+      {
+        StateMachineType: 'STANDARD',
+        LoggingConfiguration: { IncludeExecutionData: false, Level: 'ALL', Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }] },
+        TracingConfiguration: { Enabled: true },
+      },
+      4,
+    );
+  });
+
+  it('starts seed 000 from a CustomerSignedUp event, with the credential as its secret reference', () => {
+    const rules = Object.values(seeds.template.findResources('AWS::Events::Rule'));
+    const rule = rules.find((r) => JSON.stringify(r.Properties.EventPattern).includes('CustomerSignedUp'))!;
+    expect(rule.Properties.EventPattern).toEqual({ source: ['merchant.app'], 'detail-type': ['CustomerSignedUp'] });
+    const [target] = rule.Properties.Targets;
+    const machineId = Object.entries(seeds.template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.startsWith('CustomerVerificationPoll'))![0];
+    expect(target.Arn).toEqual({ Ref: machineId });
+    expect(target.RoleArn).toBeDefined();
+    expect(target.InputTransformer.InputPathsMap).toMatchObject({ 'detail-firstName': '$.detail.firstName', 'detail-email': '$.detail.email' });
+    const template = JSON.parse(target.InputTransformer.InputTemplate.replace(/<([\w-]+)>/g, '"<$1>"'));
+    expect(template).toEqual({
+      accessToken: 'secret:accessToken',
+      firstName: '<detail-firstName>',
+      lastName: '<detail-lastName>',
+      email: '<detail-email>',
+      providerId: '<detail-providerId>',
+      expectedName: '<detail-expectedName>',
+    });
+    // The rule's role may start this state machine and nothing else.
+    const roleId = target.RoleArn['Fn::GetAtt'][0];
+    expect(statementsOfRole(seeds.template, roleId)).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } }]);
+  });
+
+  it('passes cdk-nag AwsSolutions, every finding fixed or acknowledged with a reason', () => {
+    const report = new AwsSolutionsChecks(seeds.app).validateScope(seeds.app);
+    expect(report.violations).toEqual([]);
+    expect(JSON.parse(readFileSync(join(seeds.outdir, 'validation-report.json'), 'utf8')).pluginReports ?? []).toEqual([]);
+  });
+});
+
+describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
+  const machineId = (prefix: string) => Object.keys(seeds.template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.startsWith(prefix))!;
+  const webhookId = () => webhooksByWorkflowId(seeds.template)['connectfi-kyc-callback'];
+  const tableId = () => Object.keys(seeds.template.findResources('AWS::DynamoDB::Table'))[0];
+  const allStatements = () =>
+    Object.entries(seeds.template.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument.Statement as Record<string, any>[]).map((statement) => ({ policy: id, roles: (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref), statement })),
+    );
+
+  it('compiles startKyc to a lambda:invoke.waitForTaskToken Task with HeartbeatSeconds and TimeoutSeconds, invoking its operation function with the task token', () => {
+    const machine = seeds.template.findResources('AWS::StepFunctions::StateMachine')[machineId('ConnectFiKycCallback')];
+    const definition = JSON.parse(machine.Properties.DefinitionString);
+    expect(definition.States.startKyc).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      HeartbeatSeconds: 3600,
+      TimeoutSeconds: 172800,
+      Parameters: { Payload: { step: 'startKyc', 'taskToken.$': '$$.Task.Token', 'executionId.$': '$$.Execution.Id' } },
+      Catch: [{ ErrorEquals: ['States.Timeout', 'States.HeartbeatTimeout'], Next: 'pollKycStatus' }, { ErrorEquals: ['States.ALL'], Next: 'startKyc.failed' }],
+    });
+    const placeholder = /^\$\{(\w+)\}$/.exec(definition.States.startKyc.Parameters.FunctionName)![1];
+    expect(machine.Properties.DefinitionSubstitutions[placeholder]).toEqual({ 'Fn::GetAtt': [logicalIdOf('connectFiApi.initCustomerKyc'), 'Arn'] });
+    // The state machine's role invokes that function (the callback Task's Lambda invoke).
+    const invoked = statementsOfRole(seeds.template, machine.Properties.RoleArn['Fn::GetAtt'][0]).filter((st) => asArray(st.Action).includes('lambda:InvokeFunction'));
+    expect(JSON.stringify(invoked)).toContain(logicalIdOf('connectFiApi.initCustomerKyc'));
+    // The callback waits 2 days and the fallback poll about 1 more: the execution is bounded at 4 days, not the default 1.
+    expect(definition.TimeoutSeconds).toBe(4 * 86_400);
+  });
+
+  it("lets the webhook receiver send task responses to the connectFi state machine and to nothing else; no other role may", () => {
+    const sendTask = allStatements().filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('states:SendTask')));
+    expect(sendTask).toHaveLength(1);
+    const [{ roles, statement }] = sendTask;
+    expect(roles).toEqual([roleOf(seeds.template, webhookId())]);
+    expect(statement).toEqual({
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      Effect: 'Allow',
+      Resource: { Ref: machineId('ConnectFiKycCallback') },
+    });
+    // Everything the receiver may do: its log group, the callback table, the sealing key under the seal context, X-Ray, the task responses.
+    const actions = statementsOfRole(seeds.template, roleOf(seeds.template, webhookId())).flatMap((st) => asArray(st.Action)).sort();
+    expect(actions).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+    );
+    const kms = statementsOfRole(seeds.template, roleOf(seeds.template, webhookId())).find((st) => asArray(st.Action).includes('kms:Decrypt'))!;
+    expect(kms.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:arazzo-sfn-seal-context': 'arazzo-sfn' } });
+  });
+
+  it('keeps pending callbacks in a pay-per-request table with TTL, point-in-time recovery and encryption: startKyc writes, the receiver reads and settles, no one else', () => {
+    const table = seeds.template.findResources('AWS::DynamoDB::Table')[tableId()];
+    expect(table.Properties).toEqual({
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    const dynamo = allStatements().filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('dynamodb:')));
+    expect(dynamo.map(({ roles, statement }) => [roles, statement])).toEqual(
+      expect.arrayContaining([
+        [[roleOf(seeds.template, logicalIdOf('connectFiApi.initCustomerKyc'))], { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } }],
+        [[roleOf(seeds.template, webhookId())], { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } }],
+      ]),
+    );
+    expect(dynamo).toHaveLength(2);
+    // Only the callback step's function is told the table and the receiver's URL.
+    const urlId = Object.keys(seeds.template.findResources('AWS::Lambda::Url'))[0];
+    for (const [logicalId, f] of Object.entries(functionKeys)) {
+      const variables = functionResource(seeds.template, logicalId).Properties.Environment?.Variables ?? {};
+      if (f.functionKey === 'connectFiApi.initCustomerKyc') {
+        expect(variables).toMatchObject({ ARAZZO_CALLBACK_TABLE: { Ref: tableId() }, ARAZZO_CALLBACK_BASE_URL: { 'Fn::GetAtt': [urlId, 'FunctionUrl'] } });
+      } else {
+        expect(variables.ARAZZO_CALLBACK_TABLE, f.functionKey).toBeUndefined();
+        expect(variables.ARAZZO_CALLBACK_BASE_URL, f.functionKey).toBeUndefined();
+      }
+    }
+    expect(functionResource(seeds.template, webhookId()).Properties.Environment.Variables).toEqual({
+      ARAZZO_CALLBACK_TABLE: { Ref: tableId() },
+      ARAZZO_SEAL_KEY_ID: { 'Fn::GetAtt': [expect.stringMatching(/^SealingKey/), 'Arn'] },
+    });
+  });
+
+  it('serves the receiver through a Function URL without IAM auth, on nodejs22.x arm64, bundled with only the callback step plan', () => {
+    const [url] = Object.values(seeds.template.findResources('AWS::Lambda::Url'));
+    expect(url.Properties).toEqual({ AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [webhookId(), 'Arn'] } });
+    const permissions = Object.values(seeds.template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE', Principal: '*', FunctionName: { 'Fn::GetAtt': [webhookId(), 'Arn'] } }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true, Principal: '*', FunctionName: { 'Fn::GetAtt': [webhookId(), 'Arn'] } }),
+      ]),
+    );
+    const fn = functionResource(seeds.template, webhookId());
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+    const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const bundle = readFileSync(join(seeds.outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
+    expect(new Set([...bundle.matchAll(/"stepId":"([A-Za-z0-9_-]+)"/g)].map((m) => m[1]))).toEqual(new Set(['startKyc']));
+    expect(bundle).not.toContain('x-arazzo-sfn-loop');
+  });
+
+  it('deploys Mbanq (seed 004) with its four credentials as keys of one secret, started by a BankCustomerApplied event', () => {
+    expect(seeds.stack.mbanqVerifyCustomer.secretReferences).toEqual({
+      username: 'secret:username#username',
+      password: 'secret:password#password',
+      clientId: 'secret:clientId#clientId',
+      clientSecret: 'secret:clientSecret#clientSecret',
+    });
+    const secret = Object.keys(seeds.template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('MbanqApiUser'))!;
+    expect(readableSecrets(seeds.template, logicalIdOf('mbanqApi.requestAccessToken'))).toEqual([secret]);
+    for (const key of ['mbanqApi.createClient', 'mbanqApi.createClientIdentifier', 'mbanqApi.clientCommand', 'mbanqApi.getClient']) {
+      expect(readableSecrets(seeds.template, logicalIdOf(key)), key).toEqual([]);
+    }
+    const rule = Object.values(seeds.template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern).includes('BankCustomerApplied'))!;
+    expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: machineId('MbanqVerifyCustomer') });
+    const input = JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace(/<([\w-]+)>/g, '"<$1>"'));
+    expect(input).toMatchObject({ username: 'secret:username#username', clientSecret: 'secret:clientSecret#clientSecret', tenantId: '<detail-tenantId>', address: '<detail-address>' });
+    // connectFi's API user is one secret too; its KYC starts from a KycRequested event with customer data only.
+    expect(seeds.stack.connectFiKyc.secretReferences).toEqual({ login: 'secret:login#login', password: 'secret:password#password' });
+    const kyc = Object.values(seeds.template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern).includes('KycRequested'))!;
+    expect(kyc.Properties.Targets[0].Arn).toEqual({ Ref: machineId('ConnectFiKycCallback') });
+  });
+});
+
+describe('ArazzoWorkflow: props', () => {
+  it('gives each operation function only the secret of its own step when steps send different credentials', () => {
+    const { template } = synthStack((stack) => {
+      const app = new secretsmanager.Secret(stack, 'App');
+      const token = new secretsmanager.Secret(stack, 'Token');
+      return new ArazzoWorkflow(stack, 'Workflow', {
+        arazzoFile: TWO_CREDENTIALS,
+        workflowId: 'two-credentials',
+        secrets: { clientId: { secret: app, jsonKey: 'clientId' }, clientSecret: { secret: app, jsonKey: 'clientSecret' }, customersToken: token },
+      });
+    });
+    const keys = functionKeysByLogicalId(template);
+    const id = (key: string) => Object.entries(keys).find(([, f]) => f.functionKey === key)![0];
+    const secretId = (prefix: string) => Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((s) => s.startsWith(prefix))!;
+    expect(readableSecrets(template, id('oauthApi.createAccessToken'))).toEqual([secretId('App')]);
+    expect(readableSecrets(template, id('customersApi.createCustomer'))).toEqual([secretId('Token')]);
+    expect(readableSecrets(template, id('two-credentials.workflow'))).toEqual([]);
+  }, 60_000);
+
+  it('fails to synthesize when a step sends a credential that has no secret, naming the step and the prop', () => {
+    expect(() => synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: SEED_000, workflowId: 'customer-verification-poll' }))).toThrow(
+      /steps? createCustomer of workflow customer-verification-poll sends? credential input "accessToken", which has no secret: set secrets\.accessToken/,
+    );
+  });
+
+  it('fails to synthesize a secret bound to an input the workflow does not have', () => {
+    expect(() =>
+      synthStack((stack) => {
+        const token = new secretsmanager.Secret(stack, 'Token');
+        return new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: SEED_000, workflowId: 'customer-verification-poll', secrets: { accessToken: token, acessToken: token } });
+      }),
+    ).toThrow(/secrets\.acessToken: workflow customer-verification-poll has no input "acessToken"/);
+  });
+
+  it('refuses EXPRESS for a workflow with a Wait state, naming it', () => {
+    expect(() =>
+      synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: SEED_000, workflowId: 'customer-verification-poll', stateMachineType: sfn.StateMachineType.EXPRESS })),
+    ).toThrow(/cannot run as an EXPRESS state machine: it has Wait states \(pollVerification\.wait\).*Use STANDARD/);
+  });
+
+  it('refuses EXPRESS for a workflow that runs another as a .sync nested execution', () => {
+    expect(() =>
+      synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: NESTED, workflowId: 'verify-customer', stateMachineType: sfn.StateMachineType.EXPRESS })),
+    ).toThrow(/cannot run as an EXPRESS state machine: it has \.sync\/\.waitForTaskToken integrations \(register\.run\)/);
+  });
+
+  it('deploys a workflow without Wait nor .sync as EXPRESS, its executions bounded to 5 minutes', () => {
+    const { template } = synthStack((stack) => {
+      const app = new secretsmanager.Secret(stack, 'App');
+      return new ArazzoWorkflow(stack, 'Workflow', {
+        arazzoFile: SEED_001,
+        workflowId: 'token-then-payment',
+        stateMachineType: sfn.StateMachineType.EXPRESS,
+        secrets: { clientId: { secret: app, jsonKey: 'clientId' }, clientSecret: { secret: app, jsonKey: 'clientSecret' } },
+      });
+    });
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machine.Properties.StateMachineType).toBe('EXPRESS');
+    expect(JSON.parse(machine.Properties.DefinitionString).TimeoutSeconds).toBe(300);
+  }, 60_000);
+
+  it('starts nested workflows by the state machine passed for them, with a role allowed exactly that', () => {
+    const { template, built } = synthStack((stack) => {
+      const token = new secretsmanager.Secret(stack, 'Token');
+      const child = new ArazzoWorkflow(stack, 'Register', { arazzoFile: NESTED, workflowId: 'register-customer', secrets: { accessToken: token } });
+      const parent = new ArazzoWorkflow(stack, 'Verify', {
+        arazzoFile: NESTED,
+        workflowId: 'verify-customer',
+        secrets: { accessToken: token },
+        sealingKey: child.sealingKey,
+        nestedWorkflows: { 'register-customer': child.stateMachine },
+      });
+      return { child, parent };
+    });
+    const stack = Stack.of(built.parent);
+    const parentId = stack.getLogicalId(built.parent.stateMachine.node.defaultChild as sfn.CfnStateMachine);
+    const childId = stack.getLogicalId(built.child.stateMachine.node.defaultChild as sfn.CfnStateMachine);
+    const parent = template.findResources('AWS::StepFunctions::StateMachine')[parentId];
+    expect(parent.Properties.DefinitionSubstitutions.StateMachine_register_customer).toEqual({ Ref: childId });
+    expect(JSON.parse(parent.Properties.DefinitionString).States['register.run'].Parameters.StateMachineArn).toBe('${StateMachine_register_customer}');
+    const statements = statementsOfRole(template, parent.Properties.RoleArn['Fn::GetAtt'][0]);
+    expect(statements).toContainEqual({ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: childId } });
+    expect(JSON.stringify(statements.find((s) => asArray(s.Action).includes('states:DescribeExecution')))).toContain(':execution:');
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'] }));
+    // The parent's workflow function seals what a child returns with a credential name, and never opens anything.
+    const keys = functionKeysByLogicalId(template);
+    const workflowFn = Object.entries(keys).find(([, f]) => f.functionKey === 'verify-customer.workflow')![0];
+    const kmsActions = statementsOfRole(template, roleOf(template, workflowFn)).flatMap((s) => asArray(s.Action)).filter((a: string) => a.startsWith('kms:'));
+    expect(kmsActions).toEqual(['kms:GenerateDataKey']);
+    expect(readableSecrets(template, workflowFn)).toEqual([]);
+  }, 90_000);
+
+  it('deploys a workflow with a callback step with its own table and webhook receiver, and warns when the execution ends before the step stops waiting', () => {
+    const { template, stack } = synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: CALLBACK, workflowId: 'kyc-callback', timeout: Duration.minutes(5) }));
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.resourceCountIs('AWS::Lambda::Url', 1);
+    expect(Object.keys(webhooksByWorkflowId(template))).toEqual(['kyc-callback']);
+    // The step waits up to 600 s; the execution is bounded to 300 s.
+    const warnings = Annotations.fromStack(stack).findWarning('/Test/Workflow', Match.stringLikeRegexp('step startKyc waits up to 600 s for its callback, but an execution of kyc-callback ends after 300 s'));
+    expect(warnings).toHaveLength(1);
+  }, 60_000);
+
+  it('refuses EXPRESS for a workflow with a callback step (.waitForTaskToken)', () => {
+    expect(() =>
+      synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: CALLBACK, workflowId: 'kyc-callback', stateMachineType: sfn.StateMachineType.EXPRESS })),
+    ).toThrow(/cannot run as an EXPRESS state machine: it has \.sync\/\.waitForTaskToken integrations \(startKyc\)/);
+  });
+
+  it('fails to synthesize a workflow that starts another whose state machine it was not given', () => {
+    expect(() =>
+      synthStack((stack) => {
+        const token = new secretsmanager.Secret(stack, 'Token');
+        return new ArazzoWorkflow(stack, 'Verify', { arazzoFile: NESTED, workflowId: 'verify-customer', secrets: { accessToken: token } });
+      }),
+    ).toThrow(/starts workflow "register-customer": pass its state machine in nestedWorkflows\["register-customer"\]/);
+  }, 60_000);
+});
