@@ -6,7 +6,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { createApp } from '../../../../infra/app.js';
 import type { SeedWorkflowsStack } from '../../../../infra/cdk/seed-workflows-stack.js';
 
-export const ROOT = join(import.meta.dirname, '../../..');
+export const ROOT = join(import.meta.dirname, '../../../..');
 export const SEED_000 = join(ROOT, 'workflows/arazzo/customer-verification-poll.arazzo.yml');
 export const SEED_001 = join(ROOT, 'workflows/arazzo/token-then-payment.arazzo.yml');
 export const SEED_003 = join(ROOT, 'workflows/arazzo/connectfi-kyc-callback.arazzo.yml');
