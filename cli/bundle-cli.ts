@@ -32,7 +32,7 @@ const noAwsFromTheEngine: Plugin = {
 };
 
 /**
- * Bundles the CLI into dist/bin: one ES module per command (split at main.ts's dynamic imports)
+ * Bundles the CLI into dist/bin: one ES module per command (split at cli.ts's dynamic imports)
  * plus shared chunks, so a command loads a few files instead of resolving some thousand modules
  * of node_modules one by one, which is most of a cold `run`.
  */

@@ -1,153 +1,19 @@
 #!/usr/bin/env node
-import { enableCompileCache } from 'node:module';
-import { parseArgs } from 'node:util';
-import { ExitCodes, UsageError } from './cli-error.js';
+// The CLI's entry: it imports nothing, so that it runs on any Node. On a Node older than the
+// CLI needs, the rest would crash while loading (a named import that Node 20's node:module
+// lacks is a SyntaxError before any line runs); this says so in one line instead, exit 2.
+// package.json's `engines` states the same version (test/cli/node-check.test.ts keeps them equal).
+const REQUIRED_NODE = '22.19.0';
 
-// V8 keeps the bytecode of the modules it compiles on disk (Node's compile cache, in the temp
-// directory unless NODE_COMPILE_CACHE says otherwise), so the next command skips parsing them.
-enableCompileCache?.();
-
-// Each command loads its own modules when it runs: `run` should not pay for the compiler, the
-// simulators, SQLite or the AWS SDK clients that other commands use.
-const commands = {
-  validate: () => import('./commands/validate.js'),
-  compile: () => import('./commands/compile.js'),
-  run: () => import('./commands/run.js'),
-  graph: () => import('./commands/graph.js'),
-  demo: () => import('./commands/demo.js'),
-  sandbox: () => import('./commands/sandbox.js'),
-  serve: () => import('./commands/serve.js'),
+const older = (found: string, needed: string): boolean => {
+  const [a, b] = [found, needed].map((v) => v.split('.').map((n) => Number.parseInt(n, 10) || 0));
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] ?? 0) < (b[i] ?? 0);
+  return false;
 };
 
-const usage = `arazzo-sfn — compile Arazzo 1.0.1 workflows into AWS Step Functions and run them locally
-
-Usage: arazzo-sfn <command> [options]
-
-Commands:
-  validate <file>...   check documents; errors and lint warnings as file:line:col
-  compile <file>       emit the ASL definition and plan of each workflow
-  run <file>           run a workflow on the embedded engine (real servers or --sandbox)
-  graph <file>         the state machine as an HTML page; with --history or --execution,
-                       the path an execution took and each state's status
-  demo                 compile and run every seed workflow against the embedded sandbox
-  sandbox              serve the provider simulators (Fintecture, Mbanq, connectFi, OAI examples)
-  serve                a local Step Functions endpoint (AWS JSON 1.0) for the AWS CLI and SDKs
-
-Run "arazzo-sfn <command> --help" for a command's options.
-Exit codes: 0 success, 1 execution failed, 2 usage or compile error.`;
-
-const toInt = (name: string, v: string | undefined) => {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a whole number of milliseconds, got "${v}"`);
-  return Number(v);
-};
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const help = rest.includes('--help') || rest.includes('-h');
-  switch (command) {
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(usage + '\n');
-      return command === undefined ? ExitCodes.usage : ExitCodes.ok;
-    case 'validate': {
-      const { runValidate, validateHelp } = await commands.validate();
-      if (help) return void process.stdout.write(validateHelp + '\n'), ExitCodes.ok;
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
-      if (!positionals.length) throw new UsageError('validate needs at least one file');
-      return runValidate(positionals, process.stdout);
-    }
-    case 'compile': {
-      const { compileHelp, runCompile } = await commands.compile();
-      if (help) return void process.stdout.write(compileHelp + '\n'), ExitCodes.ok;
-      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { workflow: { type: 'string' }, out: { type: 'string' } } });
-      if (positionals.length !== 1) throw new UsageError('compile needs exactly one file');
-      return runCompile(positionals[0], values, process.stdout, process.stderr);
-    }
-    case 'run': {
-      const { runHelp, runRun } = await commands.run();
-      if (help) return void process.stdout.write(runHelp + '\n'), ExitCodes.ok;
-      const { positionals, values } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: {
-          workflow: { type: 'string' },
-          input: { type: 'string', multiple: true },
-          inputs: { type: 'string' },
-          server: { type: 'string', multiple: true },
-          sandbox: { type: 'boolean' },
-          'wait-ms': { type: 'string' },
-          'retry-ms': { type: 'string' },
-          json: { type: 'boolean' },
-          verbose: { type: 'boolean' },
-          cache: { type: 'boolean', default: true },
-        },
-        allowNegative: true,
-      });
-      if (positionals.length !== 1) throw new UsageError('run needs exactly one file');
-      return runRun(
-        positionals[0],
-        { ...values, waitMs: toInt('wait-ms', values['wait-ms']), retryMs: toInt('retry-ms', values['retry-ms']) },
-        process.stdout,
-        process.stderr,
-      );
-    }
-    case 'graph': {
-      const { graphHelp, runGraph } = await commands.graph();
-      if (help) return void process.stdout.write(graphHelp + '\n'), ExitCodes.ok;
-      const { positionals, values } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: {
-          workflow: { type: 'string' },
-          history: { type: 'string' },
-          execution: { type: 'string' },
-          'endpoint-url': { type: 'string' },
-          region: { type: 'string' },
-          out: { type: 'string' },
-        },
-      });
-      if (positionals.length !== 1) throw new UsageError('graph needs exactly one file');
-      const { 'endpoint-url': endpointUrl, ...others } = values;
-      return runGraph(positionals[0], { ...others, endpointUrl }, process.stdout, process.stderr);
-    }
-    case 'demo': {
-      const { demoHelp, runDemo } = await commands.demo();
-      if (help) return void process.stdout.write(demoHelp + '\n'), ExitCodes.ok;
-      const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, 'wait-ms': { type: 'string' }, warnings: { type: 'boolean' } } });
-      return runDemo({ dir: values.dir, waitMs: toInt('wait-ms', values['wait-ms']), warnings: values.warnings }, process.stdout);
-    }
-    case 'sandbox': {
-      const { runSandbox, sandboxHelp } = await commands.sandbox();
-      if (help) return void process.stdout.write(sandboxHelp + '\n'), ExitCodes.ok;
-      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, host: { type: 'string' } } });
-      return runSandbox(values, process.stdout);
-    }
-    case 'serve': {
-      const { runServeCommand, serveHelp } = await commands.serve();
-      if (help) return void process.stdout.write(serveHelp + '\n'), ExitCodes.ok;
-      return runServeCommand(rest, process.stdout);
-    }
-    default:
-      throw new UsageError(`unknown command "${command}"\n\n${usage}`);
-  }
+if (older(process.versions.node, REQUIRED_NODE)) {
+  process.stderr.write(`arazzo-sfn: needs Node.js ${REQUIRED_NODE} or later, found ${process.versions.node} (${process.execPath})\n`);
+  process.exitCode = 2;
+} else {
+  await import('./cli.js');
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    // Usage and argument errors are the user's to fix: one line, no stack.
-    const e = err as Error & { code?: string };
-    if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`arazzo-sfn: ${e.message}\n`);
-      process.exitCode = ExitCodes.usage;
-    } else {
-      process.stderr.write(`arazzo-sfn: internal error: ${e.stack ?? e.message}\n`);
-      process.exitCode = 70;
-    }
-  },
-);

@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../../cli/bundle-cli.js';
-import { runNode, type CliResult } from './run-cli.js';
+import { runNode, runProcess, type CliResult } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SEED_000 = 'workflows/arazzo/customer-verification-poll.arazzo.yml';
@@ -77,4 +78,54 @@ describe('bundled CLI (dist/bin, built by npm run build)', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/4 of 4 executions succeeded/);
   }, 60_000);
+});
+
+/** A Node older than package.json's `engines` among those on PATH (the machine's own, not the pinned one), if any. */
+function olderNode(needed: string): { path: string; version: string } | undefined {
+  let paths: string[];
+  try {
+    paths = execFileSync('which', ['-a', 'node'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const parse = (v: string) => v.replace(/^v/, '').split('.').map(Number);
+  const less = (a: number[], b: number[]) => a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
+  for (const path of paths) {
+    const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+    if (less(parse(version), parse(needed))) return { path, version: version.replace(/^v/, '') };
+  }
+  return undefined;
+}
+
+describe('the Node check (issue 15 §2)', async () => {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+  const needed = /^>=(\d+\.\d+\.\d+)$/.exec(pkg.engines.node)?.[1];
+  const old = needed ? olderNode(needed) : undefined;
+
+  it('package.json engines states one minimum, the one the CLI checks', async () => {
+    expect(needed, 'engines.node is ">=x.y.z"').toBeDefined();
+    expect(await readFile(join(root, 'cli', 'main.ts'), 'utf8')).toContain(`const REQUIRED_NODE = '${needed}';`);
+    expect(await readFile(join(root, 'README.md'), 'utf8')).toContain(`Node.js ≥ ${needed}`);
+  });
+
+  // Skipped where no Node older than the minimum is on PATH: there is nothing old to start it with.
+  it.skipIf(!old)(`on an older Node (${old?.path} v${old?.version}) the bundle and the bin print one line and exit 2`, async () => {
+    for (const args of [['--version'], ['run', 'workflows/arazzo/token-then-payment.arazzo.yml', '--sandbox'], []]) {
+      const { code, stdout, stderr } = await runProcess(old!.path, [join(outdir, 'main.js'), ...args]);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(`arazzo-sfn: needs Node.js ${needed} or later, found ${old!.version} (${old!.path})\n`);
+    }
+    // The installed bin: npm links it executable, and its hashbang starts whichever `node` is first on PATH.
+    await chmod(join(outdir, 'main.js'), 0o755);
+    const bin = await runProcess(join(outdir, 'main.js'), ['--help'], { PATH: `${dirname(old!.path)}:${process.env.PATH}` });
+    expect(bin.code).toBe(2);
+    expect(bin.stderr).toMatch(new RegExp(`^arazzo-sfn: needs Node.js ${needed!.replace(/\./g, '\\.')} or later, found ${old!.version.replace(/\./g, '\\.')} \\(`));
+  });
+
+  it('on the pinned Node the same bundle starts', async () => {
+    const { code, stdout } = await runBundle(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: arazzo-sfn');
+  });
 });

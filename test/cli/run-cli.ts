@@ -19,8 +19,13 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
 
 /** `node <args>` in the checkout, its output collected (e.g. a built bundle of the CLI). */
 export function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runProcess(process.execPath, args, env);
+}
+
+/** Any program (another Node, an executable script) in the checkout, its output collected. */
+export function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(command, args, {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
