@@ -98,11 +98,20 @@ export interface ActionPlan {
   readonly loop?: LoopPolicy;
 }
 
+/** An inclusive range of HTTP statuses, `[from, to]`. */
+export type StatusRange = readonly [number, number];
+
 export interface TransportPolicy {
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   /** Whether a connection error, timeout, 5xx or 429 may be retried (idempotent method, or a POST with an idempotency key). */
   readonly retrySafe: boolean;
+  /**
+   * The 5xx and 429 statuses the step handles itself (its successCriteria name them, or an
+   * onFailure action could match them), decided at compile time: they go to the criteria and
+   * actions, never to the provider-fault retry. Absent when it handles none.
+   */
+  readonly handledStatuses?: readonly StatusRange[];
 }
 
 /** Fields every step has, whether it calls an operation or runs another workflow. */

@@ -21,6 +21,7 @@ import type {
   ArazzoWorkflow,
 } from '../validate/arazzo-schema.js';
 import { dominators, END, mayRunBefore, reachableFrom, type FlowGraph } from './analyze-flow.js';
+import { handledFaultStatuses } from '../../core/criteria/index.js';
 import { bindOperation, type BoundOperation } from './bind-operation.js';
 import { checkCriterionAt, checkValueExpressions, inputsReferencedBy, stepReferences, stepsReferencedBy } from './check-expressions.js';
 import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, DEFAULT_SEAL_CONTEXT, LOOP_LIMITS, type CompileOptions } from './compile-options.js';
@@ -380,6 +381,8 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
       sendsJsonBody: step.requestBody !== undefined && /json/i.test(contentType.split(';')[0]) && typeof step.requestBody.payload === 'object' && step.requestBody.payload !== null,
     }, ctx.diagnostics);
 
+    const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
+    const handledStatuses = handledFaultStatuses(successCriteria, onFailure);
     const responseMediaTypes = responseMediaTypesOf(op.operation);
     steps.push({
       ...common,
@@ -404,7 +407,7 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
             },
           }
         : {}),
-      successCriteria: planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`),
+      successCriteria,
       outputs,
       sealedOutputs: Object.entries(outputs)
         .filter(([name, expr]) => isSealedOutput(name, expr, ctx.options.credentialsByName ?? true))
@@ -415,6 +418,7 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
         connectTimeoutMs: ctx.options.connectTimeoutMs ?? 5_000,
         requestTimeoutMs: ctx.options.requestTimeoutMs ?? 30_000,
         retrySafe,
+        ...(handledStatuses.length ? { handledStatuses } : {}),
       },
     });
   }

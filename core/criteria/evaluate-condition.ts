@@ -46,7 +46,8 @@ function order(a: unknown, b: unknown): number | undefined {
   return undefined;
 }
 
-function compare(operator: ComparisonOperator, a: unknown, b: unknown): boolean {
+/** A `simple` comparison of two values, as a condition evaluates it (loose, case-insensitive strings). */
+export function compare(operator: ComparisonOperator, a: unknown, b: unknown): boolean {
   switch (operator) {
     case '==':
       return looselyEqual(a, b);

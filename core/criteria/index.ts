@@ -13,3 +13,4 @@ export { checkXPath } from './check-xpath.js';
 export { checkCriterion, type CriterionCheck, type CriterionProblem, type CriterionWarning } from './check-criterion.js';
 export { listCriterionExpressions } from './list-criterion-expressions.js';
 export { repairJsonPath, formatJsonPath } from './repair-jsonpath.js';
+export { handledFaultStatuses, criteriaAdmit, criteriaName, inStatusRanges, toStatusRanges, FAULT_STATUSES } from './admitted-statuses.js';

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { prepareCriteria } from '../../core/criteria/index.js';
+import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
 import { ErrorCodes, expressionError, planError, providerUnavailable, stepFailed, unexpectedContentType } from '../../core/errors.js';
@@ -132,8 +132,9 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     throw err;
   }
   const what = `${request.method} ${logBase.path}`;
-  // A retry-safe call's 5xx/429 is a provider fault for the Task's Retry, unless the workflow handles failures itself.
-  if (plan.transport.retrySafe && plan.onFailure.length === 0 && (response.statusCode >= 500 || response.statusCode === 429)) {
+  // A retry-safe call's 5xx/429 is a provider fault for the Task's Retry, unless the step handles
+  // that status itself (its criteria name it, or an onFailure action could match it: decided at compile time).
+  if (plan.transport.retrySafe && (response.statusCode >= 500 || response.statusCode === 429) && !inStatusRanges(plan.transport.handledStatuses, response.statusCode)) {
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);
   }
