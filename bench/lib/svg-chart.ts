@@ -63,7 +63,10 @@ export function renderLineChart(chart: LineChart): string {
     const points = s.values.map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : undefined));
     // A NaN splits the line in two rather than dropping to zero.
     const runs: string[][] = [[]];
-    for (const p of points) p ? runs[runs.length - 1].push(p) : runs.push([]);
+    for (const p of points) {
+      if (p) runs[runs.length - 1].push(p);
+      else runs.push([]);
+    }
     for (const run of runs.filter((r) => r.length > 1)) {
       out.push(`<polyline points="${run.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2.2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     }

@@ -53,7 +53,7 @@ export interface EmitOptions {
 }
 
 export const localResourceFor = (functionKey: string) =>
-  `arn:aws:lambda:us-east-1:000000000000:function:arazzo-sfn-${functionKey.replace(/[^A-Za-z0-9_\-]/g, '-')}`.slice(0, 140);
+  `arn:aws:lambda:us-east-1:000000000000:function:arazzo-sfn-${functionKey.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 140);
 
 export const localStateMachineArnFor = (workflowId: string, source?: string) =>
   `arn:aws:states:us-east-1:000000000000:stateMachine:${source ? `${source}-` : ''}${workflowId}`.slice(0, 120);

@@ -8,7 +8,7 @@ function parameterIdentity(document: ArazzoDocument, entry: object): { key: stri
   let parameter = entry as { name?: string; in?: string; reference?: string };
   const field = parameter.reference !== undefined ? 'reference' : 'name';
   if (parameter.reference !== undefined) {
-    const match = /^\$components\.parameters\.([A-Za-z0-9_.\-]+)$/.exec(parameter.reference);
+    const match = /^\$components\.parameters\.([A-Za-z0-9_.-]+)$/.exec(parameter.reference);
     const base = match ? document.components?.parameters?.[match[1]] : undefined;
     if (!base) return undefined;
     parameter = base;

@@ -10,8 +10,8 @@ export interface BoundOperation {
   readonly operation: OpenApiOperation;
 }
 
-const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.(.+)$/;
-const OPERATION_PATH = /^\{\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.url\}#(\/.*)$/;
+const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
+const OPERATION_PATH = /^\{\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}#(\/.*)$/;
 
 /**
  * Binds a step to exactly one OpenAPI operation (Arazzo 1.0.1 §Step Object: operationId,

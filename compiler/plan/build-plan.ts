@@ -51,7 +51,7 @@ function at(ctx: Context, pointer: string, kind: Parameters<typeof diagnosticAt>
 }
 
 function resolveComponent<T>(ctx: Context, kind: 'parameters' | 'successActions' | 'failureActions', reference: string, pointer: string): T | undefined {
-  const match = new RegExp(`^\\$components\\.${kind}\\.([A-Za-z0-9_.\\-]+)$`).exec(reference);
+  const match = new RegExp(`^\\$components\\.${kind}\\.([A-Za-z0-9_.-]+)$`).exec(reference);
   const found = match ? (ctx.loaded.document.components?.[kind] as Record<string, T> | undefined)?.[match[1]] : undefined;
   if (!found) at(ctx, `${pointer}/reference`, 'expressionReference', `reference "${reference}" does not name an entry of components.${kind}`);
   return found;
@@ -395,7 +395,7 @@ function planWorkflow(ctx: Context, workflow: ArazzoWorkflow, workflowIndex: num
         path: op.operation.path,
         parameters: op.operation.parameters.map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required) || p.in === 'path' })),
         ...(responseMediaTypes ? { responseMediaTypes } : {}),
-        key: `${op.source}.${op.operation.operationId ?? `${method}${op.operation.path}`}`.replace(/[^A-Za-z0-9_.\-]/g, '_'),
+        key: `${op.source}.${op.operation.operationId ?? `${method}${op.operation.path}`}`.replace(/[^A-Za-z0-9_.-]/g, '_'),
       },
       parameters,
       ...(step.requestBody

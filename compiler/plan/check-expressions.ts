@@ -63,6 +63,6 @@ export function checkCriterionAt(source: YamlSource, criterion: CriterionPlan, p
 /** Workflow input names that `$inputs.<name>` expressions in a value read. */
 export function inputsReferencedBy(value: unknown): string[] {
   const found = new Set<string>();
-  for (const [text] of stringLeaves(value, '')) for (const m of text.matchAll(/\$inputs\.([A-Za-z0-9_\-]+)/g)) found.add(m[1]);
+  for (const [text] of stringLeaves(value, '')) for (const m of text.matchAll(/\$inputs\.([A-Za-z0-9_-]+)/g)) found.add(m[1]);
   return [...found];
 }

@@ -10,7 +10,7 @@ export interface ResolvedWorkflow {
   readonly workflow: ArazzoWorkflow;
 }
 
-const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)$/;
+const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 
 /**
  * Resolves a `workflowId` (a step's, a goto action's, or a `dependsOn` entry): a workflow of

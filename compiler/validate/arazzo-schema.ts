@@ -18,7 +18,7 @@ function rejectUnknownFields(value: Record<string, unknown>, known: string[], ct
   }
 }
 
-const ID = /^[A-Za-z0-9_\-]+$/;
+const ID = /^[A-Za-z0-9_-]+$/;
 const runtimeExpression = z.string().min(1);
 const anyValue = z.unknown();
 

@@ -30,7 +30,7 @@ export function prepareChildInput(plan: WorkflowStepPlan, event: StepEvent & { r
 
 /** How a nested execution's failure reads in a message: its error name, and the child's own cause when it has one. */
 function describeChildFailure(run: { Error: string; Cause?: string }): string {
-  let cause = run.Cause;
+  const cause = run.Cause;
   try {
     // On AWS the Cause of a failed `startExecution.sync` is the child's DescribeExecution output as JSON.
     const d = JSON.parse(run.Cause ?? '') as Record<string, string | undefined>;

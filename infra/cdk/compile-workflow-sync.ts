@@ -28,7 +28,7 @@ export function compileWorkflowSync(request: SynthCompileRequest): SynthCompiled
     });
   } catch (err) {
     const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`arazzo-sfn: compiling ${request.file} failed${stderr ? `:\n${stderr}` : ''}`);
+    throw new Error(`arazzo-sfn: compiling ${request.file} failed${stderr ? `:\n${stderr}` : ''}`, { cause: err });
   }
   const response = JSON.parse(stdout) as SynthCompileResponse;
   if (!response.ok) {

@@ -19,7 +19,6 @@ export const defaultRoleArn = (scope: ArnScope) => `arn:aws:iam::${scope.account
  * characters " # % \ ^ | ~ ` $ & , ; : / and control characters (the documented rule).
  */
 export function isValidName(name: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return name.length >= 1 && name.length <= 80 && !/[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(name);
 }
 

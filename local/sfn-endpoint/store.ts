@@ -148,7 +148,7 @@ export class EndpointStore {
       this.migrate();
     } catch (err) {
       this.db.close();
-      if (/locked|busy/i.test((err as Error).message)) throw new Error(`${file} is in use by another endpoint (one endpoint per database file)`);
+      if (/locked|busy/i.test((err as Error).message)) throw new Error(`${file} is in use by another endpoint (one endpoint per database file)`, { cause: err });
       throw err;
     }
   }

@@ -121,7 +121,7 @@ describe('nested workflows: workflowId steps, dependsOn and goto a workflow, run
     const dir = await mkdtemp(join(tmpdir(), 'arazzo-nested-'));
     const text = (await readFile(DOC, 'utf8'))
       .replace('../../../workflows/openapi/', `${join(ROOT, 'workflows/openapi')}/`)
-      .replace(/    onFailure:\n    - name: registrationFailed\n      type: end\n/, '');
+      .replace(/ {4}onFailure:\n {4}- name: registrationFailed\n {6}type: end\n/, '');
     await writeFile(join(dir, 'doc.arazzo.yml'), text);
     const workflows = (await compileFileOrThrow(join(dir, 'doc.arazzo.yml'))).workflows;
     const byId = new Map(workflows.map((w) => [w.plan.workflowId, new LocalWorkflow(w)]));

@@ -29,6 +29,8 @@ export class XmlPayloadError extends Error {
 
 // XML 1.0 §2.3 Name, without the astral-plane ranges of NameStartChar (surrogate pairs are allowed through below).
 const NAME_START = 'A-Z_a-z:\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
+// NameChar includes the combining marks U+0300–U+036F on purpose, so the class may hold combined characters.
+// eslint-disable-next-line no-misleading-character-class
 const NAME = new RegExp(`^(?:[${NAME_START}]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])(?:[${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$`);
 
 // XML 1.0 §2.2 Char: no control characters but tab, LF and CR; no lone surrogates, U+FFFE or U+FFFF.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SandboxResponse } from '../../http/index.js';
 import { makeToken } from '../shared/make-token.js';
-import { mintToken, type TokenRecord } from '../shared/oauth-tokens.js';
+import { mintToken } from '../shared/oauth-tokens.js';
 import type { ExampleContext, ExampleHandler } from '../shared/start-example-sandbox.js';
 import type { FapiScenario } from './fapi-scenario.js';
 import type { FapiStore } from './fapi-store.js';

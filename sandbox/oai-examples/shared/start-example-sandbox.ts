@@ -79,7 +79,7 @@ export interface ExampleSandboxOptions<ScenarioOverrides> extends SandboxStartOp
 }
 
 /** Counters any example simulator keeps. Snapshots: later requests do not change them. */
-export interface ExampleSandboxStats extends SandboxRequestStats {}
+export type ExampleSandboxStats = SandboxRequestStats;
 
 export interface ExampleSandbox<Store, Scenario, ScenarioOverrides> extends SandboxHandle<ExampleSandboxStats, Scenario, ScenarioOverrides> {
   /** `url` plus the API's base path: the server URL to run the example's workflows against. */

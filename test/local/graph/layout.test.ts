@@ -204,7 +204,7 @@ describe('layoutGraph', () => {
       try {
         checkLayout(graph, layout);
       } catch (err) {
-        throw new Error(`random machine #${seed}: ${(err as Error).message}`);
+        throw new Error(`random machine #${seed}: ${(err as Error).message}`, { cause: err });
       }
     }
   });

@@ -13,7 +13,6 @@ import { startSfnEndpoint, type SfnEndpoint } from '../../../local/sfn-endpoint/
 import { pageHistory, sfnClient, tempDir, waitForEnd, WORKFLOWS_DIR } from './support/endpoint-harness.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/test';
-const PASS = { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } };
 const HOLD = { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 60, Next: 'Done' }, Done: { Type: 'Succeed' } } };
 /** seed 000's workflow function, called by ARN from a hand-written definition. */
 const VALIDATE_FUNCTION = 'arn:aws:lambda:us-east-1:000000000000:function:arazzo-sfn-customer-verification-poll-workflow';
