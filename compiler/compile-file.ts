@@ -3,7 +3,7 @@ import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './dia
 import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
 import { lintDocument } from './lint/index.js';
 import { loadArazzo, type LoadedArazzo } from './load/index.js';
-import { buildPlans, type CompileOptions } from './plan/index.js';
+import { bindDocument, planDocument, type CompileOptions } from './plan/index.js';
 import { validateAsl } from './validate/validate-asl.js';
 
 export interface CompiledWorkflow extends EmittedWorkflow {
@@ -51,10 +51,13 @@ export async function compileFile(file: string, options: CompileFileOptions = {}
   if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics, inputs: [] };
   const inputs = [...new Set(filesOf(loaded))];
 
-  const plans = buildPlans(loaded, options, diagnostics);
+  // Bind every step once; planning and the check stage read the same bindings.
+  const bound = bindDocument(loaded, diagnostics);
   // The workflows of arazzo-typed sources are compiled too: a workflow step may start any of them.
-  const externalPlans = [...loaded.arazzos].flatMap(([source, other]) => buildPlans(other, options, diagnostics).map((plan) => ({ source, plan })));
-  lintDocument(loaded, diagnostics);
+  const sources = [...loaded.arazzos].map(([source, other]) => ({ source, bound: bindDocument(other, diagnostics) }));
+  const plans = planDocument(bound, options, diagnostics);
+  const externalPlans = sources.flatMap(({ source, bound: other }) => planDocument(other, options, diagnostics).map((plan) => ({ source, plan })));
+  lintDocument(bound, sources.map((s) => s.bound), diagnostics);
   if (hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics: sortDiagnostics(diagnostics), inputs };
 
   const emit = (plan: WorkflowPlan): CompiledWorkflow => {

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics/index.js';
-import type { LoadedArazzo } from '../load/load-arazzo.js';
+import type { BoundDocument } from '../plan/bind-document.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 import type { ArazzoDocument } from '../validate/arazzo-schema.js';
 
@@ -23,7 +23,7 @@ function parameterIdentity(document: ArazzoDocument, entry: object): { key: stri
  * description names (a second one silently replaces the first), parameters of one list
  * (Arazzo: "unique by name and location") and request body replacement targets.
  */
-export function checkDuplicateNames(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+export function checkDuplicateNames({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
   const { document, source } = loaded;
   const sources = new Set<string>();
   for (const [i, d] of document.sourceDescriptions.entries()) {

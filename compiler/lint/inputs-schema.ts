@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../diagnostics/index.js';
-import type { LoadedArazzo } from '../load/load-arazzo.js';
+import type { BoundDocument } from '../plan/bind-document.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 
 // Unknown formats (OpenAPI's int64, ...) are ignored at run time too; ajv would log each one to the console.
@@ -19,7 +19,7 @@ function firstProblem(errors: readonly ErrorObject[]): ErrorObject {
  * `Validate inputs` state runs it with ajv): checked against the meta-schema, then compiled
  * with the document's `components.inputs` in reach of `#/components/inputs/<name>`.
  */
-export function checkInputsSchemas(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+export function checkInputsSchemas({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
   const { document, source } = loaded;
   for (const [w, workflow] of document.workflows.entries()) {
     if (workflow.inputs === undefined) continue;

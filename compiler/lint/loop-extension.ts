@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
+import type { BoundDocument } from '../plan/bind-document.js';
 import { diagnosticAt, encodePointer } from '../load/parse-yaml-source.js';
 import { LOOP_LIMITS } from '../plan/compile-options.js';
 
@@ -36,7 +37,7 @@ function checkExtension(loaded: LoadedArazzo, value: unknown, pointer: string, d
 }
 
 /** Every `x-arazzo-sfn-loop` the planner reads: on steps, on their actions, and on reusable actions. */
-export function checkLoopExtensions(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+export function checkLoopExtensions({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
   const { document } = loaded;
   const visit = (owner: object | undefined, pointer: string) => {
     if (owner && Object.hasOwn(owner, LOOP_EXTENSION)) checkExtension(loaded, (owner as Record<string, unknown>)[LOOP_EXTENSION], `${pointer}/${LOOP_EXTENSION}`, diagnostics);

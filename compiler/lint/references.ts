@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics/index.js';
-import type { LoadedArazzo } from '../load/load-arazzo.js';
+import type { BoundDocument } from '../plan/bind-document.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 import { expressionSites } from './expression-sites.js';
 
@@ -8,7 +8,7 @@ import { expressionSites } from './expression-sites.js';
  * `$sourceDescriptions.<name>` and `$workflows.<id>`. (The planner checks the `reference` of a
  * reusable parameter or action, and `$ref`s in inputs schemas.)
  */
-export function checkReferences(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+export function checkReferences({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
   const { document, source } = loaded;
   const components = (document.components ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const sources = new Set(document.sourceDescriptions.map((d) => d.name));

@@ -1,7 +1,6 @@
 import type { Diagnostic } from '../diagnostics/index.js';
-import type { LoadedArazzo } from '../load/load-arazzo.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
-import { bindOperation } from '../plan/bind-operation.js';
+import type { BoundDocument } from '../plan/bind-document.js';
 
 /**
  * The request body against the operation's `requestBody`: an error when the operation requires
@@ -9,14 +8,10 @@ import { bindOperation } from '../plan/bind-operation.js';
  * operation declares none and the step sends one anyway (it may be a gap in the description).
  * Also a warning for a step bound to a `deprecated` operation.
  */
-export function checkRequestBodies(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
-  const { document, source } = loaded;
-  for (const [w, workflow] of document.workflows.entries()) {
-    for (const [s, step] of workflow.steps.entries()) {
-      if (step.operationId === undefined && step.operationPath === undefined) continue;
-      const sp = `/workflows/${w}/steps/${s}`;
-      // Binding problems are the planner's to report: this rule only reads the operation.
-      const bound = bindOperation(loaded, step, sp, []);
+export function checkRequestBodies({ loaded, workflows }: BoundDocument, diagnostics: Diagnostic[]): void {
+  const { source } = loaded;
+  for (const workflow of workflows) {
+    for (const { step, pointer: sp, operation: bound } of workflow.steps) {
       if (!bound) continue;
       const { operation } = bound;
       const name = operation.operationId ?? `${operation.method} ${operation.path}`;

@@ -1,6 +1,6 @@
 import { formatExpression } from '../../core/expressions/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
-import type { LoadedArazzo } from '../load/load-arazzo.js';
+import type { BoundDocument } from '../plan/bind-document.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 import { expressionSites } from './expression-sites.js';
 
@@ -11,7 +11,7 @@ const RESPONSE_KINDS = new Set(['statusCode', 'responseHeader', 'responseBody'])
  * request is built, when no response exists yet, so the value is always missing. An earlier
  * step's response is read through its outputs (`$steps.<id>.outputs.<name>`).
  */
-export function checkResponseBeforeRequest(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+export function checkResponseBeforeRequest({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
   for (const site of expressionSites(loaded.document)) {
     if (site.phase !== 'request') continue;
     for (const e of site.expressions) {

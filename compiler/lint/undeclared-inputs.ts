@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics/index.js';
-import type { LoadedArazzo } from '../load/load-arazzo.js';
+import type { BoundDocument } from '../plan/bind-document.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 import { declaredInputs, isDeclared, type DeclaredInputs } from './declared-inputs.js';
 import { expressionSites } from './expression-sites.js';
@@ -9,7 +9,7 @@ import { expressionSites } from './expression-sites.js';
  * not declare: an error, since the inputs schema is the workflow's declaration of its inputs and
  * such a name is almost always a typo that would only surface as a missing value at run time.
  */
-export function checkUndeclaredInputs(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+export function checkUndeclaredInputs({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
   const { document, source } = loaded;
   const declared = new Map<string, DeclaredInputs>();
   const declaredBy = (workflowId: string): DeclaredInputs | undefined => {

@@ -1,7 +1,6 @@
 import type { Diagnostic } from '../diagnostics/index.js';
-import type { LoadedArazzo } from '../load/load-arazzo.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
-import { resolveWorkflow } from '../plan/resolve-workflow.js';
+import type { BoundDocument } from '../plan/bind-document.js';
 import { expressionSites } from './expression-sites.js';
 
 const listed = (names: string[]) => (names.length ? `declares: ${names.join(', ')}` : 'it declares no outputs');
@@ -12,13 +11,13 @@ const listed = (names: string[]) => (names.length ? `declares: ${names.join(', '
  * step or workflow returns only its declared outputs, so the value can never exist. Also
  * `$steps.<id>` of no step where the planner does not look (action criteria).
  */
-export function checkUndeclaredOutputs(loaded: LoadedArazzo, diagnostics: Diagnostic[]): void {
+export function checkUndeclaredOutputs({ loaded, workflows }: BoundDocument, diagnostics: Diagnostic[]): void {
   const { document, source } = loaded;
   for (const site of expressionSites(document)) {
     const workflow = site.workflowIndex === undefined ? undefined : document.workflows[site.workflowIndex];
     const step = site.stepIndex === undefined ? undefined : workflow?.steps[site.stepIndex];
     // Unknown workflows are the planner's to report; here only what a known one declares matters.
-    const child = step?.workflowId !== undefined && step.operationId === undefined && step.operationPath === undefined ? resolveWorkflow(loaded, step.workflowId, '', [])?.workflow : undefined;
+    const child = site.workflowIndex === undefined || site.stepIndex === undefined ? undefined : workflows[site.workflowIndex].steps[site.stepIndex].target?.workflow;
     for (const e of site.expressions) {
       if (e.kind === 'stepOutput' && workflow) {
         const target = workflow.steps.find((s) => s.stepId === e.stepId);

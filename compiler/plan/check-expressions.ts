@@ -66,3 +66,8 @@ export function inputsReferencedBy(value: unknown): string[] {
   for (const [text] of stringLeaves(value, '')) for (const m of text.matchAll(/\$inputs\.([A-Za-z0-9_-]+)/g)) found.add(m[1]);
   return [...found];
 }
+
+/** Checks the runtime expressions of a map of outputs (a step's or a workflow's). */
+export function checkOutputExpressions(source: YamlSource, outputs: Record<string, string>, pointer: string, diagnostics: Diagnostic[]): void {
+  for (const [name, expression] of Object.entries(outputs)) checkValueExpressions(source, expression, `${pointer}/${name}`, diagnostics);
+}

@@ -1,3 +1,4 @@
+export * from './bind-document.js';
 export * from './build-plan.js';
 export * from './compile-options.js';
 export * from './detect-credentials.js';

@@ -1,0 +1,56 @@
+import type { Diagnostic } from '../diagnostics/index.js';
+import type { LoadedArazzo } from '../load/load-arazzo.js';
+import type { ArazzoStep, ArazzoWorkflow } from '../validate/arazzo-schema.js';
+import { bindOperation, type BoundOperation } from './bind-operation.js';
+import { resolveWorkflow, type ResolvedWorkflow } from './resolve-workflow.js';
+
+/** A step with what it runs: one OpenAPI operation, or another workflow. Neither when it did not bind. */
+export interface BoundStep {
+  readonly step: ArazzoStep;
+  readonly index: number;
+  readonly pointer: string;
+  readonly operation?: BoundOperation;
+  readonly target?: ResolvedWorkflow;
+}
+
+export interface BoundWorkflow {
+  readonly workflow: ArazzoWorkflow;
+  readonly index: number;
+  readonly pointer: string;
+  readonly steps: readonly BoundStep[];
+  /** The `dependsOn` entries that resolved, in order. */
+  readonly dependsOn: readonly ResolvedWorkflow[];
+  /** A step or a `dependsOn` entry did not bind (the error is reported): the workflow cannot be planned. */
+  readonly bindingFailed: boolean;
+}
+
+/**
+ * A loaded document with every step bound once: planning and the check stage (lint/) read the
+ * same bindings, and a binding problem is reported once, here.
+ */
+export interface BoundDocument {
+  readonly loaded: LoadedArazzo;
+  readonly workflows: readonly BoundWorkflow[];
+}
+
+/** A step runs a workflow when `workflowId` is its only target. */
+export const runsWorkflow = (step: ArazzoStep) => step.workflowId !== undefined && step.operationId === undefined && step.operationPath === undefined;
+
+export function bindDocument(loaded: LoadedArazzo, diagnostics: Diagnostic[]): BoundDocument {
+  const workflows = loaded.document.workflows.map((workflow, index): BoundWorkflow => {
+    const pointer = `/workflows/${index}`;
+    const dependsOn = (workflow.dependsOn ?? []).flatMap((ref, i) => resolveWorkflow(loaded, ref, `${pointer}/dependsOn/${i}`, diagnostics) ?? []);
+    const steps = workflow.steps.map((step, i): BoundStep => {
+      const sp = `${pointer}/steps/${i}`;
+      if (runsWorkflow(step)) {
+        const target = resolveWorkflow(loaded, step.workflowId!, `${sp}/workflowId`, diagnostics);
+        return { step, index: i, pointer: sp, ...(target ? { target } : {}) };
+      }
+      const operation = bindOperation(loaded, step, sp, diagnostics);
+      return { step, index: i, pointer: sp, ...(operation ? { operation } : {}) };
+    });
+    const bindingFailed = dependsOn.length !== (workflow.dependsOn ?? []).length || steps.some((s) => !s.operation && !s.target);
+    return { workflow, index, pointer, steps, dependsOn, bindingFailed };
+  });
+  return { loaded, workflows };
+}

@@ -1,0 +1,120 @@
+import type { ActionPlan, CriterionPlan, LoopPolicy } from '../../core/plan.js';
+import type { ArazzoCriterion, ArazzoFailureAction, ArazzoReusable, ArazzoStep, ArazzoSuccessAction } from '../validate/arazzo-schema.js';
+import { checkCriterionAt } from './check-expressions.js';
+import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, LOOP_LIMITS } from './compile-options.js';
+import { isReusable, reportAt, resolveComponent, type PlanContext } from './plan-context.js';
+import { resolveWorkflow } from './resolve-workflow.js';
+
+type AnyAction = ArazzoSuccessAction | ArazzoFailureAction;
+export type ActionKind = 'onSuccess' | 'onFailure';
+
+function readLoopExtension(value: unknown): Partial<LoopPolicy> | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  const out: Record<string, number> = {};
+  // Values out of bounds are reported by lint/loop-extension.ts; here they are ignored.
+  for (const [key, limit] of Object.entries(LOOP_LIMITS) as [keyof typeof LOOP_LIMITS, (typeof LOOP_LIMITS)[keyof typeof LOOP_LIMITS]][]) {
+    const n = v[key];
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < limit.min || n > limit.max || (limit.integer && !Number.isInteger(n))) continue;
+    out[key] = n;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Criteria as the plan carries them; with `report`, their syntax is checked (once per place they are written). */
+export function planCriteria(ctx: PlanContext, criteria: readonly ArazzoCriterion[] | undefined, pointer: string, report = true): CriterionPlan[] {
+  return (criteria ?? []).map((c, i) => {
+    const type = typeof c.type === 'object' ? c.type.type : (c.type ?? 'simple');
+    const version = typeof c.type === 'object' ? c.type.version : undefined;
+    const plan: CriterionPlan = { type, condition: c.condition, ...(c.context !== undefined ? { context: c.context } : {}) };
+    if (!report) return plan;
+    // Only XPath 1.0 is evaluated; a 2.0/3.0 expression could parse and mean something else.
+    if (type === 'xpath' && version !== undefined && version !== 'xpath-10') {
+      reportAt(ctx, `${pointer}/${i}/type/version`, 'unsupported', `xpath version "${version}" is not supported: criteria are evaluated as XPath 1.0 (version: xpath-10)`);
+    }
+    checkCriterionAt(ctx.loaded.source, plan, `${pointer}/${i}`, ctx.diagnostics);
+    return plan;
+  });
+}
+
+/**
+ * An action list as written (a step's `onSuccess`/`onFailure`, or a workflow's
+ * `successActions`/`failureActions`), with what makes it unplannable reported: an unknown
+ * component, a name used twice, a goto without exactly one target or to an unknown step or
+ * workflow. Run once per list; planning the list for a step reports nothing of this again.
+ */
+export function checkActionList(ctx: PlanContext, kind: ActionKind, raw: readonly (AnyAction | ArazzoReusable)[], owner: string, stepIds: readonly string[], pointer: string): void {
+  const names = new Set<string>();
+  raw.forEach((entry, i) => {
+    const p = `${pointer}/${i}`;
+    const action = isReusable(entry) ? resolveComponent<AnyAction>(ctx, kind === 'onSuccess' ? 'successActions' : 'failureActions', entry.reference, p) : entry;
+    if (!action) return;
+    if (names.has(action.name)) reportAt(ctx, `${p}/name`, 'duplicateId', `${kind} action name "${action.name}" is used twice in ${owner}`);
+    names.add(action.name);
+    planCriteria(ctx, action.criteria, `${p}/criteria`);
+    if (action.type !== 'goto') return;
+    if (action.workflowId !== undefined && action.stepId !== undefined) reportAt(ctx, p, 'schema', `goto action "${action.name}" must have a stepId or a workflowId, not both`);
+    else if (action.workflowId !== undefined) resolveWorkflow(ctx.loaded, action.workflowId, `${p}/workflowId`, ctx.diagnostics);
+    else if (action.stepId === undefined) reportAt(ctx, p, 'schema', `goto action "${action.name}" needs a stepId or a workflowId`);
+    else if (!stepIds.includes(action.stepId)) reportAt(ctx, `${p}/stepId`, 'unknownStep', `goto action "${action.name}" targets unknown step "${action.stepId}" (steps: ${stepIds.join(', ')})`);
+  });
+}
+
+/**
+ * The actions of one step, as the emitter routes them. Problems of the list itself are
+ * checkActionList's; what depends on the step (a goto that loops back to it or an earlier
+ * step gets a pace and a bound) is decided, and warned about, here.
+ */
+export function planActions(ctx: PlanContext, kind: ActionKind, raw: readonly (AnyAction | ArazzoReusable)[], step: ArazzoStep, stepIndex: number, stepIds: readonly string[], pointer: string): ActionPlan[] {
+  const plans: ActionPlan[] = [];
+  raw.forEach((entry, i) => {
+    const p = `${pointer}/${i}`;
+    const action = isReusable(entry) ? resolveComponent<AnyAction>(ctx, kind === 'onSuccess' ? 'successActions' : 'failureActions', entry.reference, p, false) : entry;
+    if (!action) return;
+    const criteria = planCriteria(ctx, action.criteria, `${p}/criteria`, false);
+    const outcome = `${kind}.${action.name}`;
+    const extension = readLoopExtension((action as Record<string, unknown>)['x-arazzo-sfn-loop']) ?? readLoopExtension((step as Record<string, unknown>)['x-arazzo-sfn-loop']);
+    const base: LoopPolicy = { ...DEFAULT_LOOP, ...ctx.options.defaultLoop };
+
+    if (action.type === 'end') {
+      plans.push({ outcome, kind, name: action.name, type: 'end', criteria });
+      return;
+    }
+    if (action.type === 'retry') {
+      const failure = action as ArazzoFailureAction;
+      const retryLimit = failure.retryLimit ?? DEFAULT_RETRY_LIMIT;
+      const loop: LoopPolicy = {
+        ...base,
+        ...(failure.retryAfter !== undefined ? { intervalSeconds: failure.retryAfter, backoffRate: 1 } : {}),
+        ...extension,
+        maxAttempts: retryLimit + 1,
+      };
+      plans.push({ outcome, kind, name: action.name, type: 'retry', stepId: step.stepId, criteria, loop });
+      return;
+    }
+    // goto: a target that is missing, doubled or unknown is reported by checkActionList.
+    if (action.workflowId !== undefined && action.stepId !== undefined) return;
+    if (action.workflowId !== undefined) {
+      const target = resolveWorkflow(ctx.loaded, action.workflowId, `${p}/workflowId`, []);
+      if (target) plans.push({ outcome, kind, name: action.name, type: 'goto', workflow: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) }, criteria });
+      return;
+    }
+    const targetIndex = action.stepId === undefined ? -1 : stepIds.indexOf(action.stepId);
+    if (targetIndex < 0) return;
+    if (targetIndex <= stepIndex) {
+      if (!extension) {
+        reportAt(
+          ctx,
+          `${p}/stepId`,
+          'implicitLoopDelay',
+          `goto "${action.stepId}" repeats a step and Arazzo gives it no delay or bound: waiting ${base.intervalSeconds}s (x${base.backoffRate}, at most ${base.maxDelaySeconds}s) between turns, at most ${base.maxAttempts} runs of "${step.stepId}"; set x-arazzo-sfn-loop on the action to choose`,
+          'warning',
+        );
+      }
+      plans.push({ outcome, kind, name: action.name, type: 'goto', stepId: action.stepId, criteria, loop: { ...base, ...extension } });
+      return;
+    }
+    plans.push({ outcome, kind, name: action.name, type: 'goto', stepId: action.stepId, criteria });
+  });
+  return plans;
+}

@@ -1,0 +1,97 @@
+import type { JsonValue, ParameterPlan } from '../../core/plan.js';
+import type { ArazzoParameter, ArazzoReusable, ArazzoStep, ArazzoWorkflow } from '../validate/arazzo-schema.js';
+import type { BoundOperation } from './bind-operation.js';
+import { checkValueExpressions } from './check-expressions.js';
+import { isReusable, reportAt, resolveComponent, type PlanContext } from './plan-context.js';
+import type { ResolvedWorkflow } from './resolve-workflow.js';
+
+/** Headers OpenAPI says a parameter definition may not declare (they come from security/content). */
+export const IMPLICIT_HEADERS = new Set(['authorization', 'accept', 'content-type']);
+
+/** A parameter as written, or a `$components.parameters` reference with its `value` override applied. */
+function resolveParameter(ctx: PlanContext, raw: ArazzoParameter | ArazzoReusable, pointer: string, report: boolean): ArazzoParameter | undefined {
+  if (!isReusable(raw)) return raw;
+  const base = resolveComponent<ArazzoParameter>(ctx, 'parameters', raw.reference, pointer, report);
+  return base && (raw.value !== undefined ? { ...base, value: raw.value } : base);
+}
+
+/**
+ * A workflow's own `parameters`, checked once (they are planned again for each step): their
+ * references and the runtime expressions of their values.
+ */
+export function checkWorkflowParameters(ctx: PlanContext, workflow: ArazzoWorkflow, pointer: string): void {
+  (workflow.parameters ?? []).forEach((raw, i) => {
+    const param = resolveParameter(ctx, raw, `${pointer}/${i}`, true);
+    if (param) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${pointer}/${i}/value`, ctx.diagnostics);
+  });
+}
+
+const parameterKey = (p: { in?: string; name: string }) => `${p.in}:${p.in === 'header' ? p.name.toLowerCase() : p.name}`;
+
+/** The parameters an operation step sends: the workflow's with `in`, overridden by the step's own (Arazzo §Workflow Object). */
+export function planParameters(ctx: PlanContext, step: ArazzoStep, workflow: ArazzoWorkflow, bound: BoundOperation, pointer: string, workflowPointer: string): ParameterPlan[] {
+  const byKey = new Map<string, ParameterPlan>();
+  const declared = bound.operation.parameters;
+  const add = (raw: ArazzoParameter | ArazzoReusable, p: string, fromWorkflow: boolean) => {
+    const param = resolveParameter(ctx, raw, p, !fromWorkflow);
+    if (!param) return;
+    if (!param.in) {
+      // Workflow-level parameters without `in` are inputs of the workflow steps, not of operations.
+      if (!fromWorkflow) reportAt(ctx, p, 'schema', `parameter "${param.name}": "in" is required for a step that calls an operation`);
+      return;
+    }
+    const isDeclared =
+      declared.some((d) => d.in === param.in && (param.in === 'header' ? d.name.toLowerCase() === param.name.toLowerCase() : d.name === param.name)) ||
+      (param.in === 'header' && IMPLICIT_HEADERS.has(param.name.toLowerCase()));
+    if (!isDeclared) {
+      const names = declared.map((d) => `${d.name} (${d.in})`).join(', ') || 'none';
+      reportAt(ctx, `${p}/name`, 'undeclaredParameter', `parameter "${param.name}" in ${param.in} is not declared by operation ${bound.operation.operationId ?? bound.operation.path}; it declares: ${names}`);
+    }
+    if (!fromWorkflow) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
+    byKey.set(parameterKey(param), { name: param.name, in: param.in, value: param.value as JsonValue });
+  };
+  (workflow.parameters ?? []).forEach((p, i) => add(p, `${workflowPointer}/parameters/${i}`, true));
+  (step.parameters ?? []).forEach((p, i) => add(p, `${pointer}/parameters/${i}`, false));
+
+  for (const d of declared) {
+    // OpenAPI: a header parameter named Accept, Content-Type or Authorization "SHALL be ignored".
+    if (d.in === 'header' && IMPLICIT_HEADERS.has(d.name.toLowerCase())) continue;
+    if ((d.required || d.in === 'path') && !byKey.has(parameterKey(d))) {
+      reportAt(ctx, pointer, 'missingParameter', `step "${step.stepId}": required ${d.in} parameter "${d.name}" of operation ${bound.operation.operationId ?? bound.operation.path} has no value`);
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** A workflow step's parameters are the inputs of the workflow it runs (Arazzo §Parameter Object: no `in`). */
+export function planWorkflowInputs(ctx: PlanContext, step: ArazzoStep, workflow: ArazzoWorkflow, target: ResolvedWorkflow, sp: string, workflowPointer: string): Record<string, JsonValue> {
+  const inputs: Record<string, JsonValue> = {};
+  const add = (raw: ArazzoParameter | ArazzoReusable, p: string, fromWorkflow: boolean) => {
+    const param = resolveParameter(ctx, raw, p, !fromWorkflow);
+    if (!param) return;
+    if (param.in) {
+      // Workflow-level parameters with `in` are for the operation steps.
+      if (!fromWorkflow) reportAt(ctx, `${p}/in`, 'schema', `parameter "${param.name}": step "${step.stepId}" runs workflow "${target.workflowId}", whose parameters are its inputs and take no "in"`);
+      return;
+    }
+    if (!fromWorkflow) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
+    inputs[param.name] = param.value as JsonValue;
+  };
+  (workflow.parameters ?? []).forEach((p, i) => add(p, `${workflowPointer}/parameters/${i}`, true));
+  (step.parameters ?? []).forEach((p, i) => add(p, `${sp}/parameters/${i}`, false));
+
+  const schema = (target.workflow.inputs ?? {}) as { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown };
+  const declared = Object.keys(schema.properties ?? {});
+  if (schema.additionalProperties === false) {
+    (step.parameters ?? []).forEach((p, i) => {
+      const name = (p as { name?: string }).name;
+      if (name !== undefined && !declared.includes(name)) {
+        reportAt(ctx, `${sp}/parameters/${i}/name`, 'undeclaredParameter', `parameter "${name}" is not an input of workflow "${target.workflowId}"; its inputs are: ${declared.join(', ') || 'none'}`);
+      }
+    });
+  }
+  for (const name of schema.required ?? []) {
+    if (!(name in inputs)) reportAt(ctx, sp, 'missingParameter', `step "${step.stepId}": required input "${name}" of workflow "${target.workflowId}" has no value`);
+  }
+  return inputs;
+}

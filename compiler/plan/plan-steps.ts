@@ -1,0 +1,121 @@
+import { handledFaultStatuses } from '../../core/criteria/index.js';
+import type { ActionPlan, StepPlan, WorkflowStepPlan } from '../../core/plan.js';
+import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
+import type { BoundStep } from './bind-document.js';
+import { checkOutputExpressions, inputsReferencedBy } from './check-expressions.js';
+import { DEFAULT_SEAL_CONTEXT } from './compile-options.js';
+import { isSealedOutput } from './detect-credentials.js';
+import { documentContextFor } from './document-context.js';
+import { planCriteria } from './plan-actions.js';
+import { reportAt, type PlanContext } from './plan-context.js';
+import { planParameters, planWorkflowInputs } from './plan-parameters.js';
+import { planRequestBody, requestContentType } from './plan-request-body.js';
+import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
+import { responseMediaTypesOf } from './response-media-types.js';
+import { isRetrySafe } from './retry-policy.js';
+
+/** What a step's plan has whatever it runs, decided by the workflow around it. */
+export interface StepSetting {
+  readonly workflow: ArazzoWorkflow;
+  readonly workflowPointer: string;
+  readonly stepIds: readonly string[];
+  readonly onSuccess: ActionPlan[];
+  readonly onFailure: ActionPlan[];
+  readonly endsOnDefaultSuccess: boolean;
+  readonly endsWorkflow: boolean;
+  readonly credentialInputs: readonly string[];
+}
+
+function planOutputs(ctx: PlanContext, outputs: Record<string, string> | undefined, pointer: string): Record<string, string> {
+  const planned = { ...(outputs ?? {}) };
+  checkOutputExpressions(ctx.loaded.source, planned, pointer, ctx.diagnostics);
+  return planned;
+}
+
+const sealedOutputsOf = (ctx: PlanContext, outputs: Record<string, string>) =>
+  Object.entries(outputs)
+    .filter(([name, expr]) => isSealedOutput(name, expr, ctx.options.credentialsByName ?? true))
+    .map(([name]) => name);
+
+function commonOf(ctx: PlanContext, { step }: BoundStep, setting: StepSetting) {
+  const { workflow } = setting;
+  const documentContext = documentContextFor(ctx.loaded.document, [step, workflow.outputs, workflow.parameters]);
+  return {
+    ...(documentContext ? { documentContext } : {}),
+    workflowId: workflow.workflowId,
+    stepId: step.stepId,
+    ...(step.description ? { description: step.description } : {}),
+    onSuccess: setting.onSuccess,
+    onFailure: setting.onFailure,
+    endsOnDefaultSuccess: setting.endsOnDefaultSuccess,
+    workflowOutputs: setting.endsWorkflow ? { ...(workflow.outputs ?? {}) } : {},
+    sealContext: ctx.options.sealContext ?? DEFAULT_SEAL_CONTEXT,
+  };
+}
+
+/** A step that runs another workflow: a nested execution whose outcome the workflow function decides. */
+export function planWorkflowStep(ctx: PlanContext, bound: BoundStep, setting: StepSetting): WorkflowStepPlan {
+  const { step, pointer: sp } = bound;
+  const target = bound.target!;
+  // A workflow step makes no HTTP exchange of its own: $statusCode, $request.*, $response.*, $url, $method have no value there.
+  for (const [kind, list] of [['successCriteria', step.successCriteria], ['outputs', step.outputs]] as const) {
+    const http = /\$(statusCode|request\.|response\.|url\b|method\b)/.exec(JSON.stringify(list ?? null));
+    if (http) reportAt(ctx, `${sp}/${kind}`, 'expressionReference', `step "${step.stepId}" runs workflow "${target.workflowId}" and makes no HTTP call: "${http[0]}" has no value there (read the child's outputs with $outputs.<name>)`);
+  }
+  if (step.requestBody) reportAt(ctx, `${sp}/requestBody`, 'schema', `step "${step.stepId}" runs workflow "${target.workflowId}": a requestBody has nowhere to go (its parameters are the workflow's inputs)`);
+  const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
+  return {
+    kind: 'workflow',
+    ...commonOf(ctx, bound, setting),
+    target: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) },
+    inputs: planWorkflowInputs(ctx, step, setting.workflow, target, sp, setting.workflowPointer),
+    successCriteria: planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`),
+    outputs,
+    sealedOutputs: sealedOutputsOf(ctx, outputs),
+  };
+}
+
+/** A step that calls an OpenAPI operation: its request, criteria, outputs, transport and callback. */
+export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: StepSetting): StepPlan {
+  const { step, pointer: sp } = bound;
+  const op = bound.operation!;
+  const parameters = planParameters(ctx, step, setting.workflow, op, sp, setting.workflowPointer);
+  const requestBody = planRequestBody(ctx, step, op, sp);
+  const contentType = requestContentType(step, op);
+  const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
+  const method = op.operation.method;
+  const callback = readCallbackExtension(ctx.loaded, (step as Record<string, unknown>)[CALLBACK_EXTENSION], `${sp}/${CALLBACK_EXTENSION}`, {
+    stepIds: setting.stepIds,
+    sendsJsonBody: step.requestBody !== undefined && /json/i.test(contentType.split(';')[0]) && typeof step.requestBody.payload === 'object' && step.requestBody.payload !== null,
+  }, ctx.diagnostics);
+  const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
+  const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);
+  const responseMediaTypes = responseMediaTypesOf(op.operation);
+  return {
+    ...commonOf(ctx, bound, setting),
+    ...(callback ? { callback } : {}),
+    operation: {
+      source: op.source,
+      ...(op.operation.operationId ? { operationId: op.operation.operationId } : {}),
+      method,
+      serverUrl: op.serverUrl,
+      path: op.operation.path,
+      parameters: op.operation.parameters.map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required) || p.in === 'path' })),
+      ...(responseMediaTypes ? { responseMediaTypes } : {}),
+      key: `${op.source}.${op.operation.operationId ?? `${method}${op.operation.path}`}`.replace(/[^A-Za-z0-9_.-]/g, '_'),
+    },
+    parameters,
+    ...(requestBody ? { requestBody } : {}),
+    successCriteria,
+    outputs,
+    sealedOutputs: sealedOutputsOf(ctx, outputs),
+    // Only the credentials this step sends: on AWS its function may read no other secret.
+    credentialInputs: setting.credentialInputs.filter((name) => inputsReferencedBy([parameters, step.requestBody]).includes(name)),
+    transport: {
+      connectTimeoutMs: ctx.options.connectTimeoutMs ?? 5_000,
+      requestTimeoutMs: ctx.options.requestTimeoutMs ?? 30_000,
+      retrySafe: isRetrySafe(method, parameters, contentType, step.requestBody),
+      ...(handledStatuses.length ? { handledStatuses } : {}),
+    },
+  };
+}
