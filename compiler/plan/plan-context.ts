@@ -23,7 +23,7 @@ export const isReusable = (v: object): v is ArazzoReusable => 'reference' in v;
  * is reported once, where it is first planned.
  */
 export function resolveComponent<T>(ctx: PlanContext, kind: 'parameters' | 'successActions' | 'failureActions', reference: string, pointer: string, report = true): T | undefined {
-  const match = new RegExp(`^\\$components\\.${kind}\\.([A-Za-z0-9_.\\-]+)$`).exec(reference);
+  const match = new RegExp(`^\\$components\\.${kind}\\.([A-Za-z0-9_.-]+)$`).exec(reference);
   const found = match ? (ctx.loaded.document.components?.[kind] as Record<string, T> | undefined)?.[match[1]] : undefined;
   if (!found && report) reportAt(ctx, `${pointer}/reference`, 'expressionReference', `reference "${reference}" does not name an entry of components.${kind}`);
   return found;
