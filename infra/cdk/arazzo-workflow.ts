@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -20,7 +20,7 @@ import type { CompiledWorkflow } from '../../compiler/compile-file.js';
 import { DEFAULT_SEAL_CONTEXT } from '../../compiler/plan/compile-options.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
 import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
-import { projectRoot } from './project-root.js';
+import { handlerEntry, packageRoot } from './package-paths.js';
 import { ESM_REQUIRE_BANNER } from '../esm-require-banner.js';
 
 /** A credential input's secret, with the key of a JSON secret that holds the value. */
@@ -120,6 +120,12 @@ export interface ArazzoWorkflowProps {
   readonly timeout?: Duration;
   /** Memory of each function, in MiB. @default 256 */
   readonly memorySize?: number;
+  /**
+   * Whether the stack outputs the state machine's ARN (`StateMachineArn`) and, for a workflow
+   * with callback steps, the webhook's URL (`WebhookUrl`), for `cdk deploy --outputs-file`.
+   * @default true
+   */
+  readonly cfnOutputs?: boolean;
 }
 
 /** Plans are compiled into each bundle as an esbuild define; a command-line argument is capped at 128 KiB on Linux. */
@@ -135,6 +141,14 @@ const EXPRESS_MAX = Duration.minutes(5);
  * Lambda function behind a Function URL and a DynamoDB table of pending callbacks.
  */
 export class ArazzoWorkflow extends Construct {
+  /**
+   * The workflow `props.workflowId` of the Arazzo document at `arazzoFile` (its sources resolve
+   * against it): `new ArazzoWorkflow(scope, id, { ...props, arazzoFile })`.
+   */
+  static fromFile(scope: Construct, id: string, arazzoFile: string, props: Omit<ArazzoWorkflowProps, 'arazzoFile'>): ArazzoWorkflow {
+    return new ArazzoWorkflow(scope, id, { ...props, arazzoFile });
+  }
+
   readonly stateMachine: sfn.StateMachine;
   /** What the compiler produced for this workflow (plans, ASL with `${...}` placeholders, task bindings). */
   readonly compiled: CompiledWorkflow;
@@ -261,6 +275,22 @@ export class ArazzoWorkflow extends Construct {
     if (this.webhook) this.grantTaskResponse(this.webhook);
 
     if (props.trigger) this.rule = this.createRule(props.trigger);
+    if (props.cfnOutputs ?? true) {
+      new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `arazzo-sfn: the state machine of workflow ${props.workflowId}` });
+      if (this.webhookUrl) new CfnOutput(this, 'WebhookUrl', { value: this.webhookUrl.url, description: `arazzo-sfn: the callback receiver of workflow ${props.workflowId}` });
+    }
+  }
+
+  /** The state machine's ARN. */
+  get stateMachineArn(): string {
+    return this.stateMachine.stateMachineArn;
+  }
+
+  // Grants and metrics delegate to the state machine, as sfn.StateMachine has them.
+
+  /** Allows `grantee` the given actions on this workflow's state machine. */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return this.stateMachine.grant(grantee, ...actions);
   }
 
   /** Allows `grantee` to start executions of this workflow. */
@@ -268,9 +298,52 @@ export class ArazzoWorkflow extends Construct {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
+  /** Allows `grantee` to list and describe this workflow's executions and read their histories. */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantRead(grantee);
+  }
+
+  /** Allows `grantee` the given actions on this workflow's executions (`states:StopExecution`, ...). */
+  grantExecution(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return this.stateMachine.grantExecution(grantee, ...actions);
+  }
+
+  /**
+   * A metric of the state machine (`ExecutionsFailed`, `ExecutionTime`, ...).
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metric(metricName, props);
+  }
+
   /** Executions that failed (a step failed, a loop hit its bound, invalid inputs). */
   metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricFailed(props);
+  }
+
+  /** Executions that succeeded. */
+  metricSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricSucceeded(props);
+  }
+
+  /** Executions started. */
+  metricStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricStarted(props);
+  }
+
+  /** Executions that ran past `timeout`. */
+  metricTimedOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricTimedOut(props);
+  }
+
+  /** Executions stopped (StopExecution). */
+  metricAborted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricAborted(props);
+  }
+
+  /** How long executions take, start to end (average over 5 minutes unless `props` says otherwise). */
+  metricTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricTime(props);
   }
 
   private fail(message: string): never {
@@ -348,12 +421,14 @@ export class ArazzoWorkflow extends Construct {
     if (Buffer.byteLength(planJson) > MAX_PLAN_DEFINE_BYTES) {
       this.fail(`the plans of ${spec.functionKey} take ${Buffer.byteLength(planJson)} bytes, more than the ${MAX_PLAN_DEFINE_BYTES} a bundle define can carry`);
     }
-    const root = projectRoot();
+    // The entry ships inside this package and resolves from it, never from the app's tree. The "lock file" only names the
+    // package manager for `nodeModules`, which is not used (esbuild bundles every dependency): package.json is always there.
+    const root = packageRoot();
     return new nodejs.NodejsFunction(this, id, {
-      entry: join(root, 'functions/handlers', `${spec.kind}.ts`),
+      entry: handlerEntry(spec.kind),
       handler: 'handler',
       projectRoot: root,
-      depsLockFilePath: join(root, 'package-lock.json'),
+      depsLockFilePath: join(root, 'package.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,

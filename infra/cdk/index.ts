@@ -1,4 +1,2 @@
-export * from './arazzo-workflow.js';
-export * from './nag-suppressions.js';
-export * from './seed-workflows-stack.js';
-export * from './project-root.js';
+// The package's main entry (`import { ArazzoWorkflow } from 'arazzo-sfn'`): the construct and its props, nothing else.
+export { ArazzoWorkflow, type ArazzoWorkflowProps, type ArazzoSecret, type ArazzoEventTrigger } from './arazzo-workflow.js';

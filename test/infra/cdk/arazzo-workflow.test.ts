@@ -7,7 +7,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWorkflowStep, type StepPlan } from '../../../core/plan.js';
-import { compileFileOrThrow, localResourceFor } from '../../../compiler/index.js';
+import { compileFileOrThrow } from '../../../compiler/index.js';
+import { localResourceFor } from '../../../compiler/emit/index.js';
 import { ArazzoWorkflow } from '../../../infra/cdk/arazzo-workflow.js';
 import { asArray, functionKeysByLogicalId, ROOT, SEED_000, SEED_001, SEED_003, SEEDS, statementsOfRole, synthSeeds, webhooksByWorkflowId, type SynthesizedSeeds } from './support/synth-seeds.js';
 
