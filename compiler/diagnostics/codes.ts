@@ -35,6 +35,12 @@ export const DiagnosticCodes = {
   providerDifference: { code: 'ASFN2007', rule: 'openapi' },
   unexpectedRequestBody: { code: 'ASFN2008', rule: 'request-body' },
   deprecatedOperation: { code: 'ASFN2009', rule: 'deprecated-operation' },
+  // What the spec leaves to a SHOULD, or to the provider: warned about, compiled anyway (Arazzo 1.0.1, issue 13 §1).
+  requiredParameterUnset: { code: 'ASFN2010', rule: 'required-parameter' },
+  extraParameter: { code: 'ASFN2011', rule: 'undeclared-parameter' },
+  unlistedContentType: { code: 'ASFN2012', rule: 'request-content-type' },
+  noHttpInWorkflowStep: { code: 'ASFN2013', rule: 'workflow-step-http' },
+  unlistedInput: { code: 'ASFN2014', rule: 'undeclared-input' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

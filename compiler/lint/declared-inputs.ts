@@ -11,7 +11,22 @@ export interface DeclaredInputs {
    * false, `patternProperties`), or uses a `$ref` the compiler cannot follow: any name may be declared.
    */
   readonly open: boolean;
+  /**
+   * The schema refuses inputs it does not name (`additionalProperties: false` or
+   * `unevaluatedProperties: false` on the schema itself): an unlisted name can never be given.
+   */
+  readonly closed: boolean;
   readonly patterns: readonly RegExp[];
+}
+
+/** The schema itself, through a `$ref` to `#/components/inputs/<name>`. */
+function rootOf(schema: unknown, document: ArazzoDocument, seen = new Set<unknown>()): unknown {
+  if (!schema || typeof schema !== 'object' || seen.has(schema)) return schema;
+  seen.add(schema);
+  const ref = (schema as { $ref?: unknown }).$ref;
+  const match = typeof ref === 'string' ? COMPONENT_INPUT_REF.exec(ref) : null;
+  const target = match ? document.components?.inputs?.[decodePointer(`/${match[1]}`)[0]] : undefined;
+  return target === undefined ? schema : rootOf(target, document, seen);
 }
 
 /**
@@ -49,7 +64,9 @@ export function declaredInputs(schema: unknown, document: ArazzoDocument): Decla
     for (const key of ['if', 'then', 'else'] as const) visit(s[key]);
   };
   visit(schema);
-  return { names, open, patterns };
+  const root = rootOf(schema, document) as Record<string, unknown> | undefined;
+  const closed = root?.additionalProperties === false || root?.unevaluatedProperties === false;
+  return { names, open, closed, patterns };
 }
 
 export function isDeclared(declared: DeclaredInputs, name: string): boolean {

@@ -6,8 +6,9 @@ import { expressionSites } from './expression-sites.js';
 
 /**
  * `$inputs.<name>` (and `$workflows.<id>.inputs.<name>`) that the workflow's inputs schema does
- * not declare: an error, since the inputs schema is the workflow's declaration of its inputs and
- * such a name is almost always a typo that would only surface as a missing value at run time.
+ * not list. An error when the schema refuses other inputs (`additionalProperties: false`): the
+ * value can never be given. Otherwise a warning: the schema admits the input, and the name is
+ * often a typo that would only surface as a missing value at run time.
  */
 export function checkUndeclaredInputs({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
   const { document, source } = loaded;
@@ -20,6 +21,10 @@ export function checkUndeclaredInputs({ loaded }: BoundDocument, diagnostics: Di
   };
   const describe = (workflowId: string, d: DeclaredInputs) =>
     d.names.size ? `the inputs schema of workflow "${workflowId}" does not declare it (declares: ${[...d.names].join(', ')})` : `workflow "${workflowId}" declares no inputs`;
+  const unlisted = (src: typeof source, pointer: string, expression: string, workflowId: string, d: DeclaredInputs) =>
+    d.closed
+      ? diagnosticAt(src, pointer, 'undeclaredInput', `${expression}: ${describe(workflowId, d)}, and it admits no other input`)
+      : diagnosticAt(src, pointer, 'unlistedInput', `${expression}: ${describe(workflowId, d)}; it admits other inputs, so the value is read when the execution input has it`, 'warning');
 
   for (const site of expressionSites(document)) {
     if (site.workflowIndex === undefined) continue;
@@ -27,11 +32,11 @@ export function checkUndeclaredInputs({ loaded }: BoundDocument, diagnostics: Di
     for (const e of site.expressions) {
       if (e.kind === 'inputs') {
         const d = declaredBy(workflowId)!;
-        if (!isDeclared(d, e.name)) diagnostics.push(diagnosticAt(source, site.pointer, 'undeclaredInput', `$inputs.${e.name}: ${describe(workflowId, d)}`));
+        if (!isDeclared(d, e.name)) diagnostics.push(unlisted(source, site.pointer, `$inputs.${e.name}`, workflowId, d));
       } else if (e.kind === 'workflowInput') {
         // A workflow of another document (an arazzo source) is not checked here.
         const d = declaredBy(e.workflowId);
-        if (d && !isDeclared(d, e.name)) diagnostics.push(diagnosticAt(source, site.pointer, 'undeclaredInput', `$workflows.${e.workflowId}.inputs.${e.name}: ${describe(e.workflowId, d)}`));
+        if (d && !isDeclared(d, e.name)) diagnostics.push(unlisted(source, site.pointer, `$workflows.${e.workflowId}.inputs.${e.name}`, e.workflowId, d));
       }
     }
   }

@@ -45,7 +45,10 @@ export function planParameters(ctx: PlanContext, step: ArazzoStep, workflow: Ara
       (param.in === 'header' && IMPLICIT_HEADERS.has(param.name.toLowerCase()));
     if (!isDeclared) {
       const names = declared.map((d) => `${d.name} (${d.in})`).join(', ') || 'none';
-      reportAt(ctx, `${p}/name`, 'undeclaredParameter', `parameter "${param.name}" in ${param.in} is not declared by operation ${bound.operation.operationId ?? bound.operation.path}; it declares: ${names}`);
+      const operation = bound.operation.operationId ?? bound.operation.path;
+      // A path parameter the template does not name has nowhere to go; a header, query or cookie parameter is sent as written (the provider judges it).
+      if (param.in === 'path') reportAt(ctx, `${p}/name`, 'undeclaredParameter', `parameter "${param.name}" in path is not declared by operation ${operation}; it declares: ${names}`);
+      else reportAt(ctx, `${p}/name`, 'extraParameter', `parameter "${param.name}" in ${param.in} is not declared by operation ${operation} (it declares: ${names}); it is sent anyway`, 'warning');
     }
     if (!fromWorkflow) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
     byKey.set(parameterKey(param), { name: param.name, in: param.in, value: param.value as JsonValue });
@@ -57,7 +60,10 @@ export function planParameters(ctx: PlanContext, step: ArazzoStep, workflow: Ara
     // OpenAPI: a header parameter named Accept, Content-Type or Authorization "SHALL be ignored".
     if (d.in === 'header' && IMPLICIT_HEADERS.has(d.name.toLowerCase())) continue;
     if ((d.required || d.in === 'path') && !byKey.has(parameterKey(d))) {
-      reportAt(ctx, pointer, 'missingParameter', `step "${step.stepId}": required ${d.in} parameter "${d.name}" of operation ${bound.operation.operationId ?? bound.operation.path} has no value`);
+      const operation = bound.operation.operationId ?? bound.operation.path;
+      // Without a path parameter there is no URL; a required header, query or cookie parameter may be the caller's or a gateway's to add (a request signature).
+      if (d.in === 'path') reportAt(ctx, pointer, 'missingParameter', `step "${step.stepId}": required path parameter "${d.name}" of operation ${operation} has no value`);
+      else reportAt(ctx, pointer, 'requiredParameterUnset', `step "${step.stepId}": required ${d.in} parameter "${d.name}" of operation ${operation} has no value; the request is sent without it`, 'warning');
     }
   }
   return [...byKey.values()];

@@ -15,7 +15,7 @@ export function planRequestBody(ctx: PlanContext, step: ArazzoStep, op: BoundOpe
   const declaredTypes = Object.keys(op.operation.requestBody?.content ?? {});
   const contentType = requestContentType(step, op);
   if (step.requestBody && declaredTypes.length && !declaredTypes.some((t) => t.split(';')[0] === contentType.split(';')[0])) {
-    reportAt(ctx, `${sp}/requestBody/contentType`, 'openApiInvalid', `content type "${contentType}" is not one the operation accepts (${declaredTypes.join(', ')})`);
+    reportAt(ctx, `${sp}/requestBody/contentType`, 'unlistedContentType', `content type "${contentType}" is not one the operation lists (${declaredTypes.join(', ')}); the body is sent as ${contentType} anyway`, 'warning');
   }
   if (!step.requestBody) return undefined;
   return {

@@ -60,7 +60,15 @@ export function planWorkflowStep(ctx: PlanContext, bound: BoundStep, setting: St
   // A workflow step makes no HTTP exchange of its own: $statusCode, $request.*, $response.*, $url, $method have no value there.
   for (const [kind, list] of [['successCriteria', step.successCriteria], ['outputs', step.outputs]] as const) {
     const http = /\$(statusCode|request\.|response\.|url\b|method\b)/.exec(JSON.stringify(list ?? null));
-    if (http) reportAt(ctx, `${sp}/${kind}`, 'expressionReference', `step "${step.stepId}" runs workflow "${target.workflowId}" and makes no HTTP call: "${http[0]}" has no value there (read the child's outputs with $outputs.<name>)`);
+    if (http) {
+      reportAt(
+        ctx,
+        `${sp}/${kind}`,
+        'noHttpInWorkflowStep',
+        `step "${step.stepId}" runs workflow "${target.workflowId}" and makes no HTTP call: "${http[0]}" has no value there, so ${kind === 'outputs' ? 'the output is absent' : 'a criterion that compares it does not hold'} (read the child's outputs with $outputs.<name>)`,
+        'warning',
+      );
+    }
   }
   if (step.requestBody) reportAt(ctx, `${sp}/requestBody`, 'schema', `step "${step.stepId}" runs workflow "${target.workflowId}": a requestBody has nowhere to go (its parameters are the workflow's inputs)`);
   const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
