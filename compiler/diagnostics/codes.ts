@@ -41,6 +41,7 @@ export const DiagnosticCodes = {
   unlistedContentType: { code: 'ASFN2012', rule: 'request-content-type' },
   noHttpInWorkflowStep: { code: 'ASFN2013', rule: 'workflow-step-http' },
   unlistedInput: { code: 'ASFN2014', rule: 'undeclared-input' },
+  regexBacktracking: { code: 'ASFN2015', rule: 'regex-backtracking' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -1,7 +1,7 @@
 import { checkCriterion } from '../../core/criteria/index.js';
 import { ExpressionSyntaxError, parseTemplate, referencedSteps } from '../../core/expressions/index.js';
 import type { CriterionPlan } from '../../core/plan.js';
-import type { Diagnostic } from '../diagnostics/index.js';
+import type { Diagnostic, DiagnosticKind } from '../diagnostics/index.js';
 import { diagnosticAt, encodePointer, type YamlSource } from '../load/parse-yaml-source.js';
 
 function* stringLeaves(value: unknown, pointer: string): Generator<[string, string]> {
@@ -49,13 +49,16 @@ export function stepsReferencedBy(value: unknown): string[] {
   return [...new Set(stepReferences(value, '').map(([id]) => id))];
 }
 
+/** The diagnostic of each criterion warning's rule. */
+const warningKinds: Readonly<Record<string, DiagnosticKind>> = { 'jsonpath-rfc9535': 'legacyJsonPath', 'regex-backtracking': 'regexBacktracking' };
+
 export function checkCriterionAt(source: YamlSource, criterion: CriterionPlan, pointer: string, diagnostics: Diagnostic[]): void {
   const { problems, warnings } = checkCriterion(criterion);
   for (const problem of problems) {
     diagnostics.push(diagnosticAt(source, `${pointer}/condition`, 'criterionSyntax', `${criterion.type} criterion "${criterion.condition}": ${problem.message}`));
   }
   for (const warning of warnings) {
-    diagnostics.push(diagnosticAt(source, `${pointer}/condition`, warning.rule === 'jsonpath-rfc9535' ? 'legacyJsonPath' : 'criterionSyntax', warning.message, 'warning'));
+    diagnostics.push(diagnosticAt(source, `${pointer}/condition`, warningKinds[warning.rule] ?? 'criterionSyntax', warning.message, 'warning'));
   }
   if (criterion.context !== undefined) checkValueExpressions(source, criterion.context, `${pointer}/context`, diagnostics);
 }

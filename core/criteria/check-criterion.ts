@@ -2,6 +2,7 @@ import { ExpressionSyntaxError } from '../expressions/expression-syntax-error.js
 import { parseExpression } from '../expressions/parse-expression.js';
 import type { CriterionPlan } from '../plan.js';
 import { checkXPath } from './check-xpath.js';
+import { mayBacktrackCatastrophically, REGEX_BUDGET_MS } from './match-regex.js';
 import { parseCondition } from './parse-condition.js';
 import { describeJsonPathCondition, parseJsonPathCondition } from './parse-jsonpath-condition.js';
 
@@ -67,6 +68,12 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
     case 'regex':
       try {
         new RegExp(c.condition);
+        if (mayBacktrackCatastrophically(c.condition)) {
+          warnings.push({
+            rule: 'regex-backtracking',
+            message: `condition "${c.condition}" nests a repetition inside a repetition, which can backtrack for a time exponential in the text's length; it runs on the linear-time engine where RE2 reads it as ECMA-262 does, otherwise under a ${REGEX_BUDGET_MS} ms budget that fails the criterion past it (Arazzo.Expression); write it without nested repetition (e.g. ^a+$ for ^(a+)+$)`,
+          });
+        }
       } catch (error) {
         problems.push({ message: `condition is not an ECMA-262 regular expression: ${(error as Error).message}` });
       }

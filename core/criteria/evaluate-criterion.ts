@@ -8,12 +8,13 @@ import { evaluateXPath } from './evaluate-xpath.js';
 import { parseCondition, type ComparisonOperator, type Condition } from './parse-condition.js';
 import { parseJsonPathCondition, type JsonPathCondition, type JsonScalar, type SingularPath } from './parse-jsonpath-condition.js';
 import { describeCriterion } from './prepare-criteria.js';
+import { compileRegex, type CompiledRegex } from './match-regex.js';
 
 // A warm Lambda evaluates the same few conditions on every call.
 const CACHE_LIMIT = 500;
 const simpleCache = new Map<string, Condition>();
 const jsonPathCache = new Map<string, JsonPathCondition>();
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, CompiledRegex>();
 
 function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
   let value = cache.get(key);
@@ -108,14 +109,7 @@ export function evaluateCriterion(c: CriterionPlan, ctx: ExpressionContext): boo
     case 'regex': {
       const value = contextValue(c, ctx);
       if (value === undefined) return false;
-      const pattern = cached(regexCache, c.condition, () => {
-        try {
-          return new RegExp(c.condition);
-        } catch {
-          throw expressionError('regex criterion condition is not a valid regular expression');
-        }
-      });
-      return pattern.test(asText(value));
+      return cached(regexCache, c.condition, () => compileRegex(c.condition)).test(asText(value));
     }
     case 'jsonpath': {
       const value = contextValue(c, ctx);

@@ -14,3 +14,4 @@ export { checkCriterion, type CriterionCheck, type CriterionProblem, type Criter
 export { listCriterionExpressions } from './list-criterion-expressions.js';
 export { repairJsonPath, formatJsonPath } from './repair-jsonpath.js';
 export { handledFaultStatuses, criteriaAdmit, criteriaName, inStatusRanges, toStatusRanges, FAULT_STATUSES } from './admitted-statuses.js';
+export { compileRegex, loadRegexEngine, mayBacktrackCatastrophically, REGEX_BUDGET_MS, type CompiledRegex } from './match-regex.js';

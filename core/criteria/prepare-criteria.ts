@@ -1,4 +1,5 @@
 import type { ActionPlan, CriterionPlan } from '../plan.js';
+import { loadRegexEngine } from './match-regex.js';
 import { loadXPathEngine } from './xpath-engine.js';
 
 /** The criteria-bearing parts of a step plan (an operation step or a workflow step). */
@@ -24,20 +25,23 @@ export function describeCriterion(c: CriterionPlan): string {
 
 /**
  * Readies a step's criteria for the synchronous evaluator: loads the XPath engine when any
- * criterion is an xpath one (the only kind whose libraries are loaded lazily), and records
+ * criterion is an xpath one and the RE2 engine when any is a regex one (the kinds whose
+ * libraries are loaded lazily), and records
  * where each criterion sits for error messages. Call it before evaluating; it is cheap to
  * call on every invocation.
  */
 export async function prepareCriteria(step: StepCriteria): Promise<void> {
   let xpath = false;
+  let regex = false;
   const visit = (criteria: readonly CriterionPlan[], where: string) =>
     criteria.forEach((c, i) => {
       if (!labels.has(c)) labels.set(c, `step ${step.stepId} ${where}[${i}]`);
       xpath ||= c.type === 'xpath';
+      regex ||= c.type === 'regex';
     });
   visit(step.successCriteria, 'successCriteria');
   for (const kind of ['onSuccess', 'onFailure'] as const) {
     step[kind].forEach((action, i) => visit(action.criteria, `${kind}${action.name ? ` "${action.name}"` : `[${i}]`} criteria`));
   }
-  if (xpath) await loadXPathEngine();
+  await Promise.all([xpath ? loadXPathEngine() : undefined, regex ? loadRegexEngine() : undefined]);
 }

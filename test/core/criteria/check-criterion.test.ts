@@ -48,6 +48,12 @@ describe('checkCriterion: regex', () => {
     expect(problems[0].message).toContain('context "statusCode" is not a runtime expression');
     expect(problems[1].message).toContain('not an ECMA-262 regular expression');
   });
+
+  it('warns on a nested repetition (regex-backtracking) and still accepts it', () => {
+    const { problems, warnings } = checkCriterion({ type: 'regex', condition: '^(a+)+$', context: '$response.body#/name' });
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([{ rule: 'regex-backtracking', message: expect.stringContaining('linear-time engine') }]);
+  });
 });
 
 describe('checkCriterion: jsonpath', () => {
