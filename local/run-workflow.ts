@@ -68,15 +68,24 @@ export const stateMachineArnOf = (workflowId: string) => `arn:aws:states:${REGIO
 /**
  * A compiled workflow bound to the embedded engine. The engine's constructor validates the
  * definition (~200 ms); the compiler already did, so it is built once, unvalidated, and reused.
+ *
+ * The engine never sees the definition's `TimeoutSeconds`: aws-local-stepfunctions 3.0.0 arms
+ * a timer for it that only its own cleanup clears, and when it throws before its first state
+ * (copying a deeply nested input) that cleanup never runs, so a day-long timer kept the process
+ * alive. The runner keeps that timer itself and clears it however the execution ends.
  */
 export class LocalWorkflow {
   private readonly machine: StateMachine;
+  /** The definition's `TimeoutSeconds`, in milliseconds. */
+  private readonly executionTimeoutMs: number | undefined;
   readonly stateMachineArn: string;
   private readonly waitStates: readonly string[];
   private readonly retryingStates: readonly string[];
 
   constructor(readonly compiled: CompiledWorkflow, options: { readonly stateMachineArn?: string } = {}) {
-    this.machine = new StateMachine(compiled.definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+    const { TimeoutSeconds: timeoutSeconds, ...engineDefinition } = compiled.definition;
+    this.executionTimeoutMs = typeof timeoutSeconds === 'number' ? timeoutSeconds * 1000 : undefined;
+    this.machine = new StateMachine(engineDefinition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     this.stateMachineArn = options.stateMachineArn ?? stateMachineArnOf(compiled.plan.workflowId);
     const states = compiled.definition.States;
     this.waitStates = Object.keys(states).filter((s) => states[s].Type === 'Wait');
@@ -133,6 +142,15 @@ export class LocalWorkflow {
       collected = true;
     })();
     const timer = options.timeoutMs ? setTimeout(() => execution.abort(), options.timeoutMs) : undefined;
+    // The definition's TimeoutSeconds: the execution times out (ExecutionTimedOut, States.Timeout).
+    let timedOut = false;
+    const executionTimer =
+      this.executionTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            execution.abort();
+          }, this.executionTimeoutMs);
     const onAbort = () => execution.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -155,6 +173,7 @@ export class LocalWorkflow {
       }
     } finally {
       if (timer) clearTimeout(timer);
+      if (executionTimer) clearTimeout(executionTimer);
       options.signal?.removeEventListener('abort', onAbort);
     }
     // The engine can fail before its first state (e.g. a RangeError copying a pathologically nested
@@ -162,7 +181,13 @@ export class LocalWorkflow {
     // The stream normally ends within a turn of the event loop; a timer for every run would cost more than the run's bookkeeping.
     await Promise.race([collecting, new Promise((resolve) => setImmediate(resolve))]);
     if (!collected) await Promise.race([collecting, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-    if (engineEvents.some((e) => (e as { type: string }).type === 'ExecutionAborted')) status = 'ABORTED';
+    if (timedOut) {
+      // The abort that served the timeout is the timeout, as the engine itself would have logged it.
+      const at = engineEvents.findIndex((e) => (e as { type: string }).type === 'ExecutionAborted');
+      if (at >= 0) engineEvents[at] = { type: 'ExecutionTimeout', timestamp: (engineEvents[at] as { timestamp: number }).timestamp };
+      status = 'TIMED_OUT';
+      error = 'States.Timeout';
+    } else if (engineEvents.some((e) => (e as { type: string }).type === 'ExecutionAborted')) status = 'ABORTED';
     const failed = engineEvents.find((e) => (e as { type: string }).type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
     if (failed) {
       status = 'FAILED';
