@@ -180,7 +180,12 @@ export class LocalWorkflow {
     // input) and then never end its event stream: the result decides, the stream gets a moment.
     // The stream normally ends within a turn of the event loop; a timer for every run would cost more than the run's bookkeeping.
     await Promise.race([collecting, new Promise((resolve) => setImmediate(resolve))]);
-    if (!collected) await Promise.race([collecting, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    if (!collected) {
+      // Not unref'd: with nothing else open (no sandbox, no server) Node would exit mid-await, exit code 0 and no result printed.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([collecting, new Promise((resolve) => (grace = setTimeout(resolve, 1000)))]);
+      clearTimeout(grace);
+    }
     if (timedOut) {
       // The abort that served the timeout is the timeout, as the engine itself would have logged it.
       const at = engineEvents.findIndex((e) => (e as { type: string }).type === 'ExecutionAborted');
@@ -188,6 +193,10 @@ export class LocalWorkflow {
       status = 'TIMED_OUT';
       error = 'States.Timeout';
     } else if (engineEvents.some((e) => (e as { type: string }).type === 'ExecutionAborted')) status = 'ABORTED';
+    if (status === 'FAILED' && !engineEvents.some((e) => (e as { type: string }).type === 'ExecutionFailed')) {
+      // The engine failed outside any state and logged no end: the history still ends as AWS's would.
+      engineEvents.push({ type: 'ExecutionFailed', timestamp: Date.now(), Error: error, Cause: cause });
+    }
     const failed = engineEvents.find((e) => (e as { type: string }).type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
     if (failed) {
       status = 'FAILED';

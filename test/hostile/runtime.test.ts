@@ -1,0 +1,148 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARAZZO_HEAD, PETS_OPENAPI, startLoopbackServer, type LoopbackServer } from '../constructs/support/index.js';
+import { buildCli, expectCleanRefusal, runCliBounded, type BoundedRun, type BuiltCli } from './support/run-bounded.js';
+
+/**
+ * Runtime attacks of issue 14: each case runs the bundled CLI's `run` in a child process under
+ * kill limits, against a loopback provider (a scripted HTTP server, standing in for a hostile
+ * one), and must end by itself with its named error.
+ */
+
+/** A step that reads a provider value and checks it with a regex criterion. */
+const regexWorkflow = (pattern: string) => `${ARAZZO_HEAD}
+workflows:
+  - workflowId: regex
+    steps:
+      - stepId: probe
+        operationId: getPet
+        parameters:
+          - { name: id, in: path, value: p-1 }
+        successCriteria:
+          - condition: $statusCode == 200
+          - context: $response.body#/name
+            condition: ${JSON.stringify(pattern)}
+            type: regex
+`;
+
+/** A workflow that accepts any input (the attack is the input itself). */
+const OPEN_INPUTS_WORKFLOW = `${ARAZZO_HEAD}
+workflows:
+  - workflowId: open
+    inputs: { type: object }
+    steps:
+      - stepId: probe
+        operationId: getPet
+        parameters:
+          - { name: id, in: path, value: p-1 }
+`;
+
+const deepInput = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+
+interface RuntimeCase {
+  readonly name: string;
+  /** Arazzo document (beside PETS_OPENAPI) and extra `run` arguments. */
+  readonly workflow: string;
+  readonly args?: readonly string[];
+  /** What the provider answers to GET /pets/{id}. */
+  readonly body?: unknown;
+  /** The error line and exit code expected. */
+  readonly error: string;
+  readonly exitCode: number;
+  /** Kill limits: generous, they catch a hang or unbounded memory, not a slow machine. */
+  readonly timeoutMs: number;
+  readonly maxOldSpaceMb: number;
+}
+
+const EVIL = `${'a'.repeat(40)}!`;
+
+const CASES: readonly RuntimeCase[] = [
+  {
+    name: 'regex ^(a+)+$ against 40 a and ! (RE2: linear time, the criterion is false)',
+    workflow: regexWorkflow('^(a+)+$'),
+    body: { name: EVIL },
+    error: 'Arazzo.StepFailed',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+  {
+    name: 'regex ^(a+)+$ against 5,000 a and ! (RE2: linear time)',
+    workflow: regexWorkflow('^(a+)+$'),
+    body: { name: `${'a'.repeat(5_000)}!` },
+    error: 'Arazzo.StepFailed',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+  {
+    name: 'regex with a back-reference, ^(a+)+\\1$, against 40 a and ! (no RE2: the time budget stops it)',
+    workflow: regexWorkflow('^(a+)+\\1$'),
+    body: { name: EVIL },
+    error: 'Arazzo.Expression',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+  {
+    name: 'regex ^(a+)+$ against a text with a no-break space (the engines differ on it: the time budget)',
+    workflow: regexWorkflow('^(a+)+$'),
+    body: { name: `${'a'.repeat(40)}\u00a0` },
+    error: 'Arazzo.Expression',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+  {
+    name: 'an input nested 2,000 levels (the engine fails before its first state; its timers are released)',
+    workflow: OPEN_INPUTS_WORKFLOW,
+    args: ['--input', `deep=${deepInput(2_000)}`],
+    error: 'States.Runtime',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+  {
+    name: 'an input nested 20,000 levels',
+    workflow: OPEN_INPUTS_WORKFLOW,
+    args: ['--input', `deep=${deepInput(20_000)}`],
+    error: 'States.Runtime',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+];
+
+describe('hostile runtime inputs (run)', () => {
+  let cli: BuiltCli;
+  let server: LoopbackServer;
+  let dir: string;
+  let body: unknown;
+
+  beforeAll(async () => {
+    [cli, server, dir] = await Promise.all([buildCli(), startLoopbackServer(), mkdtemp(join(tmpdir(), 'arazzo-hostile-runtime-'))]);
+    server.route('GET', '/pets/{id}', () => ({ body }));
+    await writeFile(join(dir, 'openapi.yml'), PETS_OPENAPI);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([cli?.remove(), server?.close(), dir ? rm(dir, { recursive: true, force: true }) : undefined]);
+  });
+
+  async function run(c: RuntimeCase, index: number): Promise<BoundedRun> {
+    const file = join(dir, `case-${index}.arazzo.yml`);
+    await writeFile(file, c.workflow);
+    body = c.body ?? { name: 'rex' };
+    return runCliBounded(cli, ['run', file, '--no-cache', '--server', `pets=${server.url}`, ...(c.args ?? [])], {
+      timeoutMs: c.timeoutMs,
+      maxOldSpaceMb: c.maxOldSpaceMb,
+    });
+  }
+
+  it.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, index) => {
+    const r = await run(c, index);
+    expectCleanRefusal(r, { error: c.error, exitCode: c.exitCode });
+  });
+});
