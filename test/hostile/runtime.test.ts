@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ARAZZO_HEAD, PETS_OPENAPI, startLoopbackServer, type LoopbackServer } from '../constructs/support/index.js';
 import { buildCli, expectCleanRefusal, runCliBounded, type BoundedRun, type BuiltCli } from './support/run-bounded.js';
 
