@@ -1,56 +1,104 @@
 /**
- * The one error hierarchy of the runtime. Each class's `name` is the literal error code that
- * Step Functions sees (Lambda reports `error.name` as `errorType`), so the emitted `Retry`,
- * `Catch` and `Fail` states import the same constants instead of repeating strings.
+ * The one error hierarchy of arazzo-sfn, shared by the compiler and the runtime:
  *
- * Messages must never contain secret values: they end up in the execution history.
+ *   ArazzoError                   everything arazzo-sfn throws on purpose (`instanceof` tells it from a bug)
+ *   ├─ ArazzoRuntimeError         what a handler throws; `name` is the Step Functions error code
+ *   │  └─ ExpressionSyntaxError   (core/expressions) a runtime expression that does not parse
+ *   └─ CompileError               (compiler/diagnostics) every error of one compilation
+ *
+ * Each runtime error's `name` is the literal error code that Step Functions sees (Lambda reports
+ * `error.name` as `errorType`), so the emitted `Retry`, `Catch` and `Fail` states import the same
+ * constants instead of repeating strings, and `retryable` (fixed per code, in `ErrorCodes`) decides
+ * which codes the Task's provider-fault `Retry` lists.
+ *
+ * Messages must never contain secret values: they end up in the execution history. The `cause`
+ * (the underlying fault) stays in the process: Lambda and the local engine report only name and message.
  */
 
-export const ErrorCodes = {
+/** Each code with whether a Task `Retry` may repeat the call that raised it. Order is the order of the emitted `ErrorEquals`. */
+const ERROR_KINDS = {
   /** The step's success criteria failed and no onFailure action matched. */
-  StepFailed: 'Arazzo.StepFailed',
+  StepFailed: { code: 'Arazzo.StepFailed', retryable: false },
   /** A loop (`retry` action or `goto` back-edge) reached its bound. */
-  RetryLimitExceeded: 'Arazzo.RetryLimitExceeded',
+  RetryLimitExceeded: { code: 'Arazzo.RetryLimitExceeded', retryable: false },
   /** The execution input does not satisfy the workflow's inputs schema. */
-  InvalidInputs: 'Arazzo.InvalidInputs',
+  InvalidInputs: { code: 'Arazzo.InvalidInputs', retryable: false },
   /** Connection error, timeout, 5xx or 429 from the provider (retried by the Task's Retry when safe). */
-  ProviderUnavailable: 'Arazzo.ProviderUnavailable',
+  ProviderUnavailable: { code: 'Arazzo.ProviderUnavailable', retryable: true },
   /**
    * The provider answered with a Content-Type the OpenAPI operation does not declare for that
    * status (a contract fault, retried by the Task's Retry when safe, as ProviderUnavailable is).
    */
-  UnexpectedContentType: 'Arazzo.UnexpectedContentType',
+  UnexpectedContentType: { code: 'Arazzo.UnexpectedContentType', retryable: true },
   /** A runtime expression could not be evaluated (missing value, bad pointer). */
-  Expression: 'Arazzo.Expression',
+  Expression: { code: 'Arazzo.Expression', retryable: false },
   /** A credential could not be resolved, sealed or unsealed. */
-  Secret: 'Arazzo.Secret',
+  Secret: { code: 'Arazzo.Secret', retryable: false },
   /** The provider's response could not be read (malformed body, too large). */
-  InvalidResponse: 'Arazzo.InvalidResponse',
+  InvalidResponse: { code: 'Arazzo.InvalidResponse', retryable: false },
   /** The plan handed to the handler is not usable (unknown step, version mismatch). */
-  Plan: 'Arazzo.Plan',
+  Plan: { code: 'Arazzo.Plan', retryable: false },
 } as const;
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+type ErrorKind = keyof typeof ERROR_KINDS;
 
-export class ArazzoRuntimeError extends Error {
-  /** Whether a Task `Retry` may repeat the call that raised it. */
-  readonly retryable: boolean;
-  override readonly name: ErrorCode;
+/** The error codes by kind (`ErrorCodes.StepFailed === 'Arazzo.StepFailed'`). */
+export const ErrorCodes = Object.fromEntries(Object.entries(ERROR_KINDS).map(([kind, { code }]) => [kind, code])) as {
+  readonly [K in ErrorKind]: (typeof ERROR_KINDS)[K]['code'];
+};
 
-  constructor(code: ErrorCode, message: string, options: { retryable?: boolean } = {}) {
-    super(message);
-    this.name = code;
-    this.retryable = options.retryable ?? false;
+export type ErrorCode = (typeof ERROR_KINDS)[ErrorKind]['code'];
+
+const RETRYABLE = new Map<string, boolean>(Object.values(ERROR_KINDS).map(({ code, retryable }) => [code, retryable]));
+
+/** Whether a Task `Retry` may repeat the call that raised `code`. */
+export const isRetryable = (code: ErrorCode): boolean => RETRYABLE.get(code) ?? false;
+
+/** The codes a Task's provider-fault `Retry` lists, in declaration order. */
+export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = Object.values(ERROR_KINDS)
+  .filter((kind) => kind.retryable)
+  .map((kind) => kind.code);
+
+/** The root of everything arazzo-sfn throws on purpose. */
+export class ArazzoError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    // Spelled out: bundlers may rename classes. Subclasses set their own.
+    this.name = 'ArazzoError';
   }
 }
 
-export const stepFailed = (message: string) => new ArazzoRuntimeError(ErrorCodes.StepFailed, message);
-export const invalidInputs = (message: string) => new ArazzoRuntimeError(ErrorCodes.InvalidInputs, message);
-export const providerUnavailable = (message: string) =>
-  new ArazzoRuntimeError(ErrorCodes.ProviderUnavailable, message, { retryable: true });
-export const unexpectedContentType = (message: string) =>
-  new ArazzoRuntimeError(ErrorCodes.UnexpectedContentType, message, { retryable: true });
-export const expressionError = (message: string) => new ArazzoRuntimeError(ErrorCodes.Expression, message);
-export const secretError = (message: string) => new ArazzoRuntimeError(ErrorCodes.Secret, message);
-export const invalidResponse = (message: string) => new ArazzoRuntimeError(ErrorCodes.InvalidResponse, message);
-export const planError = (message: string) => new ArazzoRuntimeError(ErrorCodes.Plan, message);
+export interface RuntimeErrorOptions {
+  /** The underlying fault (kept in the process, never sent to Step Functions). */
+  readonly cause?: unknown;
+}
+
+export class ArazzoRuntimeError extends ArazzoError {
+  /** Whether a Task `Retry` may repeat the call that raised it (fixed by the code). */
+  readonly retryable: boolean;
+  override readonly name: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options: RuntimeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = code;
+    this.retryable = isRetryable(code);
+  }
+}
+
+/** Whether `err` is a runtime error of this code (`instanceof`, not a look at any error's name). */
+export const isErrorCode = (err: unknown, code: ErrorCode): err is ArazzoRuntimeError => err instanceof ArazzoRuntimeError && err.name === code;
+
+type Factory = (message: string, options?: RuntimeErrorOptions) => ArazzoRuntimeError;
+const factory =
+  (code: ErrorCode): Factory =>
+  (message, options) =>
+    new ArazzoRuntimeError(code, message, options);
+
+export const stepFailed = factory(ErrorCodes.StepFailed);
+export const invalidInputs = factory(ErrorCodes.InvalidInputs);
+export const providerUnavailable = factory(ErrorCodes.ProviderUnavailable);
+export const unexpectedContentType = factory(ErrorCodes.UnexpectedContentType);
+export const expressionError = factory(ErrorCodes.Expression);
+export const secretError = factory(ErrorCodes.Secret);
+export const invalidResponse = factory(ErrorCodes.InvalidResponse);
+export const planError = factory(ErrorCodes.Plan);

@@ -1,3 +1,5 @@
+import { ArazzoError } from '../../core/errors.js';
+
 /**
  * Compiler diagnostics as data: collected across a whole document, reported together, each
  * with a stable code (listed in docs/diagnostics.md) and the `file:line:col` it points at.
@@ -26,7 +28,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 export const hasErrors = (diagnostics: readonly Diagnostic[]) => diagnostics.some((d) => d.severity === 'error');
 
 /** Thrown once per compilation, carrying every error found (and the warnings seen so far). */
-export class CompileError extends Error {
+export class CompileError extends ArazzoError {
   override readonly name = 'CompileError';
   constructor(readonly diagnostics: readonly Diagnostic[]) {
     super(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ErrorCodes } from '../../core/errors.js';
+import { ErrorCodes, RETRYABLE_ERROR_CODES } from '../../core/errors.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type WorkflowPlan } from '../../core/plan.js';
 import { StateNames, workflowFunctionKey } from './state-names.js';
 
@@ -63,9 +63,10 @@ const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 /**
  * Faults of the provider are retried on the Task itself, apart from Arazzo's own `retry` action:
  * unavailable (transport, 5xx, 429) or off its contract (an undeclared Content-Type), one shared bound.
+ * The codes are the retryable ones of the error hierarchy (core/errors.ts).
  */
 const PROVIDER_RETRY = {
-  ErrorEquals: [ErrorCodes.ProviderUnavailable, ErrorCodes.UnexpectedContentType],
+  ErrorEquals: [...RETRYABLE_ERROR_CODES],
   IntervalSeconds: 1,
   MaxAttempts: 3,
   BackoffRate: 2,

@@ -38,7 +38,7 @@ function parse(text: string, where: string): unknown {
     lastDocument = { text, document };
     return document;
   } catch (err) {
-    if (err instanceof XmlSyntaxError) throw expressionError(`${where}: the context is ${err.message}`);
+    if (err instanceof XmlSyntaxError) throw expressionError(`${where}: the context is ${err.message}`, { cause: err });
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { evaluateCriterion } from '../../core/criteria/index.js';
-import { ErrorCodes, invalidResponse, stepFailed } from '../../core/errors.js';
+import { ErrorCodes, invalidResponse, isErrorCode, stepFailed } from '../../core/errors.js';
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from '../../core/plan.js';
 import { stepReads } from './step-reads.js';
@@ -114,7 +114,7 @@ function evaluateOutput(expression: string, ctx: ExpressionContext): unknown {
   try {
     return evaluateValue(expression, ctx);
   } catch (err) {
-    if ((err as Error).name === ErrorCodes.Expression) return undefined;
+    if (isErrorCode(err, ErrorCodes.Expression)) return undefined;
     throw err;
   }
 }

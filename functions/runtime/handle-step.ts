@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
-import { ErrorCodes, expressionError, planError, providerUnavailable, stepFailed, unexpectedContentType } from '../../core/errors.js';
+import { ErrorCodes, expressionError, isErrorCode, planError, providerUnavailable, stepFailed, unexpectedContentType } from '../../core/errors.js';
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
 import type { SubstitutionEscape } from '../../core/expressions/evaluate-value.js';
 import { escapeXmlSubstitution } from './http/encode-xml.js';
@@ -57,8 +57,8 @@ function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string, es
   try {
     return evaluateValue(value, ctx, escape);
   } catch (err) {
-    if ((err as Error).name === ErrorCodes.Expression) throw err;
-    throw expressionError(`${what}: ${(err as Error).message}`);
+    if (isErrorCode(err, ErrorCodes.Expression)) throw err;
+    throw expressionError(`${what}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -169,7 +169,7 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
       return `${where}: ${what} answered ${response.statusCode}, which does not meet its success criteria (${criteria}), and no onFailure action applies`;
     });
   } catch (err) {
-    if ((err as Error).name === ErrorCodes.StepFailed) runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: 'failed' });
+    if (isErrorCode(err, ErrorCodes.StepFailed)) runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: 'failed' });
     throw err;
   }
   runtime.log?.({

@@ -1,6 +1,6 @@
 import { prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, storedContext } from './decide-outcome.js';
-import { ErrorCodes, expressionError, planError } from '../../core/errors.js';
+import { ErrorCodes, expressionError, isErrorCode, planError } from '../../core/errors.js';
 import { evaluateValue } from '../../core/expressions/index.js';
 import type { StepEvent, StepResult, WorkflowStepPlan } from '../../core/plan.js';
 import type { Sealer } from './secrets/index.js';
@@ -18,8 +18,8 @@ export function prepareChildInput(plan: WorkflowStepPlan, event: StepEvent & { r
     try {
       evaluated = evaluateValue(value, ctx);
     } catch (err) {
-      if ((err as Error).name === ErrorCodes.Expression) throw err;
-      throw expressionError(`step ${plan.stepId} input ${name}: ${(err as Error).message}`);
+      if (isErrorCode(err, ErrorCodes.Expression)) throw err;
+      throw expressionError(`step ${plan.stepId} input ${name}: ${(err as Error).message}`, { cause: err });
     }
     // An absent optional value is left out, as an unset input.
     if (evaluated !== undefined) input[name] = evaluated;

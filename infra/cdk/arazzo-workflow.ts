@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, ValidationError, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -346,8 +346,9 @@ export class ArazzoWorkflow extends Construct {
     return this.stateMachine.metricTime(props);
   }
 
+  /** A prop that cannot work: CDK's ValidationError, which carries this construct's path (`constructPath`). */
   private fail(message: string): never {
-    throw new Error(`${this.node.path}: ${message}`);
+    throw new ValidationError('ArazzoWorkflowInvalid' as ConstructorParameters<typeof ValidationError>[0], `${this.node.path}: ${message}`, this);
   }
 
   private checkExpress(): void {

@@ -1,6 +1,6 @@
 import { prepareCriteria } from '../../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
-import { ErrorCodes } from '../../../core/errors.js';
+import { ArazzoRuntimeError, ErrorCodes } from '../../../core/errors.js';
 import { resolveAccessors } from '../../../core/expressions/resolve-accessors.js';
 import type { StepPlan } from '../../../core/plan.js';
 import type { Sealer, SecretsProvider } from '../secrets/index.js';
@@ -74,7 +74,7 @@ export async function receiveCallback(id: string, request: { headers: Record<str
     );
     resume = () => deps.tokens.sendTaskSuccess(pending.taskToken, JSON.stringify(result));
   } catch (err) {
-    const name = (err as Error).name.startsWith('Arazzo.') ? (err as Error).name : ErrorCodes.StepFailed;
+    const name = err instanceof ArazzoRuntimeError ? err.name : ErrorCodes.StepFailed;
     resume = () => deps.tokens.sendTaskFailure(pending.taskToken, name, (err as Error).message);
   }
   if (!(await deps.store.settle(id, status))) return { status: 409, body: { result: 'already settled' } };

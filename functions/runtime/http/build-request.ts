@@ -119,7 +119,7 @@ export function buildRequest(
       else if (encoded) delete headers['content-type'];
     } catch (err) {
       if (!(err instanceof BodyEncodingError)) throw err;
-      throw expressionError(`step ${plan.stepId} request body: ${err.message}${err.pointer ? ` (at ${err.pointer})` : ''}`);
+      throw expressionError(`step ${plan.stepId} request body: ${err.message}${err.pointer ? ` (at ${err.pointer})` : ''}`, { cause: err });
     }
   }
   if (!headers.accept) headers.accept = expectsXml(plan) ? XML_ACCEPT : 'application/json';

@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { invalidResponse, providerUnavailable } from '../../../core/errors.js';
+import { ArazzoRuntimeError, invalidResponse, providerUnavailable } from '../../../core/errors.js';
 import type { BuiltRequest } from './build-request.js';
 import type { ResponseMediaTypes } from '../../../core/plan.js';
 import { findUndeclaredMediaType, isJsonMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter, type UndeclaredMediaType } from '../../../core/media-type.js';
@@ -168,14 +168,14 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
     if (undeclaredMediaType) return { statusCode: res.statusCode, headers, body: text, durationMs: performance.now() - started, undeclaredMediaType };
     return { statusCode: res.statusCode, headers, body: parseBody(text, contentType, what), durationMs: performance.now() - started };
   } catch (err) {
-    if ((err as Error).name?.startsWith('Arazzo.')) throw err;
+    if (err instanceof ArazzoRuntimeError) throw err;
     const name = (err as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw providerUnavailable(`${what} failed: timed out`);
+    if (name === 'TimeoutError' || name === 'AbortError') throw providerUnavailable(`${what} failed: timed out`, { cause: err });
     const code = describe(err);
-    if (TRANSPORT_CODES.has(code)) throw providerUnavailable(`${what} failed: ${code}`);
-    if (UNREADABLE_RESPONSE_CODES.has(code)) throw invalidResponse(`${what} answered with a response HTTP/1.1 cannot read: ${code}`);
+    if (TRANSPORT_CODES.has(code)) throw providerUnavailable(`${what} failed: ${code}`, { cause: err });
+    if (UNREADABLE_RESPONSE_CODES.has(code)) throw invalidResponse(`${what} answered with a response HTTP/1.1 cannot read: ${code}`, { cause: err });
     // Anything else (an argument undici refuses, ...) will not get better by retrying.
-    throw invalidResponse(`${what} could not be sent: ${code}`);
+    throw invalidResponse(`${what} could not be sent: ${code}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }

@@ -91,7 +91,7 @@ export class KmsSealer implements Sealer {
     try {
       answer = await client.send(new GenerateDataKeyCommand({ KeyId: this.options.keyId, KeySpec: 'AES_256', EncryptionContext: { [SEAL_CONTEXT_KEY]: context } }));
     } catch (err) {
-      throw secretError(`no data key to seal with: KMS GenerateDataKey failed (${(err as Error).name})`);
+      throw secretError(`no data key to seal with: KMS GenerateDataKey failed (${(err as Error).name})`, { cause: err });
     }
     if (!answer.Plaintext || !answer.CiphertextBlob) throw secretError('no data key to seal with: KMS GenerateDataKey returned no key');
     const plaintext = Buffer.from(answer.Plaintext);
@@ -126,7 +126,7 @@ export class KmsSealer implements Sealer {
       answer = await client.send(new DecryptCommand({ KeyId: this.options.keyId, CiphertextBlob: encrypted, EncryptionContext: { [SEAL_CONTEXT_KEY]: context } }));
     } catch (err) {
       // InvalidCiphertextException: another key, another seal context, or a tampered value.
-      throw secretError(`a sealed value could not be opened: KMS Decrypt failed (${(err as Error).name})`);
+      throw secretError(`a sealed value could not be opened: KMS Decrypt failed (${(err as Error).name})`, { cause: err });
     }
     if (!answer.Plaintext) throw secretError('a sealed value could not be opened: KMS returned no key');
     return Buffer.from(answer.Plaintext);

@@ -49,7 +49,7 @@ export class SecretsManagerProvider implements SecretsProvider {
       answer = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     } catch (err) {
       // The SDK error's name says what went wrong (AccessDeniedException, ResourceNotFoundException); its message may quote the id only.
-      throw secretError(`secret "${name}" could not be read from Secrets Manager: ${(err as Error).name}`);
+      throw secretError(`secret "${name}" could not be read from Secrets Manager: ${(err as Error).name}`, { cause: err });
     }
     if (typeof answer.SecretString !== 'string') throw secretError(`secret "${name}" holds binary data; a credential must be a string`);
     return answer.SecretString;

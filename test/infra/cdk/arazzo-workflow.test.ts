@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Errors, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -353,6 +353,20 @@ describe('ArazzoWorkflow: props', () => {
         return new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: SEED_000, workflowId: 'customer-verification-poll', secrets: { accessToken: token, acessToken: token } });
       }),
     ).toThrow(/secrets\.acessToken: workflow customer-verification-poll has no input "acessToken"/);
+  });
+
+  it('throws CDK\'s ValidationError, which carries the path of the construct at fault', () => {
+    // GIVEN a secret bound to an input the workflow does not have
+    // WHEN the construct is built
+    let thrown: unknown;
+    try {
+      synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: SEED_000, workflowId: 'customer-verification-poll', secrets: { acessToken: new secretsmanager.Secret(stack, 'Token') } }));
+    } catch (err) {
+      thrown = err;
+    }
+    // THEN the error is a validation error of the ArazzoWorkflow construct, not a bare Error
+    expect(Errors.isValidationError(thrown)).toBe(true);
+    expect((thrown as { constructPath?: string }).constructPath).toBe('Test/Workflow');
   });
 
   it('refuses EXPRESS for a workflow with a Wait state, naming it', () => {
