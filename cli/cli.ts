@@ -1,6 +1,7 @@
 import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ExitCodes, UsageError } from './cli-error.js';
+import { LOAD_FLAGS, loadOptionsFrom } from './load-flags.js';
 
 // V8 keeps the bytecode of the modules it compiles on disk (Node's compile cache, in the temp
 // directory unless NODE_COMPILE_CACHE says otherwise), so the next command skips parsing them.
@@ -54,16 +55,16 @@ async function main(argv: string[]): Promise<number> {
     case 'validate': {
       const { runValidate, validateHelp } = await commands.validate();
       if (help) return void process.stdout.write(validateHelp + '\n'), ExitCodes.ok;
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { ...LOAD_FLAGS } });
       if (!positionals.length) throw new UsageError('validate needs at least one file');
-      return runValidate(positionals, process.stdout);
+      return runValidate(positionals, process.stdout, loadOptionsFrom(values));
     }
     case 'compile': {
       const { compileHelp, runCompile } = await commands.compile();
       if (help) return void process.stdout.write(compileHelp + '\n'), ExitCodes.ok;
-      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { workflow: { type: 'string' }, out: { type: 'string' } } });
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { workflow: { type: 'string' }, out: { type: 'string' }, ...LOAD_FLAGS } });
       if (positionals.length !== 1) throw new UsageError('compile needs exactly one file');
-      return runCompile(positionals[0], values, process.stdout, process.stderr);
+      return runCompile(positionals[0], { ...values, ...loadOptionsFrom(values) }, process.stdout, process.stderr);
     }
     case 'run': {
       const { runHelp, runRun } = await commands.run();

@@ -2,7 +2,7 @@ import type { WorkflowPlan } from '../core/plan.js';
 import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics/index.js';
 import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
 import { lintDocument } from './lint/index.js';
-import { loadArazzo, type LoadedArazzo } from './load/index.js';
+import { loadArazzo, type LoadedArazzo, type LoadOptions } from './load/index.js';
 import { bindDocument, planDocument, type CompileOptions } from './plan/index.js';
 import { validateAsl } from './validate/validate-asl.js';
 
@@ -34,7 +34,7 @@ function filesOf(loaded: LoadedArazzo): string[] {
  * Load → validate → plan → emit one Arazzo file. Never throws for problems in the document:
  * they come back as diagnostics (use `compileFileOrThrow` to fail on errors).
  */
-export interface CompileFileOptions extends CompileOptions, EmitOptions {
+export interface CompileFileOptions extends CompileOptions, EmitOptions, LoadOptions {
   /**
    * Check each emitted definition with asl-validator. A check of the emitter, not of the
    * document: the test suite runs it on every workflow it compiles, and `run` skips it to start
@@ -46,7 +46,7 @@ export interface CompileFileOptions extends CompileOptions, EmitOptions {
 
 export async function compileFile(file: string, options: CompileFileOptions = {}): Promise<CompileResult> {
   const diagnostics: Diagnostic[] = [];
-  const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file);
+  const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file, options);
   diagnostics.push(...loadDiagnostics);
   if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics, inputs: [] };
   const inputs = [...new Set(filesOf(loaded))];

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compileFile, hasErrors } from '../../compiler/index.js';
+import { compileFile, hasErrors, type LoadOptions } from '../../compiler/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
+import { loadFlagsHelp } from '../load-flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 
 export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>]
@@ -9,15 +10,17 @@ export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workf
 Compiles each workflow to an Amazon States Language definition (JSONPath) and its plan.
 Without --out, prints {"<workflowId>": {"definition": ..., "plan": ...}} as JSON on stdout.
 With --out, writes <dir>/<workflowId>.asl.json and <dir>/<workflowId>.plan.json.
-Diagnostics go to stderr. Exit 2 on compile errors.`;
+Diagnostics go to stderr. Exit 2 on compile errors.
+
+${loadFlagsHelp}`;
 
 export async function runCompile(
   file: string,
-  opts: { workflow?: string; out?: string },
+  opts: { workflow?: string; out?: string } & LoadOptions,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
 ): Promise<number> {
-  const result = await compileFile(file);
+  const result = await compileFile(file, { maxFileBytes: opts.maxFileBytes, maxTotalBytes: opts.maxTotalBytes, loadTimeoutMs: opts.loadTimeoutMs });
   printDiagnostics(result, stderr);
   if (hasErrors(result.diagnostics)) return ExitCodes.usage;
   const selected = result.workflows.filter((w) => !opts.workflow || w.plan.workflowId === opts.workflow);

@@ -1,17 +1,20 @@
-import { compileFile, hasErrors } from '../../compiler/index.js';
+import { compileFile, hasErrors, type LoadOptions } from '../../compiler/index.js';
 import { ExitCodes } from '../cli-error.js';
+import { loadFlagsHelp } from '../load-flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 
-export const validateHelp = `Usage: arazzo-sfn validate <file.arazzo.yml>...
+export const validateHelp = `Usage: arazzo-sfn validate <file.arazzo.yml>... [--max-file-size <size>] [--max-total-size <size>] [--load-timeout <seconds>]
 
 Checks Arazzo documents and the OpenAPI descriptions they name: schema, operation
 binding, parameters, runtime expressions, criteria, loops. Prints errors and lint
-warnings as file:line:col. Exit 0 when there is no error, 2 otherwise.`;
+warnings as file:line:col. Exit 0 when there is no error, 2 otherwise.
 
-export async function runValidate(files: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+${loadFlagsHelp}`;
+
+export async function runValidate(files: readonly string[], out: NodeJS.WritableStream, load: LoadOptions = {}): Promise<number> {
   let exit: number = ExitCodes.ok;
   for (const file of files) {
-    const result = await compileFile(file);
+    const result = await compileFile(file, load);
     printDiagnostics(result, out);
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = result.diagnostics.length - errors;

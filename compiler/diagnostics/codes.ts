@@ -25,6 +25,7 @@ export const DiagnosticCodes = {
   undeclaredInput: { code: 'ASFN1019', rule: 'undeclared-input' },
   undeclaredOutput: { code: 'ASFN1020', rule: 'undeclared-output' },
   callbackExtension: { code: 'ASFN1021', rule: 'callback' },
+  serverUrl: { code: 'ASFN1022', rule: 'server-url' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -42,6 +43,8 @@ export const DiagnosticCodes = {
   noHttpInWorkflowStep: { code: 'ASFN2013', rule: 'workflow-step-http' },
   unlistedInput: { code: 'ASFN2014', rule: 'undeclared-input' },
   regexBacktracking: { code: 'ASFN2015', rule: 'regex-backtracking' },
+  // Loading untrusted documents (issue 14).
+  outsideDocumentTree: { code: 'ASFN2016', rule: 'document-tree' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import { bindDocument, type BoundDocument } from '../plan/bind-document.js';
+import { checkDocumentTree } from './document-tree.js';
 import { checkDuplicateNames } from './duplicate-names.js';
 import { checkInputsSchemas } from './inputs-schema.js';
 import { checkLoopExtensions } from './loop-extension.js';
@@ -21,6 +22,7 @@ export const LINT_RULES: readonly LintRule[] = [
   checkResponseBeforeRequest,
   checkRequestBodies,
   checkLoopExtensions,
+  checkDocumentTree,
 ];
 
 /**

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import type { Diagnostic } from '../diagnostics/index.js';
 import { ArazzoDocumentSchema, type ArazzoDocument } from '../validate/arazzo-schema.js';
+import { createDocumentReader, type DocumentReader } from './document-reader.js';
+import type { LoadOptions } from './load-limits.js';
 import { loadOpenApi, type LoadedOpenApi } from './load-openapi.js';
 import { diagnosticAt, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
 
@@ -36,9 +38,17 @@ export function resolveSourceUrl(arazzoPath: string, url: string): string | unde
   return resolve(dirname(arazzoPath), url);
 }
 
-export async function loadArazzo(path: string, visiting: ReadonlySet<string> = new Set()): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
+/**
+ * Reads an Arazzo document and its sources (OpenAPI descriptions, other Arazzo documents) under
+ * one set of load limits: regular files only, sizes capped per file and in total, a time bound.
+ */
+export async function loadArazzo(path: string, options: LoadOptions = {}): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
+  return loadArazzoWith(path, createDocumentReader(options), new Set());
+}
+
+async function loadArazzoWith(path: string, reader: DocumentReader, visiting: ReadonlySet<string>): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
   const absolute = resolve(path);
-  const { source, diagnostics } = await readYamlSource(absolute);
+  const { source, diagnostics } = await readYamlSource(absolute, reader);
   if (!source) return { diagnostics };
 
   const parsed = ArazzoDocumentSchema.safeParse(source.value);
@@ -64,7 +74,7 @@ export async function loadArazzo(path: string, visiting: ReadonlySet<string> = n
         diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": ${description.url} includes this document again (a cycle of arazzo sources)`));
         continue;
       }
-      const other = await loadArazzo(file, new Set([...visiting, absolute]));
+      const other = await loadArazzoWith(file, reader, new Set([...visiting, absolute]));
       diagnostics.push(...other.diagnostics);
       if (!other.loaded) {
         diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": cannot load ${description.url}`));
@@ -73,7 +83,7 @@ export async function loadArazzo(path: string, visiting: ReadonlySet<string> = n
       arazzos.set(description.name, other.loaded);
       continue;
     }
-    const { openapi, diagnostics: openapiDiagnostics } = await loadOpenApi(file);
+    const { openapi, diagnostics: openapiDiagnostics } = await loadOpenApi(file, reader);
     diagnostics.push(...openapiDiagnostics);
     if (!openapi) {
       diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": cannot load ${description.url}`));

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { DiagnosticCodes, type Diagnostic } from '../diagnostics/index.js';
-import { encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+import { createDocumentReader, type DocumentReader } from './document-reader.js';
+import { displayPathOf, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+import { readRefTargets, refTargetPath, type ExternalRef } from './read-ref-targets.js';
+import { resolveServerUrl } from './resolve-server-url.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -32,9 +35,12 @@ export interface LoadedOpenApi {
   readonly source: YamlSource;
   readonly document: Record<string, any>;
   readonly operations: readonly OpenApiOperation[];
+  /** The first server's URL, its `{variables}` replaced by their declared defaults ('' when there is none). */
   readonly serverUrl: string;
   /** Absolute paths of every file this description was read from: itself and the files its `$ref`s reach. */
   readonly files: readonly string[];
+  /** Every `$ref` to another file, where it is written (the lint checks where they lead). */
+  readonly externalRefs: readonly ExternalRef[];
 }
 
 /** Parameters as OpenAPI allows them (a list of objects with name and in); anything else is reported, not trusted. */
@@ -78,9 +84,13 @@ function collectOperations(document: Record<string, any>, problems: string[]): O
   return operations;
 }
 
-/** Reads, parses and dereferences an OpenAPI description; problems come back as diagnostics. */
-export async function loadOpenApi(path: string): Promise<{ openapi?: LoadedOpenApi; diagnostics: Diagnostic[] }> {
-  const { source, diagnostics } = await readYamlSource(path);
+/**
+ * Reads, parses and dereferences an OpenAPI description; problems come back as diagnostics. Every
+ * file it reads (itself and each `$ref` target) goes through `reader`, under one document's load
+ * limits; the `$ref` resolver reads nothing else.
+ */
+export async function loadOpenApi(path: string, reader: DocumentReader = createDocumentReader()): Promise<{ openapi?: LoadedOpenApi; diagnostics: Diagnostic[] }> {
+  const { source, diagnostics } = await readYamlSource(path, reader);
   if (!source) return { diagnostics };
   const raw = source.value as Record<string, any>;
   const { code, rule } = DiagnosticCodes.openApiInvalid;
@@ -90,20 +100,58 @@ export async function loadOpenApi(path: string): Promise<{ openapi?: LoadedOpenA
   if (!raw || typeof raw !== 'object' || typeof raw.openapi !== 'string' || !/^3\.[01]\./.test(raw.openapi)) {
     return fail('not an OpenAPI 3.0/3.1 description (missing or unsupported `openapi` version)');
   }
+  // Every file the $refs reach is read and parsed first, so a problem is reported at the $ref
+  // that leads to it, and the resolver below only hands out what was read here.
+  const targets = await readRefTargets(source, reader);
+  diagnostics.push(...targets.diagnostics);
+  if (targets.diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+
   let document: Record<string, any>;
   const parser = new $RefParser();
   try {
     document = (await parser.dereference(path, structuredClone(raw), {
-      resolve: { http: false },
+      resolve: {
+        http: false,
+        file: {
+          order: 1,
+          canRead: true,
+          read: async (file: { url: string }) => {
+            const target = targets.sources.get(refTargetPath(file.url));
+            if (!target) throw new Error(`${displayPathOf(refTargetPath(file.url))} was not read while loading (a $ref this loader does not follow)`);
+            return structuredClone(target.value);
+          },
+        },
+      },
+      // What the resolver returns is parsed already; ref-parser's own parsers (a text parser among
+      // them, which would turn any file into a string) are off.
+      parse: { json: false, yaml: false, text: false, binary: false, parsed: { order: 1, canParse: true, parse: (file: { data: unknown }) => file.data } },
       dereference: { circular: 'ignore' },
+      timeoutMs: reader.remainingMs(),
     })) as Record<string, any>;
   } catch (err) {
-    return fail(`cannot resolve $ref: ${(err as Error).message}`);
+    return fail(`cannot resolve $ref: ${refErrorMessage(err, reader)}`);
   }
-  const serverUrl: string = typeof document.servers?.[0]?.url === 'string' ? document.servers[0].url : '';
+  const late = reader.overtime();
+  if (late) return fail(`cannot load: ${late}`);
+  const server = resolveServerUrl(source, document);
+  diagnostics.push(...server.diagnostics);
   const problems: string[] = [];
   const operations = collectOperations(document, problems);
   if (problems.length) return fail(`not a valid OpenAPI description: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
-  const files = [...new Set([resolve(path), ...parser.$refs.paths('file').map((p) => resolve(p))])];
-  return { openapi: { source, document, operations, serverUrl, files }, diagnostics };
+  if (server.diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  const files = [...new Set([resolve(path), ...targets.sources.keys()])];
+  return { openapi: { source, document, operations, serverUrl: server.url, files, externalRefs: targets.refs }, diagnostics };
+}
+
+/**
+ * A message for a failed dereference that quotes no file's contents: pointer errors name the
+ * `$ref` as the document wrote it; anything else (a resolver or parser error, whose message may
+ * carry what it read) is named by its kind only.
+ */
+function refErrorMessage(err: unknown, reader: DocumentReader): string {
+  const e = err as Error & { code?: string; source?: string };
+  if (e?.name === 'MissingPointerError' || e?.name === 'InvalidPointerError') return e.message.split('\n')[0];
+  if (e?.name === 'TimeoutError' || /timeout/i.test(e?.message ?? '')) return reader.overtime() ?? `loading took longer than ${reader.limits.loadTimeoutMs / 1000} s (the load time limit; --load-timeout)`;
+  if (e?.message?.endsWith('(a $ref this loader does not follow)')) return e.message;
+  return `${e?.name ?? 'error'}${e?.source ? ` in ${displayPathOf(refTargetPath(e.source))}` : ''}`;
 }

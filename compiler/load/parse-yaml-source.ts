@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document, type ErrorCode } from 'yaml';
 import { DiagnosticCodes, type Diagnostic, type DiagnosticKind, type Severity } from '../diagnostics/index.js';
 import { pointerTokens, toPointer } from '../../core/json-pointer.js';
+import { createDocumentReader, type DocumentReader } from './document-reader.js';
 
 /**
  * A YAML (or JSON) file parsed with its source positions kept, so any node can be reported
@@ -54,39 +54,98 @@ export function displayPathOf(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-/** Parses text as YAML 1.2 (JSON is a subset); syntax errors come back as diagnostics. */
+/**
+ * Messages of the yaml library that can quote the document's text (a token, a tag, an escape):
+ * diagnostics never quote a file's contents (it may be a secrets file that a `$ref` reached), so
+ * these are replaced by what the error code means.
+ */
+const QUOTING_CODES: Partial<Record<ErrorCode, string>> = {
+  UNEXPECTED_TOKEN: 'Unexpected token',
+  TAG_RESOLVE_FAILED: 'Unresolved tag',
+  BAD_DQ_ESCAPE: 'Invalid escape sequence in a double-quoted string',
+  BAD_SCALAR_START: 'A plain value cannot start with a reserved character',
+  BAD_PROP_ORDER: 'Anchors and tags must be after the indicator',
+  BAD_COLLECTION_TYPE: 'A tag used for another kind of collection',
+  BAD_DIRECTIVE: 'Invalid directive',
+};
+
+/** The messages of conversion errors (aliases) that quote nothing; any other is replaced. */
+const SAFE_CONVERSION_MESSAGES = [/^Excessive alias count indicates a resource exhaustion attack$/, /^Alias resolution is disabled$/];
+
+function yamlMessage(code: ErrorCode, message: string): string {
+  return `YAML: ${QUOTING_CODES[code] ?? message.split('\n')[0]}`;
+}
+
+function conversionMessage(message: string): string {
+  const first = message.split('\n')[0];
+  if (first.startsWith('Unresolved alias')) return 'YAML: Unresolved alias (the anchor must be set before the alias)';
+  return `YAML: ${SAFE_CONVERSION_MESSAGES.some((m) => m.test(first)) ? first : 'the document cannot be converted to data'}`;
+}
+
+/**
+ * Offsets of keys that repeat a key of the same map. The yaml library's own check compares each
+ * key with every earlier one (quadratic: a description with 25,000 paths took minutes); this is
+ * one set per map.
+ */
+function duplicateKeyOffsets(document: Document): number[] {
+  const offsets: number[] = [];
+  visit(document, {
+    Map(_, map) {
+      if (!isMap(map)) return;
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value) && pair.key.range) offsets.push(pair.key.range[0]);
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  return offsets;
+}
+
+/** Parses text as YAML 1.2 (JSON is a subset); syntax errors come back as diagnostics, which never quote the text. */
 export function parseYamlText(path: string, text: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const displayPath = displayPathOf(path);
-  const diagnostics: Diagnostic[] = [...document.errors, ...document.warnings].map((e) => {
-    const { line, col } = lineCounter.linePos(e.pos[0]);
-    const { code, rule } = DiagnosticCodes.yamlSyntax;
-    const severity: Severity = document.errors.includes(e as never) ? 'error' : 'warning';
-    return { code, rule, severity, message: `YAML: ${e.message.split('\n')[0]}`, file: displayPath, line, col, pointer: '' };
+  const { code, rule } = DiagnosticCodes.yamlSyntax;
+  const found: { offset: number; severity: Severity; message: string }[] = [
+    ...document.errors.map((e) => ({ offset: e.pos[0], severity: 'error' as const, message: yamlMessage(e.code, e.message) })),
+    ...document.warnings.map((e) => ({ offset: e.pos[0], severity: 'warning' as const, message: yamlMessage(e.code, e.message) })),
+    ...duplicateKeyOffsets(document).map((offset) => ({ offset, severity: 'error' as const, message: 'YAML: Map keys must be unique' })),
+  ].sort((a, b) => a.offset - b.offset);
+  const diagnostics: Diagnostic[] = found.map(({ offset, severity, message }) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { code, rule, severity, message, file: displayPath, line, col, pointer: '' };
   });
-  if (document.errors.length > 0) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   let value: unknown;
   try {
     value = document.toJS({ maxAliasCount: 100 });
   } catch (err) {
     // An alias bomb (aliases that expand without bound) is refused by the yaml library: a diagnostic, never a crash.
-    const { code, rule } = DiagnosticCodes.yamlSyntax;
-    return { diagnostics: [...diagnostics, { code, rule, severity: 'error', message: `YAML: ${(err as Error).message.split('\n')[0]}`, file: displayPath, line: 1, col: 1, pointer: '' }] };
+    return { diagnostics: [...diagnostics, { code, rule, severity: 'error', message: conversionMessage((err as Error).message), file: displayPath, line: 1, col: 1, pointer: '' }] };
   }
   return { source: { path, displayPath, value, document, lineCounter }, diagnostics };
 }
 
-export async function readYamlSource(path: string): Promise<{ source?: YamlSource; diagnostics: Diagnostic[] }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
+/**
+ * Reads and parses a YAML or JSON file through `reader` (regular files only, within the load
+ * limits); a file that cannot be read is one diagnostic that says why, without its contents.
+ */
+export async function readYamlSource(path: string, reader: DocumentReader = createDocumentReader()): Promise<{ source?: YamlSource; diagnostics: Diagnostic[] }> {
+  const { text, problem } = await reader.read(path);
+  if (text === undefined) {
     const { code, rule } = DiagnosticCodes.sourceUnreadable;
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     return {
-      diagnostics: [{ code, rule, severity: 'error', message: `cannot read ${displayPathOf(path)}: ${reason}`, file: displayPathOf(path), line: 1, col: 1, pointer: '' }],
+      diagnostics: [{ code, rule, severity: 'error', message: `cannot read ${displayPathOf(path)}: ${problem}`, file: displayPathOf(path), line: 1, col: 1, pointer: '' }],
     };
   }
-  return parseYamlText(path, text);
+  const parsed = parseYamlText(path, text);
+  const late = reader.overtime();
+  if (late && parsed.source) {
+    const { code, rule } = DiagnosticCodes.sourceUnreadable;
+    return { diagnostics: [...parsed.diagnostics, { code, rule, severity: 'error', message: `cannot load ${displayPathOf(path)}: ${late}`, file: displayPathOf(path), line: 1, col: 1, pointer: '' }] };
+  }
+  return parsed;
 }
