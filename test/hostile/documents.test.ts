@@ -76,7 +76,7 @@ async function largeOpenApi(path: string, bytes: number): Promise<void> {
   for (let i = 0; written < bytes; i++) {
     const text = item(i);
     written += text.length;
-    if (!out.write(text)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
