@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'test-artifacts/', '.arazzo-sfn/', 'scratch/', '**/cdk.out/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', 'test-artifacts/', '.arazzo-sfn/', 'scratch/', '**/cdk.out/', '**/node_modules/', 'examples/cdk-app/jest.config.js'] }, // jest.config.js: CommonJS, as `cdk init` writes it
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
