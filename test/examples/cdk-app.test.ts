@@ -60,7 +60,7 @@ let tarball: string;
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
-  // npm pack runs `prepare` (the build), so the tarball holds what the sources say now.
+  // npm pack runs `prepack` (the full build), so the tarball holds what the sources say now.
   const packed = await run(ROOT, 'npm', ['pack', '--pack-destination', work, '--json'], { ...appEnv(), PATH: process.env.PATH });
   timings.pack = packed.ms;
   tarball = join(work, (JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string }[])[0].filename);
