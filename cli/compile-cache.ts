@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileFileOptions, CompileResult } from '../compiler/compile-file.js';
 import { hasErrors } from '../compiler/diagnostics/index.js';
+import { findUp } from '../core/find-up.js';
 
 /**
  * `run` compiles the document on every call, and loading the compiler (YAML, zod, OpenAPI
@@ -74,13 +75,9 @@ const INSTALL_RECORDS = ['.package-lock.json', '.modules.yaml', '.yarn-state.yml
 
 /** A hash of the install record of the nearest node_modules; without one the compiler's dependencies are unknown, and nothing is cached. */
 function installedPackages(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    for (const name of INSTALL_RECORDS) {
-      const record = join(dir, 'node_modules', name);
-      if (existsSync(record)) return sha256(readFileSync(record));
-    }
-    if (dirname(dir) === dir) throw new Error('no install record of node_modules found: the compile cache stays off');
-  }
+  const record = findUp(from, INSTALL_RECORDS.map((name) => join('node_modules', name)));
+  if (!record) throw new Error('no install record of node_modules found: the compile cache stays off');
+  return sha256(readFileSync(record));
 }
 
 // Synchronous on purpose: fs.promises.readdir({ recursive }) alone takes ~35 ms for these trees; this walk ~2 ms.

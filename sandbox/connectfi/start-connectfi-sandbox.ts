@@ -7,11 +7,12 @@ import {
   extendSandboxHandle,
   loadSandboxDescriptions,
   serveSimulator,
+  validateExchange,
   type ApiRoute,
   type SandboxExchange,
   type SandboxHandle,
   type SandboxResponse,
-  type SandboxStartOptions,
+  type SimulatorStartOptions,
 } from '../http/index.js';
 import { authorizeConnectFiToken } from './authorize-connectfi-token.js';
 import { createValidationContextBuilder } from './build-validation-context.js';
@@ -28,15 +29,10 @@ import { connectFiError, renderConnectFiError } from './render-connectfi-error.j
 /** The user the sandbox accepts when no `users` are given, so a journey runs with no account. */
 export const DEFAULT_CONNECTFI_USERS: Readonly<Record<string, string>> = Object.freeze({ sandbox_user: 'sandbox-password' });
 
-export interface ConnectFiSandboxOptions extends SandboxStartOptions {
-  /** Merged over DEFAULT_CONNECTFI_SCENARIO. */
-  readonly scenario?: ConnectFiScenarioOverrides;
+/** `scenario` is merged over DEFAULT_CONNECTFI_SCENARIO; `now` does not pace callbacks; `openApiDir` holds `connectfi-kyc-openapi.yml`. */
+export interface ConnectFiSandboxOptions extends SimulatorStartOptions<ConnectFiScenarioOverrides> {
   /** login -> password accepted by `/auth/get-token`. @default DEFAULT_CONNECTFI_USERS */
   readonly users?: Readonly<Record<string, string>>;
-  /** Clock in epoch milliseconds: token expiry and timestamps (not the pace of callbacks). @default Date.now */
-  readonly now?: () => number;
-  /** Folder holding `connectfi-kyc-openapi.yml`. @default the project's `workflows/openapi` */
-  readonly openApiDir?: string;
   /** How many entries `requestLog` and `callbacks` each keep (oldest dropped first). @default 1000 */
   readonly requestLogLimit?: number;
 }
@@ -102,7 +98,7 @@ export async function startConnectFiSandbox(options: ConnectFiSandboxOptions = {
       if (login === undefined) return fail(401, 'unauthorized', 'Authentication error');
     }
 
-    const validated = route.validate({ pathParams, query: exchange.query, headers: exchange.headers, rawBody: exchange.rawBody });
+    const validated = validateExchange(route, exchange, pathParams);
     if (!validated.ok) {
       if (validated.status === 415) return fail(415, 'unsupportedMediaType', validated.problems[0]?.detail);
       return fail(400, 'requestValidateError', undefined, validationContext(route, exchange.rawBody, validated.problems));

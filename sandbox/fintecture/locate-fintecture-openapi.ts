@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { locateDescriptions } from '../http/locate-descriptions.js';
 
 export const FINTECTURE_OPENAPI_FILES = {
   oauth: 'fintecture-oauth-api-openapi.yml',
@@ -8,15 +6,5 @@ export const FINTECTURE_OPENAPI_FILES = {
   pis: 'fintecture-pis-api-openapi.yml',
 } as const;
 
-/**
- * The project's `workflows/openapi` folder, found by walking up from this module, so it works
- * from the sources (`sandbox/fintecture/`) and from the build (`dist/sandbox/fintecture/`).
- */
-export function locateFintectureOpenApi(start: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start, depth = 0; depth < 8; dir = dirname(dir), depth++) {
-    const candidate = join(dir, 'workflows', 'openapi');
-    if (existsSync(join(candidate, FINTECTURE_OPENAPI_FILES.customers))) return candidate;
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error(`cannot find workflows/openapi/${FINTECTURE_OPENAPI_FILES.customers} above ${start}; pass openApiDir`);
-}
+/** The project's `workflows/openapi` folder, from the sources or the build. */
+export const locateFintectureOpenApi = (start?: string): string => locateDescriptions('workflows/openapi', FINTECTURE_OPENAPI_FILES.customers, start);

@@ -3,11 +3,12 @@ import {
   createSandboxState,
   loadSandboxDescriptions,
   serveSimulator,
+  validateExchange,
   type ApiRoute,
   type SandboxExchange,
   type SandboxHandle,
   type SandboxResponse,
-  type SandboxStartOptions,
+  type SimulatorStartOptions,
 } from '../http/index.js';
 import { authorizeBearer } from './authorize-bearer.js';
 import type { FintectureContext } from './fintecture-context.js';
@@ -25,15 +26,10 @@ export const DEFAULT_FINTECTURE_CLIENTS: Readonly<Record<string, string>> = Obje
 /** Scope each API's bearer token needs (compared without case). */
 const REQUIRED_SCOPES: Readonly<Record<string, string>> = { customers: 'customer', pis: 'PIS' };
 
-export interface FintectureSandboxOptions extends SandboxStartOptions {
-  /** Merged over DEFAULT_FINTECTURE_SCENARIO. */
-  readonly scenario?: FintectureScenarioOverrides;
+/** `scenario` is merged over DEFAULT_FINTECTURE_SCENARIO; `openApiDir` holds the three `fintecture-*-openapi.yml`. */
+export interface FintectureSandboxOptions extends SimulatorStartOptions<FintectureScenarioOverrides> {
   /** client_id -> client_secret accepted by the OAuth endpoint. @default DEFAULT_FINTECTURE_CLIENTS */
   readonly clients?: Readonly<Record<string, string>>;
-  /** Clock in epoch milliseconds: token expiry and timestamps. @default Date.now */
-  readonly now?: () => number;
-  /** Folder holding the three `fintecture-*-openapi.yml` descriptions. @default the project's `workflows/openapi` */
-  readonly openApiDir?: string;
 }
 
 export interface FintectureSandbox extends SandboxHandle<FintectureSandboxStats, FintectureScenario, FintectureScenarioOverrides> {
@@ -71,7 +67,7 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
       clientId = auth.clientId;
     }
 
-    const validated = route.validate({ pathParams, query: exchange.query, headers: exchange.headers, rawBody: exchange.rawBody });
+    const validated = validateExchange(route, exchange, pathParams);
     if (!validated.ok) {
       const [code, title] = validated.status === 415 ? ['unsupported_media_type', 'Unsupported media type'] : ['invalid_request', 'Invalid request'];
       return renderFintectureError({ status: validated.status, code, title, problems: validated.problems, route, logId: exchange.logId });

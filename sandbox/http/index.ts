@@ -6,6 +6,7 @@ export * from './create-sandbox-state.js';
 export * from './create-schema-compilers.js';
 export * from './fault-rule.js';
 export * from './load-sandbox-descriptions.js';
+export * from './locate-descriptions.js';
 export * from './problem.js';
 export * from './read-request-body.js';
 export * from './request-log-entry.js';

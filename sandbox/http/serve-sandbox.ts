@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiRoute, RouteTable } from './build-route-table.js';
+import type { ValidationResult } from './compile-request-validator.js';
 import type { FaultTarget } from './create-fault-injector.js';
 import type { FaultRule } from './fault-rule.js';
 import type { Problem } from './problem.js';
@@ -22,6 +23,11 @@ export interface SandboxExchange {
   readonly logId: string;
   /** `http://host:port` of this server. */
   readonly baseUrl: string;
+}
+
+/** Validates the exchange's parameters and body against the operation its path matched. */
+export function validateExchange(route: ApiRoute, exchange: SandboxExchange, pathParams: Readonly<Record<string, string>>): ValidationResult {
+  return route.validate({ pathParams, query: exchange.query, headers: exchange.headers, rawBody: exchange.rawBody });
 }
 
 export interface SandboxErrorSpec {

@@ -1,18 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { locateDescriptions } from '../http/locate-descriptions.js';
 
 export const MBANQ_OPENAPI_FILE = 'mbanq-cloud-openapi.yml';
 
-/**
- * The project's `workflows/openapi` folder, found by walking up from this module, so it works
- * from the sources (`sandbox/mbanq/`) and from the build (`dist/sandbox/mbanq/`).
- */
-export function locateMbanqOpenApi(start: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start, depth = 0; depth < 8; dir = dirname(dir), depth++) {
-    const candidate = join(dir, 'workflows', 'openapi');
-    if (existsSync(join(candidate, MBANQ_OPENAPI_FILE))) return candidate;
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error(`cannot find workflows/openapi/${MBANQ_OPENAPI_FILE} above ${start}; pass openApiDir`);
-}
+/** The project's `workflows/openapi` folder, from the sources or the build. */
+export const locateMbanqOpenApi = (start?: string): string => locateDescriptions('workflows/openapi', MBANQ_OPENAPI_FILE, start);

@@ -3,11 +3,12 @@ import {
   createSandboxState,
   loadSandboxDescriptions,
   serveSimulator,
+  validateExchange,
   type ApiRoute,
   type SandboxExchange,
   type SandboxHandle,
   type SandboxResponse,
-  type SandboxStartOptions,
+  type SimulatorStartOptions,
 } from '../http/index.js';
 import { fineractError, invalidTenant, oauthError, problemsToErrors, renderMbanqError, unauthenticated, validationErrors } from './fineract-errors.js';
 import { mbanqHandlers } from './handlers/index.js';
@@ -30,15 +31,10 @@ const TOKEN_OPERATION = 'requestAccessToken';
 /** Prefix of Fineract's validation message codes per operation. */
 const RESOURCE_BY_OPERATION: Readonly<Record<string, string>> = { createClientIdentifier: 'clientIdentifier' };
 
-export interface MbanqSandboxOptions extends SandboxStartOptions {
-  /** Merged over DEFAULT_MBANQ_SCENARIO. */
-  readonly scenario?: MbanqScenarioOverrides;
+/** `scenario` is merged over DEFAULT_MBANQ_SCENARIO; `now` is also "today" for dates; `openApiDir` holds `mbanq-cloud-openapi.yml`. */
+export interface MbanqSandboxOptions extends SimulatorStartOptions<MbanqScenarioOverrides> {
   /** tenantId -> its API users and OAuth clients. @default DEFAULT_MBANQ_TENANTS */
   readonly tenants?: Readonly<Record<string, MbanqTenant>>;
-  /** Clock in epoch milliseconds: token expiry, "today" for dates. @default Date.now */
-  readonly now?: () => number;
-  /** Folder holding `mbanq-cloud-openapi.yml`. @default the project's `workflows/openapi` */
-  readonly openApiDir?: string;
 }
 
 export interface MbanqSandbox extends SandboxHandle<MbanqSandboxStats, MbanqScenario, MbanqScenarioOverrides> {
@@ -79,7 +75,7 @@ export async function startMbanqSandbox(options: MbanqSandboxOptions = {}): Prom
     if (grantType !== null && grantType !== 'password') {
       return oauthError(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported here; use password`);
     }
-    const validated = route.validate({ pathParams, query: exchange.query, headers: exchange.headers, rawBody: exchange.rawBody });
+    const validated = validateExchange(route, exchange, pathParams);
     if (!validated.ok) return oauthError(validated.status, 'invalid_request', validated.problems.map((p) => p.detail ?? p.title).join('; '));
     const tenantId = String(validated.value.headers.tenantid);
     const tenant = tenantOf(tenantId);
@@ -105,7 +101,7 @@ export async function startMbanqSandbox(options: MbanqSandboxOptions = {}): Prom
     if (!record || record.expiresAt <= now()) return unauthenticated(record ? 'the access token expired' : 'the access token is unknown');
     if (record.tenantId !== tenantId) return unauthenticated('the access token belongs to another tenant');
 
-    const validated = route.validate({ pathParams, query: exchange.query, headers: exchange.headers, rawBody: exchange.rawBody });
+    const validated = validateExchange(route, exchange, pathParams);
     if (!validated.ok) {
       const errors = problemsToErrors(validated.problems, RESOURCE_BY_OPERATION[route.operationId] ?? 'client');
       if (validated.status === 415) {

@@ -6,6 +6,7 @@ import {
   extendSandboxHandle,
   loadSandboxDescriptions,
   serveSimulator,
+  validateExchange,
   validateFaultRule,
   type ApiRoute,
   type FaultRule,
@@ -15,7 +16,7 @@ import {
   type SandboxHandle,
   type SandboxRequestStats,
   type SandboxResponse,
-  type SandboxStartOptions,
+  type SimulatorStartOptions,
   type ValidatedRequest,
 } from '../../http/index.js';
 import { locateOaiExamples } from './locate-oai-examples.js';
@@ -70,13 +71,8 @@ export interface ExampleSimulator<Store, Scenario, ScenarioOverrides> {
   fallback?(exchange: SandboxExchange, store: Store): SandboxResponse | undefined;
 }
 
-export interface ExampleSandboxOptions<ScenarioOverrides> extends SandboxStartOptions {
-  readonly scenario?: ScenarioOverrides;
-  /** Clock in epoch milliseconds. @default Date.now */
-  readonly now?: () => number;
-  /** Folder holding the OpenAPI descriptions. @default the project's `test/fixtures/oai-examples` */
-  readonly openApiDir?: string;
-}
+/** `openApiDir` defaults to the project's `test/fixtures/oai-examples`. */
+export type ExampleSandboxOptions<ScenarioOverrides> = SimulatorStartOptions<ScenarioOverrides>;
 
 /** Counters any example simulator keeps. Snapshots: later requests do not change them. */
 export type ExampleSandboxStats = SandboxRequestStats;
@@ -142,7 +138,7 @@ export async function startExampleSandbox<Store, Scenario, ScenarioOverrides>(
     const denied = simulator.guard?.({ exchange, route, store, scenario, now, fail });
     if (denied) return denied;
 
-    const validated = route.validate({ pathParams, query: exchange.query, headers: exchange.headers, rawBody: exchange.rawBody });
+    const validated = validateExchange(route, exchange, pathParams);
     if (!validated.ok) {
       const [code, title] = validated.status === 415 ? ['unsupported_media_type', 'Unsupported media type'] : ['invalid_request', 'Invalid request'];
       return simulator.renderError({ status: validated.status, code, title, problems: validated.problems, route, logId: exchange.logId });
