@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     case 'compile': {
       const { compileHelp, runCompile } = await commands.compile();
       if (help) return void process.stdout.write(compileHelp + '\n'), ExitCodes.ok;
-      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { workflow: { type: 'string' }, out: { type: 'string' }, ...LOAD_FLAGS } });
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { workflow: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string', multiple: true }, ...LOAD_FLAGS } });
       if (positionals.length !== 1) throw new UsageError('compile needs exactly one file');
       return runCompile(positionals[0], { ...values, ...loadOptionsFrom(values) }, process.stdout, process.stderr);
     }
@@ -82,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
           'retry-ms': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          severity: { type: 'string', multiple: true },
           cache: { type: 'boolean', default: true },
         },
         allowNegative: true,

@@ -4,7 +4,9 @@ import type { LocalExecution } from '../local/run-workflow.js';
 
 export function formatStepLog(e: StepLogEntry): string {
   const status = e.statusCode !== undefined ? `→ ${e.statusCode}` : '→ no response';
-  const route = e.error ? `error ${e.error}` : `${e.outcome ?? ''}${e.nextTurnSeconds !== undefined ? ` (waiting ${e.nextTurnSeconds} s for the next turn)` : ''}`;
+  const route = e.error
+    ? `error ${e.error}`
+    : `${e.outcome ?? ''}${e.nextTurnSeconds !== undefined ? ` (waiting ${e.nextTurnSeconds} s for the next turn)` : ''}${e.checks?.length ? `  warn ${e.checks.join(', ')}` : ''}`;
   return `  ${e.stepId.padEnd(20)} ${`${e.method} ${e.path}`.padEnd(60)} ${status.padEnd(7)} ${`${Math.round(e.durationMs)} ms`.padStart(6)}  ${route}`;
 }
 

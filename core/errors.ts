@@ -30,6 +30,8 @@ const ERROR_KINDS = {
    * status (a contract fault, retried by the Task's Retry when safe, as ProviderUnavailable is).
    */
   UnexpectedContentType: { code: 'Arazzo.UnexpectedContentType', retryable: true },
+  /** The JSON body does not match the schema the OpenAPI operation declares for it (SCHEMA_CHECK at `error`). */
+  ResponseSchemaMismatch: { code: 'Arazzo.ResponseSchemaMismatch', retryable: false },
   /** A runtime expression could not be evaluated (missing value, bad pointer). */
   Expression: { code: 'Arazzo.Expression', retryable: false },
   /** A credential could not be resolved, sealed or unsealed. */
@@ -98,6 +100,7 @@ export const stepFailed = factory(ErrorCodes.StepFailed);
 export const invalidInputs = factory(ErrorCodes.InvalidInputs);
 export const providerUnavailable = factory(ErrorCodes.ProviderUnavailable);
 export const unexpectedContentType = factory(ErrorCodes.UnexpectedContentType);
+export const responseSchemaMismatch = factory(ErrorCodes.ResponseSchemaMismatch);
 export const expressionError = factory(ErrorCodes.Expression);
 export const secretError = factory(ErrorCodes.Secret);
 export const invalidResponse = factory(ErrorCodes.InvalidResponse);

@@ -5,6 +5,8 @@
  * Types only: the Lambda bundle imports this file and must stay free of compiler code.
  */
 
+import type { CheckFinding, CheckSeverities } from './response-checks.js';
+
 export const PLAN_VERSION = 1 as const;
 
 export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
@@ -36,6 +38,11 @@ export interface OperationBinding {
    * `content`, so no answer is checked.
    */
   readonly responseMediaTypes?: ResponseMediaTypes;
+  /**
+   * The JSON Schemas the operation declares for JSON answers, for the SCHEMA_CHECK: absent when
+   * it declares none or the check is off.
+   */
+  readonly responseSchemas?: ResponseSchemas;
   /** Stable key of the operation: one Lambda function per key. */
   readonly key: string;
 }
@@ -46,6 +53,17 @@ export interface OperationBinding {
  * response declared without content: a status that matches it is not checked.
  */
 export type ResponseMediaTypes = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * Response key (`200`, `4XX`, `default`) → JSON media type → its schema, made self-contained at
+ * compile time (OpenAPI 3.0's `nullable` folded into `type`; a `$ref` that could not be inlined,
+ * a recursive one, accepts anything). `dialect` is how the schemas read: JSON Schema draft 4 for
+ * OpenAPI 3.0, 2020-12 for 3.1.
+ */
+export interface ResponseSchemas {
+  readonly dialect: '4' | '2020-12';
+  readonly byResponse: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
+}
 
 export interface ParameterPlan {
   readonly name: string;
@@ -173,6 +191,8 @@ export interface StepPlan extends StepPlanBase {
   /** Workflow inputs that are credentials: the execution carries `secret:<name>` references for them. */
   readonly credentialInputs: readonly string[];
   readonly transport: TransportPolicy;
+  /** Severities of the response checks besides the criteria. @default DEFAULT_CHECK_SEVERITIES (both `warn`) */
+  readonly checks?: CheckSeverities;
 }
 
 /**
@@ -243,6 +263,8 @@ export interface StepResult {
   readonly delaySeconds?: number;
   /** Workflow outputs, when the outcome ends the workflow. */
   readonly workflowOutputs?: Record<string, unknown>;
+  /** Response checks that failed at `warn` severity (CONTENT_TYPE_CHECK, SCHEMA_CHECK): the step went on, and the history says why. */
+  readonly checks?: readonly CheckFinding[];
 }
 
 /** Shape of the execution state between states. */

@@ -4,23 +4,27 @@ import { compileFile, hasErrors, type LoadOptions } from '../../compiler/index.j
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { loadFlagsHelp } from '../load-flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
+import { severityHelp, severityOptions } from '../severity-option.js';
 
-export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>]
+export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>] [--severity <CHECK=level>]
 
 Compiles each workflow to an Amazon States Language definition (JSONPath) and its plan.
 Without --out, prints {"<workflowId>": {"definition": ..., "plan": ...}} as JSON on stdout.
 With --out, writes <dir>/<workflowId>.asl.json and <dir>/<workflowId>.plan.json.
 Diagnostics go to stderr. Exit 2 on compile errors.
 
-${loadFlagsHelp}`;
+${loadFlagsHelp}
+
+Response checks:
+${severityHelp}`;
 
 export async function runCompile(
   file: string,
-  opts: { workflow?: string; out?: string } & LoadOptions,
+  opts: { workflow?: string; out?: string; severity?: readonly string[] } & LoadOptions,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
 ): Promise<number> {
-  const result = await compileFile(file, { maxFileBytes: opts.maxFileBytes, maxTotalBytes: opts.maxTotalBytes, loadTimeoutMs: opts.loadTimeoutMs });
+  const result = await compileFile(file, { maxFileBytes: opts.maxFileBytes, maxTotalBytes: opts.maxTotalBytes, loadTimeoutMs: opts.loadTimeoutMs, ...severityOptions(opts.severity) });
   printDiagnostics(result, stderr);
   if (hasErrors(result.diagnostics)) return ExitCodes.usage;
   const selected = result.workflows.filter((w) => !opts.workflow || w.plan.workflowId === opts.workflow);

@@ -10,6 +10,7 @@ import { ExitCodes, UsageError } from '../cli-error.js';
 import { executionToJson, formatExecution, formatStepLog } from '../print-execution.js';
 import { compileFileCached } from '../compile-cache.js';
 import { printDiagnostics } from '../print-diagnostics.js';
+import { severityHelp, severityOptions } from '../severity-option.js';
 import { isWorkflowStep } from '../../core/plan.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 
@@ -28,6 +29,7 @@ Options:
   --wait-ms <n>          pause n ms in every Wait state instead of the real delay
   --retry-ms <n>         pause n ms between Task retries instead of the real backoff
   --json                 print the execution and its history as JSON
+${severityHelp}
   --verbose              print the execution history
   --no-cache             compile even if an unchanged compile is cached (the cache lives in
                          node_modules/.cache/arazzo-sfn, or ARAZZO_SFN_CACHE_DIR)
@@ -46,6 +48,8 @@ export interface RunCommandOptions {
   readonly retryMs?: number;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  /** `CHECK=severity` entries for the response checks (`--severity`). */
+  readonly severity?: readonly string[];
   /** Reuse a cached compile of unchanged files. @default true */
   readonly cache?: boolean;
 }
@@ -60,7 +64,7 @@ function sealingKey(): Buffer | undefined {
 
 export async function runRun(file: string, opts: RunCommandOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   // The emitted ASL is the compiler's, checked by its tests: a run does not pay asl-validator's start-up again.
-  const compileOptions = { validateAsl: false };
+  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity) };
   const result =
     opts.cache === false
       ? await (await import('../../compiler/compile-file.js')).compileFile(file, compileOptions)

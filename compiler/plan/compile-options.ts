@@ -1,4 +1,5 @@
 import type { LoopPolicy } from '../../core/plan.js';
+import type { CheckSeverity, ResponseCheck } from '../../core/response-checks.js';
 
 /** Options of a compilation; every field has a documented default. */
 export interface CompileOptions {
@@ -33,6 +34,15 @@ export interface CompileOptions {
    * @default "arazzo-sfn"
    */
   readonly sealContext?: string;
+  /**
+   * Severity of the response checks besides the criteria, named as Redocly Respect names them:
+   * `CONTENT_TYPE_CHECK` (the answer's Content-Type is one the operation declares) and
+   * `SCHEMA_CHECK` (a JSON body matches the schema the operation declares). `error` fails the
+   * step, `warn` records the finding in the step's result and lets the criteria decide, `off`
+   * skips the check.
+   * @default { CONTENT_TYPE_CHECK: 'warn', SCHEMA_CHECK: 'warn' }
+   */
+  readonly checks?: Readonly<Partial<Record<ResponseCheck, CheckSeverity>>>;
 }
 
 export const DEFAULT_SEAL_CONTEXT = 'arazzo-sfn';

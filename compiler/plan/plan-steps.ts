@@ -12,6 +12,8 @@ import { planParameters, planWorkflowInputs } from './plan-parameters.js';
 import { planRequestBody, requestContentType } from './plan-request-body.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
 import { responseMediaTypesOf } from './response-media-types.js';
+import { responseSchemasOf } from './response-schemas.js';
+import { DEFAULT_CHECK_SEVERITIES } from '../../core/response-checks.js';
 import { isRetrySafe } from './retry-policy.js';
 
 /** What a step's plan has whatever it runs, decided by the workflow around it. */
@@ -99,6 +101,8 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
   const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);
   const responseMediaTypes = responseMediaTypesOf(op.operation);
+  const checks = { ...DEFAULT_CHECK_SEVERITIES, ...ctx.options.checks };
+  const responseSchemas = checks.SCHEMA_CHECK === 'off' ? undefined : responseSchemasOf(op.operation, String(ctx.loaded.openapis.get(op.source)?.document.openapi ?? '3.1.0'));
   return {
     ...commonOf(ctx, bound, setting),
     ...(callback ? { callback } : {}),
@@ -110,6 +114,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
       path: op.operation.path,
       parameters: op.operation.parameters.map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required) || p.in === 'path' })),
       ...(responseMediaTypes ? { responseMediaTypes } : {}),
+      ...(responseSchemas ? { responseSchemas } : {}),
       key: `${op.source}.${op.operation.operationId ?? `${method}${op.operation.path}`}`.replace(/[^A-Za-z0-9_.-]/g, '_'),
     },
     parameters,
@@ -125,5 +130,6 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
       retrySafe: isRetrySafe(method, parameters, contentType, step.requestBody),
       ...(handledStatuses.length ? { handledStatuses } : {}),
     },
+    checks,
   };
 }

@@ -2,13 +2,15 @@ import type { Dispatcher } from 'undici';
 import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
-import { ErrorCodes, expressionError, isErrorCode, planError, providerUnavailable, stepFailed, unexpectedContentType } from '../../core/errors.js';
+import { ErrorCodes, expressionError, isErrorCode, planError, providerUnavailable, responseSchemaMismatch, stepFailed, unexpectedContentType } from '../../core/errors.js';
+import { DEFAULT_CHECK_SEVERITIES, type CheckFinding } from '../../core/response-checks.js';
+import { declaredSchemaFor, schemaProblems } from './http/check-response-schema.js';
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
 import type { SubstitutionEscape } from '../../core/expressions/evaluate-value.js';
 import { escapeXmlSubstitution } from './http/encode-xml.js';
-import { isXmlMediaType, mediaTypeOf, type UndeclaredMediaType } from '../../core/media-type.js';
+import { isJsonMediaType, isXmlMediaType, mediaTypeOf, type UndeclaredMediaType } from '../../core/media-type.js';
 import { buildRequest, setAtPointer, type BuiltRequest } from './http/build-request.js';
-import { sendRequest, type ReceivedResponse } from './http/send-request.js';
+import { parseBody, sendRequest, type ReceivedResponse } from './http/send-request.js';
 import type { StepEvent, StepPlan, StepResult } from '../../core/plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
 
@@ -36,6 +38,8 @@ export interface StepLogEntry {
   /** When the outcome repeats a step (a poll, a retry): the wait before the next turn. */
   readonly nextTurnSeconds?: number;
   readonly error?: string;
+  /** Response checks that failed at `warn` (the step went on): their names. */
+  readonly checks?: readonly string[];
 }
 
 async function registerCallback(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<{ url: string }> {
@@ -82,6 +86,47 @@ function undeclaredMessage(plan: StepPlan, where: string, what: string, statusCo
   const received = found.received ? `Content-Type ${JSON.stringify(found.received.slice(0, 100))}` : 'no Content-Type';
   const declared = found.responseKey === String(statusCode) ? `for ${statusCode}` : `for ${statusCode} (its "${found.responseKey}" response)`;
   return `${where}: ${operation} answered ${statusCode} with ${received}, which the operation does not declare ${declared}: it declares ${found.declared.join(', ')}`;
+}
+
+/** Whether the step's criteria, actions or outputs read the response body. */
+const readsBodyCache = new WeakMap<StepPlan, boolean>();
+function readsResponseBody(plan: StepPlan): boolean {
+  let reads = readsBodyCache.get(plan);
+  if (reads === undefined) {
+    const text = JSON.stringify([plan.successCriteria, plan.onSuccess.map((a) => a.criteria), plan.onFailure.map((a) => a.criteria), plan.outputs]);
+    reads = text.includes('$response.body');
+    readsBodyCache.set(plan, reads);
+  }
+  return reads;
+}
+
+interface UndeclaredRead {
+  readonly body: unknown;
+  readonly json: boolean;
+  /** The declared type it was tried as. */
+  readonly as: string;
+  /** It did not parse as the declared type, so it was read as labelled. */
+  readonly unreadable: boolean;
+  /** What the history says about the reading. */
+  readonly note: string;
+}
+
+/**
+ * Reads a body whose label the operation does not declare: as the declared type when it parses
+ * as that type (JSON labelled text/plain is still JSON), else as labelled, saying which.
+ */
+function readUndeclared(text: string, found: UndeclaredMediaType, label: string, what: string): UndeclaredRead {
+  const json = found.declared.find((t) => isJsonMediaType(t));
+  if (json) {
+    try {
+      return { body: parseBody(text, json, what), json: true, as: json, unreadable: false, note: `read as ${json}, as the operation declares` };
+    } catch {
+      const labelledJson = isJsonMediaType(mediaTypeOf(label));
+      return { body: parseBody(text, label, what), json: labelledJson, as: json, unreadable: true, note: `it does not parse as ${json}: read as labelled, and the step does not read the body` };
+    }
+  }
+  // Declared XML or text: read as text, as it would be under its declared label.
+  return { body: text, json: false, as: found.declared[0], unreadable: false, note: `read as text, as ${found.declared[0]} is` };
 }
 
 /**
@@ -138,13 +183,48 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);
   }
-  // A success answer labelled otherwise than the operation declares would be misread (JSON kept
-  // as text matches no criterion, and a default route moves on): a contract fault, retried like
-  // the one above when the call is retry-safe. Error answers are not checked (send-request reads
-  // them as labelled); a callback step's answer is not read, so not checked either.
+  // Extra checks besides the criteria (Respect's CONTENT_TYPE_CHECK and SCHEMA_CHECK), each with
+  // its severity: error fails the step, warn lets the criteria decide and says so in the result.
+  const severities = plan.checks ?? DEFAULT_CHECK_SEVERITIES;
+  const findings: CheckFinding[] = [];
+  const label = response.headers['content-type'] ?? '';
+  let body = response.body;
+  let bodyIsJson = body !== undefined && isJsonMediaType(mediaTypeOf(label));
+  // A callback step's immediate answer is not read, so not checked either.
   if (response.undeclaredMediaType && !callback) {
-    runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.UnexpectedContentType });
-    throw unexpectedContentType(undeclaredMessage(plan, where, what, response.statusCode, response.undeclaredMediaType));
+    const message = undeclaredMessage(plan, where, what, response.statusCode, response.undeclaredMediaType);
+    const severity = severities.CONTENT_TYPE_CHECK;
+    // A success answer labelled otherwise than the operation declares would be misread (JSON kept
+    // as text matches no criterion, and a default route moves on): at error, a contract fault,
+    // retried like a 5xx when the call is retry-safe. Error answers are not checked (send-request
+    // reads them as labelled).
+    const refuse = (why: string) => {
+      runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.UnexpectedContentType });
+      return unexpectedContentType(`${message}${why}`);
+    };
+    if (severity === 'error') throw refuse('');
+    // Off: no check, the body is read as labelled (as before the check existed).
+    const read =
+      severity === 'off'
+        ? { body: parseBody(response.body as string, label, what), json: isJsonMediaType(mediaTypeOf(label)), as: label, unreadable: false, note: '' }
+        : readUndeclared(response.body as string, response.undeclaredMediaType, label, what);
+    // Never route on a body that could not be read: a step that reads it fails, whatever the severity.
+    if (read.unreadable && readsResponseBody(plan)) throw refuse(`; the body does not parse as ${read.as} either, and the step reads it`);
+    body = read.body;
+    bodyIsJson = read.json;
+    if (severity === 'warn') findings.push({ check: 'CONTENT_TYPE_CHECK', severity: 'warn', message: `${message}; ${read.note}` });
+  }
+  if (!callback && bodyIsJson && severities.SCHEMA_CHECK !== 'off' && plan.operation.responseSchemas) {
+    const schema = declaredSchemaFor(plan.operation.responseSchemas, response.statusCode, label);
+    const problems = schema === undefined ? [] : schemaProblems(schema, plan.operation.responseSchemas.dialect, body);
+    if (problems.length) {
+      const message = `${where}: ${what} answered ${response.statusCode} with a body that does not match the schema the operation declares for it: ${problems.join(', ')}`;
+      if (severities.SCHEMA_CHECK === 'error') {
+        runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ResponseSchemaMismatch });
+        throw responseSchemaMismatch(message);
+      }
+      findings.push({ check: 'SCHEMA_CHECK', severity: 'warn', message });
+    }
   }
 
   if (callback) {
@@ -159,7 +239,7 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   ctx.method = request.method;
   ctx.statusCode = response.statusCode;
   ctx.request = request.parts;
-  ctx.response = { headers: response.headers, body: response.body };
+  ctx.response = { headers: response.headers, body };
 
   const ok = succeeded(plan, ctx, response.statusCode);
   let result: StepResult;
@@ -172,11 +252,13 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     if (isErrorCode(err, ErrorCodes.StepFailed)) runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: 'failed' });
     throw err;
   }
+  if (findings.length) result = { ...result, checks: findings };
   runtime.log?.({
     ...logBase,
     statusCode: response.statusCode,
     durationMs: response.durationMs,
     outcome: result.outcome,
+    ...(findings.length ? { checks: findings.map((f) => f.check) } : {}),
     ...(result.delaySeconds !== undefined ? { nextTurnSeconds: result.delaySeconds } : {}),
   });
   return result;

@@ -17,7 +17,7 @@ import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/
 import { type LoopPolicy } from '../../core/plan.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
-import { DEFAULT_SEAL_CONTEXT } from '../../compiler/plan/compile-options.js';
+import { DEFAULT_SEAL_CONTEXT, type CompileOptions } from '../../compiler/plan/compile-options.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
 import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
 import { handlerEntry, packageRoot } from './package-paths.js';
@@ -75,6 +75,14 @@ export interface ArazzoWorkflowProps {
    * @default { intervalSeconds: 5, backoffRate: 1.5, maxDelaySeconds: 60, maxAttempts: 20 }
    */
   readonly defaultLoop?: Partial<LoopPolicy>;
+  /**
+   * Severity of the response checks besides the step's successCriteria (`--severity` of the
+   * CLI): `CONTENT_TYPE_CHECK`, `SCHEMA_CHECK`; `error` fails the step, `warn` records the
+   * finding in the step's result (the execution history) and lets the criteria decide, `off`
+   * skips the check.
+   * @default { CONTENT_TYPE_CHECK: 'warn', SCHEMA_CHECK: 'warn' }
+   */
+  readonly severity?: CompileOptions['checks'];
   /**
    * Shared by the workflows of one deployment, so a parent can hand a sealed token to a child:
    * the AES-GCM additional data and the KMS encryption context of every sealed value.
@@ -180,6 +188,7 @@ export class ArazzoWorkflow extends Construct {
       workflowId: props.workflowId,
       options: {
         ...(props.defaultLoop ? { defaultLoop: props.defaultLoop } : {}),
+        ...(props.severity ? { checks: props.severity } : {}),
         credentialInputs: { [props.workflowId]: Object.keys(bindings) },
         sealContext,
       },

@@ -207,10 +207,12 @@ export function formatHistory(events: readonly HistoryEvent[], options: FormatHi
 function describeStepResult(output: string | undefined): string {
   if (!output) return '';
   try {
-    const result = JSON.parse(output) as { statusCode?: unknown; outcome?: unknown; delaySeconds?: unknown };
+    const result = JSON.parse(output) as { statusCode?: unknown; outcome?: unknown; delaySeconds?: unknown; checks?: unknown };
     if (typeof result?.statusCode !== 'number' || typeof result.outcome !== 'string') return '';
     const wait = typeof result.delaySeconds === 'number' ? ` (next turn in ${result.delaySeconds}s)` : '';
-    return `· HTTP ${result.statusCode} → ${result.outcome}${wait}`;
+    // Response checks that failed at warn: the step went on, and the history names them.
+    const checks = Array.isArray(result.checks) ? result.checks.map((c) => (c as { check?: unknown })?.check).filter((c) => typeof c === 'string') : [];
+    return `· HTTP ${result.statusCode} → ${result.outcome}${wait}${checks.length ? ` · warn ${checks.join(', ')}` : ''}`;
   } catch {
     return '';
   }

@@ -32,7 +32,8 @@ describe(`${EXECUTIONS} concurrent executions of seed 000 against one sandbox, 5
   beforeAll(async () => {
     sandbox = await startFintectureSandbox({ requestLogLimit: 100 });
     // The loop bound is lowered so the executions whose verification never settles end quickly.
-    workflow = await compileSeed(SEED_000, { defaultLoop: { maxAttempts: MAX_POLLS } });
+    // CONTENT_TYPE_CHECK at error: a mislabelled poll is a contract fault the Task retries (fault-schedule.ts counts on it).
+    workflow = await compileSeed(SEED_000, { defaultLoop: { maxAttempts: MAX_POLLS }, checks: { CONTENT_TYPE_CHECK: 'error' } });
     // Bounded like a fleet of Lambda containers would be, rather than one socket per execution.
     agent = new Agent({ connections: 64 });
   });

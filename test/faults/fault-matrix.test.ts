@@ -14,6 +14,8 @@ import { scanForSecrets, SEED_000, SEED_001, seed000Input, seed001Input, startSe
  */
 const SHORT_TIMEOUTS: CompileOptions = { connectTimeoutMs: 100, requestTimeoutMs: 400 };
 const HELD_MS = 1_500;
+/** The content-type check as it was before it had a severity: a mislabelled answer is a contract fault. */
+const CONTENT_TYPE_ERROR: CompileOptions = { checks: { CONTENT_TYPE_CHECK: 'error' } };
 
 const STEP_OF: Record<string, string> = { createAccessToken: 'mintToken', createPisV2Connect: 'createPayment', getPaymentSession: 'getPayment' };
 
@@ -72,19 +74,22 @@ const ROWS: readonly Row[] = [
   { kind: 'malformed JSON', operationId: 'createAccessToken', persistence: 'once', rule: { malformedJson: true }, expected: { status: 'FAILED', error: ErrorCodes.InvalidResponse, attempts: 1, payments: 0 } },
   { kind: 'malformed JSON after creating', operationId: 'createPisV2Connect', persistence: 'once', rule: { malformedJson: true, when: 'after' }, expected: { status: 'FAILED', error: ErrorCodes.InvalidResponse, attempts: 1, payments: 1 } },
   { kind: 'malformed JSON', operationId: 'getPaymentSession', persistence: 'once', rule: { malformedJson: true }, expected: { status: 'FAILED', error: ErrorCodes.InvalidResponse, attempts: 1, payments: 1 } },
-  // JSON labelled text/html, which the operations do not declare for 200 (application/json): a
-  // contract fault, not a body to read as text. Retried like a 5xx (all three calls are
-  // retry-safe), then Arazzo.UnexpectedContentType; the request itself was processed each time,
-  // so the payment is still created once per x-request-id.
+  // JSON labelled text/html, which the operations do not declare for 200 (application/json).
+  // With CONTENT_TYPE_CHECK at error, a contract fault, not a body to read as text: retried like
+  // a 5xx (all three calls are retry-safe), then Arazzo.UnexpectedContentType; the request itself
+  // was processed each time, so the payment is still created once per x-request-id.
   ...(['createAccessToken', 'createPisV2Connect', 'getPaymentSession'] as const).flatMap((operationId): Row[] => [
-    { kind: 'wrong content type', operationId, persistence: 'once', rule: { contentType: 'text/html; charset=utf-8' }, expected: { status: 'SUCCEEDED', attempts: 2, payments: 1, outputs: ALL_OUTPUTS } },
+    { kind: 'wrong content type (check at error)', operationId, persistence: 'once', rule: { contentType: 'text/html; charset=utf-8' }, compile: CONTENT_TYPE_ERROR, expected: { status: 'SUCCEEDED', attempts: 2, payments: 1, outputs: ALL_OUTPUTS } },
     {
-      kind: 'wrong content type',
+      kind: 'wrong content type (check at error)',
       operationId,
       persistence: 'always',
       rule: { contentType: 'text/html; charset=utf-8' },
+      compile: CONTENT_TYPE_ERROR,
       expected: { status: 'FAILED', error: ErrorCodes.UnexpectedContentType, attempts: 4, payments: operationId === 'createAccessToken' ? 0 : 1 },
     },
+    // At the default (warn) the body parses as the JSON the operation declares: read as such, nothing retried.
+    { kind: 'wrong content type (check at warn)', operationId, persistence: 'always', rule: { contentType: 'text/html; charset=utf-8' }, expected: { status: 'SUCCEEDED', attempts: 1, payments: 1, outputs: ALL_OUTPUTS } },
   ]),
   // A gateway's HTML error page with a 502: still a 5xx, still retried.
   { kind: '502 as an HTML page', operationId: 'getPaymentSession', persistence: 'once', rule: { status: 502, contentType: 'text/html' }, expected: { status: 'SUCCEEDED', attempts: 2, payments: 1, outputs: ALL_OUTPUTS } },
@@ -138,9 +143,10 @@ describe('fault matrix: every injected fault ends in success after bounded retri
   // Arazzo's default (the next step) would take the execution to reportFailure, which succeeds with
   // failedStatus "pending": a silent wrong route. The operation declares application/json for 200,
   // so the label is a contract fault, retried on the GET like a 5xx.
-  it('a mislabelled poll answer on seed 000 (once) is retried, and the execution ends verified', async () => {
+  it('a mislabelled poll answer on seed 000 (once, check at error) is retried, and the execution ends verified', async () => {
     const run = await harness.run(SEED_000, seed000Input('jane+pending2+verified@example.com'), {
       faults: [{ operationId: 'getCustomerVerificationById', contentType: 'text/plain', times: 1 }],
+      compile: CONTENT_TYPE_ERROR,
     });
 
     expectEnded(run);
@@ -155,9 +161,28 @@ describe('fault matrix: every injected fault ends in success after bounded retri
     expect(run.requests.filter((r) => r.operationId === 'getCustomerVerificationById').map((r) => r.fault ?? false)).toEqual([true, false, false]);
   });
 
-  it('a poll answer that stays mislabelled fails the execution with Arazzo.UnexpectedContentType after the Retry budget, and no further step runs', async () => {
+  it('at the default (warn), a poll answer that stays mislabelled is read as the JSON it is: the execution ends verified, and the history names the check', async () => {
     const run = await harness.run(SEED_000, seed000Input('jane+pending2+verified@example.com'), {
       faults: [{ operationId: 'getCustomerVerificationById', contentType: 'text/plain' }],
+    });
+
+    expectEnded(run);
+    expect({ status: run.execution.status, error: run.execution.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expect(run.execution.output).toMatchObject({ finalStatus: 'verified' });
+    expect(run.statesEntered).not.toContain('reportFailure');
+    const polls = run.logLines.map((line) => JSON.parse(line) as { stepId: string; outcome?: string; checks?: string[] }).filter((e) => e.stepId === 'pollVerification');
+    expect(polls.map((e) => [e.outcome, e.checks])).toEqual([
+      ['onSuccess.pending', ['CONTENT_TYPE_CHECK']],
+      ['onSuccess.pending', ['CONTENT_TYPE_CHECK']],
+      ['onSuccess.verified', ['CONTENT_TYPE_CHECK']],
+    ]);
+    expect(run.historyJson).toContain('read as application/json, as the operation declares');
+  });
+
+  it('a poll answer that stays mislabelled (check at error) fails the execution with Arazzo.UnexpectedContentType after the Retry budget, and no further step runs', async () => {
+    const run = await harness.run(SEED_000, seed000Input('jane+pending2+verified@example.com'), {
+      faults: [{ operationId: 'getCustomerVerificationById', contentType: 'text/plain' }],
+      compile: CONTENT_TYPE_ERROR,
     });
 
     expectEnded(run);

@@ -38,7 +38,8 @@ export interface FaultKind {
 /**
  * Faults of seed 000 and their consequence, by the retry rules of the compiled definition: the
  * poll (a GET) is retried on Arazzo.ProviderUnavailable and Arazzo.UnexpectedContentType (an
- * answer labelled with a media type the operation does not declare) up to 3 times; the two POSTs
+ * answer labelled with a media type the operation does not declare, with CONTENT_TYPE_CHECK at
+ * error as the concurrency test compiles it) up to 3 times; the two POSTs
  * carry no idempotency key, so are never retried; a malformed body is not a transport fault and is
  * not retried.
  */

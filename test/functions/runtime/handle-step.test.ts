@@ -85,7 +85,7 @@ describe('handleStep', () => {
   });
 });
 
-describe('handleStep: an answer labelled with a media type the operation does not declare', () => {
+describe('handleStep: an answer labelled with a media type the operation does not declare (CONTENT_TYPE_CHECK at error)', () => {
   const secrets = new InMemorySecretsProvider({ key: 'sk_live_0123456789' });
   const sealer = new AesGcmSealer();
   // Answers with the status, Content-Type and body the path asks for: /things/<status>/<content type>/<body>, each `v` + base64url.
@@ -123,6 +123,7 @@ describe('handleStep: an answer labelled with a media type the operation does no
       ],
       successCriteria: [],
       outputs: { status: '$response.body#/status' },
+      checks: { CONTENT_TYPE_CHECK: 'error', SCHEMA_CHECK: 'off' },
       ...over,
     });
   const run = (p: StepPlan, status: number, contentType: string, body: string, log?: (e: unknown) => void) =>
