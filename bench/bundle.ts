@@ -5,6 +5,7 @@ import { PlanDefines } from '../functions/handlers/environment.js';
 import { isWorkflowStep, type StepPlan } from '../core/plan.js';
 import { compileFileOrThrow } from '../compiler/index.js';
 import { ESM_REQUIRE_BANNER } from '../infra/esm-require-banner.js';
+import { handlerEntry } from '../infra/cdk/package-paths.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/benchmark.js';
 import { runFresh } from './lib/fresh-process.js';
 import { summarize } from './lib/stats.js';
@@ -66,7 +67,8 @@ export const bundleBenchmark: Benchmark = {
           const usesXpath = steps.some((s) => [...s.successCriteria, ...s.onSuccess.flatMap((a) => a.criteria), ...s.onFailure.flatMap((a) => a.criteria)].some((c) => c.type === 'xpath'));
           await build({
             ...bundleOptions({ [PlanDefines.stepPlans]: JSON.stringify(JSON.stringify(steps)) }, ['@aws-sdk/*', ...(usesXpath ? [] : ['xpath', '@xmldom/xmldom'])]),
-            entryPoints: [join(ctx.root, 'functions/handlers/operation.ts')],
+            // The entry the construct bundles: from dist/ (where the bench runs), the one the package ships.
+            entryPoints: [handlerEntry('operation')],
             outfile: file,
             absWorkingDir: ctx.root,
           });
