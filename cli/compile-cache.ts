@@ -30,7 +30,7 @@ export interface CompileCacheOptions {
   readonly mtimeMarginMs?: number;
 }
 
-const ENTRY_FORMAT = 2;
+const ENTRY_FORMAT = 3;
 
 interface CacheEntry {
   readonly format: number;

@@ -5,6 +5,9 @@ import { lintDocument } from './lint/index.js';
 import { loadArazzo, type LoadedArazzo, type LoadOptions } from './load/index.js';
 import { bindDocument, planDocument, type CompileOptions } from './plan/index.js';
 import { validateAsl } from './validate/validate-asl.js';
+import { workflowStatuses, type WorkflowStatus } from './workflow-status.js';
+
+export { describeStatus, statusOf, type WorkflowStatus } from './workflow-status.js';
 
 export interface CompiledWorkflow extends EmittedWorkflow {
   readonly plan: WorkflowPlan;
@@ -12,7 +15,13 @@ export interface CompiledWorkflow extends EmittedWorkflow {
 
 export interface CompileResult {
   readonly file: string;
+  /** The workflows of the document that compiled (a sibling's errors do not stop them). */
   readonly workflows: readonly CompiledWorkflow[];
+  /**
+   * Every workflow of the document and of its arazzo sources, in document order: compiled or
+   * not, and why not. Errors are scoped per workflow (see workflowStatuses).
+   */
+  readonly status: readonly WorkflowStatus[];
   /** Workflows of the document's arazzo-typed sources (run by its workflow steps), by source name. */
   readonly external: readonly { readonly source: string; readonly workflow: CompiledWorkflow }[];
   /** Errors and warnings, in document order. */
@@ -48,7 +57,7 @@ export async function compileFile(file: string, options: CompileFileOptions = {}
   const diagnostics: Diagnostic[] = [];
   const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file, options);
   diagnostics.push(...loadDiagnostics);
-  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics, inputs: [] };
+  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], status: [], external: [], diagnostics, inputs: [] };
   const inputs = [...new Set(filesOf(loaded))];
 
   // Bind every step once; planning and the check stage read the same bindings.
@@ -58,7 +67,8 @@ export async function compileFile(file: string, options: CompileFileOptions = {}
   const plans = planDocument(bound, options, diagnostics);
   const externalPlans = sources.flatMap(({ source, bound: other }) => planDocument(other, options, diagnostics).map((plan) => ({ source, plan })));
   lintDocument(bound, sources.map((s) => s.bound), diagnostics);
-  if (hasErrors(diagnostics)) return { file, workflows: [], external: [], diagnostics: sortDiagnostics(diagnostics), inputs };
+  const status = workflowStatuses(bound, sources, diagnostics);
+  const compiles = (workflowId: string, source?: string) => status.some((s) => s.compiled && s.workflowId === workflowId && s.source === source);
 
   const emit = (plan: WorkflowPlan): CompiledWorkflow => {
     const emitted = emitAsl(plan, options);
@@ -71,10 +81,18 @@ export async function compileFile(file: string, options: CompileFileOptions = {}
     }
     return { plan, ...emitted };
   };
-  const workflows = plans.map(emit);
-  const external = externalPlans.map(({ source, plan }) => ({ source, workflow: emit(plan) }));
-  const failed = hasErrors(diagnostics);
-  return { file, workflows: failed ? [] : workflows, external: failed ? [] : external, diagnostics: sortDiagnostics(diagnostics), inputs };
+  const workflows = plans.filter((plan) => compiles(plan.workflowId)).map(emit);
+  const external = externalPlans.filter(({ source, plan }) => compiles(plan.workflowId, source)).map(({ source, plan }) => ({ source, workflow: emit(plan) }));
+  // An emitter bug is no document's fault: it fails the whole compile.
+  const failed = diagnostics.some((d) => d.severity === 'error' && d.pointer === '' && d.message.startsWith('internal: '));
+  return {
+    file,
+    workflows: failed ? [] : workflows,
+    status: failed ? status.map((s) => ({ ...s, compiled: false, reason: 'document' as const })) : status,
+    external: failed ? [] : external,
+    diagnostics: sortDiagnostics(diagnostics),
+    inputs,
+  };
 }
 
 export async function compileFileOrThrow(file: string, options: CompileFileOptions = {}): Promise<CompileResult> {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
 import { hasErrors } from '../../compiler/diagnostics/index.js';
+import { describeStatus, statusOf } from '../../compiler/workflow-status.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
@@ -69,14 +70,21 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     opts.cache === false
       ? await (await import('../../compiler/compile-file.js')).compileFile(file, compileOptions)
       : (await compileFileCached(file, compileOptions)).result;
-  if (hasErrors(result.diagnostics)) {
+  // Errors are scoped per workflow: a sibling's errors are printed and do not stop this one.
+  const status = statusOf(result.status, opts.workflow);
+  if (!status && result.status.length) throw new UsageError(`no workflow "${opts.workflow}" in ${file} (has: ${result.status.filter((s) => !s.source).map((s) => s.workflowId).join(', ')})`);
+  if (!status?.compiled) {
     printDiagnostics(result, stderr);
+    if (status) stderr.write(`${describeStatus(status)}\n`);
     return ExitCodes.usage;
   }
-  const warnings = result.diagnostics.length;
-  if (warnings && !opts.json) stderr.write(`${file}: ${warnings} lint warning${warnings === 1 ? '' : 's'} (arazzo-sfn validate ${file} lists them)\n`);
-  const compiled = opts.workflow ? result.workflows.find((w) => w.plan.workflowId === opts.workflow) : result.workflows[0];
-  if (!compiled) throw new UsageError(`no workflow "${opts.workflow}" in ${file} (has: ${result.workflows.map((w) => w.plan.workflowId).join(', ')})`);
+  if (hasErrors(result.diagnostics)) {
+    printDiagnostics(result, stderr);
+    stderr.write(`${file}: other workflows of the document do not compile (${result.status.filter((s) => !s.compiled).map((s) => s.workflowId).join(', ')}); running "${status.workflowId}"\n`);
+  }
+  const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
+  if (warnings && !opts.json && !hasErrors(result.diagnostics)) stderr.write(`${file}: ${warnings} lint warning${warnings === 1 ? '' : 's'} (arazzo-sfn validate ${file} lists them)\n`);
+  const compiled = result.workflows.find((w) => w.plan.workflowId === status.workflowId)!;
   const plan = compiled.plan;
 
   let inputs: Record<string, unknown> = {};

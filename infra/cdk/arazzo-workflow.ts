@@ -197,7 +197,7 @@ export class ArazzoWorkflow extends Construct {
     const { workflow } = compiledResponse;
     this.compiled = workflow;
     for (const w of compiledResponse.warnings) {
-      Validations.of(this).addWarning(`arazzo-sfn:${w.code}`, `${w.file}:${w.line}:${w.col}: ${w.message} [${w.rule}]`);
+      Validations.of(this).addWarning(`arazzo-sfn:${w.code}`, `${w.file}:${w.line}:${w.col}: ${w.severity === 'error' ? 'error in another workflow: ' : ''}${w.message} [${w.rule}]`);
     }
     if (express) this.checkExpress();
     const webhookSpec = planWebhook(workflow);

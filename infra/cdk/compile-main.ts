@@ -5,7 +5,7 @@
  * Input: the JSON of a SynthCompileRequest as the only argument.
  */
 import { compileFile, type CompiledWorkflow } from '../../compiler/compile-file.js';
-import { hasErrors } from '../../compiler/diagnostics/index.js';
+import { describeStatus, statusOf } from '../../compiler/workflow-status.js';
 import { createPlaceholderNamer, type SynthCompileRequest, type SynthCompileResponse, type WorkflowTarget } from './synth-compile-protocol.js';
 
 /**
@@ -38,10 +38,15 @@ async function main(request: SynthCompileRequest): Promise<SynthCompileResponse>
       return marker;
     },
   });
-  const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
-  if (hasErrors(result.diagnostics)) return { ok: false, message: `${request.file} does not compile`, diagnostics: result.diagnostics };
-  const ids = result.workflows.map((w) => w.plan.workflowId);
-  const found = request.workflowId ? result.workflows.find((w) => w.plan.workflowId === request.workflowId) : result.workflows.length === 1 ? result.workflows[0] : undefined;
+  // Errors are scoped per workflow: those of the document's other workflows are reported with the warnings, and do not stop this one.
+  const warnings = result.diagnostics;
+  const own = result.status.filter((s) => !s.source);
+  const status = request.workflowId ? statusOf(result.status, request.workflowId) : own.length === 1 ? own[0] : undefined;
+  if (!own.length || (status && !status.compiled)) {
+    return { ok: false, message: `${request.file} does not compile${status ? `: ${describeStatus(status)}` : ''}`, diagnostics: result.diagnostics };
+  }
+  const ids = own.map((s) => s.workflowId);
+  const found = status && result.workflows.find((w) => w.plan.workflowId === status.workflowId);
   if (!found) {
     const message = request.workflowId
       ? `${request.file} has no workflow "${request.workflowId}" (it has ${ids.join(', ')})`

@@ -21,7 +21,7 @@ export type SynthCompileResponse =
   | {
       readonly ok: true;
       readonly workflow: CompiledWorkflow;
-      /** Lint warnings of the document (errors make `ok` false). */
+      /** Lint warnings of the document, and the errors of its other workflows (errors that stop this one make `ok` false). */
       readonly warnings: readonly Diagnostic[];
       /** `definitionSubstitutions` key → the function key whose Lambda ARN it stands for. */
       readonly functionPlaceholders: Readonly<Record<string, string>>;

@@ -91,10 +91,14 @@ export class WorkflowCatalog {
       const result = await compileFile(file, { stateMachineArnFor: (workflowId, source) => stateMachineArn(scope, machineNameFor(workflowId, source)) });
       if (hasErrors(result.diagnostics)) {
         const errors = result.diagnostics.filter((d) => d.severity === 'error');
-        catalog.problems.push({ file, message: `${errors.length} compile error(s), first: ${errors[0].code} ${errors[0].message} (line ${errors[0].line})` });
-        continue;
+        const failed = result.status.filter((s) => !s.compiled).map((s) => s.workflowId);
+        catalog.problems.push({
+          file,
+          message: `${errors.length} compile error(s), first: ${errors[0].code} ${errors[0].message} (line ${errors[0].line})${failed.length ? `; left out: ${failed.join(', ')}` : ''}`,
+        });
       }
-      catalog.addDocument(file, result);
+      // Errors are scoped per workflow: the workflows that compiled are registered.
+      if (result.workflows.length) catalog.addDocument(file, result);
     }
     return catalog;
   }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { compileFile, formatDiagnostic } from '../../compiler/index.js';
+import { runCli } from '../cli/run-cli.js';
+
+/** Seed 001 verbatim, plus `broken` (an operationId no source declares) and `needs-broken` (runs `broken`). */
+const FILE = 'test/fixtures/lenient/scoped/seed-001-with-broken-siblings.arazzo.yml';
+const BROKEN = `${FILE}:119:18: error ASFN1005 step "mint": operationId "$sourceDescriptions.oauthApi.mintTokenTypo" is not declared in source "oauthApi" [operation-binding]`;
+const SEED_001_INPUTS = [
+  '--input', 'clientId=sandbox-app-id', '--input', 'clientSecret=sandbox-app-secret',
+  '--input', 'amount=12.50', '--input', 'currency=EUR', '--input', 'communication=test',
+  '--input', 'requestId=0b5c3f8e-2d6a-4c1b-9e7f-3a2d1c0b9e8f',
+];
+
+describe('diagnostics are scoped per workflow: one invalid workflow does not block its siblings', () => {
+  it('compileFile compiles the valid workflow, reports the sibling error once, and says which workflow failed and why', async () => {
+    const result = await compileFile(FILE);
+    expect(result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([BROKEN]);
+    expect(result.workflows.map((w) => w.plan.workflowId)).toEqual(['token-then-payment']);
+    expect(result.status).toEqual([
+      { workflowId: 'token-then-payment', compiled: true },
+      { workflowId: 'broken', compiled: false, reason: 'errors' },
+      { workflowId: 'needs-broken', compiled: false, reason: 'dependency', blockedBy: ['broken'] },
+    ]);
+  });
+
+  it('compile --workflow of the valid one succeeds and prints the sibling error; of a blocked one exits 2 saying why', async () => {
+    const ok = await runCli(['compile', FILE, '--workflow', 'token-then-payment']);
+    expect(ok.code).toBe(0);
+    expect(Object.keys(JSON.parse(ok.stdout))).toEqual(['token-then-payment']);
+    expect(ok.stderr).toContain(BROKEN);
+
+    const blocked = await runCli(['compile', FILE, '--workflow', 'needs-broken']);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toContain('workflow "needs-broken" does not compile: it needs "broken", which does not compile');
+
+    // Without --workflow, the whole document is asked for: its errors fail the command.
+    expect((await runCli(['compile', FILE])).code).toBe(2);
+  });
+
+  it('run of the valid workflow (the first, by default) succeeds against the sandbox and reports the sibling error', async () => {
+    const { code, stdout, stderr } = await runCli(['run', FILE, '--sandbox', '--json', ...SEED_001_INPUTS]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).status).toBe('SUCCEEDED');
+    expect(stderr).toContain(BROKEN);
+    expect(stderr).toContain('other workflows of the document do not compile (broken, needs-broken); running "token-then-payment"');
+  });
+
+  it('run --workflow of the invalid one exits 2 with its errors', async () => {
+    const { code, stderr } = await runCli(['run', FILE, '--workflow', 'broken', '--sandbox']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(BROKEN);
+    expect(stderr).toContain('workflow "broken" does not compile: it has errors');
+  });
+});
