@@ -2,6 +2,7 @@ import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ExitCodes, UsageError } from './cli-error.js';
 import { LOAD_FLAGS, loadOptionsFrom } from './load-flags.js';
+import { redactUserinfo } from './parse-server-option.js';
 
 // V8 keeps the bytecode of the modules it compiles on disk (Node's compile cache, in the temp
 // directory unless NODE_COMPILE_CACHE says otherwise), so the next command skips parsing them.
@@ -144,10 +145,10 @@ main(process.argv.slice(2)).then(
     // Usage and argument errors are the user's to fix: one line, no stack.
     const e = err as Error & { code?: string };
     if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`arazzo-sfn: ${e.message}\n`);
+      process.stderr.write(`arazzo-sfn: ${redactUserinfo(e.message)}\n`);
       process.exitCode = ExitCodes.usage;
     } else {
-      process.stderr.write(`arazzo-sfn: internal error: ${e.stack ?? e.message}\n`);
+      process.stderr.write(`arazzo-sfn: internal error: ${redactUserinfo(e.stack ?? e.message)}\n`);
       process.exitCode = 70;
     }
   },

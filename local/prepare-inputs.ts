@@ -1,9 +1,10 @@
+import { getAtCredentialPath, setAtCredentialPath } from '../core/credential-names.js';
 import type { WorkflowPlan } from '../core/plan.js';
 import { InMemorySecretsProvider, parseSecretReference } from '../functions/runtime/secrets/index.js';
 
 /**
- * Moves credential values a user typed (`--input accessToken=...`) into the local secrets
- * provider and puts a `secret:` reference in their place, so the execution input and history
+ * Moves credential values a user typed (`--input accessToken=...`, or a member of an object
+ * input such as `auth.accessToken`) into the local secrets provider and puts a `secret:` reference in their place, so the execution input and history
  * only ever hold the reference.
  */
 export function moveCredentialsToSecrets(
@@ -12,13 +13,13 @@ export function moveCredentialsToSecrets(
   secrets: InMemorySecretsProvider,
   executionName: string,
 ): Record<string, unknown> {
-  const out = { ...inputs };
-  for (const name of plan.credentialInputs) {
-    const value = out[name];
+  let out = { ...inputs };
+  for (const path of plan.credentialInputs) {
+    const value = getAtCredentialPath(out, path);
     if (value === undefined || parseSecretReference(value)) continue;
-    const secretName = `local/${plan.workflowId}/${executionName}/${name}`;
+    const secretName = `local/${plan.workflowId}/${executionName}/${path}`;
     secrets.set(secretName, typeof value === 'string' ? value : JSON.stringify(value));
-    out[name] = `secret:${secretName}`;
+    out = setAtCredentialPath(out, path, `secret:${secretName}`);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
 import type { SandboxSet } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
+import { parseServerOption, redactUserinfo } from '../parse-server-option.js';
 import { executionToJson, formatExecution, formatStepLog } from '../print-execution.js';
 import { compileFileCached } from '../compile-cache.js';
 import { printDiagnostics } from '../print-diagnostics.js';
@@ -118,8 +119,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     for (const w of set.all) Object.assign(serverUrls, sandboxes.serverUrlsFor(w.plan));
   }
   for (const pair of opts.server ?? []) {
-    const [name, url] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
-    if (!name || !/^https?:\/\//.test(url)) throw new UsageError(`--server expects <source>=<http(s) url>, got "${pair}"`);
+    const { name, url } = parseServerOption(pair);
     if (!sources.includes(name)) throw new UsageError(`--server ${name}: no source description "${name}" (has: ${sources.join(', ')})`);
     serverUrls[name] = url;
   }
@@ -132,7 +132,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   try {
     if (!opts.json) {
       stdout.write(`running ${plan.workflowId} (execution ${executionName})\n`);
-      for (const s of plan.sources) stdout.write(`  source ${s.name}: ${serverUrls[s.name] ?? s.serverUrl ?? '(no server)'}\n`);
+      for (const s of plan.sources) stdout.write(`  source ${s.name}: ${redactUserinfo(serverUrls[s.name] ?? s.serverUrl ?? '(no server)')}\n`);
       if (callbacks) stdout.write(`  callbacks: ${callbacks.baseUrl}/callbacks?id=<id>\n`);
     }
     const execution = await set.run(plan.workflowId, executionInput, {

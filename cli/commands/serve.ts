@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { startDemoSandboxes } from '../demo-sandboxes.js';
 import { startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
+import { parseServerOption } from '../parse-server-option.js';
 import { formatStepLog } from '../print-execution.js';
 
 export const serveHelp = `Usage: arazzo-sfn serve [--port 8083] [--db .arazzo-sfn/endpoint.db] [--sandbox] [options]
@@ -101,9 +102,7 @@ const shortArn = (arn: string) => arn.slice(arn.indexOf(':execution:') + ':execu
 export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, until?: AbortSignal): Promise<number> {
   const serverUrls: Record<string, string> = {};
   for (const pair of opts.server ?? []) {
-    const eq = pair.indexOf('=');
-    const [name, url] = [pair.slice(0, Math.max(eq, 0)), pair.slice(eq + 1)];
-    if (!name || !/^https?:\/\//.test(url)) throw new UsageError(`--server expects <source>=<http(s) url>, got "${pair}"`);
+    const { name, url } = parseServerOption(pair);
     serverUrls[name] = url;
   }
   const demo = opts.sandbox ? await startDemoSandboxes() : undefined;

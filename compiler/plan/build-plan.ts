@@ -29,7 +29,7 @@ function planInputs(ctx: PlanContext, { workflow, pointer: wp }: BoundWorkflow) 
   for (const c of credentials.filter((c) => c.reason === 'name')) {
     reportAt(
       ctx,
-      `${wp}/inputs/properties/${c.name}`,
+      `${wp}/inputs${c.schemaPointer ?? `/properties/${c.name}`}`,
       'credentialByName',
       `input "${c.name}" is treated as a credential by its name: executions carry a secret reference ("secret:<name>"), never the value; mark it with format: password to be explicit, or x-arazzo-sfn-credential: false if it is not secret`,
       'warning',

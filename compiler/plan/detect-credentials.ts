@@ -3,16 +3,36 @@
  * which workflow inputs are credentials and which step outputs must be sealed.
  */
 
-import { isCredentialName } from '../../core/credential-names.js';
+import { isCredentialName, joinCredentialPath } from '../../core/credential-names.js';
 
 export { isCredentialName };
 
 export interface CredentialInput {
+  /** The input's name, or its path for a member of an object input (`auth.accessToken`, see joinCredentialPath). */
   readonly name: string;
   /** Why it is a credential: shown by lint so users can see and override the decision. */
   readonly reason: 'schema' | 'extension' | 'option' | 'name';
+  /** JSON pointer of its schema below the inputs schema (`/properties/auth/properties/accessToken`), when the schema declares it. */
+  readonly schemaPointer?: string;
 }
 
+/** Object inputs deeper than this are not searched (a schema is not that deep in practice). */
+const MAX_DEPTH = 32;
+
+const isObjectSchema = (schema: Record<string, any>) =>
+  schema.type === 'object' || (Array.isArray(schema.type) && schema.type.includes('object')) || (schema.type === undefined && typeof schema.properties === 'object');
+
+const escapePointer = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * The credential inputs of a workflow, at any depth of its inputs schema: a property marked
+ * `format: password`, `writeOnly: true` or `x-arazzo-sfn-credential: true` is one (an object so
+ * marked is one as a whole); else, when `byName`, a property whose name looks like a credential
+ * and whose schema is not an object. An object input is never replaced whole because of its
+ * name: its members are examined instead, so `clientCredentials: { clientId, clientSecret }`
+ * gives two credentials and keeps its other fields. `x-arazzo-sfn-credential: false` excludes
+ * a property and everything under it.
+ */
 export function detectCredentialInputs(
   inputsSchema: Record<string, any> | undefined,
   workflowExtension: unknown,
@@ -20,19 +40,30 @@ export function detectCredentialInputs(
   byName: boolean,
 ): CredentialInput[] {
   const found = new Map<string, CredentialInput>();
-  const properties: Record<string, any> = inputsSchema?.properties ?? {};
   for (const name of fromOptions) found.set(name, { name, reason: 'option' });
   if (Array.isArray(workflowExtension)) {
     for (const name of workflowExtension) if (typeof name === 'string' && !found.has(name)) found.set(name, { name, reason: 'extension' });
   }
-  for (const [name, schema] of Object.entries(properties)) {
-    if (found.has(name)) continue;
-    if (schema?.format === 'password' || schema?.writeOnly === true || schema?.['x-arazzo-sfn-credential'] === true) {
-      found.set(name, { name, reason: 'schema' });
-    } else if (byName && schema?.['x-arazzo-sfn-credential'] !== false && isCredentialName(name)) {
-      found.set(name, { name, reason: 'name' });
+  const visit = (schema: Record<string, any>, names: readonly string[], pointer: string, depth: number) => {
+    if (depth > MAX_DEPTH) return;
+    const properties: Record<string, any> = schema?.properties ?? {};
+    for (const [name, child] of Object.entries(properties)) {
+      if (child === null || typeof child !== 'object') continue;
+      const path = joinCredentialPath([...names, name]);
+      const schemaPointer = `${pointer}/properties/${escapePointer(name)}`;
+      // Declared by an option or the workflow extension: the whole value is the credential.
+      if (found.has(path)) continue;
+      if (child['x-arazzo-sfn-credential'] === false) continue;
+      if (child.format === 'password' || child.writeOnly === true || child['x-arazzo-sfn-credential'] === true) {
+        found.set(path, { name: path, reason: 'schema', schemaPointer });
+      } else if (isObjectSchema(child)) {
+        visit(child, [...names, name], schemaPointer, depth + 1);
+      } else if (byName && isCredentialName(name)) {
+        found.set(path, { name: path, reason: 'name', schemaPointer });
+      }
     }
-  }
+  };
+  if (inputsSchema) visit(inputsSchema, [], '', 0);
   return [...found.values()];
 }
 

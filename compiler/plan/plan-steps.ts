@@ -1,3 +1,4 @@
+import { splitCredentialPath } from '../../core/credential-names.js';
 import { handledFaultStatuses } from '../../core/criteria/index.js';
 import type { ActionPlan, StepPlan, WorkflowStepPlan } from '../../core/plan.js';
 import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
@@ -123,7 +124,8 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     outputs,
     sealedOutputs: sealedOutputsOf(ctx, outputs),
     // Only the credentials this step sends: on AWS its function may read no other secret.
-    credentialInputs: setting.credentialInputs.filter((name) => inputsReferencedBy([parameters, step.requestBody]).includes(name)),
+    // A member of an object input (`auth.accessToken`) is sent by a step that reads its input (`$inputs.auth`).
+    credentialInputs: setting.credentialInputs.filter((path) => inputsReferencedBy([parameters, step.requestBody]).includes(splitCredentialPath(path)[0])),
     transport: {
       connectTimeoutMs: ctx.options.connectTimeoutMs ?? 5_000,
       requestTimeoutMs: ctx.options.requestTimeoutMs ?? 30_000,

@@ -3,8 +3,8 @@ import { ErrorCodes, invalidResponse, isErrorCode, stepFailed } from '../../core
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from '../../core/plan.js';
 import { stepReads } from './step-reads.js';
-import { holdsCredentialMember } from '../../core/credential-names.js';
-import { isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
+import { getAtCredentialPath, holdsCredentialMember, setAtCredentialPath } from '../../core/credential-names.js';
+import { carriesSecretForm, isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
 
 export function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionContext): boolean {
   return criteria.every((c) => evaluateCriterion(c, ctx));
@@ -52,12 +52,13 @@ export async function openContext(
   };
   // The execution inputs with the sealed ones the step reads opened (`$workflows.<id>.inputs` reads these too).
   const storedInputs = await openRead(event.inputs, reads?.inputs);
-  const inputs: Record<string, unknown> = { ...storedInputs };
-  for (const name of credentialInputs) {
-    const ref = parseSecretReference(inputs[name]);
+  let inputs: Record<string, unknown> = { ...storedInputs };
+  for (const path of credentialInputs) {
+    const ref = parseSecretReference(getAtCredentialPath(inputs, path));
     if (ref) {
-      inputs[name] = await resolveSecretReference(runtime.secrets, ref);
-      opened.push(String(inputs[name]));
+      const value = await resolveSecretReference(runtime.secrets, ref);
+      inputs = setAtCredentialPath(inputs, path, value);
+      opened.push(value);
     }
   }
   const steps: ExpressionContext['steps'] = {};
@@ -119,11 +120,14 @@ function evaluateOutput(expression: string, ctx: ExpressionContext): unknown {
   }
 }
 
-/** Whether a value would carry one of the credentials this invocation opened (e.g. an output reading `$request.header.Authorization`). */
+/**
+ * Whether a value would carry one of the credentials this invocation opened, in any form the
+ * runtime produces (an output reading `$request.header.Authorization`, `$url` with a
+ * percent-encoded token, `$request.body` with a JSON-escaped one).
+ */
 function carriesSecret(value: unknown, opened: readonly string[]): boolean {
   if (!opened.length) return false;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return opened.some((secret) => text.includes(secret));
+  return carriesSecretForm(typeof value === 'string' ? value : JSON.stringify(value), opened);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { invalidInputs } from '../../core/errors.js';
 import type { ExecutionState, WorkflowPlan } from '../../core/plan.js';
+import { getAtCredentialPath, splitCredentialPath } from '../../core/credential-names.js';
 import { isSealed, parseSecretReference } from './secrets/index.js';
 
 /** The key Step Functions reads to link a nested execution to its parent in the console; not a workflow input. */
@@ -27,7 +28,13 @@ function validatorFor(plan: WorkflowPlan): ValidateFunction {
     for (const name of OPENAPI_ANNOTATION_FORMATS) ajv.addFormat(name, true);
     // Credential inputs hold a secret reference, not the value the schema describes.
     const schema = structuredClone(plan.inputsSchema) as Record<string, any>;
-    for (const name of plan.credentialInputs) if (schema.properties?.[name]) schema.properties[name] = { type: 'string' };
+    for (const path of plan.credentialInputs) {
+      let node: Record<string, any> | undefined = schema;
+      const names = splitCredentialPath(path);
+      names.slice(0, -1).forEach((name) => (node = node?.properties?.[name]));
+      const last = names[names.length - 1];
+      if (node?.properties?.[last]) node.properties[last] = { type: 'string' };
+    }
     const validate = ajv.compile(schema);
     compiled.set(plan, validate);
     return validate;
@@ -51,10 +58,11 @@ export function validateInputs(plan: WorkflowPlan, input: unknown): ExecutionSta
     throw invalidInputs(`workflow ${plan.workflowId}: the execution input must be a JSON object of workflow inputs`);
   }
   const { [STARTED_BY_KEY]: _startedBy, ...inputs } = input as Record<string, unknown>;
-  for (const name of plan.credentialInputs) {
+  for (const path of plan.credentialInputs) {
     // A parent workflow may hand a credential over sealed (a token it minted).
-    if (inputs[name] !== undefined && !parseSecretReference(inputs[name]) && !isSealed(inputs[name])) {
-      problems.push(`inputs.${name}: is a credential, so the execution input must carry a secret reference "secret:<name>" instead of the value`);
+    const value = getAtCredentialPath(inputs, path);
+    if (value !== undefined && !parseSecretReference(value) && !isSealed(value)) {
+      problems.push(`inputs.${splitCredentialPath(path).join('.')}: is a credential, so the execution input must carry a secret reference "secret:<name>" instead of the value`);
     }
   }
   const validate = validatorFor(plan);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
@@ -132,6 +132,20 @@ const decodeEvent = (text: string): HistoryEvent => {
 };
 
 /**
+ * Executions keep their inputs and outputs here, so the file is private to the user, as the seal
+ * key is: SQLite would create it 0644, and gives its WAL and shared-memory files the database
+ * file's mode. A file that cannot be opened is left for SQLite to report.
+ */
+function makePrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  } catch {
+    // A directory, a missing parent or no permission: opening the database says what is wrong.
+  }
+}
+
+/**
  * The endpoint's database: state machines, executions and their history events, in one SQLite
  * file. The connection holds an exclusive lock, so a second endpoint on the same file fails at
  * start instead of taking the first one's running executions for abandoned ones.
@@ -140,7 +154,10 @@ export class EndpointStore {
   private readonly db: DatabaseSync;
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      makePrivate(file);
+    }
     const { DatabaseSync } = loadSqlite();
     this.db = new DatabaseSync(file);
     try {
