@@ -546,7 +546,8 @@ describe('OAI Arazzo examples: run on the engine against the sandbox', () => {
         code_verifier: verifier,
         PARrequestBody: {
           response_type: 'code',
-          client_id: 'tpp-client',
+          // A credential by its name at any depth: a reference, resolved when PARStep sends the body.
+          client_id: 'secret:fapiClientId',
           scope: 'openid accounts',
           code_challenge_method: 'S256',
           code_challenge: pkceChallenge(verifier),
