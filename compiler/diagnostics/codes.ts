@@ -26,6 +26,8 @@ export const DiagnosticCodes = {
   undeclaredOutput: { code: 'ASFN1020', rule: 'undeclared-output' },
   callbackExtension: { code: 'ASFN1021', rule: 'callback' },
   serverUrl: { code: 'ASFN1022', rule: 'server-url' },
+  notDependedOn: { code: 'ASFN1023', rule: 'depends-on' },
+  stringPayloadReplacement: { code: 'ASFN1024', rule: 'request-body' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },

@@ -7,7 +7,8 @@ const listed = (names: string[]) => (names.length ? `declares: ${names.join(', '
 
 /**
  * `$steps.<id>.outputs.<name>`, `$workflows.<id>.outputs.<name>`, and in a step that runs a
- * workflow `$outputs.<name>`, whose step or workflow does not declare that output. An error: a
+ * workflow `$outputs.<name>`, whose step or workflow does not declare that output; and
+ * `$workflows.<id>.outputs.<name>` of a workflow that is not in the reader's `dependsOn` (ASFN1023). An error: a
  * step or workflow returns only its declared outputs, so the value can never exist. Also
  * `$steps.<id>` of no step where the planner does not look (action criteria).
  */
@@ -33,6 +34,21 @@ export function checkUndeclaredOutputs({ loaded, workflows }: BoundDocument, dia
           diagnosticAt(source, site.pointer, 'undeclaredOutput', `$outputs.${e.name}: workflow "${child.workflowId}", which step "${step!.stepId}" runs, has no output "${e.name}" (${listed(Object.keys(child.outputs ?? {}))})`),
         );
       } else if (e.kind === 'workflowOutput') {
+        // Only the workflows this one depends on have run before it, with their outputs: anything else would read nothing.
+        const bound = site.workflowIndex === undefined ? undefined : workflows[site.workflowIndex];
+        const known = document.workflows.some((w) => w.workflowId === e.workflowId) || document.sourceDescriptions.some((d) => d.type === 'arazzo');
+        if (bound && known && !bound.bindingFailed && !bound.dependsOn.some((d) => d.workflowId === e.workflowId)) {
+          const deps = bound.dependsOn.map((d) => d.workflowId);
+          diagnostics.push(
+            diagnosticAt(
+              source,
+              site.pointer,
+              'notDependedOn',
+              `$workflows.${e.workflowId}.outputs.${e.name}: workflow "${workflow!.workflowId}" does not depend on "${e.workflowId}" (${deps.length ? `its dependsOn: ${deps.join(', ')}` : 'it has no dependsOn'}), so that workflow has not run and its outputs are never there; add it to dependsOn`,
+            ),
+          );
+          continue;
+        }
         // Unknown workflow ids are reported by checkReferences; other documents' workflows are not checked.
         const other = document.workflows.find((w) => w.workflowId === e.workflowId);
         if (other && !Object.hasOwn(other.outputs ?? {}, e.name)) {
