@@ -1,3 +1,4 @@
+import { isFormMediaType, mediaTypeOf } from '../../core/media-type.js';
 import type { JsonValue, RequestBodyPlan } from '../../core/plan.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
 import type { BoundOperation } from './bind-operation.js';
@@ -18,11 +19,37 @@ export function planRequestBody(ctx: PlanContext, step: ArazzoStep, op: BoundOpe
     reportAt(ctx, `${sp}/requestBody/contentType`, 'unlistedContentType', `content type "${contentType}" is not one the operation lists (${declaredTypes.join(', ')}); the body is sent as ${contentType} anyway`, 'warning');
   }
   if (!step.requestBody) return undefined;
-  return {
-    contentType,
-    payload: jsonTextAsValue(contentType, (step.requestBody.payload ?? null) as JsonValue),
-    replacements: (step.requestBody.replacements ?? []).map((r) => ({ target: r.target, value: r.value as JsonValue })),
-  };
+  const replacements = (step.requestBody.replacements ?? []).map((r) => ({ target: r.target, value: r.value as JsonValue }));
+  let payload = jsonTextAsValue(contentType, (step.requestBody.payload ?? null) as JsonValue);
+  if (replacements.length) payload = replaceablePayload(ctx, contentType, payload, `${sp}/requestBody`);
+  return { contentType, payload, replacements };
+}
+
+/**
+ * A payload that `replacements` (JSON pointers into the payload) can address: an object or list
+ * as it is; a form written as text (`a=1&b={$inputs.b}`) as its fields, so `/b` names one (a
+ * repeated name becomes a list, encoded again as repeated pairs). Any other string (text, XML,
+ * multipart, JSON text that is not JSON) or scalar is refused: a pointer into text has nothing to
+ * set (ASFN1024), and at run time it would fail on the first call.
+ */
+function replaceablePayload(ctx: PlanContext, contentType: string, payload: JsonValue, pointer: string): JsonValue {
+  if (payload === null || typeof payload === 'object') return payload;
+  if (typeof payload === 'string' && isFormMediaType(mediaTypeOf(contentType))) {
+    const fields: Record<string, JsonValue> = {};
+    for (const [name, value] of new URLSearchParams(payload.trim())) {
+      const previous = fields[name];
+      fields[name] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+    }
+    if (!Object.keys(fields).some((name) => name.includes('{$'))) return fields;
+  }
+  const what = typeof payload === 'string' ? `a ${mediaTypeOf(contentType) || 'text'} payload written as text` : `a ${typeof payload} payload`;
+  reportAt(
+    ctx,
+    `${pointer}/replacements`,
+    'stringPayloadReplacement',
+    `replacements cannot apply to ${what}: their targets point into an object (or a form's fields), and this payload is sent as written; write the values into the payload with {$...} instead`,
+  );
+  return payload;
 }
 
 /**

@@ -148,6 +148,10 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     // Values substituted into an XML text payload are escaped: an input holding `</amount>` stays data.
     const escape = typeof plan.requestBody.payload === 'string' && isXmlMediaType(mediaTypeOf(plan.requestBody.contentType)) ? escapeXmlSubstitution : undefined;
     payload = evaluateStrict(plan.requestBody.payload, ctx, `${where} request body`, escape);
+    // The compiler refuses replacements into a text payload (ASFN1024); a plan written by hand is refused here, by name.
+    if (plan.requestBody.replacements.length && payload !== null && payload !== undefined && typeof payload !== 'object') {
+      throw planError(`${where}: replacements cannot apply to a ${typeof payload} payload (${plan.requestBody.contentType})`);
+    }
     for (const r of plan.requestBody.replacements) payload = setAtPointer(payload, r.target, evaluateStrict(r.value, ctx, `${where} replacement ${r.target}`));
   }
   // Only the sealed values a step reads are opened: one that still reached a parameter or the body
