@@ -229,6 +229,7 @@ const CORPUS: Record<string, Expected> = {
     errors: [
       'workflows-output-not-depended-on.arazzo.yml:66:14: error ASFN1023 $workflows.buy-item.outputs.itemId: workflow "check-item" does not depend on "buy-item" (it has no dependsOn), so that workflow has not run and its outputs are never there; add it to dependsOn [depends-on]',
     ],
+    compiled: ['buy-item'],
   },
   'workflows-unknown': {
     errors: ['workflows-unknown.arazzo.yml:58:13: error ASFN1015 $workflows.sell-item names no workflow of this document (has: buy-item) [workflow-target]'],
