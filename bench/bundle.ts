@@ -64,9 +64,11 @@ export const bundleBenchmark: Benchmark = {
         for (const step of plan.steps) if (!isWorkflowStep(step)) byKey.set(step.operation.key, [...(byKey.get(step.operation.key) ?? []), step]);
         for (const [key, steps] of byKey) {
           const file = join(out, `${key}.mjs`);
-          const usesXpath = steps.some((s) => [...s.successCriteria, ...s.onSuccess.flatMap((a) => a.criteria), ...s.onFailure.flatMap((a) => a.criteria)].some((c) => c.type === 'xpath'));
+          const criteria = steps.flatMap((s) => [...s.successCriteria, ...s.onSuccess.flatMap((a) => a.criteria), ...s.onFailure.flatMap((a) => a.criteria)]);
+          const usesXpath = criteria.some((c) => c.type === 'xpath');
+          const usesRegex = criteria.some((c) => c.type === 'regex');
           await build({
-            ...bundleOptions({ [PlanDefines.stepPlans]: JSON.stringify(JSON.stringify(steps)) }, ['@aws-sdk/*', ...(usesXpath ? [] : ['xpath', '@xmldom/xmldom'])]),
+            ...bundleOptions({ [PlanDefines.stepPlans]: JSON.stringify(JSON.stringify(steps)) }, ['@aws-sdk/*', ...(usesXpath ? [] : ['xpath', '@xmldom/xmldom']), ...(usesRegex ? [] : ['re2js'])]),
             // The entry the construct bundles: from dist/ (where the bench runs), the one the package ships.
             entryPoints: [handlerEntry('operation')],
             outfile: file,

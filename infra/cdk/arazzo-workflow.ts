@@ -458,8 +458,8 @@ export class ArazzoWorkflow extends Construct {
         banner: ESM_REQUIRE_BANNER,
         forceDockerBundling: false,
         logLevel: nodejs.LogLevel.WARNING,
-        // The Lambda runtime provides the AWS SDK v3; the XML libraries load only for an xpath criterion.
-        externalModules: ['@aws-sdk/*', ...(spec.kind !== 'workflow' && spec.usesXpath ? [] : ['xpath', '@xmldom/xmldom'])],
+        // The Lambda runtime provides the AWS SDK v3; the XML libraries load only for an xpath criterion, the RE2 engine only for a regex one.
+        externalModules: ['@aws-sdk/*', ...(spec.kind !== 'workflow' && spec.usesXpath ? [] : ['xpath', '@xmldom/xmldom']), ...(spec.usesRegex ? [] : ['re2js'])],
         define: { [defineName]: JSON.stringify(planJson) },
       },
     });

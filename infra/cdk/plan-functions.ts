@@ -30,6 +30,8 @@ export interface WebhookSpec extends FunctionNeeds {
 }
 
 interface FunctionNeeds {
+  /** Whether a step evaluates a regex criterion (the RE2 engine, loaded lazily, is bundled only then). */
+  readonly usesRegex: boolean;
   /** May seal an output (`kms:GenerateDataKey`). */
   readonly seals: boolean;
   /** May open a sealed value (`kms:Decrypt`). */
@@ -38,8 +40,9 @@ interface FunctionNeeds {
 
 const hasOutputs = (step: AnyStepPlan) => Object.keys(step.outputs).length > 0;
 
-const usesXpath = (step: StepPlan) =>
-  [...step.successCriteria, ...step.onSuccess.flatMap((a) => a.criteria), ...step.onFailure.flatMap((a) => a.criteria)].some((c) => c.type === 'xpath');
+const criteriaOf = (step: AnyStepPlan) => [...step.successCriteria, ...step.onSuccess.flatMap((a) => a.criteria), ...step.onFailure.flatMap((a) => a.criteria)];
+const usesXpath = (step: AnyStepPlan) => criteriaOf(step).some((c) => c.type === 'xpath');
+const usesRegex = (step: AnyStepPlan) => criteriaOf(step).some((c) => c.type === 'regex');
 
 /**
  * Splits a compiled workflow into its functions: one per operation (every step calling it) and
@@ -67,7 +70,7 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
     seen.add(binding.functionKey);
     const steps = operationSteps.filter((s) => s.operation.key === binding.functionKey);
     if (!steps.length) {
-      specs.push({ kind: 'workflow', functionKey: binding.functionKey, seals: workflowSteps.some(hasOutputs), unseals: false });
+      specs.push({ kind: 'workflow', functionKey: binding.functionKey, usesRegex: workflowSteps.some(usesRegex), seals: workflowSteps.some(hasOutputs), unseals: false });
       continue;
     }
     specs.push({
@@ -77,6 +80,7 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
       secretInputs: [...new Set(steps.flatMap((s) => s.credentialInputs))].sort(),
       sources: [...new Set(steps.map((s) => s.operation.source))].sort(),
       usesXpath: steps.some(usesXpath),
+      usesRegex: steps.some(usesRegex),
       callSeconds: Math.max(...steps.map((s) => Math.ceil((s.transport.connectTimeoutMs + s.transport.requestTimeoutMs) / 1000))),
       seals: steps.some(hasOutputs),
       unseals: carriesSealed && steps.some(mayOpen),
@@ -112,6 +116,7 @@ export function planWebhook(compiled: CompiledWorkflow): WebhookSpec | undefined
     functionKey: `${compiled.plan.workflowId}.webhook`,
     steps,
     usesXpath: steps.some(usesXpath),
+    usesRegex: steps.some(usesRegex),
     seals: steps.some(hasOutputs),
     unseals: carriesSealedValues(compiled) && steps.some(mayOpen),
   };
