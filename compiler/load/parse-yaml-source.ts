@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document, type ErrorCode } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type ErrorCode } from 'yaml';
 import { DiagnosticCodes, type Diagnostic, type DiagnosticKind, type Severity } from '../diagnostics/index.js';
 import { pointerTokens, toPointer } from '../../core/json-pointer.js';
 import { createDocumentReader, type DocumentReader } from './document-reader.js';
@@ -23,18 +23,28 @@ export const encodePointer = toPointer;
 
 /** Line and column (1-based) of the node at `pointer`, or of its nearest existing ancestor. */
 export function positionOf(source: YamlSource, pointer: string): { line: number; col: number } {
-  const segments: (string | number)[] = decodePointer(pointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  for (let n = segments.length; n >= 0; n--) {
-    const node = source.document.getIn(segments.slice(0, n), true);
-    if (isNode(node) && node.range) return source.lineCounter.linePos(node.range[0]);
-    // A map key whose value is null has no node of its own: point at the pair's key instead.
-    if (n > 0) {
-      const parent = source.document.getIn(segments.slice(0, n - 1), true) as { items?: { key?: unknown }[] } | undefined;
-      const pair = parent?.items?.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === segments[n - 1]);
-      if (pair && isNode(pair.key) && pair.key.range) return source.lineCounter.linePos(pair.key.range[0]);
+  let node: unknown = source.document.contents;
+  let found: { line: number; col: number } | undefined = isNode(node) && node.range ? source.lineCounter.linePos(node.range[0]) : undefined;
+  for (const token of decodePointer(pointer)) {
+    let next: unknown;
+    if (isSeq(node)) {
+      next = /^\d+$/.test(token) ? node.items[Number(token)] : undefined;
+    } else if (isMap(node)) {
+      // Keys compare by their text: `200:` is the number 200 in YAML 1.2, `'200':` the string.
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === token);
+      if (!pair) break;
+      // A key whose value is null has no node of its own: point at the key instead.
+      if (!isNode(pair.value) || !pair.value.range) {
+        if (isNode(pair.key) && pair.key.range) found = source.lineCounter.linePos(pair.key.range[0]);
+        break;
+      }
+      next = pair.value;
     }
+    if (!isNode(next) || !next.range) break;
+    found = source.lineCounter.linePos(next.range[0]);
+    node = next;
   }
-  return { line: 1, col: 1 };
+  return found ?? { line: 1, col: 1 };
 }
 
 export function diagnosticAt(

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pointerTokens } from '../../core/json-pointer.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { DocumentReader } from './document-reader.js';
 import { diagnosticAt, displayPathOf, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
@@ -25,6 +26,21 @@ export function refTargetPath(url: string): string {
   } catch {
     return resolve(bare);
   }
+}
+
+/**
+ * Whether the JSON pointer `fragment` names nothing in `value`. Undecided (false) when the walk
+ * meets another `$ref` on the way: ref-parser follows it, and reports what it cannot.
+ */
+function pointsNowhere(value: unknown, fragment: string): boolean {
+  let node = value;
+  for (const token of pointerTokens(fragment)) {
+    if (!node || typeof node !== 'object') return true;
+    if (typeof (node as Record<string, unknown>).$ref === 'string') return false;
+    if (!Object.hasOwn(node, token)) return true;
+    node = (node as Record<string, unknown>)[token];
+  }
+  return false;
 }
 
 /** Every `{ $ref: "<string>" }` in a parsed document, with its JSON pointer; each object visited once. */
@@ -59,11 +75,27 @@ export async function readRefTargets(root: YamlSource, reader: DocumentReader): 
   const failed = new Set<string>();
   const refs: ExternalRef[] = [];
   const diagnostics: Diagnostic[] = [];
+  /** Every `$ref` with a JSON pointer fragment, checked once every file is read. */
+  const pointed: { from: YamlSource; pointer: string; ref: string; target: string; fragment: string }[] = [];
+  const fragmentOf = (ref: string) => {
+    const hash = ref.indexOf('#');
+    if (hash < 0) return undefined;
+    try {
+      const fragment = decodeURIComponent(ref.slice(hash + 1));
+      return fragment.startsWith('/') ? fragment : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const queue: YamlSource[] = [root];
   while (queue.length) {
     const from = queue.shift()!;
     for (const { pointer, ref } of refsIn(from.value)) {
-      if (ref.startsWith('#')) continue;
+      if (ref.startsWith('#')) {
+        const fragment = fragmentOf(ref);
+        if (fragment) pointed.push({ from, pointer, ref, target: from.path, fragment });
+        continue;
+      }
       const file = ref.replace(/#.*$/, '');
       if (/^[a-z][a-z0-9+.-]*:/i.test(file) && !/^file:/i.test(file)) {
         diagnostics.push(diagnosticAt(from, pointer, 'openApiInvalid', `$ref ${ref}: remote references are not fetched at compile time; download the file and refer to it by path`));
@@ -77,6 +109,8 @@ export async function readRefTargets(root: YamlSource, reader: DocumentReader): 
         continue;
       }
       refs.push({ from, pointer, ref, target });
+      const fragment = fragmentOf(ref);
+      if (fragment) pointed.push({ from, pointer, ref, target, fragment });
       if (failed.has(target)) {
         diagnostics.push(diagnosticAt(from, pointer, 'openApiInvalid', `$ref ${ref}: ${displayPathOf(target)} cannot be loaded (see above)`));
         continue;
@@ -104,6 +138,14 @@ export async function readRefTargets(root: YamlSource, reader: DocumentReader): 
       sources.set(target, source);
       queue.push(source);
     }
+  }
+  // A pointer to nothing, reported at the $ref that holds it (ref-parser would say where it
+  // looked, at 1:1 of the description).
+  for (const { from, pointer, ref, target, fragment } of pointed) {
+    const value = sources.get(target)?.value;
+    if (value === undefined || !pointsNowhere(value, fragment)) continue;
+    const where = target === from.path ? 'this file' : displayPathOf(target);
+    diagnostics.push(diagnosticAt(from, pointer, 'openApiInvalid', `$ref ${ref}: ${where} has nothing at ${fragment}`));
   }
   return { sources, refs, diagnostics };
 }

@@ -107,10 +107,10 @@ const CORPUS: Record<string, Expected> = {
   'missing-request-body': {
     errors: ['missing-request-body.arazzo.yml:20:5: error ASFN1017 step "createItem": operation createItem requires a request body (application/json) and the step sends none [request-body]'],
   },
-  // The OpenAPI loader reports $ref problems at 1:1, not at the $ref (line 15 of broken-ref.yml).
+  // Reported at the $ref (line 15 of broken-ref.yml).
   'openapi-unresolvable-ref': {
     errors: [
-      'openapi/broken-ref.yml:1:1: error ASFN1004 cannot resolve $ref: Missing $ref pointer "#/components/schemas/ItemList". Token "ItemList" does not exist. [openapi]',
+      'openapi/broken-ref.yml:15:31: error ASFN1004 $ref #/components/schemas/ItemList: this file has nothing at /components/schemas/ItemList [openapi]',
       'openapi-unresolvable-ref.arazzo.yml:8:8: error ASFN1003 source "shop": cannot load openapi/broken-ref.yml [source-description]',
     ],
   },
