@@ -1,58 +1,8 @@
-import { START_NODE, type GraphEdge, type GraphEdgeKind, type GraphNode, type StateGraph } from './graph-model.js';
-
-export interface NodeSize {
-  readonly width: number;
-  readonly height: number;
-  /** Room kept free right of the shape (the Retry loop is drawn there). */
-  readonly extraRight?: number;
-  /** How far from the centre edges may attach along the top and bottom (0 for a diamond's vertex). */
-  readonly portHalfSpan?: number;
-}
-
-export interface LayoutOptions {
-  readonly sizeOf: (node: GraphNode) => NodeSize;
-  readonly labelSize: (labels: readonly string[]) => { width: number; height: number };
-}
-
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
-
-export interface Box {
-  /** Centre. */
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-export interface LaidOutNode extends Box {
-  readonly id: string;
-  readonly extraRight: number;
-  /** Row of the node, 0 for the start pseudo-node; every forward edge goes to a higher rank. */
-  readonly rank: number;
-}
-
-export interface LaidOutEdge {
-  readonly id: string;
-  readonly from: string;
-  readonly to: string;
-  readonly kind: GraphEdgeKind;
-  /** Closes a loop: drawn up the side of the graph instead of through the rows. */
-  readonly back: boolean;
-  readonly points: readonly Point[];
-  /** SVG path data through `points`. */
-  readonly path: string;
-  readonly label?: Box;
-}
-
-export interface GraphLayout {
-  readonly nodes: ReadonlyMap<string, LaidOutNode>;
-  readonly edges: readonly LaidOutEdge[];
-  readonly width: number;
-  readonly height: number;
-}
+import { START_NODE, type GraphEdge, type StateGraph } from './graph-model.js';
+import { curvePath, round, roundedPath } from './edge-paths.js';
+import type { Box, GraphLayout, LaidOutEdge, LaidOutNode, LayoutOptions, Point } from './layout-types.js';
+import { placeInOrder } from './place-in-order.js';
+import { rankStates } from './rank-states.js';
 
 const MARGIN = 16;
 /** Vertical room between a row and the row of edge labels under it. */
@@ -83,8 +33,6 @@ interface LNode {
   x: number;
 }
 
-const round = (n: number) => Math.round(n * 10) / 10;
-
 /**
  * A layered (Sugiyama-style) layout, small enough to read:
  * 1. loops are broken by a depth-first search from the start (flow edges first), the edges that
@@ -99,58 +47,8 @@ const round = (n: number) => Math.round(n * 10) / 10;
  * Deterministic: the same graph and sizes give the same layout.
  */
 export function layoutGraph(graph: StateGraph, options: LayoutOptions): GraphLayout {
-  const ordered = [...graph.edges.filter((e) => e.kind === 'flow'), ...graph.edges.filter((e) => e.kind === 'catch')];
-  const outgoing = new Map<string, GraphEdge[]>(graph.nodes.map((n) => [n.id, []]));
-  for (const e of ordered) outgoing.get(e.from)?.push(e);
-
-  // 1. Edges closing a cycle (including self-loops) in a DFS from the start, then from any state it cannot reach.
-  const mark = new Map<string, 1 | 2>();
-  const back = new Set<string>();
-  const dfs = (root: string) => {
-    mark.set(root, 1);
-    const stack = [{ id: root, next: 0 }];
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const edges = outgoing.get(top.id) ?? [];
-      if (top.next < edges.length) {
-        const e = edges[top.next++];
-        const seen = mark.get(e.to);
-        if (seen === 1) back.add(e.id);
-        else if (!seen) {
-          mark.set(e.to, 1);
-          stack.push({ id: e.to, next: 0 });
-        }
-      } else {
-        mark.set(top.id, 2);
-        stack.pop();
-      }
-    }
-  };
-  for (const n of graph.nodes) if (!mark.has(n.id)) dfs(n.id);
-  const forward = ordered.filter((e) => !back.has(e.id));
-
-  // 2. Longest-path ranks.
-  const rank = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
-  const indegree = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
-  for (const e of forward) indegree.set(e.to, indegree.get(e.to)! + 1);
-  const queue = graph.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
-  const topo: string[] = [];
-  while (queue.length) {
-    const id = queue.shift()!;
-    topo.push(id);
-    for (const e of forward) {
-      if (e.from !== id) continue;
-      rank.set(e.to, Math.max(rank.get(e.to)!, rank.get(id)! + 1));
-      indegree.set(e.to, indegree.get(e.to)! - 1);
-      if (indegree.get(e.to) === 0) queue.push(e.to);
-    }
-  }
-  // A state nothing leads to (unreachable) sits just above what it leads to, not at the top.
-  for (const id of topo) {
-    if (id === START_NODE || forward.some((e) => e.to === id)) continue;
-    const below = forward.filter((e) => e.from === id).map((e) => rank.get(e.to)!);
-    if (below.length) rank.set(id, Math.max(0, Math.min(...below) - 1));
-  }
+  // 1-2. Loops broken, states ranked.
+  const { ordered, back, forward, rank } = rankStates(graph);
 
   // 3. Doubled rows with one point per edge per row crossed.
   const loopEnds = new Set(ordered.filter((e) => back.has(e.id)).flatMap((e) => [e.from, e.to]));
@@ -443,58 +341,4 @@ export function layoutGraph(graph: StateGraph, options: LayoutOptions): GraphLay
     return { ...laid, points, path: laid.back ? roundedPath(points) : curvePath(points), ...(laid.label ? { label: moveBox(laid.label) } : {}) };
   });
   return { nodes, edges, width: round(maxX - minX + 2 * MARGIN), height: round(maxY + 2 * MARGIN) };
-}
-
-/**
- * Weighted least squares for positions in a fixed order with minimum gaps (`gaps[i]` between i-1
- * and i): shifting by the cumulative gaps turns it into isotonic regression, solved exactly by
- * pooling adjacent violators.
- */
-export function placeInOrder(desired: readonly number[], weights: readonly number[], gaps: readonly number[]): number[] {
-  const offset: number[] = [];
-  let acc = 0;
-  for (let i = 0; i < desired.length; i++) offset.push((acc += i === 0 ? 0 : gaps[i]));
-  const blocks: { w: number; wt: number; n: number }[] = [];
-  desired.forEach((d, i) => {
-    blocks.push({ w: weights[i], wt: weights[i] * (d - offset[i]), n: 1 });
-    while (blocks.length > 1) {
-      const [a, b] = [blocks[blocks.length - 2], blocks[blocks.length - 1]];
-      if (a.wt / a.w <= b.wt / b.w) break;
-      blocks.splice(blocks.length - 2, 2, { w: a.w + b.w, wt: a.wt + b.wt, n: a.n + b.n });
-    }
-  });
-  const out: number[] = [];
-  for (const b of blocks) for (let k = 0; k < b.n; k++) out.push(b.wt / b.w + offset[out.length]);
-  return out;
-}
-
-const fmt = (p: Point) => `${round(p.x)} ${round(p.y)}`;
-
-/** Vertical tangents at every point: edges leave and enter rows straight, bend in between. */
-function curvePath(points: readonly Point[]): string {
-  let d = `M${fmt(points[0])}`;
-  for (let i = 1; i < points.length; i++) {
-    const [a, b] = [points[i - 1], points[i]];
-    if (Math.abs(a.x - b.x) < 0.5) d += ` L${fmt(b)}`;
-    else {
-      const k = (b.y - a.y) / 2;
-      d += ` C${fmt({ x: a.x, y: a.y + k })} ${fmt({ x: b.x, y: b.y - k })} ${fmt(b)}`;
-    }
-  }
-  return d;
-}
-
-/** A polyline whose corners are rounded off, for the loop lanes. */
-function roundedPath(points: readonly Point[]): string {
-  let d = `M${fmt(points[0])}`;
-  for (let i = 1; i < points.length - 1; i++) {
-    const [a, b, c] = [points[i - 1], points[i], points[i + 1]];
-    const r = Math.min(10, Math.hypot(b.x - a.x, b.y - a.y) / 2, Math.hypot(c.x - b.x, c.y - b.y) / 2);
-    const towards = (from: Point, to: Point, dist: number): Point => {
-      const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
-      return { x: from.x + ((to.x - from.x) * dist) / len, y: from.y + ((to.y - from.y) * dist) / len };
-    };
-    d += ` L${fmt(towards(b, a, r))} Q${fmt(b)} ${fmt(towards(b, c, r))}`;
-  }
-  return `${d} L${fmt(points[points.length - 1])}`;
 }
