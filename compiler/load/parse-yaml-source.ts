@@ -116,7 +116,9 @@ function duplicateKeyOffsets(document: Document): number[] {
 /** Parses text as YAML 1.2 (JSON is a subset); syntax errors come back as diagnostics, which never quote the text. */
 export function parseYamlText(path: string, text: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  // logLevel 'error': the library's warnings go to process.emitWarning on stderr, quoting the
+  // text ("Keys with collection values will be stringified ... { [<key>]"); none are needed.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const displayPath = displayPathOf(path);
   const { code, rule } = DiagnosticCodes.yamlSyntax;
   const found: { offset: number; severity: Severity; message: string }[] = [

@@ -282,6 +282,16 @@ describe('documents that load, with what the loader now says about them', () => 
     expect(run.stdout).toMatch(/doc\.arazzo\.yml:4:\d+: warning ASFN2016 source "other": file:\/\/\S+other\.yml is outside the document's tree .*\[document-tree\]/);
   }, 60_000);
 
+  it('a map key that is itself a collection is not echoed by a YAML warning on stderr', async () => {
+    // The yaml library warned through process.emitWarning, quoting the key: "Keys with collection
+    // values will be stringified ... { [AKIA...".
+    const doc = await documentSet('collection-key', { arazzo: `${arazzo('../openapi/api.yml')}x-odd:\n  ? [${SECRET}, ${SECRET}]\n  : value\n`, openapi: openapi() });
+    const run = await runCliBounded(cli, ['validate', doc], SMALL);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+    expect(run.stderr).toBe('');
+  }, 60_000);
+
   it('the seeds, whose sources are ../openapi/..., stay inside their tree: no ASFN2016', async () => {
     const run = await runCliBounded(cli, ['validate', 'workflows/arazzo/token-then-payment.arazzo.yml', 'workflows/arazzo/connectfi-kyc-callback.arazzo.yml'], SMALL);
     expect(run.code, run.stdout + run.stderr).toBe(0);
