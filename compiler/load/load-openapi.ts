@@ -3,10 +3,12 @@ import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { DiagnosticCodes, type Diagnostic } from '../diagnostics/index.js';
 import { createDocumentReader, type DocumentReader } from './document-reader.js';
 import { displayPathOf, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+import { omitExtensions } from './openapi-extensions.js';
 import { readRefTargets, refTargetPath, type ExternalRef } from './read-ref-targets.js';
 import { resolveServerUrl } from './resolve-server-url.js';
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+/** The fixed fields of a Path Item that are operations (`query` since OpenAPI 3.2, which also allows `additionalOperations`). */
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace', 'query'] as const;
 
 export interface OpenApiParameter {
   readonly name: string;
@@ -63,8 +65,10 @@ function collectOperations(document: Record<string, any>, problems: string[]): O
   for (const [path, item] of Object.entries<Record<string, any>>(paths)) {
     if (!item || typeof item !== 'object') continue;
     const shared = parameterList(item.parameters, `paths.${path}`, problems);
-    for (const method of HTTP_METHODS) {
-      const op = item[method];
+    const additional = item.additionalOperations && typeof item.additionalOperations === 'object' ? Object.keys(item.additionalOperations) : [];
+    for (const method of [...HTTP_METHODS, ...additional]) {
+      const fixed = (HTTP_METHODS as readonly string[]).includes(method);
+      const op = fixed ? item[method] : item.additionalOperations[method];
       if (!op || typeof op !== 'object') continue;
       const own = parameterList(op.parameters, `paths.${path}.${method}`, problems);
       const merged = new Map<string, OpenApiParameter>();
@@ -73,7 +77,7 @@ function collectOperations(document: Record<string, any>, problems: string[]): O
         operationId: op.operationId,
         method: method.toUpperCase(),
         path,
-        pointer: encodePointer(['paths', path, method]),
+        pointer: encodePointer(fixed ? ['paths', path, method] : ['paths', path, 'additionalOperations', method]),
         parameters: [...merged.values()],
         requestBody: op.requestBody,
         responses: op.responses ?? {},
@@ -97,19 +101,21 @@ export async function loadOpenApi(path: string, reader: DocumentReader = createD
   const fail = (message: string): { diagnostics: Diagnostic[] } => ({
     diagnostics: [...diagnostics, { code, rule, severity: 'error', message, file: source.displayPath, line: 1, col: 1, pointer: '' }],
   });
-  if (!raw || typeof raw !== 'object' || typeof raw.openapi !== 'string' || !/^3\.[01]\./.test(raw.openapi)) {
-    return fail('not an OpenAPI 3.0/3.1 description (missing or unsupported `openapi` version)');
+  if (!raw || typeof raw !== 'object' || typeof raw.openapi !== 'string' || !/^3\.[0-2]\./.test(raw.openapi)) {
+    return fail('not an OpenAPI 3.0/3.1/3.2 description (missing or unsupported `openapi` version)');
   }
+  // Extensions (x-...) are not read: their $refs are not followed (openapi-extensions.ts).
+  const described = omitExtensions(raw);
   // Every file the $refs reach is read and parsed first, so a problem is reported at the $ref
   // that leads to it, and the resolver below only hands out what was read here.
-  const targets = await readRefTargets(source, reader);
+  const targets = await readRefTargets({ ...source, value: described }, reader);
   diagnostics.push(...targets.diagnostics);
   if (targets.diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
 
   let document: Record<string, any>;
   const parser = new $RefParser();
   try {
-    document = (await parser.dereference(path, structuredClone(raw), {
+    document = (await parser.dereference(path, described, {
       resolve: {
         http: false,
         file: {
@@ -118,7 +124,7 @@ export async function loadOpenApi(path: string, reader: DocumentReader = createD
           read: async (file: { url: string }) => {
             const target = targets.sources.get(refTargetPath(file.url));
             if (!target) throw new Error(`${displayPathOf(refTargetPath(file.url))} was not read while loading (a $ref this loader does not follow)`);
-            return structuredClone(target.value);
+            return omitExtensions(target.value);
           },
         },
       },

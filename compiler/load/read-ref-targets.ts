@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { pointerTokens } from '../../core/json-pointer.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { DocumentReader } from './document-reader.js';
+import { omitExtensions } from './openapi-extensions.js';
 import { diagnosticAt, displayPathOf, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
 
 /** A `$ref` to another file: where it is written and the file it leads to. */
@@ -90,7 +91,8 @@ export async function readRefTargets(root: YamlSource, reader: DocumentReader): 
   const queue: YamlSource[] = [root];
   while (queue.length) {
     const from = queue.shift()!;
-    for (const { pointer, ref } of refsIn(from.value)) {
+    // Extensions (x-...) of each file are not read: their $refs are not followed.
+    for (const { pointer, ref } of refsIn(omitExtensions(from.value))) {
       if (ref.startsWith('#')) {
         const fragment = fragmentOf(ref);
         if (fragment) pointed.push({ from, pointer, ref, target: from.path, fragment });

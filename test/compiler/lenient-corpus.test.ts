@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFile, formatDiagnostic } from '../../compiler/index.js';
+import { omitExtensions } from '../../compiler/load/openapi-extensions.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/lenient');
 const DIR = relative(process.cwd(), FIXTURES);
@@ -22,6 +23,8 @@ const LENIENT: Record<string, { readonly warnings: readonly string[]; readonly w
     ],
     workflows: ['buy-item'],
   },
+  'openapi-3-2': { warnings: [], workflows: ['buy-item', 'search-items'] },
+  'openapi-extension-dangling-ref': { warnings: [], workflows: ['buy-item'] },
   'required-header-unset': {
     warnings: ['required-header-unset.arazzo.yml:20:5: warning ASFN2010 step "createItem": required header parameter "X-Request-Id" of operation createItem has no value; the request is sent without it [required-parameter]'],
     workflows: ['buy-item'],
@@ -52,5 +55,19 @@ describe('the lenient corpus: documents that break no MUST compile, with warning
     const result = await compileFile(join(FIXTURES, `${name}.arazzo.yml`));
     expect(result.diagnostics.map(formatDiagnostic)).toEqual(expected.warnings.map((w) => `${DIR}/${w}`));
     expect(result.workflows.map((w) => w.plan.workflowId)).toEqual(expected.workflows);
+  });
+});
+
+describe('OpenAPI extensions are not read', () => {
+  it('drops x- fields at any depth, and keeps names an author chose (a header X-Rate-Limit, a property x-id)', () => {
+    const description = {
+      'x-tooling': { $ref: '#/nowhere' },
+      paths: { '/a': { get: { 'x-codegen': { $ref: './nowhere.yml' }, responses: { '200': { headers: { 'X-Rate-Limit': { schema: { type: 'integer' } } } } } } } },
+      components: { schemas: { Item: { properties: { 'x-id': { type: 'string' } } } } },
+    };
+    expect(omitExtensions(description)).toEqual({
+      paths: { '/a': { get: { responses: { '200': { headers: { 'X-Rate-Limit': { schema: { type: 'integer' } } } } } } } },
+      components: { schemas: { Item: { properties: { 'x-id': { type: 'string' } } } } },
+    });
   });
 });

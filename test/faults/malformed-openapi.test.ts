@@ -21,7 +21,7 @@ workflows:
 `;
 
 const HEAD = `openapi: 3.1.0\ninfo: { title: x, version: '1' }\n`;
-const NOT_OPENAPI = 'openapi.yml:1:1: error ASFN1004 not an OpenAPI 3.0/3.1 description (missing or unsupported `openapi` version) [openapi]';
+const NOT_OPENAPI = 'openapi.yml:1:1: error ASFN1004 not an OpenAPI 3.0/3.1/3.2 description (missing or unsupported `openapi` version) [openapi]';
 const CANNOT_LOAD = 'w.arazzo.yml:4:23: error ASFN1003 source "api": cannot load ./openapi.yml [source-description]';
 const NOT_DECLARED = 'w.arazzo.yml:9:22: error ASFN1005 step "s": operationId "getThing" is not declared in any source (api) [operation-binding]';
 
