@@ -114,6 +114,11 @@ export interface ActionPlan {
   readonly criteria: readonly CriterionPlan[];
   /** Present when the action repeats a step: `retry`, or a `goto` to the same or an earlier step. */
   readonly loop?: LoopPolicy;
+  /**
+   * A `retry` with a `stepId` or `workflowId`: that step (an operation step of the same
+   * workflow) or workflow runs first, then the step is retried (as Redocly Respect does).
+   */
+  readonly runFirst?: { readonly stepId: string } | { readonly workflow: { readonly workflowId: string; readonly source?: string } };
 }
 
 /** An inclusive range of HTTP statuses, `[from, to]`. */

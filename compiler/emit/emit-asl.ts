@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { ErrorCodes, RETRYABLE_ERROR_CODES } from '../../core/errors.js';
-import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type WorkflowPlan } from '../../core/plan.js';
+import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type StepPlan, type WorkflowPlan } from '../../core/plan.js';
 import { StateNames, workflowFunctionKey } from './state-names.js';
 
 export type AslState = Record<string, unknown>;
@@ -113,6 +113,42 @@ function startWorkflowTask(ectx: EmitContext, stateName: string, target: { workf
   };
 }
 
+/** The Task of an operation step: its operation's function decides the step, its result at `$.steps.<id>`. */
+function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, comment: string): AslState {
+  const id = step.stepId;
+  ectx.tasks[stateName] = { functionKey: step.operation.key, stepId: id };
+  return {
+    Type: 'Task',
+    Comment: comment,
+    Resource: ectx.resourceFor(step.operation.key),
+    Parameters: stateParameters(ectx, id),
+    ResultPath: `$.steps.${id}`,
+    TimeoutSeconds: Math.ceil((step.transport.connectTimeoutMs + step.transport.requestTimeoutMs) / 1000) + 30,
+    Retry: step.transport.retrySafe ? [PROVIDER_RETRY, LAMBDA_SERVICE_RETRY] : [LAMBDA_SERVICE_RETRY],
+    Catch: catchInto(StateNames.failed(id)),
+  };
+}
+
+/**
+ * What a `retry` with a stepId or workflowId runs before the retry: that step's Task (its result
+ * stored as its own, its actions not routed: the retry comes next whatever it decided; a failure
+ * no action of its own handles fails the execution through its Fail state), or the workflow as a
+ * nested execution with the current inputs. Then the retry's Wait, then the step again.
+ */
+function runFirstState(ectx: EmitContext, id: string, runFirst: NonNullable<ActionPlan['runFirst']>, next: string): string {
+  if ('workflow' in runFirst) {
+    const name = StateNames.runFirst(id, runFirst.workflow.workflowId);
+    if (!ectx.states[name]) ectx.states[name] = startWorkflowTask(ectx, name, runFirst.workflow, { ResultPath: `$.nested.${id}.retry`, Catch: catchInto(StateNames.failed(id)), Next: next });
+    return name;
+  }
+  const name = StateNames.runFirst(id, runFirst.stepId);
+  const target = ectx.plan.steps.find((s) => s.stepId === runFirst.stepId);
+  // The planner allows only an operation step without a callback here.
+  if (!target || isWorkflowStep(target) || target.callback) throw new Error(`step ${id}: a retry cannot run step ${runFirst.stepId} first`);
+  if (!ectx.states[name]) ectx.states[name] = { ...operationTask(ectx, target, name, `run ${runFirst.stepId} before retrying ${id}`), Next: next };
+  return name;
+}
+
 /**
  * The states of one step. The "deciding" Task (the operation's Task, or `<id>.result` after a
  * nested execution) stores a StepResult at `$.steps.<id>`; a Choice routes on its outcome.
@@ -183,17 +219,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
     };
     states[id] = decider;
   } else {
-    ectx.tasks[id] = { functionKey: step.operation.key, stepId: id };
-    decider = {
-      Type: 'Task',
-      Comment: step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`,
-      Resource: ectx.resourceFor(step.operation.key),
-      Parameters: stateParameters(ectx, id),
-      ResultPath: `$.steps.${id}`,
-      TimeoutSeconds: Math.ceil((step.transport.connectTimeoutMs + step.transport.requestTimeoutMs) / 1000) + 30,
-      Retry: step.transport.retrySafe ? [PROVIDER_RETRY, LAMBDA_SERVICE_RETRY] : [LAMBDA_SERVICE_RETRY],
-      Catch: catchInto(StateNames.failed(id)),
-    };
+    decider = operationTask(ectx, step, id, step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`);
     // Insertion order is the order a reader meets the states in the JSON: the Task first.
     states[id] = decider;
   }
@@ -235,7 +261,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
         And: [outcomeIs(id, action.outcome), { Variable: `$.steps.${id}.attempts`, NumericGreaterThanEquals: action.loop.maxAttempts }],
         Next: StateNames.limit(id),
       });
-      choices.push({ ...outcomeIs(id, action.outcome), Next: waitName });
+      choices.push({ ...outcomeIs(id, action.outcome), Next: action.runFirst ? runFirstState(ectx, id, action.runFirst, waitName) : waitName });
       states[waitName] = {
         Type: 'Wait',
         Comment: `pace the ${action.type === 'retry' ? 'retry' : 'loop'} of ${id} (x-arazzo-sfn-loop)`,

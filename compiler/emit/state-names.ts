@@ -17,6 +17,8 @@ export const StateNames = {
   /** Decides a workflow step's outcome from its nested execution. */
   result: (stepId: string) => `${stepId}.result`,
   gotoWorkflow: (stepId: string, workflowId: string) => `${stepId}.goto.${workflowId}`,
+  /** What a `retry` with a stepId or workflowId runs before the step is retried. */
+  runFirst: (stepId: string, target: string) => `${stepId}.retry.${target}`,
   dependsOn: (workflowId: string) => `dependsOn.${workflowId}`,
   dependsOnFailed: (workflowId: string) => `dependsOn.${workflowId}.failed`,
 } as const;

@@ -3,6 +3,7 @@ import type { ArazzoCriterion, ArazzoFailureAction, ArazzoReusable, ArazzoStep, 
 import { checkCriterionAt } from './check-expressions.js';
 import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, LOOP_LIMITS } from './compile-options.js';
 import { isReusable, reportAt, resolveComponent, type PlanContext } from './plan-context.js';
+import { CALLBACK_EXTENSION } from './read-callback-extension.js';
 import { resolveWorkflow } from './resolve-workflow.js';
 
 type AnyAction = ArazzoSuccessAction | ArazzoFailureAction;
@@ -52,6 +53,13 @@ export function checkActionList(ctx: PlanContext, kind: ActionKind, raw: readonl
     if (names.has(action.name)) reportAt(ctx, `${p}/name`, 'duplicateId', `${kind} action name "${action.name}" is used twice in ${owner}`);
     names.add(action.name);
     planCriteria(ctx, action.criteria, `${p}/criteria`);
+    if (action.type === 'retry') {
+      // Optional: the step or workflow that runs before the retry.
+      if (action.workflowId !== undefined && action.stepId !== undefined) reportAt(ctx, p, 'schema', `retry action "${action.name}" may name a stepId or a workflowId to run first, not both`);
+      else if (action.workflowId !== undefined) resolveWorkflow(ctx.loaded, action.workflowId, `${p}/workflowId`, ctx.diagnostics);
+      else if (action.stepId !== undefined && !stepIds.includes(action.stepId)) reportAt(ctx, `${p}/stepId`, 'unknownStep', `retry action "${action.name}" runs unknown step "${action.stepId}" first (steps: ${stepIds.join(', ')})`);
+      return;
+    }
     if (action.type !== 'goto') return;
     if (action.workflowId !== undefined && action.stepId !== undefined) reportAt(ctx, p, 'schema', `goto action "${action.name}" must have a stepId or a workflowId, not both`);
     else if (action.workflowId !== undefined) resolveWorkflow(ctx.loaded, action.workflowId, `${p}/workflowId`, ctx.diagnostics);
@@ -89,7 +97,8 @@ export function planActions(ctx: PlanContext, kind: ActionKind, raw: readonly (A
         ...extension,
         maxAttempts: retryLimit + 1,
       };
-      plans.push({ outcome, kind, name: action.name, type: 'retry', stepId: step.stepId, criteria, loop });
+      const runFirst = retryRunsFirst(ctx, failure, step, stepIds, p);
+      plans.push({ outcome, kind, name: action.name, type: 'retry', stepId: step.stepId, criteria, loop, ...(runFirst ? { runFirst } : {}) });
       return;
     }
     // goto: a target that is missing, doubled or unknown is reported by checkActionList.
@@ -117,4 +126,29 @@ export function planActions(ctx: PlanContext, kind: ActionKind, raw: readonly (A
     plans.push({ outcome, kind, name: action.name, type: 'goto', stepId: action.stepId, criteria });
   });
   return plans;
+}
+
+/**
+ * What a `retry` with a `stepId` or `workflowId` runs before the step is retried. A step must be
+ * an operation step without a callback (one Task the route can run on its own); a workflow runs
+ * as a nested execution with the current inputs. Unknown targets are checkActionList's to report.
+ */
+function retryRunsFirst(ctx: PlanContext, action: ArazzoFailureAction, step: ArazzoStep, stepIds: readonly string[], pointer: string): ActionPlan['runFirst'] {
+  if (action.workflowId !== undefined && action.stepId !== undefined) return undefined;
+  if (action.workflowId !== undefined) {
+    const target = resolveWorkflow(ctx.loaded, action.workflowId, `${pointer}/workflowId`, []);
+    return target ? { workflow: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) } } : undefined;
+  }
+  if (action.stepId === undefined || !stepIds.includes(action.stepId)) return undefined;
+  const workflow = ctx.loaded.document.workflows.find((w) => w.steps.includes(step));
+  const target = workflow?.steps.find((s) => s.stepId === action.stepId);
+  const runsWorkflow = target !== undefined && target.workflowId !== undefined && target.operationId === undefined && target.operationPath === undefined;
+  const waitsForCallback = target !== undefined && (target as Record<string, unknown>)[CALLBACK_EXTENSION] !== undefined;
+  if (runsWorkflow || waitsForCallback) {
+    const message = `retry action "${action.name}" runs step "${action.stepId}" first, which ${runsWorkflow ? 'runs a workflow' : 'waits for a callback'}: only an operation step can run before a retry; name the workflow with workflowId instead`;
+    // Workflow-level failure actions are planned once per step: report once.
+    if (!ctx.diagnostics.some((d) => d.message === message)) reportAt(ctx, `${pointer}/stepId`, 'unsupported', message);
+    return undefined;
+  }
+  return { stepId: action.stepId };
 }
