@@ -1,7 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDemoSandboxes } from '../demo-sandboxes.js';
-import { startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
+import { EndpointFileError, startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { parseServerOption } from '../parse-server-option.js';
 import { formatStepLog } from '../print-execution.js';
@@ -11,7 +11,7 @@ export const serveHelp = `Usage: arazzo-sfn serve [--port 8083] [--db .arazzo-sf
 Runs a local Step Functions endpoint: the Step Functions API (AWS JSON 1.0) over the
 embedded engine and the in-process operation handlers, with every workflow of
 workflows/arazzo/*.arazzo.yml pre-registered as a state machine named by its workflow id.
-Point the AWS CLI or an SDK at it with --endpoint-url (any credentials, any signature):
+Point the AWS CLI or an SDK at it with --endpoint-url (any credentials unless --token):
 
   aws stepfunctions start-execution --endpoint-url http://127.0.0.1:8083 \\
     --state-machine-arn arn:aws:states:us-east-1:000000000000:stateMachine:customer-verification-poll \\
@@ -22,8 +22,12 @@ running when the endpoint stops is ABORTED (the engine cannot resume a run mid-w
 
 Options:
   --port <n>        port on 127.0.0.1 (default 8083, as Step Functions Local; 0 picks one)
-  --host <addr>     address to listen on (default 127.0.0.1); the API has no authentication
-                    and runs workflows with your secrets, so keep it on loopback
+  --host <addr>     address to listen on (default 127.0.0.1); the API runs workflows with
+                    your secrets, so keep it on loopback. Requests are served only when their
+                    Host is a loopback name (localhost, 127.x.x.x, [::1]) or this address
+  --token <t>       require every request to be signed with access key id <t>
+                    (AWS_ACCESS_KEY_ID=<t>; the secret key is not checked); also read from
+                    ARAZZO_SFN_TOKEN, which keeps it out of the process list
   --db <file>       the database (default .arazzo-sfn/endpoint.db); its sealing key is kept
                     beside it (<file>.seal-key)
   --dir <folder>    the Arazzo documents to pre-register (default workflows/arazzo)
@@ -41,6 +45,7 @@ credentials with --sandbox). Stop with Ctrl-C.`;
 export interface ServeOptions {
   readonly port?: number;
   readonly host?: string;
+  readonly token?: string;
   readonly db?: string;
   readonly dir?: string;
   readonly sandbox?: boolean;
@@ -63,6 +68,7 @@ export function runServeCommand(args: readonly string[], out: NodeJS.WritableStr
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      token: { type: 'string' },
       db: { type: 'string' },
       dir: { type: 'string' },
       sandbox: { type: 'boolean' },
@@ -72,11 +78,15 @@ export function runServeCommand(args: readonly string[], out: NodeJS.WritableStr
       'retry-ms': { type: 'string' },
     },
   });
+  // The environment keeps the token out of the process list.
+  const token = values.token ?? (process.env.ARAZZO_SFN_TOKEN || undefined);
+  if (token !== undefined && !/^[\w.~+=-]{8,128}$/.test(token)) throw new UsageError('--token expects 8 to 128 letters, digits or ._~+=- (it travels as the access key id of the signature)');
   if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region)) throw new UsageError(`--region expects a region name such as eu-west-1, got "${values.region}"`);
   return runServe(
     {
       ...(values.port !== undefined ? { port: wholeNumber('port', values.port, 65_535) } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(token !== undefined ? { token } : {}),
       ...(values.db !== undefined ? { db: values.db } : {}),
       ...(values.dir !== undefined ? { dir: values.dir } : {}),
       ...(values.sandbox ? { sandbox: true } : {}),
@@ -111,6 +121,7 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
     endpoint = await startSfnEndpoint({
       port: opts.port ?? 8083,
       ...(opts.host !== undefined ? { host: opts.host } : {}),
+      ...(opts.token !== undefined ? { token: opts.token } : {}),
       ...(opts.db !== undefined ? { dbFile: opts.db } : {}),
       ...(opts.dir !== undefined ? { workflowsDir: opts.dir } : {}),
       ...(opts.region !== undefined ? { region: opts.region } : {}),
@@ -130,7 +141,7 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
   } catch (err) {
     await demo?.sandboxes.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${opts.port ?? 8083} is in use: pick another with --port`);
-    if (/in use by another endpoint/.test((err as Error).message)) throw new UsageError((err as Error).message);
+    if (err instanceof EndpointFileError) throw new UsageError((err as Error).message);
     throw err;
   }
   try {

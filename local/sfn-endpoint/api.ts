@@ -3,7 +3,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { validateAsl } from '../../compiler/validate/validate-asl.js';
 import { executionArn, isValidName, parseExecutionArn, parseStateMachineArn, stateMachineArn, type ArnScope } from './arns.js';
 import { canonicalJson } from './catalog.js';
-import { sfnError } from './errors.js';
+import { jsonSyntaxProblem, sfnError } from './errors.js';
 import type { ExecutionRunner } from './executions.js';
 import { decodeToken, encodeToken, pageSize } from './paging.js';
 import { parseRequest, type Operation, type RequestOf } from './requests.js';
@@ -157,7 +157,7 @@ export class SfnApi {
         try {
           JSON.parse(r.output);
         } catch (err) {
-          throw sfnError('InvalidOutput', `Invalid Output: '${(err as Error).message}'`);
+          throw sfnError('InvalidOutput', `Invalid Output: '${jsonSyntaxProblem(err)}'`);
         }
         await this.answerTask(() => this.d.tokens.sendTaskSuccess(r.taskToken, r.output));
         return {};
@@ -213,7 +213,7 @@ export class SfnApi {
     try {
       definition = JSON.parse(r.definition);
     } catch (err) {
-      throw sfnError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(err as Error).message}'`);
+      throw sfnError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${jsonSyntaxProblem(err)}'`);
     }
     if (!definition || typeof definition !== 'object' || Array.isArray(definition)) throw sfnError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: the definition must be a JSON object'");
     const problems = validateAsl(definition as never);
@@ -241,7 +241,7 @@ export class SfnApi {
     try {
       JSON.parse(input);
     } catch (err) {
-      throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(err as Error).message}'`);
+      throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${jsonSyntaxProblem(err)}'`);
     }
     const arn = executionArn(machine.arn, name);
     const existing = this.d.store.getExecution(arn);

@@ -20,7 +20,9 @@ export type SfnErrorCode =
   | 'ValidationException'
   | 'SerializationException'
   | 'UnknownOperationException'
-  | 'InternalFailure';
+  | 'InternalFailure'
+  | 'AccessDeniedException'
+  | 'UnrecognizedClientException';
 
 /** The namespace the service writes in `__type`; coral's own validation errors carry theirs. */
 const NAMESPACE: Partial<Record<SfnErrorCode, string>> = {
@@ -28,6 +30,8 @@ const NAMESPACE: Partial<Record<SfnErrorCode, string>> = {
   SerializationException: 'com.amazon.coral.service',
   UnknownOperationException: 'com.amazon.coral.service',
   InternalFailure: 'com.amazon.coral.service',
+  AccessDeniedException: 'com.amazon.coral.service',
+  UnrecognizedClientException: 'com.amazon.coral.service',
 };
 
 export class SfnError extends Error {
@@ -46,3 +50,12 @@ export class SfnError extends Error {
 }
 
 export const sfnError = (code: SfnErrorCode, message: string) => new SfnError(code, message);
+
+/**
+ * What is wrong with a JSON text, without quoting it: the engine's own messages carry a piece of
+ * the text, and an execution's input may hold credentials.
+ */
+export function jsonSyntaxProblem(err: unknown): string {
+  const position = /at position (\d+)/.exec((err as Error)?.message ?? '')?.[1];
+  return `not valid JSON${position !== undefined ? ` (at character ${position})` : ''}`;
+}

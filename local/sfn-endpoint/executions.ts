@@ -8,6 +8,7 @@ import type { LocalCallbacks } from '../local-callbacks.js';
 import { LocalWorkflow, type LocalExecution } from '../run-workflow.js';
 import { defaultRoleArn, executionArn as executionArnOf, isValidName, type ArnScope } from './arns.js';
 import { canonicalJson, type CatalogEntry, type DocumentGroup, type LocalFunction, type WorkflowCatalog } from './catalog.js';
+import { jsonSyntaxProblem } from './errors.js';
 import { resolveTasks, type StartExecutionMode } from './resolve-tasks.js';
 import { runDefinition, type TaskHandler } from './run-definition.js';
 import type { EndpointStore, ExecutionFinish, ExecutionRecord, StateMachineRecord } from './store.js';
@@ -266,7 +267,7 @@ export class ExecutionRunner {
       try {
         JSON.parse(inputText);
       } catch (err) {
-        throw named('StepFunctions.InvalidExecutionInputException', `Invalid State Machine Execution Input: '${(err as Error).message}'`);
+        throw named('StepFunctions.InvalidExecutionInputException', `Invalid State Machine Execution Input: '${jsonSyntaxProblem(err)}'`);
       }
       const name = request.Name ?? randomUUID();
       if (!isValidName(name)) throw named('StepFunctions.InvalidNameException', `Invalid Name: '${name}'`);

@@ -1,4 +1,4 @@
 export { startSfnEndpoint, type SfnEndpoint, type SfnEndpointOptions } from './start-sfn-endpoint.js';
 export { EndpointErrors, RESTART_CAUSE } from './executions.js';
 export { stateMachineArn, executionArn, parseExecutionArn, parseStateMachineArn, DEFAULT_SCOPE, type ArnScope } from './arns.js';
-export type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from './store.js';
+export { EndpointFileError, type ExecutionRecord, type ExecutionStatus, type StateMachineRecord } from './store.js';

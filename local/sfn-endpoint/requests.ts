@@ -52,7 +52,13 @@ function constraint(issue: z.core.$ZodIssue, value: unknown): string {
   }
 }
 
-const shown = (value: unknown) => (value === undefined || value === null ? 'null' : `'${typeof value === 'string' ? value.slice(0, 128) : JSON.stringify(value)}'`);
+/**
+ * The service quotes the offending value; here only numbers and booleans are quoted. A string
+ * member may be an execution's input, a definition or a task's output, which can hold credentials
+ * (and an oversized one would be copied into logs), so its value is never echoed.
+ */
+const shown = (value: unknown) =>
+  value === undefined || value === null ? 'null' : typeof value === 'number' || typeof value === 'boolean' ? `'${value}'` : undefined;
 
 /** Checks a request body against the operation's members; problems come back as the service words them (ValidationException). */
 export function parseRequest<O extends Operation>(operation: O, body: unknown): RequestOf<O> {
@@ -62,7 +68,8 @@ export function parseRequest<O extends Operation>(operation: O, body: unknown): 
   const problems = issues.map((issue) => {
     const member = issue.path.join('.');
     const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), body);
-    return `Value ${shown(value)} at '${member}' failed to satisfy constraint: ${constraint(issue, value)}`;
+    const quoted = shown(value);
+    return `${quoted === undefined ? 'Value' : `Value ${quoted}`} at '${member}' failed to satisfy constraint: ${constraint(issue, value)}`;
   });
   throw sfnError('ValidationException', `${problems.length} validation error${problems.length === 1 ? '' : 's'} detected: ${problems.join('; ')}`);
 }

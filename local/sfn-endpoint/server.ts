@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SfnApi } from './api.js';
+import { checkAccess, type AccessOptions } from './check-access.js';
 import { SfnError } from './errors.js';
 import { isOperation } from './requests.js';
 
@@ -34,12 +35,19 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 
 /**
  * The Step Functions wire protocol (AWS JSON 1.0): `POST /` with `X-Amz-Target:
- * AWSStepFunctions.<Operation>` and a JSON body. Requests are not authenticated: any signature
- * (fake credentials included) is accepted, as the endpoint listens on loopback for one user.
+ * AWSStepFunctions.<Operation>` and a JSON body. Only loopback Host names (or the listening
+ * address's) are served; signatures are not verified, but with a token the access key id of the
+ * credential must be that token (see check-access.ts).
  */
-export function createSfnServer(api: SfnApi, options: { readonly report: (message: string) => void }): Server {
+export function createSfnServer(api: SfnApi, options: AccessOptions & { readonly report: (message: string) => void }): Server {
   return createServer(async (req, res) => {
     try {
+      const refused = checkAccess(req.headers, options);
+      if (refused) {
+        // Nothing of the request is read: the connection closes after the answer.
+        res.setHeader('connection', 'close');
+        return sendError(res, refused);
+      }
       const target = String(req.headers['x-amz-target'] ?? '');
       if (req.method === 'GET' && !target) {
         return send(res, 200, { service: 'arazzo-sfn local Step Functions endpoint', protocol: 'awsJson1_0', target: `${TARGET_PREFIX}<Operation>` });
@@ -47,7 +55,7 @@ export function createSfnServer(api: SfnApi, options: { readonly report: (messag
       if (req.method !== 'POST') return sendError(res, new SfnError('UnknownOperationException', `${req.method} is not a Step Functions request`, 405));
       const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
       const text = await readBody(req);
-      if (!isOperation(operation)) return sendError(res, new SfnError('UnknownOperationException', target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header'));
+      if (!isOperation(operation)) return sendError(res, new SfnError('UnknownOperationException', target ? 'Unknown operation: X-Amz-Target names no Step Functions operation this endpoint serves' : 'Missing X-Amz-Target header'));
       if (text === undefined) return sendError(res, new SfnError('ValidationException', `Request body larger than ${MAX_BODY} bytes`, 413));
       let body: unknown = {};
       if (text.trim()) {
@@ -61,7 +69,8 @@ export function createSfnServer(api: SfnApi, options: { readonly report: (messag
       send(res, 200, await api.call(operation, body));
     } catch (err) {
       if (err instanceof SfnError) return sendError(res, err);
-      options.report(`internal error answering ${String(req.headers['x-amz-target'])}: ${(err as Error).stack ?? String(err)}`);
+      const target = String(req.headers['x-amz-target'] ?? '').slice(TARGET_PREFIX.length);
+      options.report(`internal error answering ${isOperation(target) ? target : 'a request'}: ${(err as Error).stack ?? String(err)}`);
       sendError(res, new SfnError('InternalFailure', 'The endpoint failed to answer this request (see its log)'));
     }
   });

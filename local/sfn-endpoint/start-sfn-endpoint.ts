@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { relative, resolve } from 'node:path';
 import { Agent } from 'undici';
@@ -12,12 +12,19 @@ import { DEFAULT_SCOPE, defaultRoleArn, type ArnScope } from './arns.js';
 import { WorkflowCatalog, type DocumentGroup } from './catalog.js';
 import { EndpointErrors, ExecutionRunner, RESTART_CAUSE } from './executions.js';
 import { createSfnServer } from './server.js';
-import { EndpointStore, type ExecutionRecord } from './store.js';
+import { EndpointFileError, EndpointStore, type ExecutionRecord } from './store.js';
 import { currentExecution, TrackedTaskTokens } from './task-tokens.js';
 
 export interface SfnEndpointOptions {
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * When set, a request must be signed (SigV4) with this access key id, e.g. `AWS_ACCESS_KEY_ID`
+   * of the AWS CLI (the secret key is not checked). Requests whose Host is not a loopback name
+   * or `host` are refused either way.
+   * @default no token
+   */
+  readonly token?: string;
   /** @default 0 (an ephemeral port: read `url`) */
   readonly port?: number;
   /** The SQLite file executions are kept in. @default `.arazzo-sfn/endpoint.db` under the working directory */
@@ -78,13 +85,22 @@ export interface SfnEndpoint {
 function sealKeyBeside(dbFile: string): Buffer {
   if (dbFile === ':memory:') return randomBytes(32);
   const file = `${dbFile}.seal-key`;
+  const unusable = (why: string) => new EndpointFileError(`${file}: ${why}`);
   try {
     writeFileSync(file, randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw unusable(`cannot create the sealing key (${(err as NodeJS.ErrnoException).code})`);
   }
-  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${file} must hold a 32-byte key, base64-encoded`);
+  const stat = statSync(file);
+  if (!stat.isFile() || stat.size > 1024) throw unusable('not a sealing key (a regular file holding a 32-byte key, base64-encoded)');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw unusable(`cannot read the sealing key (${(err as NodeJS.ErrnoException).code})`);
+  }
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) throw unusable('must hold a 32-byte key, base64-encoded');
   return key;
 }
 
@@ -178,7 +194,11 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     // Executions are stopped before the pieces they run on are closed.
     cleanups.push(() => runner.close());
     const api = new SfnApi({ store, runner, tokens, scope });
-    const server = createSfnServer(api, { report: (message) => log(message) });
+    const server = createSfnServer(api, {
+      report: (message) => log(message),
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.token !== undefined ? { token: options.token } : {}),
+    });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolveListen());

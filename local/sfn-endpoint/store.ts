@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
@@ -131,6 +131,50 @@ const decodeEvent = (text: string): HistoryEvent => {
   return { ...raw, timestamp: new Date(raw.timestamp) };
 };
 
+/** A database (or sealing key) file the endpoint cannot use: one line for the user, no stack. */
+export class EndpointFileError extends Error {
+  override readonly name = 'EndpointFileError';
+}
+
+/** SQLite's result codes for a file that is not the endpoint's database. */
+const SQLITE_PROBLEMS: Record<number, string> = {
+  11: 'the database is corrupt (SQLite: database disk image is malformed)',
+  14: 'cannot open it as a database file',
+  23: 'permission denied',
+  26: 'not a SQLite database',
+};
+
+/**
+ * Creates the database's folder one level at a time (`mkdirSync` with `recursive` never returns
+ * under /proc), refusing a path that crosses a file.
+ */
+function ensureFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const stat = statSync(d, { throwIfNoEntry: false });
+    if (stat) {
+      if (!stat.isDirectory()) throw new EndpointFileError(`${d} is not a folder`);
+      break;
+    }
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new EndpointFileError(`cannot create the folder ${d} (${(err as NodeJS.ErrnoException).code})`);
+    }
+  }
+}
+
+/** Only a regular file (or none yet) is opened: a folder, a FIFO or a device is refused before SQLite sees it. */
+function checkDatabasePath(file: string): void {
+  ensureFolder(dirname(file));
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat && !stat.isFile()) throw new EndpointFileError(`${file}: ${stat.isDirectory() ? 'is a folder' : 'not a regular file'}, not a database file`);
+}
+
 /**
  * Executions keep their inputs and outputs here, so the file is private to the user, as the seal
  * key is: SQLite would create it 0644, and gives its WAL and shared-memory files the database
@@ -155,25 +199,34 @@ export class EndpointStore {
 
   constructor(readonly file: string) {
     if (file !== ':memory:') {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Refuses a folder, FIFO or device first: opening a FIFO to make it private would block.
+      checkDatabasePath(file);
       makePrivate(file);
     }
     const { DatabaseSync } = loadSqlite();
-    this.db = new DatabaseSync(file);
+    const problem = (err: unknown) => {
+      const code = (err as { errcode?: number }).errcode;
+      return code !== undefined && SQLITE_PROBLEMS[code] ? new EndpointFileError(`${file}: ${SQLITE_PROBLEMS[code]}`, { cause: err }) : err;
+    };
+    try {
+      this.db = new DatabaseSync(file);
+    } catch (err) {
+      throw problem(err);
+    }
     try {
       this.db.exec('PRAGMA busy_timeout = 200; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
       this.migrate();
     } catch (err) {
       this.db.close();
-      if (/locked|busy/i.test((err as Error).message)) throw new Error(`${file} is in use by another endpoint (one endpoint per database file)`, { cause: err });
-      throw err;
+      if (/locked|busy/i.test((err as Error).message)) throw new EndpointFileError(`${file} is in use by another endpoint (one endpoint per database file)`, { cause: err });
+      throw problem(err);
     }
   }
 
   private migrate(): void {
     const version = Number((this.db.prepare('PRAGMA user_version').get() as Row).user_version);
     if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new Error(`${this.file}: database schema ${version}, this endpoint reads schema ${SCHEMA_VERSION}`);
+    if (version !== 0) throw new EndpointFileError(`${this.file}: database schema ${version}, this endpoint reads schema ${SCHEMA_VERSION}`);
     this.transaction(() => {
       this.db.exec(SCHEMA);
       this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
