@@ -38,7 +38,9 @@ const noAwsFromTheEngine: Plugin = {
  */
 export async function bundleCli(outdir: string = join(root, 'dist', 'bin')): Promise<void> {
   await build({
-    entryPoints: { main: join(root, 'cli', 'main.ts') },
+    // The local endpoint's engine worker is an entry of its own, beside the chunk that starts it
+    // (local/sfn-endpoint/engine/engine-pool.ts resolves ./engine-worker.js from its own URL).
+    entryPoints: { main: join(root, 'cli', 'main.ts'), 'engine-worker': join(root, 'local', 'sfn-endpoint', 'engine', 'engine-worker.ts') },
     outdir,
     bundle: true,
     splitting: true,

@@ -4,6 +4,7 @@ import type { CompiledWorkflow } from '../compiler/compile-file.js';
 import type { StepRuntime } from '../functions/runtime/handle-step.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { createLocalHandlers, type LocalCallbackOptions, type StartChildExecution, type TaskInvocation } from './create-local-handlers.js';
+import type { EngineHost } from './engine-host.js';
 import { toHistoryEvents, type EngineEvent } from './history/index.js';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -37,6 +38,11 @@ export interface LocalRunOptions {
    * of a running execution. A Task still running shows as entered; its Lambda events come when it ends.
    */
   readonly onStarted?: (historySoFar: () => HistoryEvent[]) => void;
+  /**
+   * Where the engine runs the execution (and its nested executions): the local endpoint's worker
+   * threads, which enforce its quotas. @default this thread
+   */
+  readonly engine?: EngineHost;
 }
 
 export interface LocalExecution {
@@ -121,16 +127,25 @@ export class LocalWorkflow {
       throw Object.assign(new Error(JSON.stringify({ ...described, Error: result.error, Cause: result.cause })), { name: 'States.TaskFailed' });
     };
     const startDate = new Date();
-    const execution = this.machine.run(input as never, {
-      overrides: {
-        taskResourceLocalHandlers: createLocalHandlers(this.compiled, options.runtime, (i) => invocations.push(i), startChild, options.callbacks),
-        ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
-        ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
-      },
-      noThrowOnAbort: true,
-      // Task.Token: the ASL reads $$.Task.Token for callback steps; the local handler issues the real token per Task.
-      context: { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never,
-    });
+    const taskResourceLocalHandlers = createLocalHandlers(this.compiled, options.runtime, (i) => invocations.push(i), startChild, options.callbacks);
+    // Task.Token: the ASL reads $$.Task.Token for callback steps; the local handler issues the real token per Task.
+    const context = { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never;
+    const execution = options.engine
+      ? options.engine.run(this.compiled.definition, input, {
+          taskResourceLocalHandlers,
+          ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
+          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+          context,
+        })
+      : this.machine.run(input as never, {
+          overrides: {
+            taskResourceLocalHandlers,
+            ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
+            ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+          },
+          noThrowOnAbort: true,
+          context,
+        });
     const engineEvents: unknown[] = [];
     const stateMachineArn = this.stateMachineArn;
     const definition = this.compiled.definition;

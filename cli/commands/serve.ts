@@ -19,6 +19,9 @@ Point the AWS CLI or an SDK at it with --endpoint-url (any credentials unless --
 
 Executions are kept in a SQLite database and survive a restart. An execution still
 running when the endpoint stops is ABORTED (the engine cannot resume a run mid-way).
+Executions run in worker threads under AWS's quotas (256 KiB per state's input or
+output: States.DataLimitExceeded; 25,000 history events; a maximum duration), so a
+runaway definition never stalls the API, and StopExecution always stops it.
 
 Options:
   --port <n>        port on 127.0.0.1 (default 8083, as Step Functions Local; 0 picks one)
@@ -36,6 +39,8 @@ Options:
                     (workflows/examples/*.inputs.json) run as they are
   --server <name=url>  server URL of a source description (repeatable)
   --region <name>   region written into ARNs (default us-east-1)
+  --max-duration <s>  seconds an execution may run before it times out (ExecutionTimedOut;
+                    default a year, as on AWS)
   --wait-ms <n>     pause n ms in every Wait state instead of the real delay
   --retry-ms <n>    pause n ms between Task retries instead of the real backoff
 
@@ -53,6 +58,7 @@ export interface ServeOptions {
   readonly region?: string;
   readonly waitMs?: number;
   readonly retryMs?: number;
+  readonly maxDurationSeconds?: number;
 }
 
 const wholeNumber = (name: string, v: string | undefined, max = Number.MAX_SAFE_INTEGER) => {
@@ -76,8 +82,10 @@ export function runServeCommand(args: readonly string[], out: NodeJS.WritableStr
       region: { type: 'string' },
       'wait-ms': { type: 'string' },
       'retry-ms': { type: 'string' },
+      'max-duration': { type: 'string' },
     },
   });
+  if (values['max-duration'] === '0') throw new UsageError('--max-duration expects at least 1 second');
   // The environment keeps the token out of the process list.
   const token = values.token ?? (process.env.ARAZZO_SFN_TOKEN || undefined);
   if (token !== undefined && !/^[\w.~+=-]{8,128}$/.test(token)) throw new UsageError('--token expects 8 to 128 letters, digits or ._~+=- (it travels as the access key id of the signature)');
@@ -94,6 +102,7 @@ export function runServeCommand(args: readonly string[], out: NodeJS.WritableStr
       ...(values.region !== undefined ? { region: values.region } : {}),
       ...(values['wait-ms'] !== undefined ? { waitMs: wholeNumber('wait-ms', values['wait-ms']) } : {}),
       ...(values['retry-ms'] !== undefined ? { retryMs: wholeNumber('retry-ms', values['retry-ms']) } : {}),
+      ...(values['max-duration'] !== undefined ? { maxDurationSeconds: wholeNumber('max-duration', values['max-duration'], 365 * 24 * 3600) } : {}),
     },
     out,
     until,
@@ -129,6 +138,7 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
       serverUrls,
       ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}),
       ...(opts.retryMs !== undefined ? { retryIntervalMs: opts.retryMs } : {}),
+      ...(opts.maxDurationSeconds !== undefined ? { executions: { quotas: { maxDurationMs: opts.maxDurationSeconds * 1000 } } } : {}),
       log: (line) => out.write(`endpoint: ${line}\n`),
       onStepLog: (arn, entry) => out.write(`${arn ? shortArn(arn) : '?'} ${formatStepLog(entry).trimStart()}\n`),
       onExecution: ({ phase, execution }) =>

@@ -3,6 +3,7 @@ import { classifyTaskResource, type TaskResourceKind } from './classify-task-res
 import type { EngineEvent, EngineStateEvent } from './engine-event.js';
 import type { StateNode, StateTable } from './index-states.js';
 import { toDetailText, toJsonText, type InvocationRecord } from './task-invocation.js';
+import { TRUNCATED_DATA } from './truncated-data.js';
 
 export interface BuildHistoryInput {
   engineEvents: readonly EngineEvent[];
@@ -44,6 +45,9 @@ type Outcome = { ok: true; output: unknown } | { ok: false; error?: string; caus
 
 /** Fresh per event: callers may mutate what they get back. */
 const notTruncated = () => ({ truncated: false });
+
+/** A state's input or output as its event carries it: empty and marked truncated when the history dropped it. */
+const stateData = (value: unknown) => (value === TRUNCATED_DATA ? { text: '', details: { truncated: true } } : { text: toJsonText(value), details: notTruncated() });
 
 /** Drops absent optional fields, so the events compare and serialise like the service's. */
 function compact<T extends object>(details: T): T {
@@ -194,7 +198,7 @@ export function buildHistory(input: BuildHistoryInput): HistoryEvent[] {
         const { name, type } = event.state;
         const node = scope.table.get(name);
         const id = emit(`${type}StateEntered`, at, scope.last, {
-          stateEnteredEventDetails: { name, input: toJsonText(event.state.input), inputDetails: notTruncated() },
+          stateEnteredEventDetails: (({ text, details }) => ({ name, input: text, inputDetails: details }))(stateData(event.state.input)),
         });
         scope.last = id;
         if (type === 'Task') {
@@ -261,7 +265,7 @@ export function buildHistory(input: BuildHistoryInput): HistoryEvent[] {
           }
         }
         scope.last = emit(`${type}StateExited`, at, previousEventId, {
-          stateExitedEventDetails: { name, output: toJsonText(event.state.output), outputDetails: notTruncated() },
+          stateExitedEventDetails: (({ text, details }) => ({ name, output: text, outputDetails: details }))(stateData(event.state.output)),
         });
         scope.active = undefined;
         return;

@@ -4,6 +4,7 @@ import type { StepRuntime } from '../../functions/runtime/handle-step.js';
 import { handleStep } from '../../functions/runtime/handle-step.js';
 import { handleWorkflowFunction } from '../../functions/runtime/handle-workflow-function.js';
 import { planError } from '../../core/errors.js';
+import type { EngineHost } from '../engine-host.js';
 import type { LocalCallbacks } from '../local-callbacks.js';
 import { LocalWorkflow, type LocalExecution } from '../run-workflow.js';
 import { defaultRoleArn, executionArn as executionArnOf, isValidName, type ArnScope } from './arns.js';
@@ -38,6 +39,8 @@ export interface ExecutionRunnerOptions {
   readonly callbackSecondsToMs?: number;
   readonly waitMs?: number;
   readonly retryIntervalMs?: number;
+  /** Where the engine runs executions (the endpoint's worker threads). @default this thread */
+  readonly engine?: EngineHost;
   /** Where faults of the endpoint itself go (not those of executions: they are in their histories). */
   readonly report: (message: string) => void;
   /** Told when an execution starts and when it ends. */
@@ -153,6 +156,7 @@ export class ExecutionRunner {
               running.live = historySoFar;
             },
             workflows: (target) => entry.group.get(target),
+            ...(this.o.engine ? { engine: this.o.engine } : {}),
             callbacks: { local: this.o.callbacks, ...(this.o.callbackSecondsToMs !== undefined ? { secondsToMs: this.o.callbackSecondsToMs } : {}) },
             ...(this.o.waitMs !== undefined ? { waitMs: this.o.waitMs } : {}),
             ...(this.o.retryIntervalMs !== undefined ? { retryIntervalMs: this.o.retryIntervalMs } : {}),
@@ -201,6 +205,7 @@ export class ExecutionRunner {
           input,
           startDate: new Date(record.startDate),
           handlers,
+          ...(this.o.engine ? { engine: this.o.engine } : {}),
           ...(this.o.waitMs !== undefined ? { waitMs: this.o.waitMs } : {}),
           ...(this.o.retryIntervalMs !== undefined ? { retryIntervalMs: this.o.retryIntervalMs } : {}),
         });

@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { EngineHost } from '../engine-host.js';
 import { createHistoryRecorder, type LocalTaskHandler } from '../history/index.js';
 import { allStates } from './resolve-tasks.js';
 import type { ExecutionFinish } from './store.js';
@@ -19,6 +20,8 @@ export interface DefinitionRunOptions {
   readonly handlers: Record<string, TaskHandler>;
   readonly waitMs?: number;
   readonly retryIntervalMs?: number;
+  /** Where the engine runs it. @default this thread */
+  readonly engine?: EngineHost;
 }
 
 export interface DefinitionRunOutcome extends Omit<ExecutionFinish, 'stopDate'> {
@@ -68,18 +71,27 @@ export function runDefinition(options: DefinitionRunOptions): DefinitionRun {
       }) as LocalTaskHandler,
     ]),
   );
-  const execution = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }).run(options.input as never, {
-    overrides: {
-      taskResourceLocalHandlers: recorder.wrapTaskHandlers(handlers),
-      ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
-      ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
-    },
-    noThrowOnAbort: true,
-    context: {
-      Execution: { Id: executionArn, Name: name, StartTime: options.startDate.toISOString(), Input: options.input, RoleArn: options.roleArn },
-      StateMachine: { Id: stateMachineArn, Name: stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1) },
-    } as never,
-  });
+  const taskResourceLocalHandlers = recorder.wrapTaskHandlers(handlers);
+  const context = {
+    Execution: { Id: executionArn, Name: name, StartTime: options.startDate.toISOString(), Input: options.input, RoleArn: options.roleArn },
+    StateMachine: { Id: stateMachineArn, Name: stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1) },
+  } as never;
+  const execution = options.engine
+    ? options.engine.run(definition, options.input, {
+        taskResourceLocalHandlers,
+        ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
+        ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+        context,
+      })
+    : new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }).run(options.input as never, {
+        overrides: {
+          taskResourceLocalHandlers,
+          ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
+          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+        },
+        noThrowOnAbort: true,
+        context,
+      });
   const consuming = (async () => {
     for await (const event of execution.eventLogs) recorder.push(event);
   })();

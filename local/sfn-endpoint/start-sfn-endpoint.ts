@@ -10,6 +10,7 @@ import { startLocalCallbacks } from '../local-callbacks.js';
 import { SfnApi } from './api.js';
 import { DEFAULT_SCOPE, defaultRoleArn, type ArnScope } from './arns.js';
 import { WorkflowCatalog, type DocumentGroup } from './catalog.js';
+import { EnginePool, type EnginePoolOptions } from './engine/engine-pool.js';
 import { EndpointErrors, ExecutionRunner, RESTART_CAUSE } from './executions.js';
 import { createSfnServer } from './server.js';
 import { EndpointFileError, EndpointStore, type ExecutionRecord } from './store.js';
@@ -51,6 +52,12 @@ export interface SfnEndpointOptions {
   readonly retryIntervalMs?: number;
   /** Milliseconds per second of a callback step's HeartbeatSeconds/TimeoutSeconds. @default 1000 */
   readonly callbackSecondsToMs?: number;
+  /**
+   * Where executions run and what bounds them: worker threads (so a runaway definition cannot
+   * starve the API), each with a memory limit, and AWS's quotas (256 KiB per state, 25,000
+   * history events) plus a maximum duration and a history data budget.
+   */
+  readonly executions?: EnginePoolOptions;
   /** The endpoint's own messages: documents left out, executions aborted by a restart, faults. */
   readonly log?: (line: string) => void;
   /** Every HTTP call a step makes (never headers or bodies), with the execution it belongs to. */
@@ -178,7 +185,11 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
       return runtime;
     };
 
+    const engine = new EnginePool(options.executions);
+    cleanups.push(() => engine.close());
+    await engine.warm();
     const runner = new ExecutionRunner({
+      engine,
       store,
       catalog,
       scope,
