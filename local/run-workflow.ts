@@ -82,6 +82,8 @@ export const stateMachineArnOf = (workflowId: string) => `arn:aws:states:${REGIO
  */
 export class LocalWorkflow {
   private readonly machine: StateMachine;
+  /** The definition the engine runs (without TimeoutSeconds), also what an EngineHost is given. */
+  private readonly engineDefinition: object;
   /** The definition's `TimeoutSeconds`, in milliseconds. */
   private readonly executionTimeoutMs: number | undefined;
   readonly stateMachineArn: string;
@@ -91,6 +93,7 @@ export class LocalWorkflow {
   constructor(readonly compiled: CompiledWorkflow, options: { readonly stateMachineArn?: string } = {}) {
     const { TimeoutSeconds: timeoutSeconds, ...engineDefinition } = compiled.definition;
     this.executionTimeoutMs = typeof timeoutSeconds === 'number' ? timeoutSeconds * 1000 : undefined;
+    this.engineDefinition = engineDefinition;
     this.machine = new StateMachine(engineDefinition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     this.stateMachineArn = options.stateMachineArn ?? stateMachineArnOf(compiled.plan.workflowId);
     const states = compiled.definition.States;
@@ -131,7 +134,7 @@ export class LocalWorkflow {
     // Task.Token: the ASL reads $$.Task.Token for callback steps; the local handler issues the real token per Task.
     const context = { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never;
     const execution = options.engine
-      ? options.engine.run(this.compiled.definition, input, {
+      ? options.engine.run(this.engineDefinition, input, {
           taskResourceLocalHandlers,
           ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
           ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
