@@ -127,6 +127,11 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
+    // The first engine worker loads while the workflows compile; the endpoint is ready once it has,
+    // so the first execution does not wait for it.
+    const engine = new EnginePool(options.executions);
+    cleanups.push(() => engine.close());
+    const warming = engine.warm();
     const abortedAtStart = store.abortRunning(EndpointErrors.restarted, RESTART_CAUSE, Date.now());
     for (const arn of abortedAtStart) log(`execution ${arn} was RUNNING when the endpoint last stopped: now ABORTED (${EndpointErrors.restarted})`);
 
@@ -185,9 +190,6 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
       return runtime;
     };
 
-    const engine = new EnginePool(options.executions);
-    cleanups.push(() => engine.close());
-    await engine.warm();
     const runner = new ExecutionRunner({
       engine,
       store,
@@ -205,6 +207,7 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     // Executions are stopped before the pieces they run on are closed.
     cleanups.push(() => runner.close());
     const api = new SfnApi({ store, runner, tokens, scope });
+    await warming;
     const server = createSfnServer(api, {
       report: (message) => log(message),
       ...(options.host !== undefined ? { host: options.host } : {}),
