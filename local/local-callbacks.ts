@@ -90,9 +90,10 @@ export async function startLocalCallbacks(deps: {
    */
   readonly tokens?: LocalTaskTokens;
 }): Promise<LocalCallbacks> {
-  const store = new InMemoryCallbackStore();
-  const tokens = deps.tokens ?? new LocalTaskTokens();
   const plans = new Map<string, StepPlan>();
+  // Evicted as the DynamoDB table's TTL does: a step's timeout past registration, or soon after it settled.
+  const store = new InMemoryCallbackStore({ timeoutSecondsFor: (w, s) => plans.get(`${w}\u0000${s}`)?.callback?.timeoutSeconds });
+  const tokens = deps.tokens ?? new LocalTaskTokens();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -21,26 +21,49 @@ interface Script {
   /** Send every callback twice. */
   duplicate?: boolean;
 }
+/**
+ * One scripted exchange: the callbacks the provider sends for one KYC start, the receiver's
+ * answers to them, and when the last one was answered. Each run has its own, so an answer that
+ * arrives late (the execution resumes before the receiver's answer reaches the provider) can
+ * never land in the next test's list, and a test waits for its own answers instead of polling
+ * with a deadline a loaded machine can miss.
+ */
+interface Played {
+  readonly script: Script;
+  readonly answers: number[];
+  /** Resolves once every callback of the script was sent and answered. */
+  readonly finished: Promise<void>;
+}
+
 function startProvider() {
-  let script: Script = { statuses: [] };
+  const newSession = (script: Script) => {
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    return { script, answers: [] as number[], finished, finish };
+  };
+  let session = newSession({ statuses: [] });
   let current = 'PENDING';
-  const answers: number[] = [];
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', async () => {
       res.setHeader('content-type', 'application/json');
       if (req.method === 'POST' && req.url === '/kyc/init') {
+        const own = session;
         const { customerId, webhookURL } = JSON.parse(raw) as { customerId: string; webhookURL: string };
         res.end(JSON.stringify({ code: '0', data: { customerId, kycStatus: 'WAITING_DATA' } }));
-        for (const [i, status] of script.statuses.entries()) {
-          await new Promise((r) => setTimeout(r, 10));
-          current = status;
-          if (script.lose?.includes(i)) continue;
-          for (let n = 0; n < (script.duplicate ? 2 : 1); n++) {
-            const answer = await fetch(webhookURL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '0', data: { customerId, kycStatus: status } }) });
-            answers.push(answer.status);
+        try {
+          for (const [i, status] of own.script.statuses.entries()) {
+            await new Promise((r) => setTimeout(r, 10));
+            current = status;
+            if (own.script.lose?.includes(i)) continue;
+            for (let n = 0; n < (own.script.duplicate ? 2 : 1); n++) {
+              const answer = await fetch(webhookURL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '0', data: { customerId, kycStatus: status } }) });
+              own.answers.push(answer.status);
+            }
           }
+        } finally {
+          own.finish();
         }
         return;
       }
@@ -51,12 +74,11 @@ function startProvider() {
   });
   return {
     listen: () => new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))),
-    play(next: Script) {
-      script = next;
+    play(next: Script): Played {
+      session = newSession(next);
       current = 'PENDING';
-      answers.length = 0;
+      return session;
     },
-    answers,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -142,8 +164,10 @@ describe('callback steps (x-arazzo-sfn-callback): .waitForTaskToken resumed by t
   });
   afterEach(() => provider.play({ statuses: [] }));
 
+  /** The exchange of the last run started. */
+  let played: Played;
   const run = (script: Script, onTimeout = true): Promise<LocalExecution> => {
-    provider.play(script);
+    played = provider.play(script);
     return new LocalWorkflow(compiled.get(onTimeout)!).run({ customerId: 'csta-1' }, {
       runtime: { secrets, sealer, serverUrls: { kyc: providerUrl } },
       waitMs: 1,
@@ -173,8 +197,8 @@ describe('callback steps (x-arazzo-sfn-callback): .waitForTaskToken resumed by t
     expect(exec.output).toEqual({ callbackStatus: 'APPROVED' });
     expect(entered(exec)).toEqual(['Validate inputs', 'startKyc', 'startKyc.route', 'startKyc.end']);
     // The execution resumes before the receiver's answer reaches the provider.
-    await expect.poll(() => provider.answers.length).toBe(3);
-    expect(provider.answers).toEqual([202, 202, 200]);
+    await played.finished;
+    expect(played.answers).toEqual([202, 202, 200]);
   });
 
   it('DECLINED settles it too, with the declined status as output', async () => {
@@ -185,8 +209,9 @@ describe('callback steps (x-arazzo-sfn-callback): .waitForTaskToken resumed by t
   it('a duplicate of a settled callback is refused (409) and changes nothing', async () => {
     const exec = await run({ statuses: ['APPROVED'], duplicate: true });
     expect(exec.status).toBe('SUCCEEDED');
-    await expect.poll(() => provider.answers.length).toBe(2);
-    expect(provider.answers).toEqual([200, 409]);
+    // Its own exchange, awaited to the end: no deadline to miss under load, no late answer of another test.
+    await played.finished;
+    expect(played.answers).toEqual([200, 409]);
   });
 
   it('a forged callback (an id nobody issued) is refused with 401 and the execution goes on untouched', async () => {

@@ -25,24 +25,85 @@ export interface CallbackStore {
   settle(id: string, status: string): Promise<boolean>;
 }
 
+export interface InMemoryCallbackStoreOptions {
+  /**
+   * The longest a step waits for its callback (its `timeoutSeconds`), by workflow and step id:
+   * a callback that never settles is evicted that long after it was put, plus `marginSeconds`.
+   * @default undefined — only the margin counts
+   */
+  readonly timeoutSecondsFor?: (workflowId: string, stepId: string) => number | undefined;
+  /** @default 3600 */
+  readonly marginSeconds?: number;
+  /**
+   * How long a settled callback is kept, so that a replay is told 409 (settled) rather than 401
+   * (unknown). @default 600000 (10 minutes)
+   */
+  readonly settledRetentionMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Sweeps run at most this often: each visits every entry. */
+const SWEEP_INTERVAL_MS = 1_000;
+
+/**
+ * The local store (run, serve). It evicts as the DynamoDB table's TTL does: a settled callback
+ * after `settledRetentionMs`, one that never settles after its step's timeout plus a margin, so a
+ * long-running endpoint does not keep every callback it ever registered. Evicted entries are
+ * swept when callbacks are put (no timer keeps the process alive); an expired entry is never
+ * returned, swept or not.
+ */
 export class InMemoryCallbackStore implements CallbackStore {
-  private readonly callbacks = new Map<string, PendingCallback>();
+  private readonly callbacks = new Map<string, PendingCallback & { expiresAt: number }>();
+  private readonly now: () => number;
+  private lastSweep = 0;
+
+  constructor(private readonly options: InMemoryCallbackStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Entries held, swept or not (for tests and metrics). */
+  get size(): number {
+    return this.callbacks.size;
+  }
 
   async put(callback: PendingCallback): Promise<void> {
-    this.callbacks.set(callback.id, { ...callback, statuses: [...callback.statuses] });
+    this.sweep();
+    const timeoutSeconds = this.options.timeoutSecondsFor?.(callback.workflowId, callback.stepId) ?? 0;
+    const expiresAt = callback.createdAt + (timeoutSeconds + (this.options.marginSeconds ?? 3_600)) * 1000;
+    this.callbacks.set(callback.id, { ...callback, statuses: [...callback.statuses], expiresAt });
   }
   async get(id: string): Promise<PendingCallback | undefined> {
-    const found = this.callbacks.get(id);
-    return found && { ...found, statuses: [...found.statuses] };
+    const found = this.live(id);
+    if (!found) return undefined;
+    const { expiresAt: _expiresAt, ...callback } = found;
+    return { ...callback, statuses: [...found.statuses] };
   }
   async record(id: string, status: string): Promise<void> {
-    this.callbacks.get(id)?.statuses.push(status);
+    this.live(id)?.statuses.push(status);
   }
   async settle(id: string, status: string): Promise<boolean> {
-    const found = this.callbacks.get(id);
+    const found = this.live(id);
     if (!found || found.settled) return false;
     found.settled = true;
     found.statuses.push(status);
+    found.expiresAt = this.now() + (this.options.settledRetentionMs ?? 600_000);
     return true;
+  }
+
+  private live(id: string): (PendingCallback & { expiresAt: number }) | undefined {
+    const found = this.callbacks.get(id);
+    if (found && found.expiresAt <= this.now()) {
+      this.callbacks.delete(id);
+      return undefined;
+    }
+    return found;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now;
+    for (const [id, callback] of this.callbacks) if (callback.expiresAt <= now) this.callbacks.delete(id);
   }
 }
