@@ -143,6 +143,8 @@ describe('hostile runtime inputs (run)', () => {
 
   it.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, index) => {
     const r = await run(c, index);
+    // Measured, for docs/hostile-inputs.md when HOSTILE_REPORT is set.
+    if (process.env.HOSTILE_REPORT) console.log(`| ${c.name} | ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.peakRssMb?.toFixed(0)} MiB |`);
     expectCleanRefusal(r, { error: c.error, exitCode: c.exitCode });
   });
 });

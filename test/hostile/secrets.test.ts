@@ -178,6 +178,7 @@ describe('hostile secrets (run)', () => {
     ['text output with the history (--verbose)', ['--verbose']],
   ])('no form of any credential in %s', async (_where, args) => {
     const r = await run(args);
+    if (process.env.HOSTILE_REPORT) console.log(`| ${_where} | ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.peakRssMb?.toFixed(0)} MiB |`);
     expect(r.killed).toBe(false);
     expect(r.code, r.stderr).toBe(0);
     expect(leaks(`${r.stdout}\n${r.stderr}`)).toEqual([]);
