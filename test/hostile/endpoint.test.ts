@@ -89,6 +89,18 @@ const TABLE: readonly Row[] = [
     },
   },
   {
+    attack: 'worker-memory',
+    input: 'a Map of 3,000 iterations each building 200 KB, worker memory limit 96 MiB',
+    expected: 'FAILED ArazzoSfn.EngineWorkerLost (the worker died at its limit, not the endpoint); the next execution runs',
+    timeoutMs: 90_000,
+    maxOldSpaceMb: 512,
+    maxRssMb: 1_536,
+    check: (o) => {
+      expect(o).toMatchObject({ status: 'FAILED', error: 'ArazzoSfn.EngineWorkerLost', machines: 1, nextStatus: 'SUCCEEDED' });
+      expect(o.cause).toMatch(/memory limit \(96 MiB\)/);
+    },
+  },
+  {
     attack: 'max-duration',
     input: 'a Wait of a day, with a maximum duration of 1 s',
     expected: 'TIMED_OUT, ExecutionTimedOut',

@@ -152,6 +152,31 @@ const attacks: Record<string, { options?: SfnEndpointOptions; run: Attack }> = {
       return { status: ended.status, error: ended.error, cause: ended.cause, machines: listed.stateMachines?.length, nextStatus: next.status };
     },
   },
+  /** A Map whose 3,000 iterations each build 200 KB (each under the quota): the worker passes its memory limit (96 MiB) and dies, the endpoint answers on. */
+  'worker-memory': {
+    options: { executions: { maxWorkerMemoryMb: 96 } },
+    run: async (endpoint) => {
+      const sfn = client(endpoint);
+      const arn = await machine(sfn, 'grow', {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            Parameters: { 's.$': '$.s' },
+            Iterator: { StartAt: 'Grow', States: { Grow: { Type: 'Pass', Parameters: { 'g.$': "States.Format('{}{}', $.s, $.s)" }, End: true } } },
+            End: true,
+          },
+        },
+      });
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ s: 'm'.repeat(100 * 1024), items: Array.from({ length: 3_000 }, (_, i) => i) }) }));
+      const ended = await waitForEnd(sfn, executionArn!);
+      const listed = await sfn.send(new ListStateMachinesCommand({}));
+      const { executionArn: after } = await sfn.send(new StartExecutionCommand({ stateMachineArn: await machine(sfn, 'small', { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }) }));
+      const next = await waitForEnd(sfn, after!);
+      return { status: ended.status, error: ended.error, cause: ended.cause, machines: listed.stateMachines?.length, nextStatus: next.status };
+    },
+  },
   /** A Wait of a day against a maximum duration of one second. */
   'max-duration': {
     options: { executions: { quotas: { maxDurationMs: 1_000 } } },
