@@ -61,27 +61,39 @@ function readsStatus(c: CriterionPlan): boolean {
   return /\$statusCode\b/.test(c.condition);
 }
 
-function verdictOf(c: CriterionPlan, status: number): Verdict {
+/** A criterion's verdict as a function of the status, parsed once (it is asked for each of 101 statuses). */
+function judgeOf(c: CriterionPlan): (status: number) => Verdict {
   if (c.type === 'simple') {
+    let condition: Condition;
     try {
-      return judge(parseCondition(c.condition), status);
+      condition = parseCondition(c.condition);
     } catch {
-      return UNKNOWN; // a malformed condition is the compiler's to report
+      return () => UNKNOWN; // a malformed condition is the compiler's to report
     }
+    return (status) => judge(condition, status);
   }
   if (c.type === 'regex' && c.context !== undefined) {
     try {
-      if (isStatus(parseExpression(c.context.trim()))) return new RegExp(c.condition).test(String(status));
+      if (isStatus(parseExpression(c.context.trim()))) {
+        const pattern = new RegExp(c.condition);
+        return (status) => pattern.test(String(status));
+      }
     } catch {
-      return UNKNOWN;
+      return () => UNKNOWN;
     }
   }
-  return UNKNOWN;
+  return () => UNKNOWN;
+}
+
+/** Whether every criterion can hold for a status (no criterion is false for it whatever the rest holds). */
+function admits(criteria: readonly CriterionPlan[]): (status: number) => boolean {
+  const judges = criteria.map(judgeOf);
+  return (status) => judges.every((j) => j(status) !== false);
 }
 
 /** Whether every criterion can hold for `status` (no criterion is false for it whatever the rest holds). */
 export function criteriaAdmit(criteria: readonly CriterionPlan[], status: number): boolean {
-  return criteria.every((c) => verdictOf(c, status) !== false);
+  return admits(criteria)(status);
 }
 
 /** Whether the criteria name the status: they admit it and at least one of them reads `$statusCode`. */
@@ -111,5 +123,10 @@ export function inStatusRanges(ranges: readonly StatusRange[] | undefined, statu
  * The Task's provider-fault `Retry` takes only the others.
  */
 export function handledFaultStatuses(successCriteria: readonly CriterionPlan[], onFailure: readonly ActionPlan[]): StatusRange[] {
-  return toStatusRanges(FAULT_STATUSES.filter((s) => criteriaName(successCriteria, s) || onFailure.some((a) => criteriaAdmit(a.criteria, s))));
+  // The common cases without evaluating anything: nothing could handle a fault, or an action takes every failure.
+  if (!onFailure.length && !successCriteria.some(readsStatus)) return [];
+  if (onFailure.some((a) => a.criteria.length === 0)) return toStatusRanges(FAULT_STATUSES);
+  const named = successCriteria.some(readsStatus) ? admits(successCriteria) : () => false;
+  const matched = onFailure.map((a) => admits(a.criteria));
+  return toStatusRanges(FAULT_STATUSES.filter((s) => named(s) || matched.some((m) => m(s))));
 }
