@@ -24,16 +24,35 @@ export function reachableFrom(graph: FlowGraph, start: string): Set<string> {
   return seen;
 }
 
-/** Steps that may have run (at least once) before `target` runs. */
+/** stepId → the steps that may route to it, per graph (computed once: every step asks). */
+const predecessorsByGraph = new WeakMap<FlowGraph, ReadonlyMap<string, readonly string[]>>();
+
+function predecessorsOf(graph: FlowGraph): ReadonlyMap<string, readonly string[]> {
+  let predecessors = predecessorsByGraph.get(graph);
+  if (!predecessors) {
+    const built = new Map<string, string[]>();
+    for (const step of graph.steps) for (const next of graph.successors.get(step) ?? []) if (next !== END) (built.get(next) ?? built.set(next, []).get(next)!).push(step);
+    predecessors = built;
+    predecessorsByGraph.set(graph, predecessors);
+  }
+  return predecessors;
+}
+
+/**
+ * Steps that may have run (at least once) before `target` runs: those with a path to it, found by
+ * one walk back from it (linear; asking every step of a workflow whether it reaches the target
+ * was cubic in the number of steps: 1,000 steps took minutes). `target` itself is among them only
+ * when it can loop back to itself.
+ */
 export function mayRunBefore(graph: FlowGraph, target: string): Set<string> {
+  const predecessors = predecessorsOf(graph);
   const before = new Set<string>();
-  for (const step of graph.steps) {
-    if (step === target) {
-      // A step sees its own earlier outputs only when it can loop back to itself.
-      if ([...(graph.successors.get(step) ?? [])].some((n) => n !== END && reachableFrom(graph, n).has(step))) before.add(step);
-    } else if (reachableFrom(graph, step).has(target)) {
-      before.add(step);
-    }
+  const stack = [...(predecessors.get(target) ?? [])];
+  while (stack.length) {
+    const step = stack.pop()!;
+    if (before.has(step)) continue;
+    before.add(step);
+    for (const previous of predecessors.get(step) ?? []) if (!before.has(previous)) stack.push(previous);
   }
   return before;
 }
