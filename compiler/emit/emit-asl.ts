@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { ErrorCodes, RETRYABLE_ERROR_CODES } from '../../core/errors.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type StepPlan, type WorkflowPlan } from '../../core/plan.js';
-import { StateNames, workflowFunctionKey } from './state-names.js';
+import { pathMember, StateNames, workflowFunctionKey } from './state-names.js';
 
 export type AslState = Record<string, unknown>;
 
@@ -56,7 +56,7 @@ export const localResourceFor = (functionKey: string) =>
   `arn:aws:lambda:us-east-1:000000000000:function:arazzo-sfn-${functionKey.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 140);
 
 export const localStateMachineArnFor = (workflowId: string, source?: string) =>
-  `arn:aws:states:us-east-1:000000000000:stateMachine:${source ? `${source}-` : ''}${workflowId}`.slice(0, 120);
+  `arn:aws:states:us-east-1:000000000000:stateMachine:${`${source ? `${source}-` : ''}${workflowId}`.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 120);
 
 const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 
@@ -82,7 +82,7 @@ const LAMBDA_SERVICE_RETRY = {
   JitterStrategy: 'FULL',
 };
 
-const outcomeIs = (step: string, outcome: string) => ({ Variable: `$.steps.${step}.outcome`, StringEquals: outcome });
+const outcomeIs = (step: string, outcome: string) => ({ Variable: `$.steps${pathMember(step)}.outcome`, StringEquals: outcome });
 
 interface EmitContext {
   readonly plan: WorkflowPlan;
@@ -122,7 +122,7 @@ function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, com
     Comment: comment,
     Resource: ectx.resourceFor(step.operation.key),
     Parameters: stateParameters(ectx, id),
-    ResultPath: `$.steps.${id}`,
+    ResultPath: `$.steps${pathMember(id)}`,
     TimeoutSeconds: Math.ceil((step.transport.connectTimeoutMs + step.transport.requestTimeoutMs) / 1000) + 30,
     Retry: step.transport.retrySafe ? [PROVIDER_RETRY, LAMBDA_SERVICE_RETRY] : [LAMBDA_SERVICE_RETRY],
     Catch: catchInto(StateNames.failed(id)),
@@ -138,7 +138,7 @@ function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, com
 function runFirstState(ectx: EmitContext, id: string, runFirst: NonNullable<ActionPlan['runFirst']>, next: string): string {
   if ('workflow' in runFirst) {
     const name = StateNames.runFirst(id, runFirst.workflow.workflowId);
-    if (!ectx.states[name]) ectx.states[name] = startWorkflowTask(ectx, name, runFirst.workflow, { ResultPath: `$.nested.${id}.retry`, Catch: catchInto(StateNames.failed(id)), Next: next });
+    if (!ectx.states[name]) ectx.states[name] = startWorkflowTask(ectx, name, runFirst.workflow, { ResultPath: `$.nested${pathMember(id)}.retry`, Catch: catchInto(StateNames.failed(id)), Next: next });
     return name;
   }
   const name = StateNames.runFirst(id, runFirst.stepId);
@@ -159,13 +159,13 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
   let decider: AslState;
   if (isWorkflowStep(step)) {
     const fn = workflowFunctionKey(ectx.plan.workflowId);
-    ectx.tasks[id] = { functionKey: fn, stepId: id };
-    states[id] = {
+    ectx.tasks[StateNames.step(id)] = { functionKey: fn, stepId: id };
+    states[StateNames.step(id)] = {
       Type: 'Task',
       Comment: step.description?.slice(0, 200) ?? `prepare the inputs of workflow ${step.target.workflowId}`,
       Resource: ectx.resourceFor(fn),
       Parameters: { phase: 'input', ...stateParameters(ectx, id), 'executionId.$': '$$.Execution.Id' },
-      ResultPath: `$.nested.${id}.input`,
+      ResultPath: `$.nested${pathMember(id)}.input`,
       TimeoutSeconds: 30,
       Retry: [LAMBDA_SERVICE_RETRY],
       Catch: catchInto(StateNames.failed(id)),
@@ -176,11 +176,11 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
       Type: 'Task',
       Comment: `run workflow ${step.target.workflowId} as a nested execution and wait for it`,
       Resource: START_EXECUTION_SYNC,
-      Parameters: { StateMachineArn: ectx.stateMachineArnFor(step.target.workflowId, step.target.source), 'Input.$': `$.nested.${id}.input` },
+      Parameters: { StateMachineArn: ectx.stateMachineArnFor(step.target.workflowId, step.target.source), 'Input.$': `$.nested${pathMember(id)}.input` },
       ResultSelector: { 'status.$': '$.Status', 'executionArn.$': '$.ExecutionArn', 'output.$': '$.Output' },
-      ResultPath: `$.nested.${id}.run`,
+      ResultPath: `$.nested${pathMember(id)}.run`,
       // The child's failure is the step's to judge (onFailure actions): it goes to the result handler too.
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: `$.nested.${id}.run`, Next: StateNames.result(id) }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: `$.nested${pathMember(id)}.run`, Next: StateNames.result(id) }],
       Next: StateNames.result(id),
     };
     ectx.tasks[StateNames.result(id)] = { functionKey: fn, stepId: id };
@@ -188,8 +188,8 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
       Type: 'Task',
       Comment: `decide ${id}'s outcome from workflow ${step.target.workflowId}`,
       Resource: ectx.resourceFor(fn),
-      Parameters: { phase: 'result', ...stateParameters(ectx, id), 'run.$': `$.nested.${id}.run` },
-      ResultPath: `$.steps.${id}`,
+      Parameters: { phase: 'result', ...stateParameters(ectx, id), 'run.$': `$.nested${pathMember(id)}.run` },
+      ResultPath: `$.steps${pathMember(id)}`,
       TimeoutSeconds: 30,
       Retry: [LAMBDA_SERVICE_RETRY],
       Catch: catchInto(StateNames.failed(id)),
@@ -197,7 +197,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
     states[StateNames.result(id)] = decider;
   } else if (step.callback) {
     const { callback } = step;
-    ectx.tasks[id] = { functionKey: step.operation.key, stepId: id, waitsForCallback: true };
+    ectx.tasks[StateNames.step(id)] = { functionKey: step.operation.key, stepId: id, waitsForCallback: true };
     decider = {
       Type: 'Task',
       Comment: step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}, then wait for the callback`,
@@ -206,34 +206,34 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
         FunctionName: ectx.resourceFor(step.operation.key),
         Payload: { ...stateParameters(ectx, id), 'taskToken.$': '$$.Task.Token', 'executionId.$': '$$.Execution.Id' },
       },
-      ResultPath: `$.steps.${id}`,
+      ResultPath: `$.steps${pathMember(id)}`,
       // A lost or late callback cannot park the execution: silence past the heartbeat, or no settled status in time, ends the wait.
       HeartbeatSeconds: callback.heartbeatSeconds,
       TimeoutSeconds: callback.timeoutSeconds,
       // Only the Lambda service's own faults: a function error may follow a request the provider already accepted.
       Retry: [LAMBDA_SERVICE_RETRY],
       Catch: [
-        ...(callback.onTimeout ? [{ ErrorEquals: ['States.Timeout', 'States.HeartbeatTimeout'], ResultPath: '$.error', Next: callback.onTimeout }] : []),
+        ...(callback.onTimeout ? [{ ErrorEquals: ['States.Timeout', 'States.HeartbeatTimeout'], ResultPath: '$.error', Next: StateNames.step(callback.onTimeout) }] : []),
         ...catchInto(StateNames.failed(id)),
       ],
     };
-    states[id] = decider;
+    states[StateNames.step(id)] = decider;
   } else {
-    decider = operationTask(ectx, step, id, step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`);
+    decider = operationTask(ectx, step, StateNames.step(id), step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`);
     // Insertion order is the order a reader meets the states in the JSON: the Task first.
-    states[id] = decider;
+    states[StateNames.step(id)] = decider;
   }
   states[StateNames.failed(id)] = { Type: 'Fail', Comment: `${id} failed`, ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
 
   const endState = () => {
-    if (!states[StateNames.end(id)]) states[StateNames.end(id)] = { Type: 'Succeed', OutputPath: `$.steps.${id}.workflowOutputs` };
+    if (!states[StateNames.end(id)]) states[StateNames.end(id)] = { Type: 'Succeed', OutputPath: `$.steps${pathMember(id)}.workflowOutputs` };
     return StateNames.end(id);
   };
 
   const actions: ActionPlan[] = [...step.onSuccess, ...step.onFailure];
   if (!actions.length) {
     // The handler throws on failure (caught above), so success has one route: no Choice, one transition less.
-    if (step.endsOnDefaultSuccess) Object.assign(decider, { OutputPath: `$.steps.${id}.workflowOutputs`, End: true });
+    if (step.endsOnDefaultSuccess) Object.assign(decider, { OutputPath: `$.steps${pathMember(id)}.workflowOutputs`, End: true });
     else decider.Next = next;
     return;
   }
@@ -247,7 +247,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
     } else if (action.workflow) {
       const name = StateNames.gotoWorkflow(id, action.workflow.workflowId);
       if (!states[name]) {
-        states[name] = startWorkflowTask(ectx, name, action.workflow, { ResultPath: `$.nested.${id}.goto`, Catch: catchInto(StateNames.failed(id)), Next: endState() });
+        states[name] = startWorkflowTask(ectx, name, action.workflow, { ResultPath: `$.nested${pathMember(id)}.goto`, Catch: catchInto(StateNames.failed(id)), Next: endState() });
       }
       choices.push({ ...outcomeIs(id, action.outcome), Next: name });
     } else if (action.loop) {
@@ -258,18 +258,18 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
         Cause: `step ${id} ran ${action.loop.maxAttempts} times and its ${action.kind} action "${action.name}" still asked for another turn`,
       };
       choices.push({
-        And: [outcomeIs(id, action.outcome), { Variable: `$.steps.${id}.attempts`, NumericGreaterThanEquals: action.loop.maxAttempts }],
+        And: [outcomeIs(id, action.outcome), { Variable: `$.steps${pathMember(id)}.attempts`, NumericGreaterThanEquals: action.loop.maxAttempts }],
         Next: StateNames.limit(id),
       });
       choices.push({ ...outcomeIs(id, action.outcome), Next: action.runFirst ? runFirstState(ectx, id, action.runFirst, waitName) : waitName });
       states[waitName] = {
         Type: 'Wait',
         Comment: `pace the ${action.type === 'retry' ? 'retry' : 'loop'} of ${id} (x-arazzo-sfn-loop)`,
-        SecondsPath: `$.steps.${id}.delaySeconds`,
-        Next: action.stepId ?? id,
+        SecondsPath: `$.steps${pathMember(id)}.delaySeconds`,
+        Next: StateNames.step(action.stepId ?? id),
       };
     } else {
-      choices.push({ ...outcomeIs(id, action.outcome), Next: action.stepId! });
+      choices.push({ ...outcomeIs(id, action.outcome), Next: StateNames.step(action.stepId!) });
     }
   }
   states[StateNames.route(id)] = {
@@ -289,7 +289,7 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     stateMachineArnFor: options.stateMachineArnFor ?? localStateMachineArnFor,
   };
   const { states, tasks } = ectx;
-  const first = plan.steps[0].stepId;
+  const first = StateNames.step(plan.steps[0].stepId);
   const fn = workflowFunctionKey(plan.workflowId);
 
   tasks[StateNames.validateInputs] = { functionKey: fn };
@@ -313,14 +313,14 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     const name = StateNames.dependsOn(dep.workflowId);
     states[name] = startWorkflowTask(ectx, name, dep, {
       ResultSelector: { 'outputs.$': '$.Output' },
-      ResultPath: `$.workflows.${dep.workflowId}`,
+      ResultPath: `$.workflows${pathMember(dep.workflowId)}`,
       Catch: catchInto(StateNames.dependsOnFailed(dep.workflowId)),
       Next: plan.dependsOn[i + 1] ? StateNames.dependsOn(plan.dependsOn[i + 1].workflowId) : first,
     });
     states[StateNames.dependsOnFailed(dep.workflowId)] = { Type: 'Fail', Comment: `workflow ${dep.workflowId}, which ${plan.workflowId} depends on, failed`, ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
   });
 
-  plan.steps.forEach((step, i) => emitStep(ectx, step, plan.steps[i + 1]?.stepId));
+  plan.steps.forEach((step, i) => emitStep(ectx, step, plan.steps[i + 1] && StateNames.step(plan.steps[i + 1].stepId)));
 
   return {
     definition: {

@@ -1,26 +1,58 @@
+import { createHash } from 'node:crypto';
+
+/** Step Functions refuses a state name longer than 80 characters. */
+export const MAX_STATE_NAME = 80;
+
+const SAFE_ID = /^[A-Za-z0-9_-]+$/;
+const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
+
+/** A name within AWS's limit: a longer one keeps its start and ends in a hash of the whole, so it stays unique. */
+function fit(name: string): string {
+  return name.length <= MAX_STATE_NAME ? name : `${name.slice(0, MAX_STATE_NAME - 9)}~${hash(name)}`;
+}
+
+/**
+ * The state name of a step: its id when the id follows Arazzo's SHOULD (`[A-Za-z0-9_-]+`), or
+ * is that plus spaces (`Search Stations` reads well in the console). Any other id (a dot, a
+ * slash, a control character) is sanitised and marked with a hash of the id (`~1a2b3c4d`), so
+ * it can collide neither with another step nor with a helper state (whose names have a dot).
+ */
+function stepStateName(stepId: string): string {
+  if (/^[A-Za-z0-9_ -]+$/.test(stepId) && stepId.trim() === stepId && stepId.length <= MAX_STATE_NAME - 20) return stepId;
+  return `${stepId.replace(/[^A-Za-z0-9_ -]/g, '_').slice(0, MAX_STATE_NAME - 30)}~${hash(stepId)}`;
+}
+
+/**
+ * A member of a JSONPath (`$.steps<member>`): dot notation for an id of `[A-Za-z0-9_-]+` (as
+ * emitted so far), bracket notation for any other (`$.steps['Search Stations']`).
+ */
+export function pathMember(key: string): string {
+  return SAFE_ID.test(key) ? `.${key}` : `['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+}
+
 /**
  * State names are the Arazzo step ids, so the console graph reads like the workflow; helper
- * states are named after their step. Step ids match [A-Za-z0-9_-]+ (Arazzo), so names with a
- * dot or a space can never collide with a step.
+ * states are named after their step. Every name stays within 80 characters and unique (see
+ * stepStateName and fit): ids that break Arazzo's `[A-Za-z0-9_-]+` are sanitised.
  */
 export const StateNames = {
   validateInputs: 'Validate inputs',
   inputsInvalid: 'Validate inputs.failed',
-  step: (stepId: string) => stepId,
-  route: (stepId: string) => `${stepId}.route`,
-  end: (stepId: string) => `${stepId}.end`,
-  failed: (stepId: string) => `${stepId}.failed`,
-  limit: (stepId: string) => `${stepId}.limit`,
-  wait: (stepId: string, action: string, several: boolean) => (several ? `${stepId}.wait.${action}` : `${stepId}.wait`),
+  step: stepStateName,
+  route: (stepId: string) => fit(`${stepStateName(stepId)}.route`),
+  end: (stepId: string) => fit(`${stepStateName(stepId)}.end`),
+  failed: (stepId: string) => fit(`${stepStateName(stepId)}.failed`),
+  limit: (stepId: string) => fit(`${stepStateName(stepId)}.limit`),
+  wait: (stepId: string, action: string, several: boolean) => fit(several ? `${stepStateName(stepId)}.wait.${action}` : `${stepStateName(stepId)}.wait`),
   /** The nested execution of a workflow step (`<stepId>` itself prepares its input). */
-  run: (stepId: string) => `${stepId}.run`,
+  run: (stepId: string) => fit(`${stepStateName(stepId)}.run`),
   /** Decides a workflow step's outcome from its nested execution. */
-  result: (stepId: string) => `${stepId}.result`,
-  gotoWorkflow: (stepId: string, workflowId: string) => `${stepId}.goto.${workflowId}`,
+  result: (stepId: string) => fit(`${stepStateName(stepId)}.result`),
+  gotoWorkflow: (stepId: string, workflowId: string) => fit(`${stepStateName(stepId)}.goto.${workflowId}`),
   /** What a `retry` with a stepId or workflowId runs before the step is retried. */
-  runFirst: (stepId: string, target: string) => `${stepId}.retry.${target}`,
-  dependsOn: (workflowId: string) => `dependsOn.${workflowId}`,
-  dependsOnFailed: (workflowId: string) => `dependsOn.${workflowId}.failed`,
+  runFirst: (stepId: string, target: string) => fit(`${stepStateName(stepId)}.retry.${target}`),
+  dependsOn: (workflowId: string) => fit(`dependsOn.${workflowId}`),
+  dependsOnFailed: (workflowId: string) => fit(`dependsOn.${workflowId}.failed`),
 } as const;
 
 /** Function key of the workflow-level handler: input validation and the workflow steps' input and outcome. */

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics/index.js';
 import { bindDocument, type BoundDocument } from '../plan/bind-document.js';
 import { checkDocumentTree } from './document-tree.js';
 import { checkDuplicateNames } from './duplicate-names.js';
+import { checkIdPatterns } from './id-pattern.js';
 import { checkInputsSchemas } from './inputs-schema.js';
 import { checkLoopExtensions } from './loop-extension.js';
 import { checkReferences } from './references.js';
@@ -15,6 +16,7 @@ export type LintRule = (bound: BoundDocument, diagnostics: Diagnostic[]) => void
 
 export const LINT_RULES: readonly LintRule[] = [
   checkDuplicateNames,
+  checkIdPatterns,
   checkInputsSchemas,
   checkReferences,
   checkUndeclaredInputs,

@@ -69,7 +69,8 @@ export const RequestBodySchema = extensible({
 
 export const StepSchema = extensible({
   description: z.string().optional(),
-  stepId: z.string().regex(ID, 'stepId must match [A-Za-z0-9_-]+'),
+  // Arazzo: the id SHOULD match [A-Za-z0-9_-]+: a warning (lint/id-pattern.ts), not a refusal.
+  stepId: z.string().min(1, 'stepId must not be empty'),
   operationId: z.string().optional(),
   operationPath: z.string().optional(),
   workflowId: z.string().optional(),
@@ -82,7 +83,7 @@ export const StepSchema = extensible({
 });
 
 export const WorkflowSchema = extensible({
-  workflowId: z.string().regex(ID, 'workflowId must match [A-Za-z0-9_-]+'),
+  workflowId: z.string().min(1, 'workflowId must not be empty'),
   summary: z.string().optional(),
   description: z.string().optional(),
   inputs: z.record(z.string(), anyValue).optional(),

@@ -6,7 +6,8 @@ import { LocalWorkflow } from '../run-workflow.js';
 import { stateMachineArn, type ArnScope } from './arns.js';
 
 /** A machine's name for a compiled workflow: its id, prefixed by the arazzo source it came from (as the compiler's local ARNs are). */
-export const machineNameFor = (workflowId: string, source?: string) => `${source ? `${source}-` : ''}${workflowId}`.slice(0, 80);
+// A state machine name allows letters, digits, - and _ (a workflowId that breaks Arazzo's SHOULD pattern is sanitised).
+export const machineNameFor = (workflowId: string, source?: string) => `${source ? `${source}-` : ''}${workflowId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
 
 /** JSON with sorted keys: two definitions are the same machine whatever their key order or spacing. */
 export function canonicalJson(value: unknown): string {

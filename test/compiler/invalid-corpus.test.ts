@@ -155,9 +155,6 @@ const CORPUS: Record<string, Expected> = {
   'schema-invalid-source-name': {
     errors: ['schema-invalid-source-name.arazzo.yml:7:9: error ASFN1002 name must match [A-Za-z0-9_-]+ [arazzo-schema]'],
   },
-  'schema-invalid-step-id': {
-    errors: ['schema-invalid-step-id.arazzo.yml:20:13: error ASFN1002 stepId must match [A-Za-z0-9_-]+ [arazzo-schema]'],
-  },
   'schema-missing-info-title': {
     errors: ['schema-missing-info-title.arazzo.yml:4:3: error ASFN1002 missing required field "title" [arazzo-schema]'],
   },

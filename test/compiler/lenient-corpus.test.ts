@@ -17,6 +17,13 @@ const LENIENT: Record<string, { readonly warnings: readonly string[]; readonly w
     warnings: ['content-type-unlisted.arazzo.yml:27:20: warning ASFN2012 content type "application/xml" is not one the operation lists (application/json); the body is sent as application/xml anyway [request-content-type]'],
     workflows: ['buy-item'],
   },
+  'id-pattern': {
+    warnings: [
+      'id-pattern.arazzo.yml:11:15: warning ASFN2015 workflowId "Buy Item" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); names derived for AWS are sanitised, and $workflows.<id> cannot name it [id-pattern]',
+      'id-pattern.arazzo.yml:35:13: warning ASFN2015 stepId "check item" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); its state names are sanitised, and $steps.<id> cannot name it [id-pattern]',
+    ],
+    workflows: ['Buy Item'],
+  },
   'inputs-unlisted-open-schema': {
     warnings: [
       'inputs-unlisted-open-schema.arazzo.yml:29:15: warning ASFN2014 $inputs.nmae: the inputs schema of workflow "buy-item" does not declare it (declares: name, quantity, requestId); it admits other inputs, so the value is read when the execution input has it [undeclared-input]',

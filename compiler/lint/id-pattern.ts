@@ -1,0 +1,27 @@
+import type { Diagnostic } from '../diagnostics/index.js';
+import { diagnosticAt } from '../load/parse-yaml-source.js';
+import type { BoundDocument } from '../plan/bind-document.js';
+
+/** Arazzo 1.0.1 §Workflow Object, §Step Object: the ids SHOULD conform to this expression. */
+const ID = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * `workflowId` and `stepId` values outside `[A-Za-z0-9_-]+` (`Search Stations`): a SHOULD of the
+ * spec, so a warning. The workflow compiles; its state names and JSONPaths are derived safely
+ * (emit/state-names.ts), but a runtime expression cannot name it (`$steps.<id>` reads that pattern).
+ */
+export function checkIdPatterns({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
+  for (const [w, workflow] of loaded.document.workflows.entries()) {
+    if (!ID.test(workflow.workflowId)) {
+      diagnostics.push(
+        diagnosticAt(loaded.source, `/workflows/${w}/workflowId`, 'idPattern', `workflowId "${workflow.workflowId}" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); names derived for AWS are sanitised, and $workflows.<id> cannot name it`, 'warning'),
+      );
+    }
+    for (const [s, step] of workflow.steps.entries()) {
+      if (ID.test(step.stepId)) continue;
+      diagnostics.push(
+        diagnosticAt(loaded.source, `/workflows/${w}/steps/${s}/stepId`, 'idPattern', `stepId "${step.stepId}" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); its state names are sanitised, and $steps.<id> cannot name it`, 'warning'),
+      );
+    }
+  }
+}
