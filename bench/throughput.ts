@@ -1,22 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { AesGcmSealer, InMemorySecretsProvider } from '../functions/runtime/secrets/index.js';
-import { isWorkflowStep, type AnyStepPlan, type StepResult, type WorkflowPlan } from '../core/plan.js';
-import { compileFileOrThrow, type CompiledWorkflow } from '../compiler/index.js';
+import type { WorkflowPlan } from '../core/plan.js';
+import { compileFileOrThrow } from '../compiler/index.js';
 import { startLocalCallbacks, type LocalCallbacks } from '../local/local-callbacks.js';
 import type { LocalExecution } from '../local/run-workflow.js';
 import { LocalWorkflowSet } from '../local/workflow-set.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/benchmark.js';
-import { runSeed000Raw, runSeed001Raw } from './lib/raw-calls.js';
-import { FINTECTURE_CLIENT, mintFintectureToken, startSandboxProcess, type SandboxProcess, type SandboxUrls } from './lib/sandbox-process.js';
+import { countTransitions, type Transitions } from './lib/count-transitions.js';
+import { measureRate, medianBy, type Rate } from './lib/measure-rate.js';
+import { FINTECTURE_CLIENT, mintFintectureToken, startSandboxProcess } from './lib/sandbox-process.js';
 import { summarize } from './lib/stats.js';
+import { consume } from './lib/timing.js';
 import { renderLineChart } from './lib/svg-chart.js';
 import { ms, percent, ratio, type Table } from './lib/table.js';
-import { consume } from './lib/timing.js';
 import { collectGarbage } from './lib/collect-garbage.js';
 import { engineAlone } from './lib/engine-alone.js';
+import { SCENARIOS, scenarioName, SECRET, workflowOf, type Scenario } from './lib/throughput-scenarios.js';
 
 /** Issue acceptance: in-process executions reach at least half the throughput of the raw calls. */
 const GOAL = 0.5;
@@ -33,212 +34,11 @@ const ROUND_MS = 1000;
 const WARM_MS = 2000;
 const CHART = 'bench/concurrency.svg';
 
-const SEED_000 = 'workflows/arazzo/customer-verification-poll.arazzo.yml';
-const SEED_001 = 'workflows/arazzo/token-then-payment.arazzo.yml';
-const SEED_003 = 'workflows/arazzo/connectfi-kyc-callback.arazzo.yml';
-const SEED_004 = 'workflows/arazzo/mbanq-verify-customer.arazzo.yml';
-
-/** Secrets the executions reference; values are the sandbox's default accounts and a token minted per run. */
-const SECRET = {
-  customersToken: 'bench/fintecture/customers-token',
-  fintectureApp: 'bench/fintecture/app',
-  mbanqUser: 'bench/mbanq/api-user',
-  connectFiUser: 'bench/connectfi/api-user',
-} as const;
-
-interface Scenario {
-  readonly file: string;
-  readonly label: string;
-  /** Execution input; called once per execution so ids that must be unique are. */
-  readonly input: () => Record<string, unknown>;
-  /** The same HTTP calls without the runner: present for the scenarios whose throughput is measured. */
-  readonly raw?: (urls: SandboxUrls, token: string, dispatcher: Agent) => Promise<{ calls: number }>;
-}
-
-const seed000Input = (email: string) => () => ({
-  accessToken: `secret:${SECRET.customersToken}`,
-  firstName: 'Jane',
-  lastName: 'Doe',
-  email,
-  providerId: 'cmcifrpp',
-  expectedName: 'Jane Doe',
-});
-const seed001Input = () => ({
-  clientId: `secret:${SECRET.fintectureApp}#id`,
-  clientSecret: `secret:${SECRET.fintectureApp}#secret`,
-  amount: '149.90',
-  currency: 'EUR',
-  communication: 'Order 1042',
-  requestId: randomUUID(),
-});
-const mbanqInput = (addIdentifier: boolean) => () => ({
-  tenantId: 'default',
-  username: `secret:${SECRET.mbanqUser}#username`,
-  password: `secret:${SECRET.mbanqUser}#password`,
-  clientId: `secret:${SECRET.mbanqUser}#clientId`,
-  clientSecret: `secret:${SECRET.mbanqUser}#clientSecret`,
-  firstname: 'Maria',
-  lastname: 'Lopez',
-  emailAddress: 'maria.lopez@example.com',
-  mobileNo: '+1 415 555 0134',
-  address: { addressLine1: '500 Market Street', city: 'San Francisco', stateCode: 'CA', postalCode: '94105', countryCode: 'US' },
-  onboardingDate: '03 March 2025',
-  addIdentifier,
-  documentTypeId: 2,
-  // The bank refuses a document key another client of the tenant already holds.
-  documentKey: `${randomUUID().slice(0, 3)}-${randomUUID().slice(0, 2)}-${randomUUID().slice(0, 4)}`,
-  kycVerificationType: 'FULL',
-});
-const connectFiInput = () => ({
-  login: 'sandbox_user',
-  password: `secret:${SECRET.connectFiUser}#password`,
-  reference: randomUUID(),
-  firstName: 'John',
-  lastName: 'Testman',
-  dateOfBirth: '1978-10-15',
-  email: 'john.testman@example.com',
-});
-
-const SCENARIOS: readonly Scenario[] = [
-  {
-    file: SEED_000,
-    label: 'pending0+verified',
-    input: seed000Input('jane.doe+pending0+verified@example.com'),
-    raw: (urls, token, dispatcher) =>
-      runSeed000Raw(urls.fintecture, { accessToken: token, firstName: 'Jane', lastName: 'Doe', email: 'jane.doe+pending0+verified@example.com', providerId: 'cmcifrpp', expectedName: 'Jane Doe' }, dispatcher),
-  },
-  { file: SEED_000, label: 'pending2+verified (2 loop turns)', input: seed000Input('jane.doe+pending2+verified@example.com') },
-  { file: SEED_000, label: 'pending0+failed (→ reportFailure)', input: seed000Input('jane.doe+pending0+failed@example.com') },
-  {
-    file: SEED_001,
-    label: 'payment_created',
-    input: seed001Input,
-    raw: (urls, _token, dispatcher) => {
-      const { requestId } = seed001Input();
-      return runSeed001Raw(urls.fintecture, { clientId: FINTECTURE_CLIENT.id, clientSecret: FINTECTURE_CLIENT.secret, amount: '149.90', currency: 'EUR', communication: 'Order 1042', requestId }, dispatcher);
-    },
-  },
-  { file: SEED_003, label: 'callbacks WAITING_DATA, REVIEW, APPROVED', input: connectFiInput },
-  { file: SEED_004, label: 'with identifier (→ Active)', input: mbanqInput(true) },
-  { file: SEED_004, label: 'no identifier (403 → getClient)', input: mbanqInput(false) },
-];
-
-const workflowOf = (file: string) => file.replace(/^.*\//, '').replace(/\.arazzo\.ya?ml$/, '');
-const scenarioName = (s: Scenario) => `${workflowOf(s.file)} · ${s.label}`;
-
 interface Bound {
   readonly scenario: Scenario;
   readonly set: LocalWorkflowSet;
   readonly plan: WorkflowPlan;
 }
-
-/** Every execution of this one and its nested ones: each is billed for its own transitions. */
-const allExecutions = (e: LocalExecution): LocalExecution[] => [e, ...e.children.flatMap(allExecutions)];
-
-interface Transitions {
-  readonly calls: number;
-  readonly actual: number;
-  readonly minimum: number;
-  readonly tasks: number;
-  readonly choices: number;
-  readonly waits: number;
-  /** States the run entered beyond the minimum. */
-  readonly extra: string;
-}
-
-/**
- * Transitions an execution was billed for (every state entered, nested executions included)
- * against the least the workflow allows for the same run: one Task per provider call (or nested
- * workflow), one Choice per routing decision, one Wait per loop turn. A routing decision is a
- * step whose outcome has more than one possible next step: onSuccess actions after a success,
- * onFailure actions after a handled failure. Anything else (input validation, terminal
- * Succeed/Fail states, a Choice after a step with one way out) is what the compilation adds.
- */
-function countTransitions(execution: LocalExecution, compiledById: (workflowId: string) => CompiledWorkflow | undefined): Transitions {
-  let calls = 0;
-  let tasks = 0;
-  let choices = 0;
-  let waits = 0;
-  let actual = 0;
-  const extra = new Map<string, number>();
-  const add = (what: string, n: number) => {
-    if (n > 0) extra.set(what, (extra.get(what) ?? 0) + n);
-  };
-  for (const e of allExecutions(execution)) {
-    const compiled = compiledById(e.stateMachineArn.replace(/^.*:stateMachine:/, ''));
-    if (!compiled) throw new Error(`no compiled workflow for ${e.stateMachineArn}`);
-    const steps = new Map<string, AnyStepPlan>(compiled.plan.steps.map((s) => [s.stepId, s]));
-    const states = e.history.filter((h) => h.type?.endsWith('StateEntered'));
-    actual += states.length;
-    const countOf = (type: string) => states.filter((h) => h.type === type).length;
-    let stepTasks = 0;
-    let routed = 0;
-    for (const inv of e.invocations) {
-      const binding = compiled.tasks[inv.stateName];
-      if (binding?.kind === 'startExecution') {
-        stepTasks++;
-        continue;
-      }
-      const step = binding?.stepId ? steps.get(binding.stepId) : undefined;
-      if (!step || isWorkflowStep(step)) {
-        // Input validation, or deciding a workflow step's outcome: Lambda work no call needs.
-        add(`Task "${inv.stateName}"`, 1);
-        continue;
-      }
-      stepTasks++;
-      calls++;
-      const outcome = (inv.output as StepResult | undefined)?.outcome ?? 'failed';
-      if (outcome.startsWith('onFailure.') ? step.onFailure.length > 0 : outcome !== 'failed' && step.onSuccess.length > 0) routed++;
-    }
-    tasks += stepTasks;
-    choices += routed;
-    waits += countOf('WaitStateEntered');
-    add('Choice', countOf('ChoiceStateEntered') - routed);
-    for (const type of new Set(states.map((h) => h.type!))) {
-      if (!['TaskStateEntered', 'ChoiceStateEntered', 'WaitStateEntered'].includes(type)) add(type.replace('StateEntered', ''), countOf(type));
-    }
-  }
-  return { calls, actual, minimum: tasks + choices + waits, tasks, choices, waits, extra: [...extra].map(([what, n]) => `${n} ${what}`).join(', ') || '–' };
-}
-
-interface Rate {
-  readonly perSecond: number;
-  /** CPU of this process per execution, ms (user + system). */
-  readonly cpuMs: number;
-  /** Sandbox process CPU over the wall time: near 100% means the sandbox, not the client, set the pace. */
-  readonly sandboxShare?: number;
-}
-
-/**
- * Executions `concurrency` at a time, in this process, for `durationMs` (then the ones in flight
- * finish and count): long enough that ramp-up, the tail and the 10 ms resolution of the sandbox's
- * CPU clock are small next to the round.
- */
-async function measureRate(runOne: () => Promise<unknown>, concurrency: number, durationMs: number, sandbox?: SandboxProcess): Promise<Rate> {
-  let done = 0;
-  const cpu = process.cpuUsage();
-  const sandboxCpu = sandbox?.cpuMs();
-  const t0 = process.hrtime.bigint();
-  const deadline = t0 + BigInt(Math.round(durationMs * 1e6));
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (process.hrtime.bigint() < deadline) {
-        consume(await runOne());
-        done++;
-      }
-    }),
-  );
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const used = process.cpuUsage(cpu);
-  const sandboxAfter = sandbox?.cpuMs();
-  return {
-    perSecond: (done * 1000) / wallMs,
-    cpuMs: (used.user + used.system) / 1000 / done,
-    ...(sandboxCpu !== undefined && sandboxAfter !== undefined ? { sandboxShare: (sandboxAfter - sandboxCpu) / wallMs } : {}),
-  };
-}
-
-const medianBy = <T>(items: readonly T[], key: (t: T) => number): T => [...items].sort((a, b) => key(a) - key(b))[items.length >> 1];
 
 export const throughputBenchmark: Benchmark = {
   name: 'throughput',

@@ -1,7 +1,8 @@
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
-import { classifyTaskResource, type TaskResourceKind } from './classify-task-resource.js';
+import { classifyTaskResource } from './classify-task-resource.js';
 import type { EngineEvent, EngineStateEvent } from './engine-event.js';
 import type { StateNode, StateTable } from './index-states.js';
+import { compact, failureDetails, names, notTruncated, scheduledDetails, startedDetails, succeededDetails } from './task-event-details.js';
 import { toDetailText, toJsonText, type InvocationRecord } from './task-invocation.js';
 import { TRUNCATED_DATA } from './truncated-data.js';
 
@@ -43,17 +44,8 @@ interface ContainerRun {
 
 type Outcome = { ok: true; output: unknown } | { ok: false; error?: string; cause?: string };
 
-/** Fresh per event: callers may mutate what they get back. */
-const notTruncated = () => ({ truncated: false });
-
 /** A state's input or output as its event carries it: empty and marked truncated when the history dropped it. */
 const stateData = (value: unknown) => (value === TRUNCATED_DATA ? { text: '', details: { truncated: true } } : { text: toJsonText(value), details: notTruncated() });
-
-/** Drops absent optional fields, so the events compare and serialise like the service's. */
-function compact<T extends object>(details: T): T {
-  for (const key of Object.keys(details) as (keyof T)[]) if (details[key] === undefined) delete details[key];
-  return details;
-}
 
 /**
  * Turns the engine's event log plus the recorded handler invocations into the events
@@ -326,92 +318,4 @@ export function buildHistory(input: BuildHistoryInput): HistoryEvent[] {
   });
   if (!terminated) flushInFlight();
   return out;
-}
-
-interface EventNames {
-  scheduled: string;
-  started: string;
-  succeeded: string;
-  failed: string;
-  timedOut: string;
-}
-
-const LAMBDA_NAMES: EventNames = {
-  scheduled: 'LambdaFunctionScheduled',
-  started: 'LambdaFunctionStarted',
-  succeeded: 'LambdaFunctionSucceeded',
-  failed: 'LambdaFunctionFailed',
-  timedOut: 'LambdaFunctionTimedOut',
-};
-const TASK_NAMES: EventNames = {
-  scheduled: 'TaskScheduled',
-  started: 'TaskStarted',
-  succeeded: 'TaskSucceeded',
-  failed: 'TaskFailed',
-  timedOut: 'TaskTimedOut',
-};
-const ACTIVITY_NAMES: EventNames = {
-  scheduled: 'ActivityScheduled',
-  started: 'ActivityStarted',
-  succeeded: 'ActivitySucceeded',
-  failed: 'ActivityFailed',
-  timedOut: 'ActivityTimedOut',
-};
-
-const names = (kind: TaskResourceKind) =>
-  kind.kind === 'lambda' ? LAMBDA_NAMES : kind.kind === 'service' ? TASK_NAMES : ACTIVITY_NAMES;
-
-function scheduledDetails(kind: TaskResourceKind, inputJson: string, node: StateNode | undefined, region: string | undefined): Partial<HistoryEvent> {
-  const timeoutInSeconds = node?.timeoutSeconds;
-  const heartbeatInSeconds = node?.heartbeatSeconds;
-  switch (kind.kind) {
-    case 'lambda':
-      return {
-        lambdaFunctionScheduledEventDetails: compact({ resource: kind.resource, input: inputJson, inputDetails: notTruncated(), timeoutInSeconds }),
-      };
-    case 'service':
-      return {
-        taskScheduledEventDetails: compact({
-          resourceType: kind.resourceType,
-          resource: kind.resource,
-          region,
-          parameters: inputJson,
-          timeoutInSeconds,
-          heartbeatInSeconds,
-        }),
-      };
-    case 'activity':
-      return {
-        activityScheduledEventDetails: compact({
-          resource: kind.resource,
-          input: inputJson,
-          inputDetails: notTruncated(),
-          timeoutInSeconds,
-          heartbeatInSeconds,
-        }),
-      };
-  }
-}
-
-function startedDetails(kind: TaskResourceKind): Partial<HistoryEvent> {
-  if (kind.kind === 'service') return { taskStartedEventDetails: { resourceType: kind.resourceType, resource: kind.resource } };
-  if (kind.kind === 'activity') return { activityStartedEventDetails: {} };
-  return {};
-}
-
-function succeededDetails(kind: TaskResourceKind, outputJson: string): Partial<HistoryEvent> {
-  const output = { output: outputJson, outputDetails: notTruncated() };
-  if (kind.kind === 'service') return { taskSucceededEventDetails: { resourceType: kind.resourceType, resource: kind.resource, ...output } };
-  if (kind.kind === 'activity') return { activitySucceededEventDetails: output };
-  return { lambdaFunctionSucceededEventDetails: output };
-}
-
-function failureDetails(kind: TaskResourceKind, which: 'failed' | 'timedOut', outcome: { error?: string; cause?: string }): Partial<HistoryEvent> {
-  const info = compact({ error: outcome.error, cause: outcome.cause });
-  if (kind.kind === 'service') {
-    const details = { resourceType: kind.resourceType, resource: kind.resource, ...info };
-    return which === 'failed' ? { taskFailedEventDetails: details } : { taskTimedOutEventDetails: details };
-  }
-  if (kind.kind === 'activity') return which === 'failed' ? { activityFailedEventDetails: info } : { activityTimedOutEventDetails: info };
-  return which === 'failed' ? { lambdaFunctionFailedEventDetails: info } : { lambdaFunctionTimedOutEventDetails: info };
 }
