@@ -310,7 +310,7 @@ describe('documents that load, with what the loader now says about them', () => 
     const steps = Array.from({ length: 2000 }, (_, i) =>
       `      - stepId: s${i}\n        operationId: getItem\n        parameters: [{ name: id, in: path, value: ${i ? `$steps.s${i - 1}.outputs.id` : '"1"'} }]\n        successCriteria: [{ condition: $statusCode == 200 }]\n        outputs: { id: $response.body#/id }\n`,
     ).join('');
-    const doc = await documentSet('many-steps', { arazzo: arazzo('../openapi/api.yml').replace(/    steps:\n[\s\S]*$/, `    steps:\n${steps}`), openapi: openapi() });
+    const doc = await documentSet('many-steps', { arazzo: arazzo('../openapi/api.yml').replace(/ {4}steps:\n[\s\S]*$/, `    steps:\n${steps}`), openapi: openapi() });
     const run = await runCliBounded(cli, ['validate', doc], { timeoutMs: 180_000, maxOldSpaceMb: 1024 });
     measured.push(`| a workflow of 2,000 chained steps (validates) | ${Math.round(run.elapsedMs)} ms | ${run.peakRssMb?.toFixed(0)} MiB |`);
     expect(run.killed, `killed after ${Math.round(run.elapsedMs)} ms, peak ${run.peakRssMb} MiB`).toBe(false);
