@@ -1,4 +1,5 @@
 import { build, type Plugin } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESM_REQUIRE_BANNER } from '../infra/esm-require-banner.js';
@@ -51,8 +52,12 @@ export async function bundleCli(outdir: string = join(root, 'dist', 'bin')): Pro
     // Loaded lazily by the criteria module only when a workflow has xpath criteria.
     external: ['xpath', '@xmldom/xmldom'],
     plugins: [noAwsFromTheEngine],
-    // The compile cache fingerprints the bundle's chunks instead of the compiler's sources.
-    define: { __ARAZZO_SFN_BUNDLE__: 'true' },
+    // The compile cache fingerprints the bundle's chunks instead of the compiler's sources, and
+    // `--version` needs no package.json at run time.
+    define: {
+      __ARAZZO_SFN_BUNDLE__: 'true',
+      __ARAZZO_SFN_VERSION__: JSON.stringify((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version),
+    },
     sourcemap: 'linked',
     logLevel: 'warning',
   });

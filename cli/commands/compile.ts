@@ -1,16 +1,18 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileFile, describeStatus, hasErrors, statusOf, type LoadOptions } from '../../compiler/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { loadFlagsHelp } from '../load-flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { severityHelp, severityOptions } from '../severity-option.js';
+import { plain, type Style } from '../style.js';
 
 export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>] [--severity <CHECK=level>]
 
 Compiles each workflow to an Amazon States Language definition (JSONPath) and its plan.
 Without --out, prints {"<workflowId>": {"definition": ..., "plan": ...}} as JSON on stdout.
-With --out, writes <dir>/<workflowId>.asl.json and <dir>/<workflowId>.plan.json.
+With --out, writes <dir>/<workflowId>.asl.json and <dir>/<workflowId>.plan.json (the folder
+is created if needed) and lists each file it wrote on stderr.
 Diagnostics go to stderr. Exit 2 on compile errors; with --workflow, only on errors that stop
 that workflow (its own, the document's, or those of a workflow it needs): a sibling's errors are
 printed and do not stop it.
@@ -20,17 +22,51 @@ ${loadFlagsHelp}
 Response checks:
 ${severityHelp}`;
 
+/** The --out folder, created if missing; a file in its place is the user's to fix, not a stack trace. */
+async function outputFolder(out: string): Promise<void> {
+  const existing = await stat(out).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new UsageError(`--out ${out} is a file, not a folder: name a folder for the .asl.json and .plan.json files`);
+  try {
+    await mkdir(out, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--out ${out}: cannot create the folder (${code === 'ENOTDIR' || code === 'EEXIST' ? 'a file stands in its path' : (code ?? 'error')})`,
+    );
+  }
+}
+
+async function write(path: string, value: unknown): Promise<void> {
+  try {
+    await writeFile(path, JSON.stringify(value, null, 2) + '\n');
+  } catch (err) {
+    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 export async function runCompile(
   file: string,
   opts: { workflow?: string; out?: string; severity?: readonly string[] } & LoadOptions,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
+  style: Style = plain,
 ): Promise<number> {
-  const result = await compileFile(file, { maxFileBytes: opts.maxFileBytes, maxTotalBytes: opts.maxTotalBytes, loadTimeoutMs: opts.loadTimeoutMs, ...severityOptions(opts.severity) });
-  printDiagnostics(result, stderr);
+  const result = await compileFile(file, {
+    maxFileBytes: opts.maxFileBytes,
+    maxTotalBytes: opts.maxTotalBytes,
+    loadTimeoutMs: opts.loadTimeoutMs,
+    ...severityOptions(opts.severity),
+  });
+  printDiagnostics(result, stderr, style);
   if (opts.workflow !== undefined && result.status.length) {
     const status = statusOf(result.status, opts.workflow);
-    if (!status) throw new UsageError(`no workflow "${opts.workflow}" in ${file} (has: ${result.status.filter((s) => !s.source).map((s) => s.workflowId).join(', ')})`);
+    if (!status)
+      throw new UsageError(
+        `no workflow "${opts.workflow}" in ${file} (has: ${result.status
+          .filter((s) => !s.source)
+          .map((s) => s.workflowId)
+          .join(', ')})`,
+      );
     if (!status.compiled) {
       stderr.write(`${describeStatus(status)}\n`);
       return ExitCodes.usage;
@@ -38,11 +74,14 @@ export async function runCompile(
   } else if (hasErrors(result.diagnostics)) return ExitCodes.usage;
   const selected = result.workflows.filter((w) => !opts.workflow || w.plan.workflowId === opts.workflow);
   if (opts.out) {
-    await mkdir(opts.out, { recursive: true });
+    await outputFolder(opts.out);
     for (const w of selected) {
-      await writeFile(join(opts.out, `${w.plan.workflowId}.asl.json`), JSON.stringify(w.definition, null, 2) + '\n');
-      await writeFile(join(opts.out, `${w.plan.workflowId}.plan.json`), JSON.stringify(w.plan, null, 2) + '\n');
-      stderr.write(`wrote ${join(opts.out, `${w.plan.workflowId}.asl.json`)} (${Object.keys(w.definition.States).length} states)\n`);
+      const asl = join(opts.out, `${w.plan.workflowId}.asl.json`);
+      const plan = join(opts.out, `${w.plan.workflowId}.plan.json`);
+      await write(asl, w.definition);
+      stderr.write(`wrote ${asl} (${Object.keys(w.definition.States).length} states)\n`);
+      await write(plan, w.plan);
+      stderr.write(`wrote ${plan} (${w.plan.steps.length} steps)\n`);
     }
   } else {
     stdout.write(JSON.stringify(Object.fromEntries(selected.map((w) => [w.plan.workflowId, { definition: w.definition, plan: w.plan }])), null, 2) + '\n');

@@ -9,12 +9,14 @@ import { MBANQ_DEMO_TENANT, startDemoSandboxes } from '../demo-sandboxes.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
 import { printDiagnostics } from '../print-diagnostics.js';
+import { plain, type Style } from '../style.js';
 
-export const demoHelp = `Usage: arazzo-sfn demo [--dir workflows] [--wait-ms 200] [--warnings]
+export const demoHelp = `Usage: arazzo-sfn demo [--dir workflows] [--wait-ms 200] [--warnings] [--verbose]
 
 The main job: compiles every workflows/arazzo/*.arazzo.yml, starts the provider sandbox
 on 127.0.0.1, runs each workflow with its example inputs (workflows/examples/<id>.inputs.json)
-on the embedded Step Functions engine, and prints each execution's history and outputs.
+on the embedded Step Functions engine, and prints each execution's calls, status and
+outputs; --verbose adds its history (the shape of GetExecutionHistory).
 Demo credentials are created for this run and kept in the local secrets provider: the
 executions only carry "secret:" references. Waits are shortened (--wait-ms) so the polls
 finish in seconds; "arazzo-sfn run" waits for real by default.
@@ -24,14 +26,21 @@ export interface DemoOptions {
   readonly dir?: string;
   readonly waitMs?: number;
   readonly warnings?: boolean;
+  /** Print each execution's history. @default false */
+  readonly verbose?: boolean;
+  readonly style?: Style;
 }
 
 export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Promise<number> {
   const dir = opts.dir ?? 'workflows';
+  const style = opts.style ?? plain;
   const arazzoDir = join(dir, 'arazzo');
   let files: string[];
   try {
-    files = (await readdir(arazzoDir)).filter((f) => /\.arazzo\.ya?ml$/.test(f)).sort().map((f) => join(arazzoDir, f));
+    files = (await readdir(arazzoDir))
+      .filter((f) => /\.arazzo\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(arazzoDir, f));
   } catch {
     throw new UsageError(`no ${arazzoDir} folder here: run the demo from the repository root`);
   }
@@ -42,9 +51,11 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
     const started = performance.now();
     const result = await compileFile(file);
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-    if (opts.warnings || errors) printDiagnostics(result, out);
+    if (opts.warnings || errors) printDiagnostics(result, out, style);
     for (const w of result.workflows) {
-      out.write(`compiled ${file} → ${w.plan.workflowId}: ${Object.keys(w.definition.States).length} states, ${Object.keys(w.tasks).length} Task states (${Math.round(performance.now() - started)} ms, ${result.diagnostics.length - errors} lint warnings)\n`);
+      out.write(
+        `compiled ${file} → ${w.plan.workflowId}: ${Object.keys(w.definition.States).length} states, ${Object.keys(w.tasks).length} Task states (${Math.round(performance.now() - started)} ms, ${result.diagnostics.length - errors} lint warnings)\n`,
+      );
     }
     if (hasErrors(result.diagnostics)) return ExitCodes.usage;
     const set = new LocalWorkflowSet(result);
@@ -64,7 +75,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
     out.write(`\nsandbox: Fintecture (Customers, OAuth, PIS) at ${sandboxes.fintecture.url}\n`);
     out.write(`sandbox: Mbanq Cloud (tenant ${MBANQ_DEMO_TENANT}) at ${sandboxes.mbanq.url}\n`);
     out.write(`sandbox: connectFi (KYC callbacks to ${callbacks.baseUrl}/callbacks?id=<id>) at ${sandboxes.connectfi.url}\n`);
-    out.write(`waits shortened to ${waitMs} ms for the demo; credentials live in the local secrets provider\n`);
+    out.write(`waits shortened to ${waitMs} ms for the demo (--wait-ms); credentials live in the local secrets provider\n`);
 
     for (const { compiled, set } of workflows) {
       const id = compiled.plan.workflowId;
@@ -75,7 +86,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
       } catch (err) {
         throw new UsageError(`cannot read the example inputs ${inputsFile}: ${(err as Error).message}`);
       }
-      out.write(`\n━━━ ${id} ━━━\ninput: ${JSON.stringify(input)}\n`);
+      out.write(`\n${style.bold(`━━━ ${id} ━━━`)}\ninput: ${JSON.stringify(input)}\n`);
       const unserved = sandboxes.unservedSources(compiled.plan);
       if (unserved.length) throw new UsageError(`${id}: the sandbox has no simulator for source(s) ${unserved.join(', ')}`);
       const execution = await set.run(id, input, {
@@ -84,13 +95,13 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
           sealer,
           dispatcher,
           serverUrls: sandboxes.serverUrlsFor(compiled.plan),
-          log: (entry) => out.write(formatStepLog(entry) + '\n'),
+          log: (entry) => out.write(formatStepLog(entry, { style, waitMs }) + '\n'),
         },
         waitMs,
         retryIntervalMs: 100,
         callbacks: { local: callbacks },
       });
-      out.write(formatExecution(execution, { history: true }) + '\n');
+      out.write(formatExecution(execution, { history: opts.verbose ?? false, style }) + '\n');
       if (execution.status !== 'SUCCEEDED') failed++;
     }
   } finally {

@@ -1,8 +1,8 @@
 import { isAbsolute, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startDemoSandboxes } from '../demo-sandboxes.js';
 import { EndpointFileError, startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
+import { parseOptions } from '../parse-options.js';
 import { parseServerOption } from '../parse-server-option.js';
 import { formatStepLog } from '../print-execution.js';
 
@@ -63,13 +63,14 @@ export interface ServeOptions {
 
 const wholeNumber = (name: string, v: string | undefined, max = Number.MAX_SAFE_INTEGER) => {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) > max) throw new UsageError(`--${name} expects a whole number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got "${v}"`);
+  if (!/^\d+$/.test(v) || Number(v) > max)
+    throw new UsageError(`--${name} expects a whole number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got "${v}"`);
   return Number(v);
 };
 
 /** `arazzo-sfn serve <args>`: parses the arguments, serves until SIGINT/SIGTERM (or `until` aborts). */
 export function runServeCommand(args: readonly string[], out: NodeJS.WritableStream, until?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseOptions('serve', serveHelp, {
     args: [...args],
     options: {
       port: { type: 'string' },
@@ -108,7 +109,6 @@ export function runServeCommand(args: readonly string[], out: NodeJS.WritableStr
     until,
   );
 }
-
 
 /** Relative to the working directory when inside it, as the user typed it; absolute otherwise. */
 const shownPath = (file: string) => {
@@ -159,7 +159,9 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
     out.write(`state machines:\n`);
     for (const m of endpoint.stateMachines) out.write(`  ${m.arn}  (${m.sourceFile})\n`);
     if (demo) {
-      out.write(`sandbox: Fintecture ${demo.sandboxes.fintecture.url}, Mbanq ${demo.sandboxes.mbanq.url}, connectFi ${demo.sandboxes.connectfi.url}; demo credentials in the local secrets provider\n`);
+      out.write(
+        `sandbox: Fintecture ${demo.sandboxes.fintecture.url}, Mbanq ${demo.sandboxes.mbanq.url}, connectFi ${demo.sandboxes.connectfi.url}; demo credentials in the local secrets provider\n`,
+      );
     }
     if (endpoint.abortedAtStart.length) out.write(`${endpoint.abortedAtStart.length} execution(s) left running by the last session are now ABORTED\n`);
     const example = endpoint.stateMachines[0];

@@ -2,7 +2,16 @@ import type { Dispatcher } from 'undici';
 import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
-import { ErrorCodes, expressionError, isErrorCode, planError, providerUnavailable, responseSchemaMismatch, stepFailed, unexpectedContentType } from '../../core/errors.js';
+import {
+  ErrorCodes,
+  expressionError,
+  isErrorCode,
+  planError,
+  providerUnavailable,
+  responseSchemaMismatch,
+  stepFailed,
+  unexpectedContentType,
+} from '../../core/errors.js';
 import { DEFAULT_CHECK_SEVERITIES, type CheckFinding } from '../../core/response-checks.js';
 import { declaredSchemaFor, schemaProblems } from './http/check-response-schema.js';
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
@@ -10,6 +19,7 @@ import type { SubstitutionEscape } from '../../core/expressions/evaluate-value.j
 import { escapeXmlSubstitution } from './http/encode-xml.js';
 import { isJsonMediaType, isXmlMediaType, mediaTypeOf, type UndeclaredMediaType } from '../../core/media-type.js';
 import { buildRequest, setAtPointer, type BuiltRequest } from './http/build-request.js';
+import { providerAnswerExcerpt } from './http/provider-answer.js';
 import { parseBody, sendRequest, type ReceivedResponse } from './http/send-request.js';
 import type { StepEvent, StepPlan, StepResult } from '../../core/plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
@@ -40,15 +50,28 @@ export interface StepLogEntry {
   readonly error?: string;
   /** Response checks that failed at `warn` (the step went on): their names. */
   readonly checks?: readonly string[];
+  /** When the step failed on the provider's answer: its body, truncated and redacted (see provider-answer.ts). */
+  readonly providerAnswer?: string;
 }
 
 async function registerCallback(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<{ url: string }> {
   if (!runtime.callbacks || !event.taskToken) {
-    throw planError(`step ${plan.stepId} waits for a callback, but ${runtime.callbacks ? 'the Task passed no task token' : 'this runtime has no callback receiver configured'}`);
+    throw planError(
+      `step ${plan.stepId} waits for a callback, but ${runtime.callbacks ? 'the Task passed no task token' : 'this runtime has no callback receiver configured'}`,
+    );
   }
   const id = newCallbackId();
   const { taskToken, ...stored } = event;
-  await runtime.callbacks.store.put({ id, taskToken, workflowId: plan.workflowId, stepId: plan.stepId, event: stored, createdAt: Date.now(), settled: false, statuses: [] });
+  await runtime.callbacks.store.put({
+    id,
+    taskToken,
+    workflowId: plan.workflowId,
+    stepId: plan.stepId,
+    event: stored,
+    createdAt: Date.now(),
+    settled: false,
+    statuses: [],
+  });
   return { url: callbackUrlFor(runtime.callbacks.baseUrl, id) };
 }
 
@@ -122,7 +145,13 @@ function readUndeclared(text: string, found: UndeclaredMediaType, label: string,
       return { body: parseBody(text, json, what), json: true, as: json, unreadable: false, note: `read as ${json}, as the operation declares` };
     } catch {
       const labelledJson = isJsonMediaType(mediaTypeOf(label));
-      return { body: parseBody(text, label, what), json: labelledJson, as: json, unreadable: true, note: `it does not parse as ${json}: read as labelled, and the step does not read the body` };
+      return {
+        body: parseBody(text, label, what),
+        json: labelledJson,
+        as: json,
+        unreadable: true,
+        note: `it does not parse as ${json}: read as labelled, and the step does not read the body`,
+      };
     }
   }
   // Declared XML or text: read as text, as it would be under its declared label.
@@ -146,7 +175,8 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   let payload: unknown;
   if (plan.requestBody) {
     // Values substituted into an XML text payload are escaped: an input holding `</amount>` stays data.
-    const escape = typeof plan.requestBody.payload === 'string' && isXmlMediaType(mediaTypeOf(plan.requestBody.contentType)) ? escapeXmlSubstitution : undefined;
+    const escape =
+      typeof plan.requestBody.payload === 'string' && isXmlMediaType(mediaTypeOf(plan.requestBody.contentType)) ? escapeXmlSubstitution : undefined;
     payload = evaluateStrict(plan.requestBody.payload, ctx, `${where} request body`, escape);
     // The compiler refuses replacements into a text payload (ASFN1024); a plan written by hand is refused here, by name.
     if (plan.requestBody.replacements.length && payload !== null && payload !== undefined && typeof payload !== 'object') {
@@ -183,7 +213,11 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   const what = `${request.method} ${logBase.path}`;
   // A retry-safe call's 5xx/429 is a provider fault for the Task's Retry, unless the step handles
   // that status itself (its criteria name it, or an onFailure action could match it: decided at compile time).
-  if (plan.transport.retrySafe && (response.statusCode >= 500 || response.statusCode === 429) && !inStatusRanges(plan.transport.handledStatuses, response.statusCode)) {
+  if (
+    plan.transport.retrySafe &&
+    (response.statusCode >= 500 || response.statusCode === 429) &&
+    !inStatusRanges(plan.transport.handledStatuses, response.statusCode)
+  ) {
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);
   }
@@ -234,8 +268,19 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   if (callback) {
     // The Task now waits for the webhook; what the handler returns is not used.
     const accepted = response.statusCode >= 200 && response.statusCode < 300;
-    runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: accepted ? 'waiting for the callback' : 'failed' });
-    if (!accepted) throw stepFailed(`${where}: ${what} answered ${response.statusCode}: the provider did not accept the request, so no callback will come`);
+    const answer = accepted ? undefined : providerAnswerExcerpt(response.body, opened.opened);
+    runtime.log?.({
+      ...logBase,
+      statusCode: response.statusCode,
+      durationMs: response.durationMs,
+      outcome: accepted ? 'waiting for the callback' : 'failed',
+      ...(answer ? { providerAnswer: answer } : {}),
+    });
+    if (!accepted) {
+      throw stepFailed(
+        `${where}: ${what} answered ${response.statusCode}: the provider did not accept the request, so no callback will come${answer ? `; the provider answered: ${answer}` : ''}`,
+      );
+    }
     return { statusCode: response.statusCode, outcome: 'waiting', outputs: {}, visits: (event.steps?.[plan.stepId]?.visits ?? 0) + 1 };
   }
 
@@ -246,14 +291,26 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   ctx.response = { headers: response.headers, body };
 
   const ok = succeeded(plan, ctx, response.statusCode);
+  // A failed step quotes what the provider answered (its error body), truncated and redacted.
+  const answer = () => providerAnswerExcerpt(body, opened.opened);
   let result: StepResult;
   try {
     result = await decideOutcome(plan, event, opened, runtime.sealer, ok, () => {
       const criteria = plan.successCriteria.map((c) => c.condition).join(' && ') || '2xx status';
-      return `${where}: ${what} answered ${response.statusCode}, which does not meet its success criteria (${criteria}), and no onFailure action applies`;
+      const quoted = answer();
+      return `${where}: ${what} answered ${response.statusCode}, which does not meet its success criteria (${criteria}), and no onFailure action applies${quoted ? `; the provider answered: ${quoted}` : ''}`;
     });
   } catch (err) {
-    if (isErrorCode(err, ErrorCodes.StepFailed)) runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: 'failed' });
+    if (isErrorCode(err, ErrorCodes.StepFailed)) {
+      const quoted = answer();
+      runtime.log?.({
+        ...logBase,
+        statusCode: response.statusCode,
+        durationMs: response.durationMs,
+        outcome: 'failed',
+        ...(quoted ? { providerAnswer: quoted } : {}),
+      });
+    }
     throw err;
   }
   if (findings.length) result = { ...result, checks: findings };

@@ -19,8 +19,8 @@ async function brokenCopy(edit: (text: string) => string): Promise<string> {
 }
 
 describe('arazzo-sfn CLI', () => {
-  it('main job: demo compiles and runs every seed workflow against the sandbox and exits 0', async () => {
-    const { code, stdout, stderr } = await runCli(['demo', '--wait-ms', '5']);
+  it('main job: demo compiles and runs every seed workflow against the sandbox and exits 0 (--verbose: with each history)', async () => {
+    const { code, stdout, stderr } = await runCli(['demo', '--wait-ms', '5', '--verbose']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('━━━ customer-verification-poll ━━━');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,22 @@ describe('CLI commands: output and exit codes as a user sees them (child process
     expect((await readdir(out)).sort()).toEqual(['token-then-payment.asl.json', 'token-then-payment.plan.json']);
     const asl = JSON.parse(await readFile(join(out, 'token-then-payment.asl.json'), 'utf8')) as { StartAt: string };
     expect(asl.StartAt).toBe('Validate inputs');
-    expect(stderr).toContain('wrote');
+    // Every file written is listed, one line each.
+    const wrote = stderr.split('\n').filter((l) => l.startsWith('wrote '));
+    expect(wrote).toEqual([`wrote ${join(out, 'token-then-payment.asl.json')} (8 states)`, `wrote ${join(out, 'token-then-payment.plan.json')} (3 steps)`]);
+  });
+
+  it('compile --out naming an existing file (not a folder) is one clear line, exit 2, no stack, the file untouched', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'arazzo-sfn-compile-'));
+    const file = join(dir, 'asl.json');
+    await writeFile(file, 'keep me');
+    for (const out of [file, join(file, 'sub')]) {
+      const { code, stderr } = await runCli(['compile', SEED_001, '--out', out]);
+      expect(code, out).toBe(2);
+      expect(stderr.trim().split('\n').pop()).toMatch(new RegExp(`^arazzo-sfn: --out ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(await readFile(file, 'utf8')).toBe('keep me');
   });
 
   it('compile: an unknown file and an unknown workflow are exit 2 with one line, no stack', async () => {
@@ -46,11 +61,42 @@ describe('CLI commands: output and exit codes as a user sees them (child process
   });
 
   it('bad flags are usage errors, exit 2, one line', async () => {
-    for (const args of [['compile', SEED_001, '--bogus'], ['run', SEED_001, '--wait-ms', 'soon'], ['sandbox', '--port', 'x'], ['graph'], ['run']]) {
+    for (const args of [['run', SEED_001, '--wait-ms', 'soon'], ['sandbox', '--port', 'x'], ['graph'], ['run'], ['run', SEED_001, '--workflow'], ['demo', 'extra']]) {
       const { code, stderr } = await runCli(args);
       expect(code, args.join(' ')).toBe(2);
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).toMatch(/^arazzo-sfn: /);
+    }
+  }, 60_000);
+
+  it('an unknown option is one line with a suggestion, then the command\'s usage; exit 2, never Node\'s raw parseArgs text', async () => {
+    const cases: [string[], string][] = [
+      [['run', SEED_001, '--sandbx'], 'arazzo-sfn: unknown option --sandbx for run (did you mean --sandbox?)'],
+      [['compile', SEED_001, '--otu', 'x'], 'arazzo-sfn: unknown option --otu for compile (did you mean --out?)'],
+      [['serve', '--prot', '1'], 'arazzo-sfn: unknown option --prot for serve (did you mean --port?)'],
+      [['compile', SEED_001, '--bogus'], 'arazzo-sfn: unknown option --bogus for compile'],
+    ];
+    for (const [args, first] of cases) {
+      const { code, stdout, stderr } = await runCli(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stdout).toBe('');
+      const [line, blank, usage] = stderr.split('\n');
+      expect(line).toBe(first);
+      expect(blank).toBe('');
+      expect(usage).toMatch(new RegExp(`^Usage: arazzo-sfn ${args[0]}`));
+      expect(stderr).not.toContain('To specify a positional argument');
+    }
+    const command = await runCli(['rnu']);
+    expect(command.code).toBe(2);
+    expect(command.stderr.split('\n')[0]).toBe('arazzo-sfn: unknown command "rnu" (did you mean run?)');
+  }, 60_000);
+
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', 'version', '-V']) {
+      const { code, stdout } = await runCli([flag]);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`arazzo-sfn ${version}\n`);
     }
   });
 

@@ -171,5 +171,5 @@ describe('compile cache', () => {
     // Same warnings and the same run either way.
     expect(second.stderr).toBe(first.stderr);
     expect(JSON.parse(second.stdout).status).toBe('SUCCEEDED');
-  }, 60_000);
+  }, 120_000);
 });

@@ -3,3 +3,4 @@ export * from './encode-body.js';
 export * from './encode-xml.js';
 export * from '../../../core/media-type.js';
 export * from './send-request.js';
+export * from './provider-answer.js';
