@@ -45,7 +45,7 @@ export const DiagnosticCodes = {
   noHttpInWorkflowStep: { code: 'ASFN2013', rule: 'workflow-step-http' },
   unlistedInput: { code: 'ASFN2014', rule: 'undeclared-input' },
   idPattern: { code: 'ASFN2015', rule: 'id-pattern' },
-  regexBacktracking: { code: 'ASFN2015', rule: 'regex-backtracking' },
+  regexBacktracking: { code: 'ASFN2017', rule: 'regex-backtracking' },
   // Loading untrusted documents (issue 14).
   outsideDocumentTree: { code: 'ASFN2016', rule: 'document-tree' },
 } as const satisfies Record<string, { code: string; rule: string }>;
