@@ -34,8 +34,9 @@ async function treeWithExternalRef(): Promise<{ arazzo: string; openapi: string;
   const text = await readFile('workflows/openapi/fintecture-customers-api-openapi.yml', 'utf8');
   const schemas = join(work, 'openapi', 'extra-schemas.yml');
   await writeFile(schemas, 'Note:\n  type: string\n  description: first\n');
-  // A schema the document does not otherwise need, reached only through the external file.
-  await writeFile(openapi, text.replace(/\ncomponents:\n/, '\ncomponents:\n  x-extra:\n    $ref: "./extra-schemas.yml#/Note"\n'));
+  // A schema the document does not otherwise need, reached only through the external file. It sits
+  // under components/schemas: a $ref inside an x- extension is never followed, so it would not be read.
+  await writeFile(openapi, text.replace(/\n {2}schemas:\n/, '\n  schemas:\n    Note:\n      $ref: "./extra-schemas.yml#/Note"\n'));
   return { arazzo: join(work, 'arazzo', 'seed.arazzo.yml'), openapi, schemas };
 }
 
