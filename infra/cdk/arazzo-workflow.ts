@@ -14,127 +14,17 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HandlerEnvironment, PlanDefines } from '../../functions/handlers/environment.js';
 import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/runtime/callbacks/dynamodb-callback-store.js';
-import { type LoopPolicy } from '../../core/plan.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
-import { DEFAULT_SEAL_CONTEXT, type CompileOptions } from '../../compiler/plan/compile-options.js';
+import { DEFAULT_SEAL_CONTEXT } from '../../compiler/plan/compile-options.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
 import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
 import { handlerEntry, packageRoot } from './package-paths.js';
 import { ESM_REQUIRE_BANNER } from '../esm-require-banner.js';
 
-/** A credential input's secret, with the key of a JSON secret that holds the value. */
-export interface ArazzoSecret {
-  readonly secret: secretsmanager.ISecret;
-  /**
-   * The key of a JSON secret (`{"clientId": "...", "clientSecret": "..."}`) that holds the value.
-   * @default - the whole secret string is the value
-   */
-  readonly jsonKey?: string;
-}
+import type { ArazzoEventTrigger, ArazzoSecret, ArazzoWorkflowProps } from './arazzo-workflow-props.js';
 
-/** Starts the workflow from an EventBridge event. */
-export interface ArazzoEventTrigger {
-  /** @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html */
-  readonly eventPattern: events.EventPattern;
-  /** @default the account's default event bus */
-  readonly eventBus?: events.IEventBus;
-  /**
-   * The execution input built from the event: workflow input name → value, typically
-   * `events.EventField.fromPath('$.detail.email')`. Credential inputs bound in `secrets` are
-   * added as their secret references unless set here.
-   * @default - the event's `detail`, which must then carry `secret:` references for credentials
-   */
-  readonly input?: Readonly<Record<string, unknown>>;
-  /** @default - no description */
-  readonly description?: string;
-  /** How often EventBridge retries starting an execution that failed to start. @default 2 */
-  readonly retryAttempts?: number;
-}
-
-export interface ArazzoWorkflowProps {
-  /** Path of the Arazzo document (`.arazzo.yml`); its sources resolve against it. */
-  readonly arazzoFile: string;
-  /** The workflow of the document this construct deploys. */
-  readonly workflowId: string;
-  /**
-   * The secret of each credential input the workflow's steps send, by input name. Binding an
-   * input also declares it a credential. Executions carry `secret:<input name>` (plus
-   * `#<jsonKey>`) for it, never the value: see `secretReferences`.
-   * @default {} - a workflow whose steps send a credential input fails to synthesize without it
-   */
-  readonly secrets?: Readonly<Record<string, secretsmanager.ISecret | ArazzoSecret>>;
-  /**
-   * Server URL per source description name, instead of the OpenAPI description's first
-   * `servers[].url` (a provider's sandbox, a regional endpoint).
-   * @default {}
-   */
-  readonly serverUrls?: Readonly<Record<string, string>>;
-  /**
-   * Pacing and bound of `goto` loops the document leaves open (`CompileOptions.defaultLoop`).
-   * @default { intervalSeconds: 5, backoffRate: 1.5, maxDelaySeconds: 60, maxAttempts: 20 }
-   */
-  readonly defaultLoop?: Partial<LoopPolicy>;
-  /**
-   * Severity of the response checks besides the step's successCriteria (`--severity` of the
-   * CLI): `CONTENT_TYPE_CHECK`, `SCHEMA_CHECK`; `error` fails the step, `warn` records the
-   * finding in the step's result (the execution history) and lets the criteria decide, `off`
-   * skips the check.
-   * @default { CONTENT_TYPE_CHECK: 'warn', SCHEMA_CHECK: 'warn' }
-   */
-  readonly severity?: CompileOptions['checks'];
-  /**
-   * Shared by the workflows of one deployment, so a parent can hand a sealed token to a child:
-   * the AES-GCM additional data and the KMS encryption context of every sealed value.
-   * @default "arazzo-sfn"
-   */
-  readonly sealContext?: string;
-  /**
-   * The key that encrypts sealing data keys. Workflows that hand sealed values to each other
-   * (nested executions) must share one.
-   * @default - a new key, with yearly rotation
-   */
-  readonly sealingKey?: kms.IKey;
-  /**
-   * EXPRESS only for a workflow with no Wait state (polling loops, `retry` actions) and no
-   * `.sync`/`.waitForTaskToken` integration (nested workflows, callback steps): Express
-   * executions last at most five minutes and support neither.
-   * @default sfn.StateMachineType.STANDARD
-   * @see https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html
-   */
-  readonly stateMachineType?: sfn.StateMachineType;
-  /** @default - generated by CloudFormation */
-  readonly stateMachineName?: string;
-  /**
-   * The state machines of the workflows this one starts (workflow steps, `goto` a workflow,
-   * `dependsOn`), by workflow id, or `<source>.<workflowId>` for a workflow of an arazzo-typed
-   * source description.
-   * @default {} - a workflow that starts another fails to synthesize without it
-   */
-  readonly nestedWorkflows?: Readonly<Record<string, sfn.IStateMachine>>;
-  /** @default - no trigger: start executions with StartExecution */
-  readonly trigger?: ArazzoEventTrigger;
-  /**
-   * Which execution events go to CloudWatch Logs. Execution data (inputs, outputs) is never
-   * logged, whatever the level.
-   * @default sfn.LogLevel.ALL
-   */
-  readonly logLevel?: sfn.LogLevel;
-  /** Retention of the state machine's and the functions' log groups. @default logs.RetentionDays.ONE_MONTH */
-  readonly logRetention?: logs.RetentionDays;
-  /** X-Ray tracing of the state machine and its functions. @default true */
-  readonly tracing?: boolean;
-  /** Bound of a whole execution. @default Duration.days(1), or 5 minutes for EXPRESS */
-  readonly timeout?: Duration;
-  /** Memory of each function, in MiB. @default 256 */
-  readonly memorySize?: number;
-  /**
-   * Whether the stack outputs the state machine's ARN (`StateMachineArn`) and, for a workflow
-   * with callback steps, the webhook's URL (`WebhookUrl`), for `cdk deploy --outputs-file`.
-   * @default true
-   */
-  readonly cfnOutputs?: boolean;
-}
+export type { ArazzoEventTrigger, ArazzoSecret, ArazzoWorkflowProps } from './arazzo-workflow-props.js';
 
 /** Plans are compiled into each bundle as an esbuild define; a command-line argument is capped at 128 KiB on Linux. */
 const MAX_PLAN_DEFINE_BYTES = 100 * 1024;
