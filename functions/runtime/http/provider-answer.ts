@@ -1,4 +1,5 @@
 import { isCredentialName } from '../../../core/credential-names.js';
+import { secretForms } from '../secrets/secret-forms.js';
 
 /** How much of a provider's answer a failed step's cause and log line quote, in UTF-8 bytes. */
 export const PROVIDER_ANSWER_LIMIT_BYTES = 512;
@@ -36,8 +37,11 @@ export function providerAnswerExcerpt(body: unknown, opened: readonly string[], 
         ? `<${body.byteLength} bytes of binary>`
         : JSON.stringify(redactMembers(body));
   text = text.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`);
-  // Longest first, so a secret that contains another is replaced whole.
-  for (const secret of [...opened].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) text = text.split(secret).join(REDACTED);
+  // Every form the secret can take once quoted (JSON-escaped in a JSON body, percent- or
+  // form-encoded, base64 in a Basic header), longest first, so a form that contains another is
+  // replaced whole.
+  const forms = opened.filter((s) => s.length >= 4).flatMap((s) => secretForms(s));
+  for (const form of [...new Set(forms)].sort((a, b) => b.length - a.length)) text = text.split(form).join(REDACTED);
   // One line: a cause and a log line are read line by line.
   return truncateUtf8(text.replace(/\s*\r?\n\s*/g, ' ').trim(), limit);
 }

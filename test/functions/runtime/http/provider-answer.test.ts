@@ -31,6 +31,16 @@ describe("providerAnswerExcerpt: what a failed step quotes of the provider's ans
     expect(providerAnswerExcerpt('<p>Basic dXNlcjpwYXNz</p>', [])).toBe('<p>Basic [redacted]</p>');
   });
 
+  it('an opened secret is redacted in the forms quoting gives it: JSON-escaped, percent- and form-encoded', () => {
+    const secret = 'pw "1" \\2 &3+4';
+    const body = { error: `rejected ${secret}`, url: `/login?p=${encodeURIComponent(secret)}`, form: new URLSearchParams({ p: secret }).toString() };
+    const excerpt = providerAnswerExcerpt(body, [secret])!;
+    expect(excerpt).toContain('rejected [redacted]');
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2)]) {
+      expect(excerpt).not.toContain(form);
+    }
+  });
+
   it(`is cut at ${PROVIDER_ANSWER_LIMIT_BYTES} UTF-8 bytes, never inside a character, and says how long the answer was`, () => {
     const long = 'é'.repeat(600);
     const text = providerAnswerExcerpt(long, [])!;
