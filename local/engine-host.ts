@@ -1,4 +1,4 @@
-import type { RunOptions } from 'aws-local-stepfunctions';
+import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import type { EngineEvent, LocalTaskHandler } from './history/index.js';
 
 /** What a run of the embedded engine hands back (the shape of `StateMachine.run`'s result). */
@@ -24,4 +24,26 @@ export interface EngineRunOptions {
  */
 export interface EngineHost {
   run(definition: object, input: unknown, options: EngineRunOptions): EngineRun;
+}
+
+/**
+ * Starts one run on `host` when there is one, otherwise in this thread on `machine()` (built only
+ * then). Both get the same options; an override list that is not given is left out, so the
+ * engine keeps the definition's own waits and retry intervals.
+ */
+export function startEngineRun(
+  host: EngineHost | undefined,
+  machine: () => StateMachine,
+  definition: object,
+  input: unknown,
+  options: { taskResourceLocalHandlers: Record<string, LocalTaskHandler>; waitTimeOverrides?: Record<string, number>; retryIntervalOverrides?: Record<string, number>; context: RunOptions['context'] },
+): EngineRun {
+  const { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides, context } = options;
+  const overrides = {
+    taskResourceLocalHandlers,
+    ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
+    ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+  };
+  if (host) return host.run(definition, input, { ...overrides, context });
+  return machine().run(input as never, { overrides, noThrowOnAbort: true, context }) as unknown as EngineRun;
 }

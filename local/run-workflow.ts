@@ -4,7 +4,7 @@ import type { CompiledWorkflow } from '../compiler/compile-file.js';
 import type { StepRuntime } from '../functions/runtime/handle-step.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { createLocalHandlers, type LocalCallbackOptions, type StartChildExecution, type TaskInvocation } from './create-local-handlers.js';
-import type { EngineHost } from './engine-host.js';
+import { startEngineRun, type EngineHost } from './engine-host.js';
 import { toHistoryEvents, type EngineEvent } from './history/index.js';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -133,22 +133,12 @@ export class LocalWorkflow {
     const taskResourceLocalHandlers = createLocalHandlers(this.compiled, options.runtime, (i) => invocations.push(i), startChild, options.callbacks);
     // Task.Token: the ASL reads $$.Task.Token for callback steps; the local handler issues the real token per Task.
     const context = { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never;
-    const execution = options.engine
-      ? options.engine.run(this.engineDefinition, input, {
-          taskResourceLocalHandlers,
-          ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
-          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
-          context,
-        })
-      : this.machine.run(input as never, {
-          overrides: {
-            taskResourceLocalHandlers,
-            ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
-            ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
-          },
-          noThrowOnAbort: true,
-          context,
-        });
+    const execution = startEngineRun(options.engine, () => this.machine, this.engineDefinition, input, {
+      taskResourceLocalHandlers,
+      waitTimeOverrides,
+      retryIntervalOverrides,
+      context,
+    });
     const engineEvents: unknown[] = [];
     const stateMachineArn = this.stateMachineArn;
     const definition = this.compiled.definition;

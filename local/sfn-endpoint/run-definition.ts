@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { EngineHost } from '../engine-host.js';
+import { startEngineRun, type EngineHost } from '../engine-host.js';
 import { createHistoryRecorder, type LocalTaskHandler } from '../history/index.js';
 import { allStates } from './resolve-tasks.js';
 import type { ExecutionFinish } from './store.js';
@@ -76,22 +76,8 @@ export function runDefinition(options: DefinitionRunOptions): DefinitionRun {
     Execution: { Id: executionArn, Name: name, StartTime: options.startDate.toISOString(), Input: options.input, RoleArn: options.roleArn },
     StateMachine: { Id: stateMachineArn, Name: stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1) },
   } as never;
-  const execution = options.engine
-    ? options.engine.run(definition, options.input, {
-        taskResourceLocalHandlers,
-        ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
-        ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
-        context,
-      })
-    : new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }).run(options.input as never, {
-        overrides: {
-          taskResourceLocalHandlers,
-          ...(waitTimeOverrides ? { waitTimeOverrides } : {}),
-          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
-        },
-        noThrowOnAbort: true,
-        context,
-      });
+  const machine = () => new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+  const execution = startEngineRun(options.engine, machine, definition, options.input, { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides, context });
   const consuming = (async () => {
     for await (const event of execution.eventLogs) recorder.push(event);
   })();
