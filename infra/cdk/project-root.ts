@@ -1,16 +1,12 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { findUp } from '../../core/find-up.js';
 
 /**
  * The directory holding package-lock.json above this module, whether it runs from the sources or
- * from dist/: where the bundles' sources and node_modules are, and the seed workflows.
+ * from dist/: where this repository's seed workflows are (the seeds app, infra/app.ts).
  */
 export function projectRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(join(dir, 'package-lock.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`arazzo-sfn: no package-lock.json above ${import.meta.dirname}`);
-    dir = parent;
-  }
-  return dir;
+  const lock = findUp(import.meta.dirname, 'package-lock.json');
+  if (!lock) throw new Error(`arazzo-sfn: no package-lock.json above ${import.meta.dirname}`);
+  return dirname(lock);
 }
