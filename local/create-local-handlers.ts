@@ -12,6 +12,19 @@ export interface TaskInvocation {
   readonly endedAt: number;
   readonly output?: unknown;
   readonly error?: { readonly name: string; readonly message: string };
+  /** A callback Task: its request with the real task token, and when the step's Lambda answered (the Task then waits for the token). */
+  readonly submitted?: SubmittedTask;
+}
+
+/** A callback Task whose step Lambda has run and whose token is out: what AWS shows as TaskScheduled (with the token), TaskStarted, TaskSubmitted. */
+export interface SubmittedTask {
+  readonly stateName: string;
+  /** The Task's parameters with `Payload.taskToken` the token issued (the engine has none of its own). */
+  readonly input: unknown;
+  readonly startedAt: number;
+  readonly at: number;
+  /** The Lambda Invoke response the Task got back before it started waiting. */
+  readonly output: unknown;
 }
 
 /** Runs another workflow as a nested execution and answers as `states:startExecution.sync:2` does. */
@@ -36,11 +49,13 @@ export function createLocalHandlers(
   onInvocation?: (invocation: TaskInvocation) => void,
   startChild?: StartChildExecution,
   callbacks?: LocalCallbackOptions,
+  /** Told when a callback Task's token is out (before it comes back, which `onInvocation` reports with the same `submitted`). */
+  onSubmitted?: (submitted: SubmittedTask) => void,
 ): Record<string, LocalHandler> {
   const handlers: Record<string, LocalHandler> = {};
   const stepsById = new Map(workflow.plan.steps.map((s) => [s.stepId, s]));
   for (const [stateName, binding] of Object.entries(workflow.tasks)) {
-    let run: LocalHandler;
+    let run: (input: any, submit: (s: Omit<SubmittedTask, 'stateName' | 'startedAt'>) => void) => Promise<any>;
     if (binding.kind === 'startExecution') {
       run = async (request) => {
         if (!startChild) throw planError(`state "${stateName}" starts workflow ${binding.workflowId}, which this run has not loaded`);
@@ -48,14 +63,16 @@ export function createLocalHandlers(
       };
     } else if (binding.waitsForCallback) {
       // `lambda:invoke.waitForTaskToken`: the Parameters wrap the event in Payload; the Task ends when the receiver sends the token back.
-      run = async (request: { Payload: StepEvent }) => {
+      run = async (request: { Payload: StepEvent }, submit) => {
         const plan = stepsById.get(request.Payload.step);
         if (!plan || isWorkflowStep(plan) || !plan.callback) throw planError(`no callback step "${request.Payload.step}" in workflow ${workflow.plan.workflowId}`);
         if (!callbacks) throw planError(`step ${plan.stepId} waits for a callback: run it with a local callback receiver (LocalRunOptions.callbacks)`);
         callbacks.local.register(plan);
         const scale = callbacks.secondsToMs ?? 1000;
         const { token, result } = callbacks.local.tokens.issue({ heartbeatMs: plan.callback.heartbeatSeconds * scale, timeoutMs: plan.callback.timeoutSeconds * scale });
-        await handleStep(plan, { ...request.Payload, taskToken: token }, { ...runtime, callbacks: { baseUrl: callbacks.local.baseUrl, store: callbacks.local.store } });
+        const payload = { ...request.Payload, taskToken: token };
+        const answered = await handleStep(plan, payload, { ...runtime, callbacks: { baseUrl: callbacks.local.baseUrl, store: callbacks.local.store } });
+        submit({ input: { ...request, Payload: payload }, at: Date.now(), output: { ExecutedVersion: '$LATEST', Payload: answered, StatusCode: 200 } });
         return result;
       };
     } else if (binding.stepId && !isWorkflowStep(stepsById.get(binding.stepId)!)) {
@@ -67,15 +84,21 @@ export function createLocalHandlers(
     } else {
       run = async (event: WorkflowFunctionEvent) => handleWorkflowFunction(workflow.plan, event, runtime);
     }
-    handlers[stateName] = async (input) => {
+    handlers[stateName] = async (request) => {
       const startedAt = Date.now();
+      let submitted: SubmittedTask | undefined;
+      const submit = (s: Omit<SubmittedTask, 'stateName' | 'startedAt'>) => {
+        submitted = { ...s, stateName, startedAt };
+        onSubmitted?.(submitted);
+      };
+      const done = () => ({ stateName, input: submitted?.input ?? request, startedAt, endedAt: Date.now(), ...(submitted ? { submitted } : {}) });
       try {
-        const output = await run(input);
-        onInvocation?.({ stateName, input, output, startedAt, endedAt: Date.now() });
+        const output = await run(request, submit);
+        onInvocation?.({ ...done(), output });
         return output;
       } catch (err) {
         const error = { name: (err as Error).name, message: (err as Error).message };
-        onInvocation?.({ stateName, input, error, startedAt, endedAt: Date.now() });
+        onInvocation?.({ ...done(), error });
         // The engine reports `name` as the error and `message` as the cause, as Lambda does with errorType/errorMessage.
         const clean = new Error(error.message);
         clean.name = error.name;

@@ -3,7 +3,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { CompiledWorkflow } from '../compiler/compile-file.js';
 import type { StepRuntime } from '../functions/runtime/handle-step.js';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { createLocalHandlers, type LocalCallbackOptions, type StartChildExecution, type TaskInvocation } from './create-local-handlers.js';
+import { createLocalHandlers, type LocalCallbackOptions, type StartChildExecution, type SubmittedTask, type TaskInvocation } from './create-local-handlers.js';
 import { startEngineRun, type EngineHost } from './engine-host.js';
 import { toHistoryEvents, type EngineEvent } from './history/index.js';
 
@@ -130,7 +130,19 @@ export class LocalWorkflow {
       throw Object.assign(new Error(JSON.stringify({ ...described, Error: result.error, Cause: result.cause })), { name: 'States.TaskFailed' });
     };
     const startDate = new Date();
-    const taskResourceLocalHandlers = createLocalHandlers(this.compiled, options.runtime, (i) => invocations.push(i), startChild, options.callbacks);
+    // Callback Tasks whose token is out: the history shows them submitted, their token in TaskScheduled's parameters.
+    const waiting = new Set<SubmittedTask>();
+    const taskResourceLocalHandlers = createLocalHandlers(
+      this.compiled,
+      options.runtime,
+      (i) => {
+        if (i.submitted) waiting.delete(i.submitted);
+        invocations.push(i);
+      },
+      startChild,
+      options.callbacks,
+      (s) => waiting.add(s),
+    );
     // Task.Token: the ASL reads $$.Task.Token for callback steps; the local handler issues the real token per Task.
     const context = { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never;
     const execution = startEngineRun(options.engine, () => this.machine, this.engineDefinition, input, {
@@ -142,7 +154,16 @@ export class LocalWorkflow {
     const engineEvents: unknown[] = [];
     const stateMachineArn = this.stateMachineArn;
     const definition = this.compiled.definition;
-    const historySoFar = () => toHistoryEvents(engineEvents as EngineEvent[], { definition, executionArn, stateMachineArn, invocations });
+    const historySoFar = () =>
+      toHistoryEvents(engineEvents as EngineEvent[], {
+        definition,
+        executionArn,
+        stateMachineArn,
+        invocations: [
+          ...invocations.map(({ submitted, ...i }) => ({ ...i, ...(submitted ? { submitted: { at: submitted.at, output: submitted.output } } : {}) })),
+          ...[...waiting].map((w) => ({ stateName: w.stateName, input: w.input, startedAt: w.startedAt, submitted: { at: w.at, output: w.output } })),
+        ],
+      });
     options.onStarted?.(historySoFar);
     let collected = false;
     const collecting = (async () => {

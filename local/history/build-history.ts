@@ -2,7 +2,7 @@ import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { classifyTaskResource } from './classify-task-resource.js';
 import type { EngineEvent, EngineStateEvent } from './engine-event.js';
 import type { StateNode, StateTable } from './index-states.js';
-import { compact, failureDetails, names, notTruncated, scheduledDetails, startedDetails, succeededDetails } from './task-event-details.js';
+import { compact, failureDetails, names, notTruncated, scheduledDetails, startedDetails, submittedDetails, succeededDetails } from './task-event-details.js';
 import { toDetailText, toJsonText, type InvocationRecord } from './task-invocation.js';
 import { TRUNCATED_DATA } from './truncated-data.js';
 
@@ -61,6 +61,9 @@ const stateData = (value: unknown) => (value === TRUNCATED_DATA ? { text: '', de
  * - uncaught failure: … LambdaFunctionFailed, ExecutionFailed (no TaskStateExited)
  * - Fail state:       FailStateEntered, ExecutionFailed (there is no FailStateExited)
  * - Task timeout:     LambdaFunctionTimedOut (error States.Timeout) instead of …Failed
+ * - callback Task:    TaskScheduled (its parameters hold the task token), TaskStarted,
+ *                     TaskSubmitted (the resource's answer), then TaskSucceeded/Failed when the
+ *                     token comes back; while it waits, the history ends at TaskSubmitted
  * - a failure before the handler runs (States.Runtime from InputPath/Parameters, no invocation
  *   recorded): no Lambda events at all, as the service never schedules the function.
  * `previousEventId`: 0 for ExecutionStarted, for the first state's entry (AWS chains that to 0,
@@ -154,6 +157,7 @@ export function buildHistory(input: BuildHistoryInput): HistoryEvent[] {
     const inputJson = record?.inputJson ?? toJsonText(visit.rawInput);
     let id = emit(names(kind).scheduled, startedAt, visit.scope.last, scheduledDetails(kind, inputJson, visit.node, region));
     id = emit(names(kind).started, startedAt, id, startedDetails(kind));
+    if (record?.submitted && kind.kind === 'service') id = emit('TaskSubmitted', record.submitted.at, id, submittedDetails(kind, record.submitted.outputJson));
     if (outcome) {
       const handlerReturned = record?.outcome?.kind === 'output';
       if (outcome.ok || (handlerReturned && outcome.error !== 'States.Timeout')) {

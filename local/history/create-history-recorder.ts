@@ -33,7 +33,10 @@ export interface HistoryRecorder {
   wrapTaskHandlers<T extends Record<string, LocalTaskHandler>>(handlers: T): T;
   /** For runners with their own wrapper: open a call when the handler starts, close it when it settles. */
   beginTaskInvocation(stateName: string, input: unknown, startedAt?: number | Date): TaskInvocationHandle;
-  /** For runners that report a finished call in one go; call it before handing the result to the engine. */
+  /**
+   * For runners that report a call in one go; call it before handing the result to the engine. A
+   * call without `endedAt` is still out (a callback Task waiting for its token).
+   */
   recordTaskInvocation(stateName: string, invocation: TaskInvocation): void;
   /**
    * The history so far, rebuilt from everything pushed and recorded (ids 1…n). While the
@@ -101,6 +104,8 @@ export function createHistoryRecorder(options: HistoryOptions): HistoryRecorder 
     beginTaskInvocation: begin,
     recordTaskInvocation(stateName, invocation) {
       const call = begin(stateName, invocation.input, invocation.startedAt);
+      if (invocation.submitted) invocations.at(-1)!.submitted = { at: toMillis(invocation.submitted.at), outputJson: toJsonText(invocation.submitted.output) };
+      if (invocation.endedAt === undefined) return;
       if (invocation.error !== undefined) call.failed(invocation.error, invocation.endedAt);
       else call.succeeded(invocation.output, invocation.endedAt);
     },

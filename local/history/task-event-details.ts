@@ -87,6 +87,11 @@ export function startedDetails(kind: TaskResourceKind): Partial<HistoryEvent> {
   return {};
 }
 
+/** A `.waitForTaskToken` Task's resource answered; the Task now waits for its token. Only service integrations have it. */
+export function submittedDetails(kind: Extract<TaskResourceKind, { kind: 'service' }>, outputJson: string): Partial<HistoryEvent> {
+  return { taskSubmittedEventDetails: { resourceType: kind.resourceType, resource: kind.resource, output: outputJson, outputDetails: notTruncated() } };
+}
+
 export function succeededDetails(kind: TaskResourceKind, outputJson: string): Partial<HistoryEvent> {
   const output = { output: outputJson, outputDetails: notTruncated() };
   if (kind.kind === 'service') return { taskSucceededEventDetails: { resourceType: kind.resourceType, resource: kind.resource, ...output } };

@@ -7,7 +7,13 @@
 export interface TaskInvocation {
   input: unknown;
   startedAt: number | Date;
-  endedAt: number | Date;
+  /** Absent while the call is still out (a callback Task waiting for its token). */
+  endedAt?: number | Date;
+  /**
+   * A `.waitForTaskToken` Task: when its resource was called and what that call returned. The
+   * history then shows TaskSubmitted between TaskStarted and the Task's end, as AWS writes it.
+   */
+  submitted?: { at: number | Date; output: unknown };
   /** The handler's raw result. */
   output?: unknown;
   /** What the handler threw (an Error, or `{ name, message }`); its presence marks the call failed. */
@@ -25,6 +31,7 @@ export interface InvocationRecord {
   startedAt: number;
   inputJson: string;
   endedAt?: number;
+  submitted?: { at: number; outputJson: string };
   outcome?: { kind: 'output'; outputJson: string } | { kind: 'error'; error?: string; cause?: string };
 }
 

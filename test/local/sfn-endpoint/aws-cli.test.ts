@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSfnEndpoint, type SfnEndpoint } from '../../../local/sfn-endpoint/index.js';
-import { debianAwsCli } from './support/debian-aws-cli.js';
+import { awsStepFunctions, debianAwsCli } from './support/debian-aws-cli.js';
 import { mintCustomersToken, pageHistory, seed000Input, sfnClient, tempDir, waitForEnd, WORKFLOWS_DIR } from './support/endpoint-harness.js';
 
-const run = promisify(execFile);
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:customer-verification-poll';
 
 const cli = await debianAwsCli();
@@ -18,30 +14,14 @@ describe.skipIf('skip' in cli)(`the AWS CLI (Debian's awscli${'version' in cli ?
   let client: SFNClient;
   let tmp: Awaited<ReturnType<typeof tempDir>>;
 
-  /** `aws stepfunctions <args> --endpoint-url <endpoint>` with made-up credentials and no user configuration; JSON out. */
-  async function aws(args: string[]): Promise<any> {
-    const { stdout } = await run('path' in cli ? cli.path : 'aws', ['stepfunctions', ...args, '--endpoint-url', endpoint.url, '--output', 'json'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: tmp.dir,
-        AWS_CONFIG_FILE: join(tmp.dir, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(tmp.dir, 'no-credentials'),
-        AWS_ACCESS_KEY_ID: 'AKIDLOCALENDPOINT',
-        AWS_SECRET_ACCESS_KEY: 'local-endpoint-secret',
-        AWS_DEFAULT_REGION: endpoint.region,
-        AWS_PAGER: '',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      timeout: 60_000,
-    });
-    return stdout.trim() ? JSON.parse(stdout) : undefined;
-  }
+  let aws: (args: string[]) => Promise<any>;
 
   beforeAll(async () => {
     tmp = await tempDir();
     endpoint = await startSfnEndpoint({ dbFile: tmp.db, workflowsDir: WORKFLOWS_DIR, sandbox: true, waitMs: 1, retryIntervalMs: 1 });
     await mintCustomersToken(endpoint);
     client = sfnClient(endpoint);
+    aws = awsStepFunctions(cli as { path: string }, endpoint, tmp.dir);
   });
   afterAll(async () => {
     client?.destroy();

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSfnEndpoint, type SfnEndpoint } from '../../../local/sfn-endpoint/index.js';
+import { awsStepFunctions, debianAwsCli } from './support/debian-aws-cli.js';
 import { pageHistory, sfnClient, tempDir, waitForEnd } from './support/endpoint-harness.js';
 
 const OPENAPI = `openapi: 3.1.0
@@ -54,6 +55,9 @@ workflows:
     status: $steps.startKyc.outputs.status
 `;
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:kyc-by-token';
+
+const cli = await debianAwsCli();
+if ('skip' in cli) console.warn(`send-task.test.ts: the AWS CLI case is skipped: ${cli.skip}`);
 
 describe('SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat resume callback steps through the local task tokens', () => {
   let endpoint: SfnEndpoint;
@@ -142,4 +146,30 @@ describe('SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat resume callback 
     expect(endpoint.openTaskTokens(executionArn)).toEqual([]);
     await expect(client.send(new SendTaskHeartbeatCommand({ taskToken: token }))).rejects.toBeInstanceOf(TaskTimedOut);
   });
+
+  it.skipIf('skip' in cli)('with the AWS CLI only: start-execution, the token read from get-execution-history (TaskScheduled parameters), send-task-success', async () => {
+    const aws = awsStepFunctions(cli as { path: string }, endpoint, tmp.dir);
+    const { executionArn } = await aws(['start-execution', '--state-machine-arn', MACHINE, '--input', JSON.stringify({ customerId: 'cust-cli' })]);
+    // As AWS writes a waiting callback Task: TaskScheduled (parameters with the token), TaskStarted, TaskSubmitted.
+    let waiting: any[] = [];
+    await expect
+      .poll(async () => ((waiting = (await aws(['get-execution-history', '--execution-arn', executionArn])).events), waiting.at(-1)?.type), { timeout: 20_000, interval: 300 })
+      .toBe('TaskSubmitted');
+    expect(waiting.slice(-4).map((e) => e.type)).toEqual(['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted']);
+    const scheduled = waiting.at(-3).taskScheduledEventDetails;
+    expect(scheduled).toMatchObject({ resourceType: 'lambda', resource: 'invoke.waitForTaskToken', region: 'us-east-1' });
+    const token = JSON.parse(scheduled.parameters).Payload.taskToken;
+    expect(endpoint.openTaskTokens(executionArn)).toEqual([token]);
+    expect(JSON.parse(waiting.at(-1).taskSubmittedEventDetails.output)).toMatchObject({ StatusCode: 200 });
+
+    const result = { statusCode: 200, outcome: 'success', outputs: { status: 'APPROVED' }, visits: 1, workflowOutputs: { status: 'APPROVED' } };
+    await aws(['send-task-success', '--task-token', token, '--task-output', JSON.stringify(result)]);
+    await waitForEnd(client, executionArn);
+    const described = await aws(['describe-execution', '--execution-arn', executionArn]);
+    expect(described.status).toBe('SUCCEEDED');
+    const { events } = await aws(['get-execution-history', '--execution-arn', executionArn]);
+    const types = events.map((e: any) => e.type);
+    expect(types.slice(types.indexOf('TaskScheduled'), types.indexOf('TaskSucceeded') + 1)).toEqual(['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded']);
+    expect(JSON.parse(events.find((e: any) => e.type === 'TaskScheduled').taskScheduledEventDetails.parameters).Payload.taskToken).toBe(token);
+  }, 90_000);
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 /** A CI machine without a Debian mirror should skip in seconds, not wait out apt's retries. */
@@ -46,4 +47,28 @@ export async function debianAwsCli(): Promise<{ path: string; version: string } 
   }
   const { stdout } = await run(DEBIAN_AWS, ['--version']);
   return { path: DEBIAN_AWS, version: stdout.trim() };
+}
+
+/**
+ * `aws stepfunctions <args> --endpoint-url <endpoint>` with made-up credentials and no user
+ * configuration (HOME is `home`); the JSON it prints, parsed.
+ */
+export function awsStepFunctions(cli: { path: string }, target: { url: string; region: string }, home: string): (args: string[]) => Promise<any> {
+  return async (args) => {
+    const { stdout } = await run(cli.path, ['stepfunctions', ...args, '--endpoint-url', target.url, '--output', 'json'], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_CONFIG_FILE: join(home, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+        AWS_ACCESS_KEY_ID: 'AKIDLOCALENDPOINT',
+        AWS_SECRET_ACCESS_KEY: 'local-endpoint-secret',
+        AWS_DEFAULT_REGION: target.region,
+        AWS_PAGER: '',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      timeout: 60_000,
+    });
+    return stdout.trim() ? JSON.parse(stdout) : undefined;
+  };
 }
