@@ -2,11 +2,12 @@
  * The CDK app (`npx cdk synth`, `npx cdk deploy`; see cdk.json): the seed workflows in one
  * stack, checked by cdk-nag's AwsSolutions rules. Context: `fintectureUrl` (default Fintecture's
  * sandbox), `connectFiUrl` (your connectFi instance), `mbanqUrl` (default Mbanq Cloud's API),
- * `importSecrets=true` to use existing secrets instead of creating them.
+ * `importSecrets=true` to use existing secrets instead of creating them, `retainSecrets=false` to
+ * delete the created secrets with the stack (they are kept by default).
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { acknowledgeSeedWorkflowsFindings } from './cdk/nag-suppressions.js';
 import { projectRoot } from './cdk/project-root.js';
@@ -20,6 +21,7 @@ export function createApp(app = new App()): { app: App; stack: SeedWorkflowsStac
     workflowsDir: join(projectRoot(), 'workflows/arazzo'),
     ...Object.fromEntries(Object.entries(urls).filter(([, url]) => url)),
     secrets: String(app.node.tryGetContext('importSecrets')) === 'true' ? 'import' : 'create',
+    secretRemovalPolicy: String(app.node.tryGetContext('retainSecrets')) === 'false' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   acknowledgeSeedWorkflowsFindings(stack);

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { LoopPolicy } from '../../core/plan.js';
 import type { CompileOptions } from '../../compiler/plan/compile-options.js';
 
@@ -35,6 +36,18 @@ export interface ArazzoEventTrigger {
   readonly description?: string;
   /** How often EventBridge retries starting an execution that failed to start. @default 2 */
   readonly retryAttempts?: number;
+  /**
+   * How long EventBridge keeps retrying an event whose execution failed to start.
+   * @default Duration.hours(24)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Where an event goes when its execution could not be started (StartExecution refused,
+   * throttled past the retries): a checkout that should have opened a payment is kept, not dropped.
+   * @default - a new SQS queue (SQS-managed encryption, TLS only, 14 days), `ArazzoWorkflow.deadLetterQueue`
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 export interface ArazzoWorkflowProps {
@@ -113,6 +126,15 @@ export interface ArazzoWorkflowProps {
   readonly timeout?: Duration;
   /** Memory of each function, in MiB. @default 256 */
   readonly memorySize?: number;
+  /**
+   * Reserved concurrency of the webhook receiver (a workflow with callback steps): its Function
+   * URL is public, so a flood of callbacks could otherwise take the account's concurrency from
+   * the operation functions. Reserving takes that many executions out of the account's
+   * unreserved pool, which must keep at least 100: small accounts cannot reserve any.
+   * @default - not reserved
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  readonly webhookReservedConcurrency?: number;
   /**
    * Whether the stack outputs the state machine's ARN (`StateMachineArn`) and, for a workflow
    * with callback steps, the webhook's URL (`WebhookUrl`), for `cdk deploy --outputs-file`.

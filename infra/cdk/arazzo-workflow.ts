@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, ValidationError, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Names, RemovalPolicy, Stack, ValidationError, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,12 +11,14 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HandlerEnvironment, PlanDefines } from '../../functions/handlers/environment.js';
 import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/runtime/callbacks/dynamodb-callback-store.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
 import { DEFAULT_SEAL_CONTEXT } from '../../compiler/plan/compile-options.js';
+import { nodeVersionProblem } from '../../core/node-version.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
 import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
 import { handlerEntry, packageRoot } from './package-paths.js';
@@ -29,6 +31,12 @@ export type { ArazzoEventTrigger, ArazzoSecret, ArazzoWorkflowProps } from './ar
 /** Plans are compiled into each bundle as an esbuild define; a command-line argument is capped at 128 KiB on Linux. */
 const MAX_PLAN_DEFINE_BYTES = 100 * 1024;
 const EXPRESS_MAX = Duration.minutes(5);
+/**
+ * AWS's prefix for the log groups of vended logs: a log group under it needs no CloudWatch Logs
+ * resource policy entry of its own, so many state machines do not exhaust the policy's 5,120 characters.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+ */
+export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/states/';
 
 /**
  * One Arazzo workflow on AWS: the compiled state machine (state names are the step ids), one
@@ -55,8 +63,17 @@ export class ArazzoWorkflow extends Construct {
   /** The execution input value of each bound credential input: `secret:<input>` (plus `#<jsonKey>`). */
   readonly secretReferences: Readonly<Record<string, string>>;
   readonly sealingKey: kms.IKey;
+  /** The execution log group, named under `/aws/vendedlogs/states/`. */
   readonly logGroup: logs.LogGroup;
   readonly rule?: events.Rule;
+  /** Where the trigger puts events whose execution could not be started (when it has a trigger). */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * The execution ARNs (`...:execution:<child>:*`) of the nested workflows this state machine
+   * describes and stops: a `.sync` integration names no execution in advance, hence the wildcard
+   * that cdk-nag's AwsSolutions-IAM5 reports (see `acknowledgeArazzoWorkflowFindings`).
+   */
+  readonly nestedExecutionArns: readonly string[] = [];
   /** Pending callbacks by callback id (TTL `expiresAt`), when the workflow has callback steps. */
   readonly callbackTable?: dynamodb.Table;
   /** The webhook receiver that resumes callback steps, when the workflow has any. */
@@ -66,6 +83,9 @@ export class ArazzoWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ArazzoWorkflowProps) {
     super(scope, id);
+    // On an older Node the compiler's child process would fail while loading: say so in one line, as the CLI does.
+    const nodeProblem = nodeVersionProblem();
+    if (nodeProblem) this.fail(nodeProblem);
     const type = props.stateMachineType ?? sfn.StateMachineType.STANDARD;
     const express = type === sfn.StateMachineType.EXPRESS;
     const timeout = props.timeout ?? (express ? EXPRESS_MAX : Duration.days(1));
@@ -143,6 +163,11 @@ export class ArazzoWorkflow extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       this.webhook = this.createFunction(webhookSpec, fnContext);
+      if (props.webhookReservedConcurrency !== undefined) {
+        const reserved = props.webhookReservedConcurrency;
+        if (!Number.isInteger(reserved) || reserved < 1) this.fail(`webhookReservedConcurrency must be a whole number of executions, at least 1; it is ${reserved}`);
+        (this.webhook.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = reserved;
+      }
       // Auth NONE: providers (connectFi) call a plain URL and sign nothing, so IAM auth cannot apply. The credential is the
       // per-execution callback id in the query string (256 random bits); without one the receiver answers 401 and touches nothing.
       this.webhookUrl = this.webhook.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
@@ -157,7 +182,10 @@ export class ArazzoWorkflow extends Construct {
     for (const [placeholder, functionKey] of Object.entries(compiledResponse.functionPlaceholders)) {
       definitionSubstitutions[placeholder] = functions[functionKey].functionArn;
     }
-    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention });
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      retention,
+      logGroupName: `${VENDED_LOGS_PREFIX}${props.stateMachineName ?? Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(workflow.definition)),
       definitionSubstitutions,
@@ -173,7 +201,7 @@ export class ArazzoWorkflow extends Construct {
     for (const child of nested) this.grantNestedExecution(child);
     if (this.webhook) this.grantTaskResponse(this.webhook);
 
-    if (props.trigger) this.rule = this.createRule(props.trigger);
+    if (props.trigger) ({ rule: this.rule, deadLetterQueue: this.deadLetterQueue } = this.createRule(props.trigger));
     if (props.cfnOutputs ?? true) {
       new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `arazzo-sfn: the state machine of workflow ${props.workflowId}` });
       if (this.webhookUrl) new CfnOutput(this, 'WebhookUrl', { value: this.webhookUrl.url, description: `arazzo-sfn: the callback receiver of workflow ${props.workflowId}` });
@@ -233,6 +261,15 @@ export class ArazzoWorkflow extends Construct {
   /** Executions that ran past `timeout`. */
   metricTimedOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricTimedOut(props);
+  }
+
+  /**
+   * Events the trigger could not start an execution for, waiting in its dead-letter queue (SQS
+   * `ApproximateNumberOfMessagesVisible`, maximum over 5 minutes): alarm on `> 0`.
+   */
+  metricTriggerDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.deadLetterQueue) this.fail('metricTriggerDeadLetters: this workflow has no trigger, so no dead-letter queue');
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', ...props });
   }
 
   /** Executions stopped (StopExecution). */
@@ -380,13 +417,15 @@ export class ArazzoWorkflow extends Construct {
   private grantNestedExecution(child: sfn.IStateMachine): void {
     const stack = Stack.of(this);
     const childName = stack.splitArn(child.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
+    const executions = stack.formatArn({ service: 'states', resource: 'execution', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `${childName}:*` });
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [child.stateMachineArn] }));
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [stack.formatArn({ service: 'states', resource: 'execution', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `${childName}:*` })],
+        resources: [executions],
       }),
     );
+    (this.nestedExecutionArns as string[]).push(executions);
     // `.sync` integrations learn of the child's end through this managed rule.
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
@@ -396,7 +435,7 @@ export class ArazzoWorkflow extends Construct {
     );
   }
 
-  private createRule(trigger: ArazzoEventTrigger): events.Rule {
+  private createRule(trigger: ArazzoEventTrigger): { rule: events.Rule; deadLetterQueue: sqs.IQueue } {
     const rule = new events.Rule(this, 'Trigger', {
       eventPattern: trigger.eventPattern,
       ...(trigger.eventBus ? { eventBus: trigger.eventBus } : {}),
@@ -405,8 +444,14 @@ export class ArazzoWorkflow extends Construct {
     const input = trigger.input
       ? events.RuleTargetInput.fromObject({ ...this.secretReferences, ...trigger.input })
       : events.RuleTargetInput.fromEventPath('$.detail');
-    rule.addTarget(new targets.SfnStateMachine(this.stateMachine, { input, retryAttempts: trigger.retryAttempts ?? 2 }));
-    return rule;
+    // SQS-managed encryption: EventBridge may send to it without a key policy (the AWS managed key aws/sqs admits no service principal).
+    const deadLetterQueue =
+      trigger.deadLetterQueue ??
+      new sqs.Queue(this, 'TriggerDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    rule.addTarget(
+      new targets.SfnStateMachine(this.stateMachine, { input, retryAttempts: trigger.retryAttempts ?? 2, maxEventAge: trigger.maxEventAge ?? Duration.hours(24), deadLetterQueue }),
+    );
+    return { rule, deadLetterQueue };
   }
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -37,6 +37,13 @@ export interface SeedWorkflowsStackProps extends StackProps {
   readonly secrets?: 'create' | 'import';
   /** Prefix of the secrets' names. @default "arazzo-sfn/" */
   readonly secretNamePrefix?: string;
+  /**
+   * What happens to the created secrets when the stack is deleted. Kept by default, as the
+   * sealing key is: a provider's credentials outlive one deployment, and a deleted secret's name
+   * cannot be reused for 7 to 30 days.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly secretRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -61,7 +68,12 @@ export class SeedWorkflowsStack extends Stack {
     const secret = (sid: string, name: string, description: string, generate: secretsmanager.SecretStringGenerator): secretsmanager.ISecret =>
       props.secrets === 'import'
         ? secretsmanager.Secret.fromSecretNameV2(this, sid, `${prefix}${name}`)
-        : new secretsmanager.Secret(this, sid, { secretName: `${prefix}${name}`, description: `${description} (placeholder until set with put-secret-value)`, generateSecretString: generate });
+        : new secretsmanager.Secret(this, sid, {
+            secretName: `${prefix}${name}`,
+            description: `${description} (placeholder until set with put-secret-value)`,
+            generateSecretString: generate,
+            removalPolicy: props.secretRemovalPolicy ?? RemovalPolicy.RETAIN,
+          });
 
     this.sealingKey = new kms.Key(this, 'SealingKey', { enableKeyRotation: true, description: 'arazzo-sfn: seals credential outputs between steps' });
 

@@ -104,7 +104,7 @@ describe('the Node check (issue 15 §2)', async () => {
 
   it('package.json engines states one minimum, the one the CLI checks', async () => {
     expect(needed, 'engines.node is ">=x.y.z"').toBeDefined();
-    expect(await readFile(join(root, 'cli', 'main.ts'), 'utf8')).toContain(`const REQUIRED_NODE = '${needed}';`);
+    expect(await readFile(join(root, 'core', 'node-version.ts'), 'utf8')).toContain(`export const REQUIRED_NODE = '${needed}';`);
     expect(await readFile(join(root, 'README.md'), 'utf8')).toContain(`Node.js ≥ ${needed}`);
   });
 
