@@ -158,13 +158,37 @@ function readUndeclared(text: string, found: UndeclaredMediaType, label: string,
   return { body: text, json: false, as: found.declared[0], unreadable: false, note: `read as text, as ${found.declared[0]} is` };
 }
 
+/** Statuses that say the credential was refused: a cached secret may have been rotated. */
+const REFUSED_CREDENTIAL = new Set([401, 403]);
+
 /**
  * Runs one Arazzo step: builds the request from the plan, sends it, evaluates the success
  * criteria and actions, and returns only declared outputs (credentials sealed). The Choice
  * state after the Task routes on `outcome`; a failure no onFailure action handles is thrown as
  * `Arazzo.StepFailed`, which the Task's Catch turns into the step's Fail state.
+ *
+ * When the provider answers 401 or 403 to a request that sent secrets, and the secrets provider
+ * caches (Secrets Manager on AWS), the secrets are read again; if one changed (it was rotated
+ * since it was cached), the step runs once more with the new value, and its result is the
+ * second answer's. A refused request had no effect, so sending it again is safe; an unchanged
+ * secret (a 403 that is a domain rule, Mbanq's) costs one Secrets Manager read and no request.
  */
 export async function handleStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<StepResult> {
+  const refresh = runtime.secrets.refresh?.bind(runtime.secrets);
+  if (!refresh) return runStep(plan, event, runtime);
+  const read = new Set<string>();
+  const recording: StepRuntime = { ...runtime, secrets: { getSecret: (name) => (read.add(name), runtime.secrets.getSecret(name)) } };
+  let status: number | undefined;
+  const first = await runStep(plan, event, recording, (s) => (status = s)).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  if (status !== undefined && REFUSED_CREDENTIAL.has(status) && read.size && (await refresh([...read]))) return runStep(plan, event, runtime);
+  if ('error' in first) throw first.error;
+  return first.result;
+}
+
+async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, onAnswer?: (statusCode: number) => void): Promise<StepResult> {
   // Before the call: a criterion engine that cannot load must not leave a POST sent and unjudged.
   await prepareCriteria(plan);
   const opened = await openContext(plan, event, runtime, plan.credentialInputs);
@@ -210,6 +234,7 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
     runtime.log?.({ ...logBase, durationMs: 0, error: (err as Error).name });
     throw err;
   }
+  onAnswer?.(response.statusCode);
   const what = `${request.method} ${logBase.path}`;
   // A retry-safe call's 5xx/429 is a provider fault for the Task's Retry, unless the step handles
   // that status itself (its criteria name it, or an onFailure action could match it: decided at compile time).

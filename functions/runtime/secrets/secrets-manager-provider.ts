@@ -11,28 +11,76 @@ export interface SecretsManagerProviderOptions {
   readonly secretIds: Readonly<Record<string, string>>;
   /** @default a client for the Lambda's region, created on first use */
   readonly client?: SecretsManagerClient;
+  /**
+   * How long a value read is used before it is read again, in milliseconds.
+   * @default SECRET_TTL_MS (300 s, the default `SECRETS_MANAGER_TTL` of the AWS Parameters and Secrets Lambda Extension)
+   */
+  readonly ttlMs?: number;
+  /** The clock, in milliseconds (tests pass a fake one). @default Date.now */
+  readonly now?: () => number;
+}
+
+/** A secret value is read again after this long: a rotated credential reaches warm containers within 5 minutes. */
+export const SECRET_TTL_MS = 300_000;
+
+interface CachedSecret {
+  readonly value: Promise<string>;
+  readonly readAt: number;
 }
 
 /**
- * Credentials from AWS Secrets Manager. Each value is fetched once and kept for the container's
- * life: a warm Lambda then sends its request without a Secrets Manager round trip. A failed
- * fetch is not kept, so the next invocation tries again. A rotated secret is seen by new
- * containers; a running one keeps the value it read.
+ * Credentials from AWS Secrets Manager. A value is kept for `ttlMs` (5 minutes): a warm Lambda
+ * sends its requests without a Secrets Manager round trip, and a rotated secret reaches it
+ * within the TTL, or at once when the provider refuses the old one (`refresh`, called on a
+ * 401/403). A failed read is not kept, so the next invocation tries again; when a re-read after
+ * the TTL fails, the value read before is used until the next attempt.
  */
 export class SecretsManagerProvider implements SecretsProvider {
-  private readonly cache = new Map<string, Promise<string>>();
+  private readonly cache = new Map<string, CachedSecret>();
   private client: Promise<SecretsManagerClient> | undefined;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
 
-  constructor(private readonly options: SecretsManagerProviderOptions) {}
+  constructor(private readonly options: SecretsManagerProviderOptions) {
+    this.ttlMs = options.ttlMs ?? SECRET_TTL_MS;
+    this.now = options.now ?? Date.now;
+  }
 
   getSecret(name: string): Promise<string> {
-    let value = this.cache.get(name);
-    if (!value) {
-      value = this.fetch(name);
-      this.cache.set(name, value);
-      value.catch(() => this.cache.delete(name));
+    const cached = this.cache.get(name);
+    if (cached && this.now() - cached.readAt < this.ttlMs) return cached.value;
+    return this.read(name, cached);
+  }
+
+  /**
+   * Reads these secrets again now, whatever their age (the provider refused a request that sent
+   * them): true when any value changed, so that a request worth repeating is repeated once.
+   */
+  async refresh(names: readonly string[]): Promise<boolean> {
+    let changed = false;
+    for (const name of new Set(names)) {
+      const cached = this.cache.get(name);
+      const before = await cached?.value.catch(() => undefined);
+      const after = await this.read(name, cached).catch(() => undefined);
+      if (after !== undefined && after !== before) changed = true;
     }
-    return value;
+    return changed;
+  }
+
+  private read(name: string, previous: CachedSecret | undefined): Promise<string> {
+    const fetched = this.fetch(name);
+    const entry: CachedSecret = {
+      readAt: this.now(),
+      // A re-read that fails falls back on the value read before (kept with its old age, so the next call tries again).
+      value: previous ? fetched.catch(() => previous.value) : fetched,
+    };
+    this.cache.set(name, entry);
+    fetched.catch(() => {
+      if (this.cache.get(name) !== entry) return;
+      if (previous) this.cache.set(name, previous);
+      else this.cache.delete(name);
+    });
+    return entry.value;
   }
 
   private async fetch(name: string): Promise<string> {

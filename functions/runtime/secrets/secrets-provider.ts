@@ -1,12 +1,18 @@
 import { secretError } from '../../../core/errors.js';
 
 /**
- * Where credentials come from. On AWS: Secrets Manager (cached for the container's life);
+ * Where credentials come from. On AWS: Secrets Manager (cached for 5 minutes, re-read on a 401/403);
  * locally: an in-memory, file or environment provider with the same interface.
  */
 export interface SecretsProvider {
   /** The secret's string value; throws `Arazzo.Secret` when it cannot be read. */
   getSecret(name: string): Promise<string>;
+  /**
+   * For a provider that caches: read these secrets again now, because the provider refused a
+   * request that sent them (401/403). Resolves true when any value changed, and the step sends
+   * its request once more.
+   */
+  refresh?(names: readonly string[]): Promise<boolean>;
 }
 
 export const SECRET_REFERENCE_PREFIX = 'secret:';
