@@ -47,3 +47,9 @@ export function setAtCredentialPath(inputs: Readonly<Record<string, unknown>>, p
   copy[name] = rest.length ? setAtCredentialPath(copy[name] as Record<string, unknown>, joinCredentialPath(rest), value) : value;
   return copy;
 }
+
+/**
+ * The `x-security` values (Respect's names) that carry a credential: never a literal in the
+ * document, opened only inside the handler, redacted and sealed like any credential.
+ */
+export const AUTH_CREDENTIAL_VALUES: ReadonlySet<string> = new Set(['apiKey', 'password', 'token', 'accessToken', 'clientSecret']);

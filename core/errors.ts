@@ -38,6 +38,12 @@ const ERROR_KINDS = {
   Secret: { code: 'Arazzo.Secret', retryable: false },
   /** The provider's response could not be read (malformed body, too large). */
   InvalidResponse: { code: 'Arazzo.InvalidResponse', retryable: false },
+  /**
+   * An `x-security` credential could not be applied: the token endpoint or the OpenID Connect
+   * discovery document refused or answered something unusable (not retried: a bad client or
+   * password stays bad; an unreachable endpoint is Arazzo.ProviderUnavailable instead).
+   */
+  AuthFailed: { code: 'Arazzo.AuthFailed', retryable: false },
   /** The plan handed to the handler is not usable (unknown step, version mismatch). */
   Plan: { code: 'Arazzo.Plan', retryable: false },
 } as const;
@@ -105,3 +111,4 @@ export const expressionError = factory(ErrorCodes.Expression);
 export const secretError = factory(ErrorCodes.Secret);
 export const invalidResponse = factory(ErrorCodes.InvalidResponse);
 export const planError = factory(ErrorCodes.Plan);
+export const authFailed = factory(ErrorCodes.AuthFailed);

@@ -186,6 +186,33 @@ export interface CallbackPolicy {
   readonly onTimeout?: string;
 }
 
+/**
+ * The security scheme of one `x-security` entry (Redocly Respect's extension), resolved at
+ * compile time from the entry's inline `scheme` or from `components.securitySchemes` of the
+ * step's source (`schemeName`), reduced to what the runtime needs. URLs may be relative: they
+ * resolve against the step's server URL at run time.
+ */
+export type AuthScheme =
+  | { readonly type: 'apiKey'; readonly in: 'header' | 'query' | 'cookie'; readonly name: string }
+  | { readonly type: 'http'; readonly scheme: 'basic' | 'bearer' }
+  | { readonly type: 'oauth2'; readonly flow: 'clientCredentials' | 'password'; readonly tokenUrl: string }
+  | { readonly type: 'openIdConnect'; readonly openIdConnectUrl: string };
+
+/**
+ * One `x-security` entry of a step, the workflow's first (merged into every operation step),
+ * then the step's own: applied in this order, a later one replacing an earlier header, query or
+ * cookie of the same name. `values` keep Respect's names (`apiKey`, `username`, `password`,
+ * `token`, `accessToken`, plus `clientId`, `clientSecret`, `scope`, `clientAuthMethod` for the
+ * token request); each is a literal or a runtime expression, and every value that carries a
+ * credential is an expression (a `secret:` input or a sealed output), never a literal.
+ */
+export interface AuthPlan {
+  /** The entry's `schemeName` (for messages), absent for an inline `scheme`. */
+  readonly schemeName?: string;
+  readonly scheme: AuthScheme;
+  readonly values: Readonly<Record<string, string>>;
+}
+
 /** A step that calls an OpenAPI operation: one Lambda function per operation. */
 export interface StepPlan extends StepPlanBase {
   readonly kind?: 'operation';
@@ -193,6 +220,8 @@ export interface StepPlan extends StepPlanBase {
   readonly operation: OperationBinding;
   readonly parameters: readonly ParameterPlan[];
   readonly requestBody?: RequestBodyPlan;
+  /** `x-security` entries (workflow-level first, then the step's own), applied by the handler where the request is built. */
+  readonly auth?: readonly AuthPlan[];
   /** Workflow inputs that are credentials: the execution carries `secret:<name>` references for them. */
   readonly credentialInputs: readonly string[];
   readonly transport: TransportPolicy;

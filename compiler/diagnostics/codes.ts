@@ -28,6 +28,12 @@ export const DiagnosticCodes = {
   serverUrl: { code: 'ASFN1022', rule: 'server-url' },
   notDependedOn: { code: 'ASFN1023', rule: 'depends-on' },
   stringPayloadReplacement: { code: 'ASFN1024', rule: 'request-body' },
+  // Respect's x-security (issue 13 §4).
+  securityExtension: { code: 'ASFN1030', rule: 'x-security' },
+  securityUnknownScheme: { code: 'ASFN1031', rule: 'x-security-scheme-name' },
+  securityMissingValue: { code: 'ASFN1032', rule: 'x-security-required-values' },
+  securityLiteralSecret: { code: 'ASFN1033', rule: 'x-security-literal-secret' },
+  securityUnsupported: { code: 'ASFN1034', rule: 'x-security-unsupported' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -48,6 +54,11 @@ export const DiagnosticCodes = {
   regexBacktracking: { code: 'ASFN2017', rule: 'regex-backtracking' },
   // Loading untrusted documents (issue 14).
   outsideDocumentTree: { code: 'ASFN2016', rule: 'document-tree' },
+  // Respect's x-security (issue 13 §4).
+  securityUnknownValue: { code: 'ASFN2022', rule: 'x-security-unknown-value' },
+  securityReplacesParameter: { code: 'ASFN2023', rule: 'x-security-replaces-parameter' },
+  securityOnWorkflowStep: { code: 'ASFN2024', rule: 'x-security-workflow-step' },
+  securitySchemeUnqualified: { code: 'ASFN2025', rule: 'x-security-scheme-name-reference' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -74,16 +74,28 @@ function* parameterSites(parameters: readonly object[] | undefined, pointer: str
   }
 }
 
+/** The values of an `x-security` list (Respect's extension): evaluated while the request is built. */
+function* securitySites(owner: object, pointer: string, where: Where): Generator<ExpressionSite> {
+  const entries = (owner as Record<string, unknown>)['x-security'];
+  if (!Array.isArray(entries)) return;
+  for (const [i, entry] of entries.entries()) {
+    const values = (entry as { values?: unknown } | null)?.values;
+    if (values && typeof values === 'object') yield* valueSites(values, `${pointer}/x-security/${i}/values`, where);
+  }
+}
+
 /** Every string of the document that the runtime evaluates as (or with) runtime expressions. */
 export function* expressionSites(document: ArazzoDocument): Generator<ExpressionSite> {
   for (const [w, workflow] of document.workflows.entries()) {
     const wp = `/workflows/${w}`;
     yield* parameterSites(workflow.parameters, `${wp}/parameters`, { workflowIndex: w, phase: 'request' });
+    yield* securitySites(workflow, wp, { workflowIndex: w, phase: 'request' });
     for (const [s, step] of workflow.steps.entries()) {
       const sp = `${wp}/steps/${s}`;
       const request: Where = { workflowIndex: w, stepIndex: s, phase: 'request' };
       const response: Where = { workflowIndex: w, stepIndex: s, phase: 'response' };
       yield* parameterSites(step.parameters, `${sp}/parameters`, request);
+      yield* securitySites(step, sp, request);
       if (step.requestBody?.payload !== undefined) yield* valueSites(step.requestBody.payload, `${sp}/requestBody/payload`, request);
       for (const [r, replacement] of (step.requestBody?.replacements ?? []).entries()) {
         yield* valueSites(replacement.value, `${sp}/requestBody/replacements/${r}/value`, request);

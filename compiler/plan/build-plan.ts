@@ -10,6 +10,7 @@ import { checkActionList, planActions } from './plan-actions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { buildFlowGraph, checkReachability, checkStepReads, checkWorkflowOutputs, endsWorkflow } from './plan-flow.js';
 import { checkWorkflowParameters } from './plan-parameters.js';
+import { readWorkflowSecurity, securityCredentialInputs } from './plan-security.js';
 import { planOperationStep, planWorkflowStep } from './plan-steps.js';
 import { resolveInputsSchema } from './resolve-inputs-schema.js';
 import { checkOutputExpressions } from './check-expressions.js';
@@ -23,7 +24,8 @@ function planInputs(ctx: PlanContext, { workflow, pointer: wp }: BoundWorkflow) 
   const credentials = detectCredentialInputs(
     inputsSchema as Record<string, any>,
     (workflow as Record<string, unknown>)['x-arazzo-sfn-credentials'],
-    ctx.options.credentialInputs?.[workflow.workflowId] ?? [],
+    // An input an x-security credential value reads is a credential, whatever its name or schema.
+    [...(ctx.options.credentialInputs?.[workflow.workflowId] ?? []), ...securityCredentialInputs(workflow)],
     ctx.options.credentialsByName ?? true,
   );
   for (const c of credentials.filter((c) => c.reason === 'name')) {
@@ -71,6 +73,9 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
     });
   }
 
+  const security = readWorkflowSecurity(ctx, workflow, wp);
+  const securityReported = new Set<string>();
+
   const graph = buildFlowGraph(workflow, new Map([...actions].map(([id, a]) => [id, [...a.onSuccess, ...a.onFailure]])));
   const reachable = checkReachability(ctx, workflow, graph, wp);
   checkStepReads(ctx, workflow, graph, wp);
@@ -87,6 +92,8 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
       endsOnDefaultSuccess: isLast,
       endsWorkflow: endsWorkflow(isLast, [...onSuccess, ...onFailure]),
       credentialInputs,
+      security,
+      securityReported,
     };
     if (b.target) return [planWorkflowStep(ctx, b, setting)];
     return b.operation ? [planOperationStep(ctx, b, setting)] : [];

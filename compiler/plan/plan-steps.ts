@@ -16,6 +16,7 @@ import { responseMediaTypesOf } from './response-media-types.js';
 import { responseSchemasOf } from './response-schemas.js';
 import { DEFAULT_CHECK_SEVERITIES } from '../../core/response-checks.js';
 import { isRetrySafe } from './retry-policy.js';
+import { checkWorkflowStepSecurity, planStepSecurity, type WorkflowSecurity } from './plan-security.js';
 
 /** What a step's plan has whatever it runs, decided by the workflow around it. */
 export interface StepSetting {
@@ -27,6 +28,10 @@ export interface StepSetting {
   readonly endsOnDefaultSuccess: boolean;
   readonly endsWorkflow: boolean;
   readonly credentialInputs: readonly string[];
+  /** The workflow's `x-security`, merged into each operation step. */
+  readonly security: WorkflowSecurity;
+  /** Problems of workflow-level entries already reported (once per workflow, not per step). */
+  readonly securityReported: Set<string>;
 }
 
 function planOutputs(ctx: PlanContext, outputs: Record<string, string> | undefined, pointer: string): Record<string, string> {
@@ -73,6 +78,7 @@ export function planWorkflowStep(ctx: PlanContext, bound: BoundStep, setting: St
       );
     }
   }
+  checkWorkflowStepSecurity(ctx, step, sp);
   if (step.requestBody) reportAt(ctx, `${sp}/requestBody`, 'schema', `step "${step.stepId}" runs workflow "${target.workflowId}": a requestBody has nowhere to go (its parameters are the workflow's inputs)`);
   const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
   return {
@@ -92,6 +98,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const op = bound.operation!;
   const parameters = planParameters(ctx, step, setting.workflow, op, sp, setting.workflowPointer);
   const requestBody = planRequestBody(ctx, step, op, sp);
+  const auth = planStepSecurity(ctx, step, sp, op.source, setting.security, parameters, setting.securityReported);
   const contentType = requestContentType(step, op);
   const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
   const method = op.operation.method;
@@ -120,12 +127,13 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     },
     parameters,
     ...(requestBody ? { requestBody } : {}),
+    ...(auth.length ? { auth } : {}),
     successCriteria,
     outputs,
     sealedOutputs: sealedOutputsOf(ctx, outputs),
     // Only the credentials this step sends: on AWS its function may read no other secret.
     // A member of an object input (`auth.accessToken`) is sent by a step that reads its input (`$inputs.auth`).
-    credentialInputs: setting.credentialInputs.filter((path) => inputsReferencedBy([parameters, step.requestBody]).includes(splitCredentialPath(path)[0])),
+    credentialInputs: setting.credentialInputs.filter((path) => inputsReferencedBy([parameters, step.requestBody, auth.map((a) => a.values)]).includes(splitCredentialPath(path)[0])),
     transport: {
       connectTimeoutMs: ctx.options.connectTimeoutMs ?? 5_000,
       requestTimeoutMs: ctx.options.requestTimeoutMs ?? 30_000,

@@ -23,6 +23,7 @@ import { providerAnswerExcerpt } from './http/provider-answer.js';
 import { parseBody, sendRequest, type ReceivedResponse } from './http/send-request.js';
 import type { StepEvent, StepPlan, StepResult } from '../../core/plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
+import { applyAuth, joinAuthParameters, TokenCache } from './auth/index.js';
 
 export interface StepRuntime {
   readonly secrets: SecretsProvider;
@@ -33,6 +34,11 @@ export interface StepRuntime {
   readonly serverUrls?: Readonly<Record<string, string>>;
   /** Where callback steps (`x-arazzo-sfn-callback`) register and which URL the provider calls back. */
   readonly callbacks?: { readonly baseUrl: string; readonly store: CallbackStore };
+  /**
+   * Access tokens minted for `x-security` oauth2/openIdConnect schemes, kept until they expire.
+   * @default one cache per secrets provider (so per runtime, whatever copies of it a caller makes)
+   */
+  readonly tokenCache?: TokenCache;
   /** Receives one line per call: step, request line, status, duration. Never headers or bodies. */
   readonly log?: (entry: StepLogEntry) => void;
 }
@@ -73,6 +79,16 @@ async function registerCallback(plan: StepPlan, event: StepEvent, runtime: StepR
     statuses: [],
   });
   return { url: callbackUrlFor(runtime.callbacks.baseUrl, id) };
+}
+
+const tokenCaches = new WeakMap<SecretsProvider, TokenCache>();
+
+/** The runtime's token cache: its own, else one tied to its secrets provider (a warm container's, a local run's). */
+function tokenCacheOf(runtime: StepRuntime): TokenCache {
+  if (runtime.tokenCache) return runtime.tokenCache;
+  let cache = tokenCaches.get(runtime.secrets);
+  if (!cache) tokenCaches.set(runtime.secrets, (cache = new TokenCache()));
+  return cache;
 }
 
 /** Arazzo leaves an absent successCriteria open; a 2xx status is the conventional reading (undici follows no redirect). */
@@ -195,7 +211,23 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
   const { ctx } = opened;
   const where = `step ${plan.stepId}`;
 
-  const parameters = plan.parameters.map((p) => ({ name: p.name, in: p.in, value: evaluateStrict(p.value, ctx, `${where} parameter ${p.name}`) }));
+  let parameters = plan.parameters.map((p) => ({ name: p.name, in: p.in, value: evaluateStrict(p.value, ctx, `${where} parameter ${p.name}`) }));
+  const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
+  // x-security: the one place auth is applied, before the request is built (and so before any signing of it).
+  if (plan.auth?.length) {
+    const applied = await applyAuth(plan.auth, {
+      ctx,
+      serverUrl,
+      describedServerUrl: plan.operation.serverUrl,
+      cache: tokenCacheOf(runtime),
+      dispatcher: runtime.dispatcher,
+      connectTimeoutMs: plan.transport.connectTimeoutMs,
+      requestTimeoutMs: plan.transport.requestTimeoutMs,
+      where,
+    });
+    parameters = joinAuthParameters(parameters, applied.parameters);
+    opened.opened.push(...applied.opened.filter((v) => v.length >= 4));
+  }
   let payload: unknown;
   if (plan.requestBody) {
     // Values substituted into an XML text payload are escaped: an input holding `</amount>` stays data.
@@ -216,7 +248,6 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
   // A callback step registers before it calls: a provider may call back before its answer arrives.
   const callback = plan.callback ? await registerCallback(plan, event, runtime) : undefined;
   if (callback) payload = setAtPointer(payload, plan.callback!.urlTarget, callback.url);
-  const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   const request: BuiltRequest = buildRequest(plan, serverUrl, parameters, payload);
   // Messages and logs name the path template: a resolved path may hold a credential or personal data.
   const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: request.method, path: plan.operation.path };

@@ -23,7 +23,7 @@ function* strings(value: unknown): Generator<string> {
 
 /**
  * Everything a step evaluates with the execution's values: its parameters, request body and
- * replacements, the criteria of its success and of its actions, and its outputs. (Workflow
+ * replacements, its `x-security` values, the criteria of its success and of its actions, and its outputs. (Workflow
  * outputs read the stored values, never opened ones.) Undefined when an expression cannot be
  * parsed: the caller then opens everything, as it did before it knew what a step reads.
  */
@@ -38,6 +38,7 @@ export function stepReads(plan: StepPlan): StepReads | undefined {
       plan.requestBody?.payload,
       ...(plan.requestBody?.replacements ?? []).map((r) => r.value),
       ...Object.values(plan.outputs),
+      ...(plan.auth ?? []).map((a) => a.values),
     ];
     for (const text of strings(values)) {
       for (const part of parseTemplate(text)) if (part.kind === 'expression') expressions.push(part.expression);

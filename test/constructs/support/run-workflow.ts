@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CompiledWorkflow } from '../../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../../functions/runtime/secrets/index.js';
+import type { TokenCache } from '../../../functions/runtime/auth/index.js';
 import { LocalWorkflow, type ExecutionStatus, type LocalExecution } from '../../../local/run-workflow.js';
 import type { LoopbackServer, RecordedRequest } from './loopback-server.js';
 
@@ -20,6 +21,8 @@ export interface ConstructRun {
 export interface RunWorkflowOptions {
   /** Secrets the in-memory provider holds (`secret:<name>` inputs resolve against them). */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** The runtime's token cache (x-security oauth2/openIdConnect), to share across runs or drive its clock. */
+  readonly tokenCache?: TokenCache;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function runWorkflow(
       secrets: new InMemorySecretsProvider({ ...options.secrets }),
       sealer: new AesGcmSealer(randomBytes(32)),
       serverUrls: Object.fromEntries(compiled.plan.sources.map((s) => [s.name, server.url])),
+      ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
     },
     waitMs: 1,
     retryIntervalMs: 1,

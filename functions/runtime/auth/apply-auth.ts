@@ -1,0 +1,144 @@
+import { AUTH_CREDENTIAL_VALUES } from '../../../core/credential-names.js';
+import { ErrorCodes, expressionError, isErrorCode, planError, secretError } from '../../../core/errors.js';
+import { evaluateValue, type ExpressionContext } from '../../../core/expressions/index.js';
+import type { AuthPlan } from '../../../core/plan.js';
+import type { EvaluatedParameter } from '../http/build-request.js';
+import { parseSecretReference } from '../secrets/index.js';
+import { discoverOpenId, pickClientAuthMethod } from './discover-openid.js';
+import { requestToken, type TokenTransport } from './request-token.js';
+import { TokenCache } from './token-cache.js';
+
+
+export interface AuthOptions extends TokenTransport {
+  /** The step's expression context, with its credential inputs already resolved. */
+  readonly ctx: ExpressionContext;
+  /** The server URL the step calls (after any override) and the one its OpenAPI description names. */
+  readonly serverUrl: string;
+  readonly describedServerUrl: string;
+  readonly cache: TokenCache;
+  /** How messages name the step. */
+  readonly where: string;
+}
+
+export interface AppliedAuth {
+  /** Headers, query parameters and cookies to send, in `x-security` order. */
+  readonly parameters: EvaluatedParameter[];
+  /** Every credential this applied (values read, tokens minted): outputs carrying one are sealed, answers quoting one redacted. */
+  readonly opened: string[];
+}
+
+/**
+ * A URL of a scheme, for this run: a relative one (OpenAPI 3.1 allows them) resolves against
+ * the step's server; an absolute one on the server the description names follows the step's
+ * server when a run points the source elsewhere (`--server`, the sandbox).
+ */
+export function resolveAuthUrl(url: string, serverUrl: string, describedServerUrl: string): string {
+  const server = serverUrl.replace(/\/+$/, '');
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) return new URL(url.replace(/^\//, ''), `${server}/`).toString();
+  const described = describedServerUrl.replace(/\/+$/, '');
+  if (described && server !== described) {
+    if (url === described || url.startsWith(`${described}/`)) return server + url.slice(described.length);
+    try {
+      const a = new URL(url);
+      const d = new URL(described);
+      if (a.origin === d.origin) return new URL(a.pathname + a.search, new URL(server).origin).toString();
+    } catch {
+      /* an invalid URL fails when it is requested */
+    }
+  }
+  return url;
+}
+
+function valueOf(entry: AuthPlan, name: string, options: AuthOptions, opened: string[]): string | undefined {
+  const written = entry.values[name];
+  if (written === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = evaluateValue(written, options.ctx);
+  } catch (err) {
+    if (isErrorCode(err, ErrorCodes.Expression)) throw expressionError(`${options.where} x-security value ${name}: ${err.message}`, { cause: err });
+    throw err;
+  }
+  if (value === undefined || value === null || value === '') throw expressionError(`${options.where} x-security value ${name} (${written}) evaluated to no value`);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (AUTH_CREDENTIAL_VALUES.has(name)) {
+    // A reference left unresolved, or a sealed value left unopened, would be sent as the credential.
+    if (parseSecretReference(text)) throw secretError(`${options.where} x-security value ${name} is a secret reference the step did not resolve`);
+    if (/^sealed:v\d+:/.test(text)) throw planError(`${options.where} x-security value ${name} is still sealed; this is a bug in arazzo-sfn's reading of the step's expressions`);
+    opened.push(text);
+  }
+  return text;
+}
+
+const header = (value: string): EvaluatedParameter => ({ name: 'authorization', in: 'header', value });
+
+async function bearerFor(entry: AuthPlan, options: AuthOptions, opened: string[]): Promise<string> {
+  const given = valueOf(entry, 'accessToken', options, opened);
+  if (given !== undefined) return given;
+  const scheme = entry.scheme;
+  const clientId = valueOf(entry, 'clientId', options, opened)!;
+  const clientSecret = valueOf(entry, 'clientSecret', options, opened);
+  const username = valueOf(entry, 'username', options, opened);
+  const password = valueOf(entry, 'password', options, opened);
+  const scope = valueOf(entry, 'scope', options, opened);
+  const asked = entry.values.clientAuthMethod;
+  let tokenUrl: string;
+  let authMethods: readonly string[] | undefined;
+  if (scheme.type === 'openIdConnect') {
+    const url = resolveAuthUrl(scheme.openIdConnectUrl, options.serverUrl, options.describedServerUrl);
+    const config = await options.cache.discovery(url, () => discoverOpenId(url, options));
+    tokenUrl = config.tokenEndpoint;
+    authMethods = config.authMethods;
+  } else if (scheme.type === 'oauth2' && scheme.tokenUrl) {
+    tokenUrl = resolveAuthUrl(scheme.tokenUrl, options.serverUrl, options.describedServerUrl);
+  } else {
+    throw planError(`${options.where}: x-security entry ${entry.schemeName ?? scheme.type} has no accessToken and no token URL`);
+  }
+  const grant = username !== undefined || password !== undefined ? 'password' : 'client_credentials';
+  const clientAuthMethod = pickClientAuthMethod(asked, authMethods);
+  const key = TokenCache.keyOf([tokenUrl, grant, clientId, clientSecret, username, password, scope, clientAuthMethod]);
+  const token = await options.cache.token(key, () =>
+    requestToken({ tokenUrl, grant, clientId, clientSecret, username, password, scope, clientAuthMethod }, options),
+  );
+  opened.push(token);
+  return token;
+}
+
+/**
+ * Turns a step's `x-security` entries into the headers, query parameters and cookies that carry
+ * them: an API key where its scheme says, HTTP Basic (`username:password`, base64), a bearer
+ * token, and for oauth2/openIdConnect the given `accessToken` or one requested from the token
+ * endpoint (client credentials or password grant; openIdConnect finds the endpoint by discovery),
+ * cached until it expires.
+ */
+export async function applyAuth(auth: readonly AuthPlan[], options: AuthOptions): Promise<AppliedAuth> {
+  const parameters: EvaluatedParameter[] = [];
+  const opened: string[] = [];
+  for (const entry of auth) {
+    const { scheme } = entry;
+    let parameter: EvaluatedParameter;
+    if (scheme.type === 'apiKey') parameter = { name: scheme.name, in: scheme.in, value: valueOf(entry, 'apiKey', options, opened) };
+    else if (scheme.type === 'http' && scheme.scheme === 'basic') {
+      const user = valueOf(entry, 'username', options, opened)!;
+      const password = valueOf(entry, 'password', options, opened)!;
+      // RFC 7617: user-id and password joined by a colon, UTF-8, base64.
+      parameter = header(`Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`);
+    } else if (scheme.type === 'http') parameter = header(`Bearer ${valueOf(entry, 'token', options, opened)}`);
+    else parameter = header(`Bearer ${await bearerFor(entry, options, opened)}`);
+    // A later entry replaces an earlier one of the same place and name (Respect applies them in order).
+    const at = parameters.findIndex((p) => sameTarget(p, parameter));
+    if (at >= 0) parameters.splice(at, 1);
+    parameters.push(parameter);
+  }
+  return { parameters, opened };
+}
+
+/** Header names compare without case; query and cookie names with it. */
+function sameTarget(a: EvaluatedParameter, b: EvaluatedParameter): boolean {
+  return a.in === b.in && (a.in === 'header' ? a.name.toLowerCase() === b.name.toLowerCase() : a.name === b.name);
+}
+
+/** The step's parameters with those the auth parameters replace left out, then the auth parameters: `x-security` wins, as in Respect. */
+export function joinAuthParameters(parameters: readonly EvaluatedParameter[], auth: readonly EvaluatedParameter[]): EvaluatedParameter[] {
+  return [...parameters.filter((p) => !auth.some((a) => sameTarget(p, a))), ...auth];
+}

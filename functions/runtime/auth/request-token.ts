@@ -1,0 +1,87 @@
+import type { Dispatcher } from 'undici';
+import { authFailed, providerUnavailable } from '../../../core/errors.js';
+import { sendRequest } from '../http/send-request.js';
+
+/** How a client proves itself at the token endpoint (the OpenID Connect names; RFC 6749 §2.3.1). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+export interface TokenRequest {
+  readonly tokenUrl: string;
+  readonly grant: 'client_credentials' | 'password';
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Space-separated scopes; the `scope` parameter is left out when absent. */
+  readonly scope?: string;
+  readonly clientAuthMethod: ClientAuthMethod;
+}
+
+export interface TokenTransport {
+  readonly dispatcher?: Dispatcher;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** A token answer is small; anything larger is not one. */
+const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+
+/** RFC 6749 §2.3.1: id and secret are form-encoded before they are joined for HTTP Basic. */
+const formEncode = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
+
+/** How messages name an endpoint: its origin and path, never a query string. */
+export function describeEndpoint(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+/** RFC 6749's error code from an error answer, when it is one (a short token, safe to quote). */
+function oauthErrorCode(body: unknown): string | undefined {
+  const code = (body as { error?: unknown } | undefined)?.error;
+  return typeof code === 'string' && /^[\x21-\x7e]{1,64}$/.test(code) ? code : undefined;
+}
+
+/**
+ * Requests an access token (RFC 6749 §4.4 client credentials, §4.3 resource owner password):
+ * a form-encoded POST, the client authenticated by HTTP Basic or in the body. An unreachable
+ * endpoint, a 5xx or a 429 is `Arazzo.ProviderUnavailable`; a refusal or an answer without an
+ * access token is `Arazzo.AuthFailed`, naming the endpoint and RFC 6749's error code only.
+ */
+export async function requestToken(req: TokenRequest, transport: TokenTransport): Promise<{ accessToken: string; expiresInSeconds?: number }> {
+  const endpoint = describeEndpoint(req.tokenUrl);
+  const form = new URLSearchParams({ grant_type: req.grant });
+  if (req.grant === 'password') {
+    form.set('username', req.username ?? '');
+    form.set('password', req.password ?? '');
+  }
+  if (req.scope) form.set('scope', req.scope);
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  if (req.clientAuthMethod === 'client_secret_basic' && req.clientSecret !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${formEncode(req.clientId)}:${formEncode(req.clientSecret)}`).toString('base64')}`;
+  } else {
+    form.set('client_id', req.clientId);
+    if (req.clientSecret !== undefined) form.set('client_secret', req.clientSecret);
+  }
+  const what = `token request to ${endpoint}`;
+  const response = await sendRequest(
+    { method: 'POST', url: req.tokenUrl, headers, body: form.toString(), parts: { headers: {}, query: {}, path: {} } },
+    { ...transport, describe: what, maxBodyBytes: MAX_TOKEN_ANSWER_BYTES },
+  );
+  if (response.statusCode >= 500 || response.statusCode === 429) throw providerUnavailable(`${what} answered ${response.statusCode}`);
+  if (response.statusCode !== 200) {
+    const code = oauthErrorCode(response.body);
+    throw authFailed(`${what} answered ${response.statusCode}${code ? ` (${code})` : ''}: the ${req.grant} grant was refused`);
+  }
+  const body = response.body as { access_token?: unknown; token_type?: unknown; expires_in?: unknown } | undefined;
+  if (typeof body?.access_token !== 'string' || body.access_token === '') throw authFailed(`${what} answered 200 without an access_token`);
+  if (body.token_type !== undefined && (typeof body.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer')) {
+    throw authFailed(`${what} granted a token of type ${JSON.stringify(String(body.token_type).slice(0, 20))}, not Bearer`);
+  }
+  const expires = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
+  const expiresInSeconds = typeof expires === 'number' && Number.isFinite(expires) && expires > 0 ? expires : undefined;
+  return { accessToken: body.access_token, ...(expiresInSeconds !== undefined ? { expiresInSeconds } : {}) };
+}
