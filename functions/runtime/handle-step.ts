@@ -193,7 +193,8 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   const refresh = runtime.secrets.refresh?.bind(runtime.secrets);
   if (!refresh) return runStep(plan, event, runtime);
   const read = new Set<string>();
-  const recording: StepRuntime = { ...runtime, secrets: { getSecret: (name) => (read.add(name), runtime.secrets.getSecret(name)) } };
+  // The copy keeps the runtime's token cache (it is tied to the runtime's own secrets provider, not to this wrapper).
+  const recording: StepRuntime = { ...runtime, tokenCache: tokenCacheOf(runtime), secrets: { getSecret: (name) => (read.add(name), runtime.secrets.getSecret(name)) } };
   let status: number | undefined;
   const first = await runStep(plan, event, recording, (s) => (status = s)).then(
     (result) => ({ result }),
