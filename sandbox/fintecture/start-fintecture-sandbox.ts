@@ -18,6 +18,7 @@ import { createFintectureStore } from './fintecture-store.js';
 import { fintectureHandlers } from './handlers/index.js';
 import { FINTECTURE_OPENAPI_FILES, locateFintectureOpenApi } from './locate-fintecture-openapi.js';
 import { renderConnectPage } from './render-connect-page.js';
+import { renderOpenIdConfiguration } from './render-openid-configuration.js';
 import { renderFintectureError } from './render-fintecture-error.js';
 
 /** The application the sandbox accepts when no `clients` are given, so a journey runs with no account. */
@@ -82,7 +83,7 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
   return serveSimulator(state, options, {
     routes,
     dispatch,
-    fallback: (exchange) => renderConnectPage(exchange, state.store),
+    fallback: (exchange) => renderOpenIdConfiguration(exchange) ?? renderConnectPage(exchange, state.store),
     renderError: renderFintectureError,
   });
 }
