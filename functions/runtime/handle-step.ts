@@ -205,7 +205,7 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   return first.result;
 }
 
-async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, onAnswer?: (statusCode: number) => void): Promise<StepResult> {
+async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, onAnswer?: (statusCode: number) => void, tokenRenewed = false): Promise<StepResult> {
   // Before the call: a criterion engine that cannot load must not leave a POST sent and unjudged.
   await prepareCriteria(plan);
   const opened = await openContext(plan, event, runtime, plan.credentialInputs);
@@ -215,6 +215,7 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
   let parameters = plan.parameters.map((p) => ({ name: p.name, in: p.in, value: evaluateStrict(p.value, ctx, `${where} parameter ${p.name}`) }));
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   // x-security: the one place auth is applied, before the request is built (and so before any signing of it).
+  let cachedTokenKeys: readonly string[] = [];
   if (plan.auth?.length) {
     const applied = await applyAuth(plan.auth, {
       ctx,
@@ -227,6 +228,7 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
       where,
     });
     parameters = joinAuthParameters(parameters, applied.parameters);
+    cachedTokenKeys = applied.cachedTokenKeys;
     opened.opened.push(...applied.opened.filter((v) => v.length >= 4));
   }
   let payload: unknown;
@@ -265,6 +267,13 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
   } catch (err) {
     runtime.log?.({ ...logBase, durationMs: 0, error: (err as Error).name });
     throw err;
+  }
+  // A 401 to a token an earlier step minted: the provider dropped it before its time (revoked, a
+  // restart). It is forgotten and the step runs once more with a new one; a refused request had no effect.
+  if (response.statusCode === 401 && cachedTokenKeys.length && !tokenRenewed && !callback) {
+    for (const key of cachedTokenKeys) tokenCacheOf(runtime).evict(key);
+    runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: 'token refused: requesting a new one' });
+    return runStep(plan, event, runtime, onAnswer, true);
   }
   onAnswer?.(response.statusCode);
   const what = `${request.method} ${logBase.path}`;

@@ -25,6 +25,8 @@ export interface AppliedAuth {
   readonly parameters: EvaluatedParameter[];
   /** Every credential this applied (values read, tokens minted): outputs carrying one are sealed, answers quoting one redacted. */
   readonly opened: string[];
+  /** Cache keys of the tokens sent that were minted by an earlier step: evicted and renewed if the provider answers 401. */
+  readonly cachedTokenKeys: string[];
 }
 
 /**
@@ -72,7 +74,7 @@ function valueOf(entry: AuthPlan, name: string, options: AuthOptions, opened: st
 
 const header = (value: string): EvaluatedParameter => ({ name: 'authorization', in: 'header', value });
 
-async function bearerFor(entry: AuthPlan, options: AuthOptions, opened: string[]): Promise<string> {
+async function bearerFor(entry: AuthPlan, options: AuthOptions, opened: string[], cachedKeys: string[]): Promise<string> {
   const given = valueOf(entry, 'accessToken', options, opened);
   if (given !== undefined) return given;
   const scheme = entry.scheme;
@@ -97,11 +99,12 @@ async function bearerFor(entry: AuthPlan, options: AuthOptions, opened: string[]
   const grant = username !== undefined || password !== undefined ? 'password' : 'client_credentials';
   const clientAuthMethod = pickClientAuthMethod(asked, authMethods);
   const key = TokenCache.keyOf([tokenUrl, grant, clientId, clientSecret, username, password, scope, clientAuthMethod]);
-  const token = await options.cache.token(key, () =>
+  const { accessToken, cached } = await options.cache.token(key, () =>
     requestToken({ tokenUrl, grant, clientId, clientSecret, username, password, scope, clientAuthMethod }, options),
   );
-  opened.push(token);
-  return token;
+  if (cached) cachedKeys.push(key);
+  opened.push(accessToken);
+  return accessToken;
 }
 
 /**
@@ -114,6 +117,7 @@ async function bearerFor(entry: AuthPlan, options: AuthOptions, opened: string[]
 export async function applyAuth(auth: readonly AuthPlan[], options: AuthOptions): Promise<AppliedAuth> {
   const parameters: EvaluatedParameter[] = [];
   const opened: string[] = [];
+  const cachedTokenKeys: string[] = [];
   for (const entry of auth) {
     const { scheme } = entry;
     let parameter: EvaluatedParameter;
@@ -124,13 +128,13 @@ export async function applyAuth(auth: readonly AuthPlan[], options: AuthOptions)
       // RFC 7617: user-id and password joined by a colon, UTF-8, base64.
       parameter = header(`Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`);
     } else if (scheme.type === 'http') parameter = header(`Bearer ${valueOf(entry, 'token', options, opened)}`);
-    else parameter = header(`Bearer ${await bearerFor(entry, options, opened)}`);
+    else parameter = header(`Bearer ${await bearerFor(entry, options, opened, cachedTokenKeys)}`);
     // A later entry replaces an earlier one of the same place and name (Respect applies them in order).
     const at = parameters.findIndex((p) => sameTarget(p, parameter));
     if (at >= 0) parameters.splice(at, 1);
     parameters.push(parameter);
   }
-  return { parameters, opened };
+  return { parameters, opened, cachedTokenKeys };
 }
 
 /** Header names compare without case; query and cookie names with it. */

@@ -53,12 +53,12 @@ export class TokenCache {
   }
 
   /**
-   * The cached token of `key` while it is usable, else the one `mint` obtains (stored until
-   * its lifetime, minus the skew, runs out; a short-lived token is kept for half its life).
+   * The cached token of `key` while it is usable (`cached`), else the one `mint` obtains (stored
+   * until its lifetime, minus the skew, runs out; a short-lived token is kept for half its life).
    */
-  async token(key: string, mint: () => Promise<{ accessToken: string; expiresInSeconds?: number }>): Promise<string> {
+  async token(key: string, mint: () => Promise<{ accessToken: string; expiresInSeconds?: number }>): Promise<{ readonly accessToken: string; readonly cached: boolean }> {
     const cached = this.tokens.get(key);
-    if (cached && cached.usableUntil > this.now()) return cached.accessToken;
+    if (cached && cached.usableUntil > this.now()) return { accessToken: cached.accessToken, cached: true };
     if (cached) this.tokens.delete(key);
     let inFlight = this.pending.get(key);
     if (!inFlight) {
@@ -73,7 +73,12 @@ export class TokenCache {
       })().finally(() => this.pending.delete(key));
       this.pending.set(key, inFlight);
     }
-    return (await inFlight).accessToken;
+    return { accessToken: (await inFlight).accessToken, cached: false };
+  }
+
+  /** Forgets the token of `key` (the provider refused it before its time: revoked, or the server restarted). */
+  evict(key: string): void {
+    this.tokens.delete(key);
   }
 
   /** A discovery document by URL, fetched by `load` when absent or older than its lifetime. */
