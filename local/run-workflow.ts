@@ -43,6 +43,12 @@ export interface LocalRunOptions {
    * threads, which enforce its quotas. @default this thread
    */
   readonly engine?: EngineHost;
+  /**
+   * Start at this top-level state instead of `StartAt`, with the run's input as its input: how the
+   * local endpoint redrives an execution from the state that failed (RedriveExecution).
+   * @default the definition's StartAt
+   */
+  readonly startAt?: string;
 }
 
 export interface LocalExecution {
@@ -145,7 +151,11 @@ export class LocalWorkflow {
     );
     // Task.Token: the ASL reads $$.Task.Token for callback steps; the local handler issues the real token per Task.
     const context = { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never;
-    const execution = startEngineRun(options.engine, () => this.machine, this.engineDefinition, input, {
+    const startAt = options.startAt;
+    if (startAt !== undefined && !Object.hasOwn(this.compiled.definition.States, startAt)) throw new Error(`no top-level state "${startAt}" to start at`);
+    const engineDefinition = startAt === undefined ? this.engineDefinition : { ...this.engineDefinition, StartAt: startAt };
+    const machine = () => (startAt === undefined ? this.machine : new StateMachine(engineDefinition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }));
+    const execution = startEngineRun(options.engine, machine, engineDefinition, input, {
       taskResourceLocalHandlers,
       waitTimeOverrides,
       retryIntervalOverrides,

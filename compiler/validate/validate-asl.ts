@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 
 type AslValidator = (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => {
   isValid: boolean;
-  errors: { Message?: string; message?: string; path?: string; 'Error code'?: string }[];
+  errors: { Message?: string; message?: string; path?: string; 'Error code'?: string; schemaError?: { instancePath?: string } }[];
 };
 
 type AjvClass = new (options: unknown) => object;
@@ -41,10 +41,28 @@ function withReusedAjv<T>(key: string, run: () => T): T {
   }
 }
 
-/** Validates emitted ASL with asl-validator (the engine's own validator). It mutates its input, so it gets a copy. */
-export function validateAsl(definition: StateMachineDefinition, options: { checkArn?: boolean } = {}): string[] {
+/** One problem asl-validator found: its error code, where (a JSON pointer or its own path), and its message. */
+export interface AslProblem {
+  readonly code: string;
+  readonly location?: string;
+  /** asl-validator's own `path`, when it gives one. */
+  readonly path?: string;
+  readonly message: string;
+}
+
+/** The problems asl-validator finds in a definition (the engine's own validator). It mutates its input, so it gets a copy. */
+export function aslProblems(definition: StateMachineDefinition, options: { checkArn?: boolean } = {}): AslProblem[] {
   const validator = require('asl-validator') as AslValidator;
   const opts = { checkPaths: true, checkArn: options.checkArn ?? true };
   const { isValid, errors } = withReusedAjv(JSON.stringify(opts), () => validator(structuredClone(definition), opts));
-  return isValid ? [] : errors.map((e) => `${e['Error code'] ?? ''} ${e.path ?? ''} ${e.Message ?? e.message ?? JSON.stringify(e)}`.replace(/\s+/g, ' ').trim());
+  if (isValid) return [];
+  return errors.map((e) => {
+    const location = e.schemaError?.instancePath || e.path;
+    return { code: e['Error code'] ?? '', ...(location ? { location } : {}), ...(e.path ? { path: e.path } : {}), message: e.Message ?? e.message ?? JSON.stringify(e) };
+  });
+}
+
+/** asl-validator's problems as one line each. */
+export function validateAsl(definition: StateMachineDefinition, options: { checkArn?: boolean } = {}): string[] {
+  return aslProblems(definition, options).map((p) => `${p.code} ${p.path ?? ''} ${p.message}`.replace(/\s+/g, ' ').trim());
 }

@@ -1,14 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { EngineHost } from '../engine-host.js';
 import { validateAsl } from '../../compiler/validate/validate-asl.js';
-import { executionArn, isValidName, parseExecutionArn, parseStateMachineArn, stateMachineArn, type ArnScope } from './arns.js';
+import {
+  executionArn,
+  expressExecutionArn,
+  isValidName,
+  parseExecutionArn,
+  parseQualifiedStateMachineArn,
+  parseStateMachineArn,
+  stateMachineArn,
+  type ArnScope,
+} from './arns.js';
 import { canonicalJson } from './catalog.js';
 import { jsonSyntaxProblem, sfnError } from './errors.js';
-import type { ExecutionRunner } from './executions.js';
+import { NotRedrivable, type ExecutionRunner, type RunTarget } from './executions.js';
 import { decodeToken, encodeToken, pageSize } from './paging.js';
 import { parseRequest, type Operation, type RequestOf } from './requests.js';
-import type { EndpointStore, ExecutionCursor, ExecutionRecord, ExecutionStatus, StateMachineRecord } from './store.js';
+import type { EndpointStore, ExecutionCursor, ExecutionRecord, ExecutionStatus, StateMachineRecord, VersionRecord } from './store.js';
 import type { TrackedTaskTokens } from './task-tokens.js';
+import { testState } from './test-state.js';
+import { validateDefinition } from './validate-definition.js';
 
 /** Timestamps travel as epoch seconds (fractional) in AWS JSON 1.0. */
 const seconds = (ms: number) => ms / 1000;
@@ -21,8 +33,26 @@ export interface ApiDeps {
   readonly runner: ExecutionRunner;
   readonly tokens: TrackedTaskTokens;
   readonly scope: ArnScope;
+  /** Where TestState runs its one state (the endpoint's engine workers). @default this thread */
+  readonly engine?: EngineHost;
 }
 
+/** AWS keeps a closed execution redrivable for 14 days, at most 1,000 times. */
+const REDRIVE_WINDOW_MS = 14 * 24 * 3600 * 1000;
+const MAX_REDRIVES = 1000;
+const MAX_TAGS = 50;
+
+/** Whether RedriveExecution would take the execution, and if not, why (DescribeExecution's redriveStatus and redriveStatusReason). */
+function redriveStatus(e: ExecutionRecord, now: number): { status: 'REDRIVABLE' | 'NOT_REDRIVABLE'; reason?: string } {
+  if (e.status === 'RUNNING' || e.status === 'SUCCEEDED') return { status: 'NOT_REDRIVABLE', reason: `Execution is ${e.status} and cannot be redriven` };
+  if (e.arn.includes(':express:')) return { status: 'NOT_REDRIVABLE', reason: 'Express executions cannot be redriven' };
+  if (e.parentArn && !e.revisionId) return { status: 'NOT_REDRIVABLE', reason: 'A nested execution its parent ran in-process cannot be redriven on its own: redrive the parent' };
+  if ((e.redriveCount ?? 0) >= MAX_REDRIVES) return { status: 'NOT_REDRIVABLE', reason: `Execution was redriven ${MAX_REDRIVES} times, the maximum` };
+  if (now - (e.stopDate ?? now) > REDRIVE_WINDOW_MS) return { status: 'NOT_REDRIVABLE', reason: 'Execution closed more than 14 days ago and can no longer be redriven' };
+  return { status: 'REDRIVABLE' };
+}
+
+const tagsToWire = (tags: Readonly<Record<string, string>>) => Object.entries(tags).map(([key, value]) => ({ key, value }));
 type Handler<O extends Operation> = (request: RequestOf<O>) => Promise<object> | object;
 
 /** An event as the wire carries it: the timestamp in epoch seconds, and without input/output when `includeExecutionData` is false. */
@@ -47,6 +77,9 @@ function executionSummary(e: ExecutionRecord): Record<string, unknown> {
     status: e.status,
     startDate: seconds(e.startDate),
     ...(e.stopDate !== undefined ? { stopDate: seconds(e.stopDate) } : {}),
+    ...(e.versionArn ? { stateMachineVersionArn: e.versionArn } : {}),
+    ...(e.redriveCount ? { redriveCount: e.redriveCount } : {}),
+    ...(e.redriveDate !== undefined ? { redriveDate: seconds(e.redriveDate) } : {}),
   };
 }
 
@@ -58,20 +91,87 @@ export class SfnApi {
     this.handlers = {
       CreateStateMachine: (r) => this.createStateMachine(r),
       DescribeStateMachine: (r) => {
-        const machine = this.machine(r.stateMachineArn);
+        const { machine, version } = this.target(r.stateMachineArn);
         return {
-          stateMachineArn: machine.arn,
+          stateMachineArn: version?.arn ?? machine.arn,
           name: machine.name,
           status: 'ACTIVE',
-          definition: machine.definition,
-          roleArn: machine.roleArn,
+          definition: version?.definition ?? machine.definition,
+          roleArn: version?.roleArn ?? machine.roleArn,
           type: machine.type,
-          creationDate: seconds(machine.createdAt),
+          creationDate: seconds(version?.createdAt ?? machine.createdAt),
           loggingConfiguration: LOGGING,
           tracingConfiguration: TRACING,
-          ...(machine.sourceFile ? { description: `compiled from ${machine.sourceFile}` } : {}),
+          revisionId: version?.revisionId ?? machine.revisionId,
+          ...(version?.description !== undefined ? { description: version.description } : machine.sourceFile && !version ? { description: `compiled from ${machine.sourceFile}` } : {}),
         };
       },
+      UpdateStateMachine: (r) => {
+        const machine = this.machine(r.stateMachineArn);
+        if (r.definition === undefined && r.roleArn === undefined && !r.publish) {
+          throw sfnError('ValidationException', 'Either the definition, the roleArn or publish must be given');
+        }
+        if (r.definition !== undefined) this.checkDefinition(r.definition);
+        if (r.roleArn !== undefined) checkRoleArn(r.roleArn);
+        if (r.versionDescription !== undefined && !r.publish) throw sfnError('ValidationException', 'versionDescription can be set only when publish is true');
+        const at = Date.now();
+        const { machine: updated, version } = this.d.store.updateStateMachine(
+          machine.arn,
+          { ...(r.definition !== undefined ? { definition: r.definition } : {}), ...(r.roleArn !== undefined ? { roleArn: r.roleArn } : {}), ...(r.publish ? { publish: { ...(r.versionDescription !== undefined ? { description: r.versionDescription } : {}) } } : {}) },
+          at,
+        );
+        return { updateDate: seconds(at), revisionId: updated.revisionId, ...(version ? { stateMachineVersionArn: version.arn } : {}) };
+      },
+      DeleteStateMachine: (r) => {
+        const parsed = parseQualifiedStateMachineArn(r.stateMachineArn);
+        if (parsed.version !== undefined) throw sfnError('ValidationException', 'Delete a version with DeleteStateMachineVersion');
+        // As on AWS: deleting what does not exist succeeds, and running executions run to their end.
+        this.d.store.deleteStateMachine(parsed.arn);
+        return {};
+      },
+      PublishStateMachineVersion: (r) => {
+        const machine = this.machine(r.stateMachineArn);
+        if (r.revisionId !== undefined && r.revisionId !== machine.revisionId) {
+          throw sfnError('ConflictException', `Failed to publish the State Machine version for revision ${r.revisionId}. The current State Machine revision is ${machine.revisionId}.`);
+        }
+        const version = this.d.store.publishVersion(machine.arn, r.description, Date.now());
+        return { creationDate: seconds(version.createdAt), stateMachineVersionArn: version.arn };
+      },
+      ListStateMachineVersions: (r) => {
+        const machine = this.machine(r.stateMachineArn);
+        const limit = pageSize(r.maxResults);
+        const before = r.nextToken ? decodeToken<number>(r.nextToken, 'ListStateMachineVersions', machine.arn) : Number.MAX_SAFE_INTEGER;
+        const rows = this.d.store.listVersions(machine.arn, before, limit + 1);
+        const page = rows.slice(0, limit);
+        return {
+          stateMachineVersions: page.map((v) => ({ stateMachineVersionArn: v.arn, creationDate: seconds(v.createdAt) })),
+          ...(rows.length > limit ? { nextToken: encodeToken('ListStateMachineVersions', machine.arn, page.at(-1)!.version) } : {}),
+        };
+      },
+      DeleteStateMachineVersion: (r) => {
+        const parsed = parseQualifiedStateMachineArn(r.stateMachineVersionArn);
+        if (parsed.version === undefined) throw sfnError('ValidationException', 'stateMachineVersionArn must name a version (<state machine ARN>:<version>)');
+        this.d.store.deleteVersion(parsed.machineArn, parsed.version);
+        return {};
+      },
+      TagResource: (r) => {
+        const machine = this.taggable(r.resourceArn);
+        const tags = { ...machine.tags };
+        for (const { key, value } of r.tags) tags[key] = value;
+        if (Object.keys(tags).length > MAX_TAGS) throw sfnError('TooManyTags', `Too many tags: a resource has at most ${MAX_TAGS}`);
+        this.d.store.setTags(machine.arn, tags);
+        return {};
+      },
+      UntagResource: (r) => {
+        const machine = this.taggable(r.resourceArn);
+        const tags = { ...machine.tags };
+        for (const key of r.tagKeys) delete tags[key];
+        this.d.store.setTags(machine.arn, tags);
+        return {};
+      },
+      ListTagsForResource: (r) => ({ tags: tagsToWire(this.taggable(r.resourceArn).tags) }),
+      ValidateStateMachineDefinition: (r) => validateDefinition(r.definition, { severity: r.severity ?? 'ERROR', maxResults: r.maxResults || 100 }),
+      TestState: (r) => testState(r, this.d.engine),
       ListStateMachines: (r) => {
         const limit = pageSize(r.maxResults);
         const after = r.nextToken ? decodeToken<number>(r.nextToken, 'ListStateMachines', '') : 0;
@@ -85,22 +185,46 @@ export class SfnApi {
       DescribeStateMachineForExecution: (r) => {
         const execution = this.execution(r.executionArn);
         const machine = this.d.store.getStateMachine(execution.stateMachineArn);
-        if (!machine) throw sfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${execution.stateMachineArn}'`);
+        // The definition the execution runs: its revision, whatever updates came after.
+        const revision = execution.revisionId ? this.d.store.getRevision(execution.revisionId) : undefined;
+        if (!machine && !revision) throw sfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${execution.stateMachineArn}'`);
         return {
-          stateMachineArn: machine.arn,
-          name: machine.name,
-          definition: machine.definition,
-          roleArn: machine.roleArn,
-          updateDate: seconds(machine.createdAt),
+          stateMachineArn: execution.stateMachineArn,
+          name: parseStateMachineArn(execution.stateMachineArn).name,
+          definition: revision?.definition ?? machine!.definition,
+          roleArn: revision?.roleArn ?? machine!.roleArn,
+          updateDate: seconds(machine?.updatedAt ?? machine?.createdAt ?? execution.startDate),
+          ...(revision ? { revisionId: revision.id } : {}),
+          ...(execution.versionArn ? { stateMachineVersionArn: execution.versionArn } : {}),
           loggingConfiguration: LOGGING,
           tracingConfiguration: TRACING,
         };
       },
       StartExecution: (r) => this.startExecution(r),
+      StartSyncExecution: (r) => this.startSyncExecution(r),
+      RedriveExecution: (r) => {
+        const execution = this.execution(r.executionArn);
+        const status = redriveStatus(execution, Date.now());
+        if (status.status !== 'REDRIVABLE') throw sfnError('ExecutionNotRedrivable', status.reason!);
+        const revision = execution.revisionId ? this.d.store.getRevision(execution.revisionId) : undefined;
+        const machine = revision ? undefined : this.d.store.getStateMachine(execution.stateMachineArn);
+        const definition = revision ?? machine;
+        if (!definition) throw sfnError('ExecutionNotRedrivable', 'The definition this execution ran is no longer kept');
+        const target: RunTarget = { arn: execution.stateMachineArn, definition: definition.definition, roleArn: definition.roleArn, ...(execution.revisionId ? { revisionId: execution.revisionId } : {}), ...(execution.versionArn ? { versionArn: execution.versionArn } : {}) };
+        try {
+          return { redriveDate: seconds(this.d.runner.redrive(execution, target)) };
+        } catch (err) {
+          if (err instanceof NotRedrivable) throw sfnError('ExecutionNotRedrivable', err.message);
+          throw err;
+        }
+      },
       DescribeExecution: (r) => {
         const e = this.execution(r.executionArn);
+        const redrive = redriveStatus(e, Date.now());
         return {
           ...executionSummary(e),
+          redriveStatus: redrive.status,
+          ...(redrive.reason ? { redriveStatusReason: redrive.reason } : {}),
           input: e.input,
           inputDetails: { included: true },
           ...(e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
@@ -111,14 +235,23 @@ export class SfnApi {
       ListExecutions: (r) => {
         if (r.mapRunArn) throw sfnError('ValidationException', 'This endpoint has no Distributed Map runs: list executions by stateMachineArn');
         if (!r.stateMachineArn) throw sfnError('ValidationException', 'Must provide a StateMachine ARN or a MapRun ARN');
-        const machine = this.machine(r.stateMachineArn);
-        // No execution here is ever redrivable, so none is pending a redrive.
+        const { machine, version } = this.target(r.stateMachineArn);
+        if (machine.type === 'EXPRESS') throw sfnError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+        // A redrive here runs at once (RUNNING again), so no execution is ever pending one.
         if (r.statusFilter === 'PENDING_REDRIVE') return { executions: [] };
         const status = r.statusFilter as ExecutionStatus | undefined;
+        const redriven = r.redriveFilter === undefined ? undefined : r.redriveFilter === 'REDRIVEN';
         const limit = pageSize(r.maxResults);
-        const scope = `${machine.arn}|${status ?? ''}`;
+        const scope = `${r.stateMachineArn}|${status ?? ''}|${r.redriveFilter ?? ''}`;
         const after = r.nextToken ? decodeToken<ExecutionCursor>(r.nextToken, 'ListExecutions', scope) : undefined;
-        const rows = this.d.store.listExecutions({ stateMachineArn: machine.arn, ...(status ? { status } : {}), ...(after ? { after } : {}), limit: limit + 1 });
+        const rows = this.d.store.listExecutions({
+          stateMachineArn: machine.arn,
+          ...(version ? { versionArn: version.arn } : {}),
+          ...(status ? { status } : {}),
+          ...(redriven !== undefined ? { redriven } : {}),
+          ...(after ? { after } : {}),
+          limit: limit + 1,
+        });
         const page = rows.slice(0, limit);
         const last = page.at(-1);
         return {
@@ -188,6 +321,37 @@ export class SfnApi {
     return machine;
   }
 
+  /** A state machine ARN or a version's: the machine, and the version when one is named. */
+  private target(arn: string): { machine: StateMachineRecord; version?: VersionRecord } {
+    const parsed = parseQualifiedStateMachineArn(arn);
+    const machine = this.d.store.getStateMachine(parsed.machineArn);
+    const version = machine && parsed.version !== undefined ? this.d.store.getVersion(machine.arn, parsed.version) : undefined;
+    if (!machine || (parsed.version !== undefined && !version)) throw sfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return { machine, ...(version ? { version } : {}) };
+  }
+
+  /** Tags live on state machines here (no activities): another resource is not found. */
+  private taggable(arn: string): StateMachineRecord {
+    const parsed = parseQualifiedStateMachineArn(arn);
+    const machine = parsed.version === undefined ? this.d.store.getStateMachine(arn) : undefined;
+    if (!machine) throw sfnError('ResourceNotFound', `Resource not found: '${arn}'`);
+    return machine;
+  }
+
+  /** The checks CreateStateMachine and UpdateStateMachine make of a definition: JSON, an object, valid ASL. */
+  private checkDefinition(text: string): object {
+    let definition: unknown;
+    try {
+      definition = JSON.parse(text);
+    } catch (err) {
+      throw sfnError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${jsonSyntaxProblem(err)}'`);
+    }
+    if (!definition || typeof definition !== 'object' || Array.isArray(definition)) throw sfnError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: the definition must be a JSON object'");
+    const problems = validateAsl(definition as never);
+    if (problems.length) throw sfnError('InvalidDefinition', `Invalid State Machine Definition: '${problems.map((p) => `SCHEMA_VALIDATION_FAILED: ${p}`).join(', ')}'`);
+    return definition;
+  }
+
   private execution(arn: string): ExecutionRecord {
     parseExecutionArn(arn);
     const execution = this.d.store.getExecution(arn);
@@ -207,34 +371,41 @@ export class SfnApi {
 
   private createStateMachine(r: RequestOf<'CreateStateMachine'>): object {
     if (!isValidName(r.name)) throw sfnError('InvalidName', `Invalid Name: '${r.name}'`);
-    if ((r.type ?? 'STANDARD') !== 'STANDARD') throw sfnError('StateMachineTypeNotSupported', 'This endpoint runs STANDARD state machines only');
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(r.roleArn)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid role ARN: ${r.roleArn}'`);
-    let definition: unknown;
-    try {
-      definition = JSON.parse(r.definition);
-    } catch (err) {
-      throw sfnError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${jsonSyntaxProblem(err)}'`);
-    }
-    if (!definition || typeof definition !== 'object' || Array.isArray(definition)) throw sfnError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: the definition must be a JSON object'");
-    const problems = validateAsl(definition as never);
-    if (problems.length) throw sfnError('InvalidDefinition', `Invalid State Machine Definition: '${problems.map((p) => `SCHEMA_VALIDATION_FAILED: ${p}`).join(', ')}'`);
+    const type = r.type ?? 'STANDARD';
+    checkRoleArn(r.roleArn);
+    const definition = this.checkDefinition(r.definition);
+    if ((r.tags?.length ?? 0) > MAX_TAGS) throw sfnError('TooManyTags', `Too many tags: a resource has at most ${MAX_TAGS}`);
+    if (r.versionDescription !== undefined && !r.publish) throw sfnError('ValidationException', 'versionDescription can be set only when publish is true');
 
     const arn = stateMachineArn(this.d.scope, r.name);
     const existing = this.d.store.getStateMachine(arn);
     if (existing) {
       // Idempotent as on AWS: the same name, definition and role return the machine that exists.
-      if (existing.roleArn === r.roleArn && canonicalJson(JSON.parse(existing.definition)) === canonicalJson(definition)) {
+      if (existing.roleArn === r.roleArn && existing.type === type && canonicalJson(JSON.parse(existing.definition)) === canonicalJson(definition)) {
         return { stateMachineArn: arn, creationDate: seconds(existing.createdAt) };
       }
       throw sfnError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
     const createdAt = Date.now();
-    this.d.store.insertStateMachine({ arn, name: r.name, definition: r.definition, roleArn: r.roleArn, type: 'STANDARD', origin: 'api', createdAt });
-    return { stateMachineArn: arn, creationDate: seconds(createdAt) };
+    const tags = Object.fromEntries((r.tags ?? []).map((t) => [t.key, t.value]));
+    this.d.store.insertStateMachine({ arn, name: r.name, definition: r.definition, roleArn: r.roleArn, type, origin: 'api', createdAt, tags });
+    const version = r.publish ? this.d.store.publishVersion(arn, r.versionDescription, createdAt) : undefined;
+    return { stateMachineArn: arn, creationDate: seconds(createdAt), ...(version ? { stateMachineVersionArn: version.arn } : {}) };
   }
 
-  private startExecution(r: RequestOf<'StartExecution'>): object {
-    const machine = this.machine(r.stateMachineArn);
+  /** What StartExecution and StartSyncExecution run: the machine's current revision, or the version its ARN names. */
+  private runTarget(arn: string): { machine: StateMachineRecord; target: RunTarget } {
+    const { machine, version } = this.target(arn);
+    const target: RunTarget = version
+      ? { arn: machine.arn, definition: version.definition, roleArn: version.roleArn, revisionId: version.revisionId, versionArn: version.arn }
+      : machine;
+    return { machine, target };
+  }
+
+  /** An EXPRESS machine's synchronous execution: it runs to its end before the answer. */
+  private async startSyncExecution(r: RequestOf<'StartSyncExecution'>): Promise<object> {
+    const { machine, target } = this.runTarget(r.stateMachineArn);
+    if (machine.type !== 'EXPRESS') throw sfnError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     const name = r.name ?? randomUUID();
     if (!isValidName(name)) throw sfnError('InvalidName', `Invalid Name: '${name}'`);
     const input = r.input ?? '{}';
@@ -243,6 +414,44 @@ export class SfnApi {
     } catch (err) {
       throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${jsonSyntaxProblem(err)}'`);
     }
+    const started = this.d.runner.start(target, name, input, { arn: expressExecutionArn(machine.arn, name, randomUUID()) });
+    const ended = await this.d.runner.awaitEnd(started.arn);
+    const withData = r.includedData !== 'METADATA_ONLY';
+    const stopDate = ended.stopDate ?? Date.now();
+    return {
+      executionArn: ended.arn,
+      stateMachineArn: r.stateMachineArn,
+      name,
+      startDate: seconds(ended.startDate),
+      stopDate: seconds(stopDate),
+      // A synchronous Express execution ends SUCCEEDED, FAILED or TIMED_OUT; a stop shows as FAILED.
+      status: ended.status === 'ABORTED' ? 'FAILED' : ended.status,
+      ...(ended.error !== undefined ? { error: ended.error } : {}),
+      ...(ended.cause !== undefined ? { cause: ended.cause } : {}),
+      ...(withData ? { input: ended.input } : {}),
+      inputDetails: { included: withData },
+      ...(withData && ended.output !== undefined ? { output: ended.output } : {}),
+      outputDetails: { included: withData },
+      ...(r.traceHeader !== undefined ? { traceHeader: r.traceHeader } : {}),
+      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil((stopDate - ended.startDate) / 100) * 100) },
+    };
+  }
+
+  private startExecution(r: RequestOf<'StartExecution'>): object {
+    const { machine, target } = this.runTarget(r.stateMachineArn);
+    const name = r.name ?? randomUUID();
+    if (!isValidName(name)) throw sfnError('InvalidName', `Invalid Name: '${name}'`);
+    const input = r.input ?? '{}';
+    try {
+      JSON.parse(input);
+    } catch (err) {
+      throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${jsonSyntaxProblem(err)}'`);
+    }
+    // An Express machine's asynchronous execution: AWS does not keep it for DescribeExecution (its ARN says express).
+    if (machine.type === 'EXPRESS') {
+      const started = this.d.runner.start(target, name, input, { arn: expressExecutionArn(machine.arn, name, randomUUID()) });
+      return { executionArn: started.arn, startDate: seconds(started.startDate) };
+    }
     const arn = executionArn(machine.arn, name);
     const existing = this.d.store.getExecution(arn);
     if (existing) {
@@ -250,8 +459,11 @@ export class SfnApi {
       if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: seconds(existing.startDate) };
       throw sfnError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
-    const started = this.d.runner.start(machine, name, input);
+    const started = this.d.runner.start(target, name, input);
     return { executionArn: started.arn, startDate: seconds(started.startDate) };
   }
 }
 
+function checkRoleArn(roleArn: string): void {
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid role ARN: ${roleArn}'`);
+}

@@ -44,12 +44,26 @@ function split(arn: string): { resourceType: string; rest: string } {
 }
 
 export function parseStateMachineArn(arn: string): ParsedStateMachineArn {
+  const parsed = parseQualifiedStateMachineArn(arn);
+  if (parsed.version !== undefined) throw sfnError('InvalidArn', `Invalid Arn: 'Qualified state machine ARN not valid in this context: ${arn}'`);
+  return parsed;
+}
+
+/** A state machine ARN, or a version of one (`:stateMachine:<name>:<n>`). Aliases are not kept by this endpoint. */
+export function parseQualifiedStateMachineArn(arn: string): ParsedStateMachineArn & { readonly version?: number; readonly machineArn: string } {
   const { resourceType, rest } = split(arn);
   if (resourceType !== 'stateMachine') throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${resourceType}'`);
-  // Versions and aliases (`:stateMachine:<name>:<qualifier>`) are not kept by this endpoint.
-  if (!isValidName(rest)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid resource name: ${rest}'`);
-  return { arn, name: rest };
+  const colon = rest.indexOf(':');
+  const name = colon < 0 ? rest : rest.slice(0, colon);
+  if (!isValidName(name)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid resource name: ${rest}'`);
+  if (colon < 0) return { arn, name, machineArn: arn };
+  const qualifier = rest.slice(colon + 1);
+  if (!/^[1-9]\d{0,8}$/.test(qualifier)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid qualifier (this endpoint keeps versions, not aliases): ${rest}'`);
+  return { arn, name, version: Number(qualifier), machineArn: arn.slice(0, arn.length - qualifier.length - 1) };
 }
+
+/** An Express execution's ARN, as AWS writes them (`:express:<machine>:<name>:<id>`). */
+export const expressExecutionArn = (machineArn: string, name: string, id: string) => `${machineArn.replace(':stateMachine:', ':express:')}:${name}:${id}`;
 
 export function parseExecutionArn(arn: string): ParsedExecutionArn {
   const { resourceType, rest } = split(arn);

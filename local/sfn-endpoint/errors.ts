@@ -6,6 +6,10 @@
 export type SfnErrorCode =
   | 'ExecutionAlreadyExists'
   | 'ExecutionDoesNotExist'
+  | 'ExecutionNotRedrivable'
+  | 'ConflictException'
+  | 'ResourceNotFound'
+  | 'TooManyTags'
   | 'InvalidArn'
   | 'InvalidDefinition'
   | 'InvalidExecutionInput'

@@ -12,7 +12,7 @@ import { canonicalJson, type CatalogEntry, type DocumentGroup, type LocalFunctio
 import { jsonSyntaxProblem } from './errors.js';
 import { resolveTasks, type StartExecutionMode } from './resolve-tasks.js';
 import { runDefinition, type TaskHandler } from './run-definition.js';
-import type { EndpointStore, ExecutionFinish, ExecutionRecord, StateMachineRecord } from './store.js';
+import type { EndpointStore, ExecutionFinish, ExecutionRecord } from './store.js';
 import { currentExecution, type TrackedTaskTokens } from './task-tokens.js';
 
 export const EndpointErrors = {
@@ -45,6 +45,55 @@ export interface ExecutionRunnerOptions {
   readonly report: (message: string) => void;
   /** Told when an execution starts and when it ends. */
   readonly onExecution?: (event: { readonly phase: 'started' | 'ended'; readonly execution: ExecutionRecord }) => void;
+}
+
+/** What an execution runs: a state machine's revision (its current one, or a published version's). */
+export interface RunTarget {
+  /** The state machine's ARN (unqualified). */
+  readonly arn: string;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly revisionId?: string;
+  /** Set when the execution was started with a version's ARN. */
+  readonly versionArn?: string;
+}
+
+/** Where a redriven execution resumes: the top-level state it failed in, with that state's input, and the history so far. */
+interface RedrivePoint {
+  readonly startAt: string;
+  readonly input: unknown;
+  /** The stored history with ExecutionRedriven last. */
+  readonly prior: readonly HistoryEvent[];
+}
+
+/** Why RedriveExecution refuses: the service's ExecutionNotRedrivable. */
+export class NotRedrivable extends Error {
+  override readonly name = 'ExecutionNotRedrivable';
+}
+
+/**
+ * The history of a redriven run continues the stored one: its ExecutionStarted is the
+ * ExecutionRedriven event already there, and its later events are numbered after it.
+ */
+function continueHistory(prior: readonly HistoryEvent[], events: readonly HistoryEvent[]): HistoryEvent[] {
+  const base = prior.at(-1)!.id! - 1;
+  const rest = events.filter((e) => e.type !== 'ExecutionStarted').map((e) => ({ ...e, id: e.id! + base, previousEventId: e.previousEventId ? e.previousEventId + base : 0 }));
+  return [...prior, ...rest];
+}
+
+/**
+ * AWS redrives "from the state that failed": the last top-level state the history entered (the
+ * one that failed, timed out or was running when the execution was stopped), with the input it
+ * was entered with. A run that failed before its first state starts again at StartAt.
+ */
+export function redrivePoint(history: readonly HistoryEvent[], definition: { StartAt: string; States: Record<string, unknown> }, executionInput: string): { startAt: string; input: unknown } {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const details = history[i].stateEnteredEventDetails;
+    if (!details?.name || !Object.hasOwn(definition.States, details.name)) continue;
+    if (details.inputDetails?.truncated) throw new NotRedrivable(`The input of state '${details.name}' was not kept in the history (past the endpoint's history data budget), so the execution cannot resume there`);
+    return { startAt: details.name, input: JSON.parse(details.input ?? 'null') };
+  }
+  return { startAt: definition.StartAt, input: JSON.parse(executionInput) };
 }
 
 interface Running {
@@ -100,9 +149,20 @@ export class ExecutionRunner {
   constructor(private readonly o: ExecutionRunnerOptions) {}
 
   /** Writes the execution RUNNING with its ExecutionStarted event and starts it in the background. */
-  start(machine: StateMachineRecord, name: string, inputText: string, parentArn?: string): ExecutionRecord {
+  start(machine: RunTarget, name: string, inputText: string, options: { readonly parentArn?: string; readonly arn?: string } = {}): ExecutionRecord {
     const startDate = Date.now();
-    const record: ExecutionRecord = { arn: executionArnOf(machine.arn, name), stateMachineArn: machine.arn, name, status: 'RUNNING', input: inputText, startDate, ...(parentArn ? { parentArn } : {}) };
+    const { parentArn } = options;
+    const record: ExecutionRecord = {
+      arn: options.arn ?? executionArnOf(machine.arn, name),
+      stateMachineArn: machine.arn,
+      name,
+      status: 'RUNNING',
+      input: inputText,
+      startDate,
+      ...(parentArn ? { parentArn } : {}),
+      ...(machine.revisionId ? { revisionId: machine.revisionId } : {}),
+      ...(machine.versionArn ? { versionArn: machine.versionArn } : {}),
+    };
     const started: HistoryEvent = {
       timestamp: new Date(startDate),
       type: 'ExecutionStarted',
@@ -116,9 +176,35 @@ export class ExecutionRunner {
     return record;
   }
 
-  private launch(machine: StateMachineRecord, record: ExecutionRecord, input: unknown): void {
+  /**
+   * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution runs again on the revision it ran,
+   * from the top-level state it failed in (see redrivePoint); ExecutionRedriven is appended to its
+   * history and the redriven run's events follow. Returns the redrive date.
+   */
+  redrive(execution: ExecutionRecord, target: RunTarget): number {
+    const prior = this.o.store.historyPage(execution.arn, { reverse: false, limit: Number.MAX_SAFE_INTEGER });
+    const definition = JSON.parse(target.definition) as { StartAt: string; States: Record<string, unknown> };
+    const from = redrivePoint(prior, definition, execution.input);
+    const at = Date.now();
+    const last = prior.at(-1);
+    const redriven: HistoryEvent = {
+      timestamp: new Date(at),
+      type: 'ExecutionRedriven',
+      id: (last?.id ?? 0) + 1,
+      previousEventId: last?.id ?? 0,
+      executionRedrivenEventDetails: { redriveCount: (execution.redriveCount ?? 0) + 1 },
+    };
+    if (!this.o.store.redriveExecution(execution.arn, at, redriven)) throw new NotRedrivable(`Execution is ${execution.status} and cannot be redriven`);
+    const record = this.o.store.getExecution(execution.arn)!;
+    this.o.onExecution?.({ phase: 'started', execution: record });
+    this.launch(target, record, from.input, { ...from, prior: [...prior, redriven] });
+    return at;
+  }
+
+  private launch(machine: RunTarget, record: ExecutionRecord, input: unknown, redrive?: RedrivePoint): void {
     const definition = JSON.parse(machine.definition) as { StartAt: string; States: Record<string, Record<string, unknown>> };
     const entry = this.o.catalog.forDefinition(definition);
+    const joined = (history: readonly HistoryEvent[]) => (redrive ? continueHistory(redrive.prior, history) : history);
     const running: Running = { arn: record.arn, ...(record.parentArn ? { parentArn: record.parentArn } : {}), abort: () => undefined, done: Promise.resolve() };
     this.running.set(record.arn, running);
     const finish = (finish: ExecutionFinish, history: readonly HistoryEvent[]) => {
@@ -153,8 +239,9 @@ export class ExecutionRunner {
             signal: controller.signal,
             // GetExecutionHistory of a running execution shows what happened so far, as on AWS.
             onStarted: (historySoFar) => {
-              running.live = historySoFar;
+              running.live = () => [...joined(historySoFar())];
             },
+            ...(redrive ? { startAt: redrive.startAt } : {}),
             workflows: (target) => entry.group.get(target),
             ...(this.o.engine ? { engine: this.o.engine } : {}),
             callbacks: { local: this.o.callbacks, ...(this.o.callbackSecondsToMs !== undefined ? { secondsToMs: this.o.callbackSecondsToMs } : {}) },
@@ -172,7 +259,7 @@ export class ExecutionRunner {
               ...(stop ? { error: stop.error, cause: stop.cause } : { error: execution.error, cause: execution.cause }),
               stopDate: stop?.at ?? execution.stopDate.getTime(),
             },
-            completeHistory(execution.history, machine.roleArn, stop),
+            completeHistory(joined(execution.history), machine.roleArn, stop),
           );
           this.recordChildren(execution.children, record.arn);
         })
@@ -197,7 +284,7 @@ export class ExecutionRunner {
       let run: ReturnType<typeof runDefinition>;
       try {
         run = runDefinition({
-          definition,
+          definition: redrive ? { ...definition, StartAt: redrive.startAt } : definition,
           stateMachineArn: machine.arn,
           executionArn: record.arn,
           name: record.name,
@@ -214,7 +301,7 @@ export class ExecutionRunner {
         return failOnFault(err);
       }
       running.abort = run.abort;
-      running.live = run.history;
+      running.live = () => [...joined(run.history())];
       running.done = run.done
         .then((outcome) => {
           const stop = running.stop;
@@ -226,14 +313,14 @@ export class ExecutionRunner {
               ...(stop ? { error: stop.error, cause: stop.cause } : { error: outcome.error, cause: outcome.cause }),
               stopDate: stop?.at ?? Date.now(),
             },
-            completeHistory(outcome.history, machine.roleArn, stop),
+            completeHistory(joined(outcome.history), machine.roleArn, stop),
           );
         })
         .catch(failOnFault);
     });
   }
 
-  private workflowFor(machine: StateMachineRecord, entry: CatalogEntry): LocalWorkflow {
+  private workflowFor(machine: RunTarget, entry: CatalogEntry): LocalWorkflow {
     if (entry.arn === machine.arn) return entry.workflow;
     const key = `${machine.arn}\u0000${canonicalJson(entry.compiled.definition)}`;
     let workflow = this.aliases.get(key);
@@ -278,7 +365,7 @@ export class ExecutionRunner {
       if (!isValidName(name)) throw named('StepFunctions.InvalidNameException', `Invalid Name: '${name}'`);
       const arn = executionArnOf(machine.arn, name);
       if (this.o.store.getExecution(arn)) throw named('StepFunctions.ExecutionAlreadyExistsException', `Execution Already Exists: '${arn}'`);
-      const started = this.start(machine, name, inputText, parentArn);
+      const started = this.start(machine, name, inputText, { parentArn });
       if (mode === 'async') return { ExecutionArn: started.arn, StartDate: started.startDate };
       const ended = await this.awaitEnd(started.arn);
       const described = {

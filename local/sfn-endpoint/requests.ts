@@ -8,6 +8,10 @@ const taskToken = z.string().min(1).max(2048);
 const errorName = z.string().max(256).optional();
 const cause = z.string().max(32768).optional();
 const payload = z.string().max(262144);
+const definition = z.string().min(1).max(1_048_576);
+const roleArn = z.string().min(1).max(256);
+const tagList = z.array(z.object({ key: z.string().min(1).max(128), value: z.string().max(256) })).max(50);
+const versionDescription = z.string().max(256).optional();
 
 export const ExecutionStatusValues = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 
@@ -15,16 +19,57 @@ export const ExecutionStatusValues = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_O
 export const RequestSchemas = {
   CreateStateMachine: z.object({
     name: z.string().min(1).max(80),
-    definition: z.string().min(1).max(1_048_576),
-    roleArn: z.string().min(1).max(256),
+    definition,
+    roleArn,
     type: z.enum(['STANDARD', 'EXPRESS']).optional(),
+    tags: tagList.optional(),
+    publish: z.boolean().optional(),
+    versionDescription,
+  }),
+  UpdateStateMachine: z.object({ stateMachineArn: arn, definition: definition.optional(), roleArn: roleArn.optional(), publish: z.boolean().optional(), versionDescription }),
+  DeleteStateMachine: z.object({ stateMachineArn: arn }),
+  PublishStateMachineVersion: z.object({ stateMachineArn: arn, revisionId: z.string().max(256).optional(), description: versionDescription }),
+  ListStateMachineVersions: z.object({ stateMachineArn: arn, maxResults, nextToken }),
+  DeleteStateMachineVersion: z.object({ stateMachineVersionArn: arn }),
+  TagResource: z.object({ resourceArn: arn, tags: tagList }),
+  UntagResource: z.object({ resourceArn: arn, tagKeys: z.array(z.string().min(1).max(128)).max(50) }),
+  ListTagsForResource: z.object({ resourceArn: arn }),
+  ValidateStateMachineDefinition: z.object({
+    definition,
+    type: z.enum(['STANDARD', 'EXPRESS']).optional(),
+    severity: z.enum(['ERROR', 'WARNING']).optional(),
+    maxResults: z.number().int().min(0).max(100).optional(),
+  }),
+  StartSyncExecution: z.object({ stateMachineArn: arn, name: z.string().min(1).max(80).optional(), input: payload.optional(), traceHeader: z.string().max(256).optional(), includedData: z.enum(['ALL_DATA', 'METADATA_ONLY']).optional() }),
+  RedriveExecution: z.object({ executionArn: arn, clientToken: z.string().min(1).max(64).optional() }),
+  TestState: z.object({
+    definition,
+    roleArn: roleArn.optional(),
+    input: payload.optional(),
+    inspectionLevel: z.enum(['INFO', 'DEBUG', 'TRACE']).optional(),
+    revealSecrets: z.boolean().optional(),
+    stateName: z.string().min(1).max(80).optional(),
+    mock: z
+      .object({
+        result: payload.optional(),
+        errorOutput: z.object({ error: z.string().max(256).optional(), cause: cause }).optional(),
+        fieldValidationMode: z.enum(['STRICT', 'PRESENT', 'NONE']).optional(),
+      })
+      .optional(),
   }),
   DescribeStateMachine: z.object({ stateMachineArn: arn }),
   ListStateMachines: z.object({ maxResults, nextToken }),
   DescribeStateMachineForExecution: z.object({ executionArn: arn }),
   StartExecution: z.object({ stateMachineArn: arn, name: z.string().min(1).max(80).optional(), input: payload.optional(), traceHeader: z.string().max(256).optional() }),
   DescribeExecution: z.object({ executionArn: arn }),
-  ListExecutions: z.object({ stateMachineArn: arn.optional(), mapRunArn: arn.optional(), statusFilter: z.enum(ExecutionStatusValues).optional(), maxResults, nextToken }),
+  ListExecutions: z.object({
+    stateMachineArn: arn.optional(),
+    mapRunArn: arn.optional(),
+    statusFilter: z.enum(ExecutionStatusValues).optional(),
+    redriveFilter: z.enum(['REDRIVEN', 'NOT_REDRIVEN']).optional(),
+    maxResults,
+    nextToken,
+  }),
   GetExecutionHistory: z.object({ executionArn: arn, maxResults, reverseOrder: z.boolean().optional(), nextToken, includeExecutionData: z.boolean().optional() }),
   StopExecution: z.object({ executionArn: arn, error: errorName, cause }),
   SendTaskSuccess: z.object({ taskToken, output: payload }),

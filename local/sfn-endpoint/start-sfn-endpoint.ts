@@ -206,7 +206,7 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     });
     // Executions are stopped before the pieces they run on are closed.
     cleanups.push(() => runner.close());
-    const api = new SfnApi({ store, runner, tokens, scope });
+    const api = new SfnApi({ store, runner, tokens, scope, engine });
     await warming;
     const server = createSfnServer(api, {
       report: (message) => log(message),

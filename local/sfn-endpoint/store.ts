@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
@@ -6,13 +7,38 @@ import { loadSqlite } from './sqlite.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+
+/** One definition and role of a state machine, as it stood between two updates; executions and versions point at one. */
+export interface Revision {
+  readonly id: string;
+  readonly definition: string;
+  readonly roleArn: string;
+}
+
+/** A published version (`<machine ARN>:<n>`): an immutable revision. */
+export interface VersionRecord {
+  readonly arn: string;
+  readonly stateMachineArn: string;
+  readonly version: number;
+  readonly revisionId: string;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly description?: string;
+  readonly createdAt: number;
+}
+
 export interface StateMachineRecord {
   readonly arn: string;
   readonly name: string;
   /** The definition exactly as registered (the text DescribeStateMachine returns). */
   readonly definition: string;
   readonly roleArn: string;
-  readonly type: 'STANDARD';
+  readonly type: StateMachineType;
+  /** The revision the definition and role are (UpdateStateMachine makes a new one). */
+  readonly revisionId: string;
+  readonly updatedAt?: number;
+  readonly tags: Readonly<Record<string, string>>;
   /** `arazzo`: compiled from a workflow document at start-up; `api`: CreateStateMachine. */
   readonly origin: 'arazzo' | 'api';
   readonly sourceFile?: string;
@@ -33,7 +59,15 @@ export interface ExecutionRecord {
   readonly stopDate?: number;
   /** The execution that started this one as a nested execution. */
   readonly parentArn?: string;
+  /** The revision it runs (redrive runs it again, as AWS redrives on the original definition). */
+  readonly revisionId?: string;
+  /** The version it was started with (a qualified ARN). */
+  readonly versionArn?: string;
+  readonly redriveCount?: number;
+  readonly redriveDate?: number;
 }
+
+export type NewStateMachine = Omit<StateMachineRecord, 'revisionId' | 'tags' | 'updatedAt'> & { readonly tags?: Readonly<Record<string, string>> };
 
 export interface ExecutionFinish {
   readonly status: Exclude<ExecutionStatus, 'RUNNING'>;
@@ -49,7 +83,7 @@ export interface ExecutionCursor {
   readonly seq: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE state_machines (
@@ -87,6 +121,31 @@ CREATE TABLE history_events (
 ) WITHOUT ROWID;
 `;
 
+/** Schema 2: revisions (UpdateStateMachine), published versions, tags, redrive. */
+const SCHEMA_2 = `
+CREATE TABLE revisions (
+  id TEXT PRIMARY KEY,
+  definition TEXT NOT NULL,
+  role_arn TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE state_machine_versions (
+  state_machine_arn TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  revision_id TEXT NOT NULL,
+  description TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (state_machine_arn, version)
+) WITHOUT ROWID;
+ALTER TABLE state_machines ADD COLUMN revision_id TEXT;
+ALTER TABLE state_machines ADD COLUMN updated_at INTEGER;
+ALTER TABLE state_machines ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE state_machines ADD COLUMN next_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE executions ADD COLUMN revision_id TEXT;
+ALTER TABLE executions ADD COLUMN version_arn TEXT;
+ALTER TABLE executions ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN redrive_date INTEGER;
+`;
+
 type Row = Record<string, SQLInputValue>;
 
 const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
@@ -98,9 +157,25 @@ function toMachine(row: Row): StateMachineRecord & { seq: number } {
     name: String(row.name),
     definition: String(row.definition),
     roleArn: String(row.role_arn),
-    type: 'STANDARD',
+    type: row.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+    revisionId: String(row.revision_id),
+    ...(row.updated_at !== null ? { updatedAt: Number(row.updated_at) } : {}),
+    tags: JSON.parse(String(row.tags ?? '{}')) as Record<string, string>,
     origin: row.origin === 'arazzo' ? 'arazzo' : 'api',
     ...(row.source_file !== null ? { sourceFile: String(row.source_file) } : {}),
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toVersion(row: Row): VersionRecord {
+  return {
+    arn: `${String(row.state_machine_arn)}:${Number(row.version)}`,
+    stateMachineArn: String(row.state_machine_arn),
+    version: Number(row.version),
+    revisionId: String(row.revision_id),
+    definition: String(row.definition),
+    roleArn: String(row.role_arn),
+    ...(row.description !== null ? { description: String(row.description) } : {}),
     createdAt: Number(row.created_at),
   };
 }
@@ -119,6 +194,10 @@ function toExecution(row: Row): ExecutionRecord & { seq: number } {
     startDate: Number(row.start_date),
     stopDate: opt<number>(row.stop_date) === undefined ? undefined : Number(row.stop_date),
     parentArn: opt<string>(row.parent_arn),
+    revisionId: opt<string>(row.revision_id),
+    versionArn: opt<string>(row.version_arn),
+    redriveCount: Number(row.redrive_count ?? 0),
+    redriveDate: opt<number>(row.redrive_date) === undefined ? undefined : Number(row.redrive_date),
   };
   for (const key of Object.keys(record) as (keyof typeof record)[]) if (record[key] === undefined) delete record[key];
   return record;
@@ -226,9 +305,16 @@ export class EndpointStore {
   private migrate(): void {
     const version = Number((this.db.prepare('PRAGMA user_version').get() as Row).user_version);
     if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new EndpointFileError(`${this.file}: database schema ${version}, this endpoint reads schema ${SCHEMA_VERSION}`);
+    if (version > SCHEMA_VERSION) throw new EndpointFileError(`${this.file}: database schema ${version}, this endpoint reads schema ${SCHEMA_VERSION}`);
     this.transaction(() => {
-      this.db.exec(SCHEMA);
+      if (version < 1) this.db.exec(SCHEMA);
+      // Schema 1 → 2: each machine's definition becomes its first revision.
+      this.db.exec(SCHEMA_2);
+      for (const row of this.db.prepare('SELECT arn, definition, role_arn FROM state_machines').all() as Row[]) {
+        const id = randomUUID();
+        this.db.prepare('INSERT INTO revisions (id, definition, role_arn) VALUES (?, ?, ?)').run(id, row.definition, row.role_arn);
+        this.db.prepare('UPDATE state_machines SET revision_id = ? WHERE arn = ?').run(id, row.arn);
+      }
       this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     });
   }
@@ -251,15 +337,106 @@ export class EndpointStore {
 
   // ── state machines ──
 
-  insertStateMachine(m: StateMachineRecord): void {
-    this.db
-      .prepare('INSERT INTO state_machines (arn, name, definition, role_arn, type, origin, source_file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(m.arn, m.name, m.definition, m.roleArn, m.type, m.origin, m.sourceFile ?? null, m.createdAt);
+  insertStateMachine(m: NewStateMachine): void {
+    this.transaction(() => {
+      const revision = this.insertRevision(m.definition, m.roleArn);
+      this.db
+        .prepare('INSERT INTO state_machines (arn, name, definition, role_arn, type, origin, source_file, created_at, revision_id, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(m.arn, m.name, m.definition, m.roleArn, m.type, m.origin, m.sourceFile ?? null, m.createdAt, revision, JSON.stringify(m.tags ?? {}));
+    });
+  }
+
+  private insertRevision(definition: string, roleArn: string): string {
+    const id = randomUUID();
+    this.db.prepare('INSERT INTO revisions (id, definition, role_arn) VALUES (?, ?, ?)').run(id, definition, roleArn);
+    return id;
+  }
+
+  getRevision(id: string): Revision | undefined {
+    const row = this.db.prepare('SELECT * FROM revisions WHERE id = ?').get(id) as Row | undefined;
+    return row ? { id, definition: String(row.definition), roleArn: String(row.role_arn) } : undefined;
   }
 
   /** A workflow document's machine, registered again at each start: its definition follows the document. */
   updateStateMachineDefinition(arn: string, definition: string, sourceFile: string | undefined): void {
-    this.db.prepare('UPDATE state_machines SET definition = ?, source_file = ? WHERE arn = ?').run(definition, sourceFile ?? null, arn);
+    this.transaction(() => {
+      const machine = this.getStateMachine(arn);
+      if (!machine) return;
+      const revision = this.insertRevision(definition, machine.roleArn);
+      this.db.prepare('UPDATE state_machines SET definition = ?, source_file = ?, revision_id = ?, updated_at = ? WHERE arn = ?').run(definition, sourceFile ?? null, revision, Date.now(), arn);
+    });
+  }
+
+  /**
+   * UpdateStateMachine: a new revision when the definition or role changes (running executions
+   * keep theirs); with `publish`, a new version of it. Returns the machine as it now is.
+   */
+  updateStateMachine(arn: string, change: { definition?: string; roleArn?: string; publish?: { description?: string } }, at: number): { machine: StateMachineRecord; version?: VersionRecord } {
+    return this.transaction(() => {
+      const machine = this.getStateMachine(arn);
+      if (!machine) throw new Error(`no state machine ${arn}`);
+      const definition = change.definition ?? machine.definition;
+      const roleArn = change.roleArn ?? machine.roleArn;
+      if (definition !== machine.definition || roleArn !== machine.roleArn) {
+        const revision = this.insertRevision(definition, roleArn);
+        this.db.prepare('UPDATE state_machines SET definition = ?, role_arn = ?, revision_id = ?, updated_at = ? WHERE arn = ?').run(definition, roleArn, revision, at, arn);
+      } else {
+        this.db.prepare('UPDATE state_machines SET updated_at = ? WHERE arn = ?').run(at, arn);
+      }
+      const updated = this.getStateMachine(arn)!;
+      const version = change.publish ? this.publishVersionIn(updated, change.publish.description, at) : undefined;
+      return { machine: updated, ...(version ? { version } : {}) };
+    });
+  }
+
+  /** DeleteStateMachine: the machine and its versions go; its executions (and those still running) stay. */
+  deleteStateMachine(arn: string): void {
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM state_machine_versions WHERE state_machine_arn = ?').run(arn);
+      this.db.prepare('DELETE FROM state_machines WHERE arn = ?').run(arn);
+    });
+  }
+
+  setTags(arn: string, tags: Readonly<Record<string, string>>): void {
+    this.db.prepare('UPDATE state_machines SET tags = ? WHERE arn = ?').run(JSON.stringify(tags), arn);
+  }
+
+  // ── versions ──
+
+  /** PublishStateMachineVersion: the current revision as the next version, unless the latest version already is it (then that one). */
+  publishVersion(arn: string, description: string | undefined, at: number): VersionRecord {
+    return this.transaction(() => this.publishVersionIn(this.getStateMachine(arn)!, description, at));
+  }
+
+  private publishVersionIn(machine: StateMachineRecord, description: string | undefined, at: number): VersionRecord {
+    const latest = this.listVersions(machine.arn, Number.MAX_SAFE_INTEGER, 1)[0];
+    if (latest && latest.revisionId === machine.revisionId) return latest;
+    const next = Number((this.db.prepare('SELECT next_version FROM state_machines WHERE arn = ?').get(machine.arn) as Row).next_version);
+    this.db.prepare('UPDATE state_machines SET next_version = ? WHERE arn = ?').run(next + 1, machine.arn);
+    this.db
+      .prepare('INSERT INTO state_machine_versions (state_machine_arn, version, revision_id, description, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(machine.arn, next, machine.revisionId, description ?? null, at);
+    return this.getVersion(machine.arn, next)!;
+  }
+
+  getVersion(stateMachineArn: string, version: number): VersionRecord | undefined {
+    const row = this.db
+      .prepare('SELECT v.*, r.definition, r.role_arn FROM state_machine_versions v JOIN revisions r ON r.id = v.revision_id WHERE v.state_machine_arn = ? AND v.version = ?')
+      .get(stateMachineArn, version) as Row | undefined;
+    return row ? toVersion(row) : undefined;
+  }
+
+  /** Newest first, versions below `before`. */
+  listVersions(stateMachineArn: string, before: number, limit: number): VersionRecord[] {
+    return (
+      this.db
+        .prepare('SELECT v.*, r.definition, r.role_arn FROM state_machine_versions v JOIN revisions r ON r.id = v.revision_id WHERE v.state_machine_arn = ? AND v.version < ? ORDER BY v.version DESC LIMIT ?')
+        .all(stateMachineArn, before, limit) as Row[]
+    ).map(toVersion);
+  }
+
+  deleteVersion(stateMachineArn: string, version: number): void {
+    this.db.prepare('DELETE FROM state_machine_versions WHERE state_machine_arn = ? AND version = ?').run(stateMachineArn, version);
   }
 
   getStateMachine(arn: string): (StateMachineRecord & { seq: number }) | undefined {
@@ -284,9 +461,23 @@ export class EndpointStore {
   private insertExecutionRow(e: ExecutionRecord, orIgnore = false): boolean {
     const result = this.db
       .prepare(
-        `INSERT ${orIgnore ? 'OR IGNORE ' : ''}INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, start_date, stop_date, parent_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT ${orIgnore ? 'OR IGNORE ' : ''}INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, start_date, stop_date, parent_arn, revision_id, version_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(e.arn, e.stateMachineArn, e.name, e.status, e.input, e.output ?? null, e.error ?? null, e.cause ?? null, e.startDate, e.stopDate ?? null, e.parentArn ?? null);
+      .run(
+        e.arn,
+        e.stateMachineArn,
+        e.name,
+        e.status,
+        e.input,
+        e.output ?? null,
+        e.error ?? null,
+        e.cause ?? null,
+        e.startDate,
+        e.stopDate ?? null,
+        e.parentArn ?? null,
+        e.revisionId ?? null,
+        e.versionArn ?? null,
+      );
     return Number(result.changes) === 1;
   }
 
@@ -304,9 +495,14 @@ export class EndpointStore {
     return row ? toExecution(row) : undefined;
   }
 
-  listExecutions(query: { stateMachineArn: string; status?: ExecutionStatus; after?: ExecutionCursor; limit: number }): (ExecutionRecord & { seq: number })[] {
+  listExecutions(query: { stateMachineArn: string; versionArn?: string; status?: ExecutionStatus; redriven?: boolean; after?: ExecutionCursor; limit: number }): (ExecutionRecord & { seq: number })[] {
     const where = ['state_machine_arn = ?'];
     const params: SQLInputValue[] = [query.stateMachineArn];
+    if (query.versionArn) {
+      where.push('version_arn = ?');
+      params.push(query.versionArn);
+    }
+    if (query.redriven !== undefined) where.push(query.redriven ? 'redrive_count > 0' : 'redrive_count = 0');
     if (query.status) {
       where.push('status = ?');
       params.push(query.status);
@@ -330,6 +526,23 @@ export class EndpointStore {
         .run(finish.status, finish.output ?? null, finish.error ?? null, finish.cause ?? null, finish.stopDate, arn);
       if (Number(result.changes) !== 1) return false;
       this.writeHistory(arn, history);
+      return true;
+    });
+  }
+
+  /**
+   * RedriveExecution: a closed execution RUNNING again, with ExecutionRedriven appended to its
+   * history (the events of the redriven run follow when it ends). False when it is not closed.
+   */
+  redriveExecution(arn: string, at: number, redriven: HistoryEvent): boolean {
+    return this.transaction(() => {
+      const result = this.db
+        .prepare(
+          "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ? WHERE arn = ? AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')",
+        )
+        .run(at, arn);
+      if (Number(result.changes) !== 1) return false;
+      this.db.prepare('INSERT INTO history_events (execution_arn, id, event) VALUES (?, ?, ?)').run(arn, redriven.id!, encodeEvent(redriven));
       return true;
     });
   }

@@ -105,7 +105,7 @@ describe('the endpoint answers with the Step Functions error shapes', () => {
     expect((await rejection(client.send(new ListExecutionsCommand({ stateMachineArn: echo, nextToken: 'bm90LWEtdG9rZW4' })))).name).toBe('InvalidToken');
   });
 
-  it('CreateStateMachine: InvalidDefinition for bad JSON or ASL, StateMachineAlreadyExists for another definition under a taken name, idempotent for the same one', async () => {
+  it('CreateStateMachine: InvalidDefinition for bad JSON or ASL, StateMachineAlreadyExists for another definition or type under a taken name, idempotent for the same one', async () => {
     expect((await rejection(client.send(new CreateStateMachineCommand({ name: 'broken', definition: '{', roleArn: ROLE })))).name).toBe('InvalidDefinition');
     const noStart = await rejection(client.send(new CreateStateMachineCommand({ name: 'broken', definition: JSON.stringify({ States: {} }), roleArn: ROLE })));
     expect(noStart.name).toBe('InvalidDefinition');
@@ -114,7 +114,8 @@ describe('the endpoint answers with the Step Functions error shapes', () => {
     const same = await client.send(new CreateStateMachineCommand({ name: 'echo', definition: JSON.stringify(JSON.parse(PASS), null, 4), roleArn: ROLE }));
     expect(same.stateMachineArn).toBe(echo);
     expect((await rejection(client.send(new CreateStateMachineCommand({ name: 'bad/name', definition: PASS, roleArn: ROLE })))).name).toBe('InvalidName');
-    expect((await rejection(client.send(new CreateStateMachineCommand({ name: 'express', definition: PASS, roleArn: ROLE, type: 'EXPRESS' })))).name).toBe('StateMachineTypeNotSupported');
+    // An EXPRESS machine of the same name and definition is another machine: the name is taken.
+    expect((await rejection(client.send(new CreateStateMachineCommand({ name: 'echo', definition: PASS, roleArn: ROLE, type: 'EXPRESS' })))).name).toBe('StateMachineAlreadyExists');
   });
 
   it('SendTask*: a malformed token is InvalidToken, a well-formed token nobody issued is TaskDoesNotExist', async () => {

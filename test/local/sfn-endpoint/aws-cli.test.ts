@@ -65,4 +65,28 @@ describe.skipIf('skip' in cli)(`the AWS CLI (Debian's awscli${'version' in cli ?
     expect(failure?.code).toBe(254);
     expect(failure?.stderr).toContain(`An error occurred (ExecutionDoesNotExist) when calling the DescribeExecution operation: Execution Does Not Exist: '${missing}'`);
   }, 60_000);
+
+  it('create-state-machine, update-state-machine, tag-resource, list-tags-for-resource, untag-resource and delete-state-machine', async () => {
+    const definition = (result: string) => JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Result: result, End: true } } });
+    const role = 'arn:aws:iam::000000000000:role/cli';
+    const { stateMachineArn } = await aws(['create-state-machine', '--name', 'cli-made', '--definition', definition('one'), '--role-arn', role, '--tags', 'key=team,value=payments']);
+    const updated = await aws(['update-state-machine', '--state-machine-arn', stateMachineArn, '--definition', definition('two')]);
+    expect(Number.isNaN(Date.parse(updated.updateDate))).toBe(false);
+    expect((await aws(['describe-state-machine', '--state-machine-arn', stateMachineArn])).definition).toBe(definition('two'));
+
+    await aws(['tag-resource', '--resource-arn', stateMachineArn, '--tags', 'key=env,value=local']);
+    expect((await aws(['list-tags-for-resource', '--resource-arn', stateMachineArn])).tags).toEqual([
+      { key: 'team', value: 'payments' },
+      { key: 'env', value: 'local' },
+    ]);
+    await aws(['untag-resource', '--resource-arn', stateMachineArn, '--tag-keys', 'team']);
+    expect((await aws(['list-tags-for-resource', '--resource-arn', stateMachineArn])).tags).toEqual([{ key: 'env', value: 'local' }]);
+
+    await aws(['delete-state-machine', '--state-machine-arn', stateMachineArn]);
+    const gone = await aws(['describe-state-machine', '--state-machine-arn', stateMachineArn]).then(
+      () => undefined,
+      (err: { stderr: string }) => err.stderr,
+    );
+    expect(gone).toContain('An error occurred (StateMachineDoesNotExist) when calling the DescribeStateMachine operation');
+  }, 90_000);
 });

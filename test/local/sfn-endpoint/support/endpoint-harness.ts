@@ -8,9 +8,13 @@ import type { SfnEndpoint } from '../../../../local/sfn-endpoint/index.js';
 export const ROOT = join(import.meta.dirname, '../../../..');
 export const WORKFLOWS_DIR = join(ROOT, 'workflows/arazzo');
 
-/** The real SDK client, pointed at the endpoint with made-up credentials (the endpoint checks no signature). */
-export function sfnClient(endpoint: Pick<SfnEndpoint, 'url' | 'region'>): SFNClient {
+/**
+ * The real SDK client, pointed at the endpoint with made-up credentials (the endpoint checks no
+ * signature). `disableHostPrefix` for StartSyncExecution and TestState, whose host AWS prefixes with `sync-`.
+ */
+export function sfnClient(endpoint: Pick<SfnEndpoint, 'url' | 'region'>, options: { disableHostPrefix?: boolean } = {}): SFNClient {
   return new SFNClient({
+    ...options,
     endpoint: endpoint.url,
     region: endpoint.region,
     credentials: { accessKeyId: 'AKIDLOCALENDPOINT', secretAccessKey: 'local-endpoint-secret' },
