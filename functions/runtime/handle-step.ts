@@ -226,6 +226,17 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
       connectTimeoutMs: plan.transport.connectTimeoutMs,
       requestTimeoutMs: plan.transport.requestTimeoutMs,
       where,
+      // Each token or discovery request is a call of the step's, logged as one (a cached token makes none).
+      onCall: (call) =>
+        runtime.log?.({
+          workflowId: plan.workflowId,
+          stepId: plan.stepId,
+          method: call.method,
+          path: call.path,
+          durationMs: call.durationMs,
+          ...(call.statusCode !== undefined ? { statusCode: call.statusCode } : {}),
+          ...(call.error ? { error: call.error } : { outcome: `x-security ${call.purpose}` }),
+        }),
     });
     parameters = joinAuthParameters(parameters, applied.parameters);
     cachedTokenKeys = applied.cachedTokenKeys;

@@ -20,4 +20,17 @@ describe('run --sandbox --json with x-security', () => {
       expect(stderr.includes(form), `stderr carries a form of a credential: ${form}`).toBe(false);
     }
   });
+  it('prints the discovery and token requests as calls of the step that made them', async () => {
+    const { code, stdout } = await runCli([
+      'run', 'test/fixtures/x-security/fintecture-openid-connect.arazzo.yml', '--sandbox', '--no-color',
+      '--input', `clientId=${clientId}`, '--input', `clientSecret=${clientSecret}`, '--input', 'email=ada@example.com',
+    ]);
+    expect(code).toBe(0);
+    const calls = stdout.split('\n').filter((l) => l.startsWith('  createCustomer')).map((l) => l.replace(/\s+/g, ' ').replace(/\d+ ms/, 'N ms').trim());
+    expect(calls).toEqual([
+      'createCustomer GET /.well-known/openid-configuration → 200 N ms x-security discovery',
+      'createCustomer POST /oauth/accesstoken → 200 N ms x-security token',
+      'createCustomer POST /v1/customers → 201 N ms success',
+    ]);
+  });
 });

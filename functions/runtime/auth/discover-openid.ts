@@ -1,6 +1,5 @@
 import { authFailed, providerUnavailable } from '../../../core/errors.js';
-import { sendRequest } from '../http/send-request.js';
-import { describeEndpoint, type ClientAuthMethod, type TokenTransport } from './request-token.js';
+import { describeEndpoint, sendAuthRequest, type ClientAuthMethod, type TokenTransport } from './request-token.js';
 
 /** What arazzo-sfn reads of an OpenID Connect discovery document (OpenID Connect Discovery 1.0 §3). */
 export interface OpenIdConfiguration {
@@ -17,9 +16,10 @@ const MAX_DISCOVERY_BYTES = 256 * 1024;
  */
 export async function discoverOpenId(url: string, transport: TokenTransport): Promise<OpenIdConfiguration> {
   const what = `OpenID Connect discovery at ${describeEndpoint(url)}`;
-  const response = await sendRequest(
+  const response = await sendAuthRequest(
     { method: 'GET', url, headers: { accept: 'application/json' }, parts: { headers: {}, query: {}, path: {} } },
     { ...transport, describe: what, maxBodyBytes: MAX_DISCOVERY_BYTES },
+    'discovery',
   );
   if (response.statusCode >= 500 || response.statusCode === 429) throw providerUnavailable(`${what} answered ${response.statusCode}`);
   if (response.statusCode !== 200) throw authFailed(`${what} answered ${response.statusCode}`);

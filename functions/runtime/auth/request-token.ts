@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { authFailed, providerUnavailable } from '../../../core/errors.js';
-import { sendRequest } from '../http/send-request.js';
+import type { BuiltRequest } from '../http/build-request.js';
+import { sendRequest, type ReceivedResponse, type SendOptions } from '../http/send-request.js';
 
 /** How a client proves itself at the token endpoint (the OpenID Connect names; RFC 6749 §2.3.1). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -17,10 +18,43 @@ export interface TokenRequest {
   readonly clientAuthMethod: ClientAuthMethod;
 }
 
+/** One request to a token endpoint or discovery document, as the step's log line shows it. */
+export interface AuthCall {
+  readonly method: string;
+  /** The URL's path, never its query string. */
+  readonly path: string;
+  readonly purpose: 'token' | 'discovery';
+  readonly statusCode?: number;
+  readonly durationMs: number;
+  /** The error name when no answer came. */
+  readonly error?: string;
+}
+
 export interface TokenTransport {
   readonly dispatcher?: Dispatcher;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Told of each request made (a cached token or document makes none). */
+  readonly onCall?: (call: AuthCall) => void;
+}
+
+/** `sendRequest` with the call reported to `onCall`, answered or not. */
+export async function sendAuthRequest(request: BuiltRequest, options: SendOptions & TokenTransport, purpose: AuthCall['purpose']): Promise<ReceivedResponse> {
+  const started = performance.now();
+  let path = '';
+  try {
+    path = new URL(request.url).pathname;
+  } catch {
+    /* sendRequest refuses it below */
+  }
+  try {
+    const response = await sendRequest(request, options);
+    options.onCall?.({ method: request.method, path, purpose, statusCode: response.statusCode, durationMs: response.durationMs });
+    return response;
+  } catch (err) {
+    options.onCall?.({ method: request.method, path, purpose, durationMs: performance.now() - started, error: (err as Error).name });
+    throw err;
+  }
 }
 
 /** A token answer is small; anything larger is not one. */
@@ -67,9 +101,10 @@ export async function requestToken(req: TokenRequest, transport: TokenTransport)
     if (req.clientSecret !== undefined) form.set('client_secret', req.clientSecret);
   }
   const what = `token request to ${endpoint}`;
-  const response = await sendRequest(
+  const response = await sendAuthRequest(
     { method: 'POST', url: req.tokenUrl, headers, body: form.toString(), parts: { headers: {}, query: {}, path: {} } },
     { ...transport, describe: what, maxBodyBytes: MAX_TOKEN_ANSWER_BYTES },
+    'token',
   );
   if (response.statusCode >= 500 || response.statusCode === 429) throw providerUnavailable(`${what} answered ${response.statusCode}`);
   if (response.statusCode !== 200) {

@@ -67,4 +67,59 @@ describe('x-security in the plan', () => {
     expect(found.map((f) => f.slice(0, 8))).toEqual(['ASFN2023']);
     expect(result.workflows).toHaveLength(1);
   });
+  it('resolves a qualified $sourceDescriptions.<name>.<scheme>, and warns on an unqualified workflow-level schemeName when there are several sources (ASFN2025)', async () => {
+    const twoSources = (schemeName: string) => `
+arazzo: 1.0.1
+info: { title: two sources, version: 1.0.0 }
+sourceDescriptions:
+  - { name: pets, url: ./openapi.yml, type: openapi }
+  - { name: other, url: ./other.yml, type: openapi }
+workflows:
+  - workflowId: w
+    inputs: { type: object, properties: { token: { type: string } } }
+    x-security:
+      - schemeName: ${schemeName}
+        values: { token: $inputs.token }
+    steps:
+      - stepId: read
+        operationId: $sourceDescriptions.pets.getPet
+        parameters: [{ name: id, in: path, value: p1 }]
+`;
+    const files = { 'openapi.yml': OPENAPI, 'other.yml': PETS_OPENAPI.replace('title: Pets', 'title: Other').replace(/operationId: (\w+)/g, 'operationId: other$1') };
+    const qualified = await compileWorkflowResult(twoSources('$sourceDescriptions.pets.Bearer'), files);
+    expect(qualified.diagnostics.filter((d) => d.code.startsWith('ASFN10') || /^ASFN202/.test(d.code))).toEqual([]);
+    expect((qualified.workflows[0].plan.steps[0] as StepPlan).auth?.[0].scheme).toEqual({ type: 'http', scheme: 'bearer' });
+    const plain = await compileWorkflowResult(twoSources('Bearer'), files);
+    expect(plain.diagnostics.map((d) => d.code)).toContain('ASFN2025');
+    expect(plain.workflows).toHaveLength(1);
+    const elsewhere = await compileWorkflowResult(twoSources('$sourceDescriptions.other.Bearer'), files);
+    expect(elsewhere.diagnostics.filter((d) => d.code === 'ASFN1031').map((d) => d.message)).toEqual([
+      'schemeName "$sourceDescriptions.other.Bearer" names no security scheme in components.securitySchemes of source "other"',
+    ]);
+  });
+
+  it('lints x-security values as request-time expressions: an input the schema does not declare (ASFN2014)', async () => {
+    const { result } = await diagnose('          - schemeName: Bearer\n            values: { token: $inputs.tokne }');
+    expect(result.diagnostics.filter((d) => d.code === 'ASFN2014').map((d) => d.pointer)).toEqual(['/workflows/0/steps/0/x-security/0/values/token']);
+  });
+
+  it('warns that x-security on a step running a workflow is not applied (ASFN2024)', async () => {
+    const result = await compileWorkflowResult(
+      `${ARAZZO_HEAD}
+workflows:
+  - workflowId: child
+    steps:
+      - { stepId: read, operationId: getPet, parameters: [{ name: id, in: path, value: p1 }] }
+  - workflowId: parent
+    steps:
+      - stepId: run
+        workflowId: child
+        x-security:
+          - schemeName: Bearer
+            values: { token: $inputs.token }
+`,
+      OPENAPI,
+    );
+    expect(result.diagnostics.filter((d) => d.code === 'ASFN2024').map((d) => d.pointer)).toEqual(['/workflows/1/steps/0/x-security']);
+  });
 });
