@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleBenchmark } from './bundle.js';
 import { compileBenchmark } from './compile.js';
+import { costBenchmark } from './cost.js';
 import { respectBenchmark } from './respect.js';
 import { throughputBenchmark } from './throughput.js';
 import { BenchmarkSkipped, type BenchContext, type BenchReport, type Benchmark } from './lib/benchmark.js';
@@ -16,7 +17,7 @@ import { writeSection } from './lib/results.js';
 import { renderMarkdown, renderText } from './lib/table.js';
 
 /** Every benchmark, in the order `npm run bench` runs them; new ones register here. */
-const BENCHMARKS: readonly Benchmark[] = [compileBenchmark, bundleBenchmark, respectBenchmark, throughputBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [compileBenchmark, bundleBenchmark, respectBenchmark, throughputBenchmark, costBenchmark];
 
 const usage = `Usage: npm run bench -- [<benchmark>...] [--samples N] [--warmup N] [--cold-samples N] [--no-write]
 

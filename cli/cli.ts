@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
       const { positionals, values } = parseOptions('compile', compileHelp, {
         args: rest,
         allowPositionals: true,
-        options: { workflow: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string', multiple: true }, ...LOAD_FLAGS },
+        options: { workflow: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string', multiple: true }, prices: { type: 'string' }, ...LOAD_FLAGS },
       });
       if (positionals.length !== 1) throw new UsageError('compile needs exactly one file');
       return runCompile(positionals[0], { ...values, ...loadOptionsFrom(values) }, out, err, errStyle);

@@ -1,13 +1,14 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileFile, describeStatus, hasErrors, statusOf, type LoadOptions } from '../../compiler/index.js';
+import { DEFAULT_PRICES, estimateCost, formatCostReport, readPricesFile, type CostPrices } from '../../compiler/cost/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { loadFlagsHelp } from '../load-flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { severityHelp, severityOptions } from '../severity-option.js';
 import { plain, type Style } from '../style.js';
 
-export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>] [--severity <CHECK=level>]
+export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>] [--severity <CHECK=level>] [--prices <file.json>]
 
 Compiles each workflow to an Amazon States Language definition (JSONPath) and its plan.
 Without --out, prints {"<workflowId>": {"definition": ..., "plan": ...}} as JSON on stdout.
@@ -16,6 +17,13 @@ is created if needed) and lists each file it wrote on stderr.
 Diagnostics go to stderr. Exit 2 on compile errors; with --workflow, only on errors that stop
 that workflow (its own, the document's, or those of a workflow it needs): a sibling's errors are
 printed and do not stop it.
+
+Each workflow's cost goes to stderr: state transitions and Lambda invocations per execution
+(a + b·n, n the extra turns of a loop), and the price per 1,000 executions at the public list
+prices of us-east-1 (Step Functions Standard, Lambda arm64 at 256 MB), with the durations it
+assumes; --out also writes <dir>/<workflowId>.cost.json. --prices <file.json> overrides any of
+region, stateTransitionsPer1000, lambdaRequestsPerMillion, lambdaGbSecond, memoryMb,
+operationMs, workflowFunctionMs, source.
 
 ${loadFlagsHelp}
 
@@ -46,11 +54,20 @@ async function write(path: string, value: unknown): Promise<void> {
 
 export async function runCompile(
   file: string,
-  opts: { workflow?: string; out?: string; severity?: readonly string[] } & LoadOptions,
+  opts: { workflow?: string; out?: string; severity?: readonly string[]; prices?: string } & LoadOptions,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
   style: Style = plain,
 ): Promise<number> {
+  let prices: CostPrices = DEFAULT_PRICES;
+  if (opts.prices !== undefined) {
+    try {
+      prices = await readPricesFile(opts.prices);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(code ? `--prices ${opts.prices}: ${code}` : `--prices ${opts.prices}: ${(err as Error).message}`);
+    }
+  }
   const result = await compileFile(file, {
     maxFileBytes: opts.maxFileBytes,
     maxTotalBytes: opts.maxTotalBytes,
@@ -73,6 +90,8 @@ export async function runCompile(
     }
   } else if (hasErrors(result.diagnostics)) return ExitCodes.usage;
   const selected = result.workflows.filter((w) => !opts.workflow || w.plan.workflowId === opts.workflow);
+  const costs = new Map(selected.map((w) => [w.plan.workflowId, estimateCost(w, prices)]));
+  for (const cost of costs.values()) stderr.write(`${formatCostReport(cost)}\n`);
   if (opts.out) {
     await outputFolder(opts.out);
     for (const w of selected) {
@@ -82,6 +101,9 @@ export async function runCompile(
       stderr.write(`wrote ${asl} (${Object.keys(w.definition.States).length} states)\n`);
       await write(plan, w.plan);
       stderr.write(`wrote ${plan} (${w.plan.steps.length} steps)\n`);
+      const cost = join(opts.out, `${w.plan.workflowId}.cost.json`);
+      await write(cost, costs.get(w.plan.workflowId));
+      stderr.write(`wrote ${cost}\n`);
     }
   } else {
     stdout.write(JSON.stringify(Object.fromEntries(selected.map((w) => [w.plan.workflowId, { definition: w.definition, plan: w.plan }])), null, 2) + '\n');

@@ -7,6 +7,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { LoopPolicy } from '../../core/plan.js';
 import type { CompileOptions } from '../../compiler/plan/compile-options.js';
+import type { CostPrices } from '../../compiler/cost/prices.js';
 
 // The public props of ArazzoWorkflow, apart from the construct so each file stays readable.
 /** A credential input's secret, with the key of a JSON secret that holds the value. */
@@ -135,6 +136,12 @@ export interface ArazzoWorkflowProps {
    * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
    */
   readonly webhookReservedConcurrency?: number;
+  /**
+   * Prices and assumed durations of the cost report (`ArazzoWorkflow.cost`, and the construct's
+   * `arazzo-sfn:cost` metadata): any of them, the rest stay the defaults.
+   * @default - us-east-1 list prices (Step Functions Standard, Lambda arm64), `memorySize`, 250 ms per operation call, 20 ms per workflow function call
+   */
+  readonly costPrices?: Partial<CostPrices>;
   /**
    * Whether the stack outputs the state machine's ARN (`StateMachineArn`) and, for a workflow
    * with callback steps, the webhook's URL (`WebhookUrl`), for `cdk deploy --outputs-file`.

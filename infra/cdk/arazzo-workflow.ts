@@ -19,6 +19,8 @@ import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js'
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
 import { DEFAULT_SEAL_CONTEXT } from '../../compiler/plan/compile-options.js';
 import { nodeVersionProblem } from '../../core/node-version.js';
+import { estimateCost, type CostReport } from '../../compiler/cost/estimate-cost.js';
+import { withPrices } from '../../compiler/cost/prices.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
 import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
 import { handlerEntry, packageRoot } from './package-paths.js';
@@ -58,6 +60,11 @@ export class ArazzoWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** What the compiler produced for this workflow (plans, ASL with `${...}` placeholders, task bindings). */
   readonly compiled: CompiledWorkflow;
+  /**
+   * What an execution costs: state transitions and Lambda invocations per execution (loops per
+   * turn) and the price per 1,000 executions (`costPrices`). Also the construct's `arazzo-sfn:cost` metadata.
+   */
+  readonly cost: CostReport;
   /** The Lambda functions by function key (`<source>.<operationId>`, `<workflowId>.workflow`). */
   readonly functions: Readonly<Record<string, nodejs.NodejsFunction>>;
   /** The execution input value of each bound credential input: `secret:<input>` (plus `#<jsonKey>`). */
@@ -106,6 +113,8 @@ export class ArazzoWorkflow extends Construct {
     });
     const { workflow } = compiledResponse;
     this.compiled = workflow;
+    this.cost = estimateCost(workflow, withPrices({ memoryMb: props.memorySize ?? 256, ...props.costPrices }));
+    this.node.addMetadata('arazzo-sfn:cost', this.cost);
     for (const w of compiledResponse.warnings) {
       Validations.of(this).addWarning(`arazzo-sfn:${w.code}`, `${w.file}:${w.line}:${w.col}: ${w.severity === 'error' ? 'error in another workflow: ' : ''}${w.message} [${w.rule}]`);
     }

@@ -26,16 +26,38 @@ describe('CLI commands: output and exit codes as a user sees them (child process
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('compile --out writes the ASL and the plan of each workflow and exits 0', async () => {
+  it('compile --out writes the ASL, the plan and the cost report of each workflow and exits 0', async () => {
     const out = await mkdtemp(join(tmpdir(), 'arazzo-sfn-compile-'));
     const { code, stderr } = await runCli(['compile', SEED_001, '--out', out]);
     expect(code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['token-then-payment.asl.json', 'token-then-payment.plan.json']);
+    expect((await readdir(out)).sort()).toEqual(['token-then-payment.asl.json', 'token-then-payment.cost.json', 'token-then-payment.plan.json']);
     const asl = JSON.parse(await readFile(join(out, 'token-then-payment.asl.json'), 'utf8')) as { StartAt: string };
     expect(asl.StartAt).toBe('Validate inputs');
     // Every file written is listed, one line each.
     const wrote = stderr.split('\n').filter((l) => l.startsWith('wrote '));
-    expect(wrote).toEqual([`wrote ${join(out, 'token-then-payment.asl.json')} (8 states)`, `wrote ${join(out, 'token-then-payment.plan.json')} (3 steps)`]);
+    expect(wrote).toEqual([
+      `wrote ${join(out, 'token-then-payment.asl.json')} (8 states)`,
+      `wrote ${join(out, 'token-then-payment.plan.json')} (3 steps)`,
+      `wrote ${join(out, 'token-then-payment.cost.json')}`,
+    ]);
+    // The cost of an execution: printed, and written as JSON.
+    expect(stderr).toContain('cost of token-then-payment: 4 state transitions, 4 Lambda invocations per execution');
+    const cost = JSON.parse(await readFile(join(out, 'token-then-payment.cost.json'), 'utf8'));
+    expect(cost).toMatchObject({ workflowId: 'token-then-payment', path: { transitions: 4, lambdaInvocations: 4 }, prices: { region: 'us-east-1', stateTransitionsPer1000: 0.025 } });
+  });
+
+  it('compile --prices overrides the prices of the cost report; a bad prices file is one line and exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'arazzo-sfn-prices-'));
+    await writeFile(join(dir, 'paris.json'), JSON.stringify({ region: 'eu-west-3', stateTransitionsPer1000: 0.0297, source: 'eu-west-3 list price' }));
+    const ok = await runCli(['compile', SEED_001, '--prices', join(dir, 'paris.json')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain('prices (eu-west-3): $0.0297/1,000 transitions');
+    expect(ok.stderr).toContain('(eu-west-3 list price)');
+    await writeFile(join(dir, 'typo.json'), '{"stateTransitions": 1}');
+    const bad = await runCli(['compile', SEED_001, '--prices', join(dir, 'typo.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--prices .*typo\.json: prices: unknown key "stateTransitions"/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('compile --out naming an existing file (not a folder) is one clear line, exit 2, no stack, the file untouched', async () => {

@@ -5,6 +5,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { nodeVersionProblem, REQUIRED_NODE } from '../../../core/node-version.js';
+import { estimateCost } from '../../../compiler/cost/estimate-cost.js';
+import { withPrices } from '../../../compiler/cost/prices.js';
 import { ArazzoWorkflow, VENDED_LOGS_PREFIX } from '../../../infra/cdk/arazzo-workflow.js';
 import { acknowledgeArazzoWorkflowFindings } from '../../../infra/cdk/nag-suppressions.js';
 import { SeedWorkflowsStack } from '../../../infra/cdk/seed-workflows-stack.js';
@@ -115,6 +117,24 @@ describe('ArazzoWorkflow: a first real deploy (issue 16)', () => {
     for (const secret of kept) expect([secret.DeletionPolicy, secret.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
     for (const secret of secretsOf(RemovalPolicy.DESTROY)) expect(secret.DeletionPolicy).toBe('Delete');
   }, 60_000);
+
+  it('attaches the cost report as metadata, at the functions\' memory and the prices it is given', () => {
+    const stack = new Stack(newApp(), 'Test');
+    const token = new secretsmanager.Secret(stack, 'Token');
+    const workflow = new ArazzoWorkflow(stack, 'Register', {
+      arazzoFile: NESTED,
+      workflowId: 'register-customer',
+      secrets: { accessToken: token },
+      memorySize: 512,
+      costPrices: { operationMs: 400 },
+    });
+    const [entry] = workflow.node.metadata.filter((m) => m.type === 'arazzo-sfn:cost');
+    expect(entry.data).toBe(workflow.cost);
+    expect(workflow.cost).toEqual(estimateCost(workflow.compiled, withPrices({ memoryMb: 512, operationMs: 400 })));
+    expect(workflow.cost.prices).toMatchObject({ memoryMb: 512, operationMs: 400, workflowFunctionMs: 20, region: 'us-east-1' });
+    // Validate inputs, then the one call, which ends the workflow.
+    expect(workflow.cost.path).toMatchObject({ transitions: 2, lambdaInvocations: 2 });
+  });
 
   it('refuses an older Node in one line, the line the CLI prints', () => {
     expect(nodeVersionProblem('20.19.5', '/usr/bin/node')).toBe(`arazzo-sfn: needs Node.js ${REQUIRED_NODE} or later, found 20.19.5 (/usr/bin/node)`);

@@ -1,0 +1,169 @@
+import type { WorkflowPlan } from '../../core/plan.js';
+import type { EmittedWorkflow, StateMachineDefinition } from '../emit/emit-asl.js';
+import { StateNames } from '../emit/state-names.js';
+import { DEFAULT_PRICES, type CostPrices } from './prices.js';
+
+/** What a path (or one turn of a loop) costs in billed units. */
+export interface CostUnits {
+  /** Step Functions Standard state transitions (each state entered). */
+  readonly transitions: number;
+  /** Lambda invocations (Task states that invoke a function; a callback step adds the webhook receiver's settling call). */
+  readonly lambdaInvocations: number;
+  /** Lambda GB-seconds at the configured memory and the assumed durations. */
+  readonly gbSeconds: number;
+}
+
+export interface CostLoop extends CostUnits {
+  /** The state each turn comes back to (the polled step). */
+  readonly state: string;
+  /** The states of one turn, in order. */
+  readonly states: readonly string[];
+  /** The loop's bound (`maxAttempts`) when the plan gives one: at most this many runs of the step. */
+  readonly maxTurns?: number;
+}
+
+export interface CostReport {
+  readonly workflowId: string;
+  readonly prices: CostPrices;
+  /** The shortest path from the start to a success, no loop turned: `a` of `a + b·n`. */
+  readonly path: CostUnits & { readonly states: readonly string[] };
+  /** The longest path to a success without turning a loop (optional steps taken), when longer than `path`. */
+  readonly longestPath?: CostUnits & { readonly states: readonly string[] };
+  /** Each loop reachable on the way: `b` of `a + b·n`, per extra turn. */
+  readonly loops: readonly CostLoop[];
+  /**
+   * The minimum a hand-written state machine needs for the same calls on `path`: one Task per
+   * call, the Choice states that route, Wait states of loops, an end state after a Choice. The
+   * states arazzo-sfn adds beyond that are named in `overhead`.
+   */
+  readonly handWritten: CostUnits;
+  readonly overhead: readonly string[];
+  /** USD per 1,000 executions of `path` (no loop turned), and with each loop turned once. */
+  readonly per1000: { readonly path: number; readonly perLoopTurn: readonly number[]; readonly handWritten: number };
+}
+
+type State = Record<string, any>;
+
+/** Where a state goes when nothing fails: Next, a Choice's rules and Default. Catch routes are failure paths. */
+function successors(state: State): string[] {
+  if (state.Type === 'Choice') return [...new Set([...(state.Choices ?? []).map((c: State) => c.Next as string), ...(state.Default ? [state.Default as string] : [])])];
+  return state.Next ? [state.Next as string] : [];
+}
+
+const isSuccessEnd = (state: State) => state.Type === 'Succeed' || (state.End === true && state.Type !== 'Fail');
+
+/**
+ * The billed units of a workflow's executions, from its ASL: a walk over the state graph along
+ * success routes (Catch routes and Fail states are failures, Retry attempts are faults), with
+ * each loop (a route back to an earlier state) counted per turn. Lambda invocations come from
+ * the Task bindings; GB-seconds from the configured memory and the assumed durations.
+ */
+export function estimateCost(workflow: EmittedWorkflow & { readonly plan: WorkflowPlan }, prices: CostPrices = DEFAULT_PRICES): CostReport {
+  const { definition, tasks, plan } = workflow;
+  const states = definition.States as Record<string, State>;
+  const unitsOf = (names: readonly string[]): CostUnits => {
+    let lambdaInvocations = 0;
+    let seconds = 0;
+    for (const name of names) {
+      const binding = tasks[name];
+      if (!binding || binding.kind === 'startExecution') continue;
+      const workflowFunction = binding.functionKey.endsWith('.workflow');
+      const ms = workflowFunction ? prices.workflowFunctionMs : prices.operationMs;
+      // A callback step: its function's call, then the webhook receiver's for the settling callback (heartbeats aside).
+      const calls = binding.waitsForCallback ? 2 : 1;
+      lambdaInvocations += calls;
+      seconds += (ms / 1000) * calls;
+    }
+    return { transitions: names.length + parallelBranchTransitions(names, states), lambdaInvocations, gbSeconds: round((prices.memoryMb / 1024) * seconds, 9) };
+  };
+
+  // Depth-first from StartAt along success routes: a route to a state still on the stack closes a loop.
+  const loops: CostLoop[] = [];
+  const backEdges = new Set<string>();
+  const onStack: string[] = [];
+  const done = new Set<string>();
+  const visit = (name: string) => {
+    onStack.push(name);
+    for (const next of successors(states[name] ?? {})) {
+      const at = onStack.indexOf(next);
+      if (at >= 0) {
+        backEdges.add(`${name}\u0000${next}`);
+        const turn = onStack.slice(at);
+        const maxTurns = loopBound(plan, next);
+        loops.push({ state: next, states: turn, ...unitsOf(turn), ...(maxTurns !== undefined ? { maxTurns } : {}) });
+      } else if (!done.has(next) && states[next]) visit(next);
+    }
+    onStack.pop();
+    done.add(name);
+  };
+  visit(definition.StartAt);
+
+  // Without the loops' routes back the graph is acyclic: shortest and longest paths to a success.
+  const memo = new Map<string, { short?: string[]; long?: string[] }>();
+  const paths = (name: string): { short?: string[]; long?: string[] } => {
+    const known = memo.get(name);
+    if (known) return known;
+    const state = states[name] ?? {};
+    let result: { short?: string[]; long?: string[] } = {};
+    if (isSuccessEnd(state)) result = { short: [name], long: [name] };
+    else if (state.Type !== 'Fail') {
+      for (const next of successors(state).filter((n) => !backEdges.has(`${name}\u0000${n}`))) {
+        const sub = paths(next);
+        if (sub.short && (!result.short || sub.short.length + 1 < result.short.length)) result.short = [name, ...sub.short];
+        if (sub.long && (!result.long || sub.long.length + 1 > result.long.length)) result.long = [name, ...sub.long];
+      }
+    }
+    memo.set(name, result);
+    return result;
+  };
+  const { short = [], long = [] } = paths(definition.StartAt);
+  const path = { states: short, ...unitsOf(short) };
+  const longestPath = long.length > short.length ? { states: long, ...unitsOf(long) } : undefined;
+
+  // What only arazzo-sfn adds: the input check before the first call (a hand-written machine starts with its first call).
+  const overhead: string[] = short.filter((name) => name === (StateNames.validateInputs as string));
+  const handWritten = unitsOf(short.filter((name) => !overhead.includes(name)));
+  const usd = (u: CostUnits) =>
+    round(1000 * (u.transitions * (prices.stateTransitionsPer1000 / 1000) + u.lambdaInvocations * (prices.lambdaRequestsPerMillion / 1e6) + u.gbSeconds * prices.lambdaGbSecond), 6);
+  return {
+    workflowId: plan.workflowId,
+    prices,
+    path,
+    ...(longestPath ? { longestPath } : {}),
+    loops,
+    handWritten,
+    overhead,
+    per1000: { path: usd(path), perLoopTurn: loops.map(usd), handWritten: usd(handWritten) },
+  };
+}
+
+/** A Parallel state's branches run their own states: each branch's shortest success path counts too. */
+function parallelBranchTransitions(names: readonly string[], states: Record<string, State>): number {
+  let extra = 0;
+  for (const name of names) {
+    const state = states[name];
+    if (state?.Type !== 'Parallel') continue;
+    for (const branch of (state.Branches ?? []) as StateMachineDefinition[]) {
+      const seen = new Set<string>();
+      let at: string | undefined = branch.StartAt;
+      while (at && !seen.has(at) && branch.States[at]) {
+        seen.add(at);
+        const s = branch.States[at] as State;
+        extra += 1;
+        if (isSuccessEnd(s) || s.Type === 'Fail') break;
+        at = successors(s)[0];
+      }
+    }
+  }
+  return extra;
+}
+
+/** The bound of the loop back to a step: the largest `maxAttempts` among its repeating actions. */
+function loopBound(plan: WorkflowPlan, stateName: string): number | undefined {
+  const step = plan.steps.find((s) => StateNames.step(s.stepId) === stateName);
+  if (!step) return undefined;
+  const bounds = [...step.onSuccess, ...step.onFailure].map((a) => a.loop?.maxAttempts).filter((n): n is number => n !== undefined);
+  return bounds.length ? Math.max(...bounds) : undefined;
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
