@@ -59,3 +59,35 @@ describe('planFunctions: which functions may open a sealed value (kms:Decrypt)',
     });
   });
 });
+
+describe('planFunctions: an x-security value is a read like any other', () => {
+  let dir: string;
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("lets the function of a step whose only read is an x-security token (an earlier step's sealed output) open it", async () => {
+    dir = await mkdtemp(join(tmpdir(), 'arazzo-sfn-plan-functions-'));
+    await writeFile(
+      join(dir, 'bearer.arazzo.yml'),
+      `arazzo: 1.0.1
+info: { title: bearer, version: '1' }
+sourceDescriptions:
+  - { name: customersApi, url: '${OPENAPI}', type: openapi }
+workflows:
+  - workflowId: bearer
+    steps:
+      - stepId: list
+        operationId: listAllCustomers
+        outputs: { token: $response.body#/token }
+      - stepId: customer
+        operationId: getCustomerById
+        parameters: [{ name: customer_id, in: path, value: cus_0001 }]
+        x-security:
+          - schemeName: BearerAuth
+            values: { token: $steps.list.outputs.token }
+`,
+    );
+    const compiled = (await compileFileOrThrow(join(dir, 'bearer.arazzo.yml'))).workflows[0];
+    const unseals = Object.fromEntries(planFunctions(compiled).map((f) => [f.functionKey, f.unseals]));
+    expect(unseals).toEqual({ 'bearer.workflow': false, 'customersApi.listAllCustomers': false, 'customersApi.getCustomerById': true });
+  });
+});
