@@ -1,7 +1,8 @@
 import { AUTH_CREDENTIAL_VALUES } from '../../core/credential-names.js';
 import { ExpressionSyntaxError, parseTemplate } from '../../core/expressions/index.js';
 import type { AuthPlan, AuthScheme, ParameterPlan } from '../../core/plan.js';
-import { encodePointer } from '../load/parse-yaml-source.js';
+import { decodePointer, encodePointer } from '../load/parse-yaml-source.js';
+import type { BoundOperation } from './bind-operation.js';
 import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
 import { checkValueExpressions } from './check-expressions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
@@ -248,7 +249,7 @@ export function planStepSecurity(
   ctx: PlanContext,
   step: object,
   stepPointer: string,
-  source: string,
+  operation: BoundOperation,
   workflowSecurity: WorkflowSecurity,
   parameters: readonly ParameterPlan[],
   reported: Set<string>,
@@ -259,6 +260,7 @@ export function planStepSecurity(
     reported.add(key);
     report();
   };
+  const { source } = operation;
   for (const entry of [...workflowSecurity.entries, ...readEntries(ctx, step, stepPointer)]) {
     let raw = entry.scheme;
     if (entry.schemeName !== undefined) {
@@ -314,9 +316,32 @@ export function planStepSecurity(
         ),
       );
     }
-    planned.push({ ...(entry.schemeName !== undefined ? { schemeName: entry.schemeName } : {}), scheme, values: entry.values });
+    let values = entry.values;
+    // The scopes a token is requested with: `scope` when given, else those the operation's security requirement names for the scheme.
+    if ((scheme.type === 'oauth2' || scheme.type === 'openIdConnect') && values.accessToken === undefined && values.scope === undefined && entry.schemeName !== undefined) {
+      const scopes = requiredScopes(ctx, operation, entry.schemeName);
+      if (scopes.length) values = { ...values, scope: scopes.join(' ') };
+    }
+    planned.push({ ...(entry.schemeName !== undefined ? { schemeName: entry.schemeName } : {}), scheme, values });
   }
   return planned;
+}
+
+/** The scopes the operation's first security requirement naming the scheme lists (its own `security`, else the description's). */
+function requiredScopes(ctx: PlanContext, operation: BoundOperation, schemeName: string): string[] {
+  const qualified = QUALIFIED.exec(schemeName);
+  if (qualified && qualified[1] !== operation.source) return [];
+  const key = qualified ? qualified[2] : schemeName;
+  const document = ctx.loaded.openapis.get(operation.source)?.document;
+  let node: unknown = document;
+  for (const token of decodePointer(operation.operation.pointer)) node = isObject(node) ? node[token] : undefined;
+  const requirements = isObject(node) && Array.isArray(node.security) ? node.security : Array.isArray(document?.security) ? document.security : [];
+  // Requirements are alternatives: the first that names the scheme says what this call needs.
+  for (const requirement of requirements as unknown[]) {
+    const listed = isObject(requirement) ? requirement[key] : undefined;
+    if (Array.isArray(listed)) return listed.filter((scope): scope is string => typeof scope === 'string' && scope !== '');
+  }
+  return [];
 }
 
 /** The input names the credential values of the workflow's and its steps' `x-security` read: they are credential inputs. */

@@ -98,7 +98,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const op = bound.operation!;
   const parameters = planParameters(ctx, step, setting.workflow, op, sp, setting.workflowPointer);
   const requestBody = planRequestBody(ctx, step, op, sp);
-  const auth = planStepSecurity(ctx, step, sp, op.source, setting.security, parameters, setting.securityReported);
+  const auth = planStepSecurity(ctx, step, sp, op, setting.security, parameters, setting.securityReported);
   const contentType = requestContentType(step, op);
   const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
   const method = op.operation.method;

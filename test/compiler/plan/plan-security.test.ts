@@ -122,4 +122,12 @@ workflows:
     );
     expect(result.diagnostics.filter((d) => d.code === 'ASFN2024').map((d) => d.pointer)).toEqual(['/workflows/1/steps/0/x-security']);
   });
+  it('requests a token with the scopes the operation\'s security requirement names for the scheme, unless scope is given', async () => {
+    const secured = OPENAPI.replace('      operationId: getPet\n', '      operationId: getPet\n      security: [{ Machine: [read, write] }, { Machine: [admin] }]\n');
+    const entry = (values: string) => `          - schemeName: Machine\n            values: { clientId: app, clientSecret: $inputs.token${values} }`;
+    const auth = async (values: string) =>
+      ((await compileWorkflowResult(doc(entry(values)), secured)).workflows[0].plan.steps[0] as StepPlan).auth?.[0].values;
+    expect(await auth('')).toEqual({ clientId: 'app', clientSecret: '$inputs.token', scope: 'read write' });
+    expect(await auth(', scope: read')).toEqual({ clientId: 'app', clientSecret: '$inputs.token', scope: 'read' });
+  });
 });
