@@ -4,6 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import { invalidInputs } from '../../core/errors.js';
 import type { ExecutionState, WorkflowPlan } from '../../core/plan.js';
 import { getAtCredentialPath, splitCredentialPath } from '../../core/credential-names.js';
+import { inputsFromEvent } from '../../core/event-input.js';
 import { isSealed, parseSecretReference } from './secrets/index.js';
 
 /** The key Step Functions reads to link a nested execution to its parent in the console; not a workflow input. */
@@ -57,7 +58,11 @@ export function validateInputs(plan: WorkflowPlan, input: unknown): ExecutionSta
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw invalidInputs(`workflow ${plan.workflowId}: the execution input must be a JSON object of workflow inputs`);
   }
-  const { [STARTED_BY_KEY]: _startedBy, ...inputs } = input as Record<string, unknown>;
+  const { [STARTED_BY_KEY]: _startedBy, ...given } = input as Record<string, unknown>;
+  // Started by an EventBridge rule: the inputs are picked from the event, those it lacks left out (their defaults apply).
+  const picked = inputsFromEvent(given);
+  const inputs = picked.inputs;
+  problems.push(...picked.problems);
   for (const path of plan.credentialInputs) {
     // A parent workflow may hand a credential over sealed (a token it minted).
     const value = getAtCredentialPath(inputs, path);

@@ -28,8 +28,11 @@ export interface ArazzoEventTrigger {
   readonly eventBus?: events.IEventBus;
   /**
    * The execution input built from the event: workflow input name → value, typically
-   * `events.EventField.fromPath('$.detail.email')`. Credential inputs bound in `secrets` are
-   * added as their secret references unless set here.
+   * `events.EventField.fromPath('$.detail.email')` (a path of dotted names and `[index]`es), or a
+   * constant. Credential inputs bound in `secrets` are added as their secret references unless
+   * set here. The rule sends the whole event with each input's path, and the workflow's input
+   * check picks the paths the event has: an input the event lacks is left out, so its schema
+   * `default` applies (a JSON input template could only write it, as null or "").
    * @default - the event's `detail`, which must then carry `secret:` references for credentials
    */
   readonly input?: Readonly<Record<string, unknown>>;

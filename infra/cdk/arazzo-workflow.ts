@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Names, RemovalPolicy, Stack, ValidationError, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Names, RemovalPolicy, Stack, Tokenization, ValidationError, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -19,6 +19,7 @@ import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js'
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
 import { DEFAULT_SEAL_CONTEXT } from '../../compiler/plan/compile-options.js';
 import { nodeVersionProblem } from '../../core/node-version.js';
+import { EVENT_INPUT_KEY, parseEventPath } from '../../core/event-input.js';
 import { estimateCost, type CostReport } from '../../compiler/cost/estimate-cost.js';
 import { withPrices } from '../../compiler/cost/prices.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
@@ -444,15 +445,27 @@ export class ArazzoWorkflow extends Construct {
     );
   }
 
+  private eventInput(mapping: Readonly<Record<string, unknown>>): events.RuleTargetInput {
+    const paths: Record<string, string> = {};
+    const constants: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(mapping)) {
+      const resolvable = typeof value === 'string' ? Tokenization.reverseString(value).firstToken : undefined;
+      if (resolvable instanceof events.EventField && Tokenization.reverseString(value as string).length === 1) {
+        if (!parseEventPath(resolvable.path)) this.fail(`trigger.input.${name}: ${resolvable.path} is not a path the input check reads (dotted names and [index]es from $)`);
+        paths[name] = resolvable.path;
+      } else constants[name] = value;
+    }
+    const template = JSON.stringify({ ...this.secretReferences, ...constants, [EVENT_INPUT_KEY]: { paths, event: EVENT_MARKER } });
+    return new EventPickedInput(template.replace(`"${EVENT_MARKER}"`, '<aws.events.event.json>'));
+  }
+
   private createRule(trigger: ArazzoEventTrigger): { rule: events.Rule; deadLetterQueue: sqs.IQueue } {
     const rule = new events.Rule(this, 'Trigger', {
       eventPattern: trigger.eventPattern,
       ...(trigger.eventBus ? { eventBus: trigger.eventBus } : {}),
       ...(trigger.description ? { description: trigger.description } : {}),
     });
-    const input = trigger.input
-      ? events.RuleTargetInput.fromObject({ ...this.secretReferences, ...trigger.input })
-      : events.RuleTargetInput.fromEventPath('$.detail');
+    const input = trigger.input ? this.eventInput(trigger.input) : events.RuleTargetInput.fromEventPath('$.detail');
     // SQS-managed encryption: EventBridge may send to it without a key policy (the AWS managed key aws/sqs admits no service principal).
     const deadLetterQueue =
       trigger.deadLetterQueue ??
@@ -463,6 +476,25 @@ export class ArazzoWorkflow extends Construct {
     return { rule, deadLetterQueue };
   }
 }
+
+/**
+ * The execution input a trigger sends: the bound secrets' references and constant inputs as they
+ * are, and for the inputs read from the event, their paths beside the whole event
+ * (`<aws.events.event.json>`), from which the input check picks what the event has. A JSON
+ * template cannot leave a key out, so mapping each path in the template would write every
+ * optional input whether the event has it or not, and its schema default would never apply.
+ */
+class EventPickedInput extends events.RuleTargetInput {
+  constructor(private readonly template: string) {
+    super();
+  }
+
+  bind(): events.RuleTargetInputProperties {
+    return { inputTemplate: this.template };
+  }
+}
+
+const EVENT_MARKER = '__arazzo_sfn_event__';
 
 function describeFunction(spec: FunctionSpec | WebhookSpec): string {
   if (spec.kind === 'operation') return `operation ${spec.functionKey}`;

@@ -162,9 +162,10 @@ export class SeedWorkflowsStack extends Stack {
       trigger: {
         description: 'A customer applied for an account: create, verify (KYC) and activate them on Mbanq',
         eventPattern: { source: ['merchant.app'], detailType: ['BankCustomerApplied'] },
-        // The whole profile, as the workflow's inputs name it; the document fields are required unless addIdentifier is false.
+        // The whole profile, as the workflow's inputs name it. An event may leave out the optional ones (addIdentifier,
+        // kycVerificationType: their defaults apply; the document fields, required unless addIdentifier is false).
         input: Object.fromEntries(
-          ['tenantId', 'firstname', 'lastname', 'emailAddress', 'mobileNo', 'address', 'onboardingDate', 'documentTypeId', 'documentKey', 'kycVerificationType'].map((name) => [
+          ['tenantId', 'firstname', 'lastname', 'emailAddress', 'mobileNo', 'address', 'onboardingDate', 'addIdentifier', 'documentTypeId', 'documentKey', 'kycVerificationType'].map((name) => [
             name,
             events.EventField.fromPath(`$.detail.${name}`),
           ]),

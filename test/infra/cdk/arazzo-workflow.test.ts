@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Duration, Errors, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -33,6 +34,24 @@ const statementsWith = (template: Template, functionLogicalId: string, action: s
 /** Logical ids of the secrets a function's role may read. */
 const readableSecrets = (template: Template, functionLogicalId: string) =>
   statementsWith(template, functionLogicalId, 'secretsmanager:GetSecretValue').flatMap((s) => asArray(s.Resource).map((r: { Ref: string }) => r.Ref)).sort();
+
+/** The handler of a workflow's bundled workflow function, loaded from the seeds' cloud assembly. */
+async function bundledWorkflowFunction(workflowId: string): Promise<(event: unknown) => Promise<unknown>> {
+  const logicalId = Object.entries(functionKeys).find(([, f]) => f.functionKey === `${workflowId}.workflow`)![0];
+  const hash = String(functionResource(seeds.template, logicalId).Properties.Code.S3Key).replace(/\.zip$/, '');
+  const module = (await import(/* @vite-ignore */ pathToFileURL(join(seeds.outdir, `asset.${hash}`, 'index.mjs')).href)) as { handler: (event: unknown) => Promise<unknown> };
+  return module.handler;
+}
+
+/** What EventBridge sends for `event` through an input transformer: `<aws.events.event.json>` is the event, `<name>` its InputPathsMap value. */
+function renderInputTransformer(transformer: { InputTemplate: string; InputPathsMap?: Record<string, string> }, event: Record<string, unknown>): unknown {
+  let text = transformer.InputTemplate.replaceAll('<aws.events.event.json>', JSON.stringify(event));
+  for (const [name, path] of Object.entries(transformer.InputPathsMap ?? {})) {
+    const value = path.slice(2).split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], event);
+    text = text.replaceAll(`<${name}>`, JSON.stringify(value ?? null));
+  }
+  return JSON.parse(text);
+}
 
 /** Stacks outside the seeds app (each its own temporary assembly); `build` adds the workflows and what they need. */
 function synthStack<T>(build: (stack: Stack) => T): { stack: Stack; built: T; template: Template } {
@@ -175,20 +194,69 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     const machineId = Object.entries(seeds.template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.startsWith('CustomerVerificationPoll'))![0];
     expect(target.Arn).toEqual({ Ref: machineId });
     expect(target.RoleArn).toBeDefined();
-    expect(target.InputTransformer.InputPathsMap).toMatchObject({ 'detail-firstName': '$.detail.firstName', 'detail-email': '$.detail.email' });
-    const template = JSON.parse(target.InputTransformer.InputTemplate.replace(/<([\w-]+)>/g, '"<$1>"'));
+    // The whole event and the path of each input in it: the input check picks what the event has (see the rendering test below).
+    expect(target.InputTransformer.InputPathsMap).toBeUndefined();
+    const template = JSON.parse(target.InputTransformer.InputTemplate.replace('<aws.events.event.json>', '"<event>"'));
     expect(template).toEqual({
       accessToken: 'secret:accessToken',
-      firstName: '<detail-firstName>',
-      lastName: '<detail-lastName>',
-      email: '<detail-email>',
-      providerId: '<detail-providerId>',
-      expectedName: '<detail-expectedName>',
+      'x-arazzo-sfn-event': {
+        paths: { firstName: '$.detail.firstName', lastName: '$.detail.lastName', email: '$.detail.email', providerId: '$.detail.providerId', expectedName: '$.detail.expectedName' },
+        event: '<event>',
+      },
     });
     // The rule's role may start this state machine and nothing else.
     const roleId = target.RoleArn['Fn::GetAtt'][0];
     expect(statementsOfRole(seeds.template, roleId)).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } }]);
   });
+
+  it('starts each workflow from an event that lacks every optional field: the bundled workflow function leaves them out and applies their defaults', async () => {
+    // GIVEN each seed's rule, rendered as EventBridge renders its input transformer, for an event with the required fields only
+    const required: Record<string, Record<string, unknown>> = {
+      CustomerSignedUp: { firstName: 'Jane', lastName: 'Doe', email: 'jane@example.com', providerId: 'provider-sandbox-fr', expectedName: 'Jane Doe' },
+      CheckoutCompleted: { amount: '12.50', currency: 'EUR', communication: 'Order 1042' },
+      KycRequested: { reference: 'r-1', firstName: 'John', lastName: 'Testman', dateOfBirth: '1978-10-15', email: 'john@example.com' },
+      BankCustomerApplied: {
+        tenantId: 'default',
+        firstname: 'Maria',
+        lastname: 'Lopez',
+        emailAddress: 'maria@example.com',
+        mobileNo: '+1 415 555 0134',
+        address: { addressLine1: '500 Market Street', city: 'San Francisco', stateCode: 'CA', postalCode: '94105', countryCode: 'US' },
+        onboardingDate: '03 March 2025',
+      },
+    };
+    const event = (detailType: string, detail: Record<string, unknown>) => ({
+      version: '0', id: '7d4f6a2e-5b8c-4e1f-9a3d-2c6b8e0f1a47', 'detail-type': detailType, source: 'merchant.app', account: '111122223333', time: '2026-12-06T01:00:00Z', region: 'us-east-1', resources: [], detail,
+    });
+    const machines = seeds.template.findResources('AWS::StepFunctions::StateMachine');
+    const outcomes: Record<string, unknown> = {};
+    for (const rule of Object.values(seeds.template.findResources('AWS::Events::Rule'))) {
+      const [detailType] = rule.Properties.EventPattern['detail-type'] as string[];
+      const [target] = rule.Properties.Targets;
+      const workflowId = (JSON.parse(machines[target.Arn.Ref].Properties.DefinitionString) as { Comment: string }).Comment.split(' ')[0];
+      const invoke = await bundledWorkflowFunction(workflowId);
+      // WHEN the workflow function checks it, as the first state does ({"workflow": id, "inputs.$": "$"})
+      const check = (detail: Record<string, unknown>) =>
+        invoke({ workflow: workflowId, inputs: renderInputTransformer(target.InputTransformer, event(detailType, detail)) }) as Promise<{ inputs: Record<string, unknown> }>;
+      if (detailType !== 'BankCustomerApplied') {
+        outcomes[detailType] = (await check(required[detailType])).inputs;
+        continue;
+      }
+      // Seed 004: addIdentifier absent defaults to true, which needs the document fields: refused, naming them
+      await expect(check(required[detailType])).rejects.toMatchObject({ name: 'Arazzo.InvalidInputs', message: expect.stringMatching(/documentTypeId/) });
+      // addIdentifier false from the event (it could not be set from an event before): kycVerificationType gets its default
+      outcomes[detailType] = (await check({ ...required[detailType], addIdentifier: false })).inputs;
+      // with the documents, the default addIdentifier applies
+      expect((await check({ ...required[detailType], documentTypeId: 2, documentKey: '123-45-6789' })).inputs).toMatchObject({ addIdentifier: true, kycVerificationType: 'FULL', documentTypeId: 2 });
+    }
+    // THEN every input the event lacks is left out, never written as null or "", and each schema default applies
+    for (const [detailType, inputs] of Object.entries(outcomes)) expect(Object.values(inputs as object).filter((v) => v === null || v === ''), detailType).toEqual([]);
+    expect(outcomes.BankCustomerApplied).toMatchObject({ addIdentifier: false, kycVerificationType: 'FULL', username: 'secret:username#username' });
+    expect(outcomes.BankCustomerApplied).not.toHaveProperty('documentTypeId');
+    expect(outcomes.CheckoutCompleted).toMatchObject({ requestId: '7d4f6a2e-5b8c-4e1f-9a3d-2c6b8e0f1a47', clientId: 'secret:clientId#clientId' });
+    expect(Object.keys(outcomes.CustomerSignedUp as object).sort()).toEqual(['accessToken', 'email', 'expectedName', 'firstName', 'lastName', 'providerId']);
+    expect(Object.keys(outcomes.KycRequested as object).sort()).toEqual(['dateOfBirth', 'email', 'firstName', 'lastName', 'login', 'password', 'reference']);
+  }, 60_000);
 
   it('passes cdk-nag AwsSolutions, every finding fixed or acknowledged with a reason', () => {
     const report = new AwsSolutionsChecks(seeds.app).validateScope(seeds.app);
@@ -312,8 +380,12 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
     }
     const rule = Object.values(seeds.template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern).includes('BankCustomerApplied'))!;
     expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: machineId('MbanqVerifyCustomer') });
-    const input = JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace(/<([\w-]+)>/g, '"<$1>"'));
-    expect(input).toMatchObject({ username: 'secret:username#username', clientSecret: 'secret:clientSecret#clientSecret', tenantId: '<detail-tenantId>', address: '<detail-address>' });
+    const input = JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace('<aws.events.event.json>', '"<event>"'));
+    expect(input).toMatchObject({
+      username: 'secret:username#username',
+      clientSecret: 'secret:clientSecret#clientSecret',
+      'x-arazzo-sfn-event': { paths: { tenantId: '$.detail.tenantId', address: '$.detail.address', addIdentifier: '$.detail.addIdentifier' }, event: '<event>' },
+    });
     // connectFi's API user is one secret too; its KYC starts from a KycRequested event with customer data only.
     expect(seeds.stack.connectFiKyc.secretReferences).toEqual({ login: 'secret:login#login', password: 'secret:password#password' });
     const kyc = Object.values(seeds.template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern).includes('KycRequested'))!;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +59,24 @@ describe('ArazzoWorkflow: a first real deploy (issue 16)', () => {
     expect(metric).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', statistic: 'Maximum', dimensions: { QueueName: { 'Fn::GetAtt': [queueId, 'QueueName'] } } });
     // A workflow without a trigger has no queue, and says so when asked for its metric.
     expect(() => nestedStack().child.metricTriggerDeadLetters()).toThrow(/has no trigger, so no dead-letter queue/);
+  });
+
+  it('sends the whole event with the path of each input, beside the secret references and constant inputs; a path the input check cannot read fails the synth', () => {
+    const synth = (input: Record<string, unknown>) => {
+      const stack = new Stack(newApp(), 'Test');
+      new ArazzoWorkflow(stack, 'Register', {
+        arazzoFile: NESTED,
+        workflowId: 'register-customer',
+        secrets: { accessToken: new secretsmanager.Secret(stack, 'Token') },
+        trigger: { eventPattern: { source: ['merchant.app'] }, input },
+      });
+      return Template.fromStack(stack);
+    };
+    const [rule] = Object.values(synth({ email: events.EventField.fromPath('$.detail.email'), channel: 'web' }).findResources('AWS::Events::Rule'));
+    const { InputTemplate, InputPathsMap } = rule.Properties.Targets[0].InputTransformer;
+    expect(InputPathsMap).toBeUndefined();
+    expect(InputTemplate).toBe('{"accessToken":"secret:accessToken","channel":"web","x-arazzo-sfn-event":{"paths":{"email":"$.detail.email"},"event":<aws.events.event.json>}}');
+    expect(() => synth({ email: events.EventField.fromPath("$.detail['email']") })).toThrow(/trigger\.input\.email: \$\.detail\['email'\] is not a path the input check reads/);
   });
 
   it('names every execution log group under /aws/vendedlogs/states/, the one the state machine logs to', () => {
