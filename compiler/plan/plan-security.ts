@@ -23,16 +23,14 @@ interface SecurityEntry {
   readonly values: Readonly<Record<string, string>>;
 }
 
-/** Respect's required values per scheme (`x-security-scheme-required-values`), plus the token request's. */
-const VALUE_NAMES: Readonly<Record<AuthScheme['type'] | 'basic' | 'bearer', readonly string[]>> = {
+/** The value names each scheme reads: Respect's (`x-security-scheme-required-values`), plus the token request's. */
+const VALUE_NAMES: Readonly<Record<Exclude<AuthScheme['type'], 'http'> | 'basic' | 'bearer', readonly string[]>> = {
   apiKey: ['apiKey'],
   basic: ['username', 'password'],
   bearer: ['token'],
-  http: [],
   oauth2: ['accessToken', 'clientId', 'clientSecret', 'username', 'password', 'scope', 'clientAuthMethod'],
   openIdConnect: ['accessToken', 'clientId', 'clientSecret', 'username', 'password', 'scope', 'clientAuthMethod'],
 };
-
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
@@ -94,7 +92,12 @@ function readEntries(ctx: PlanContext, owner: object, pointer: string): Security
     for (const [name, value] of Object.entries(entry.values ?? {})) {
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values[name] = String(value);
       else {
-        reportAt(ctx, `${ep}/values${encodePointer([name])}`, 'securityExtension', `${SECURITY_EXTENSION}[${i}].values.${name} must be a string or a runtime expression`);
+        reportAt(
+          ctx,
+          `${ep}/values${encodePointer([name])}`,
+          'securityExtension',
+          `${SECURITY_EXTENSION}[${i}].values.${name} must be a string or a runtime expression`,
+        );
         valuesOk = false;
       }
     }
@@ -141,11 +144,15 @@ const flowUrl = (flows: Record<string, unknown>, flow: string): string | undefin
  * The runtime form of a scheme, or a message saying why arazzo-sfn cannot apply it (`kind`
  * tells a malformed scheme from one it does not support).
  */
-function normaliseScheme(scheme: Record<string, unknown>, values: Readonly<Record<string, string>>): AuthScheme | { problem: string; kind: 'securityExtension' | 'securityUnsupported' } {
+function normaliseScheme(
+  scheme: Record<string, unknown>,
+  values: Readonly<Record<string, string>>,
+): AuthScheme | { problem: string; kind: 'securityExtension' | 'securityUnsupported' } {
   switch (scheme.type) {
     case 'apiKey': {
       if (typeof scheme.name !== 'string' || scheme.name === '') return { problem: 'an apiKey scheme needs a name', kind: 'securityExtension' };
-      if (scheme.in !== 'header' && scheme.in !== 'query' && scheme.in !== 'cookie') return { problem: 'an apiKey scheme is in header, query or cookie', kind: 'securityExtension' };
+      if (scheme.in !== 'header' && scheme.in !== 'query' && scheme.in !== 'cookie')
+        return { problem: 'an apiKey scheme is in header, query or cookie', kind: 'securityExtension' };
       return { type: 'apiKey', in: scheme.in, name: scheme.name };
     }
     case 'http': {
@@ -170,10 +177,14 @@ function normaliseScheme(scheme: Record<string, unknown>, values: Readonly<Recor
       return { type: 'oauth2', flow, tokenUrl };
     }
     case 'openIdConnect':
-      if (typeof scheme.openIdConnectUrl !== 'string' || scheme.openIdConnectUrl === '') return { problem: 'an openIdConnect scheme needs openIdConnectUrl', kind: 'securityExtension' };
+      if (typeof scheme.openIdConnectUrl !== 'string' || scheme.openIdConnectUrl === '')
+        return { problem: 'an openIdConnect scheme needs openIdConnectUrl', kind: 'securityExtension' };
       return { type: 'openIdConnect', openIdConnectUrl: scheme.openIdConnectUrl };
     default:
-      return { problem: `security scheme type "${String(scheme.type)}" is not supported (apiKey, http basic and bearer, oauth2, openIdConnect are)`, kind: 'securityUnsupported' };
+      return {
+        problem: `security scheme type "${String(scheme.type)}" is not supported (apiKey, http basic and bearer, oauth2, openIdConnect are)`,
+        kind: 'securityUnsupported',
+      };
   }
 }
 
@@ -197,8 +208,7 @@ function missingValues(scheme: AuthScheme, values: Readonly<Record<string, strin
   }
 }
 
-const knownValues = (scheme: AuthScheme): readonly string[] =>
-  scheme.type === 'http' ? VALUE_NAMES[scheme.scheme] : VALUE_NAMES[scheme.type];
+const knownValues = (scheme: AuthScheme): readonly string[] => (scheme.type === 'http' ? VALUE_NAMES[scheme.scheme] : VALUE_NAMES[scheme.type]);
 
 /** Where an entry puts its credential: the parameter it would replace. */
 const targetOf = (scheme: AuthScheme): { in: ParameterPlan['in']; name: string } =>
@@ -275,14 +285,21 @@ export function planStepSecurity(
     }
     const scheme = normaliseScheme(raw!, entry.values);
     if ('problem' in scheme) {
-      once(`${entry.pointer}\u0000${scheme.problem}`, () => reportAt(ctx, entry.schemeName !== undefined ? `${entry.pointer}/schemeName` : `${entry.pointer}/scheme`, scheme.kind, scheme.problem));
+      once(`${entry.pointer}\u0000${scheme.problem}`, () =>
+        reportAt(ctx, entry.schemeName !== undefined ? `${entry.pointer}/schemeName` : `${entry.pointer}/scheme`, scheme.kind, scheme.problem),
+      );
       continue;
     }
     const missing = missingValues(scheme, entry.values);
     if (missing.length) {
       const kind = scheme.type === 'http' ? scheme.scheme : scheme.type;
       once(`${entry.pointer}\u0000missing`, () =>
-        reportAt(ctx, entry.pointer, 'securityMissingValue', `the ${kind} scheme needs values ${missing.join(', ')} (Respect's x-security-scheme-required-values)`),
+        reportAt(
+          ctx,
+          entry.pointer,
+          'securityMissingValue',
+          `the ${kind} scheme needs values ${missing.join(', ')} (Respect's x-security-scheme-required-values)`,
+        ),
       );
       continue;
     }
@@ -290,7 +307,13 @@ export function planStepSecurity(
     for (const name of Object.keys(entry.values)) {
       if (!known.includes(name)) {
         once(`${entry.pointer}\u0000value ${name}`, () =>
-          reportAt(ctx, `${entry.pointer}/values${encodePointer([name])}`, 'securityUnknownValue', `value "${name}" is not used by a ${scheme.type} scheme (it reads ${known.join(', ')})`, 'warning'),
+          reportAt(
+            ctx,
+            `${entry.pointer}/values${encodePointer([name])}`,
+            'securityUnknownValue',
+            `value "${name}" is not used by a ${scheme.type} scheme (it reads ${known.join(', ')})`,
+            'warning',
+          ),
         );
       }
     }
@@ -304,7 +327,9 @@ export function planStepSecurity(
       }
     }
     const target = targetOf(scheme);
-    const replaced = parameters.find((p) => p.in === target.in && (target.in === 'header' ? p.name.toLowerCase() === target.name.toLowerCase() : p.name === target.name));
+    const replaced = parameters.find(
+      (p) => p.in === target.in && (target.in === 'header' ? p.name.toLowerCase() === target.name.toLowerCase() : p.name === target.name),
+    );
     if (replaced) {
       once(`${stepPointer}\u0000${entry.pointer}\u0000replaces`, () =>
         reportAt(
@@ -318,7 +343,12 @@ export function planStepSecurity(
     }
     let values = entry.values;
     // The scopes a token is requested with: `scope` when given, else those the operation's security requirement names for the scheme.
-    if ((scheme.type === 'oauth2' || scheme.type === 'openIdConnect') && values.accessToken === undefined && values.scope === undefined && entry.schemeName !== undefined) {
+    if (
+      (scheme.type === 'oauth2' || scheme.type === 'openIdConnect') &&
+      values.accessToken === undefined &&
+      values.scope === undefined &&
+      entry.schemeName !== undefined
+    ) {
       const scopes = requiredScopes(ctx, operation, entry.schemeName);
       if (scopes.length) values = { ...values, scope: scopes.join(' ') };
     }

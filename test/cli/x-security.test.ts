@@ -9,8 +9,17 @@ describe('run --sandbox --json with x-security', () => {
 
   it.each(['client-credentials', 'openid-connect', 'basic-then-bearer'])('%s: succeeds, and prints no form of the client id or secret', async (name) => {
     const { code, stdout, stderr } = await runCli([
-      'run', `test/fixtures/x-security/fintecture-${name}.arazzo.yml`, '--sandbox', '--json', '--verbose',
-      '--input', `clientId=${clientId}`, '--input', `clientSecret=${clientSecret}`, '--input', 'email=ada@example.com',
+      'run',
+      `test/fixtures/x-security/fintecture-${name}.arazzo.yml`,
+      '--sandbox',
+      '--json',
+      '--verbose',
+      '--input',
+      `clientId=${clientId}`,
+      '--input',
+      `clientSecret=${clientSecret}`,
+      '--input',
+      'email=ada@example.com',
     ]);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout);
@@ -22,11 +31,27 @@ describe('run --sandbox --json with x-security', () => {
   });
   it('prints the discovery and token requests as calls of the step that made them', async () => {
     const { code, stdout } = await runCli([
-      'run', 'test/fixtures/x-security/fintecture-openid-connect.arazzo.yml', '--sandbox', '--no-color',
-      '--input', `clientId=${clientId}`, '--input', `clientSecret=${clientSecret}`, '--input', 'email=ada@example.com',
+      'run',
+      'test/fixtures/x-security/fintecture-openid-connect.arazzo.yml',
+      '--sandbox',
+      '--no-color',
+      '--input',
+      `clientId=${clientId}`,
+      '--input',
+      `clientSecret=${clientSecret}`,
+      '--input',
+      'email=ada@example.com',
     ]);
     expect(code).toBe(0);
-    const calls = stdout.split('\n').filter((l) => l.startsWith('  createCustomer')).map((l) => l.replace(/\s+/g, ' ').replace(/\d+ ms/, 'N ms').trim());
+    const calls = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('  createCustomer'))
+      .map((l) =>
+        l
+          .replace(/\s+/g, ' ')
+          .replace(/\d+ ms/, 'N ms')
+          .trim(),
+      );
     expect(calls).toEqual([
       'createCustomer GET /.well-known/openid-configuration → 200 N ms x-security discovery',
       'createCustomer POST /oauth/accesstoken → 200 N ms x-security token',

@@ -28,20 +28,24 @@ const workflow = (security: string, steps = 1, workflowSecurity = '') => `${ARAZ
 workflows:
   - workflowId: secured${inputsSchema}${workflowSecurity}
     steps:
-${Array.from({ length: steps }, (_, i) => `      - stepId: read${i}
+${Array.from(
+  { length: steps },
+  (_, i) => `      - stepId: read${i}
         operationId: getPet
         parameters: [{ name: id, in: path, value: p${i} }]
         x-security:
-${security}`).join('\n')}
+${security}`,
+).join('\n')}
 `;
 
-const secrets = { 'k': API_KEY, 'pw': PASSWORD, 'cs': CLIENT_SECRET };
+const secrets = { k: API_KEY, pw: PASSWORD, cs: CLIENT_SECRET };
 const input = { apiKey: 'secret:k', user: 'ada', password: 'secret:pw', clientId: 'client-1', clientSecret: 'secret:cs' };
 
 /** Every credential, in every form the runtime could give it, must be absent from what the execution keeps. */
 function expectNoCredential(run: ConstructRun, credentials: readonly string[]) {
   const kept = JSON.stringify({ history: run.execution.history, output: run.output, cause: run.cause, invocations: run.execution.invocations });
-  for (const credential of credentials) for (const form of secretForms(credential)) expect(kept.includes(form), `history carries a form of a credential: ${form}`).toBe(false);
+  for (const credential of credentials)
+    for (const form of secretForms(credential)) expect(kept.includes(form), `history carries a form of a credential: ${form}`).toBe(false);
 }
 
 describe('x-security (Respect) applied by the operation handler', () => {
@@ -54,7 +58,10 @@ describe('x-security (Respect) applied by the operation handler', () => {
 
   it('puts an API key in a header, a query parameter or a cookie', async () => {
     for (const where of ['header', 'query', 'cookie'] as const) {
-      const compiled = await compileWorkflow(workflow(`          - scheme: { type: apiKey, in: ${where}, name: X-Api-Key }\n            values: { apiKey: $inputs.apiKey }`), PETS_OPENAPI);
+      const compiled = await compileWorkflow(
+        workflow(`          - scheme: { type: apiKey, in: ${where}, name: X-Api-Key }\n            values: { apiKey: $inputs.apiKey }`),
+        PETS_OPENAPI,
+      );
       expect(compiled.plan.credentialInputs).toContain('apiKey');
       const run = await runWorkflow(compiled, input, server, { secrets });
       expect(run.status).toBe('SUCCEEDED');
@@ -113,7 +120,10 @@ workflows:
     expect(tokenRequests).toHaveLength(1);
     expect(tokenRequests[0].headers.authorization).toBe(`Basic ${Buffer.from(`client-1:${CLIENT_SECRET}`).toString('base64')}`);
     expect(new URLSearchParams(tokenRequests[0].body).toString()).toBe('grant_type=client_credentials&scope=read');
-    expect(run.requests.filter((r) => r.path !== '/oauth/token').map((r) => r.headers.authorization)).toEqual([`Bearer ${ACCESS_TOKEN}-1`, `Bearer ${ACCESS_TOKEN}-1`]);
+    expect(run.requests.filter((r) => r.path !== '/oauth/token').map((r) => r.headers.authorization)).toEqual([
+      `Bearer ${ACCESS_TOKEN}-1`,
+      `Bearer ${ACCESS_TOKEN}-1`,
+    ]);
     expectNoCredential(run, [CLIENT_SECRET, `${ACCESS_TOKEN}-1`]);
 
     // Still usable 60 s later (120 s minus the 30 s skew), renewed past it.
@@ -123,7 +133,10 @@ workflows:
     clock += 31_000;
     const renewed = await runWorkflow(compiled, input, server, { secrets, tokenCache });
     expect(renewed.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(1);
-    expect(renewed.requests.filter((r) => r.path !== '/oauth/token').map((r) => r.headers.authorization)).toEqual([`Bearer ${ACCESS_TOKEN}-2`, `Bearer ${ACCESS_TOKEN}-2`]);
+    expect(renewed.requests.filter((r) => r.path !== '/oauth/token').map((r) => r.headers.authorization)).toEqual([
+      `Bearer ${ACCESS_TOKEN}-2`,
+      `Bearer ${ACCESS_TOKEN}-2`,
+    ]);
   });
 
   it('finds the token endpoint by OpenID Connect discovery and uses the password grant, client in the body when that is all the provider lists', async () => {
@@ -136,9 +149,20 @@ workflows:
     const compiled = await compileWorkflow(workflow(entry, 2), PETS_OPENAPI);
     const run = await runWorkflow(compiled, input, server, { secrets, tokenCache: new TokenCache() });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /.well-known/openid-configuration', 'POST /connect/token', 'GET /pets/p0', 'GET /pets/p1']);
+    expect(run.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /.well-known/openid-configuration',
+      'POST /connect/token',
+      'GET /pets/p0',
+      'GET /pets/p1',
+    ]);
     const form = new URLSearchParams(run.requests[1].body);
-    expect(Object.fromEntries(form)).toEqual({ grant_type: 'password', username: 'ada', password: PASSWORD, client_id: 'client-1', client_secret: CLIENT_SECRET });
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: 'password',
+      username: 'ada',
+      password: PASSWORD,
+      client_id: 'client-1',
+      client_secret: CLIENT_SECRET,
+    });
     expect(run.requests[1].headers.authorization).toBeUndefined();
     expect(run.requests.slice(2).map((r) => r.headers.authorization)).toEqual([`Bearer ${ACCESS_TOKEN}`, `Bearer ${ACCESS_TOKEN}`]);
     expectNoCredential(run, [CLIENT_SECRET, PASSWORD, ACCESS_TOKEN]);

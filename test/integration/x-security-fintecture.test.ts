@@ -11,7 +11,15 @@ const FIXTURES = ['client-credentials', 'openid-connect', 'basic-then-bearer'].m
 const random = () => randomBytes(9).toString('hex');
 
 function readable(run: SeedRun): string {
-  return [run.historyJson, run.formattedHistory, JSON.stringify(run.execution.output ?? null), `${run.execution.error ?? ''} ${run.execution.cause ?? ''}`, run.logLines.join('\n'), JSON.stringify(run.execution.engineEvents), JSON.stringify(run.requests)].join('\n');
+  return [
+    run.historyJson,
+    run.formattedHistory,
+    JSON.stringify(run.execution.output ?? null),
+    `${run.execution.error ?? ''} ${run.execution.cause ?? ''}`,
+    run.logLines.join('\n'),
+    JSON.stringify(run.execution.engineEvents),
+    JSON.stringify(run.requests),
+  ].join('\n');
 }
 
 describe('x-security against the Fintecture sandbox', () => {
@@ -58,12 +66,17 @@ describe('x-security against the Fintecture sandbox', () => {
     const wire = tap.requests.slice(tapped);
     expect(wire.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /.well-known/openid-configuration', 'POST /oauth/accesstoken', 'POST /v1/customers']);
     expect(wire[1].headers.authorization).toBeUndefined();
-    expect(Object.fromEntries(new URLSearchParams(wire[1].body))).toEqual({ grant_type: 'client_credentials', scope: 'customer', client_id: clientId, client_secret: clientSecret });
+    expect(Object.fromEntries(new URLSearchParams(wire[1].body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'customer',
+      client_id: clientId,
+      client_secret: clientSecret,
+    });
     const token = wire[2].headers.authorization!.replace(/^Bearer /, '');
     expect(scanForSecrets(readable(run), [clientId, clientSecret, token])).toEqual([]);
   });
 
-  it('HTTP Basic from the OAuth API\'s AppCredentials scheme, then the sealed token of that step as a bearer token', async () => {
+  it("HTTP Basic from the OAuth API's AppCredentials scheme, then the sealed token of that step as a bearer token", async () => {
     const tapped = tap.requests.length;
     const run = await harness.run(fixture('basic-then-bearer'), input(`ada+${random()}@example.com`), { dispatcher: tap.dispatcher });
     expect(run.execution.status).toBe('SUCCEEDED');

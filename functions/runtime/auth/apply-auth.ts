@@ -8,7 +8,6 @@ import { discoverOpenId, pickClientAuthMethod } from './discover-openid.js';
 import { requestToken, type TokenTransport } from './request-token.js';
 import { TokenCache } from './token-cache.js';
 
-
 export interface AuthOptions extends TokenTransport {
   /** The step's expression context, with its credential inputs already resolved. */
   readonly ctx: ExpressionContext;
@@ -61,12 +60,14 @@ function valueOf(entry: AuthPlan, name: string, options: AuthOptions, opened: st
     if (isErrorCode(err, ErrorCodes.Expression)) throw expressionError(`${options.where} x-security value ${name}: ${err.message}`, { cause: err });
     throw err;
   }
-  if (value === undefined || value === null || value === '') throw expressionError(`${options.where} x-security value ${name} (${written}) evaluated to no value`);
+  if (value === undefined || value === null || value === '')
+    throw expressionError(`${options.where} x-security value ${name} (${written}) evaluated to no value`);
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   if (AUTH_CREDENTIAL_VALUES.has(name)) {
     // A reference left unresolved, or a sealed value left unopened, would be sent as the credential.
     if (parseSecretReference(text)) throw secretError(`${options.where} x-security value ${name} is a secret reference the step did not resolve`);
-    if (/^sealed:v\d+:/.test(text)) throw planError(`${options.where} x-security value ${name} is still sealed; this is a bug in arazzo-sfn's reading of the step's expressions`);
+    if (/^sealed:v\d+:/.test(text))
+      throw planError(`${options.where} x-security value ${name} is still sealed; this is a bug in arazzo-sfn's reading of the step's expressions`);
     opened.push(text);
   }
   return text;

@@ -56,7 +56,10 @@ export class TokenCache {
    * The cached token of `key` while it is usable (`cached`), else the one `mint` obtains (stored
    * until its lifetime, minus the skew, runs out; a short-lived token is kept for half its life).
    */
-  async token(key: string, mint: () => Promise<{ accessToken: string; expiresInSeconds?: number }>): Promise<{ readonly accessToken: string; readonly cached: boolean }> {
+  async token(
+    key: string,
+    mint: () => Promise<{ accessToken: string; expiresInSeconds?: number }>,
+  ): Promise<{ readonly accessToken: string; readonly cached: boolean }> {
     const cached = this.tokens.get(key);
     if (cached && cached.usableUntil > this.now()) return { accessToken: cached.accessToken, cached: true };
     if (cached) this.tokens.delete(key);

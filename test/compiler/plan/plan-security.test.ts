@@ -48,13 +48,22 @@ describe('x-security in the plan', () => {
   });
 
   it.each([
-    ['          - schemeName: Nope\n            values: { apiKey: $inputs.key }', 'ASFN1031 schemeName "Nope" names no security scheme in components.securitySchemes of source "pets"'],
-    ['          - schemeName: ApiKey\n            scheme: { type: http, scheme: bearer }\n            values: { token: $inputs.token }', 'ASFN1030 x-security[0] has both scheme and schemeName'],
+    [
+      '          - schemeName: Nope\n            values: { apiKey: $inputs.key }',
+      'ASFN1031 schemeName "Nope" names no security scheme in components.securitySchemes of source "pets"',
+    ],
+    [
+      '          - schemeName: ApiKey\n            scheme: { type: http, scheme: bearer }\n            values: { token: $inputs.token }',
+      'ASFN1030 x-security[0] has both scheme and schemeName',
+    ],
     ['          - schemeName: Bearer\n            values: {}', 'ASFN1032 the bearer scheme needs values token'],
     ['          - schemeName: Machine\n            values: { clientId: app }', 'ASFN1032 the oauth2 scheme needs values accessToken, or clientSecret'],
     ['          - schemeName: Bearer\n            values: { token: my-literal-token }', 'ASFN1033 x-security[0].values.token is a literal'],
     ['          - schemeName: Digest\n            values: { username: u, password: $inputs.key }', 'ASFN1034 http scheme "digest" is not supported'],
-    ['          - schemeName: Code\n            values: { clientId: app, clientSecret: $inputs.key }', 'ASFN1034 an oauth2 scheme without accessToken needs flows.clientCredentials.tokenUrl'],
+    [
+      '          - schemeName: Code\n            values: { clientId: app, clientSecret: $inputs.key }',
+      'ASFN1034 an oauth2 scheme without accessToken needs flows.clientCredentials.tokenUrl',
+    ],
     ['          - schemeName: Bearer\n            values: { token: $inputs.token, tokn: x }', 'ASFN2022 value "tokn" is not used by a http scheme'],
   ])('reports %#', async (security, expected) => {
     const { found } = await diagnose(security);
@@ -63,7 +72,10 @@ describe('x-security in the plan', () => {
   });
 
   it('warns when x-security replaces a parameter of the step (ASFN2023), and accepts an access token as Respect does', async () => {
-    const { found, result } = await diagnose('          - schemeName: Code\n            values: { accessToken: $inputs.token }', ', { name: Authorization, in: header, value: x }');
+    const { found, result } = await diagnose(
+      '          - schemeName: Code\n            values: { accessToken: $inputs.token }',
+      ', { name: Authorization, in: header, value: x }',
+    );
     expect(found.map((f) => f.slice(0, 8))).toEqual(['ASFN2023']);
     expect(result.workflows).toHaveLength(1);
   });
@@ -85,7 +97,10 @@ workflows:
         operationId: $sourceDescriptions.pets.getPet
         parameters: [{ name: id, in: path, value: p1 }]
 `;
-    const files = { 'openapi.yml': OPENAPI, 'other.yml': PETS_OPENAPI.replace('title: Pets', 'title: Other').replace(/operationId: (\w+)/g, 'operationId: other$1') };
+    const files = {
+      'openapi.yml': OPENAPI,
+      'other.yml': PETS_OPENAPI.replace('title: Pets', 'title: Other').replace(/operationId: (\w+)/g, 'operationId: other$1'),
+    };
     const qualified = await compileWorkflowResult(twoSources('$sourceDescriptions.pets.Bearer'), files);
     expect(qualified.diagnostics.filter((d) => d.code.startsWith('ASFN10') || /^ASFN202/.test(d.code))).toEqual([]);
     expect((qualified.workflows[0].plan.steps[0] as StepPlan).auth?.[0].scheme).toEqual({ type: 'http', scheme: 'bearer' });
@@ -122,11 +137,13 @@ workflows:
     );
     expect(result.diagnostics.filter((d) => d.code === 'ASFN2024').map((d) => d.pointer)).toEqual(['/workflows/1/steps/0/x-security']);
   });
-  it('requests a token with the scopes the operation\'s security requirement names for the scheme, unless scope is given', async () => {
-    const secured = OPENAPI.replace('      operationId: getPet\n', '      operationId: getPet\n      security: [{ Machine: [read, write] }, { Machine: [admin] }]\n');
+  it("requests a token with the scopes the operation's security requirement names for the scheme, unless scope is given", async () => {
+    const secured = OPENAPI.replace(
+      '      operationId: getPet\n',
+      '      operationId: getPet\n      security: [{ Machine: [read, write] }, { Machine: [admin] }]\n',
+    );
     const entry = (values: string) => `          - schemeName: Machine\n            values: { clientId: app, clientSecret: $inputs.token${values} }`;
-    const auth = async (values: string) =>
-      ((await compileWorkflowResult(doc(entry(values)), secured)).workflows[0].plan.steps[0] as StepPlan).auth?.[0].values;
+    const auth = async (values: string) => ((await compileWorkflowResult(doc(entry(values)), secured)).workflows[0].plan.steps[0] as StepPlan).auth?.[0].values;
     expect(await auth('')).toEqual({ clientId: 'app', clientSecret: '$inputs.token', scope: 'read write' });
     expect(await auth(', scope: read')).toEqual({ clientId: 'app', clientSecret: '$inputs.token', scope: 'read' });
   });

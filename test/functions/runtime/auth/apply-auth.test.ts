@@ -74,11 +74,20 @@ describe('x-security at the handler', () => {
     const plan = await oauthStep();
     const secrets = new InMemorySecretsProvider({ cs: 'client-secret-1' });
     server.route('POST', '/oauth/token', { status: 503, body: {} });
-    await expect(handleStep(plan, event, runtimeWith(secrets, { tokenCache: new TokenCache() }))).rejects.toMatchObject({ name: 'Arazzo.ProviderUnavailable', retryable: true });
+    await expect(handleStep(plan, event, runtimeWith(secrets, { tokenCache: new TokenCache() }))).rejects.toMatchObject({
+      name: 'Arazzo.ProviderUnavailable',
+      retryable: true,
+    });
     server.route('POST', '/oauth/token', { body: { access_token: 'tok', token_type: 'mac' } });
-    await expect(handleStep(plan, event, runtimeWith(secrets, { tokenCache: new TokenCache() }))).rejects.toMatchObject({ name: 'Arazzo.AuthFailed', retryable: false });
+    await expect(handleStep(plan, event, runtimeWith(secrets, { tokenCache: new TokenCache() }))).rejects.toMatchObject({
+      name: 'Arazzo.AuthFailed',
+      retryable: false,
+    });
     server.route('POST', '/oauth/token', { body: { token_type: 'Bearer' } });
-    await expect(handleStep(plan, event, runtimeWith(secrets, { tokenCache: new TokenCache() }))).rejects.toMatchObject({ name: 'Arazzo.AuthFailed', message: expect.stringContaining('without an access_token') });
+    await expect(handleStep(plan, event, runtimeWith(secrets, { tokenCache: new TokenCache() }))).rejects.toMatchObject({
+      name: 'Arazzo.AuthFailed',
+      message: expect.stringContaining('without an access_token'),
+    });
     // A hostile token endpoint: an answer past 64 KiB is not read, and its error description (which echoes the secret) is never quoted.
     server.route('POST', '/oauth/token', { body: { access_token: 'x'.repeat(100_000), token_type: 'Bearer' } });
     await expect(handleStep(plan, event, runtimeWith(secrets, { tokenCache: new TokenCache() }))).rejects.toMatchObject({ name: 'Arazzo.InvalidResponse' });
@@ -92,7 +101,9 @@ describe('x-security at the handler', () => {
     let minted = 0;
     server.route('POST', '/oauth/token', () => ({ body: { access_token: `tok-${++minted}-abcdef`, token_type: 'Bearer', expires_in: 3600 } }));
     let accepted = 'tok-1-abcdef';
-    server.route('GET', '/pets/{id}', (request) => (request.headers.authorization === `Bearer ${accepted}` ? { body: { ok: true } } : { status: 401, body: { error: 'invalid_token' } }));
+    server.route('GET', '/pets/{id}', (request) =>
+      request.headers.authorization === `Bearer ${accepted}` ? { body: { ok: true } } : { status: 401, body: { error: 'invalid_token' } },
+    );
     const runtime = runtimeWith(new InMemorySecretsProvider({ cs: 'client-secret-1' }));
     const plan = await oauthStep();
     expect((await handleStep(plan, event, runtime)).statusCode).toBe(200);
@@ -100,10 +111,16 @@ describe('x-security at the handler', () => {
     accepted = 'tok-2-abcdef';
     expect((await handleStep(plan, event, runtime)).statusCode).toBe(200);
     expect(minted).toBe(2);
-    expect(server.requests.filter((r) => r.path === '/pets/p1').map((r) => r.headers.authorization)).toEqual(['Bearer tok-1-abcdef', 'Bearer tok-1-abcdef', 'Bearer tok-2-abcdef']);
+    expect(server.requests.filter((r) => r.path === '/pets/p1').map((r) => r.headers.authorization)).toEqual([
+      'Bearer tok-1-abcdef',
+      'Bearer tok-1-abcdef',
+      'Bearer tok-2-abcdef',
+    ]);
     // A token minted for this very step and refused is the provider's answer: no second token, the criteria judge the 401.
     accepted = 'none';
-    await expect(handleStep(plan, event, runtimeWith(new InMemorySecretsProvider({ cs: 'client-secret-1' })))).rejects.toMatchObject({ name: 'Arazzo.StepFailed' });
+    await expect(handleStep(plan, event, runtimeWith(new InMemorySecretsProvider({ cs: 'client-secret-1' })))).rejects.toMatchObject({
+      name: 'Arazzo.StepFailed',
+    });
     expect(minted).toBe(3);
   });
 });
