@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -18,6 +19,15 @@ import { ROOT } from './support/synth-seeds.js';
 // these tests read the template and the construct tree, not the bundles, which arazzo-workflow.test.ts covers.
 const NESTED = join(ROOT, 'test/fixtures/nested/onboarding.arazzo.yml');
 const CALLBACK = join(import.meta.dirname, 'fixtures/callback/kyc.arazzo.yml');
+/** The first `node` on PATH older than the one the package needs, if any. */
+const OLD_NODE = (() => {
+  const paths = spawnSync('which', ['-a', 'node'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+  for (const path of paths) {
+    const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
+    if (nodeVersionProblem(version)) return { path, version };
+  }
+  return undefined;
+})();
 const newApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 /** A parent workflow with a trigger that starts a nested one, as in a first deploy of test/fixtures/nested. */
@@ -162,5 +172,13 @@ describe('ArazzoWorkflow: a first real deploy (issue 16)', () => {
     expect(nodeVersionProblem('23.0.0')).toBeUndefined();
     // This run's Node is recent enough: the construct builds (every test above did).
     expect(nodeVersionProblem()).toBeUndefined();
+  });
+
+  // Skipped where no Node older than the minimum is on PATH (here Debian's /usr/bin/node 20 is).
+  it.skipIf(!OLD_NODE)(`on an older Node (${OLD_NODE?.path} v${OLD_NODE?.version}) building the construct fails with that line, naming the construct`, () => {
+    const run = spawnSync(OLD_NODE!.path, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/synth-on-this-node.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`Test/Workflow: arazzo-sfn: needs Node.js ${REQUIRED_NODE} or later, found ${OLD_NODE!.version} (${OLD_NODE!.path})`);
   });
 });
