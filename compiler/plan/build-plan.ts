@@ -10,7 +10,7 @@ import { checkActionList, planActions } from './plan-actions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { buildFlowGraph, checkReachability, checkStepReads, checkWorkflowOutputs, endsWorkflow } from './plan-flow.js';
 import { checkWorkflowParameters } from './plan-parameters.js';
-import { readWorkflowSecurity, securityCredentialInputs } from './plan-security.js';
+import { checkSecurityInputDefaults, readWorkflowSecurity, securityCredentialInputs } from './plan-security.js';
 import { planOperationStep, planWorkflowStep } from './plan-steps.js';
 import { resolveInputsSchema } from './resolve-inputs-schema.js';
 import { checkOutputExpressions } from './check-expressions.js';
@@ -37,6 +37,7 @@ function planInputs(ctx: PlanContext, { workflow, pointer: wp }: BoundWorkflow) 
       'warning',
     );
   }
+  checkSecurityInputDefaults(ctx, workflow, inputsSchema as Record<string, any>, `${wp}/inputs`);
   return { inputsSchema, credentialInputs: credentials.map((c) => c.name) };
 }
 

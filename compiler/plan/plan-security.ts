@@ -1,6 +1,7 @@
 import { AUTH_CREDENTIAL_VALUES } from '../../core/credential-names.js';
 import { ExpressionSyntaxError, parseTemplate } from '../../core/expressions/index.js';
 import type { AuthPlan, AuthScheme, ParameterPlan } from '../../core/plan.js';
+import { splitCredentialPath } from '../../core/credential-names.js';
 import { decodePointer, encodePointer } from '../load/parse-yaml-source.js';
 import type { BoundOperation } from './bind-operation.js';
 import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
@@ -391,4 +392,35 @@ export function securityCredentialInputs(workflow: ArazzoWorkflow): string[] {
   visit(workflow);
   for (const step of workflow.steps) visit(step);
   return [...found];
+}
+
+/**
+ * An input an x-security credential value reads must not have a `default` in the inputs schema:
+ * the default is a literal secret in the document (Respect's examples write one), bundled with the
+ * plan, and an execution that left the input out would carry it in clear (Validate inputs refuses it).
+ * Reported at the default when the inputs schema is written inline.
+ */
+export function checkSecurityInputDefaults(
+  ctx: PlanContext,
+  workflow: ArazzoWorkflow,
+  inputsSchema: Record<string, any> | undefined,
+  inputsPointer: string,
+): void {
+  for (const path of securityCredentialInputs(workflow)) {
+    let schema: Record<string, any> | undefined = inputsSchema;
+    let pointer = '';
+    for (const name of splitCredentialPath(path)) {
+      schema = schema?.properties?.[name];
+      pointer += `/properties${encodePointer([name])}`;
+    }
+    if (schema && typeof schema === 'object' && 'default' in schema) {
+      const inline = (workflow.inputs as Record<string, unknown> | undefined)?.$ref === undefined;
+      reportAt(
+        ctx,
+        inline ? `${inputsPointer}${pointer}/default` : inputsPointer,
+        'securityLiteralSecret',
+        `input "${path}" carries an x-security credential, so it cannot have a default: the default is a secret written in the document; pass it as a "secret:<name>" reference`,
+      );
+    }
+  }
 }

@@ -147,4 +147,13 @@ workflows:
     expect(await auth('')).toEqual({ clientId: 'app', clientSecret: '$inputs.token', scope: 'read write' });
     expect(await auth(', scope: read')).toEqual({ clientId: 'app', clientSecret: '$inputs.token', scope: 'read' });
   });
+  it('refuses a default for an input an x-security credential reads (ASFN1033)', async () => {
+    const withDefault = doc('          - schemeName: Bearer\n            values: { token: $inputs.token }').replace(
+      'token: { type: string }',
+      'token: { type: string, default: some-password }',
+    );
+    const result = await compileWorkflowResult(withDefault, OPENAPI);
+    expect(result.diagnostics.filter((d) => d.code === 'ASFN1033').map((d) => d.pointer)).toEqual(['/workflows/0/inputs/properties/token/default']);
+    expect(result.workflows).toEqual([]);
+  });
 });
