@@ -3,7 +3,8 @@
  * stack, checked by cdk-nag's AwsSolutions rules. Context: `fintectureUrl` (default Fintecture's
  * sandbox), `connectFiUrl` (your connectFi instance), `mbanqUrl` (default Mbanq Cloud's API),
  * `importSecrets=true` to use existing secrets instead of creating them, `retainSecrets=false` to
- * delete the created secrets with the stack (they are kept by default).
+ * delete the created secrets with the stack (they are kept by default), `webhookReservedConcurrency=N`
+ * to reserve concurrency for connectFi's webhook receiver.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,7 @@ export function createApp(app = new App()): { app: App; stack: SeedWorkflowsStac
     ...Object.fromEntries(Object.entries(urls).filter(([, url]) => url)),
     secrets: String(app.node.tryGetContext('importSecrets')) === 'true' ? 'import' : 'create',
     secretRemovalPolicy: String(app.node.tryGetContext('retainSecrets')) === 'false' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    ...(context('webhookReservedConcurrency') ? { webhookReservedConcurrency: Number(context('webhookReservedConcurrency')) } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   acknowledgeSeedWorkflowsFindings(stack);

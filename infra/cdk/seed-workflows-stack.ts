@@ -44,6 +44,11 @@ export interface SeedWorkflowsStackProps extends StackProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly secretRemovalPolicy?: RemovalPolicy;
+  /**
+   * Reserved concurrency of connectFi's webhook receiver (`ArazzoWorkflow.webhookReservedConcurrency`).
+   * @default - not reserved: small accounts cannot reserve any
+   */
+  readonly webhookReservedConcurrency?: number;
 }
 
 /**
@@ -135,6 +140,7 @@ export class SeedWorkflowsStack extends Stack {
       sealingKey: this.sealingKey,
       // startKyc waits up to 2 days for its callback, then the fallback poll up to about a day more.
       timeout: Duration.days(4),
+      ...(props.webhookReservedConcurrency !== undefined ? { webhookReservedConcurrency: props.webhookReservedConcurrency } : {}),
       trigger: {
         description: 'A customer asked to be verified: register them with connectFi and run KYC to a settled status',
         eventPattern: { source: ['merchant.app'], detailType: ['KycRequested'] },

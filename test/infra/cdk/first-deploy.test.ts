@@ -12,6 +12,7 @@ import { withPrices } from '../../../compiler/cost/prices.js';
 import { ArazzoWorkflow, VENDED_LOGS_PREFIX } from '../../../infra/cdk/arazzo-workflow.js';
 import { acknowledgeArazzoWorkflowFindings } from '../../../infra/cdk/nag-suppressions.js';
 import { SeedWorkflowsStack } from '../../../infra/cdk/seed-workflows-stack.js';
+import { createApp } from '../../../infra/app.js';
 import { ROOT } from './support/synth-seeds.js';
 
 // Issue 16: what a first real deploy needs (dead letters, log group names, webhook concurrency, cdk-nag on nested
@@ -121,7 +122,7 @@ describe('ArazzoWorkflow: a first real deploy (issue 16)', () => {
     expect(after.map((v) => v.ruleName)).toEqual(['AwsSolutions-SMG4']);
   });
 
-  it('reserves the webhook receiver\'s concurrency only when asked (small accounts cannot reserve any)', () => {
+  it('reserves the webhook receiver\'s concurrency only when asked (small accounts cannot reserve any)', { timeout: 60_000 }, () => {
     const synth = (webhookReservedConcurrency?: number) => {
       const stack = new Stack(newApp(), 'Test');
       const workflow = new ArazzoWorkflow(stack, 'Kyc', { arazzoFile: CALLBACK, workflowId: 'kyc-callback', ...(webhookReservedConcurrency === undefined ? {} : { webhookReservedConcurrency }) });
@@ -134,6 +135,12 @@ describe('ArazzoWorkflow: a first real deploy (issue 16)', () => {
     expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     for (const other of Object.values(functions)) expect(other.Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(() => synth(0)).toThrow(/webhookReservedConcurrency must be a whole number of executions, at least 1; it is 0/);
+    // The seeds app passes -c webhookReservedConcurrency=<n> on to connectFi's receiver.
+    const { app, stack } = createApp(new App({ context: { 'aws:cdk:bundling-stacks': [], webhookReservedConcurrency: '7' } }));
+    const seeds = Template.fromStack(stack);
+    const receiver = seeds.findResources('AWS::Lambda::Function')[stack.getLogicalId(stack.connectFiKyc.webhook!.node.defaultChild as never)];
+    expect(receiver.Properties.ReservedConcurrentExecutions).toBe(7);
+    expect(app.node.tryGetContext('webhookReservedConcurrency')).toBe('7');
   });
 
   it('keeps the seed stack\'s secrets when the stack is deleted, unless told otherwise', () => {
