@@ -23,7 +23,7 @@ export const costBenchmark: Benchmark = {
     `$${DEFAULT_PRICES.lambdaGbSecond} per GB-s on arm64, ${DEFAULT_PRICES.memoryMb} MB, with assumed (not measured) durations of ` +
     `${DEFAULT_PRICES.operationMs} ms per operation call and ${DEFAULT_PRICES.workflowFunctionMs} ms per workflow function call; free tiers excluded. ` +
     'The same counts are checked against real executions on the embedded engine (test/compiler/cost/estimate-cost.test.ts). ' +
-    'Hand-written = the same path without what only arazzo-sfn adds (the `Validate inputs` Task); it keeps the end state a Choice needs.',
+    'Hand-written = the same path without what only arazzo-sfn adds (the workflow function\'s Tasks: `Validate inputs`, and around a nested execution its input and outcome; the seeds have only the first); it keeps the end state a Choice needs.',
   async run(ctx: BenchContext): Promise<BenchReport> {
     const dir = join(ctx.root, 'workflows/arazzo');
     const files = (await readdir(dir)).filter((f) => f.endsWith('.arazzo.yml')).sort();

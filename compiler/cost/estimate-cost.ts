@@ -33,11 +33,14 @@ export interface CostReport {
   readonly loops: readonly CostLoop[];
   /**
    * The minimum a hand-written state machine needs for the same calls on `path`: one Task per
-   * call, the Choice states that route, Wait states of loops, an end state after a Choice. The
-   * states arazzo-sfn adds beyond that are named in `overhead`.
+   * call or nested execution, the Choice states that route, Wait states of loops, an end state
+   * after a Choice. The states arazzo-sfn adds beyond that (the workflow function's Tasks) are
+   * named in `overhead`.
    */
   readonly handWritten: CostUnits;
   readonly overhead: readonly string[];
+  /** Workflows this one runs as nested executions on `path` (or `longestPath`): each adds its own report's cost per run. */
+  readonly nested: readonly string[];
   /** USD per 1,000 executions of `path` (no loop turned), and with each loop turned once. */
   readonly per1000: { readonly path: number; readonly perLoopTurn: readonly number[]; readonly handWritten: number };
 }
@@ -120,8 +123,13 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
   const path = { states: short, ...unitsOf(short) };
   const longestPath = long.length > short.length ? { states: long, ...unitsOf(long) } : undefined;
 
-  // What only arazzo-sfn adds: the input check before the first call (a hand-written machine starts with its first call).
-  const overhead: string[] = short.filter((name) => name === (StateNames.validateInputs as string));
+  // What only arazzo-sfn adds: the workflow function's Tasks, the input check before the first call (a hand-written
+  // machine starts with its first call) and a workflow step's input and outcome around its nested execution (a
+  // hand-written machine starts the child with its input written in the Task's Parameters).
+  const overhead: string[] = short.filter((name) => {
+    const binding = tasks[name];
+    return name === (StateNames.validateInputs as string) || (binding !== undefined && binding.kind !== 'startExecution' && binding.functionKey.endsWith('.workflow'));
+  });
   const handWritten = unitsOf(short.filter((name) => !overhead.includes(name)));
   const usd = (u: CostUnits) =>
     round(1000 * (u.transitions * (prices.stateTransitionsPer1000 / 1000) + u.lambdaInvocations * (prices.lambdaRequestsPerMillion / 1e6) + u.gbSeconds * prices.lambdaGbSecond), 6);
@@ -133,6 +141,7 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
     loops,
     handWritten,
     overhead,
+    nested: [...new Set((longestPath?.states ?? short).flatMap((name) => (tasks[name]?.kind === 'startExecution' ? [(tasks[name] as { workflowId: string }).workflowId] : [])))],
     per1000: { path: usd(path), perLoopTurn: loops.map(usd), handWritten: usd(handWritten) },
   };
 }

@@ -16,6 +16,7 @@ export function formatCostReport(report: CostReport): string {
   lines.push(
     `cost of ${report.workflowId}: ${formula(path.transitions, loops.map((l) => l.transitions))} state transitions, ${formula(path.lambdaInvocations, loops.map((l) => l.lambdaInvocations))} Lambda invocations per execution${loopNote ? ` (${loopNote})` : ''}`,
   );
+  if (report.nested.length) lines.push(`  plus, per nested execution, the cost of ${report.nested.join(', ')} (its own report)`);
   if (report.longestPath) lines.push(`  longest success path (optional steps taken): ${range((u) => u.transitions)} transitions, ${range((u) => u.lambdaInvocations)} Lambda invocations`);
   const turns = loops.length ? `, + ${report.per1000.perLoopTurn.map(usd).join(' / ')} per loop turn` : '';
   lines.push(`  per 1,000 executions: ${usd(report.per1000.path)}${turns}; a hand-written machine for the same calls: ${usd(report.per1000.handWritten)} (${report.handWritten.transitions} transitions, ${report.handWritten.lambdaInvocations} Lambda invocations${report.overhead.length ? `; arazzo-sfn adds ${report.overhead.join(', ')}` : ''})`);

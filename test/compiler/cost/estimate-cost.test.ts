@@ -103,3 +103,22 @@ describe('estimateCost against real executions on the embedded engine and the sa
     expect(lambdaCalls(run)).toBe(report.path.lambdaInvocations);
   });
 });
+
+describe('estimateCost: nested workflows', () => {
+  it('counts the parent\'s own states and calls, and names the child whose cost each run adds', async () => {
+    const { compileFileOrThrow } = await import('../../../compiler/index.js');
+    const { workflows } = await compileFileOrThrow(join(ROOT, 'test/fixtures/nested/onboarding.arazzo.yml'));
+    const parent = workflows.find((w) => w.plan.workflowId === 'verify-customer')!;
+    const report = estimateCost(parent);
+    expect(report.nested).toEqual(['register-customer']);
+    // The workflow step: its input (workflow function), the nested execution (no Lambda), its outcome (workflow function).
+    const run = report.path.states.filter((s) => s.startsWith('register'));
+    expect(run).toEqual(expect.arrayContaining(['register', 'register.run', 'register.result']));
+    const lambdaStates = report.path.states.filter((s) => parent.tasks[s] && parent.tasks[s].kind !== 'startExecution');
+    expect(report.path.lambdaInvocations).toBe(lambdaStates.length);
+    expect(report.path.transitions).toBe(report.path.states.length);
+    // A hand-written machine starts the child from a Task of its own: the workflow function's three Tasks are arazzo-sfn's.
+    expect(report.overhead).toEqual(['Validate inputs', 'register', 'register.result']);
+    expect(report.handWritten.transitions).toBe(report.path.transitions - 3);
+  });
+});
