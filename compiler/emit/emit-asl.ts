@@ -73,11 +73,16 @@ const PROVIDER_RETRY = {
   MaxDelaySeconds: 10,
   JitterStrategy: 'FULL',
 };
-/** The Lambda service's own transient errors (as CDK's LambdaInvoke retries by default). */
-const LAMBDA_SERVICE_RETRY = {
-  ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
-  IntervalSeconds: 1,
-  MaxAttempts: 3,
+/**
+ * The Lambda service's own transient errors: exactly the Retry CDK's `LambdaInvoke` renders by
+ * default (`retryOnServiceExceptions`, AWS's best practice: 2 s, 6 attempts, backoff 2), plus
+ * `Lambda.TooManyRequestsException` (the account's concurrency is full: the invocation did not run).
+ * test/compiler/emit-retry.test.ts compares it with what aws-cdk-lib renders.
+ */
+export const LAMBDA_SERVICE_RETRY = {
+  ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
