@@ -213,6 +213,43 @@ export interface AuthPlan {
   readonly values: Readonly<Record<string, string>>;
 }
 
+/** The HTTP message signature schemes a signing declaration (`x-arazzo-sfn-signing`) may name. */
+export type SigningScheme = 'draft-cavage' | 'rfc9421';
+
+/**
+ * Signature algorithms: draft-cavage's `rsa-sha256` and `hs2019` (read from the key: RSASSA-PSS
+ * SHA-512 for an RSA key, as RFC 9421's `rsa-pss-sha512`), and RFC 9421's registered names.
+ */
+export type SigningAlgorithm = 'rsa-sha256' | 'hs2019' | 'rsa-pss-sha512' | 'rsa-v1_5-sha256' | 'ecdsa-p256-sha256' | 'ed25519';
+
+/**
+ * How the operation handler signs a step's request (`x-arazzo-sfn-signing` on an OpenAPI
+ * security scheme the operation requires, or given by configuration), at send time after auth
+ * and body encoding: a fresh `Date`, digest and signature on every attempt.
+ */
+export interface SigningPlan {
+  readonly scheme: SigningScheme;
+  readonly algorithm: SigningAlgorithm;
+  /**
+   * Covered components, in order, lower-case: header names, and draft-cavage's `(request-target)`,
+   * `(created)`, `(expires)` or RFC 9421's derived components (`@method`, `@authority`, `@path`,
+   * `@query`, `@target-uri`, `@scheme`, `@request-target`).
+   */
+  readonly components: readonly string[];
+  /** The body digest header it adds (and covers when listed): `digest` (`SHA-256=`) or `content-digest` (RFC 9530, `sha-256`). */
+  readonly digest?: 'digest' | 'content-digest';
+  /** Name of the signing key in the runtime's key configuration (a KMS key on AWS, a PEM locally). Never key material. */
+  readonly key: string;
+  /** The `keyId`/`keyid` parameter sent to the provider (the id it registered the public key under). */
+  readonly keyId: string;
+  /** Lifetime of a signature, sent as `expires` (created + this). */
+  readonly expiresInSeconds?: number;
+  /** RFC 9421 signature label. @default 'sig1' */
+  readonly label?: string;
+  /** The security scheme that declared it (for messages). */
+  readonly schemeName?: string;
+}
+
 /** A step that calls an OpenAPI operation: one Lambda function per operation. */
 export interface StepPlan extends StepPlanBase {
   readonly kind?: 'operation';
@@ -222,6 +259,8 @@ export interface StepPlan extends StepPlanBase {
   readonly requestBody?: RequestBodyPlan;
   /** `x-security` entries (workflow-level first, then the step's own), applied by the handler where the request is built. */
   readonly auth?: readonly AuthPlan[];
+  /** Signs the request at send time, after auth and body encoding (issue 18). */
+  readonly signing?: SigningPlan;
   /** Workflow inputs that are credentials: the execution carries `secret:<name>` references for them. */
   readonly credentialInputs: readonly string[];
   readonly transport: TransportPolicy;

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
@@ -24,6 +24,8 @@ export interface AwsStandIn {
   readonly tasks: Map<string, StandInTask>;
   /** A token as a `.waitForTaskToken` Task hands out (`$$.Task.Token`), its Task waiting. */
   issueTaskToken(): string;
+  /** KMS asymmetric signing keys by key id (as `Sign`'s KeyId): the private key stays in the stand-in, as in KMS. */
+  readonly signingKeys: Map<string, KeyObject>;
   /** Milliseconds a target waits before it is carried out (its call is recorded at once): to line up concurrent requests. */
   readonly delays: Map<string, number>;
   callsTo(target: string): AwsCall[];
@@ -203,7 +205,7 @@ function stepFunctions(tasks: Map<string, StandInTask>, operation: string, body:
  * A loopback stand-in for the AWS APIs the Lambda runtime calls, speaking their JSON protocols
  * (1.1 for Secrets Manager and KMS, 1.0 for DynamoDB and Step Functions) so the real SDK clients
  * run unchanged against it (endpoint overridden): Secrets Manager `GetSecretValue`; KMS
- * `GenerateDataKey` / `Decrypt`; DynamoDB `PutItem` / `GetItem` / `UpdateItem` with condition
+ * `GenerateDataKey` / `Decrypt` / `Sign` / `GetPublicKey`; DynamoDB `PutItem` / `GetItem` / `UpdateItem` with condition
  * expressions; Step Functions `SendTaskSuccess` / `SendTaskFailure` / `SendTaskHeartbeat`. Its
  * data keys are wrapped with a key of its own, bound to the key id and the encryption context,
  * so a Decrypt with another context fails as KMS's does (InvalidCiphertextException). A task
@@ -217,6 +219,7 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
   const tables = new Map<string, StandInTable>();
   const tasks = new Map<string, StandInTask>();
   const delays = new Map<string, number>();
+  const signingKeys = new Map<string, KeyObject>();
   const master = randomBytes(32);
   const aad = (keyId: unknown, context: unknown) => Buffer.from(JSON.stringify([keyId, context ?? {}]));
 
@@ -236,6 +239,30 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
         cipher.setAAD(aad(body.KeyId, body.EncryptionContext));
         const wrapped = Buffer.concat([iv, Buffer.concat([cipher.update(plaintext), cipher.final()]), cipher.getAuthTag()]);
         return [200, { KeyId: body.KeyId, Plaintext: plaintext.toString('base64'), CiphertextBlob: wrapped.toString('base64') }];
+      }
+      case 'TrentService.Sign': {
+        // KMS's rules: MessageType RAW takes at most 4096 bytes; the algorithm must suit the key; ECDSA answers DER.
+        const key = signingKeys.get(body.KeyId);
+        if (!key) return [400, { __type: 'NotFoundException', message: `Key '${body.KeyId}' does not exist` }];
+        const message = Buffer.from(String(body.Message ?? ''), 'base64');
+        if (body.MessageType !== 'RAW' || message.length > 4096) return [400, { __type: 'ValidationException', message: 'Message must be RAW and at most 4096 bytes' }];
+        const type = key.asymmetricKeyType;
+        const spec: Record<string, [boolean, string | null, object]> = {
+          RSASSA_PKCS1_V1_5_SHA_256: [type === 'rsa', 'sha256', { padding: constants.RSA_PKCS1_PADDING }],
+          RSASSA_PSS_SHA_512: [type === 'rsa', 'sha512', { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }],
+          ECDSA_SHA_256: [type === 'ec', 'sha256', {}],
+          ED25519_SHA_512: [type === 'ed25519', null, {}],
+        };
+        const chosen = spec[String(body.SigningAlgorithm)];
+        if (!chosen?.[0]) return [400, { __type: 'InvalidKeyUsageException', message: `${body.SigningAlgorithm} is not valid for this key` }];
+        const signature = sign(chosen[1], message, { key, ...chosen[2] });
+        return [200, { KeyId: body.KeyId, Signature: signature.toString('base64'), SigningAlgorithm: body.SigningAlgorithm }];
+      }
+      case 'TrentService.GetPublicKey': {
+        const key = signingKeys.get(body.KeyId);
+        if (!key) return [400, { __type: 'NotFoundException', message: `Key '${body.KeyId}' does not exist` }];
+        const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
+        return [200, { KeyId: body.KeyId, PublicKey: der.toString('base64'), KeyUsage: 'SIGN_VERIFY' }];
       }
       case 'TrentService.Decrypt': {
         const blob = Buffer.from(String(body.CiphertextBlob), 'base64');
@@ -293,6 +320,7 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
     tables,
     tasks,
     delays,
+    signingKeys,
     issueTaskToken: () => {
       // Real tokens are long opaque base64 strings; the length matters to nothing here but reads like one.
       const token = randomBytes(96).toString('base64');
