@@ -14,6 +14,7 @@ import { resolveTasks, type StartExecutionMode } from './resolve-tasks.js';
 import { runDefinition, type TaskHandler } from './run-definition.js';
 import type { EndpointStore, ExecutionFinish, ExecutionRecord } from './store.js';
 import { currentExecution, type TrackedTaskTokens } from './task-tokens.js';
+import { QUOTA_ERRORS, WORKER_STOPPED_FOR_ANOTHER } from './engine/protocol.js';
 
 export const EndpointErrors = {
   /** The endpoint process ended while the execution ran (found RUNNING at the next start). */
@@ -213,6 +214,15 @@ export class ExecutionRunner {
       if (this.running.get(record.arn) === running) this.running.delete(record.arn);
       const ended = closed ? this.o.store.getExecution(record.arn) : undefined;
       if (ended) this.o.onExecution?.({ phase: 'ended', execution: ended });
+      // Its worker was terminated to end another execution that ignored its stop: this one did nothing wrong, so it is
+      // redriven on another worker at once (in the same turn: no request sees it FAILED), its history saying so.
+      if (ended && !running.stop && ended.status === 'FAILED' && ended.error === QUOTA_ERRORS.workerLost && ended.cause === WORKER_STOPPED_FOR_ANOTHER) {
+        try {
+          this.redrive(ended, machine);
+        } catch (err) {
+          this.o.report(`execution ${record.arn} lost its engine worker and could not be redriven: ${(err as Error).message}`);
+        }
+      }
     };
     const failOnFault = (err: unknown) => {
       const at = Date.now();
@@ -400,7 +410,11 @@ export class ExecutionRunner {
   }
 
   async awaitEnd(arn: string): Promise<ExecutionRecord> {
-    await this.running.get(arn)?.done;
+    // A run that ends can be followed by its redrive (a lost worker): wait for the last one.
+    for (let running = this.running.get(arn); running; running = this.running.get(arn)) {
+      await running.done;
+      if (this.running.get(arn) === running) break;
+    }
     const record = this.o.store.getExecution(arn);
     if (!record) throw new Error(`execution ${arn} vanished from the store`);
     return record;

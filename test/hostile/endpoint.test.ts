@@ -53,6 +53,18 @@ const TABLE: readonly Row[] = [
     },
   },
   {
+    attack: 'runaway-beside-others',
+    input: 'the loop on the one worker an execution waiting in a Wait runs on; another execution started meanwhile; then StopExecution of the loop',
+    expected: 'the execution started meanwhile runs on another worker and SUCCEEDS while the loop spins; the loop ABORTED; the waiting one redriven on another worker (ExecutionFailed EngineWorkerLost, ExecutionRedriven) and SUCCEEDED',
+    timeoutMs: 90_000,
+    maxOldSpaceMb: 512,
+    maxRssMb: 1_536,
+    check: (o) => {
+      expect(o).toMatchObject({ runaway: 'ABORTED', lateStatus: 'SUCCEEDED', runawayWhileLate: 'RUNNING', patient: 'SUCCEEDED', patientRedrives: 1, last: 'ExecutionSucceeded' });
+      expect(o.afterLoss).toEqual(['ExecutionFailed', 'ExecutionRedriven', 'WaitStateEntered']);
+    },
+  },
+  {
     attack: 'format-doubling',
     input: '30 Pass states, each doubling a 1 KiB string with States.Format',
     expected: 'FAILED States.DataLimitExceeded at the state past 256 KiB; a small database',

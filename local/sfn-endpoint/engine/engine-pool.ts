@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EngineHost, EngineRun, EngineRunOptions } from '../../engine-host.js';
 import type { EngineEvent } from '../../history/index.js';
-import { AWS_QUOTAS, QUOTA_ERRORS, type EngineQuotas, type FromWorker, type ToWorker } from './protocol.js';
+import { AWS_QUOTAS, QUOTA_ERRORS, WORKER_STOPPED_FOR_ANOTHER, type EngineQuotas, type FromWorker, type ToWorker } from './protocol.js';
 
 export interface EnginePoolOptions {
   /** Worker threads executions are spread over. @default min(4, available parallelism) */
@@ -16,6 +16,8 @@ export interface EnginePoolOptions {
   readonly quotas?: Partial<EngineQuotas>;
   /** How long an aborted execution's worker may take to confirm before it is terminated (and with it, what else it ran). @default 2000 */
   readonly abortGraceMs?: number;
+  /** How long a worker may leave a ping unanswered before it is taken for stalled and gets no new executions. @default 1000 */
+  readonly stallMs?: number;
 }
 
 export const DEFAULT_QUOTAS: EngineQuotas = {
@@ -47,6 +49,12 @@ interface Slot {
   readonly runs: Map<number, PoolRun>;
   /** Why the worker died, when it did. */
   lost?: string;
+  /** The worker has loaded the engine (a worker still loading is not pinged). */
+  loaded: boolean;
+  /** When the ping still unanswered was sent. */
+  pingSentAt?: number;
+  /** The worker has not answered a ping for stallMs: a run on it never yields. New executions go elsewhere. */
+  stalled: boolean;
 }
 
 /** An async iterable fed by the worker's messages, ended with the run. */
@@ -99,7 +107,9 @@ function workerEntry(): { url: URL; execArgv: string[] } {
  * only its worker, and for a bounded time. StopExecution asks the worker to abort; a worker that
  * does not answer within the grace period is terminated, and a worker past its memory limit dies:
  * either way the executions it ran end (ABORTED for the one being stopped, else
- * ArazzoSfn.EngineWorkerLost) and a fresh worker takes the next ones.
+ * ArazzoSfn.EngineWorkerLost, with WORKER_STOPPED_FOR_ANOTHER as the cause when a stop
+ * terminated it) and a fresh worker takes the next ones. A worker that leaves a ping unanswered
+ * (a run on it never yields) is stalled: new executions are not given to it.
  */
 export class EnginePool implements EngineHost {
   private readonly slots: Slot[] = [];
@@ -110,6 +120,7 @@ export class EnginePool implements EngineHost {
   private readonly definitionIds = new WeakMap<object, number>();
   private readonly definitionTexts = new Map<string, number>();
   private closed = false;
+  private watch?: NodeJS.Timeout;
 
   constructor(private readonly options: EnginePoolOptions = {}) {
     this.size = Math.max(1, options.workers ?? Math.min(4, availableParallelism()));
@@ -119,6 +130,7 @@ export class EnginePool implements EngineHost {
 
   run(definition: object, input: unknown, options: EngineRunOptions): EngineRun {
     if (this.closed) throw new Error('the engine pool is closed');
+    this.watchForStalls();
     const slot = this.slotForNextRun();
     const events = new EventQueue();
     let resolve!: (v: unknown) => void;
@@ -167,6 +179,7 @@ export class EnginePool implements EngineHost {
   /** Terminates every worker; executions still running end as their worker's loss says. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.watch);
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
@@ -181,10 +194,33 @@ export class EnginePool implements EngineHost {
     return id;
   }
 
+  /**
+   * A stalled worker (a run on it never yields) gets no new executions: they go to the others, or
+   * to a new worker, up to twice the pool's size while workers are stalled.
+   */
   private slotForNextRun(): Slot {
     const live = this.slots.filter((s) => s.lost === undefined);
-    if (live.length < this.size && live.every((s) => s.runs.size > 0)) return this.spawn();
-    return live.reduce((best, s) => (s.runs.size < best.runs.size ? s : best));
+    const free = live.filter((s) => !s.stalled);
+    if (free.length < this.size && free.every((s) => s.runs.size > 0) && live.length < 2 * this.size) return this.spawn();
+    const candidates = free.length ? free : live;
+    return candidates.reduce((best, s) => (s.runs.size < best.runs.size ? s : best));
+  }
+
+  /** Pings each busy worker every quarter of stallMs; one that leaves a ping unanswered for stallMs is stalled until it answers. */
+  private watchForStalls(): void {
+    if (this.watch) return;
+    const stallMs = this.options.stallMs ?? 1_000;
+    this.watch = setInterval(() => {
+      const now = Date.now();
+      for (const slot of this.slots) {
+        if (slot.lost !== undefined || !slot.loaded || slot.runs.size === 0) continue;
+        if (slot.pingSentAt === undefined) {
+          slot.pingSentAt = now;
+          this.post(slot, { kind: 'ping' });
+        } else if (now - slot.pingSentAt >= stallMs) slot.stalled = true;
+      }
+    }, Math.max(10, stallMs / 4));
+    this.watch.unref();
   }
 
   private spawn(): Slot {
@@ -195,11 +231,22 @@ export class EnginePool implements EngineHost {
       name: 'arazzo-sfn engine',
     });
     let ready!: () => void;
-    const slot: Slot = { worker, runs: new Map(), ready: new Promise<void>((resolve) => (ready = resolve)) };
+    const slot: Slot = { worker, runs: new Map(), ready: new Promise<void>((resolve) => (ready = resolve)), stalled: false, loaded: false };
     this.slots.push(slot);
     worker.once('exit', () => ready());
     worker.unref();
-    worker.on('message', (message: FromWorker) => (message.kind === 'ready' ? ready() : this.receive(slot, message)));
+    worker.on('message', (message: FromWorker) => {
+      if (message.kind === 'ready') {
+        slot.loaded = true;
+        return ready();
+      }
+      if (message.kind === 'pong') {
+        slot.pingSentAt = undefined;
+        slot.stalled = false;
+        return;
+      }
+      this.receive(slot, message);
+    });
     worker.on('error', (err: Error & { code?: string }) => {
       slot.lost ??=
         err.code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -219,7 +266,7 @@ export class EnginePool implements EngineHost {
     if (slot.lost === undefined) slot.worker.postMessage(message);
   }
 
-  private receive(slot: Slot, message: Exclude<FromWorker, { kind: 'ready' }>): void {
+  private receive(slot: Slot, message: Exclude<FromWorker, { kind: 'ready' | 'pong' }>): void {
     const run = slot.runs.get(message.id);
     if (!run || run.ended) return;
     switch (message.kind) {
@@ -270,7 +317,10 @@ export class EnginePool implements EngineHost {
     this.post(run.slot, { kind: 'abort', id: run.id });
     // A worker stuck in a run that never yields does not read the abort: it is terminated.
     const timer = setTimeout(() => {
-      if (!run.ended) void run.slot.worker.terminate();
+      if (run.ended) return;
+      // The others on this worker end with a cause that tells the runner to redrive them elsewhere.
+      run.slot.lost ??= WORKER_STOPPED_FOR_ANOTHER;
+      void run.slot.worker.terminate();
     }, this.options.abortGraceMs ?? 2_000);
     timer.unref();
   }

@@ -208,5 +208,7 @@ port.on('message', (message: ToWorker) => {
     }
     case 'abort':
       return executions.get(message.id)?.run?.abort();
+    case 'ping':
+      return post({ kind: 'pong' });
   }
 });

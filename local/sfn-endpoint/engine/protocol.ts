@@ -34,6 +34,14 @@ export const QUOTA_ERRORS = {
   workerLost: 'ArazzoSfn.EngineWorkerLost',
 } as const;
 
+/**
+ * The cause an execution's `ArazzoSfn.EngineWorkerLost` carries when its worker was terminated
+ * because another execution on it did not answer its StopExecution: the endpoint then redrives
+ * the execution on another worker at once (see ExecutionRunner).
+ */
+export const WORKER_STOPPED_FOR_ANOTHER =
+  'The engine worker running this execution was stopped because another execution on it did not answer its StopExecution; the endpoint redrives this one on another worker from the state it was in (when its history kept that state\'s input).';
+
 /** Marks state data the history no longer keeps (see EngineQuotas.historyDataBytes). */
 export { TRUNCATED_DATA } from '../../history/truncated-data.js';
 
@@ -53,10 +61,13 @@ export type ToWorker =
     }
   | { readonly kind: 'task-result'; readonly id: number; readonly call: number; readonly ok: true; readonly output: unknown }
   | { readonly kind: 'task-result'; readonly id: number; readonly call: number; readonly ok: false; readonly error: { readonly name: string; readonly message: string } }
-  | { readonly kind: 'abort'; readonly id: number };
+  | { readonly kind: 'abort'; readonly id: number }
+  /** Answered with `pong` when the worker's event loop is free: a worker that does not answer is stalled. */
+  | { readonly kind: 'ping' };
 
 export type FromWorker =
   | { readonly kind: 'ready' }
+  | { readonly kind: 'pong' }
   | { readonly kind: 'events'; readonly id: number; readonly events: readonly unknown[] }
   | { readonly kind: 'task'; readonly id: number; readonly call: number; readonly state: string; readonly input: unknown }
   | { readonly kind: 'end'; readonly id: number; readonly ok: true; readonly output: unknown }

@@ -112,6 +112,48 @@ const attacks: Record<string, { options?: SfnEndpointOptions; run: Attack }> = {
       return { status: ended.status, error: ended.error, stopMs: Math.round(stopMs), slowestListMs: Math.round(slowestMs), nextStatus: next.status };
     },
   },
+  /**
+   * The loop on the one worker an execution waiting in a Wait already runs on: the stalled worker
+   * gets no new executions (one started meanwhile runs on another), and when the loop's stop
+   * terminates the worker, the waiting execution is redriven on another worker and ends SUCCEEDED.
+   */
+  'runaway-beside-others': {
+    options: { executions: { workers: 1, quotas: { maxHistoryEvents: Number.MAX_SAFE_INTEGER, historyDataBytes: 64 * 1024 }, abortGraceMs: 500, stallMs: 300 } },
+    run: async (endpoint) => {
+      const sfn = client(endpoint);
+      const patientArn = await machine(sfn, 'patient', {
+        StartAt: 'Prepare',
+        States: {
+          Prepare: { Type: 'Pass', Result: 'prepared', ResultPath: '$.prepare', Next: 'Hold' },
+          Hold: { Type: 'Wait', Seconds: 1, Next: 'Done' },
+          Done: { Type: 'Pass', End: true },
+        },
+      });
+      const { executionArn: patient } = await sfn.send(new StartExecutionCommand({ stateMachineArn: patientArn, input: '{}' }));
+      while (!(await allEvents(sfn, patient!)).some((e) => e.type === 'WaitStateEntered')) await new Promise((r) => setTimeout(r, 20));
+      const spin = await machine(sfn, 'spin', LOOP);
+      const { executionArn: runaway } = await sfn.send(new StartExecutionCommand({ stateMachineArn: spin, input: '{"go":true}' }));
+      // Past the stall bound, a new execution goes to another worker and ends while the loop still spins.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const small = await machine(sfn, 'small', { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+      const { executionArn: late } = await sfn.send(new StartExecutionCommand({ stateMachineArn: small }));
+      const lateStatus = (await waitForEnd(sfn, late!)).status;
+      const runawayWhileLate = (await sfn.send(new DescribeExecutionCommand({ executionArn: runaway }))).status;
+      await sfn.send(new StopExecutionCommand({ executionArn: runaway, error: 'Hostile.Stop' }));
+      const stopped = await waitForEnd(sfn, runaway!);
+      const ended = await waitForEnd(sfn, patient!);
+      const types = (await allEvents(sfn, patient!)).map((e) => e.type);
+      return {
+        runaway: stopped.status,
+        lateStatus,
+        runawayWhileLate,
+        patient: ended.status,
+        patientRedrives: ended.redriveCount ?? 0,
+        afterLoss: types.slice(types.indexOf('ExecutionFailed'), types.indexOf('ExecutionFailed') + 3),
+        last: types.at(-1),
+      };
+    },
+  },
   /** A chain of Pass states doubling a string with States.Format. */
   'format-doubling': {
     run: async (endpoint) => {
