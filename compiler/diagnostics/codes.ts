@@ -52,6 +52,7 @@ export const DiagnosticCodes = {
   unlistedInput: { code: 'ASFN2014', rule: 'undeclared-input' },
   idPattern: { code: 'ASFN2015', rule: 'id-pattern' },
   regexBacktracking: { code: 'ASFN2017', rule: 'regex-backtracking' },
+  sourceDotOperationId: { code: 'ASFN2026', rule: 'operation-id-short-form' },
   // Loading untrusted documents (issue 14).
   outsideDocumentTree: { code: 'ASFN2016', rule: 'document-tree' },
   // Respect's x-security (issue 13 §4).

@@ -11,6 +11,8 @@ export interface BoundOperation {
 }
 
 const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
+/** Respect's short form of a qualified operationId: `<sourceName>.<operationId>`. */
+const SOURCE_DOT_OPERATION = /^([A-Za-z0-9_-]+)\.(.+)$/;
 const OPERATION_PATH = /^\{\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}#(\/.*)$/;
 
 /**
@@ -60,6 +62,20 @@ export function bindOperation(
     const operationId = qualified ? qualified[2] : raw;
     for (const operation of openapi.operations) {
       if (operation.operationId === operationId) candidates.push({ source: name, serverUrl: openapi.serverUrl, operation });
+    }
+  }
+  if (candidates.length === 0 && !qualified) {
+    // Redocly Respect writes `<sourceName>.<operationId>` for `$sourceDescriptions.<sourceName>.<operationId>`
+    // (DESIGN: dialects are read as meant when unambiguous, with a warning naming the standard form).
+    // No source declares the id as written, so only the short form's reading is left.
+    const short = SOURCE_DOT_OPERATION.exec(raw);
+    const openapi = short ? openapis.get(short[1]) : undefined;
+    const operation = short && openapi?.operations.find((o) => o.operationId === short[2]);
+    if (short && openapi && operation) {
+      diagnostics.push(
+        diagnosticAt(source, `${stepPointer}/operationId`, 'sourceDotOperationId', `step "${step.stepId}": operationId "${raw}" is read as $sourceDescriptions.${short[1]}.${short[2]} (Respect's short form); write it that way, the form Arazzo defines`, 'warning'),
+      );
+      return { source: short[1], serverUrl: openapi.serverUrl, operation };
     }
   }
   if (candidates.length === 0) {

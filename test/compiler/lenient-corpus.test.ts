@@ -30,6 +30,12 @@ const LENIENT: Record<string, { readonly warnings: readonly string[]; readonly w
     ],
     workflows: ['buy-item'],
   },
+  'operation-id-short-form': {
+    warnings: [
+      'operation-id-short-form.arazzo.yml:36:18: warning ASFN2026 step "getItem": operationId "shop.getItem" is read as $sourceDescriptions.shop.getItem (Respect\'s short form); write it that way, the form Arazzo defines [operation-id-short-form]',
+    ],
+    workflows: ['buy-item'],
+  },
   'openapi-3-2': { warnings: [], workflows: ['buy-item', 'search-items'] },
   'openapi-extension-dangling-ref': { warnings: [], workflows: ['buy-item'] },
   'required-header-unset': {
