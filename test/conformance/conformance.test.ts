@@ -1,0 +1,44 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFORMANCE_DIR, formatTable, readManifest, ROOT, runConformance } from './harness.js';
+
+// The same harness as `npm run conformance`, so CI (`npm test`) runs it.
+describe('public conformance corpus (issue 13 §6)', () => {
+  it('every document has its pinned outcome', async () => {
+    const rows = await runConformance();
+    const table = formatTable(rows);
+    expect(
+      rows.filter((r) => !r.pass).map((r) => r.document.file),
+      table,
+    ).toEqual([]);
+    expect(rows.length).toBeGreaterThanOrEqual(60);
+  }, 120_000);
+
+  it('records origin, commit and licence of each document, keeps each licence text, and names the MUST of each refusal', async () => {
+    const manifest = await readManifest();
+    for (const [name, origin] of Object.entries(manifest.origins)) {
+      expect(origin.commit, name).toMatch(/^[0-9a-f]{40}$/);
+      expect(['MIT', 'Apache-2.0'], name).toContain(origin.license);
+      for (const file of origin.licenseFiles) expect(existsSync(join(ROOT, file)), file).toBe(true);
+    }
+    for (const document of manifest.documents) {
+      expect(Object.keys(manifest.origins), document.file).toContain(document.origin);
+      expect(existsSync(join(ROOT, document.file)), document.file).toBe(true);
+      if (document.expected.outcome !== 'compiles') expect(document.expected.must ?? document.expected.unreadable, document.file).toMatch(/\S/);
+    }
+    for (const standIn of Object.values(manifest.standIns)) expect(existsSync(join(ROOT, standIn.file)), standIn.file).toBe(true);
+  });
+
+  it('lists every Arazzo document of the corpus folders in the manifest', async () => {
+    const manifest = await readManifest();
+    const listed = new Set(manifest.documents.map((d) => d.file));
+    const corpus = join(CONFORMANCE_DIR, 'corpus');
+    const arazzo = readdirSync(corpus, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
+      .map((e) => join(e.parentPath, e.name))
+      .filter((f) => /^\s*"?arazzo"?\s*:/m.test(readFileSync(f, 'utf8')))
+      .map((f) => f.slice(ROOT.length + 1));
+    expect(arazzo.filter((f) => !listed.has(f))).toEqual([]);
+  });
+});

@@ -1,0 +1,197 @@
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileFile, type CompileResult, type Diagnostic } from '../../compiler/index.js';
+
+/**
+ * The public conformance corpus (issue 13 §6): Arazzo documents that others wrote, each pinned to
+ * the outcome arazzo-sfn must give it. MANIFEST.json records, per document, where it comes from
+ * (repository, path, commit, SPDX licence) and what is expected:
+ *
+ * - `compiles`: every workflow compiles; `warnings` lists the lint codes it gets (sorted, with repeats);
+ * - `partial`: the workflows in `workflows` compile, the others are refused (per-workflow scoping);
+ * - `refused`: no workflow compiles; `errors` lists the error codes and `must` names the MUST of
+ *   the Arazzo (or OpenAPI) specification that the document breaks.
+ *
+ * Remote source URLs are not fetched at compile time: a document that names one is compiled from a
+ * staged copy whose `url` points at the vendored stand-in listed under `standIns` (the harness
+ * rewrites the staged copy only; the committed document stays as its authors wrote it).
+ */
+
+export const CONFORMANCE_DIR = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(CONFORMANCE_DIR, '../..');
+export const MANIFEST_FILE = join(CONFORMANCE_DIR, 'corpus/MANIFEST.json');
+
+export type Outcome = 'compiles' | 'partial' | 'refused';
+
+export interface Expectation {
+  readonly outcome: Outcome;
+  /** Workflow ids that compile (document order). */
+  readonly workflows: readonly string[];
+  /** Error codes, sorted, with repeats. */
+  readonly errors: readonly string[];
+  /** Lint warning codes, sorted, with repeats. */
+  readonly warnings: readonly string[];
+}
+
+export interface CorpusDocument {
+  /** Path from the repository root. */
+  readonly file: string;
+  /** Key into `origins`. */
+  readonly origin: string;
+  /** Path in the origin repository. */
+  readonly path: string;
+  readonly expected: Expectation & {
+    /** For `refused` and `partial`: the MUST the document breaks, in the specification's words. */
+    readonly must?: string;
+    /** For `refused`: why its sources cannot be read as published (a file it names is not there, a host that serves nothing), when it breaks no MUST. */
+    readonly unreadable?: string;
+  };
+  readonly note?: string;
+}
+
+export interface Origin {
+  readonly repo: string;
+  readonly commit: string;
+  /** SPDX identifier. */
+  readonly license: string;
+  /** Licence text (and NOTICE), from the repository root. */
+  readonly licenseFiles: readonly string[];
+  /** Folder (from the repository root) the origin's files sit in, with their upstream layout. */
+  readonly folder: string;
+}
+
+export interface Manifest {
+  readonly origins: Readonly<Record<string, Origin>>;
+  /** Remote URL → vendored file (from the repository root) compiled in its place. */
+  readonly standIns: Readonly<Record<string, { readonly file: string; readonly note: string }>>;
+  readonly documents: readonly CorpusDocument[];
+}
+
+export interface ConformanceRow {
+  readonly document: CorpusDocument;
+  readonly got: Expectation;
+  readonly pass: boolean;
+  /** Every error, `CODE pointer message`, for reading a failure. */
+  readonly details: readonly string[];
+}
+
+export async function readManifest(): Promise<Manifest> {
+  return JSON.parse(await readFile(MANIFEST_FILE, 'utf8')) as Manifest;
+}
+
+const sorted = (codes: readonly string[]) => [...codes].sort();
+
+/** What a compile gave, in the terms a document's expectation is written in. */
+export function outcomeOf(result: CompileResult): Expectation {
+  const errors = result.diagnostics.filter((d: Diagnostic) => d.severity === 'error').map((d) => d.code);
+  const warnings = result.diagnostics.filter((d: Diagnostic) => d.severity === 'warning').map((d) => d.code);
+  const own = result.status.filter((s) => s.source === undefined);
+  const workflows = own.filter((s) => s.compiled).map((s) => s.workflowId);
+  const outcome: Outcome = errors.length === 0 ? 'compiles' : workflows.length > 0 ? 'partial' : 'refused';
+  return { outcome, workflows, errors: sorted(errors), warnings: sorted(warnings) };
+}
+
+const same = (a: Expectation, b: Expectation) =>
+  a.outcome === b.outcome &&
+  JSON.stringify(a.workflows) === JSON.stringify(b.workflows) &&
+  JSON.stringify(a.errors) === JSON.stringify(b.errors) &&
+  JSON.stringify(a.warnings) === JSON.stringify(b.warnings);
+
+async function filesUnder(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/**
+ * Copies each origin's folder into a temporary directory, with every remote URL that has a
+ * stand-in replaced (in YAML and JSON documents) by the stand-in's path relative to the file.
+ */
+async function stage(manifest: Manifest): Promise<{ root: string; close: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), 'arazzo-sfn-conformance-'));
+  const folders = [...new Set(Object.values(manifest.origins).map((o) => o.folder))];
+  const standInFolders = Object.values(manifest.standIns).map((s) => dirname(s.file));
+  for (const folder of [...folders, ...standInFolders]) await cp(join(ROOT, folder), join(root, folder), { recursive: true, force: true });
+  const urls = Object.entries(manifest.standIns);
+  for (const folder of folders) {
+    for (const file of await filesUnder(join(root, folder))) {
+      if (!/\.(ya?ml|json)$/.test(file)) continue;
+      const text = await readFile(file, 'utf8');
+      let changed = text;
+      for (const [url, standIn] of urls) {
+        const target = relative(dirname(file), join(root, standIn.file)).split(sep).join('/');
+        changed = changed.replaceAll(url, target.startsWith('.') ? target : `./${target}`);
+      }
+      if (changed !== text) await writeFile(file, changed);
+    }
+  }
+  return { root, close: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Compiles every corpus document (from a staged copy) and compares it with its pinned outcome. */
+export async function runConformance(manifest?: Manifest): Promise<ConformanceRow[]> {
+  const m = manifest ?? (await readManifest());
+  const staged = await stage(m);
+  try {
+    const rows: ConformanceRow[] = [];
+    for (const document of m.documents) {
+      const result = await compileFile(join(staged.root, document.file), { validateAsl: true });
+      const got = outcomeOf(result);
+      const details = result.diagnostics
+        .filter((d) => d.severity === 'error')
+        .map((d) => `${d.code} ${d.pointer} ${d.message.replaceAll(staged.root + sep, '')}`);
+      rows.push({ document, got, pass: same(document.expected, got), details });
+    }
+    return rows;
+  } finally {
+    await staged.close();
+  }
+}
+
+/** `ASFN1009×3,ASFN1011`: sorted codes, repeats counted. */
+const countCodes = (codes: readonly string[]) =>
+  [...new Set(codes)]
+    .map((c) => {
+      const n = codes.filter((x) => x === c).length;
+      return n > 1 ? `${c}×${n}` : c;
+    })
+    .join(',');
+
+const describe = (e: Expectation) => {
+  const parts: string[] = [e.outcome];
+  if (e.outcome !== 'compiles') parts.push(countCodes(e.errors));
+  if (e.outcome === 'partial') parts.push(`(${e.workflows.length} compile)`);
+  if (e.warnings.length) parts.push(`warn ${countCodes(e.warnings)}`);
+  return parts.join(' ');
+};
+
+/** The table `npm run conformance` prints: document, expected, got; then the totals. */
+export function formatTable(rows: readonly ConformanceRow[]): string {
+  const lines = rows.map((r) => [
+    r.pass ? 'ok  ' : 'FAIL',
+    r.document.file.replace(/^test\/(conformance\/corpus|fixtures)\//, ''),
+    describe(r.document.expected),
+    describe(r.got),
+  ]);
+  const widths = [4, ...[1, 2, 3].map((i) => Math.max(...lines.map((l) => l[i].length), 8))];
+  const header = ['', 'document', 'expected', 'got'];
+  const fmt = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  const count = (o: Outcome) => rows.filter((r) => r.got.outcome === o).length;
+  const failed = rows.filter((r) => !r.pass);
+  return [
+    fmt(header),
+    ...lines.map(fmt),
+    '',
+    `${rows.length} documents: ${count('compiles')} compile, ${count('partial')} compile in part, ${count('refused')} refused; ${rows.length - failed.length} as pinned, ${failed.length} differ`,
+    ...failed.flatMap((r) => [
+      `  ${r.document.file}: expected ${JSON.stringify(r.document.expected)}`,
+      `    got ${JSON.stringify(r.got)}`,
+      ...r.details.map((d) => `    ${d}`),
+    ]),
+  ].join('\n');
+}
