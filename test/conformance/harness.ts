@@ -47,6 +47,8 @@ export interface CorpusDocument {
     readonly must?: string;
     /** For `refused`: why its sources cannot be read as published (a file it names is not there, a host that serves nothing), when it breaks no MUST. */
     readonly unreadable?: string;
+    /** For `refused` and `partial`: the rule of arazzo-sfn (not of the specification) that refuses it, for an extension the specification does not define. */
+    readonly policy?: string;
   };
   readonly note?: string;
 }
