@@ -1,6 +1,6 @@
 import { enableCompileCache } from 'node:module';
 import { ExitCodes, UsageError } from './cli-error.js';
-import { LOAD_FLAGS, loadOptionsFrom } from './load-flags.js';
+import { LOAD_FLAGS, loadOptionsFrom, REMOTE_FLAGS, remoteOptionsFrom } from './load-flags.js';
 import { redactUserinfo } from './parse-server-option.js';
 import { closest, parseOptions } from './parse-options.js';
 import { styleFor } from './style.js';
@@ -110,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
           verbose: { type: 'boolean' },
           severity: { type: 'string', multiple: true },
           cache: { type: 'boolean', default: true },
+          ...REMOTE_FLAGS,
         },
         allowNegative: true,
       });
@@ -120,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
           ...values,
           waitMs: toInt('wait-ms', values['wait-ms']),
           retryMs: toInt('retry-ms', values['retry-ms']),
+          remote: remoteOptionsFrom(values),
           style: values.json ? undefined : style,
           errStyle,
         },

@@ -1,8 +1,9 @@
 import type { WorkflowPlan } from '../core/plan.js';
 import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics/index.js';
 import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
+import { checkDocumentTree } from './lint/document-tree.js';
 import { lintDocument } from './lint/index.js';
-import { loadArazzo, type LoadedArazzo, type LoadOptions } from './load/index.js';
+import { loadArazzo, type LoadedArazzo, type LoadOptions, type RemoteSourceOptions } from './load/index.js';
 import { bindDocument, planDocument, type CompileOptions } from './plan/index.js';
 import { validateAsl } from './validate/validate-asl.js';
 import { workflowStatuses, type WorkflowStatus } from './workflow-status.js';
@@ -43,7 +44,7 @@ function filesOf(loaded: LoadedArazzo): string[] {
  * Load → validate → plan → emit one Arazzo file. Never throws for problems in the document:
  * they come back as diagnostics (use `compileFileOrThrow` to fail on errors).
  */
-export interface CompileFileOptions extends CompileOptions, EmitOptions, LoadOptions {
+export interface CompileFileOptions extends CompileOptions, EmitOptions, LoadOptions, RemoteSourceOptions {
   /**
    * Check each emitted definition with asl-validator. A check of the emitter, not of the
    * document: the test suite runs it on every workflow it compiles, and `run` skips it to start
@@ -57,6 +58,8 @@ export async function compileFile(file: string, options: CompileFileOptions = {}
   const diagnostics: Diagnostic[] = [];
   const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file, options);
   diagnostics.push(...loadDiagnostics);
+  // A source outside the document's tree is named even when loading failed (it may be why).
+  if (loaded && hasErrors(diagnostics)) checkDocumentTree({ loaded }, diagnostics);
   if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], status: [], external: [], diagnostics, inputs: [] };
   const inputs = [...new Set(filesOf(loaded))];
 

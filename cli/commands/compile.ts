@@ -1,6 +1,6 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compileFile, describeStatus, hasErrors, statusOf, type LoadOptions } from '../../compiler/index.js';
+import { compileFile, describeStatus, hasErrors, statusOf, type LoadOptions, type RemoteSourceOptions } from '../../compiler/index.js';
 import { DEFAULT_PRICES, estimateCost, formatCostReport, readPricesFile, type CostPrices } from '../../compiler/cost/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { loadFlagsHelp } from '../load-flags.js';
@@ -54,7 +54,7 @@ async function write(path: string, value: unknown): Promise<void> {
 
 export async function runCompile(
   file: string,
-  opts: { workflow?: string; out?: string; severity?: readonly string[]; prices?: string } & LoadOptions,
+  opts: { workflow?: string; out?: string; severity?: readonly string[]; prices?: string } & LoadOptions & RemoteSourceOptions,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
   style: Style = plain,
@@ -72,6 +72,8 @@ export async function runCompile(
     maxFileBytes: opts.maxFileBytes,
     maxTotalBytes: opts.maxTotalBytes,
     loadTimeoutMs: opts.loadTimeoutMs,
+    remoteSources: opts.remoteSources,
+    allowPrivateFetch: opts.allowPrivateFetch,
     ...severityOptions(opts.severity),
   });
   printDiagnostics(result, stderr, style);

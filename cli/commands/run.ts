@@ -14,7 +14,9 @@ import type { LocalExecution } from '../../local/run-workflow.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import type { SandboxSet } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
+import type { RemoteSourceOptions } from '../../compiler/load/remote-sources.js';
 import { compileFileCached } from '../compile-cache.js';
+import { remoteFlagsHelp } from '../load-flags.js';
 import { junitReport, type ReportedRun } from '../junit-report.js';
 import { parseServerOption, redactUserinfo } from '../parse-server-option.js';
 import { printDiagnostics } from '../print-diagnostics.js';
@@ -48,6 +50,7 @@ ${severityHelp}
   --verbose              print each execution's history
   --no-cache             compile even if an unchanged compile is cached (the cache lives in
                          node_modules/.cache/arazzo-sfn, or ARAZZO_SFN_CACHE_DIR)
+${remoteFlagsHelp}
 
 Credentials can also be referenced: --input accessToken=secret:<name> reads
 <name> from the environment variable ARAZZO_SECRET_<NAME>.
@@ -55,6 +58,8 @@ Exit 0 when every execution succeeded, 1 when one failed, 2 on usage or compile 
 
 export interface RunCommandOptions {
   readonly workflow?: string;
+  /** How remote source descriptions are fetched and locked (--offline, --update-lock, --allow-private-fetch). */
+  readonly remote?: RemoteSourceOptions;
   readonly input?: readonly string[];
   readonly inputs?: string;
   readonly server?: readonly string[];
@@ -147,9 +152,10 @@ function summaryTable(runs: readonly ReportedRun[], notCompiled: readonly Workfl
 export async function runRun(file: string, opts: RunCommandOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   const style = opts.json ? plain : (opts.style ?? plain);
   // The emitted ASL is the compiler's, checked by its tests: a run does not pay asl-validator's start-up again.
-  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity) };
+  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity), ...opts.remote };
   const result =
-    opts.cache === false
+    // --update-lock fetches: a cached compile would skip it.
+    opts.cache === false || opts.remote?.remoteSources === 'update'
       ? await (await import('../../compiler/compile-file.js')).compileFile(file, compileOptions)
       : (await compileFileCached(file, compileOptions)).result;
   // Errors are scoped per workflow: a sibling's errors are printed and do not stop the others.

@@ -1,4 +1,4 @@
-import { compileFile, hasErrors, type LoadOptions } from '../../compiler/index.js';
+import { compileFile, hasErrors, type LoadOptions, type RemoteSourceOptions } from '../../compiler/index.js';
 import { ExitCodes } from '../cli-error.js';
 import { loadFlagsHelp } from '../load-flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
@@ -12,7 +12,7 @@ warnings as file:line:col. Exit 0 when there is no error, 2 otherwise.
 
 ${loadFlagsHelp}`;
 
-export async function runValidate(files: readonly string[], out: NodeJS.WritableStream, load: LoadOptions = {}, style: Style = plain): Promise<number> {
+export async function runValidate(files: readonly string[], out: NodeJS.WritableStream, load: LoadOptions & RemoteSourceOptions = {}, style: Style = plain): Promise<number> {
   let exit: number = ExitCodes.ok;
   for (const file of files) {
     const result = await compileFile(file, load);

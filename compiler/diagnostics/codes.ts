@@ -34,6 +34,11 @@ export const DiagnosticCodes = {
   securityMissingValue: { code: 'ASFN1032', rule: 'x-security-required-values' },
   securityLiteralSecret: { code: 'ASFN1033', rule: 'x-security-literal-secret' },
   securityUnsupported: { code: 'ASFN1034', rule: 'x-security-unsupported' },
+  // Remote source descriptions (issue 13 §3, docs/remote-sources.md).
+  remoteFetch: { code: 'ASFN1025', rule: 'remote-fetch' },
+  remoteRefused: { code: 'ASFN1026', rule: 'remote-address' },
+  sourceLock: { code: 'ASFN1027', rule: 'source-lock' },
+  sourceLockMismatch: { code: 'ASFN1028', rule: 'source-lock-hash' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -60,6 +65,7 @@ export const DiagnosticCodes = {
   securityReplacesParameter: { code: 'ASFN2023', rule: 'x-security-replaces-parameter' },
   securityOnWorkflowStep: { code: 'ASFN2024', rule: 'x-security-workflow-step' },
   securitySchemeUnqualified: { code: 'ASFN2025', rule: 'x-security-scheme-name-reference' },
+  remoteChanged: { code: 'ASFN2018', rule: 'remote-changed' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

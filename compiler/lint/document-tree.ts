@@ -37,9 +37,10 @@ function isInside(tree: string, path: string): boolean {
  * `workflows/`). A source URL given as an absolute path or `file:` URL, or a `$ref` of an OpenAPI
  * description, that leads out of that tree is a warning: a `$ref` to `/home/me/.aws/credentials`
  * or `../../../etc/...` reads a file the document's author does not ship, and what it holds ends up
- * in the compiled plan. Symbolic links are followed before comparing.
+ * in the compiled plan. Symbolic links are followed before comparing. It runs on a document whose
+ * sources failed to load too (compileFile): a source outside the tree is named even when it cannot be read.
  */
-export function checkDocumentTree({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
+export function checkDocumentTree({ loaded }: Pick<BoundDocument, 'loaded'>, diagnostics: Diagnostic[]): void {
   const { document, source } = loaded;
   const absoluteSources: { index: number; file: string; url: string; name: string }[] = [];
   const dirs = [dirname(real(source.path))];

@@ -19,6 +19,10 @@ export interface DocumentReader {
   /** Milliseconds left before the load deadline (at least 1). */
   remainingMs(): number;
   readonly limits: Required<LoadOptions>;
+  /** Vendored copies of remote files, by URL (no fragment): a `$ref` to the URL reads the copy (remote-sources.ts). */
+  readonly remoteFiles: Map<string, string>;
+  /** The URL each vendored copy was fetched from, by its absolute path: relative URLs in it resolve against that. */
+  readonly remoteOrigins: Map<string, string>;
 }
 
 function kindOf(s: Stats): string {
@@ -121,5 +125,5 @@ export function createDocumentReader(options: LoadOptions = {}): DocumentReader 
     return { text: bytes.toString('utf8') };
   }
 
-  return { read, overtime, remainingMs: () => Math.max(1, deadline - performance.now()), limits };
+  return { read, overtime, remainingMs: () => Math.max(1, deadline - performance.now()), limits, remoteFiles: new Map(), remoteOrigins: new Map() };
 }

@@ -5,3 +5,5 @@ export * from './load-limits.js';
 export * from './document-reader.js';
 export * from './read-ref-targets.js';
 export * from './resolve-server-url.js';
+export * from './remote-fetch.js';
+export * from './remote-sources.js';

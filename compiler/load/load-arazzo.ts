@@ -7,6 +7,7 @@ import { createDocumentReader, type DocumentReader } from './document-reader.js'
 import type { LoadOptions } from './load-limits.js';
 import { loadOpenApi, type LoadedOpenApi } from './load-openapi.js';
 import { diagnosticAt, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+import { RemoteSources, type RemoteSourceOptions } from './remote-sources.js';
 
 /** An Arazzo document that passed the schema, with its OpenAPI sources loaded. */
 export interface LoadedArazzo {
@@ -42,11 +43,16 @@ export function resolveSourceUrl(arazzoPath: string, url: string): string | unde
  * Reads an Arazzo document and its sources (OpenAPI descriptions, other Arazzo documents) under
  * one set of load limits: regular files only, sizes capped per file and in total, a time bound.
  */
-export async function loadArazzo(path: string, options: LoadOptions = {}): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
-  return loadArazzoWith(path, createDocumentReader(options), new Set());
+export async function loadArazzo(path: string, options: LoadOptions & RemoteSourceOptions = {}): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
+  return loadArazzoWith(path, createDocumentReader(options), new Set(), options);
 }
 
-async function loadArazzoWith(path: string, reader: DocumentReader, visiting: ReadonlySet<string>): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
+async function loadArazzoWith(
+  path: string,
+  reader: DocumentReader,
+  visiting: ReadonlySet<string>,
+  remoteOptions: RemoteSourceOptions,
+): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
   const absolute = resolve(path);
   const { source, diagnostics } = await readYamlSource(absolute, reader);
   if (!source) return { diagnostics };
@@ -62,19 +68,23 @@ async function loadArazzoWith(path: string, reader: DocumentReader, visiting: Re
 
   const openapis = new Map<string, LoadedOpenApi>();
   const arazzos = new Map<string, LoadedArazzo>();
+  const remote = new RemoteSources(absolute, reader, remoteOptions);
   for (const [index, description] of document.sourceDescriptions.entries()) {
     const pointer = `/sourceDescriptions/${index}/url`;
-    const file = resolveSourceUrl(absolute, description.url);
+    let file = resolveSourceUrl(absolute, description.url);
     if (!file) {
-      diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": remote URLs are not fetched at compile time; download ${description.url} and point url at the file`));
-      continue;
+      // http(s): the vendored copy the lock pins, fetched first when it is not locked yet.
+      const { file: vendored, notes } = await remote.resolve(description.url);
+      for (const note of notes) diagnostics.push(diagnosticAt(source, pointer, note.kind, `source "${description.name}": ${note.message}`, note.severity));
+      if (!vendored) continue;
+      file = vendored;
     }
     if (description.type === 'arazzo') {
       if (visiting.has(file) || file === absolute) {
         diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": ${description.url} includes this document again (a cycle of arazzo sources)`));
         continue;
       }
-      const other = await loadArazzoWith(file, reader, new Set([...visiting, absolute]));
+      const other = await loadArazzoWith(file, reader, new Set([...visiting, absolute]), remoteOptions);
       diagnostics.push(...other.diagnostics);
       if (!other.loaded) {
         diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": cannot load ${description.url}`));
@@ -90,6 +100,11 @@ async function loadArazzoWith(path: string, reader: DocumentReader, visiting: Re
       continue;
     }
     openapis.set(description.name, openapi);
+  }
+  try {
+    await remote.save();
+  } catch (err) {
+    diagnostics.push(diagnosticAt(source, '', 'sourceLock', `cannot write the lock file beside the document (${(err as NodeJS.ErrnoException).code ?? 'error'})`));
   }
   return { loaded: { source, document, openapis, arazzos }, diagnostics };
 }

@@ -122,8 +122,9 @@ export async function loadOpenApi(path: string, reader: DocumentReader = createD
           order: 1,
           canRead: true,
           read: async (file: { url: string }) => {
-            const target = targets.sources.get(refTargetPath(file.url));
-            if (!target) throw new Error(`${displayPathOf(refTargetPath(file.url))} was not read while loading (a $ref this loader does not follow)`);
+            const local = /^https?:/i.test(file.url) ? (reader.remoteFiles.get(file.url.replace(/#.*$/, '')) ?? '') : refTargetPath(file.url);
+            const target = targets.sources.get(local);
+            if (!target) throw new Error(`${displayPathOf(local || file.url)} was not read while loading (a $ref this loader does not follow)`);
             return omitExtensions(target.value);
           },
         },
@@ -141,12 +142,15 @@ export async function loadOpenApi(path: string, reader: DocumentReader = createD
   if (late) return fail(`cannot load: ${late}`);
   const server = resolveServerUrl(source, document);
   diagnostics.push(...server.diagnostics);
+  // A relative server URL of a fetched description is relative to where it was fetched from.
+  const origin = reader.remoteOrigins.get(resolve(path));
+  const serverUrl = origin && server.url && !/^[a-z][a-z0-9+.-]*:/i.test(server.url) ? new URL(server.url, origin).href.replace(/\/$/, '') : server.url;
   const problems: string[] = [];
   const operations = collectOperations(document, problems);
   if (problems.length) return fail(`not a valid OpenAPI description: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
   if (server.diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const files = [...new Set([resolve(path), ...targets.sources.keys()])];
-  return { openapi: { source, document, operations, serverUrl: server.url, files, externalRefs: targets.refs }, diagnostics };
+  return { openapi: { source, document, operations, serverUrl, files, externalRefs: targets.refs }, diagnostics };
 }
 
 /**

@@ -30,6 +30,20 @@ export function refTargetPath(url: string): string {
 }
 
 /**
+ * The vendored copy a `$ref` of a fetched file leads to: it resolves against the URL the file came
+ * from (remote-sources.ts fetched and registered every such target).
+ */
+function remoteTarget(reader: DocumentReader, fromPath: string, file: string): string | undefined {
+  const origin = reader.remoteOrigins.get(fromPath);
+  if (!origin) return undefined;
+  try {
+    return reader.remoteFiles.get(new URL(file, origin).href);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Whether the JSON pointer `fragment` names nothing in `value`. Undecided (false) when the walk
  * meets another `$ref` on the way: ref-parser follows it, and reports what it cannot.
  */
@@ -45,7 +59,7 @@ function pointsNowhere(value: unknown, fragment: string): boolean {
 }
 
 /** Every `{ $ref: "<string>" }` in a parsed document, with its JSON pointer; each object visited once. */
-function refsIn(value: unknown): { pointer: string; ref: string }[] {
+export function refsIn(value: unknown): { pointer: string; ref: string }[] {
   const found: { pointer: string; ref: string }[] = [];
   const seen = new Set<object>();
   const stack: { node: unknown; path: (string | number)[] }[] = [{ node: value, path: [] }];
@@ -99,13 +113,19 @@ export async function readRefTargets(root: YamlSource, reader: DocumentReader): 
         continue;
       }
       const file = ref.replace(/#.*$/, '');
-      if (/^[a-z][a-z0-9+.-]*:/i.test(file) && !/^file:/i.test(file)) {
+      const vendored = reader.remoteFiles.get(file) ?? remoteTarget(reader, from.path, file);
+      if (!vendored && reader.remoteOrigins.has(from.path)) {
+        // A fetched file reads only what was fetched with it, never a local file.
+        diagnostics.push(diagnosticAt(from, pointer, 'openApiInvalid', `$ref ${ref}: not among the files fetched with ${reader.remoteOrigins.get(from.path)}`));
+        continue;
+      }
+      if (/^[a-z][a-z0-9+.-]*:/i.test(file) && !/^file:/i.test(file) && !vendored) {
         diagnostics.push(diagnosticAt(from, pointer, 'openApiInvalid', `$ref ${ref}: remote references are not fetched at compile time; download the file and refer to it by path`));
         continue;
       }
       let target: string;
       try {
-        target = /^file:/i.test(file) ? fileURLToPath(file) : resolve(dirname(from.path), decodeURIComponent(file));
+        target = vendored ?? (/^file:/i.test(file) ? fileURLToPath(file) : resolve(dirname(from.path), decodeURIComponent(file)));
       } catch {
         diagnostics.push(diagnosticAt(from, pointer, 'openApiInvalid', `$ref ${ref}: not a valid file reference`));
         continue;

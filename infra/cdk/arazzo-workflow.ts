@@ -101,17 +101,26 @@ export class ArazzoWorkflow extends Construct {
     const bindings = normaliseSecrets(props.secrets ?? {});
     const sealContext = props.sealContext ?? DEFAULT_SEAL_CONTEXT;
 
-    const compiledResponse = compileWorkflowSync({
-      file: resolve(props.arazzoFile),
-      workflowId: props.workflowId,
-      options: {
-        ...(props.defaultLoop ? { defaultLoop: props.defaultLoop } : {}),
-        ...(props.severity ? { checks: props.severity } : {}),
-        credentialInputs: { [props.workflowId]: Object.keys(bindings) },
-        sealContext,
-      },
-      timeoutSeconds: timeout.toSeconds(),
-    });
+    let compiledResponse: ReturnType<typeof compileWorkflowSync>;
+    try {
+      compiledResponse = compileWorkflowSync({
+        file: resolve(props.arazzoFile),
+        workflowId: props.workflowId,
+        options: {
+          ...(props.defaultLoop ? { defaultLoop: props.defaultLoop } : {}),
+          ...(props.severity ? { checks: props.severity } : {}),
+          credentialInputs: { [props.workflowId]: Object.keys(bindings) },
+          sealContext,
+        },
+        timeoutSeconds: timeout.toSeconds(),
+      });
+    } catch (err) {
+      // A remote source that is not locked (or whose vendored copy changed): synth never fetches,
+      // so the message names the command that does (docs/remote-sources.md).
+      const message = (err as Error).message ?? '';
+      if (/ASFN102[5-8]/.test(message)) this.fail(message.replace(/^arazzo-sfn: /, ''));
+      throw err;
+    }
     const { workflow } = compiledResponse;
     this.compiled = workflow;
     this.cost = estimateCost(workflow, withPrices({ memoryMb: props.memorySize ?? 256, ...props.costPrices }));

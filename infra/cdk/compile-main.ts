@@ -23,6 +23,8 @@ async function main(request: SynthCompileRequest): Promise<SynthCompileResponse>
   const result = await compileFile(request.file, {
     ...request.options,
     ...(request.timeoutSeconds ? { timeoutSeconds: request.timeoutSeconds } : {}),
+    // `cdk synth` never fetches: remote sources come only from the lock file and its vendored copies.
+    remoteSources: 'offline',
     resourceFor: (functionKey) => {
       const name = functionName(functionKey);
       functionPlaceholders[name] = functionKey;

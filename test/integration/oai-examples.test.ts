@@ -92,12 +92,14 @@ describe('OAI Arazzo examples: compile', () => {
     ]);
   });
 
-  it('LoginAndRetrievePets.arazzo.yaml and bnpl-arazzo.yaml name remote URLs, which are not fetched at compile time', async () => {
+  it('LoginAndRetrievePets.arazzo.yaml and bnpl-arazzo.yaml name remote URLs, which an offline compile reads only from a lock they do not have', async () => {
     expect(errorsOf(await compileExample('LoginAndRetrievePets.arazzo.yaml'))).toEqual([
-      'ASFN1003 source "petStoreDescription": remote URLs are not fetched at compile time; download https://raw.githubusercontent.com/swagger-api/swagger-petstore/master/src/main/resources/openapi.yaml and point url at the file',
+      expect.stringMatching(
+        /^ASFN1027 source "petStoreDescription": https:\/\/raw\.githubusercontent\.com\/swagger-api\/swagger-petstore\/master\/src\/main\/resources\/openapi\.yaml is not fetched when offline, and there is no lock file \(\S*LoginAndRetrievePets\.arazzo\.lock\.json\); run `arazzo-sfn compile --update-lock \S*LoginAndRetrievePets\.arazzo\.yaml`/,
+      ),
     ]);
     expect(errorsOf(await compileExample('bnpl-arazzo.yaml'))).toEqual([
-      'ASFN1003 source "BnplApi": remote URLs are not fetched at compile time; download https://raw.githubusercontent.com/OAI/Arazzo-Specification/main/examples/1.0.0/bnpl-openapi.yaml and point url at the file',
+      expect.stringMatching(/^ASFN1027 source "BnplApi": https:\/\/raw\.githubusercontent\.com\/OAI\/Arazzo-Specification\/main\/examples\/1\.0\.0\/bnpl-openapi\.yaml is not fetched when offline, and there is no lock file/),
     ]);
   });
 

@@ -19,7 +19,8 @@ const compiled = new Map<string, Promise<CompileResult>>();
 export function compileExample(file: string): Promise<CompileResult> {
   let found = compiled.get(file);
   if (!found) {
-    found = compileFile(oaiExample(file));
+    // Offline: a test never reaches the internet; a remote source reads only its locked copy (docs/remote-sources.md).
+    found = compileFile(oaiExample(file), { remoteSources: 'offline' });
     compiled.set(file, found);
   }
   return found;
