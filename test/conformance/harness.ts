@@ -138,7 +138,8 @@ export async function runConformance(manifest?: Manifest): Promise<ConformanceRo
   try {
     const rows: ConformanceRow[] = [];
     for (const document of m.documents) {
-      const result = await compileFile(join(staged.root, document.file), { validateAsl: true });
+      // Offline: the corpus never reaches the internet; a remote URL without a stand-in has no lock (ASFN1027).
+      const result = await compileFile(join(staged.root, document.file), { validateAsl: true, remoteSources: 'offline' });
       const got = outcomeOf(result);
       const details = result.diagnostics
         .filter((d) => d.severity === 'error')
