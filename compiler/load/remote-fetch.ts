@@ -71,14 +71,15 @@ function causeOf(err: unknown): unknown {
 }
 
 function describeError(err: unknown, timeoutMs: number): string {
+  const seconds = +(timeoutMs / 1000).toFixed(1);
   const e = err as { code?: string; name?: string; message?: string };
   switch (e?.code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return `the connection did not open within ${timeoutMs / 1000} s`;
+      return `the connection did not open within ${seconds} s`;
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
     case 'UND_ERR_ABORTED':
-      return `no complete answer within ${timeoutMs / 1000} s`;
+      return `no complete answer within ${seconds} s`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 'the host name does not resolve';
@@ -87,7 +88,7 @@ function describeError(err: unknown, timeoutMs: number): string {
     case 'ECONNRESET':
       return 'the connection was reset';
     default:
-      if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return `no complete answer within ${timeoutMs / 1000} s`;
+      if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return `no complete answer within ${seconds} s`;
       return `the request failed (${e?.code ?? e?.name ?? 'error'})`;
   }
 }
@@ -106,6 +107,8 @@ function discard(body: { on(event: 'error', listener: () => void): unknown; dest
  */
 export async function fetchRemote(url: string, limits: FetchLimits): Promise<FetchOutcome> {
   const allowPrivate = limits.allowPrivate === true;
+  // Timers take whole milliseconds.
+  limits = { ...limits, timeoutMs: Math.max(1, Math.ceil(limits.timeoutMs)) };
   const maxRedirects = limits.maxRedirects ?? 5;
   const agent = new Agent({
     connect: { timeout: limits.timeoutMs, lookup: checkedLookup(allowPrivate) },

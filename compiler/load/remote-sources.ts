@@ -80,6 +80,11 @@ export function vendoredPathOf(url: URL): string | undefined {
   return [VENDOR_DIR, host, ...decoded].join('/');
 }
 
+/** `https://user:pass@host/…` → `https://***@host/…`, wherever a URL appears in `text`. */
+export function redactUserinfo(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1***@');
+}
+
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const bare = (url: string) => url.replace(/#.*$/, '');
 
@@ -179,6 +184,12 @@ export class RemoteSources {
 
   /** The local file to load for a remote source `url`, or why there is none. Notes (warnings) may come with a file. */
   async resolve(url: string): Promise<{ file?: string; notes: RemoteNote[] }> {
+    const { file, notes } = await this.resolveUnredacted(url);
+    // A URL's user:password is never printed (fetchRemote refuses such URLs; the message would quote them).
+    return { file, notes: notes.map((n) => ({ ...n, message: redactUserinfo(n.message) })) };
+  }
+
+  private async resolveUnredacted(url: string): Promise<{ file?: string; notes: RemoteNote[] }> {
     await this.readLock();
     const notes: RemoteNote[] = [];
     const key = bare(url);
