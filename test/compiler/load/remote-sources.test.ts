@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compileFile, type CompileFileOptions } from '../../../compiler/compile-file.js';
+import { loadArazzo } from '../../../compiler/load/load-arazzo.js';
 import { isRefusedAddress } from '../../../compiler/load/remote-fetch.js';
 import { lockPathOf, vendoredPathOf, type LockFile } from '../../../compiler/load/remote-sources.js';
 
@@ -112,6 +113,38 @@ describe('remote source descriptions: fetched once, vendored, locked', () => {
     requests = [];
     expect(errors(await compile(file))).toEqual([]);
     expect(requests).toEqual([]);
+  });
+
+  it('an absolute http $ref of a fetched description is fetched, locked and read from its vendored copy too', async () => {
+    routes['/specs/openapi.yaml'] = openapi(`{ $ref: "${base}/shared/id.yaml#/components/schemas/Id" }`);
+    routes['/shared/id.yaml'] = 'components: { schemas: { Id: { type: string, maxLength: 9 } } }\n';
+    const file = await documentFor(`${base}/specs/openapi.yaml`);
+    const result = await compile(file);
+    expect(errors(result)).toEqual([]);
+    expect(requests).toEqual(['/specs/openapi.yaml', '/shared/id.yaml']);
+    expect(Object.keys((await readLock(file)).sources).sort()).toEqual([`${base}/shared/id.yaml`, `${base}/specs/openapi.yaml`]);
+    requests = [];
+    const again = await compile(file, { remoteSources: 'offline' });
+    expect(errors(again)).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(again.inputs.filter((p) => p.includes('.arazzo-sources')).map((p) => p.replace(/^.*\.arazzo-sources\/[^/]+/, ''))).toEqual(['/specs/openapi.yaml', '/shared/id.yaml']);
+    const { loaded } = await loadArazzo(file, { remoteSources: 'offline' });
+    expect(loaded?.openapis.get('api')?.document.paths['/items/{id}'].get.parameters[0].schema).toEqual({ type: 'string', maxLength: 9 });
+  });
+
+  it('an arazzo-typed remote source is fetched with the OpenAPI description it names relatively', async () => {
+    routes['/flows/shared.arazzo.yaml'] = arazzo('../specs/openapi.yaml');
+    const file = await documentFor(`${base}/flows/shared.arazzo.yaml`);
+    await writeFile(
+      file,
+      arazzo(`${base}/flows/shared.arazzo.yaml`)
+        .replace('type: openapi', 'type: arazzo')
+        .replace(/ {4}steps:[\s\S]*$/, '    steps:\n      - stepId: s\n        workflowId: $sourceDescriptions.api.w\n'),
+    );
+    const result = await compile(file);
+    expect(errors(result)).toEqual([]);
+    expect(requests).toEqual(['/flows/shared.arazzo.yaml', '/specs/openapi.yaml', '/specs/schemas/id.yaml']);
+    expect(result.external.map((e) => `${e.source}.${e.workflow.plan.workflowId}`)).toEqual(['api.w']);
   });
 
   it('--offline compiles from the lock with no request, and without a lock fails with ASFN1027 naming the command', async () => {
