@@ -49,6 +49,11 @@ export interface LocalRunOptions {
    * @default the definition's StartAt
    */
   readonly startAt?: string;
+  /**
+   * A redriven run: the context object's `$$.Execution.RedriveCount` and `RedriveTime`. (The
+   * engine sets `$$.Execution.Input` to the run's input, here the input of the state it resumes at.)
+   */
+  readonly redrive?: { readonly count: number; readonly at: Date };
 }
 
 export interface LocalExecution {
@@ -150,7 +155,18 @@ export class LocalWorkflow {
       (s) => waiting.add(s),
     );
     // Task.Token: the ASL reads $$.Task.Token for callback steps; the local handler issues the real token per Task.
-    const context = { Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: input as never }, Task: { Token: 'issued-by-the-local-handler' } } as never;
+    const redrive = options.redrive;
+    const context = {
+      Execution: {
+        Id: executionArn,
+        Name: name,
+        StartTime: startDate.toISOString(),
+        Input: input as never,
+        RedriveCount: redrive?.count ?? 0,
+        ...(redrive ? { RedriveTime: redrive.at.toISOString() } : {}),
+      },
+      Task: { Token: 'issued-by-the-local-handler' },
+    } as never;
     const startAt = options.startAt;
     if (startAt !== undefined && !Object.hasOwn(this.compiled.definition.States, startAt)) throw new Error(`no top-level state "${startAt}" to start at`);
     const engineDefinition = startAt === undefined ? this.engineDefinition : { ...this.engineDefinition, StartAt: startAt };

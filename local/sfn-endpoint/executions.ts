@@ -65,6 +65,8 @@ interface RedrivePoint {
   readonly input: unknown;
   /** The stored history with ExecutionRedriven last. */
   readonly prior: readonly HistoryEvent[];
+  /** What the context object says of the redrive. */
+  readonly context: { readonly count: number; readonly at: Date };
 }
 
 /** Why RedriveExecution refuses: the service's ExecutionNotRedrivable. */
@@ -198,7 +200,8 @@ export class ExecutionRunner {
     if (!this.o.store.redriveExecution(execution.arn, at, redriven)) throw new NotRedrivable(`Execution is ${execution.status} and cannot be redriven`);
     const record = this.o.store.getExecution(execution.arn)!;
     this.o.onExecution?.({ phase: 'started', execution: record });
-    this.launch(target, record, from.input, { ...from, prior: [...prior, redriven] });
+    const context = { count: record.redriveCount ?? 1, at: new Date(at) };
+    this.launch(target, record, from.input, { ...from, prior: [...prior, redriven], context });
     return at;
   }
 
@@ -251,7 +254,7 @@ export class ExecutionRunner {
             onStarted: (historySoFar) => {
               running.live = () => [...joined(historySoFar())];
             },
-            ...(redrive ? { startAt: redrive.startAt } : {}),
+            ...(redrive ? { startAt: redrive.startAt, redrive: redrive.context } : {}),
             workflows: (target) => entry.group.get(target),
             ...(this.o.engine ? { engine: this.o.engine } : {}),
             callbacks: { local: this.o.callbacks, ...(this.o.callbackSecondsToMs !== undefined ? { secondsToMs: this.o.callbackSecondsToMs } : {}) },
@@ -305,6 +308,7 @@ export class ExecutionRunner {
           ...(this.o.engine ? { engine: this.o.engine } : {}),
           ...(this.o.waitMs !== undefined ? { waitMs: this.o.waitMs } : {}),
           ...(this.o.retryIntervalMs !== undefined ? { retryIntervalMs: this.o.retryIntervalMs } : {}),
+          ...(redrive ? { redrive: redrive.context } : {}),
         });
       } catch (err) {
         // The engine refused the definition as it started: the execution fails, it is not left RUNNING.

@@ -22,6 +22,11 @@ export interface DefinitionRunOptions {
   readonly retryIntervalMs?: number;
   /** Where the engine runs it. @default this thread */
   readonly engine?: EngineHost;
+  /**
+   * A redriven run: the context object's `$$.Execution.RedriveCount` and `RedriveTime`. (The
+   * engine sets `$$.Execution.Input` to the run's input, here the input of the state it resumes at.)
+   */
+  readonly redrive?: { readonly count: number; readonly at: Date };
 }
 
 export interface DefinitionRunOutcome extends Omit<ExecutionFinish, 'stopDate'> {
@@ -73,7 +78,15 @@ export function runDefinition(options: DefinitionRunOptions): DefinitionRun {
   );
   const taskResourceLocalHandlers = recorder.wrapTaskHandlers(handlers);
   const context = {
-    Execution: { Id: executionArn, Name: name, StartTime: options.startDate.toISOString(), Input: options.input, RoleArn: options.roleArn },
+    Execution: {
+      Id: executionArn,
+      Name: name,
+      StartTime: options.startDate.toISOString(),
+      Input: options.input,
+      RoleArn: options.roleArn,
+      RedriveCount: options.redrive?.count ?? 0,
+      ...(options.redrive ? { RedriveTime: options.redrive.at.toISOString() } : {}),
+    },
     StateMachine: { Id: stateMachineArn, Name: stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1) },
   } as never;
   const machine = () => new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });

@@ -36,7 +36,7 @@ const HOLD = JSON.stringify({
   States: {
     Prepare: { Type: 'Pass', Result: 'prepared', ResultPath: '$.prepare', Next: 'Hold' },
     Hold: { Type: 'Wait', Seconds: 2, Next: 'Done' },
-    Done: { Type: 'Pass', Parameters: { 'prepare.$': '$.prepare', done: true }, End: true },
+    Done: { Type: 'Pass', Parameters: { 'prepare.$': '$.prepare', done: true, 'redriveCount.$': '$$.Execution.RedriveCount' }, End: true },
   },
 });
 
@@ -149,7 +149,7 @@ describe('the operations beyond start/describe, through @aws-sdk/client-sfn: ver
     await expect(client.send(new DescribeStateMachineCommand({ stateMachineArn: machine }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
     const ended = await waitForEnd(client, running.executionArn!);
     expect(ended.status).toBe('SUCCEEDED');
-    expect(JSON.parse(ended.output!)).toEqual({ prepare: 'prepared', done: true });
+    expect(JSON.parse(ended.output!)).toEqual({ prepare: 'prepared', done: true, redriveCount: 0 });
     // Deleting again (or what never existed) succeeds, as on AWS.
     await client.send(new DeleteStateMachineCommand({ stateMachineArn: machine }));
   });
@@ -197,7 +197,8 @@ describe('the operations beyond start/describe, through @aws-sdk/client-sfn: ver
     expect(redriveDate).toBeInstanceOf(Date);
     const ended = await waitForEnd(client, executionArn!);
     expect(ended).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, redriveStatus: 'NOT_REDRIVABLE' });
-    expect(JSON.parse(ended.output!)).toEqual({ prepare: 'prepared', done: true });
+    // The context object says so ($$.Execution.RedriveCount).
+    expect(JSON.parse(ended.output!)).toEqual({ prepare: 'prepared', done: true, redriveCount: 1 });
     const after = (await pageHistory(client, executionArn!)).events;
     expect(after.slice(0, before.length).map((e) => [e.id, e.type])).toEqual(before.map((e) => [e.id, e.type]));
     expect(after[before.length]).toMatchObject({ id: before.length + 1, type: 'ExecutionRedriven', executionRedrivenEventDetails: { redriveCount: 1 } });
