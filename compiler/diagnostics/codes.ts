@@ -39,6 +39,9 @@ export const DiagnosticCodes = {
   remoteRefused: { code: 'ASFN1026', rule: 'remote-address' },
   sourceLock: { code: 'ASFN1027', rule: 'source-lock' },
   sourceLockMismatch: { code: 'ASFN1028', rule: 'source-lock-hash' },
+  // Signed requests (issue 18).
+  signingDeclaration: { code: 'ASFN1050', rule: 'signing-declaration' },
+  signingUnsupported: { code: 'ASFN1051', rule: 'signing-unsupported' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -66,6 +69,10 @@ export const DiagnosticCodes = {
   securityOnWorkflowStep: { code: 'ASFN2024', rule: 'x-security-workflow-step' },
   securitySchemeUnqualified: { code: 'ASFN2025', rule: 'x-security-scheme-name-reference' },
   remoteChanged: { code: 'ASFN2018', rule: 'remote-changed' },
+  // Signed requests (issue 18).
+  signingReplacesParameter: { code: 'ASFN2038', rule: 'signing-replaces-parameter' },
+  signatureHeaderUnset: { code: 'ASFN2039', rule: 'signature-header' },
+  signedHeaderUnset: { code: 'ASFN2040', rule: 'signed-header' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -1,6 +1,6 @@
 /**
  * Specification extensions (`x-...` fields) of an OpenAPI description are tools' business, not
- * arazzo-sfn's: they are left out before `$ref`s are followed, so a `$ref` inside one that leads
+ * arazzo-sfn's (except the ones it reads): they are left out before `$ref`s are followed, so a `$ref` inside one that leads
  * nowhere (a code generator's hint, a vendor's sample) does not stop the load.
  */
 
@@ -11,7 +11,10 @@ const NAMED_MAPS = new Set([
   'additionalOperations',
 ]);
 
-const isExtension = (key: string, parentKey: string | undefined) => /^x-/i.test(key) && !NAMED_MAPS.has(parentKey ?? '');
+/** The extensions arazzo-sfn itself reads, kept: a security scheme's signing declaration (compiler/plan/plan-signing.ts). */
+const READ_EXTENSIONS = new Set(['x-arazzo-sfn-signing']);
+
+const isExtension = (key: string, parentKey: string | undefined) => /^x-/i.test(key) && !NAMED_MAPS.has(parentKey ?? '') && !READ_EXTENSIONS.has(key);
 
 /** A copy of a parsed description without its extension members (at any depth). */
 export function omitExtensions<T>(value: T, parentKey?: string): T {

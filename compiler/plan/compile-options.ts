@@ -43,6 +43,15 @@ export interface CompileOptions {
    * @default { CONTENT_TYPE_CHECK: 'warn', SCHEMA_CHECK: 'warn' }
    */
   readonly checks?: Readonly<Partial<Record<ResponseCheck, CheckSeverity>>>;
+  /**
+   * Request signing by configuration, per source description name: the same declaration as an
+   * OpenAPI security scheme's `x-arazzo-sfn-signing` (`scheme`, `algorithm`, `components`,
+   * `digest`, `key`, `keyId`, `expiresIn`, `label`), used instead of the description's. It signs
+   * the source's operations that declare a header it produces (`Signature`). Seed 001 signs this
+   * way without being edited.
+   * @default {} (the descriptions' declarations)
+   */
+  readonly signing?: Readonly<Record<string, unknown>>;
 }
 
 export const DEFAULT_SEAL_CONTEXT = 'arazzo-sfn';

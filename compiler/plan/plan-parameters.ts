@@ -1,4 +1,6 @@
-import type { JsonValue, ParameterPlan } from '../../core/plan.js';
+import type { JsonValue, ParameterPlan, SigningPlan } from '../../core/plan.js';
+import { producedHeaders } from '../../functions/runtime/signing/sign-request.js';
+import { SIGNATURE_HEADERS } from './plan-signing.js';
 import type { ArazzoParameter, ArazzoReusable, ArazzoStep, ArazzoWorkflow } from '../validate/arazzo-schema.js';
 import type { BoundOperation } from './bind-operation.js';
 import { checkValueExpressions } from './check-expressions.js';
@@ -29,8 +31,19 @@ export function checkWorkflowParameters(ctx: PlanContext, workflow: ArazzoWorkfl
 const parameterKey = (p: { in?: string; name: string }) => `${p.in}:${p.in === 'header' ? p.name.toLowerCase() : p.name}`;
 
 /** The parameters an operation step sends: the workflow's with `in`, overridden by the step's own (Arazzo §Workflow Object). */
-export function planParameters(ctx: PlanContext, step: ArazzoStep, workflow: ArazzoWorkflow, bound: BoundOperation, pointer: string, workflowPointer: string): ParameterPlan[] {
+export function planParameters(
+  ctx: PlanContext,
+  step: ArazzoStep,
+  workflow: ArazzoWorkflow,
+  bound: BoundOperation,
+  pointer: string,
+  workflowPointer: string,
+  signing?: SigningPlan,
+): ParameterPlan[] {
   const byKey = new Map<string, ParameterPlan>();
+  // Headers the signing declaration sets at send time: they count as supplied, and win over a parameter.
+  const produced = new Set(signing ? producedHeaders(signing) : []);
+  const signedBy = signing ? `the signing declaration${signing.schemeName ? ` (${signing.schemeName})` : ''}` : '';
   const declared = bound.operation.parameters;
   const add = (raw: ArazzoParameter | ArazzoReusable, p: string, fromWorkflow: boolean) => {
     const param = resolveParameter(ctx, raw, p, !fromWorkflow);
@@ -51,6 +64,10 @@ export function planParameters(ctx: PlanContext, step: ArazzoStep, workflow: Ara
       else reportAt(ctx, `${p}/name`, 'extraParameter', `parameter "${param.name}" in ${param.in} is not declared by operation ${operation} (it declares: ${names}); it is sent anyway`, 'warning');
     }
     if (!fromWorkflow) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
+    if (param.in === 'header' && produced.has(param.name.toLowerCase())) {
+      const message = `header "${param.name}" is set by ${signedBy} when the request is signed: its value replaces this parameter's`;
+      reportAt(ctx, `${p}/name`, 'signingReplacesParameter', message, 'warning');
+    }
     byKey.set(parameterKey(param), { name: param.name, in: param.in, value: param.value as JsonValue });
   };
   (workflow.parameters ?? []).forEach((p, i) => add(p, `${workflowPointer}/parameters/${i}`, true));
@@ -61,10 +78,22 @@ export function planParameters(ctx: PlanContext, step: ArazzoStep, workflow: Ara
     if (d.in === 'header' && IMPLICIT_HEADERS.has(d.name.toLowerCase())) continue;
     if ((d.required || d.in === 'path') && !byKey.has(parameterKey(d))) {
       const operation = bound.operation.operationId ?? bound.operation.path;
+      if (d.in === 'header' && produced.has(d.name.toLowerCase())) continue;
+      if (d.in === 'header' && SIGNATURE_HEADERS.has(d.name.toLowerCase())) {
+        const message = `step "${step.stepId}": operation ${operation} requires the signature header "${d.name}", which no parameter supplies and no signing declaration produces (declare x-arazzo-sfn-signing on a security scheme of its description, or configure signing for source "${bound.source}"); the request is sent unsigned`;
+        reportAt(ctx, pointer, 'signatureHeaderUnset', message, 'warning');
+        continue;
+      }
       // Without a path parameter there is no URL; a required header, query or cookie parameter may be the caller's or a gateway's to add (a request signature).
       if (d.in === 'path') reportAt(ctx, pointer, 'missingParameter', `step "${step.stepId}": required path parameter "${d.name}" of operation ${operation} has no value`);
       else reportAt(ctx, pointer, 'requiredParameterUnset', `step "${step.stepId}": required ${d.in} parameter "${d.name}" of operation ${operation} has no value; the request is sent without it`, 'warning');
     }
+  }
+  // A covered header nothing sets fails the step when it is signed.
+  for (const c of signing?.components ?? []) {
+    if (c.startsWith('(') || c.startsWith('@') || c === 'host' || produced.has(c) || byKey.has(`header:${c}`)) continue;
+    if (c === 'content-type' && (step.requestBody || bound.operation.requestBody)) continue;
+    reportAt(ctx, pointer, 'signedHeaderUnset', `step "${step.stepId}": ${signedBy} covers header "${c}", which no parameter of the step sets: the step fails when it signs`, 'warning');
   }
   return [...byKey.values()];
 }

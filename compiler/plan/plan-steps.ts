@@ -9,6 +9,7 @@ import { isSealedOutput } from './detect-credentials.js';
 import { documentContextFor } from './document-context.js';
 import { planCriteria } from './plan-actions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
+import { planStepSigning } from './plan-signing.js';
 import { planParameters, planWorkflowInputs } from './plan-parameters.js';
 import { planRequestBody, requestContentType } from './plan-request-body.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
@@ -96,7 +97,8 @@ export function planWorkflowStep(ctx: PlanContext, bound: BoundStep, setting: St
 export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: StepSetting): StepPlan {
   const { step, pointer: sp } = bound;
   const op = bound.operation!;
-  const parameters = planParameters(ctx, step, setting.workflow, op, sp, setting.workflowPointer);
+  const signing = planStepSigning(ctx, step, sp, op, setting.securityReported);
+  const parameters = planParameters(ctx, step, setting.workflow, op, sp, setting.workflowPointer, signing);
   const requestBody = planRequestBody(ctx, step, op, sp);
   const auth = planStepSecurity(ctx, step, sp, op, setting.security, parameters, setting.securityReported);
   const contentType = requestContentType(step, op);
@@ -128,6 +130,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     parameters,
     ...(requestBody ? { requestBody } : {}),
     ...(auth.length ? { auth } : {}),
+    ...(signing ? { signing } : {}),
     successCriteria,
     outputs,
     sealedOutputs: sealedOutputsOf(ctx, outputs),

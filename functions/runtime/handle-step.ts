@@ -24,6 +24,7 @@ import { parseBody, sendRequest, type ReceivedResponse } from './http/send-reque
 import type { StepEvent, StepPlan, StepResult } from '../../core/plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
 import { applyAuth, joinAuthParameters, TokenCache } from './auth/index.js';
+import { PemSigningKeys, signRequest, type SigningKeys } from './signing/index.js';
 
 export interface StepRuntime {
   readonly secrets: SecretsProvider;
@@ -39,6 +40,11 @@ export interface StepRuntime {
    * @default one cache per secrets provider (so per runtime, whatever copies of it a caller makes)
    */
   readonly tokenCache?: TokenCache;
+  /**
+   * Where steps with a signing declaration get their signatures made: KMS on AWS.
+   * @default PEM keys read through `secrets` by the declaration's key name (a key file or environment secret locally, Secrets Manager on AWS)
+   */
+  readonly signingKeys?: SigningKeys;
   /** Receives one line per call: step, request line, status, duration. Never headers or bodies. */
   readonly log?: (entry: StepLogEntry) => void;
 }
@@ -89,6 +95,14 @@ function tokenCacheOf(runtime: StepRuntime): TokenCache {
   let cache = tokenCaches.get(runtime.secrets);
   if (!cache) tokenCaches.set(runtime.secrets, (cache = new TokenCache()));
   return cache;
+}
+
+const pemKeys = new WeakMap<SecretsProvider, PemSigningKeys>();
+function signingKeysOf(runtime: StepRuntime): SigningKeys {
+  if (runtime.signingKeys) return runtime.signingKeys;
+  let keys = pemKeys.get(runtime.secrets);
+  if (!keys) pemKeys.set(runtime.secrets, (keys = new PemSigningKeys(runtime.secrets)));
+  return keys;
 }
 
 /** Arazzo leaves an absent successCriteria open; a 2xx status is the conventional reading (undici follows no redirect). */
@@ -262,9 +276,19 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
   // A callback step registers before it calls: a provider may call back before its answer arrives.
   const callback = plan.callback ? await registerCallback(plan, event, runtime) : undefined;
   if (callback) payload = setAtPointer(payload, plan.callback!.urlTarget, callback.url);
-  const request: BuiltRequest = buildRequest(plan, serverUrl, parameters, payload);
+  const built: BuiltRequest = buildRequest(plan, serverUrl, parameters, payload);
   // Messages and logs name the path template: a resolved path may hold a credential or personal data.
-  const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: request.method, path: plan.operation.path };
+  const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: built.method, path: plan.operation.path };
+  let request = built;
+  // Signed last, over the request as it is sent (auth applied, body encoded), on every attempt: a fresh Date and signature.
+  if (plan.signing) {
+    try {
+      request = await signRequest(built, plan.signing, signingKeysOf(runtime), Date.now(), where);
+    } catch (err) {
+      runtime.log?.({ ...logBase, durationMs: 0, error: (err as Error).name });
+      throw err;
+    }
+  }
 
   let response: ReceivedResponse;
   try {
