@@ -3,7 +3,7 @@ import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './dia
 import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
 import { checkDocumentTree } from './lint/document-tree.js';
 import { lintDocument } from './lint/index.js';
-import { loadArazzo, type LoadedArazzo, type LoadOptions, type RemoteSourceOptions } from './load/index.js';
+import { inInvalidWorkflow, loadArazzo, type LoadedArazzo, type LoadOptions, type RemoteSourceOptions } from './load/index.js';
 import { bindDocument, planDocument, type CompileOptions } from './plan/index.js';
 import { validateAsl } from './validate/validate-asl.js';
 import { workflowStatuses, type WorkflowStatus } from './workflow-status.js';
@@ -58,9 +58,11 @@ export async function compileFile(file: string, options: CompileFileOptions = {}
   const diagnostics: Diagnostic[] = [];
   const { loaded, diagnostics: loadDiagnostics } = await loadArazzo(file, options);
   diagnostics.push(...loadDiagnostics);
+  // Schema errors inside one workflow fail that workflow only (workflowStatuses); any other load error fails the document.
+  const blocked = !loaded || hasErrors(diagnostics.filter((d) => !inInvalidWorkflow(loaded, d)));
   // A source outside the document's tree is named even when loading failed (it may be why).
-  if (loaded && hasErrors(diagnostics)) checkDocumentTree({ loaded }, diagnostics);
-  if (!loaded || hasErrors(diagnostics)) return { file, workflows: [], status: [], external: [], diagnostics, inputs: [] };
+  if (loaded && blocked) checkDocumentTree({ loaded }, diagnostics);
+  if (!loaded || blocked) return { file, workflows: [], status: [], external: [], diagnostics, inputs: [] };
   const inputs = [...new Set(filesOf(loaded))];
 
   // Bind every step once; planning and the check stage read the same bindings.

@@ -17,6 +17,55 @@ export interface LoadedArazzo {
   readonly openapis: ReadonlyMap<string, LoadedOpenApi>;
   /** Arazzo-typed sources by name: their workflows can be run by `workflowId` steps and actions. */
   readonly arazzos: ReadonlyMap<string, LoadedArazzo>;
+  /**
+   * Indexes of the workflows that failed the Arazzo schema while the rest of the document passed
+   * it (ASFN1002 under `/workflows/<i>`). Diagnostics are scoped per workflow: these workflows do
+   * not compile, their siblings do. Their place in `document.workflows` holds
+   * `{ workflowId, steps: [] }`, so every index stays the file's.
+   */
+  readonly invalidWorkflows?: ReadonlySet<number>;
+}
+
+const WORKFLOW_POINTER = /^\/workflows\/(\d+)(?:\/|$)/;
+
+/**
+ * Whether a diagnostic is a schema error of a workflow that loading set aside (see
+ * `invalidWorkflows`), in the document or in one of its arazzo sources: it fails that workflow
+ * only, not the document.
+ */
+export function inInvalidWorkflow(loaded: LoadedArazzo, d: Diagnostic): boolean {
+  if (d.file === loaded.source.displayPath) {
+    const index = WORKFLOW_POINTER.exec(d.pointer)?.[1];
+    return index !== undefined && (loaded.invalidWorkflows?.has(Number(index)) ?? false);
+  }
+  return [...loaded.arazzos.values()].some((other) => inInvalidWorkflow(other, d));
+}
+
+/**
+ * Validates a parsed document against the Arazzo schema. When every issue lies inside one
+ * workflow or another (`/workflows/<i>/...`) and some workflow passes, the document is kept
+ * without them: each set-aside workflow becomes `{ workflowId, steps: [] }` in its place, and its
+ * issues are its own errors.
+ */
+function parseDocument(value: unknown): { document?: ArazzoDocument; invalidWorkflows: ReadonlySet<number>; issues: readonly z.core.$ZodIssue[] } {
+  const parsed = ArazzoDocumentSchema.safeParse(value);
+  if (parsed.success) return { document: parsed.data, invalidWorkflows: new Set(), issues: [] };
+  const issues = parsed.error.issues;
+  const workflows = (value as { workflows?: unknown } | null)?.workflows;
+  const indexOf = (issue: z.core.$ZodIssue) => (issue.path[0] === 'workflows' && typeof issue.path[1] === 'number' ? issue.path[1] : undefined);
+  const invalid = new Set(issues.map(indexOf));
+  if (!Array.isArray(workflows) || invalid.has(undefined) || invalid.size >= workflows.length) return { invalidWorkflows: new Set(), issues };
+  const indexes = new Set([...invalid].filter((i): i is number => i !== undefined));
+  // A stand-in that passes the schema, so the rest of the document is checked as it is.
+  const standIn = (i: number) => ({ workflowId: `invalid-workflow-${i}`, steps: [{ stepId: 'invalid', operationId: 'invalid' }] });
+  const rest = ArazzoDocumentSchema.safeParse({ ...(value as object), workflows: workflows.map((w, i) => (indexes.has(i) ? standIn(i) : w)) });
+  if (!rest.success) return { invalidWorkflows: new Set(), issues };
+  const idOf = (w: unknown, i: number) => {
+    const id = (w as { workflowId?: unknown } | null)?.workflowId;
+    return typeof id === 'string' && id !== '' ? id : `workflows[${i}]`;
+  };
+  const document = { ...rest.data, workflows: rest.data.workflows.map((w, i) => (indexes.has(i) ? { workflowId: idOf(workflows[i], i), steps: [] } : w)) };
+  return { document, invalidWorkflows: indexes, issues };
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
@@ -57,14 +106,9 @@ async function loadArazzoWith(
   const { source, diagnostics } = await readYamlSource(absolute, reader);
   if (!source) return { diagnostics };
 
-  const parsed = ArazzoDocumentSchema.safeParse(source.value);
-  if (!parsed.success) {
-    const schemaDiagnostics = parsed.error.issues.map((issue) =>
-      diagnosticAt(source, encodePointer(issue.path as (string | number)[]), 'schema', issueMessage(issue)),
-    );
-    return { diagnostics: [...diagnostics, ...schemaDiagnostics] };
-  }
-  const document = parsed.data;
+  const { document, invalidWorkflows, issues } = parseDocument(source.value);
+  diagnostics.push(...issues.map((issue) => diagnosticAt(source, encodePointer(issue.path as (string | number)[]), 'schema', issueMessage(issue))));
+  if (!document) return { diagnostics };
 
   const openapis = new Map<string, LoadedOpenApi>();
   const arazzos = new Map<string, LoadedArazzo>();
@@ -106,5 +150,5 @@ async function loadArazzoWith(
   } catch (err) {
     diagnostics.push(diagnosticAt(source, '', 'sourceLock', `cannot write the lock file beside the document (${(err as NodeJS.ErrnoException).code ?? 'error'})`));
   }
-  return { loaded: { source, document, openapis, arazzos }, diagnostics };
+  return { loaded: { source, document, openapis, arazzos, ...(invalidWorkflows.size ? { invalidWorkflows } : {}) }, diagnostics };
 }

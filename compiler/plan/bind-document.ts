@@ -49,7 +49,8 @@ export function bindDocument(loaded: LoadedArazzo, diagnostics: Diagnostic[]): B
       const operation = bindOperation(loaded, step, sp, diagnostics);
       return { step, index: i, pointer: sp, ...(operation ? { operation } : {}) };
     });
-    const bindingFailed = dependsOn.length !== (workflow.dependsOn ?? []).length || steps.some((s) => !s.operation && !s.target);
+    // A workflow set aside by the schema (its errors are reported) is never planned.
+    const bindingFailed = (loaded.invalidWorkflows?.has(index) ?? false) || dependsOn.length !== (workflow.dependsOn ?? []).length || steps.some((s) => !s.operation && !s.target);
     return { workflow, index, pointer, steps, dependsOn, bindingFailed };
   });
   return { loaded, workflows };

@@ -45,6 +45,29 @@ describe('diagnostics are scoped per workflow: one invalid workflow does not blo
     expect(stderr).toContain('other workflows of the document do not compile (broken, needs-broken); running "token-then-payment"');
   });
 
+  it('a schema error inside one workflow (ASFN1002) fails that workflow and what runs it; the rest of the document compiles', async () => {
+    const file = 'test/fixtures/lenient/scoped/seed-001-with-schema-broken-sibling.arazzo.yml';
+    const result = await compileFile(file);
+    expect(result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([
+      `${file}:121:14: error ASFN1002 Invalid input: expected string, received number [arazzo-schema]`,
+      `${file}:122:21: error ASFN1002 Invalid key in record [arazzo-schema]`,
+    ]);
+    expect(result.workflows.map((w) => w.plan.workflowId)).toEqual(['token-then-payment']);
+    expect(result.status).toEqual([
+      { workflowId: 'token-then-payment', compiled: true },
+      { workflowId: 'schema-broken', compiled: false, reason: 'errors' },
+      { workflowId: 'needs-schema-broken', compiled: false, reason: 'dependency', blockedBy: ['schema-broken'] },
+    ]);
+  });
+
+  it('a schema error outside every workflow, or in every workflow, still fails the whole document', async () => {
+    for (const file of ['test/fixtures/invalid/schema-missing-info-title.arazzo.yml', 'test/fixtures/invalid/schema-steps-not-a-list.arazzo.yml']) {
+      const result = await compileFile(file);
+      expect(result.diagnostics.some((d) => d.code === 'ASFN1002'), file).toBe(true);
+      expect(result.status, file).toEqual([]);
+    }
+  });
+
   it('run --workflow of the invalid one exits 2 with its errors', async () => {
     const { code, stderr } = await runCli(['run', FILE, '--workflow', 'broken', '--sandbox']);
     expect(code).toBe(2);
