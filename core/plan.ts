@@ -184,6 +184,31 @@ export interface CallbackPolicy {
   readonly timeoutSeconds: number;
   /** Step that takes over when the callback is late or lost (e.g. a status poll); absent: the step fails. */
   readonly onTimeout?: string;
+  /** How the receiver proves a callback came from the provider; absent: the callback id alone (the URL's secret) admits it. */
+  readonly verify?: CallbackVerification;
+}
+
+/**
+ * A provider's webhook signature (`x-arazzo-sfn-callback.verify`), checked before a callback
+ * changes anything. The key is a secret reference name: Secrets Manager on AWS, the local
+ * secrets provider locally.
+ * - `hmac-sha256`: header `<header>: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`
+ *   keyed with the secret (the common `t=…,v1=…` form; used for connectFi, see docs).
+ * - `fintecture`: Fintecture's webhooks (form-encoded body): `Digest: SHA-256=<base64>` of the
+ *   raw body and `Signature: keyId="<app id>",algorithm="rsa-sha256",headers="date digest
+ *   x-request-id",signature="<base64>"`, the signing string RSA-OAEP encrypted to the
+ *   application's public key; the secret is the application's private key (PEM).
+ */
+export interface CallbackVerification {
+  readonly scheme: 'hmac-sha256' | 'fintecture';
+  /** Secret reference name of the key: the HMAC key, or the application's RSA private key (PEM). */
+  readonly secret: string;
+  /** `hmac-sha256`: the header carrying `t=…,v1=…`. */
+  readonly header?: string;
+  /** `fintecture`: the application id the `Signature`'s keyId must name. */
+  readonly keyId?: string;
+  /** A callback signed longer ago (or further ahead) than this is a replay. */
+  readonly toleranceSeconds: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { callbackIdOf, InMemoryCallbackStore, receiveCallback, type CallbackStore, type TaskTokenClient } from '../functions/runtime/callbacks/index.js';
+import { callbackIdOf, InMemoryCallbackStore, parseCallbackBody, receiveCallback, type CallbackStore, type TaskTokenClient } from '../functions/runtime/callbacks/index.js';
 import type { StepPlan } from '../core/plan.js';
 import type { Sealer, SecretsProvider } from '../functions/runtime/secrets/index.js';
 
@@ -73,6 +73,8 @@ export interface LocalCallbacks {
   readonly baseUrl: string;
   readonly store: CallbackStore;
   readonly tokens: LocalTaskTokens;
+  /** Refused callbacks (401) by reason: the local count of the `ForgedCallbacks` metric. */
+  readonly forged: ReadonlyMap<string, number>;
   /** Makes a step's plan known to the receiver (the local runner does it as the step runs). */
   register(plan: StepPlan): void;
   close(): Promise<void>;
@@ -94,6 +96,7 @@ export async function startLocalCallbacks(deps: {
   // Evicted as the DynamoDB table's TTL does: a step's timeout past registration, or soon after it settled.
   const store = new InMemoryCallbackStore({ timeoutSecondsFor: (w, s) => plans.get(`${w}\u0000${s}`)?.callback?.timeoutSeconds });
   const tokens = deps.tokens ?? new LocalTaskTokens();
+  const forged = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -109,15 +112,16 @@ export async function startLocalCallbacks(deps: {
       const id = req.method === 'POST' ? callbackIdOf(req.url ?? '') : undefined;
       if (!id) return answer(req.method === 'POST' ? 401 : 405, { result: req.method === 'POST' ? 'unknown callback' : 'POST only' });
       if (size > 262_144) return answer(413, { result: 'callback too large' });
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        return answer(400, { result: 'callback body is not JSON' });
-      }
+      const rawBody = Buffer.concat(chunks);
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+      const parsed = parseCallbackBody(rawBody, headers['content-type']);
+      if (!parsed.ok) return answer(400, { result: 'callback body is not JSON' });
       try {
-        const result = await receiveCallback(id, { headers, body }, { store, tokens, sealer: deps.sealer, secrets: deps.secrets, planFor: (w, s) => plans.get(`${w}\u0000${s}`) });
+        const result = await receiveCallback(
+          id,
+          { headers, body: parsed.body, rawBody },
+          { store, tokens, sealer: deps.sealer, secrets: deps.secrets, planFor: (w, s) => plans.get(`${w}\u0000${s}`), onForged: (reason) => forged.set(reason, (forged.get(reason) ?? 0) + 1) },
+        );
         answer(result.status, result.body);
       } catch (err) {
         answer(500, { result: (err as Error).name });
@@ -130,6 +134,7 @@ export async function startLocalCallbacks(deps: {
     baseUrl: `http://${address}:${port}`,
     store,
     tokens,
+    forged,
     register: (plan) => plans.set(`${plan.workflowId}\u0000${plan.stepId}`, plan),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -42,6 +42,8 @@ export const DiagnosticCodes = {
   // Signed requests (issue 18).
   signingDeclaration: { code: 'ASFN1050', rule: 'signing-declaration' },
   signingUnsupported: { code: 'ASFN1051', rule: 'signing-unsupported' },
+  // Verified inbound webhooks (issue 19 §3).
+  callbackVerification: { code: 'ASFN1070', rule: 'callback-verify' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },

@@ -1,4 +1,4 @@
-import type { CallbackPolicy } from '../../core/plan.js';
+import type { CallbackPolicy, CallbackVerification } from '../../core/plan.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
@@ -28,7 +28,7 @@ export function readCallbackExtension(
   const v = value as Record<string, unknown>;
   const before = diagnostics.length;
   for (const key of Object.keys(v)) {
-    if (!['urlTarget', 'statusPointer', 'pending', 'heartbeatSeconds', 'timeoutSeconds', 'onTimeout'].includes(key)) at(`${pointer}/${key}`, `${CALLBACK_EXTENSION}: unknown key "${key}"`);
+    if (!['urlTarget', 'statusPointer', 'pending', 'heartbeatSeconds', 'timeoutSeconds', 'onTimeout', 'verify'].includes(key)) at(`${pointer}/${key}`, `${CALLBACK_EXTENSION}: unknown key "${key}"`);
   }
   for (const key of ['urlTarget', 'statusPointer'] as const) {
     if (typeof v[key] !== 'string' || !POINTER.test(v[key] as string)) at(`${pointer}/${key}`, `${CALLBACK_EXTENSION}.${key} must be a JSON pointer such as "/webhookURL"`);
@@ -45,6 +45,7 @@ export function readCallbackExtension(
     at(`${pointer}/onTimeout`, `${CALLBACK_EXTENSION}.onTimeout must name a step of this workflow (steps: ${context.stepIds.join(', ')})`);
   }
   if (!context.sendsJsonBody) at(pointer, `${CALLBACK_EXTENSION} needs a JSON request body on the step: the callback URL is written into it at urlTarget`);
+  const verify = readVerify(loaded, v.verify, `${pointer}/verify`, diagnostics);
   if (diagnostics.length > before) return undefined;
   return {
     urlTarget: v.urlTarget as string,
@@ -53,5 +54,54 @@ export function readCallbackExtension(
     heartbeatSeconds: v.heartbeatSeconds as number,
     timeoutSeconds: v.timeoutSeconds as number,
     ...(v.onTimeout !== undefined ? { onTimeout: v.onTimeout as string } : {}),
+    ...(verify ? { verify } : {}),
+  };
+}
+
+const SCHEMES = ['hmac-sha256', 'fintecture'] as const;
+/** Five minutes either way: the window providers' own SDKs allow for clock skew and retries in flight. */
+const DEFAULT_TOLERANCE_SECONDS = 300;
+const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+/**
+ * Reads `verify` of the callback extension: the provider's webhook signature, its key as a
+ * secret reference name (never the key itself), and the replay window.
+ */
+function readVerify(loaded: LoadedArazzo, value: unknown, pointer: string, diagnostics: Diagnostic[]): CallbackVerification | undefined {
+  if (value === undefined) return undefined;
+  const at = (p: string, message: string) => diagnostics.push(diagnosticAt(loaded.source, p, 'callbackVerification', message));
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    at(pointer, `${CALLBACK_EXTENSION}.verify must be an object with scheme (${SCHEMES.join(' or ')}), secret and optionally header, keyId, toleranceSeconds`);
+    return undefined;
+  }
+  const v = value as Record<string, unknown>;
+  const before = diagnostics.length;
+  for (const key of Object.keys(v)) {
+    if (!['scheme', 'secret', 'header', 'keyId', 'toleranceSeconds'].includes(key)) at(`${pointer}/${key}`, `${CALLBACK_EXTENSION}.verify: unknown key "${key}"`);
+  }
+  const scheme = v.scheme as CallbackVerification['scheme'];
+  if (!SCHEMES.includes(scheme)) at(`${pointer}/scheme`, `${CALLBACK_EXTENSION}.verify.scheme must be one of ${SCHEMES.join(', ')}`);
+  if (typeof v.secret !== 'string' || !SECRET_NAME.test(v.secret)) {
+    at(`${pointer}/secret`, `${CALLBACK_EXTENSION}.verify.secret must name the secret that holds the key (a Secrets Manager name; locally, the local secrets provider's), never the key itself`);
+  }
+  if (v.header !== undefined && (scheme !== 'hmac-sha256' || typeof v.header !== 'string' || !HEADER_NAME.test(v.header))) {
+    at(`${pointer}/header`, `${CALLBACK_EXTENSION}.verify.header is the hmac-sha256 scheme's signature header name (letters, digits, '-')`);
+  }
+  if (scheme === 'fintecture' && (typeof v.keyId !== 'string' || v.keyId === '')) {
+    at(`${pointer}/keyId`, `${CALLBACK_EXTENSION}.verify.keyId must be the Fintecture application id that signs the webhooks`);
+  }
+  if (v.keyId !== undefined && scheme !== 'fintecture') at(`${pointer}/keyId`, `${CALLBACK_EXTENSION}.verify.keyId belongs to the fintecture scheme`);
+  const tolerance = v.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (typeof tolerance !== 'number' || !Number.isInteger(tolerance) || tolerance < 1 || tolerance > 3_600) {
+    at(`${pointer}/toleranceSeconds`, `${CALLBACK_EXTENSION}.verify.toleranceSeconds must be whole seconds between 1 and 3600`);
+  }
+  if (diagnostics.length > before) return undefined;
+  return {
+    scheme,
+    secret: v.secret as string,
+    ...(scheme === 'hmac-sha256' ? { header: ((v.header as string | undefined) ?? 'x-webhook-signature').toLowerCase() } : {}),
+    ...(scheme === 'fintecture' ? { keyId: v.keyId as string } : {}),
+    toleranceSeconds: tolerance as number,
   };
 }

@@ -1,4 +1,4 @@
-import { callbackIdOf, receiveCallback, type CallbackReceiverDeps } from '../runtime/callbacks/index.js';
+import { callbackIdOf, parseCallbackBody, receiveCallback, type CallbackReceiverDeps } from '../runtime/callbacks/index.js';
 import type { StepPlan } from '../../core/plan.js';
 
 /** The request as a Lambda Function URL delivers it (payload format 2.0), as far as the receiver reads it. */
@@ -21,6 +21,24 @@ export type WebhookHandler = (event: FunctionUrlEvent) => Promise<FunctionUrlRes
 
 /** Step Functions carries at most 256 KB between states; a callback larger than that could not become the step's result. */
 export const MAX_CALLBACK_BYTES = 262_144;
+
+/** The CloudWatch namespace and metric of refused callbacks (the construct's `metricForgedCallbacks`). */
+export const FORGED_CALLBACK_METRIC = { namespace: 'ArazzoSfn', name: 'ForgedCallbacks', dimension: 'WorkflowId' } as const;
+
+/**
+ * One refused callback as a CloudWatch Embedded Metric Format line: Lambda's log delivery turns
+ * it into a `ForgedCallbacks` count by workflow, with no PutMetricData call nor permission.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+ */
+export function forgedCallbackMetric(reason: string, workflowId: string, timestamp: number): Record<string, unknown> {
+  const { namespace, name, dimension } = FORGED_CALLBACK_METRIC;
+  return {
+    _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[dimension]], Metrics: [{ Name: name, Unit: 'Count' }] }] },
+    [dimension]: workflowId,
+    [name]: 1,
+    reason,
+  };
+}
 
 const answer = (statusCode: number, body: object): FunctionUrlResult => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -47,18 +65,17 @@ export function createWebhookHandler(
     const method = event?.requestContext?.http?.method ?? '';
     if (method !== 'POST') return respond(405, { result: 'POST only' });
     const id = callbackIdOf(`${event.rawPath ?? '/'}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`);
-    if (!id) return respond(401, { result: 'unknown callback' });
+    if (!id) {
+      log(forgedCallbackMetric('unknown-callback', plans[0]?.workflowId ?? '', Date.now()));
+      return respond(401, { result: 'unknown callback' });
+    }
     const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
     if (raw.length > MAX_CALLBACK_BYTES) return respond(413, { result: 'callback too large' });
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return respond(400, { result: 'callback body is not JSON' });
-    }
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+    const parsed = parseCallbackBody(raw, headers['content-type']);
+    if (!parsed.ok) return respond(400, { result: 'callback body is not JSON' });
     try {
-      const result = await receiveCallback(id, { headers, body }, { ...deps, planFor });
+      const result = await receiveCallback(id, { headers, body: parsed.body, rawBody: raw }, { ...deps, planFor, onForged: (reason, step) => log(forgedCallbackMetric(reason, step?.workflowId ?? plans[0]?.workflowId ?? '', Date.now())) });
       return respond(result.status, result.body);
     } catch (err) {
       // A fault of DynamoDB, Step Functions or KMS: 500 asks the provider to try again. One after the step was marked settled

@@ -140,6 +140,13 @@ export interface ArazzoWorkflowProps {
    */
   readonly webhookReservedConcurrency?: number;
   /**
+   * The webhook verification key of each callback step that declares
+   * `x-arazzo-sfn-callback.verify`, by its `verify.secret` name: an HMAC key, or an application's
+   * RSA private key (PEM). Only the webhook receiver may read them, and only these.
+   * @default {} - a workflow whose callback steps declare `verify` fails to synthesize without them
+   */
+  readonly webhookKeys?: Readonly<Record<string, secretsmanager.ISecret | ArazzoSecret>>;
+  /**
    * Prices and assumed durations of the cost report (`ArazzoWorkflow.cost`, and the construct's
    * `arazzo-sfn:cost` metadata): any of them, the rest stay the defaults.
    * @default - us-east-1 list prices (Step Functions Standard, Lambda arm64), `memorySize`, 250 ms per operation call, 20 ms per workflow function call

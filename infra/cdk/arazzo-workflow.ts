@@ -139,6 +139,11 @@ export class ArazzoWorkflow extends Construct {
       }
     }
 
+    const webhookKeys = normaliseSecrets(props.webhookKeys ?? {});
+    const verifyKeys = [...new Set((webhookSpec?.steps ?? []).flatMap((s) => (s.callback?.verify ? [s.callback.verify.secret] : [])))];
+    for (const name of verifyKeys.filter((n) => !webhookKeys[n])) this.fail(`a callback step of workflow ${props.workflowId} verifies its webhooks with key "${name}", which has no secret: set webhookKeys["${name}"]`);
+    for (const name of Object.keys(webhookKeys).filter((n) => !verifyKeys.includes(n))) this.fail(`webhookKeys.${name}: no callback step of workflow ${props.workflowId} verifies with it (they use: ${verifyKeys.join(', ') || 'none'})`);
+
     const declared = Object.keys((workflow.plan.inputsSchema.properties ?? {}) as Record<string, unknown>);
     for (const name of Object.keys(bindings)) {
       if (!declared.includes(name)) this.fail(`secrets.${name}: workflow ${props.workflowId} has no input "${name}" (its inputs: ${declared.join(', ') || 'none'})`);
@@ -169,7 +174,7 @@ export class ArazzoWorkflow extends Construct {
       new kms.Key(this, 'SealingKey', { enableKeyRotation: true, description: `arazzo-sfn: seals credential outputs of workflow ${props.workflowId}` });
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const tracing = props.tracing ?? true;
-    const fnContext = { props, bindings, sealContext, retention, tracing };
+    const fnContext = { props, bindings, webhookKeys, sealContext, retention, tracing };
     if (webhookSpec) {
       this.callbackTable = new dynamodb.Table(this, 'Callbacks', {
         partitionKey: { name: CALLBACK_KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
@@ -319,7 +324,7 @@ export class ArazzoWorkflow extends Construct {
 
   private createFunction(
     spec: FunctionSpec | WebhookSpec,
-    ctx: { props: ArazzoWorkflowProps; bindings: Record<string, ArazzoSecret>; sealContext: string; retention: logs.RetentionDays; tracing: boolean },
+    ctx: { props: ArazzoWorkflowProps; bindings: Record<string, ArazzoSecret>; webhookKeys: Record<string, ArazzoSecret>; sealContext: string; retention: logs.RetentionDays; tracing: boolean },
   ): nodejs.NodejsFunction {
     const { props, bindings } = ctx;
     const workflowId = this.compiled.plan.workflowId;
@@ -354,6 +359,13 @@ export class ArazzoWorkflow extends Construct {
       environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
       // GetItem reads a callback, UpdateItem records a pending status and settles (conditionally); it never writes a new one.
       role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.callbackTable!.tableArn] }));
+      // The verification keys of its steps, read by name (`verify.secret`), and nothing else.
+      const keyIds: Record<string, string> = {};
+      for (const [name, key] of Object.entries(ctx.webhookKeys)) {
+        keyIds[name] = key.secret.secretFullArn ?? key.secret.secretName;
+        key.secret.grantRead(role);
+      }
+      if (Object.keys(keyIds).length) environment[HandlerEnvironment.secretIds] = Stack.of(this).toJsonString(keyIds);
     }
     const kmsActions = [...(spec.seals ? ['kms:GenerateDataKey'] : []), ...(spec.unseals ? ['kms:Decrypt'] : [])];
     if (kmsActions.length) {

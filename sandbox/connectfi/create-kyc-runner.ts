@@ -5,6 +5,7 @@ import type { KycStatus } from './connectfi-scenario.js';
 import { makeRequestId } from './make-connectfi-id.js';
 import type { KycPlan, KycStep } from './plan-kyc-process.js';
 import { sendKycCallback } from './send-kyc-callback.js';
+import { signHmacCallback } from '../../functions/runtime/callbacks/verify-callback-signature.js';
 
 /** One KYC process to play out: its steps in order and where to announce them. */
 export interface KycProcessSpec {
@@ -34,6 +35,8 @@ export interface KycRunner {
 export interface KycRunnerOptions {
   readonly dispatcher: Dispatcher;
   readonly now: () => number;
+  /** Signs each callback (`hmac-sha256` form); absent: unsigned. */
+  readonly signing?: { readonly key: string; readonly header?: string };
   /** A delivery was attempted or dropped. Not called for a callback cut short by cancellation. */
   onCallback(entry: ConnectFiCallbackLogEntry): void;
 }
@@ -73,6 +76,8 @@ export function createKycRunner(options: KycRunnerOptions): KycRunner {
         const answer = await sendKycCallback({
           url: spec.webhookUrl,
           body: body.text,
+          // Signed at each delivery, as providers do: a duplicate carries a fresh timestamp, so its signature differs.
+          headers: options.signing ? { [options.signing.header ?? 'x-webhook-signature']: signHmacCallback(body.text, options.signing.key, Math.floor(options.now() / 1000)) } : {},
           dispatcher: options.dispatcher,
           timeoutMs: spec.plan.callbackTimeoutMs,
           signal,

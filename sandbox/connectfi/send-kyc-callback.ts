@@ -15,6 +15,8 @@ export interface CallbackAnswer {
 export async function sendKycCallback(options: {
   readonly url: string;
   readonly body: string;
+  /** Extra headers (a signature). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
@@ -24,7 +26,7 @@ export async function sendKycCallback(options: {
   try {
     const res = await request(options.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'arazzo-sfn-connectfi-sandbox' },
+      headers: { ...options.headers, 'content-type': 'application/json', 'user-agent': 'arazzo-sfn-connectfi-sandbox' },
       body: options.body,
       dispatcher: options.dispatcher,
       signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),

@@ -35,6 +35,12 @@ export interface ConnectFiSandboxOptions extends SimulatorStartOptions<ConnectFi
   readonly users?: Readonly<Record<string, string>>;
   /** How many entries `requestLog` and `callbacks` each keep (oldest dropped first). @default 1000 */
   readonly requestLogLimit?: number;
+  /**
+   * Signs each KYC callback with this HMAC key, in the receiver's `hmac-sha256` form
+   * (`t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`), so a callback step's `verify` can be
+   * exercised end to end. @default - callbacks are not signed
+   */
+  readonly webhookSigning?: { readonly key: string; readonly header?: string };
 }
 
 export interface ConnectFiSandbox extends SandboxHandle<ConnectFiSandboxStats, ConnectFiScenario, ConnectFiScenarioOverrides> {
@@ -75,6 +81,7 @@ export async function startConnectFiSandbox(options: ConnectFiSandboxOptions = {
   const kyc = createKycRunner({
     dispatcher,
     now,
+    ...(options.webhookSigning ? { signing: options.webhookSigning } : {}),
     onCallback(entry) {
       const { stats } = state;
       const status = entry.answerStatus ?? 0;

@@ -7,6 +7,7 @@ import formatsModule from 'ajv-formats';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadOpenApi, type LoadedOpenApi } from '../../compiler/load/index.js';
+import { verifyCallbackSignature } from '../../functions/runtime/callbacks/index.js';
 import { startConnectFiSandbox, type ConnectFiSandbox } from '../../sandbox/connectfi/index.js';
 
 const LOGIN = 'sandbox_user';
@@ -61,6 +62,7 @@ interface ReceivedCallback {
   readonly search: string;
   readonly body: any;
   readonly raw: string;
+  readonly headers: Readonly<Record<string, string>>;
   /** What GET /customer/kyc/status said while the callback was being received. */
   readonly statusAtDelivery?: string;
 }
@@ -86,7 +88,8 @@ async function startReceiver(): Promise<Receiver> {
       const url = new URL(req.url ?? '/', 'http://receiver.invalid');
       const body = JSON.parse(raw);
       const statusAtDelivery = await receiver.inspect?.(body);
-      received.push({ path: url.pathname, search: url.search, body, raw, ...(statusAtDelivery ? { statusAtDelivery } : {}) });
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      received.push({ path: url.pathname, search: url.search, body, raw, headers, ...(statusAtDelivery ? { statusAtDelivery } : {}) });
       res.writeHead(receiver.answer()).end();
     });
   });
@@ -538,5 +541,29 @@ describe('connectFi sandbox', () => {
       expect(receiver.received).toEqual([]);
       expect(closing.callbacks).toEqual([]);
     });
-  });
+    });
+
+  describe('signed callbacks (webhookSigning)', () => {
+    it('signs each delivery in the hmac-sha256 form the receiver verifies, with a fresh timestamp per delivery', async () => {
+      const signing = await startConnectFiSandbox({ scenario: { kyc: { callbackIntervalMs: 20 } }, webhookSigning: { key: 'sandbox-webhook-key', header: 'x-connectfi-signature' } });
+      try {
+        const signingToken = await getToken(signing);
+        const id = await createCustomer(signing, signingToken);
+        await cf(signing, 'POST', '/customer/kyc/init', { json: { customerId: id, webhookURL: `${receiver.url}/signed` }, token: signingToken });
+        await signing.callbacksSettled();
+        const signed = receiver.received.filter((c) => c.path === '/signed');
+        expect(signed.length).toBeGreaterThan(0);
+        const verify = { scheme: 'hmac-sha256', secret: 'k', header: 'x-connectfi-signature', toleranceSeconds: 300 } as const;
+        for (const c of signed) {
+          expect(c.headers['x-connectfi-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+          expect(verifyCallbackSignature({ headers: c.headers, rawBody: Buffer.from(c.raw) }, 'sandbox-webhook-key', verify, Date.now())).toMatchObject({ ok: true });
+          expect(verifyCallbackSignature({ headers: c.headers, rawBody: Buffer.from(c.raw) }, 'another-key', verify, Date.now())).toEqual({ ok: false, reason: 'bad-signature' });
+        }
+        // The unsigned sandbox signs nothing.
+        expect(receiver.received.filter((c) => c.path !== '/signed').every((c) => c.headers['x-connectfi-signature'] === undefined)).toBe(true);
+      } finally {
+        await signing.close();
+      }
+    });
+});
 });

@@ -23,6 +23,12 @@ export interface CallbackStore {
   record(id: string, status: string): Promise<void>;
   /** Marks the callback settled; false when it already was, so a replay resumes nothing. */
   settle(id: string, status: string): Promise<boolean>;
+  /**
+   * Adds a verified delivery's id (its signature, or the provider's request id) to the
+   * callback's seen set; false when it was already there (a replay) or the callback is gone.
+   * Atomic, so of two concurrent deliveries of one signed request only one passes.
+   */
+  markSeen(id: string, deliveryId: string): Promise<boolean>;
 }
 
 export interface InMemoryCallbackStoreOptions {
@@ -55,6 +61,8 @@ const SWEEP_INTERVAL_MS = 1_000;
  */
 export class InMemoryCallbackStore implements CallbackStore {
   private readonly callbacks = new Map<string, PendingCallback & { expiresAt: number }>();
+  /** Seen delivery ids by callback id, evicted with their callback. */
+  private readonly seen = new Map<string, Set<string>>();
   private readonly now: () => number;
   private lastSweep = 0;
 
@@ -91,10 +99,21 @@ export class InMemoryCallbackStore implements CallbackStore {
     return true;
   }
 
+  async markSeen(id: string, deliveryId: string): Promise<boolean> {
+    const found = this.live(id);
+    if (!found) return false;
+    const seen = this.seen.get(id) ?? new Set<string>();
+    if (seen.has(deliveryId)) return false;
+    seen.add(deliveryId);
+    this.seen.set(id, seen);
+    return true;
+  }
+
   private live(id: string): (PendingCallback & { expiresAt: number }) | undefined {
     const found = this.callbacks.get(id);
     if (found && found.expiresAt <= this.now()) {
       this.callbacks.delete(id);
+      this.seen.delete(id);
       return undefined;
     }
     return found;
@@ -104,6 +123,11 @@ export class InMemoryCallbackStore implements CallbackStore {
     const now = this.now();
     if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
     this.lastSweep = now;
-    for (const [id, callback] of this.callbacks) if (callback.expiresAt <= now) this.callbacks.delete(id);
+    for (const [id, callback] of this.callbacks) {
+      if (callback.expiresAt <= now) {
+        this.callbacks.delete(id);
+        this.seen.delete(id);
+      }
+    }
   }
 }

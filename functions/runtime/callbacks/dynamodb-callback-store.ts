@@ -107,6 +107,17 @@ export class DynamoDbCallbackStore implements CallbackStore {
     );
   }
 
+  async markSeen(id: string, deliveryId: string): Promise<boolean> {
+    // A string set on the callback's own item: it expires with it, and the condition makes the check-and-add one atomic write.
+    return this.update(
+      id,
+      'ADD #seen :delivery',
+      'attribute_exists(#id) AND NOT contains(#seen, :deliveryId)',
+      { '#id': CALLBACK_KEY_ATTRIBUTE, '#seen': 'seen' },
+      { ':delivery': { SS: [deliveryId] }, ':deliveryId': s(deliveryId) },
+    );
+  }
+
   /** False when the condition does not hold (already settled, or no such record). */
   private async update(id: string, expression: string, condition: string, names: Record<string, string>, values: Record<string, AttributeValue>): Promise<boolean> {
     const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
