@@ -11,6 +11,7 @@ import {
   type SimulatorStartOptions,
 } from '../http/index.js';
 import { authorizeBearer } from './authorize-bearer.js';
+import { readSignatureKeys, verifyFintectureSignature } from './verify-signature.js';
 import type { FintectureContext } from './fintecture-context.js';
 import { resolveFintectureScenario, type FintectureScenario, type FintectureScenarioOverrides } from './fintecture-scenario.js';
 import { createFintectureStats, type FintectureSandboxStats } from './fintecture-stats.js';
@@ -31,6 +32,13 @@ const REQUIRED_SCOPES: Readonly<Record<string, string>> = { customers: 'customer
 export interface FintectureSandboxOptions extends SimulatorStartOptions<FintectureScenarioOverrides> {
   /** client_id -> client_secret accepted by the OAuth endpoint. @default DEFAULT_FINTECTURE_CLIENTS */
   readonly clients?: Readonly<Record<string, string>>;
+  /**
+   * Public keys (PEM) by `keyId` the PIS API verifies request signatures with, as the real API
+   * does: with them, a PIS operation that declares a `Signature` header answers 401 to an
+   * unsigned or invalid request (verify-signature.ts).
+   * @default none: signatures are not checked, a sent `Digest` still is
+   */
+  readonly signatureKeys?: Readonly<Record<string, string>>;
 }
 
 export interface FintectureSandbox extends SandboxHandle<FintectureSandboxStats, FintectureScenario, FintectureScenarioOverrides> {
@@ -47,6 +55,7 @@ export interface FintectureSandbox extends SandboxHandle<FintectureSandboxStats,
 export async function startFintectureSandbox(options: FintectureSandboxOptions = {}): Promise<FintectureSandbox> {
   const now = options.now ?? Date.now;
   const clients = new Map(Object.entries(options.clients ?? DEFAULT_FINTECTURE_CLIENTS));
+  const signatureKeys = readSignatureKeys(options.signatureKeys);
   const routes = buildRouteTable(await loadSandboxDescriptions(options.openApiDir ?? locateFintectureOpenApi(), FINTECTURE_OPENAPI_FILES, 'Fintecture'));
   const state = createSandboxState(options, {
     resolveScenario: resolveFintectureScenario,
@@ -66,6 +75,11 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
       const auth = authorizeBearer({ authorization: exchange.headers.authorization, requiredScope, store, now: now(), fail });
       if ('denied' in auth) return auth.denied;
       clientId = auth.clientId;
+    }
+    // Before the description's checks, as the real API: an unsigned request is refused 401, not 400 for its missing headers.
+    if (signatureKeys && route.operation.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'signature')) {
+      const denied = verifyFintectureSignature(exchange, signatureKeys, now(), fail);
+      if (denied) return denied;
     }
 
     const validated = validateExchange(route, exchange, pathParams);

@@ -84,12 +84,18 @@ export interface SeedHarnessOptions {
   /** `client_id -> client_secret` for the sandbox; the first entry is the harness's application. */
   readonly clients?: Readonly<Record<string, string>>;
   readonly scenario?: FintectureScenarioOverrides;
+  /** Public keys (PEM) by keyId the sandbox's PIS API verifies request signatures with. */
+  readonly signatureKeys?: Readonly<Record<string, string>>;
 }
 
 export async function startSeedHarness(options: SeedHarnessOptions = {}): Promise<SeedHarness> {
   const clients = options.clients ?? DEFAULT_FINTECTURE_CLIENTS;
   const [clientId, clientSecret] = Object.entries(clients)[0];
-  const sandbox = await startFintectureSandbox({ clients, ...(options.scenario ? { scenario: options.scenario } : {}) });
+  const sandbox = await startFintectureSandbox({
+    clients,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+    ...(options.signatureKeys ? { signatureKeys: options.signatureKeys } : {}),
+  });
   const baseScenario = options.scenario ?? {};
   const secrets = new InMemorySecretsProvider({ app: JSON.stringify({ id: clientId, secret: clientSecret }) });
   const sealer = new AesGcmSealer(randomBytes(32));
