@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import type { WorkflowPlan } from '../core/plan.js';
 import { CompileError, DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics/index.js';
 import { emitAsl, type EmitOptions, type EmittedWorkflow } from './emit/index.js';
 import { checkDocumentTree } from './lint/document-tree.js';
 import { lintDocument } from './lint/index.js';
-import { inInvalidWorkflow, loadArazzo, type LoadedArazzo, type LoadOptions, type RemoteSourceOptions } from './load/index.js';
+import { inInvalidWorkflow, loadArazzo, lockPathOf, type LoadedArazzo, type LoadOptions, type RemoteSourceOptions } from './load/index.js';
 import { bindDocument, planDocument, type CompileOptions } from './plan/index.js';
 import { validateAsl } from './validate/validate-asl.js';
 import { workflowStatuses, type WorkflowStatus } from './workflow-status.js';
@@ -35,9 +36,11 @@ export interface CompileResult {
   readonly inputs: readonly string[];
 }
 
-/** The files a loaded document was read from, its arazzo sources' included. */
+/** The files a loaded document was read from, its arazzo sources' included (and its lock file, when it has remote sources). */
 function filesOf(loaded: LoadedArazzo): string[] {
-  return [loaded.source.path, ...[...loaded.openapis.values()].flatMap((o) => o.files), ...[...loaded.arazzos.values()].flatMap(filesOf)];
+  const lock = lockPathOf(loaded.source.path);
+  const remote = loaded.document.sourceDescriptions.some((d) => /^https?:\/\//i.test(d.url)) && existsSync(lock);
+  return [loaded.source.path, ...(remote ? [lock] : []), ...[...loaded.openapis.values()].flatMap((o) => o.files), ...[...loaded.arazzos.values()].flatMap(filesOf)];
 }
 
 /**

@@ -106,8 +106,9 @@ describe('remote source descriptions: fetched once, vendored, locked', () => {
     expect(root.sha256).toBe(createHash('sha256').update(openapi()).digest('hex'));
     expect(new Date(root.fetchedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(await readFile(join(dir, `doc-${count}`, lock.sources[`${base}/specs/schemas/id.yaml`].path), 'utf8')).toBe(routes['/specs/schemas/id.yaml']);
-    // The compile's inputs are the vendored copies (the run cache compares them).
+    // The compile's inputs are the lock and the vendored copies (the run cache compares them).
     expect(result.inputs.some((p) => p.endsWith(`${host}/specs/schemas/id.yaml`))).toBe(true);
+    expect(result.inputs).toContain(lockPathOf(file));
 
     // A second compile reads the locked copies: no request at all.
     requests = [];
