@@ -44,6 +44,17 @@ export const DiagnosticCodes = {
   signingUnsupported: { code: 'ASFN1051', rule: 'signing-unsupported' },
   // Verified inbound webhooks (issue 19 §3).
   callbackVerification: { code: 'ASFN1070', rule: 'callback-verify' },
+  // Arazzo 1.1 (issue 17): what a 1.1 document may use that is not compiled yet, step dependsOn, $self.
+  asyncApiNotYetSupported: { code: 'ASFN1055', rule: 'asyncapi-not-yet-supported' },
+  stepDependsOnTarget: { code: 'ASFN1056', rule: 'step-depends-on' },
+  stepDependsOnCycle: { code: 'ASFN1057', rule: 'step-depends-on-cycle' },
+  stepDependsOnOrder: { code: 'ASFN1058', rule: 'step-depends-on-order' },
+  selectorNotYetSupported: { code: 'ASFN1059', rule: 'selector-not-yet-supported' },
+  actionParametersNotYetSupported: { code: 'ASFN1060', rule: 'action-parameters-not-yet-supported' },
+  querystringNotYetSupported: { code: 'ASFN1061', rule: 'querystring-not-yet-supported' },
+  stepTimeoutNotYetSupported: { code: 'ASFN1062', rule: 'step-timeout-not-yet-supported' },
+  arazzo11Field: { code: 'ASFN1063', rule: 'arazzo-version' },
+  selfUri: { code: 'ASFN1064', rule: 'self-uri' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },

@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import type { Diagnostic } from '../diagnostics/index.js';
+import { arazzoMinor, findArazzo11Uses, NOT_YET_COMPILED } from '../validate/arazzo-11.js';
 import { ArazzoDocumentSchema, type ArazzoDocument } from '../validate/arazzo-schema.js';
 import { createDocumentReader, type DocumentReader } from './document-reader.js';
 import type { LoadOptions } from './load-limits.js';
@@ -81,11 +82,52 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Resolves a source description `url` relative to the Arazzo file, as the seeds' `../openapi/...` need. */
+/** Resolves a source description `url` relative to the Arazzo file, as the seeds' `../openapi/...` need; undefined for an http(s) URL. */
 export function resolveSourceUrl(arazzoPath: string, url: string): string | undefined {
   if (/^https?:\/\//i.test(url)) return undefined;
   if (url.startsWith('file://')) return fileURLToPath(url);
   return resolve(dirname(arazzoPath), url);
+}
+
+/**
+ * A source URL resolved against the document's Arazzo 1.1 `$self` (itself resolved against the
+ * file when relative), as an absolute URL; the URL as written when there is no `$self`.
+ */
+function againstSelf(arazzoPath: string, url: string, self: string | undefined): string {
+  if (self === undefined) return url;
+  try {
+    return new URL(url, new URL(self, pathToFileURL(arazzoPath))).href;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * What the Arazzo 1.1 scan reports before the schema: in a 1.0.x document every 1.1 field (a
+ * Selector-shaped object there is a plain value), in a 1.1 document what is not compiled yet, and
+ * a `$self` that is not a URI reference without a fragment.
+ */
+function arazzo11Diagnostics(source: YamlSource): Diagnostic[] {
+  const raw = source.value;
+  const minor = arazzoMinor(raw);
+  if (!minor) return [];
+  const version = String((raw as Record<string, unknown>).arazzo);
+  const out: Diagnostic[] = [];
+  for (const use of findArazzo11Uses(raw)) {
+    if (minor === '1.0') {
+      if (use.feature !== 'selector') out.push(diagnosticAt(source, use.pointer, 'arazzo11Field', `${use.what} is Arazzo 1.1; this document declares arazzo: ${version} (arazzo-sfn upgrade rewrites it to 1.1.0)`));
+      continue;
+    }
+    const refused = NOT_YET_COMPILED[use.feature];
+    if (refused) out.push(diagnosticAt(source, use.pointer, refused.kind, `${use.what}: ${refused.why}`));
+    if (use.feature === 'self') {
+      const self = (raw as Record<string, unknown>).$self;
+      if (typeof self === 'string' && (self.includes('#') || !URL.canParse(self, 'file:///'))) {
+        out.push(diagnosticAt(source, use.pointer, 'selfUri', '$self must be a URI reference without a fragment (RFC 3986 §4.1)'));
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -106,19 +148,31 @@ async function loadArazzoWith(
   const { source, diagnostics } = await readYamlSource(absolute, reader);
   if (!source) return { diagnostics };
 
+  // The Arazzo 1.1 scan fails the whole document (a 1.1 field in a 1.0.x document, or one not compiled yet).
+  const versionDiagnostics = arazzo11Diagnostics(source);
   const { document, invalidWorkflows, issues } = parseDocument(source.value);
-  diagnostics.push(...issues.map((issue) => diagnosticAt(source, encodePointer(issue.path as (string | number)[]), 'schema', issueMessage(issue))));
-  if (!document) return { diagnostics };
+  // A schema issue inside what the version scan reported (a Selector Object where the schema wants a string) says the same again.
+  const covered = versionDiagnostics.map((d) => d.pointer);
+  diagnostics.push(
+    ...versionDiagnostics,
+    ...issues
+      .map((issue) => ({ issue, pointer: encodePointer(issue.path as (string | number)[]) }))
+      .filter(({ pointer }) => !covered.some((p) => pointer === p || pointer.startsWith(`${p}/`)))
+      .map(({ issue, pointer }) => diagnosticAt(source, pointer, 'schema', issueMessage(issue))),
+  );
+  if (!document || versionDiagnostics.length) return { diagnostics };
 
   const openapis = new Map<string, LoadedOpenApi>();
   const arazzos = new Map<string, LoadedArazzo>();
   const remote = new RemoteSources(absolute, reader, remoteOptions);
   for (const [index, description] of document.sourceDescriptions.entries()) {
     const pointer = `/sourceDescriptions/${index}/url`;
-    let file = resolveSourceUrl(absolute, description.url);
+    // Arazzo 1.1: relative URLs resolve against $self when the document has one (an https: $self makes them remote).
+    const url = againstSelf(absolute, description.url, document.$self);
+    let file = resolveSourceUrl(absolute, url);
     if (!file) {
       // http(s): the vendored copy the lock pins, fetched first when it is not locked yet.
-      const { file: vendored, notes } = await remote.resolve(description.url);
+      const { file: vendored, notes } = await remote.resolve(url);
       for (const note of notes) diagnostics.push(diagnosticAt(source, pointer, note.kind, `source "${description.name}": ${note.message}`, note.severity));
       if (!vendored) continue;
       file = vendored;

@@ -10,6 +10,7 @@ import { checkActionList, planActions } from './plan-actions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { buildFlowGraph, checkReachability, checkStepReads, checkWorkflowOutputs, endsWorkflow } from './plan-flow.js';
 import { checkWorkflowParameters } from './plan-parameters.js';
+import { checkStepDependencies } from './plan-step-dependencies.js';
 import { checkSecurityInputDefaults, readWorkflowSecurity, securityCredentialInputs } from './plan-security.js';
 import { planOperationStep, planWorkflowStep } from './plan-steps.js';
 import { resolveInputsSchema } from './resolve-inputs-schema.js';
@@ -80,6 +81,7 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
   const graph = buildFlowGraph(workflow, new Map([...actions].map(([id, a]) => [id, [...a.onSuccess, ...a.onFailure]])));
   const reachable = checkReachability(ctx, workflow, graph, wp);
   checkStepReads(ctx, workflow, graph, wp);
+  checkStepDependencies(ctx, workflow, graph, wp);
 
   const steps = bound.steps.flatMap((b): AnyStepPlan[] => {
     const { onSuccess, onFailure } = actions.get(b.step.stepId)!;

@@ -53,6 +53,8 @@ export function planParameters(
       if (!fromWorkflow) reportAt(ctx, p, 'schema', `parameter "${param.name}": "in" is required for a step that calls an operation`);
       return;
     }
+    // Refused by the Arazzo 1.1 scan before the plan (validate/arazzo-11.ts): not sent yet.
+    if (param.in === 'querystring') return;
     const isDeclared =
       declared.some((d) => d.in === param.in && (param.in === 'header' ? d.name.toLowerCase() === param.name.toLowerCase() : d.name === param.name)) ||
       (param.in === 'header' && IMPLICIT_HEADERS.has(param.name.toLowerCase()));

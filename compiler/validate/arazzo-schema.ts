@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import { ARAZZO_VERSION } from './arazzo-11.js';
 
 /**
- * Arazzo 1.0.x document schema (https://spec.openapis.org/arazzo/v1.0.1.html).
+ * Arazzo 1.0.x and 1.1.x document schema (https://spec.openapis.org/arazzo/v1.0.1.html,
+ * https://spec.openapis.org/arazzo/v1.1.0.html). The fields 1.1 added are optional here; a 1.0.x
+ * document that uses one, and a 1.1 document that uses one not compiled yet, are reported by the
+ * scan in arazzo-11.ts before this schema runs.
  * One source for both validation and the TypeScript types (`z.infer`).
  * Objects are `looseObject` where the spec allows `x-` extensions; unknown fixed fields are
  * rejected by `rejectUnknownFields` so typos (`sucessCriteria`) are reported.
@@ -37,7 +41,7 @@ export const ReusableSchema = extensible({ reference: runtimeExpression, value: 
 
 export const ParameterSchema = extensible({
   name: z.string().min(1),
-  in: z.enum(['path', 'query', 'header', 'cookie']).optional(),
+  in: z.enum(['path', 'query', 'querystring', 'header', 'cookie']).optional(),
   value: anyValue,
 });
 
@@ -48,6 +52,7 @@ export const SuccessActionSchema = extensible({
   type: z.enum(['end', 'goto']),
   workflowId: z.string().optional(),
   stepId: z.string().optional(),
+  parameters: z.array(parameterOrReusable).optional(),
   criteria: z.array(CriterionSchema).optional(),
 });
 
@@ -58,13 +63,14 @@ export const FailureActionSchema = extensible({
   stepId: z.string().optional(),
   retryAfter: z.number().nonnegative().optional(),
   retryLimit: z.number().int().nonnegative().optional(),
+  parameters: z.array(parameterOrReusable).optional(),
   criteria: z.array(CriterionSchema).optional(),
 });
 
 export const RequestBodySchema = extensible({
   contentType: z.string().optional(),
   payload: anyValue.optional(),
-  replacements: z.array(extensible({ target: z.string().min(1), value: anyValue })).optional(),
+  replacements: z.array(extensible({ target: z.string().min(1), targetSelectorType: anyValue.optional(), value: anyValue })).optional(),
 });
 
 export const StepSchema = extensible({
@@ -80,6 +86,12 @@ export const StepSchema = extensible({
   onSuccess: z.array(z.union([ReusableSchema, SuccessActionSchema])).optional(),
   onFailure: z.array(z.union([ReusableSchema, FailureActionSchema])).optional(),
   outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), runtimeExpression).optional(),
+  // Arazzo 1.1.
+  dependsOn: z.array(z.string().min(1)).optional(),
+  timeout: z.number().int().nonnegative().optional(),
+  channelPath: z.string().optional(),
+  action: z.enum(['send', 'receive']).optional(),
+  correlationId: z.string().optional(),
 });
 
 export const WorkflowSchema = extensible({
@@ -98,11 +110,13 @@ export const WorkflowSchema = extensible({
 export const SourceDescriptionSchema = extensible({
   name: z.string().regex(ID, 'name must match [A-Za-z0-9_-]+'),
   url: z.string().min(1),
-  type: z.enum(['arazzo', 'openapi']).optional(),
+  type: z.enum(['arazzo', 'openapi', 'asyncapi']).optional(),
 });
 
 export const ArazzoDocumentSchema = extensible({
-  arazzo: z.string().regex(/^1\.0\.\d+(-.+)?$/, 'arazzo must be a 1.0.x version'),
+  arazzo: z.string().regex(ARAZZO_VERSION, 'arazzo must be a 1.0.x or 1.1.x version'),
+  // Arazzo 1.1: the document's own URI, its base URI for relative references (no fragment).
+  $self: z.string().min(1).optional(),
   info: extensible({
     title: z.string(),
     summary: z.string().optional(),

@@ -143,7 +143,7 @@ const CORPUS: Record<string, Expected> = {
     errors: ['schema-bad-action-type.arazzo.yml:52:7: error ASFN1002 reference: Invalid input: expected string, received undefined [arazzo-schema]'],
   },
   'schema-bad-arazzo-version': {
-    errors: ['schema-bad-arazzo-version.arazzo.yml:2:9: error ASFN1002 arazzo must be a 1.0.x version [arazzo-schema]'],
+    errors: ['schema-bad-arazzo-version.arazzo.yml:2:9: error ASFN1002 arazzo must be a 1.0.x or 1.1.x version [arazzo-schema]'],
   },
   // As above: the bad criterion type invalidates the action, reported as a missing "reference".
   'schema-bad-criterion-type': {
@@ -168,7 +168,7 @@ const CORPUS: Record<string, Expected> = {
     errors: ['schema-steps-not-a-list.arazzo.yml:19:10: error ASFN1002 Invalid input: expected array, received string [arazzo-schema]'],
   },
   'schema-unknown-field': {
-    errors: ['schema-unknown-field.arazzo.yml:42:5: error ASFN1002 unknown field "sucessCriteria" (allowed: description, stepId, operationId, operationPath, workflowId, parameters, requestBody, successCriteria, onSuccess, onFailure, outputs, or x- extensions) [arazzo-schema]'],
+    errors: ['schema-unknown-field.arazzo.yml:42:5: error ASFN1002 unknown field "sucessCriteria" (allowed: description, stepId, operationId, operationPath, workflowId, parameters, requestBody, successCriteria, onSuccess, onFailure, outputs, dependsOn, timeout, channelPath, action, correlationId, or x- extensions) [arazzo-schema]'],
   },
   'several-errors': {
     errors: [
