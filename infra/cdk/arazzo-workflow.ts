@@ -14,6 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HandlerEnvironment, PlanDefines } from '../../functions/handlers/environment.js';
+import { FORGED_CALLBACK_METRIC } from '../../functions/handlers/create-webhook-handler.js';
 import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/runtime/callbacks/dynamodb-callback-store.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
@@ -280,6 +281,17 @@ export class ArazzoWorkflow extends Construct {
   /** Executions started. */
   metricStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricStarted(props);
+  }
+
+  /**
+   * Callbacks the webhook receiver refused with 401 (a forged or replayed signature, an unknown
+   * callback id), summed over 5 minutes: alarm on `> 0`. The receiver writes them as CloudWatch
+   * Embedded Metric Format lines, dimension `WorkflowId`, with a `reason` field in the log.
+   */
+  metricForgedCallbacks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.webhook) this.fail('metricForgedCallbacks: this workflow has no callback step, so no webhook receiver');
+    const { namespace, name, dimension } = FORGED_CALLBACK_METRIC;
+    return new cloudwatch.Metric({ namespace, metricName: name, dimensionsMap: { [dimension]: this.compiled.plan.workflowId }, statistic: 'Sum', period: Duration.minutes(5), ...props });
   }
 
   /** Executions that ran past `timeout`. */

@@ -11,7 +11,9 @@ import { compileFile, compileFileOrThrow } from '../../compiler/index.js';
 import type { StepPlan } from '../../core/plan.js';
 import { newCallbackId, signHmacCallback } from '../../functions/runtime/callbacks/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
-import { startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';
+import { LocalTaskTokens, startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';
+import { createWebhookHandler } from '../../functions/handlers/create-webhook-handler.js';
+import { InMemoryCallbackStore } from '../../functions/runtime/callbacks/index.js';
 import { signFintectureWebhook } from '../../sandbox/fintecture/sign-fintecture-webhook.js';
 
 const HMAC_KEY = 'whsec-connectfi-test-key';
@@ -258,5 +260,51 @@ describe('x-arazzo-sfn-callback.verify is checked at compile time (ASFN1070)', (
       expect.stringContaining('toleranceSeconds must be whole seconds'),
       expect.stringContaining('verify.keyId must be the Fintecture application id'),
     ]);
+  });
+});
+
+describe('the webhook Lambda handler (Function URL event) counts refusals as CloudWatch EMF lines', () => {
+  it('writes one ForgedCallbacks metric line per refused callback, by workflow, with the reason and nothing from the request', async () => {
+    const store = new InMemoryCallbackStore();
+    const tokens = new LocalTaskTokens();
+    const lines: Record<string, unknown>[] = [];
+    const handler = createWebhookHandler(
+      [plans.get('startKyc')!],
+      { store, tokens, sealer: new AesGcmSealer(), secrets: new InMemorySecretsProvider({ 'connectfi-webhook-key': HMAC_KEY }) },
+      (l) => lines.push(l),
+    );
+    const { token, result } = tokens.issue({ heartbeatMs: 30_000, timeoutMs: 30_000 });
+    result.catch(() => undefined);
+    const id = newCallbackId();
+    await store.put({
+      id,
+      taskToken: token,
+      workflowId: 'kyc',
+      stepId: 'startKyc',
+      event: { step: 'startKyc', inputs: {}, steps: {} },
+      createdAt: Date.now(),
+      settled: false,
+      statuses: [],
+    });
+    const body = JSON.stringify({ status: 'APPROVED', secretValue: 'do-not-log' });
+    const event = (headers: Record<string, string>) => ({
+      rawPath: '/callbacks',
+      rawQueryString: `id=${id}`,
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      requestContext: { http: { method: 'POST' } },
+    });
+    expect((await handler(event({ 'x-connectfi-signature': signHmacCallback(body, 'wrong', now()) }))).statusCode).toBe(401);
+    const metric = lines.find((l) => '_aws' in l)!;
+    expect(metric).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'ArazzoSfn', Dimensions: [['WorkflowId']], Metrics: [{ Name: 'ForgedCallbacks', Unit: 'Count' }] }] },
+      WorkflowId: 'kyc',
+      ForgedCallbacks: 1,
+      reason: 'bad-signature',
+    });
+    expect(JSON.stringify(lines)).not.toContain('do-not-log');
+    expect(JSON.stringify(lines)).not.toContain(id);
+    expect((await handler(event({ 'x-connectfi-signature': signHmacCallback(body, HMAC_KEY, now()) }))).statusCode).toBe(200);
+    expect(lines.filter((l) => '_aws' in l)).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Duration, Errors, Stack } from 'aws-cdk-lib';
@@ -508,6 +509,37 @@ describe('ArazzoWorkflow: props', () => {
     const warnings = Annotations.fromStack(stack).findWarning('/Test/Workflow', Match.stringLikeRegexp('step startKyc waits up to 600 s for its callback, but an execution of kyc-callback ends after 300 s'));
     expect(warnings).toHaveLength(1);
   }, 60_000);
+
+  it('lets the webhook receiver read its callback steps\' verification keys (webhookKeys) and no other secret, and offers metricForgedCallbacks', () => {
+    // GIVEN the callback fixture whose step verifies connectFi-style signatures with key "kyc-webhook-key"
+    const dir = mkdtempSync(join(tmpdir(), 'arazzo-verify-cdk-'));
+    copyFileSync(join(CALLBACK, '../kyc.openapi.yml'), join(dir, 'kyc.openapi.yml'));
+    const verified = readFileSync(CALLBACK, 'utf8').replace('      timeoutSeconds: 600\n', '      timeoutSeconds: 600\n      verify: { scheme: hmac-sha256, secret: kyc-webhook-key }\n');
+    expect(verified).toContain('verify:');
+    writeFileSync(join(dir, 'kyc.arazzo.yml'), verified);
+    // WHEN it is deployed without the key, then with it and an unrelated secret
+    expect(() => synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: join(dir, 'kyc.arazzo.yml'), workflowId: 'kyc-callback' }))).toThrow(
+      /verifies its webhooks with key "kyc-webhook-key", which has no secret: set webhookKeys\["kyc-webhook-key"\]/,
+    );
+    const { template, built, stack } = synthStack((stack) => {
+      const key = new secretsmanager.Secret(stack, 'WebhookKey');
+      new secretsmanager.Secret(stack, 'Unrelated');
+      return new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: join(dir, 'kyc.arazzo.yml'), workflowId: 'kyc-callback', webhookKeys: { 'kyc-webhook-key': key } });
+    });
+    // THEN the receiver's role reads exactly that secret, and its environment maps the name to it
+    const webhookId = webhooksByWorkflowId(template)['kyc-callback'];
+    const webhook = template.findResources('AWS::Lambda::Function')[webhookId];
+    const reads = statementsOfRole(template, webhook.Properties.Role['Fn::GetAtt'][0]).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('secretsmanager:')));
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0].Resource)).toContain(stack.getLogicalId(stack.node.findChild('WebhookKey').node.defaultChild as never));
+    expect(JSON.stringify(webhook.Properties.Environment.Variables.ARAZZO_SECRET_IDS)).toContain('kyc-webhook-key');
+    // No operation function may read the key.
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      if (id === webhookId || !fn.Properties.Role?.['Fn::GetAtt']) continue;
+      expect(JSON.stringify(statementsOfRole(template, fn.Properties.Role['Fn::GetAtt'][0]))).not.toContain('WebhookKey');
+    }
+    expect(stack.resolve(built.metricForgedCallbacks().toMetricConfig().metricStat)).toMatchObject({ namespace: 'ArazzoSfn', metricName: 'ForgedCallbacks', dimensions: [{ name: 'WorkflowId', value: 'kyc-callback' }], statistic: 'Sum' });
+  }, 120_000);
 
   it('refuses EXPRESS for a workflow with a callback step (.waitForTaskToken)', () => {
     expect(() =>
