@@ -13,6 +13,9 @@ describe('public conformance corpus (issue 13 §6)', () => {
       table,
     ).toEqual([]);
     expect(rows.length).toBeGreaterThanOrEqual(60);
+    // Runnable cases: executed on the embedded engine against the loopback Cafe stand-in, outputs compared.
+    expect(rows.flatMap((r) => r.runs).length).toBeGreaterThanOrEqual(10);
+    expect(rows.flatMap((r) => r.runs).filter((r) => r.status === 'SUCCEEDED').length).toBeGreaterThanOrEqual(10);
   }, 120_000);
 
   it('records origin, commit and licence of each document, keeps each licence text, and names the MUST of each refusal', async () => {

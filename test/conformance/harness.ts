@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile, type CompileResult, type Diagnostic } from '../../compiler/index.js';
+import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
+import { LocalWorkflowSet } from '../../local/workflow-set.js';
+import { startCafeStandIn, type CafeStandIn } from './cafe-stand-in.js';
 
 /**
  * The public conformance corpus (issue 13 §6): Arazzo documents that others wrote, each pinned to
@@ -51,6 +54,24 @@ export interface CorpusDocument {
     readonly policy?: string;
   };
   readonly note?: string;
+  /** Runs on the embedded engine against the loopback Cafe stand-in (cafe-stand-in.ts), every source served by it. */
+  readonly runs?: readonly RunCase[];
+}
+
+export interface RunOutcome {
+  readonly status: string;
+  /** The Fail state's error name, when it failed. */
+  readonly error?: string;
+  /** The execution's output (the workflow outputs). */
+  readonly output?: unknown;
+  /** `METHOD /path status` of each request the stand-in answered, in order. */
+  readonly calls: readonly string[];
+}
+
+export interface RunCase {
+  readonly workflowId: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly expected: RunOutcome;
 }
 
 export interface Origin {
@@ -75,6 +96,8 @@ export interface ConformanceRow {
   readonly document: CorpusDocument;
   readonly got: Expectation;
   readonly pass: boolean;
+  /** What each of the document's runs gave, in order. */
+  readonly runs: readonly RunOutcome[];
   /** Every error, `CODE pointer message`, for reading a failure. */
   readonly details: readonly string[];
 }
@@ -135,6 +158,7 @@ async function stage(manifest: Manifest): Promise<{ root: string; close: () => P
 export async function runConformance(manifest?: Manifest): Promise<ConformanceRow[]> {
   const m = manifest ?? (await readManifest());
   const staged = await stage(m);
+  const cafe = await startCafeStandIn();
   try {
     const rows: ConformanceRow[] = [];
     for (const document of m.documents) {
@@ -144,10 +168,14 @@ export async function runConformance(manifest?: Manifest): Promise<ConformanceRo
       const details = result.diagnostics
         .filter((d) => d.severity === 'error')
         .map((d) => `${d.code} ${d.pointer} ${d.message.replaceAll(staged.root + sep, '')}`);
-      rows.push({ document, got, pass: same(document.expected, got), details });
+      const runs: RunOutcome[] = [];
+      for (const run of document.runs ?? []) runs.push(await runCase(result, run, cafe));
+      const runsPass = (document.runs ?? []).every((r, i) => JSON.stringify(r.expected) === JSON.stringify(runs[i]));
+      rows.push({ document, got, pass: same(document.expected, got) && runsPass, runs, details });
     }
     return rows;
   } finally {
+    await cafe.close();
     await staged.close();
   }
 }
@@ -160,6 +188,25 @@ const countCodes = (codes: readonly string[]) =>
       return n > 1 ? `${c}×${n}` : c;
     })
     .join(',');
+
+/** Runs one case on the embedded engine, every source description served by the stand-in, waits shortened to 1 ms. */
+async function runCase(result: CompileResult, run: RunCase, cafe: CafeStandIn): Promise<RunOutcome> {
+  const set = new LocalWorkflowSet(result);
+  const serverUrls = Object.fromEntries(set.all.flatMap((w) => w.plan.sources.map((s) => [s.name, cafe.url])));
+  const before = cafe.log.length;
+  const execution = await set.run(run.workflowId, run.inputs, {
+    runtime: { secrets: new InMemorySecretsProvider(), sealer: new AesGcmSealer(), serverUrls },
+    waitMs: 1,
+    retryIntervalMs: 1,
+    timeoutMs: 60_000,
+  });
+  return {
+    status: execution.status,
+    ...(execution.error ? { error: execution.error } : {}),
+    ...(execution.output !== undefined ? { output: execution.output } : {}),
+    calls: cafe.log.slice(before),
+  };
+}
 
 const describe = (e: Expectation) => {
   const parts: string[] = [e.outcome];
@@ -186,11 +233,12 @@ export function formatTable(rows: readonly ConformanceRow[]): string {
       .trimEnd();
   const count = (o: Outcome) => rows.filter((r) => r.got.outcome === o).length;
   const failed = rows.filter((r) => !r.pass);
+  const cases = rows.flatMap((r) => (r.document.runs ?? []).map((c, i) => JSON.stringify(c.expected) === JSON.stringify(r.runs[i])));
   return [
     fmt(header),
     ...lines.map(fmt),
     '',
-    `${rows.length} documents: ${count('compiles')} compile, ${count('partial')} compile in part, ${count('refused')} refused; ${rows.length - failed.length} as pinned, ${failed.length} differ`,
+    `${rows.length} documents: ${count('compiles')} compile, ${count('partial')} compile in part, ${count('refused')} refused; ${rows.length - failed.length} as pinned, ${failed.length} differ; ${cases.length} runs on the engine, ${cases.filter(Boolean).length} with their expected outputs`,
     ...failed.flatMap((r) => [
       `  ${r.document.file}: expected ${JSON.stringify(r.document.expected)}`,
       `    got ${JSON.stringify(r.got)}`,
