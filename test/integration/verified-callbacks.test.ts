@@ -13,7 +13,7 @@ import { newCallbackId, signHmacCallback } from '../../functions/runtime/callbac
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { LocalTaskTokens, startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';
 import { createWebhookHandler } from '../../functions/handlers/create-webhook-handler.js';
-import { InMemoryCallbackStore } from '../../functions/runtime/callbacks/index.js';
+import { InMemoryCallbackStore, parseCallbackBody } from '../../functions/runtime/callbacks/index.js';
 import { signFintectureWebhook } from '../../sandbox/fintecture/sign-fintecture-webhook.js';
 
 const HMAC_KEY = 'whsec-connectfi-test-key';
@@ -306,5 +306,16 @@ describe('the webhook Lambda handler (Function URL event) counts refusals as Clo
     expect(JSON.stringify(lines)).not.toContain(id);
     expect((await handler(event({ 'x-connectfi-signature': signHmacCallback(body, HMAC_KEY, now()) }))).statusCode).toBe(200);
     expect(lines.filter((l) => '_aws' in l)).toHaveLength(1);
+  });
+});
+
+describe('parseCallbackBody', () => {
+  it('reads a form as an object of its fields (the first of a repeated name; __proto__ only a field), JSON as JSON, anything else as unreadable', () => {
+    const form = parseCallbackBody(Buffer.from('status=APPROVED&status=DECLINED&__proto__=x&session_id=a%20b'), 'application/x-www-form-urlencoded; charset=utf-8');
+    expect(form).toEqual({ ok: true, body: { status: 'APPROVED', ['__proto__']: 'x', session_id: 'a b' } });
+    expect(Object.getPrototypeOf((form as { body: object }).body)).toBe(Object.prototype);
+    expect(Object.hasOwn((form as { body: object }).body, '__proto__')).toBe(true);
+    expect(parseCallbackBody(Buffer.from('{"status":"A"}'), 'application/json')).toEqual({ ok: true, body: { status: 'A' } });
+    expect(parseCallbackBody(Buffer.from('status=A'), 'text/plain')).toEqual({ ok: false });
   });
 });
