@@ -1,5 +1,5 @@
 // Signing cost per request (issue 18): signRequest (digest, base, signature) with a PEM key of each kind, after a warm-up. Run: npx tsx bench/signing.ts
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { InMemorySecretsProvider } from '../functions/runtime/secrets/index.js';
 import { PemSigningKeys, signRequest } from '../functions/runtime/signing/index.js';
 const out: string[] = [];
@@ -21,7 +21,7 @@ for (const [type, opts, plan] of [
   ],
   ['ed25519', {}, { scheme: 'rfc9421', algorithm: 'ed25519', components: ['@method', '@authority', '@path', 'content-digest'], digest: 'content-digest' }],
 ] as const) {
-  const { privateKey } = generateKeyPairSync(type as any, opts as any);
+  const { privateKey } = generateKeyPairSync(type as 'rsa', opts as { modulusLength: number }) as unknown as { privateKey: KeyObject };
   const keys = new PemSigningKeys(new InMemorySecretsProvider({ k: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }));
   const req = {
     method: 'POST',
