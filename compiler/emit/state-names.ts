@@ -43,6 +43,8 @@ export const StateNames = {
   end: (stepId: string) => fit(`${stepStateName(stepId)}.end`),
   failed: (stepId: string) => fit(`${stepStateName(stepId)}.failed`),
   limit: (stepId: string) => fit(`${stepStateName(stepId)}.limit`),
+  /** The Wait of a provider's Retry-After (a 429 to a retry-safe call), back to the step. */
+  throttled: (stepId: string) => fit(`${stepStateName(stepId)}.throttled`),
   wait: (stepId: string, action: string, several: boolean) => fit(several ? `${stepStateName(stepId)}.wait.${action}` : `${stepStateName(stepId)}.wait`),
   /** The nested execution of a workflow step (`<stepId>` itself prepares its input). */
   run: (stepId: string) => fit(`${stepStateName(stepId)}.run`),
