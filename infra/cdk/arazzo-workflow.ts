@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Names, RemovalPolicy, Stack, Tokenization, ValidationError, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Names, RemovalPolicy, Stack, Stage, Tokenization, ValidationError, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -27,6 +27,7 @@ import { compileWorkflowSync } from './compile-workflow-sync.js';
 import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
 import { handlerEntry, packageRoot } from './package-paths.js';
 import { ESM_REQUIRE_BANNER } from '../esm-require-banner.js';
+import { LIVE_ALIAS, planHash, previousShape, shapeChanges, shapeHash, stateShape, STATE_SHAPE_METADATA } from './versions.js';
 
 import type { ArazzoEventTrigger, ArazzoSecret, ArazzoWorkflowProps } from './arazzo-workflow-props.js';
 
@@ -60,6 +61,16 @@ export class ArazzoWorkflow extends Construct {
   }
 
   readonly stateMachine: sfn.StateMachine;
+  /**
+   * The version this deploy publishes (its description: the plan hash and the state-shape hash).
+   * Kept when a later deploy publishes another (DeletionPolicy and UpdateReplacePolicy Retain):
+   * executions that started on it run to their end on its definition and its Lambda versions.
+   */
+  readonly version: sfn.CfnStateMachineVersion;
+  /** The alias `live`, moved to `version` by every deploy: triggers and `grantStartExecution` go through it. */
+  readonly alias: sfn.CfnStateMachineAlias;
+  /** The hash of the definition and plans this deploy embeds (also in the version's description). */
+  readonly planHash: string;
   /** What the compiler produced for this workflow (plans, ASL with `${...}` placeholders, task bindings). */
   readonly compiled: CompiledWorkflow;
   /**
@@ -110,7 +121,6 @@ export class ArazzoWorkflow extends Construct {
         options: {
           ...(props.defaultLoop ? { defaultLoop: props.defaultLoop } : {}),
           ...(props.severity ? { checks: props.severity } : {}),
-          ...(props.signing ? { signing: props.signing } : {}),
           credentialInputs: { [props.workflowId]: Object.keys(bindings) },
           sealContext,
         },
@@ -204,9 +214,10 @@ export class ArazzoWorkflow extends Construct {
     }
     this.functions = functions;
 
+    // Each Task calls the function version this deploy publishes: a running execution keeps the code it started with.
     const definitionSubstitutions: Record<string, string> = { ...nestedSubstitutions };
     for (const [placeholder, functionKey] of Object.entries(compiledResponse.functionPlaceholders)) {
-      definitionSubstitutions[placeholder] = functions[functionKey].functionArn;
+      definitionSubstitutions[placeholder] = functions[functionKey].currentVersion.functionArn;
     }
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       retention,
@@ -220,16 +231,20 @@ export class ArazzoWorkflow extends Construct {
       logs: { destination: this.logGroup, level: props.logLevel ?? sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: tracing,
     });
-    // The definition is a string CDK cannot read, so the state machine's role is granted by hand: the unqualified ARNs it invokes, nothing more.
+    // The definition is a string CDK cannot read, so the state machine's role is granted by hand: the versions of its own functions,
+    // every version (the role is shared by the state machine's versions, and an execution on an older one calls older function versions).
     this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: Object.values(functions).map((f) => f.functionArn) }),
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: Object.values(functions).map((f) => `${f.functionArn}:*`) }),
     );
+    this.planHash = planHash(workflow);
+    ({ version: this.version, alias: this.alias } = this.publishVersion(workflow, Object.keys(functions)));
     for (const child of nested) this.grantNestedExecution(child);
     if (this.webhook) this.grantTaskResponse(this.webhook);
 
     if (props.trigger) ({ rule: this.rule, deadLetterQueue: this.deadLetterQueue } = this.createRule(props.trigger));
     if (props.cfnOutputs ?? true) {
       new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `arazzo-sfn: the state machine of workflow ${props.workflowId}` });
+      new CfnOutput(this, 'AliasArn', { value: this.aliasArn, description: `arazzo-sfn: start executions of workflow ${props.workflowId} here (alias ${LIVE_ALIAS})` });
       if (this.webhookUrl) new CfnOutput(this, 'WebhookUrl', { value: this.webhookUrl.url, description: `arazzo-sfn: the callback receiver of workflow ${props.workflowId}` });
     }
   }
@@ -239,6 +254,11 @@ export class ArazzoWorkflow extends Construct {
     return this.stateMachine.stateMachineArn;
   }
 
+  /** The ARN of the alias `live` (`<state machine ARN>:live`): where executions start. */
+  get aliasArn(): string {
+    return this.alias.attrArn;
+  }
+
   // Grants and metrics delegate to the state machine, as sfn.StateMachine has them.
 
   /** Allows `grantee` the given actions on this workflow's state machine. */
@@ -246,9 +266,9 @@ export class ArazzoWorkflow extends Construct {
     return this.stateMachine.grant(grantee, ...actions);
   }
 
-  /** Allows `grantee` to start executions of this workflow. */
+  /** Allows `grantee` to start executions of this workflow through its alias `live`. */
   grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantStartExecution(grantee);
+    return this.aliasAsStateMachine().grantStartExecution(grantee);
   }
 
   /** Allows `grantee` to list and describe this workflow's executions and read their histories. */
@@ -319,6 +339,46 @@ export class ArazzoWorkflow extends Construct {
     return this.stateMachine.metricTime(props);
   }
 
+  /**
+   * Publishes this deploy's version of the state machine and moves the alias to it. The version is
+   * a new resource whenever the definition's revision changes (a new function version changes the
+   * definition too), and the old one is retained, as the retained function versions it calls. Synth
+   * compares the state shape with the one the last synth into the same outdir recorded and warns
+   * (`arazzo-sfn:StateShapeChanged`) when running executions would see the change.
+   */
+  private publishVersion(workflow: CompiledWorkflow, functionKeys: readonly string[]): { version: sfn.CfnStateMachineVersion; alias: sfn.CfnStateMachineAlias } {
+    const shape = stateShape(workflow, functionKeys);
+    const stage = Stage.of(this);
+    const before = stage ? previousShape(stage.outdir, Stack.of(this).templateFile, this.node.path) : undefined;
+    if (before) {
+      const { lines, breaking } = shapeChanges(before, shape);
+      if (lines.length) {
+        Validations.of(this).addWarning(
+          'arazzo-sfn:StateShapeChanged',
+          `the execution-state shape of workflow ${this.compiled.plan.workflowId} changed since the last synth${breaking ? ', and executions already running may fail on it' : ''}: ${lines.join('; ')}`,
+        );
+      }
+    }
+    const version = new sfn.CfnStateMachineVersion(this, 'Version', {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      stateMachineRevisionId: (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).attrStateMachineRevisionId,
+      description: `arazzo-sfn ${workflow.plan.workflowId}: plan ${this.planHash}, state shape ${shapeHash(shape)}`.slice(0, 256),
+    });
+    version.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    version.addMetadata(STATE_SHAPE_METADATA, { path: this.node.path, shape });
+    const alias = new sfn.CfnStateMachineAlias(this, 'Alias', {
+      name: LIVE_ALIAS,
+      description: `arazzo-sfn ${workflow.plan.workflowId}: the version executions start on`,
+      routingConfiguration: [{ stateMachineVersionArn: version.attrArn, weight: 100 }],
+    });
+    return { version, alias };
+  }
+
+  /** The alias as a state machine to grant and target (EventBridge's StartExecution on the alias ARN). */
+  private aliasAsStateMachine(): sfn.IStateMachine {
+    return (this.node.tryFindChild('AliasTarget') as sfn.IStateMachine | undefined) ?? sfn.StateMachine.fromStateMachineArn(this, 'AliasTarget', this.alias.attrArn);
+  }
+
   /** A prop that cannot work: CDK's ValidationError, which carries this construct's path (`constructPath`). */
   private fail(message: string): never {
     throw new ValidationError('ArazzoWorkflowInvalid' as ConstructorParameters<typeof ValidationError>[0], `${this.node.path}: ${message}`, this);
@@ -361,15 +421,6 @@ export class ArazzoWorkflow extends Construct {
       if (spec.secretInputs.length) environment[HandlerEnvironment.secretIds] = Stack.of(this).toJsonString(secretIds);
       const serverUrls = Object.fromEntries(spec.sources.filter((s) => props.serverUrls?.[s]).map((s) => [s, props.serverUrls![s]]));
       if (Object.keys(serverUrls).length) environment[HandlerEnvironment.serverUrls] = JSON.stringify(serverUrls);
-      // kms:Sign on the KMS keys its signed steps name, and on nothing else.
-      const signingKeys: Record<string, string> = {};
-      for (const step of spec.steps) {
-        const key = step.signing ? props.signingKeys?.[step.signing.key] : undefined;
-        if (!key || signingKeys[step.signing!.key]) continue;
-        signingKeys[step.signing!.key] = key.keyArn;
-        role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign'], resources: [key.keyArn] }));
-      }
-      if (Object.keys(signingKeys).length) environment[HandlerEnvironment.signingKeys] = Stack.of(this).toJsonString(signingKeys);
       if (spec.steps.some((s) => s.callback)) {
         // Registering is the only use: the item is written once, before the provider is called.
         environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
@@ -429,6 +480,8 @@ export class ArazzoWorkflow extends Construct {
       logGroup,
       tracing: ctx.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment,
+      // Versions stay when a deploy publishes new ones: executions on an older state machine version still call them.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       bundling: {
         minify: true,
         sourceMap: false,
@@ -460,7 +513,8 @@ export class ArazzoWorkflow extends Construct {
       statements: [
         new iam.PolicyStatement({
           actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-          resources: [this.stateMachine.stateMachineArn],
+          // Its versions and aliases too: executions start on the alias, and one in flight may be on an older version.
+          resources: [this.stateMachine.stateMachineArn, `${this.stateMachine.stateMachineArn}:*`],
         }),
       ],
     });
@@ -514,7 +568,7 @@ export class ArazzoWorkflow extends Construct {
       trigger.deadLetterQueue ??
       new sqs.Queue(this, 'TriggerDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     rule.addTarget(
-      new targets.SfnStateMachine(this.stateMachine, { input, retryAttempts: trigger.retryAttempts ?? 2, maxEventAge: trigger.maxEventAge ?? Duration.hours(24), deadLetterQueue }),
+      new targets.SfnStateMachine(this.aliasAsStateMachine(), { input, retryAttempts: trigger.retryAttempts ?? 2, maxEventAge: trigger.maxEventAge ?? Duration.hours(24), deadLetterQueue }),
     );
     return { rule, deadLetterQueue };
   }

@@ -25,6 +25,20 @@ export function acknowledgeArazzoWorkflowFindings(workflow: ArazzoWorkflow): voi
         'DescribeExecution/StopExecution on the executions of one nested state machine: a .sync integration starts an execution whose name is not known in advance, so its ARN ends in a wildcard (execution:<child>:*), as AWS documents for startExecution.sync',
     });
   }
+  for (const fn of Object.values(workflow.functions)) {
+    Validations.of(workflow.stateMachine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(workflow).resolve(`${fn.functionArn}:*`))}]`,
+      reason:
+        'lambda:InvokeFunction on every version of one of this workflow\'s own functions: each state machine version calls the function versions it was deployed with, and the role is shared by all versions, so executions still running on an older one keep calling theirs',
+    });
+  }
+  const taskResponse = workflow.node.tryFindChild('Webhook.TaskResponse');
+  if (taskResponse) {
+    Validations.of(taskResponse).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(workflow).resolve(`${workflow.stateMachine.stateMachineArn}:*`))}]`,
+      reason: 'SendTaskSuccess/Failure/Heartbeat on the versions and aliases of this workflow\'s own state machine: executions start on its alias, and one in flight may run on an older version',
+    });
+  }
   if (workflow.deadLetterQueue && workflow.node.tryFindChild('TriggerDeadLetters')) {
     Validations.of(workflow.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',

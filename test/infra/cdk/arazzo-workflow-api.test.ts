@@ -49,17 +49,21 @@ describe('ArazzoWorkflow as a library', () => {
 
   it('outputs the state machine ARN, unless cfnOutputs is false', () => {
     const outputs = template.findOutputs('*');
-    expect(Object.values(outputs)).toEqual([{ Description: 'arazzo-sfn: the state machine of workflow welcomeReward', Value: stack.resolve(shown.stateMachine.stateMachineArn) }]);
+    expect(Object.values(outputs)).toEqual([
+      { Description: 'arazzo-sfn: the state machine of workflow welcomeReward', Value: stack.resolve(shown.stateMachine.stateMachineArn) },
+      { Description: 'arazzo-sfn: start executions of workflow welcomeReward here (alias live)', Value: stack.resolve(shown.aliasArn) },
+    ]);
     expect(Object.values(outputs).map((o) => o.Value)).not.toContainEqual(stack.resolve(quiet.stateMachine.stateMachineArn));
   });
 
-  it('grants delegate to the state machine: start, read, and named execution actions, on its ARN and its executions', () => {
+  it('grants delegate to the state machine: start (through the alias live), read, and named execution actions, on its ARN and its executions', () => {
     const machine = stack.resolve(shown.stateMachine.stateMachineArn);
+    const alias = stack.resolve(shown.aliasArn);
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [stack.resolve(operator.roleName)],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'states:StartExecution', Resource: machine }),
+          Match.objectLike({ Action: 'states:StartExecution', Resource: alias }),
           Match.objectLike({ Action: Match.arrayWith(['states:ListExecutions']), Resource: machine }),
           Match.objectLike({ Action: 'states:StopExecution' }),
         ]),

@@ -27,6 +27,19 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => seeds?.remove());
 
+/** The function a definition substitution's Lambda version (`{ Ref: <AWS::Lambda::Version> }`) belongs to: every Task calls a qualified version. */
+const functionOfVersion = (template: Template, value: { Ref: string }) => template.findResources('AWS::Lambda::Version')[value.Ref].Properties.FunctionName.Ref as string;
+/** The function of each `<function ARN>:*` resource (every version of it) in a statement. */
+const functionsOfVersionsArn = (resource: { 'Fn::Join': [string, [{ 'Fn::GetAtt': [string, string] }, string]] }) => {
+  expect(resource['Fn::Join'][1][1]).toBe(':*');
+  return resource['Fn::Join'][1][0]['Fn::GetAtt'][0];
+};
+/** The state machine whose alias an ARN (`{ 'Fn::GetAtt': [<alias>, 'Arn'] }`) names: alias → its version → the state machine. */
+const machineOfAlias = (template: Template, arn: { 'Fn::GetAtt': [string, string] }) => {
+  const alias = template.findResources('AWS::StepFunctions::StateMachineAlias')[arn['Fn::GetAtt'][0]];
+  const versionId = alias.Properties.RoutingConfiguration[0].StateMachineVersionArn['Fn::GetAtt'][0] as string;
+  return template.findResources('AWS::StepFunctions::StateMachineVersion')[versionId].Properties.StateMachineArn.Ref as string;
+};
 const logicalIdOf = (functionKey: string) => Object.entries(functionKeys).find(([, f]) => f.functionKey === functionKey)![0];
 const functionResource = (template: Template, logicalId: string) => template.findResources('AWS::Lambda::Function')[logicalId];
 const roleOf = (template: Template, functionLogicalId: string) => functionResource(template, functionLogicalId).Properties.Role['Fn::GetAtt'][0] as string;
@@ -77,10 +90,8 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     for (const machine of machines) {
       let text = machine.Properties.DefinitionString as string;
       expect(typeof text).toBe('string');
-      for (const [placeholder, value] of Object.entries(machine.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>)) {
-        const [logicalId, attribute] = value['Fn::GetAtt'];
-        expect(attribute).toBe('Arn');
-        text = text.replaceAll(`\${${placeholder}}`, localResourceFor(functionKeys[logicalId].functionKey));
+      for (const [placeholder, value] of Object.entries(machine.Properties.DefinitionSubstitutions as Record<string, { Ref: string }>)) {
+        text = text.replaceAll(`\${${placeholder}}`, localResourceFor(functionKeys[functionOfVersion(seeds.template, value)].functionKey));
       }
       const definition = JSON.parse(text) as { Comment: string };
       deployed[definition.Comment.split(' ')[0]] = definition;
@@ -169,8 +180,8 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     for (const [logicalId, machine] of Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))) {
       const roleId = machine.Properties.RoleArn['Fn::GetAtt'][0];
       const invoke = statementsOfRole(template, roleId).filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
-      const invoked = invoke.flatMap((s) => asArray(s.Resource).map((r: { 'Fn::GetAtt': [string] }) => r['Fn::GetAtt'][0])).sort();
-      const substituted = Object.values(machine.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string] }>).map((v) => v['Fn::GetAtt'][0]).sort();
+      const invoked = invoke.flatMap((s) => asArray(s.Resource).map(functionsOfVersionsArn)).sort();
+      const substituted = Object.values(machine.Properties.DefinitionSubstitutions as Record<string, { Ref: string }>).map((v) => functionOfVersion(template, v)).sort();
       expect(invoked, logicalId).toEqual(substituted);
     }
   });
@@ -192,8 +203,9 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     const rule = rules.find((r) => JSON.stringify(r.Properties.EventPattern).includes('CustomerSignedUp'))!;
     expect(rule.Properties.EventPattern).toEqual({ source: ['merchant.app'], 'detail-type': ['CustomerSignedUp'] });
     const [target] = rule.Properties.Targets;
-    const machineId = Object.entries(seeds.template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.startsWith('CustomerVerificationPoll'))![0];
-    expect(target.Arn).toEqual({ Ref: machineId });
+    // It starts executions through the alias live (issue 19: a deploy never changes what a running execution runs).
+    const aliasId = Object.entries(seeds.template.findResources('AWS::StepFunctions::StateMachineAlias')).find(([id]) => id.startsWith('CustomerVerificationPoll'))![0];
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [aliasId, 'Arn'] });
     expect(target.RoleArn).toBeDefined();
     // The whole event and the path of each input in it: the input check picks what the event has (see the rendering test below).
     expect(target.InputTransformer.InputPathsMap).toBeUndefined();
@@ -205,9 +217,9 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
         event: '<event>',
       },
     });
-    // The rule's role may start this state machine and nothing else.
+    // The rule's role may start this state machine's alias and nothing else.
     const roleId = target.RoleArn['Fn::GetAtt'][0];
-    expect(statementsOfRole(seeds.template, roleId)).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } }]);
+    expect(statementsOfRole(seeds.template, roleId)).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { 'Fn::GetAtt': [aliasId, 'Arn'] } }]);
   });
 
   it('starts each workflow from an event that lacks every optional field: the bundled workflow function leaves them out and applies their defaults', async () => {
@@ -234,7 +246,7 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     for (const rule of Object.values(seeds.template.findResources('AWS::Events::Rule'))) {
       const [detailType] = rule.Properties.EventPattern['detail-type'] as string[];
       const [target] = rule.Properties.Targets;
-      const workflowId = (JSON.parse(machines[target.Arn.Ref].Properties.DefinitionString) as { Comment: string }).Comment.split(' ')[0];
+      const workflowId = (JSON.parse(machines[machineOfAlias(seeds.template, target.Arn)].Properties.DefinitionString) as { Comment: string }).Comment.split(' ')[0];
       const invoke = await bundledWorkflowFunction(workflowId);
       // WHEN the workflow function checks it, as the first state does ({"workflow": id, "inputs.$": "$"})
       const check = (detail: Record<string, unknown>) =>
@@ -287,7 +299,7 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
       Catch: [{ ErrorEquals: ['States.Timeout', 'States.HeartbeatTimeout'], Next: 'pollKycStatus' }, { ErrorEquals: ['States.ALL'], Next: 'startKyc.failed' }],
     });
     const placeholder = /^\$\{(\w+)\}$/.exec(definition.States.startKyc.Parameters.FunctionName)![1];
-    expect(machine.Properties.DefinitionSubstitutions[placeholder]).toEqual({ 'Fn::GetAtt': [logicalIdOf('connectFiApi.initCustomerKyc'), 'Arn'] });
+    expect(functionOfVersion(seeds.template, machine.Properties.DefinitionSubstitutions[placeholder])).toBe(logicalIdOf('connectFiApi.initCustomerKyc'));
     // The state machine's role invokes that function (the callback Task's Lambda invoke).
     const invoked = statementsOfRole(seeds.template, machine.Properties.RoleArn['Fn::GetAtt'][0]).filter((st) => asArray(st.Action).includes('lambda:InvokeFunction'));
     expect(JSON.stringify(invoked)).toContain(logicalIdOf('connectFiApi.initCustomerKyc'));
@@ -303,7 +315,8 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
     expect(statement).toEqual({
       Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       Effect: 'Allow',
-      Resource: { Ref: machineId('ConnectFiKycCallback') },
+      // The state machine, and its versions and aliases (the executions in flight started on one of them).
+      Resource: [{ Ref: machineId('ConnectFiKycCallback') }, { 'Fn::Join': ['', [{ Ref: machineId('ConnectFiKycCallback') }, ':*']] }],
     });
     // Everything the receiver may do: its log group, the callback table, the sealing key under the seal context, X-Ray, the task responses.
     const actions = statementsOfRole(seeds.template, roleOf(seeds.template, webhookId())).flatMap((st) => asArray(st.Action)).sort();
@@ -380,7 +393,7 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
       expect(readableSecrets(seeds.template, logicalIdOf(key)), key).toEqual([]);
     }
     const rule = Object.values(seeds.template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern).includes('BankCustomerApplied'))!;
-    expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: machineId('MbanqVerifyCustomer') });
+    expect(machineOfAlias(seeds.template, rule.Properties.Targets[0].Arn)).toBe(machineId('MbanqVerifyCustomer'));
     const input = JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace('<aws.events.event.json>', '"<event>"'));
     expect(input).toMatchObject({
       username: 'secret:username#username',
@@ -390,7 +403,7 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
     // connectFi's API user is one secret too; its KYC starts from a KycRequested event with customer data only.
     expect(seeds.stack.connectFiKyc.secretReferences).toEqual({ login: 'secret:login#login', password: 'secret:password#password' });
     const kyc = Object.values(seeds.template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern).includes('KycRequested'))!;
-    expect(kyc.Properties.Targets[0].Arn).toEqual({ Ref: machineId('ConnectFiKycCallback') });
+    expect(machineOfAlias(seeds.template, kyc.Properties.Targets[0].Arn)).toBe(machineId('ConnectFiKycCallback'));
   });
 });
 

@@ -70,7 +70,7 @@ describe('ArazzoWorkflow: a first real deploy (issue 16)', () => {
     expect(metric).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', statistic: 'Maximum', dimensions: { QueueName: { 'Fn::GetAtt': [queueId, 'QueueName'] } } });
     // A workflow without a trigger has no queue, and says so when asked for its metric.
     expect(() => nestedStack().child.metricTriggerDeadLetters()).toThrow(/has no trigger, so no dead-letter queue/);
-  });
+  }, 90_000);
 
   it('sends the whole event with the path of each input, beside the secret references and constant inputs; a path the input check cannot read fails the synth', () => {
     const synth = (input: Record<string, unknown>) => {
