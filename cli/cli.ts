@@ -20,6 +20,7 @@ const commands = {
   demo: () => import('./commands/demo.js'),
   sandbox: () => import('./commands/sandbox.js'),
   serve: () => import('./commands/serve.js'),
+  upgrade: () => import('./commands/upgrade.js'),
 };
 
 const usage = `arazzo-sfn — compile Arazzo 1.0.1 workflows into AWS Step Functions and run them locally
@@ -35,6 +36,7 @@ Commands:
   demo                 compile and run every seed workflow against the embedded sandbox
   sandbox              serve the provider simulators (Fintecture, Mbanq, connectFi, OAI examples)
   serve                a local Step Functions endpoint (AWS JSON 1.0) for the AWS CLI and SDKs
+  upgrade <file>       rewrite an Arazzo 1.0.x document to 1.1.0 where the meaning is unchanged
 
 Options for every command:
   --help, -h           the command's options
@@ -79,6 +81,13 @@ async function main(argv: string[]): Promise<number> {
       const { positionals, values } = parseOptions('validate', validateHelp, { args: rest, allowPositionals: true, options: { ...LOAD_FLAGS } });
       if (!positionals.length) throw new UsageError('validate needs at least one file');
       return runValidate(positionals, out, loadOptionsFrom(values), style);
+    }
+    case 'upgrade': {
+      const { runUpgrade, upgradeHelp } = await commands.upgrade();
+      if (help) return (void out.write(upgradeHelp + '\n'), ExitCodes.ok);
+      const { positionals, values } = parseOptions('upgrade', upgradeHelp, { args: rest, allowPositionals: true, options: { write: { type: 'boolean' } } });
+      if (positionals.length !== 1) throw new UsageError('upgrade needs exactly one file');
+      return runUpgrade(positionals[0], values.write === true, out, err);
     }
     case 'compile': {
       const { compileHelp, runCompile } = await commands.compile();

@@ -1,8 +1,28 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { DEFAULT_CONNECTFI_USERS, DEFAULT_FINTECTURE_CLIENTS, DEFAULT_MBANQ_TENANTS, startSandboxes, type SandboxSet } from '../sandbox/index.js';
 
 /** The banking instance the example inputs name (`tenantId`). */
 export const MBANQ_DEMO_TENANT = 'default';
+
+/** The demo's Fintecture application, which the example inputs name through `secret:demo/fintecture/app`. */
+const DEMO_FINTECTURE_APP = 'demo-merchant-app';
+/** Where the demo's signing key lives in the local secrets provider (a key made for each run, never written to disk). */
+const DEMO_SIGNING_KEY = 'demo/fintecture/signing-key';
+
+/**
+ * Seed 001's payment calls signed as Fintecture's PIS API asks (draft-cavage rsa-sha256 over
+ * `(request-target) date digest x-request-id`, keyId the application id), declared by
+ * configuration so the seed is run as written.
+ */
+export const DEMO_SIGNING: Readonly<Record<string, unknown>> = {
+  pisApi: {
+    scheme: 'draft-cavage',
+    algorithm: 'rsa-sha256',
+    components: ['(request-target)', 'date', 'digest', 'x-request-id'],
+    key: DEMO_SIGNING_KEY,
+    keyId: DEMO_FINTECTURE_APP,
+  },
+};
 
 /**
  * The credentials the example inputs reference, made up for this session and accepted by the
@@ -10,7 +30,7 @@ export const MBANQ_DEMO_TENANT = 'default';
  * inputs and credentials typed on the command line work.
  */
 export async function startDemoSandboxes(): Promise<{ sandboxes: SandboxSet; secrets: Record<string, string> }> {
-  const fintecture = { clientId: 'demo-merchant-app', clientSecret: `demo-${randomBytes(12).toString('hex')}` };
+  const fintecture = { clientId: DEMO_FINTECTURE_APP, clientSecret: `demo-${randomBytes(12).toString('hex')}` };
   const mbanq = {
     username: 'demo-api-user',
     password: `demo-${randomBytes(12).toString('hex')}`,
@@ -18,8 +38,13 @@ export async function startDemoSandboxes(): Promise<{ sandboxes: SandboxSet; sec
     clientSecret: `demo-${randomBytes(12).toString('hex')}`,
   };
   const connectFiPassword = `demo-${randomBytes(12).toString('hex')}`;
+  // The simulator verifies PIS signatures with the public half, as the real API does with the key an application registers.
+  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const sandboxes = await startSandboxes({
-    fintecture: { clients: { ...DEFAULT_FINTECTURE_CLIENTS, [fintecture.clientId]: fintecture.clientSecret } },
+    fintecture: {
+      clients: { ...DEFAULT_FINTECTURE_CLIENTS, [fintecture.clientId]: fintecture.clientSecret },
+      signatureKeys: { [DEMO_FINTECTURE_APP]: signingKey.publicKey.export({ type: 'spki', format: 'pem' }) as string },
+    },
     mbanq: {
       tenants: {
         ...DEFAULT_MBANQ_TENANTS,
@@ -51,6 +76,7 @@ export async function startDemoSandboxes(): Promise<{ sandboxes: SandboxSet; sec
         'demo/fintecture/customers-token': body.access_token,
         'demo/mbanq/api-user': JSON.stringify(mbanq),
         'demo/connectfi/api-user': JSON.stringify({ password: connectFiPassword }),
+        [DEMO_SIGNING_KEY]: signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
       },
     };
   } catch (err) {

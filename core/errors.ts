@@ -25,6 +25,8 @@ const ERROR_KINDS = {
   InvalidInputs: { code: 'Arazzo.InvalidInputs', retryable: false },
   /** Connection error, timeout, 5xx or 429 from the provider (retried by the Task's Retry when safe). */
   ProviderUnavailable: { code: 'Arazzo.ProviderUnavailable', retryable: true },
+  /** The provider kept answering 429 with `Retry-After` past the step's bound of waits (`transport.throttle.maxWaits`). */
+  Throttled: { code: 'Arazzo.Throttled', retryable: false },
   /**
    * The provider answered with a Content-Type the OpenAPI operation does not declare for that
    * status (a contract fault, retried by the Task's Retry when safe, as ProviderUnavailable is).
@@ -105,6 +107,7 @@ const factory =
 export const stepFailed = factory(ErrorCodes.StepFailed);
 export const invalidInputs = factory(ErrorCodes.InvalidInputs);
 export const providerUnavailable = factory(ErrorCodes.ProviderUnavailable);
+export const throttled = factory(ErrorCodes.Throttled);
 export const unexpectedContentType = factory(ErrorCodes.UnexpectedContentType);
 export const responseSchemaMismatch = factory(ErrorCodes.ResponseSchemaMismatch);
 export const expressionError = factory(ErrorCodes.Expression);

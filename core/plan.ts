@@ -135,6 +135,22 @@ export interface TransportPolicy {
    * actions, never to the provider-fault retry. Absent when it handles none.
    */
   readonly handledStatuses?: readonly StatusRange[];
+  /**
+   * A retry-safe step's 429 with a `Retry-After` it does not handle itself: the handler returns
+   * its result with `throttle` set, and the step's Choice routes through `<step>.throttled`, a
+   * Wait of the header's delay (bounded by `maxWaitSeconds`), back to the Task; after `maxWaits`
+   * consecutive throttled answers the step fails with `Arazzo.Throttled`. Absent when the call is
+   * not retry-safe (it is never repeated) or the step is a callback step.
+   */
+  readonly throttle?: ThrottlePolicy;
+}
+
+/** Bounds of the wait on a provider's `Retry-After` (compile option `throttle`). */
+export interface ThrottlePolicy {
+  /** The longest wait, in seconds: a longer `Retry-After` is clamped to it. */
+  readonly maxWaitSeconds: number;
+  /** How many consecutive throttled answers the step waits out before it fails with `Arazzo.Throttled`. */
+  readonly maxWaits: number;
 }
 
 /** Fields every step has, whether it calls an operation or runs another workflow. */
@@ -361,6 +377,12 @@ export interface StepResult {
   readonly delaySeconds?: number;
   /** Workflow outputs, when the outcome ends the workflow. */
   readonly workflowOutputs?: Record<string, unknown>;
+  /**
+   * The provider throttled the call (429 with `Retry-After`): wait `seconds`, then run the step
+   * again. `waits` counts the consecutive throttled answers. The other fields are the step's
+   * previous result, kept as they were (a loop's count goes on).
+   */
+  readonly throttle?: { readonly seconds: number; readonly waits: number };
   /** Response checks that failed at `warn` severity (CONTENT_TYPE_CHECK, SCHEMA_CHECK): the step went on, and the history says why. */
   readonly checks?: readonly CheckFinding[];
 }
@@ -369,4 +391,10 @@ export interface StepResult {
 export interface ExecutionState {
   readonly inputs: Record<string, unknown>;
   readonly steps: Record<string, StepResult>;
+  /**
+   * `{ AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: <this execution> }`, when the workflow starts
+   * nested executions with its inputs as they are (`dependsOn`, `goto` or `retry` a workflow):
+   * merged into their input, it links them to this execution in the console.
+   */
+  readonly startedBy?: Readonly<Record<string, string>>;
 }

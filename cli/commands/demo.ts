@@ -5,7 +5,7 @@ import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/in
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
-import { MBANQ_DEMO_TENANT, startDemoSandboxes } from '../demo-sandboxes.js';
+import { DEMO_SIGNING, MBANQ_DEMO_TENANT, startDemoSandboxes } from '../demo-sandboxes.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
 import { printDiagnostics } from '../print-diagnostics.js';
@@ -18,7 +18,8 @@ on 127.0.0.1, runs each workflow with its example inputs (workflows/examples/<id
 on the embedded Step Functions engine, and prints each execution's calls, status and
 outputs; --verbose adds its history (the shape of GetExecutionHistory).
 Demo credentials are created for this run and kept in the local secrets provider: the
-executions only carry "secret:" references. Waits are shortened (--wait-ms) so the polls
+executions only carry "secret:" references. Seed 001's payment calls are signed (draft-cavage
+rsa-sha256) with a key made for this run, and the PIS simulator verifies them. Waits are shortened (--wait-ms) so the polls
 finish in seconds; "arazzo-sfn run" waits for real by default.
 Exit 0 when every execution succeeded.`;
 
@@ -49,7 +50,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   const workflows: { compiled: CompiledWorkflow; set: LocalWorkflowSet }[] = [];
   for (const file of files) {
     const started = performance.now();
-    const result = await compileFile(file);
+    const result = await compileFile(file, { signing: DEMO_SIGNING });
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     if (opts.warnings || errors) printDiagnostics(result, out, style);
     for (const w of result.workflows) {

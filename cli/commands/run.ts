@@ -152,7 +152,9 @@ function summaryTable(runs: readonly ReportedRun[], notCompiled: readonly Workfl
 export async function runRun(file: string, opts: RunCommandOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   const style = opts.json ? plain : (opts.style ?? plain);
   // The emitted ASL is the compiler's, checked by its tests: a run does not pay asl-validator's start-up again.
-  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity), ...opts.remote };
+  // --sandbox: the PIS simulator verifies request signatures, so the run signs as the demo does (a key made for the run).
+  const signing = opts.sandbox ? { signing: (await import('../demo-sandboxes.js')).DEMO_SIGNING } : {};
+  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity), ...opts.remote, ...signing };
   const result =
     // --update-lock fetches: a cached compile would skip it.
     opts.cache === false || opts.remote?.remoteSources === 'update'

@@ -1,4 +1,4 @@
-import type { WorkflowPlan } from '../../core/plan.js';
+import { isWorkflowStep, type WorkflowPlan } from '../../core/plan.js';
 import type { EmittedWorkflow, StateMachineDefinition } from '../emit/emit-asl.js';
 import { StateNames } from '../emit/state-names.js';
 import { DEFAULT_PRICES, type CostPrices } from './prices.js';
@@ -32,6 +32,12 @@ export interface CostReport {
   /** Each loop reachable on the way: `b` of `a + b·n`, per extra turn. */
   readonly loops: readonly CostLoop[];
   /**
+   * What each wait on a provider's 429 with `Retry-After` adds (the `<step>.throttled` Wait, the
+   * call again, its route), per retry-safe step; `maxTurns` is the bound of consecutive waits.
+   * Only a throttled execution pays it: not in `path` nor in `a + b·n`.
+   */
+  readonly throttles: readonly CostLoop[];
+  /**
    * The minimum a hand-written state machine needs for the same calls on `path`: one Task per
    * call or nested execution, the Choice states that route, Wait states of loops, an end state
    * after a Choice. The states arazzo-sfn adds beyond that (the workflow function's Tasks) are
@@ -42,7 +48,7 @@ export interface CostReport {
   /** Workflows this one runs as nested executions on `path` (or `longestPath`): each adds its own report's cost per run. */
   readonly nested: readonly string[];
   /** USD per 1,000 executions of `path` (no loop turned), and with each loop turned once. */
-  readonly per1000: { readonly path: number; readonly perLoopTurn: readonly number[]; readonly handWritten: number };
+  readonly per1000: { readonly path: number; readonly perLoopTurn: readonly number[]; readonly handWritten: number; /** One throttled wait (the first of `throttles`; each costs the same). */ readonly perThrottle: number };
 }
 
 type State = Record<string, any>;
@@ -82,6 +88,7 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
 
   // Depth-first from StartAt along success routes: a route to a state still on the stack closes a loop.
   const loops: CostLoop[] = [];
+  const throttles: CostLoop[] = [];
   const backEdges = new Set<string>();
   const onStack: string[] = [];
   const done = new Set<string>();
@@ -92,8 +99,9 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
       if (at >= 0) {
         backEdges.add(`${name}\u0000${next}`);
         const turn = onStack.slice(at);
-        const maxTurns = loopBound(plan, next);
-        loops.push({ state: next, states: turn, ...unitsOf(turn), ...(maxTurns !== undefined ? { maxTurns } : {}) });
+        const throttle = throttleBound(plan, next, turn);
+        const maxTurns = throttle ?? loopBound(plan, next);
+        (throttle !== undefined ? throttles : loops).push({ state: next, states: turn, ...unitsOf(turn), ...(maxTurns !== undefined ? { maxTurns } : {}) });
       } else if (!done.has(next) && states[next]) visit(next);
     }
     onStack.pop();
@@ -139,10 +147,11 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
     path,
     ...(longestPath ? { longestPath } : {}),
     loops,
+    throttles,
     handWritten,
     overhead,
     nested: [...new Set((longestPath?.states ?? short).flatMap((name) => (tasks[name]?.kind === 'startExecution' ? [(tasks[name] as { workflowId: string }).workflowId] : [])))],
-    per1000: { path: usd(path), perLoopTurn: loops.map(usd), handWritten: usd(handWritten) },
+    per1000: { path: usd(path), perLoopTurn: loops.map(usd), handWritten: usd(handWritten), perThrottle: throttles.length ? usd(throttles[0]) : 0 },
   };
 }
 
@@ -168,6 +177,13 @@ function parallelBranchTransitions(names: readonly string[], states: Record<stri
 }
 
 /** The bound of the loop back to a step: the largest `maxAttempts` among its repeating actions. */
+/** The bound of a turn through a step's throttled Wait (transport.throttle.maxWaits), or undefined for another loop. */
+function throttleBound(plan: WorkflowPlan, stateName: string, turn: readonly string[]): number | undefined {
+  const step = plan.steps.find((s) => StateNames.step(s.stepId) === stateName);
+  if (!step || isWorkflowStep(step) || !step.transport.throttle || !turn.includes(StateNames.throttled(step.stepId))) return undefined;
+  return step.transport.throttle.maxWaits;
+}
+
 function loopBound(plan: WorkflowPlan, stateName: string): number | undefined {
   const step = plan.steps.find((s) => StateNames.step(s.stepId) === stateName);
   if (!step) return undefined;

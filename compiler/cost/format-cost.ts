@@ -20,6 +20,12 @@ export function formatCostReport(report: CostReport): string {
   if (report.longestPath) lines.push(`  longest success path (optional steps taken): ${range((u) => u.transitions)} transitions, ${range((u) => u.lambdaInvocations)} Lambda invocations`);
   const turns = loops.length ? `, + ${report.per1000.perLoopTurn.map(usd).join(' / ')} per loop turn` : '';
   lines.push(`  per 1,000 executions: ${usd(report.per1000.path)}${turns}; a hand-written machine for the same calls: ${usd(report.per1000.handWritten)} (${report.handWritten.transitions} transitions, ${report.handWritten.lambdaInvocations} Lambda invocations${report.overhead.length ? `; arazzo-sfn adds ${report.overhead.join(', ')}` : ''})`);
+  if (report.throttles.length) {
+    const [t] = report.throttles;
+    lines.push(
+      `  each wait on a provider's 429 with Retry-After (${report.throttles.map((x) => x.state).join(', ')}; at most ${t.maxTurns} in a row): + ${t.transitions} transitions, + ${t.lambdaInvocations} Lambda invocation${t.lambdaInvocations === 1 ? '' : 's'}, + ${usd(report.per1000.perThrottle)} per 1,000`,
+    );
+  }
   lines.push(
     `  prices (${prices.region}): $${prices.stateTransitionsPer1000}/1,000 transitions, $${prices.lambdaRequestsPerMillion}/1M Lambda requests, $${prices.lambdaGbSecond}/GB-s; ${prices.memoryMb} MB, assumed ${prices.operationMs} ms per operation call and ${prices.workflowFunctionMs} ms per workflow function call (${prices.source})`,
   );

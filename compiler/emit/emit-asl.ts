@@ -60,6 +60,9 @@ export const localStateMachineArnFor = (workflowId: string, source?: string) =>
 
 const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 
+/** What a nested execution's Task keeps of the child's DescribeExecution result: not its input, nor dates and names. */
+const NESTED_RESULT = { 'status.$': '$.Status', 'executionArn.$': '$.ExecutionArn' };
+
 /**
  * Faults of the provider are retried on the Task itself, apart from Arazzo's own `retry` action:
  * unavailable (transport, 5xx, 429) or off its contract (an undeclared Content-Type), one shared bound.
@@ -113,7 +116,11 @@ function startWorkflowTask(ectx: EmitContext, stateName: string, target: { workf
     Type: 'Task',
     Comment: `run workflow ${target.workflowId} as a nested execution`,
     Resource: START_EXECUTION_SYNC,
-    Parameters: { StateMachineArn: ectx.stateMachineArnFor(target.workflowId, target.source), 'Input.$': '$.inputs' },
+    // The current inputs plus AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID (at `$.startedBy`, set by Validate inputs):
+    // the console links the child to this execution; the child's input check drops the key.
+    Parameters: { StateMachineArn: ectx.stateMachineArnFor(target.workflowId, target.source), 'Input.$': 'States.JsonMerge($.inputs, $.startedBy, false)' },
+    // Only what is read of the child's DescribeExecution (its input and the rest would weigh on the 256 KiB state).
+    ResultSelector: NESTED_RESULT,
     ...fields,
   };
 }
@@ -182,7 +189,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
       Comment: `run workflow ${step.target.workflowId} as a nested execution and wait for it`,
       Resource: START_EXECUTION_SYNC,
       Parameters: { StateMachineArn: ectx.stateMachineArnFor(step.target.workflowId, step.target.source), 'Input.$': `$.nested${pathMember(id)}.input` },
-      ResultSelector: { 'status.$': '$.Status', 'executionArn.$': '$.ExecutionArn', 'output.$': '$.Output' },
+      ResultSelector: { ...NESTED_RESULT, 'output.$': '$.Output' },
       ResultPath: `$.nested${pathMember(id)}.run`,
       // The child's failure is the step's to judge (onFailure actions): it goes to the result handler too.
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: `$.nested${pathMember(id)}.run`, Next: StateNames.result(id) }],
@@ -236,7 +243,9 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
   };
 
   const actions: ActionPlan[] = [...step.onSuccess, ...step.onFailure];
-  if (!actions.length) {
+  // A 429 with Retry-After (transport.throttle): the handler returns the step's result with `throttle` set.
+  const throttle = !isWorkflowStep(step) && !step.callback && step.transport.throttle !== undefined;
+  if (!actions.length && !throttle) {
     // The handler throws on failure (caught above), so success has one route: no Choice, one transition less.
     if (step.endsOnDefaultSuccess) Object.assign(decider, { OutputPath: `$.steps${pathMember(id)}.workflowOutputs`, End: true });
     else decider.Next = next;
@@ -246,6 +255,15 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
   decider.Next = StateNames.route(id);
   const loops = actions.filter((a) => a.loop);
   const choices: AslState[] = [];
+  if (throttle) {
+    states[StateNames.throttled(id)] = {
+      Type: 'Wait',
+      Comment: `the provider throttled ${id} (429): wait its Retry-After, bounded, then call again`,
+      SecondsPath: `$.steps${pathMember(id)}.throttle.seconds`,
+      Next: StateNames.step(id),
+    };
+    choices.push({ Variable: `$.steps${pathMember(id)}.throttle`, IsPresent: true, Next: StateNames.throttled(id) });
+  }
   for (const action of actions) {
     if (action.type === 'end') {
       choices.push({ ...outcomeIs(id, action.outcome), Next: endState() });
@@ -284,6 +302,11 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
   };
 }
 
+/** Whether the workflow starts a nested execution with its inputs as they are (not a workflow step, which prepares its child's input). */
+function startsNested(plan: WorkflowPlan): boolean {
+  return plan.dependsOn.length > 0 || plan.steps.some((s) => [...s.onSuccess, ...s.onFailure].some((a) => a.workflow || (a.runFirst && 'workflow' in a.runFirst)));
+}
+
 /** Renders one workflow plan as a JSONPath ASL definition (the engine runs JSONPath only). */
 export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedWorkflow {
   const ectx: EmitContext = {
@@ -302,7 +325,9 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     Type: 'Task',
     Comment: 'Check the execution input against the workflow inputs schema before any call',
     Resource: ectx.resourceFor(fn),
-    Parameters: { workflow: plan.workflowId, 'inputs.$': '$' },
+    // The execution id when a nested execution takes the inputs as they are (dependsOn, goto or retry a workflow): the handler
+    // returns it at `$.startedBy` as AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID, for those Tasks to merge into the child's input.
+    Parameters: { workflow: plan.workflowId, 'inputs.$': '$', ...(startsNested(plan) ? { 'executionId.$': '$$.Execution.Id' } : {}) },
     // No ResultPath: the default ("$") replaces the state with the handler's result. Written out,
     // aws-local-stepfunctions 3.0.0 mishandles "$" (it sets a key named "$" instead).
     TimeoutSeconds: 30,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /** Step Functions refuses a state name longer than 80 characters. */
 export const MAX_STATE_NAME = 80;
 
-const SAFE_ID = /^[A-Za-z0-9_-]+$/;
+const SAFE_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
 
 /** A name within AWS's limit: a longer one keeps its start and ends in a hash of the whole, so it stays unique. */
@@ -23,8 +23,9 @@ function stepStateName(stepId: string): string {
 }
 
 /**
- * A member of a JSONPath (`$.steps<member>`): dot notation for an id of `[A-Za-z0-9_-]+` (as
- * emitted so far), bracket notation for any other (`$.steps['Search Stations']`).
+ * A member of a JSONPath (`$.steps<member>`): dot notation for a plain identifier
+ * (`[A-Za-z_][A-Za-z0-9_]*`), bracket notation for any other id (`$.steps['get-step']`,
+ * `$.steps['Search Stations']`), as the ASL paths documentation requires (issue 16.4).
  */
 export function pathMember(key: string): string {
   return SAFE_ID.test(key) ? `.${key}` : `['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
@@ -43,6 +44,8 @@ export const StateNames = {
   end: (stepId: string) => fit(`${stepStateName(stepId)}.end`),
   failed: (stepId: string) => fit(`${stepStateName(stepId)}.failed`),
   limit: (stepId: string) => fit(`${stepStateName(stepId)}.limit`),
+  /** The Wait of a provider's Retry-After (a 429 to a retry-safe call), back to the step. */
+  throttled: (stepId: string) => fit(`${stepStateName(stepId)}.throttled`),
   wait: (stepId: string, action: string, several: boolean) => fit(several ? `${stepStateName(stepId)}.wait.${action}` : `${stepStateName(stepId)}.wait`),
   /** The nested execution of a workflow step (`<stepId>` itself prepares its input). */
   run: (stepId: string) => fit(`${stepStateName(stepId)}.run`),

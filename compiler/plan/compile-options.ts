@@ -1,4 +1,4 @@
-import type { LoopPolicy } from '../../core/plan.js';
+import type { LoopPolicy, ThrottlePolicy } from '../../core/plan.js';
 import type { CheckSeverity, ResponseCheck } from '../../core/response-checks.js';
 
 /** Options of a compilation; every field has a documented default. */
@@ -52,7 +52,20 @@ export interface CompileOptions {
    * @default {} (the descriptions' declarations)
    */
   readonly signing?: Readonly<Record<string, unknown>>;
+  /**
+   * A provider's 429 with `Retry-After` to a retry-safe call the step does not handle: `true` or
+   * the bounds (the longest wait, a longer `Retry-After` clamped to it, and how many consecutive
+   * throttled answers a step waits out before it fails with `Arazzo.Throttled`) route it through a
+   * `<step>.throttled` Wait of the header's delay. That costs one Choice transition per run of a
+   * retry-safe step that has no actions of its own (the route that looks for the throttled
+   * answer). Off (the default for now): a 429 goes to the Task's provider-fault Retry whatever its
+   * Retry-After, as a 429 without the header always does.
+   * @default false; `true` means { maxWaitSeconds: 60, maxWaits: 5 }
+   */
+  readonly throttle?: Partial<ThrottlePolicy> | boolean;
 }
+
+export const DEFAULT_THROTTLE: ThrottlePolicy = { maxWaitSeconds: 60, maxWaits: 5 };
 
 export const DEFAULT_SEAL_CONTEXT = 'arazzo-sfn';
 

@@ -1,3 +1,4 @@
+import { isWholeExpression, parseTemplate } from '../../core/expressions/index.js';
 import { isFormMediaType, mediaTypeOf } from '../../core/media-type.js';
 import type { JsonValue, RequestBodyPlan } from '../../core/plan.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
@@ -34,6 +35,10 @@ export function planRequestBody(ctx: PlanContext, step: ArazzoStep, op: BoundOpe
  */
 function replaceablePayload(ctx: PlanContext, contentType: string, payload: JsonValue, pointer: string): JsonValue {
   if (payload === null || typeof payload === 'object') return payload;
+  // A payload that is one runtime expression (`$steps.list.outputs.menu`) is the value it designates,
+  // known at run time: Arazzo 1.0.1 evaluates payload expressions before the call, and resolves
+  // replacement targets against that body. The runtime refuses it by name if it is not an object or list.
+  if (typeof payload === 'string' && isWholeExpressionText(payload)) return payload;
   if (typeof payload === 'string' && isFormMediaType(mediaTypeOf(contentType))) {
     const fields: Record<string, JsonValue> = {};
     for (const [name, value] of new URLSearchParams(payload.trim())) {
@@ -77,4 +82,12 @@ function jsonTextAsValue(contentType: string, payload: JsonValue): JsonValue {
           ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unquote(x)]))
           : v;
   return unquote(parsed);
+}
+
+function isWholeExpressionText(text: string): boolean {
+  try {
+    return isWholeExpression(parseTemplate(text));
+  } catch {
+    return false;
+  }
 }

@@ -1,10 +1,10 @@
 import { splitCredentialPath } from '../../core/credential-names.js';
-import { handledFaultStatuses } from '../../core/criteria/index.js';
+import { handledFaultStatuses, inStatusRanges } from '../../core/criteria/index.js';
 import type { ActionPlan, StepPlan, WorkflowStepPlan } from '../../core/plan.js';
 import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
 import type { BoundStep } from './bind-document.js';
 import { checkOutputExpressions, inputsReferencedBy } from './check-expressions.js';
-import { DEFAULT_SEAL_CONTEXT } from './compile-options.js';
+import { DEFAULT_SEAL_CONTEXT, DEFAULT_THROTTLE } from './compile-options.js';
 import { isSealedOutput } from './detect-credentials.js';
 import { documentContextFor } from './document-context.js';
 import { planCriteria } from './plan-actions.js';
@@ -110,6 +110,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   }, ctx.diagnostics);
   const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
   const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);
+  const retrySafe = isRetrySafe(method, parameters, contentType, step.requestBody);
   const responseMediaTypes = responseMediaTypesOf(op.operation);
   const checks = { ...DEFAULT_CHECK_SEVERITIES, ...ctx.options.checks };
   const responseSchemas = checks.SCHEMA_CHECK === 'off' ? undefined : responseSchemasOf(op.operation, String(ctx.loaded.openapis.get(op.source)?.document.openapi ?? '3.1.0'));
@@ -140,8 +141,10 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     transport: {
       connectTimeoutMs: ctx.options.connectTimeoutMs ?? 5_000,
       requestTimeoutMs: ctx.options.requestTimeoutMs ?? 30_000,
-      retrySafe: isRetrySafe(method, parameters, contentType, step.requestBody),
+      retrySafe,
       ...(handledStatuses.length ? { handledStatuses } : {}),
+      // A 429 with Retry-After waits through a Wait state: only a call that may be repeated, whose step does not handle 429 itself.
+      ...(retrySafe && !callback && ctx.options.throttle && !inStatusRanges(handledStatuses, 429) ? { throttle: { ...DEFAULT_THROTTLE, ...(ctx.options.throttle === true ? {} : ctx.options.throttle) } } : {}),
     },
     checks,
   };

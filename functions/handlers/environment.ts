@@ -1,7 +1,8 @@
 import { DynamoDbCallbackStore } from '../runtime/callbacks/index.js';
 import { secretError } from '../../core/errors.js';
 import type { StepPlan } from '../../core/plan.js';
-import { KmsSealer, SecretsManagerProvider, type Sealer } from '../runtime/secrets/index.js';
+import { KmsSealer, SecretsManagerProvider, type Sealer, type SecretsProvider } from '../runtime/secrets/index.js';
+import { KmsSigningKeys, PemSigningKeys, type SigningKeys } from '../runtime/signing/index.js';
 
 /**
  * What the CDK construct hands each Lambda function. Plans are compiled into the bundle (an
@@ -19,6 +20,8 @@ export const HandlerEnvironment = {
   callbackTable: 'ARAZZO_CALLBACK_TABLE',
   /** The webhook receiver's Function URL: callback steps hand the provider `<url>/callbacks?id=<id>`. */
   callbackBaseUrl: 'ARAZZO_CALLBACK_BASE_URL',
+  /** JSON map: signing key name (a signing declaration's `key`) → KMS key ARN the function may `kms:Sign` with; other names are PEM secrets. */
+  signingKeys: 'ARAZZO_SIGNING_KEYS',
 } as const;
 
 /** The esbuild `define` names the entry points read their plans from (a JSON string). */
@@ -79,4 +82,14 @@ export function callbacksFromEnvironment(env: Environment, plans: readonly StepP
   const baseUrl = env[HandlerEnvironment.callbackBaseUrl];
   const store = plans.some((p) => p.callback) ? callbackStoreFromEnvironment(env, plans) : undefined;
   return baseUrl && store ? { baseUrl, store } : undefined;
+}
+
+/**
+ * Where the function's signed steps get signatures: KMS for the key names the construct mapped to
+ * a KMS key (the private key never leaves KMS), a PEM secret read through `secrets` for the others.
+ * Absent when nothing is mapped: the runtime's default (PEM secrets) applies.
+ */
+export function signingKeysFromEnvironment(env: Environment, secrets: SecretsProvider): SigningKeys | undefined {
+  const keys = readJsonMap(env, HandlerEnvironment.signingKeys);
+  return Object.keys(keys).length ? new KmsSigningKeys({ keys, fallback: new PemSigningKeys(secrets) }) : undefined;
 }

@@ -1,16 +1,19 @@
 import type { StepPlan } from '../../core/plan.js';
 import { createOperationHandler, logStepCall } from './create-operation-handler.js';
-import { callbacksFromEnvironment, HandlerEnvironment, readJsonMap, sealerFromEnvironment, secretsFromEnvironment } from './environment.js';
+import { callbacksFromEnvironment, HandlerEnvironment, readJsonMap, sealerFromEnvironment, secretsFromEnvironment, signingKeysFromEnvironment } from './environment.js';
 
 /** Replaced at bundle time by the JSON of this function's step plans (`PlanDefines.stepPlans`). */
 declare const __ARAZZO_STEP_PLANS__: string;
 
 const plans = JSON.parse(__ARAZZO_STEP_PLANS__) as StepPlan[];
 const callbacks = callbacksFromEnvironment(process.env, plans);
+const secrets = secretsFromEnvironment(process.env);
+const signingKeys = signingKeysFromEnvironment(process.env, secrets);
 
 // Built at module load, so a warm container keeps its secrets, data key and HTTP connections.
 export const handler = createOperationHandler(plans, {
-  secrets: secretsFromEnvironment(process.env),
+  secrets,
+  ...(signingKeys ? { signingKeys } : {}),
   sealer: sealerFromEnvironment(process.env),
   serverUrls: readJsonMap(process.env, HandlerEnvironment.serverUrls),
   // A callback step's Task invokes this function with `lambda:invoke.waitForTaskToken`: the event carries `taskToken` and `executionId`.

@@ -3,6 +3,7 @@ import { ErrorCodes, invalidResponse, isErrorCode, stepFailed } from '../../core
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from '../../core/plan.js';
 import { stepReads } from './step-reads.js';
+import { parseRetryAfter } from './http/retry-after.js';
 import { getAtCredentialPath, holdsCredentialMember, setAtCredentialPath } from '../../core/credential-names.js';
 import { carriesSecretForm, isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
 
@@ -13,7 +14,8 @@ export function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionConte
 function delayFor(action: ActionPlan & { loop: LoopPolicy }, attempts: number, retryAfterHeader: string | undefined): number {
   const { loop } = action;
   const computed = Math.min(loop.maxDelaySeconds, loop.intervalSeconds * Math.pow(loop.backoffRate, Math.max(0, attempts - 1)));
-  const hinted = retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Math.min(Number(retryAfterHeader), 3600) : undefined;
+  const header = parseRetryAfter(retryAfterHeader);
+  const hinted = header === undefined ? undefined : Math.min(header, 3600);
   if (hinted === undefined) return Math.ceil(computed);
   // Arazzo: a Retry-After header SHOULD overrule a retry action's retryAfter; a polling loop only waits longer for it.
   return Math.ceil(action.type === 'retry' ? hinted : Math.max(computed, hinted));

@@ -10,8 +10,10 @@ import {
   providerUnavailable,
   responseSchemaMismatch,
   stepFailed,
+  throttled,
   unexpectedContentType,
 } from '../../core/errors.js';
+import { parseRetryAfter } from './http/retry-after.js';
 import { DEFAULT_CHECK_SEVERITIES, type CheckFinding } from '../../core/response-checks.js';
 import { declaredSchemaFor, schemaProblems } from './http/check-response-schema.js';
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
@@ -219,6 +221,26 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   return first.result;
 }
 
+/**
+ * A retry-safe call throttled with `Retry-After` (transport.throttle): the step's previous result
+ * stays as it was, with `throttle` set, so its Choice routes through the `<step>.throttled` Wait
+ * of the header's delay (clamped to maxWaitSeconds) and back; past maxWaits consecutive throttled
+ * answers the step fails with `Arazzo.Throttled`.
+ */
+function throttledResult(plan: StepPlan, event: StepEvent, retryAfter: number, what: string, log: (outcome: string) => void): StepResult {
+  const { maxWaitSeconds, maxWaits } = plan.transport.throttle!;
+  const previous = event.steps?.[plan.stepId];
+  const waits = (previous?.throttle?.waits ?? 0) + 1;
+  if (waits > maxWaits) {
+    log(`throttled ${waits} times in a row: failing`);
+    throw throttled(`${what} with Retry-After ${waits} times in a row, past the bound of ${maxWaits} waits`);
+  }
+  const seconds = Math.min(retryAfter, Math.floor(maxWaitSeconds));
+  log(`throttled: waiting ${seconds} s (Retry-After ${retryAfter})`);
+  const { throttle: _, ...kept } = previous ?? { outcome: 'throttled', outputs: {}, visits: 0 };
+  return { ...kept, throttle: { seconds, waits } };
+}
+
 async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, onAnswer?: (statusCode: number) => void, tokenRenewed = false): Promise<StepResult> {
   // Before the call: a criterion engine that cannot load must not leave a POST sent and unjudged.
   await prepareCriteria(plan);
@@ -319,6 +341,8 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
     (response.statusCode >= 500 || response.statusCode === 429) &&
     !inStatusRanges(plan.transport.handledStatuses, response.statusCode)
   ) {
+    const retryAfter = response.statusCode === 429 && plan.transport.throttle ? parseRetryAfter(response.headers['retry-after']) : undefined;
+    if (retryAfter !== undefined) return throttledResult(plan, event, retryAfter, `${where}: ${what} answered 429`, (outcome) => runtime.log?.({ ...logBase, statusCode: 429, durationMs: response.durationMs, outcome }));
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);
   }

@@ -6,7 +6,7 @@ import { validateInputs } from './validate-inputs.js';
 
 /** The events of the workflow function, told apart by the fields the emitted Task `Parameters` set. */
 export type WorkflowFunctionEvent =
-  | { readonly workflow: string; readonly inputs: unknown }
+  | { readonly workflow: string; readonly inputs: unknown; readonly executionId?: string }
   | (StepEvent & { readonly phase: 'input'; readonly executionId?: string })
   | (StepEvent & { readonly phase: 'result' });
 
@@ -19,7 +19,7 @@ export async function handleWorkflowFunction(
   event: WorkflowFunctionEvent,
   runtime: { readonly sealer: Sealer },
 ): Promise<ExecutionState | Record<string, unknown> | StepResult> {
-  if (!('phase' in event)) return validateInputs(plan, event.inputs);
+  if (!('phase' in event)) return validateInputs(plan, event.inputs, event.executionId);
   const step = plan.steps.find((s) => s.stepId === event.step);
   if (!step || !isWorkflowStep(step)) throw planError(`workflow ${plan.workflowId} has no workflow step "${event.step}"`);
   return event.phase === 'input' ? prepareChildInput(step, event) : handleWorkflowStep(step, event, runtime);

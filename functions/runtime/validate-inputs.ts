@@ -53,7 +53,7 @@ function describeProblem(e: ErrorObject): string {
  * The first Task of every workflow: checks the execution input before any HTTP call and sets up
  * the execution state. Problems are listed by path and rule only: values are never echoed.
  */
-export function validateInputs(plan: WorkflowPlan, input: unknown): ExecutionState {
+export function validateInputs(plan: WorkflowPlan, input: unknown, executionId?: string): ExecutionState {
   const problems: string[] = [];
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw invalidInputs(`workflow ${plan.workflowId}: the execution input must be a JSON object of workflow inputs`);
@@ -75,5 +75,6 @@ export function validateInputs(plan: WorkflowPlan, input: unknown): ExecutionSta
   if (problems.length) {
     throw invalidInputs(`workflow ${plan.workflowId}: ${problems.length} problem${problems.length > 1 ? 's' : ''} with the inputs: ${problems.join('; ')}`);
   }
-  return { inputs, steps: {} };
+  // A workflow that starts nested executions with its inputs merges this into their input, so the console links them to it.
+  return { inputs, steps: {}, ...(executionId ? { startedBy: { [STARTED_BY_KEY]: executionId } } : {}) };
 }

@@ -86,6 +86,13 @@ export interface ArazzoWorkflowProps {
    */
   readonly severity?: CompileOptions['checks'];
   /**
+   * Request signing by configuration, per source description name (`CompileOptions.signing`,
+   * the fields of `x-arazzo-sfn-signing`): how a seed's payment calls are signed without editing
+   * it. Its `key` names an entry of `signingKeys` (KMS) or a PEM secret.
+   * @default - the descriptions' own declarations
+   */
+  readonly signing?: CompileOptions['signing'];
+  /**
    * Shared by the workflows of one deployment, so a parent can hand a sealed token to a child:
    * the AES-GCM additional data and the KMS encryption context of every sealed value.
    * @default "arazzo-sfn"
@@ -97,6 +104,14 @@ export interface ArazzoWorkflowProps {
    * @default - a new key, with yearly rotation
    */
   readonly sealingKey?: kms.IKey;
+  /**
+   * KMS asymmetric keys (key usage SIGN_VERIFY) by signing key name: a signing declaration whose
+   * `key` names one signs with `kms:Sign`, so the private key never leaves KMS. Only the
+   * functions whose steps sign with a key are granted `kms:Sign` on it. Key names not listed are
+   * read as PEM secrets. See docs/signing.md.
+   * @default {} (no KMS signing keys)
+   */
+  readonly signingKeys?: Readonly<Record<string, kms.IKey>>;
   /**
    * EXPRESS only for a workflow with no Wait state (polling loops, `retry` actions) and no
    * `.sync`/`.waitForTaskToken` integration (nested workflows, callback steps): Express

@@ -121,6 +121,7 @@ export class ArazzoWorkflow extends Construct {
         options: {
           ...(props.defaultLoop ? { defaultLoop: props.defaultLoop } : {}),
           ...(props.severity ? { checks: props.severity } : {}),
+          ...(props.signing ? { signing: props.signing } : {}),
           credentialInputs: { [props.workflowId]: Object.keys(bindings) },
           sealContext,
         },
@@ -421,6 +422,15 @@ export class ArazzoWorkflow extends Construct {
       if (spec.secretInputs.length) environment[HandlerEnvironment.secretIds] = Stack.of(this).toJsonString(secretIds);
       const serverUrls = Object.fromEntries(spec.sources.filter((s) => props.serverUrls?.[s]).map((s) => [s, props.serverUrls![s]]));
       if (Object.keys(serverUrls).length) environment[HandlerEnvironment.serverUrls] = JSON.stringify(serverUrls);
+      // kms:Sign on the KMS keys its signed steps name, and on nothing else.
+      const signingKeys: Record<string, string> = {};
+      for (const step of spec.steps) {
+        const key = step.signing ? props.signingKeys?.[step.signing.key] : undefined;
+        if (!key || signingKeys[step.signing!.key]) continue;
+        signingKeys[step.signing!.key] = key.keyArn;
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign'], resources: [key.keyArn] }));
+      }
+      if (Object.keys(signingKeys).length) environment[HandlerEnvironment.signingKeys] = Stack.of(this).toJsonString(signingKeys);
       if (spec.steps.some((s) => s.callback)) {
         // Registering is the only use: the item is written once, before the provider is called.
         environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;

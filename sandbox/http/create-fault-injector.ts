@@ -51,6 +51,9 @@ export function validateFaultRule(rule: FaultRule, index: number): void {
       throw new RangeError(`${where}.${key} must be a non-negative integer`);
     }
   }
+  if (rule.retryAfter !== undefined && rule.retryAfter !== false && (typeof rule.retryAfter !== 'string' || /[\r\n]/.test(rule.retryAfter))) {
+    throw new RangeError(`${where}.retryAfter must be false or a header value on one line`);
+  }
   if (rule.contentType !== undefined && (typeof rule.contentType !== 'string' || /[\r\n]/.test(rule.contentType))) {
     throw new RangeError(`${where}.contentType must be a header value on one line`);
   }

@@ -19,6 +19,8 @@ export interface FaultRule {
   readonly status?: number;
   /** `Retry-After` seconds; a 429 always carries the header (default 1). */
   readonly retryAfterSeconds?: number;
+  /** The `Retry-After` header as sent (an HTTP-date), or `false` for none (a 429 without it); overrides `retryAfterSeconds`. */
+  readonly retryAfter?: string | false;
   /** How many matching requests the fault hits before it stops; unlimited when absent. */
   readonly times?: number;
   /** Wait this long before answering (or before processing, when nothing else is set): timeouts. */

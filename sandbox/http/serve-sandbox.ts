@@ -110,7 +110,7 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Sandbo
 
   function faultResponse(fault: FaultRule, logId: string, route: ApiRoute | undefined, answered?: SandboxResponse): SandboxResponse {
     const status = fault.status ?? answered?.status ?? 200;
-    const retryAfter = fault.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
+    const retryAfter = fault.retryAfter === false ? undefined : (fault.retryAfter ?? fault.retryAfterSeconds ?? (status === 429 ? 1 : undefined));
     const headers = retryAfter === undefined ? undefined : { 'retry-after': String(retryAfter) };
     if (fault.malformedJson) {
       const base = answered && answered.text === undefined ? serialise(answered) : '{"meta":{"status":"payment_created","session_id":"';

@@ -10,7 +10,7 @@ const SEED_001 = 'workflows/arazzo/token-then-payment.arazzo.yml';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('CLI commands: output and exit codes as a user sees them (child processes)', () => {
-  it.each(['validate', 'compile', 'run', 'graph', 'sandbox', 'serve', 'demo'])('%s --help prints its usage and exits 0', async (command) => {
+  it.each(['validate', 'compile', 'run', 'graph', 'sandbox', 'serve', 'demo', 'upgrade'])('%s --help prints its usage and exits 0', async (command) => {
     const { code, stdout } = await runCli([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Usage: arazzo-sfn ${command}`));

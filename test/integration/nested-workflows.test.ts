@@ -97,6 +97,13 @@ describe('nested workflows: workflowId steps, dependsOn and goto a workflow, run
     expect(entered(exec)).toEqual(['Validate inputs', 'dependsOn.register-customer', 'startVerification']);
     const customerId = (exec.children[0].output as { customerId: string }).customerId;
     expect(exec.output).toEqual({ customerId, verificationId: expect.stringMatching(/^ver_/) });
+    // The child is linked to its parent (issue 16.10), and its input check dropped the key: its inputs are the parent's.
+    expect(exec.children[0].input).toHaveProperty('AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID', exec.executionArn);
+    const childState = JSON.parse(exec.children[0].history.find((h) => h.type === 'TaskStateExited')!.stateExitedEventDetails!.output!) as Record<string, unknown>;
+    expect(childState.inputs).not.toHaveProperty('AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID');
+    // Only the dependency's outputs are kept, not its DescribeExecution (input, dates, names).
+    const parentState = JSON.parse(exec.history.find((h) => h.type === 'TaskStateExited' && h.stateExitedEventDetails!.name === 'dependsOn.register-customer')!.stateExitedEventDetails!.output!) as { workflows: Record<string, unknown> };
+    expect(parentState.workflows['register-customer']).toEqual({ outputs: { customerId } });
   });
 
   it('a failed dependency fails the workflow before its first step, naming the child failure', async () => {
@@ -115,6 +122,9 @@ describe('nested workflows: workflowId steps, dependsOn and goto a workflow, run
     expect(entered(exec)).toEqual(['Validate inputs', 'createCompanyCustomer', 'createCompanyCustomer.route', 'createCompanyCustomer.goto.register-customer', 'createCompanyCustomer.end']);
     expect(exec.children).toHaveLength(1);
     expect(exec.children[0].output).toEqual({ customerId: expect.stringMatching(/^cus_/) });
+    expect(exec.children[0].input).toHaveProperty('AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID', exec.executionArn);
+    const stored = JSON.parse(exec.history.find((h) => h.type === 'TaskStateExited' && h.stateExitedEventDetails!.name === 'createCompanyCustomer.goto.register-customer')!.stateExitedEventDetails!.output!) as { nested: Record<string, { goto: unknown }> };
+    expect(stored.nested.createCompanyCustomer.goto).toEqual({ status: 'SUCCEEDED', executionArn: exec.children[0].executionArn });
   });
 
   it('without a failure route, a failed child fails the step with Arazzo.StepFailed naming the child error', async () => {

@@ -3,6 +3,8 @@ import { ErrorCodes } from '../../core/errors.js';
 import { compileSeed, eventIndexes, SEED_000, seed000Input, startSeedHarness, type SeedHarness, type SeedRun } from './support/seed-harness.js';
 
 const POLL = 'getCustomerVerificationById';
+/** The compile option that routes a 429 with Retry-After through a Wait (off by default). */
+const THROTTLE = { throttle: true } as const;
 
 /** Lambda attempt outcomes of one Task state, in order: 'ok' or the error code. */
 function attemptsOf(run: SeedRun, state: string): string[] {
@@ -84,7 +86,57 @@ describe('provider errors: retried when safe, failing the step otherwise', () =>
     expect(attemptsOf(run, 'pollVerification')).toEqual([ErrorCodes.ProviderUnavailable, 'ok']);
   });
 
-  it('a 429 with Retry-After on the poll is retried like a 5xx', async () => {
+  /** The `throttle` each `<state>` Wait was entered with, read from its input in the history (the wait itself is shortened locally). */
+  const throttleWaits = (run: SeedRun, state: string) =>
+    run.history
+      .filter((e) => e.type === 'WaitStateEntered' && e.stateEnteredEventDetails?.name === state)
+      .map((e) => (JSON.parse(e.stateEnteredEventDetails!.input!) as { steps: Record<string, { throttle?: unknown }> }).steps.pollVerification.throttle);
+
+  it('a 429 with Retry-After: 5 on the poll goes through pollVerification.throttled, a Wait of 5 s, and the call again (issue 14)', async () => {
+    const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
+      faults: [{ operationId: POLL, status: 429, retryAfterSeconds: 5, times: 1 }],
+      compile: THROTTLE,
+    });
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.requests.filter((r) => r.operationId === POLL).map((r) => r.status)).toEqual([429, 200]);
+    // Not the Task's Retry: two visits of the Task, each a successful Lambda call, with the Wait between them.
+    expect(attemptsOf(run, 'pollVerification')).toEqual(['ok', 'ok']);
+    expect(run.statesEntered.slice(3, 7)).toEqual(['pollVerification', 'pollVerification.route', 'pollVerification.throttled', 'pollVerification']);
+    expect(throttleWaits(run, 'pollVerification.throttled')).toEqual([{ seconds: 5, waits: 1 }]);
+    const wait = run.history.find((e) => e.type === 'WaitStateEntered')!;
+    expect(wait.stateEnteredEventDetails!.name).toBe('pollVerification.throttled');
+  });
+
+  it('a Retry-After in the HTTP-date form counts from now, and a delay past the bound waits the bound (60 s)', async () => {
+    const inAnHour = new Date(Date.now() + 3_600_000).toUTCString();
+    const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
+      faults: [{ operationId: POLL, status: 429, retryAfter: inAnHour, times: 2 }],
+      compile: THROTTLE,
+    });
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(throttleWaits(run, 'pollVerification.throttled')).toEqual([
+      { seconds: 60, waits: 1 },
+      { seconds: 60, waits: 2 },
+    ]);
+  });
+
+  it('a poll that keeps answering 429 with Retry-After fails with Arazzo.Throttled after 5 waits (6 calls)', async () => {
+    const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
+      faults: [{ operationId: POLL, status: 429, retryAfterSeconds: 2 }],
+      compile: THROTTLE,
+    });
+
+    expect(run.execution.status).toBe('FAILED');
+    expect(run.execution.error).toBe(ErrorCodes.Throttled);
+    expect(run.execution.cause).toMatch(/answered 429 with Retry-After 6 times in a row, past the bound of 5 waits/);
+    expect(run.callsTo(POLL)).toBe(6);
+    expect(throttleWaits(run, 'pollVerification.throttled').map((t) => (t as { waits: number }).waits)).toEqual([1, 2, 3, 4, 5]);
+    expect(eventIndexes(run.history, 'FailStateEntered', 'pollVerification.failed')).toHaveLength(1);
+  });
+
+  it('by default (throttle off) a 429 with Retry-After on the poll is retried by the Task Retry, like a 5xx', async () => {
     const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
       faults: [{ operationId: POLL, status: 429, retryAfterSeconds: 1, times: 1 }],
     });
@@ -92,6 +144,27 @@ describe('provider errors: retried when safe, failing the step otherwise', () =>
     expect(run.execution.status).toBe('SUCCEEDED');
     expect(run.requests.filter((r) => r.operationId === POLL).map((r) => r.status)).toEqual([429, 200]);
     expect(attemptsOf(run, 'pollVerification')).toEqual([ErrorCodes.ProviderUnavailable, 'ok']);
+  });
+
+  it('a 429 without Retry-After keeps the Task Retry, like a 5xx', async () => {
+    const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
+      faults: [{ operationId: POLL, status: 429, retryAfter: false, times: 1 }],
+      compile: THROTTLE,
+    });
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.requests.filter((r) => r.operationId === POLL).map((r) => r.status)).toEqual([429, 200]);
+    expect(attemptsOf(run, 'pollVerification')).toEqual([ErrorCodes.ProviderUnavailable, 'ok']);
+    expect(run.statesEntered).not.toContain('pollVerification.throttled');
+  });
+
+  it('a 429 with Retry-After to createCustomer (a POST without an idempotency key) is not repeated', async () => {
+    const run = await harness.run(SEED_000, seed000Input('jane@example.com'), { faults: [{ operationId: 'createCustomer', status: 429, retryAfterSeconds: 1, times: 1 }], compile: THROTTLE });
+
+    expect(run.execution.status).toBe('FAILED');
+    expect(run.execution.error).toBe(ErrorCodes.StepFailed);
+    expect(run.requests.map((r) => [r.operationId, r.status])).toEqual([['createCustomer', 429]]);
+    expect(run.statesEntered).toEqual(['Validate inputs', 'createCustomer', 'createCustomer.failed']);
   });
 
   it('a 503 on createCustomer (a POST without an idempotency key) is not retried', async () => {

@@ -4,3 +4,4 @@ export * from './encode-xml.js';
 export * from '../../../core/media-type.js';
 export * from './send-request.js';
 export * from './provider-answer.js';
+export * from './retry-after.js';

@@ -48,6 +48,20 @@ beforeEach(() => {
 });
 
 describe('DynamoDbCallbackStore', () => {
+  it('keeps the seen delivery ids on the callback item: markSeen adds one atomically and refuses it again (a replay), and refuses an unknown callback', async () => {
+    const pending = callback();
+    await store().put(pending);
+    expect(await store().markSeen(pending.id, '1700000000.aa')).toBe(true);
+    expect(await store().markSeen(pending.id, '1700000001.bb')).toBe(true);
+    expect(await store().markSeen(pending.id, '1700000000.aa')).toBe(false);
+    const [item] = aws.tables.get(TABLE)!.items.values();
+    expect(item.seen).toEqual({ SS: ['1700000000.aa', '1700000001.bb'] });
+    expect(aws.callsTo('DynamoDB_20120810.UpdateItem').at(-1)!.body).toMatchObject({ UpdateExpression: 'ADD #seen :delivery', ConditionExpression: 'attribute_exists(#id) AND NOT contains(#seen, :deliveryId)' });
+    expect(await store().markSeen(newCallbackId(), '1700000000.aa')).toBe(false);
+    // The record itself is unchanged by it.
+    expect(await store().get(pending.id)).toEqual(pending);
+  });
+
   it('puts a callback that expires a day after its step stops waiting, and reads it back as it was, strongly consistent', async () => {
     const pending = callback();
     await store().put(pending);

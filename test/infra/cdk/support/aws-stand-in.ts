@@ -57,8 +57,8 @@ class StandInError extends Error {
 
 /**
  * DynamoDB's condition and update expressions, as far as a store may use them: conditions joined
- * by AND of `attribute_exists(p)`, `attribute_not_exists(p)` and `p = :v`; `SET` assignments of
- * `:v` or `list_append(a, b)`. Stricter than DynamoDB on purpose: every attribute name must be an
+ * by AND of `attribute_exists(p)`, `attribute_not_exists(p)`, `p = :v` and `[NOT] contains(p, :v)`
+ * on a string set; `SET` assignments of `:v` or `list_append(a, b)`, and `ADD p :stringSet`. Stricter than DynamoDB on purpose: every attribute name must be an
  * `#placeholder` (DynamoDB refuses its hundreds of reserved words used bare, `status` among them),
  * and placeholders or values left unused are refused, as DynamoDB refuses them.
  */
@@ -101,6 +101,14 @@ class Expressions {
         const name = this.name(m[2]);
         return (item?.[name] !== undefined) === !m[1];
       }
+      m = /^(NOT\s+)?contains\((#\w+),\s*(:\w+)\)$/.exec(c);
+      if (m) {
+        // A string set's membership (what the store asks); an absent attribute contains nothing.
+        const [set, member] = [this.operand(m[2], item), this.value(m[3])];
+        if (set !== undefined && !set.SS) throw new StandInError('ValidationException', 'the stand-in evaluates contains() on string sets only');
+        const found = !!member.S && (set?.SS ?? []).includes(member.S);
+        return m[1] ? !found : found;
+      }
       m = /^(\S+)\s*=\s*(\S+)$/.exec(c);
       if (m) {
         const [left, right] = [this.operand(m[1], item), this.operand(m[2], item)];
@@ -111,8 +119,16 @@ class Expressions {
   }
 
   apply(update: string, item: Item): Item {
+    const add = /^ADD\s+(#\w+)\s+(:\w+)$/.exec(update.trim());
+    if (add) {
+      // ADD to a string set: the union, created when absent.
+      const [target, members] = [this.name(add[1]), this.value(add[2])];
+      const current = item[target];
+      if (!members.SS || (current !== undefined && !current.SS)) throw new StandInError('ValidationException', 'An operand in the update expression has an incorrect data type');
+      return { ...structuredClone(item), [target]: { SS: [...new Set([...(current?.SS ?? []), ...members.SS])] } };
+    }
     const m = /^SET\s+(.+)$/.exec(update.trim());
-    if (!m) throw new StandInError('ValidationException', `the stand-in evaluates SET updates only, got "${update}"`);
+    if (!m) throw new StandInError('ValidationException', `the stand-in evaluates SET and ADD (string set) updates only, got "${update}"`);
     const next: Item = structuredClone(item);
     for (const assignment of m[1].split(/,\s*(?![^(]*\))/)) {
       const a = /^(#\w+)\s*=\s*(.+)$/.exec(assignment.trim());
