@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, expectCleanRefusal, runCliBounded, type Bounds, type BuiltCli } from './support/run-bounded.js';
+import { oneGetOpenApi, oneStepArazzo } from '../support/one-step-documents.js';
 
 // Hostile documents (issue 14, "Documents"): each row is an attack of the 2026-12-05 review, run
 // through the bundled CLI in a child process under kill limits. Before the fix, the /dev/zero
@@ -14,33 +15,8 @@ import { buildCli, expectCleanRefusal, runCliBounded, type Bounds, type BuiltCli
 
 const SECRET = 'AKIAHOSTILE7SECRET';
 
-/** A small OpenAPI description: one GET whose `id` parameter schema is `schema` (a `$ref`, say). */
-const openapi = ({ schema = '{ type: string }', server = 'https://api.example.test' }: { schema?: string; server?: string } = {}) => `openapi: 3.1.0
-info: { title: hostile, version: "1" }
-servers:
-  - url: ${server}
-paths:
-  /items/{id}:
-    get:
-      operationId: getItem
-      parameters:
-        - { name: id, in: path, required: true, schema: ${schema} }
-      responses:
-        "200": { description: ok }
-`;
-
-const arazzo = (sourceUrl: string) => `arazzo: 1.0.1
-info: { title: hostile, version: "1" }
-sourceDescriptions:
-  - { name: api, url: ${JSON.stringify(sourceUrl)}, type: openapi }
-workflows:
-  - workflowId: w
-    steps:
-      - stepId: s
-        operationId: getItem
-        parameters: [{ name: id, in: path, value: "1" }]
-        successCriteria: [{ condition: $statusCode == 200 }]
-`;
+const openapi = ({ schema, server }: { schema?: string; server?: string } = {}) => oneGetOpenApi({ schema, server, title: 'hostile' });
+const arazzo = (sourceUrl: string) => oneStepArazzo(sourceUrl, 'hostile');
 
 /** What a secrets file looks like, written so that the yaml library's messages would quote it (a tag, a block scalar header, an escape). */
 const SECRETS_FILE = `aws_access_key_id = ${SECRET}

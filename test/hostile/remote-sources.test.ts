@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, expectCleanRefusal, runCliBounded, type Bounds, type BuiltCli } from './support/run-bounded.js';
+import { oneGetOpenApi, oneStepArazzo } from '../support/one-step-documents.js';
 
 // Hostile remote sources (issue 13 §3): each row is a source description URL (or what its server
 // answers) that the compile-time fetch must refuse, run through the bundled CLI in a child process
@@ -12,32 +13,8 @@ import { buildCli, expectCleanRefusal, runCliBounded, type Bounds, type BuiltCli
 
 const SECRET = 'AKIAHOSTILE7REMOTE';
 
-const openapi = (schema = '{ type: string }') => `openapi: 3.1.0
-info: { title: hostile, version: "1" }
-servers:
-  - url: https://api.example.test
-paths:
-  /items/{id}:
-    get:
-      operationId: getItem
-      parameters:
-        - { name: id, in: path, required: true, schema: ${schema} }
-      responses:
-        "200": { description: ok }
-`;
-
-const arazzo = (url: string) => `arazzo: 1.0.1
-info: { title: hostile, version: "1" }
-sourceDescriptions:
-  - { name: api, url: ${JSON.stringify(url)}, type: openapi }
-workflows:
-  - workflowId: w
-    steps:
-      - stepId: s
-        operationId: getItem
-        parameters: [{ name: id, in: path, value: "1" }]
-        successCriteria: [{ condition: $statusCode == 200 }]
-`;
+const openapi = (schema?: string) => oneGetOpenApi({ schema, title: 'hostile' });
+const arazzo = (url: string) => oneStepArazzo(url, 'hostile');
 
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
   '/ok.yaml': (_req, res) => void res.writeHead(200).end(openapi()),

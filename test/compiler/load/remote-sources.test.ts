@@ -10,36 +10,13 @@ import { compileFile, type CompileFileOptions } from '../../../compiler/compile-
 import { loadArazzo } from '../../../compiler/load/load-arazzo.js';
 import { isRefusedAddress } from '../../../compiler/load/remote-fetch.js';
 import { lockPathOf, vendoredPathOf, type LockFile } from '../../../compiler/load/remote-sources.js';
+import { oneGetOpenApi, oneStepArazzo } from '../../support/one-step-documents.js';
 
 // Remote source descriptions (issue 13 §3) against a real HTTP server on loopback: what is
 // fetched, where it is vendored, what the lock pins, and every way a fetch is refused.
 
-const openapi = (schema = '{ $ref: "./schemas/id.yaml" }', server = '/api') => `openapi: 3.1.0
-info: { title: remote, version: "1" }
-servers:
-  - url: ${server}
-paths:
-  /items/{id}:
-    get:
-      operationId: getItem
-      parameters:
-        - { name: id, in: path, required: true, schema: ${schema} }
-      responses:
-        "200": { description: ok }
-`;
-
-const arazzo = (url: string) => `arazzo: 1.0.1
-info: { title: remote, version: "1" }
-sourceDescriptions:
-  - { name: api, url: ${JSON.stringify(url)}, type: openapi }
-workflows:
-  - workflowId: w
-    steps:
-      - stepId: s
-        operationId: getItem
-        parameters: [{ name: id, in: path, value: "1" }]
-        successCriteria: [{ condition: $statusCode == 200 }]
-`;
+const openapi = (schema = '{ $ref: "./schemas/id.yaml" }', server = '/api') => oneGetOpenApi({ schema, server, title: 'remote' });
+const arazzo = (url: string) => oneStepArazzo(url, 'remote');
 
 /** What the loopback server serves, by path; a function answers by hand (redirects, stalls). */
 let routes: Record<string, string | ((req: IncomingMessage, res: ServerResponse) => void)>;

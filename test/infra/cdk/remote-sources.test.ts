@@ -8,37 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFile } from '../../../compiler/compile-file.js';
 import { isWorkflowStep, type StepPlan } from '../../../core/plan.js';
 import { ArazzoWorkflow } from '../../../infra/cdk/arazzo-workflow.js';
+import { oneGetOpenApi, oneStepArazzo } from '../../support/one-step-documents.js';
 
 // `cdk synth` never fetches (docs/remote-sources.md): the construct reads a remote source only
 // from the lock file and its vendored copies, against a real HTTP server on loopback that counts
 // every request.
 
-const OPENAPI = `openapi: 3.1.0
-info: { title: remote, version: "1" }
-servers:
-  - url: /api
-paths:
-  /items/{id}:
-    get:
-      operationId: getItem
-      parameters:
-        - { name: id, in: path, required: true, schema: { $ref: "./schemas/id.yaml" } }
-      responses:
-        "200": { description: ok }
-`;
-
-const arazzo = (url: string) => `arazzo: 1.0.1
-info: { title: remote, version: "1" }
-sourceDescriptions:
-  - { name: api, url: ${JSON.stringify(url)}, type: openapi }
-workflows:
-  - workflowId: w
-    steps:
-      - stepId: s
-        operationId: getItem
-        parameters: [{ name: id, in: path, value: "1" }]
-        successCriteria: [{ condition: $statusCode == 200 }]
-`;
+const OPENAPI = oneGetOpenApi({ schema: '{ $ref: "./schemas/id.yaml" }', server: '/api', title: 'remote' });
+const arazzo = (url: string) => oneStepArazzo(url, 'remote');
 
 let server: Server;
 let base: string;
