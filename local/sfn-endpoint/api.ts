@@ -406,14 +406,7 @@ export class SfnApi {
   private async startSyncExecution(r: RequestOf<'StartSyncExecution'>): Promise<object> {
     const { machine, target } = this.runTarget(r.stateMachineArn);
     if (machine.type !== 'EXPRESS') throw sfnError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
-    const name = r.name ?? randomUUID();
-    if (!isValidName(name)) throw sfnError('InvalidName', `Invalid Name: '${name}'`);
-    const input = r.input ?? '{}';
-    try {
-      JSON.parse(input);
-    } catch (err) {
-      throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${jsonSyntaxProblem(err)}'`);
-    }
+    const { name, input } = executionNameAndInput(r);
     const started = this.d.runner.start(target, name, input, { arn: expressExecutionArn(machine.arn, name, randomUUID()) });
     const ended = await this.d.runner.awaitEnd(started.arn);
     const withData = r.includedData !== 'METADATA_ONLY';
@@ -439,14 +432,7 @@ export class SfnApi {
 
   private startExecution(r: RequestOf<'StartExecution'>): object {
     const { machine, target } = this.runTarget(r.stateMachineArn);
-    const name = r.name ?? randomUUID();
-    if (!isValidName(name)) throw sfnError('InvalidName', `Invalid Name: '${name}'`);
-    const input = r.input ?? '{}';
-    try {
-      JSON.parse(input);
-    } catch (err) {
-      throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${jsonSyntaxProblem(err)}'`);
-    }
+    const { name, input } = executionNameAndInput(r);
     // An Express machine's asynchronous execution: AWS does not keep it for DescribeExecution (its ARN says express).
     if (machine.type === 'EXPRESS') {
       const started = this.d.runner.start(target, name, input, { arn: expressExecutionArn(machine.arn, name, randomUUID()) });
@@ -466,4 +452,17 @@ export class SfnApi {
 
 function checkRoleArn(roleArn: string): void {
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid role ARN: ${roleArn}'`);
+}
+
+/** The name and input of a StartExecution or StartSyncExecution, checked as AWS checks them (a name made when none is given). */
+function executionNameAndInput(r: { name?: string; input?: string }): { name: string; input: string } {
+  const name = r.name ?? randomUUID();
+  if (!isValidName(name)) throw sfnError('InvalidName', `Invalid Name: '${name}'`);
+  const input = r.input ?? '{}';
+  try {
+    JSON.parse(input);
+  } catch (err) {
+    throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${jsonSyntaxProblem(err)}'`);
+  }
+  return { name, input };
 }
