@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/index.js';
 import { computeOverlay, renderGraphPage, type ExecutionInfo, type HistoryEventLike } from '../../local/graph/index.js';
-import { ExitCodes, UsageError } from '../cli-error.js';
+import { ExitCodes, readUserJsonFile, UsageError } from '../cli-error.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 
 export const graphHelp = `Usage: arazzo-sfn graph <file.arazzo.yml> [options]
@@ -79,14 +79,7 @@ function findRun(run: Record<string, unknown>, workflowId: string | undefined): 
  * `arazzo-sfn run --json` object (`history` plus DescribeExecution fields), or a bare list.
  */
 export async function readHistoryFile(file: string, workflowId?: string): Promise<LoadedExecution> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    // The file may hold execution data: name the file and the reason, never its content.
-    const reason = err instanceof SyntaxError ? 'not valid JSON' : ((err as NodeJS.ErrnoException).code ?? 'unreadable');
-    throw new UsageError(`cannot read --history ${file}: ${reason}`);
-  }
+  const parsed = await readUserJsonFile('--history', file);
   if (Array.isArray(parsed)) return { history: eventsOf(parsed, file), execution: {} };
   if (isObject(parsed) && Array.isArray(parsed.events)) return { history: eventsOf(parsed.events, file), execution: {} };
   if (isObject(parsed) && Array.isArray(parsed.history)) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Agent } from 'undici';
 import type { CompileResult, CompiledWorkflow } from '../../compiler/compile-file.js';
 import { hasErrors } from '../../compiler/diagnostics/index.js';
@@ -13,7 +13,7 @@ import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-i
 import type { LocalExecution } from '../../local/run-workflow.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import type { SandboxSet } from '../../sandbox/index.js';
-import { ExitCodes, UsageError } from '../cli-error.js';
+import { ExitCodes, readUserJsonFile, UsageError } from '../cli-error.js';
 import type { RemoteSourceOptions } from '../../compiler/load/remote-sources.js';
 import { compileFileCached } from '../compile-cache.js';
 import { remoteFlagsHelp } from '../load-flags.js';
@@ -103,14 +103,7 @@ function inDependsOnOrder(result: CompileResult): CompiledWorkflow[] {
 }
 
 async function readInputsFile(path: string): Promise<Record<string, unknown>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    // A JSON syntax error's message quotes the file, which may hold credentials: name the file only.
-    const reason = err instanceof SyntaxError ? 'not valid JSON' : ((err as NodeJS.ErrnoException).code ?? 'unreadable');
-    throw new UsageError(`cannot read --inputs ${path}: ${reason}`);
-  }
+  const value = await readUserJsonFile('--inputs', path);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`--inputs ${path}: expected a JSON object of workflow inputs`);
   return value as Record<string, unknown>;
 }
