@@ -19,6 +19,21 @@ describe('arazzo-sfn run (child processes, the embedded sandbox on loopback)', (
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 40_000);
 
+  it('--inputs that is not valid JSON exits 2 naming the file and the reason, never quoting its content (it may hold credentials)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'arazzo-inputs-'));
+    try {
+      const file = join(dir, 'inputs.json');
+      const secret = 'sk_live_NOT_JSON_7f3a';
+      await writeFile(file, `{ "clientSecret": ${secret} }`);
+      const { code, stderr } = await runCli(['run', SEED_001, '--inputs', file]);
+      expect(code).toBe(2);
+      expect(stderr.trim().split('\n').pop()).toBe(`arazzo-sfn: cannot read --inputs ${file}: not valid JSON`);
+      expect(stderr).not.toContain(secret);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
+
   it("--sandbox --inputs workflows/examples/<id>.inputs.json runs as in demo (demo credentials), and --json adds success, outputs and each step's outputs (sealed stays sealed)", async () => {
     const { code, stdout, stderr } = await runCli(['run', SEED_001, '--sandbox', '--json', '--inputs', 'workflows/examples/token-then-payment.inputs.json']);
     expect(stderr).toBe('');
