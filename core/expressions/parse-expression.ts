@@ -5,7 +5,10 @@
  * expression embedded in text ends. Names are therefore read as `[A-Za-z0-9_-]+` (the
  * character set the specification recommends for ids), header names as RFC 7230 tokens, and
  * the part after `#` as an RFC 6901 JSON pointer. How far the last part reaches depends on
- * where the expression sits (see {@link ScanMode}).
+ * where the expression sits (see {@link ScanMode}). A step or workflow id is the exception where
+ * the expression is whole or braced: ids outside that set break only a SHOULD, and the ABNF's
+ * `*( CHAR )` admits them (`$steps.Plan a Trip_0.outputs.x`), so there the id runs to the keyword
+ * that must follow it (see {@link Scanner.id}).
  */
 import { ExpressionSyntaxError } from './expression-syntax-error.js';
 import { unescapePointerToken } from '../json-pointer.js';
@@ -134,6 +137,27 @@ class Scanner {
     return this.text.slice(start, this.i);
   }
 
+  /**
+   * A step or workflow id, followed by `.` and one of `keywords`. An id outside `[A-Za-z0-9_-]`
+   * (a space, a dot) is read up to the first `.<keyword>.` only where the expression's end is
+   * known (whole or braced); embedded in text, a space ends it as any name.
+   */
+  id(what: string, keywords: readonly string[]): string {
+    const start = this.i;
+    const plain = this.name(what);
+    const follows = (at: number) => keywords.some((k) => this.text.startsWith(`.${k}.`, at));
+    if (this.mode === 'bare' || follows(this.i)) return plain;
+    const end = this.mode === 'braced' ? this.text.indexOf('}', start) : this.text.length;
+    for (let j = this.i; j < (end < 0 ? this.text.length : end); j++) {
+      if (this.text[j] === '$' || this.text[j] === '\n') break;
+      if (follows(j)) {
+        this.i = j;
+        return this.text.slice(start, j);
+      }
+    }
+    return plain;
+  }
+
   /** The header name: an RFC 7230 token, narrowed to a dotted name when embedded in text. */
   headerName(): string {
     if (this.mode === 'bare') return this.name('a header name', true);
@@ -229,7 +253,7 @@ class Scanner {
       case 'outputs':
         return { kind: 'outputs', name: this.name('an output name after "$outputs."'), tail: this.tail() };
       case 'steps': {
-        const stepId = this.name('a step id after "$steps."');
+        const stepId = this.id('a step id after "$steps."', ['outputs']);
         this.expectDot(`$steps.${stepId}`);
         this.keyword(['outputs'], `$steps.${stepId}.`);
         this.expectDot(`$steps.${stepId}.outputs`);
@@ -237,7 +261,7 @@ class Scanner {
         return { kind: 'stepOutput', stepId, name, tail: this.tail() };
       }
       case 'workflows': {
-        const workflowId = this.name('a workflow id after "$workflows."');
+        const workflowId = this.id('a workflow id after "$workflows."', ['inputs', 'outputs']);
         this.expectDot(`$workflows.${workflowId}`);
         const which = this.keyword(['inputs', 'outputs'], `$workflows.${workflowId}.`);
         this.expectDot(`$workflows.${workflowId}.${which}`);

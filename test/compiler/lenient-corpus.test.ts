@@ -19,8 +19,8 @@ const LENIENT: Record<string, { readonly warnings: readonly string[]; readonly w
   },
   'id-pattern': {
     warnings: [
-      'id-pattern.arazzo.yml:11:15: warning ASFN2015 workflowId "Buy Item" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); names derived for AWS are sanitised, and $workflows.<id> cannot name it [id-pattern]',
-      'id-pattern.arazzo.yml:35:13: warning ASFN2015 stepId "check item" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); its state names are sanitised, and $steps.<id> cannot name it [id-pattern]',
+      'id-pattern.arazzo.yml:11:15: warning ASFN2015 workflowId "Buy Item" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); names derived for AWS are sanitised, and $workflows.<id> names it only as a whole value or in {braces} [id-pattern]',
+      'id-pattern.arazzo.yml:35:13: warning ASFN2015 stepId "check item" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); its state names are sanitised, and $steps.<id> names it only as a whole value or in {braces} [id-pattern]',
     ],
     workflows: ['Buy Item'],
   },

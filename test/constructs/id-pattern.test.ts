@@ -18,7 +18,7 @@ workflows:
       - stepId: pets/one.route
         operationId: getPet
         parameters:
-          - { name: id, in: path, value: p-2 }
+          - { name: id, in: path, value: "p-2-{$steps.Get Pet.outputs.via}" }
       - stepId: "${LONG}"
         operationId: getPet
         parameters:
@@ -34,6 +34,8 @@ workflows:
             type: end
             criteria:
               - condition: $response.body#/ready == true
+    outputs:
+      via: $steps.Get Pet.outputs.via
 `;
 
 describe('ids outside [A-Za-z0-9_-]+ (a SHOULD): warned about, and the workflow runs', () => {
@@ -60,7 +62,9 @@ describe('ids outside [A-Za-z0-9_-]+ (a SHOULD): warned about, and the workflow 
 
     const run = await runWorkflow(compiled, {}, server);
     expect(run.status, run.cause).toBe('SUCCEEDED');
-    expect(run.requests.map((r) => r.path)).toEqual(['/pets/p-1', '/pets/p-2', '/pets/p-3', '/pets/p-3', '/pets/p-3']);
+    expect(run.requests.map((r) => r.path)).toEqual(['/pets/p-1', '/pets/p-2-getPet', '/pets/p-3', '/pets/p-3', '/pets/p-3']);
+    // $steps.<id> with a space: whole (the workflow output) and braced (the path parameter).
+    expect(run.output).toEqual({ via: 'getPet' });
     expect(run.statesEntered.filter((s) => s === long)).toHaveLength(3);
   });
 });

@@ -4,6 +4,7 @@ import {
   formatExpression,
   isRuntimeExpression,
   parseExpression,
+  parseTemplate,
   referencedSteps,
 } from '../../../core/expressions/index.js';
 
@@ -49,6 +50,20 @@ describe('parseExpression', () => {
       kind: 'responseHeader',
       name: "x-a.b!#$%&'*+^_`|~",
     });
+  });
+
+  it('reads a step or workflow id with spaces or dots up to the keyword that follows it, where the expression is whole or braced', () => {
+    // The ABNF's name = *( CHAR ) admits them; only the id pattern SHOULD forbids them (a Jentic-generated corpus document uses them).
+    expect(parseExpression('$steps.Plan a Trip_search_0.outputs.body')).toEqual({ kind: 'stepOutput', stepId: 'Plan a Trip_search_0', name: 'body', tail: [] });
+    expect(parseExpression('$steps.v1.2 lookup.outputs.id#/a')).toEqual({ kind: 'stepOutput', stepId: 'v1.2 lookup', name: 'id', tail: [{ kind: 'pointer', tokens: ['a'] }] });
+    expect(parseExpression('$workflows.Book a Trip.inputs.from')).toEqual({ kind: 'workflowInput', workflowId: 'Book a Trip', name: 'from', tail: [] });
+    expect(parseTemplate('id: {$steps.Find Trips.outputs.tripId}!')).toEqual([
+      { kind: 'text', text: 'id: ' },
+      { kind: 'expression', expression: { kind: 'stepOutput', stepId: 'Find Trips', name: 'tripId', tail: [] }, braced: true, offset: 4 },
+      { kind: 'text', text: '!' },
+    ]);
+    // Embedded in text without braces, a space still ends the id, so text after it is never swallowed.
+    expect(() => parseTemplate('see $steps.Plan a.outputs.x now')).toThrow(/expected "\." after "\$steps\.Plan"/);
   });
 
   it('decodes RFC 6901 escapes, ~1 before ~0', () => {
