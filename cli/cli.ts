@@ -21,6 +21,7 @@ const commands = {
   sandbox: () => import('./commands/sandbox.js'),
   serve: () => import('./commands/serve.js'),
   upgrade: () => import('./commands/upgrade.js'),
+  'public-key': () => import('./commands/public-key.js'),
 };
 
 const usage = `arazzo-sfn — compile Arazzo 1.0.1 workflows into AWS Step Functions and run them locally
@@ -37,6 +38,7 @@ Commands:
   sandbox              serve the provider simulators (Fintecture, Mbanq, connectFi, OAI examples)
   serve                a local Step Functions endpoint (AWS JSON 1.0) for the AWS CLI and SDKs
   upgrade <file>       rewrite an Arazzo 1.0.x document to 1.1.0 where the meaning is unchanged
+  public-key <key>     print a KMS signing key's public key (PEM or JWK) to register with a provider
 
 Options for every command:
   --help, -h           the command's options
@@ -171,6 +173,18 @@ async function main(argv: string[]): Promise<number> {
       if (help) return (void out.write(sandboxHelp + '\n'), ExitCodes.ok);
       const { values } = parseOptions('sandbox', sandboxHelp, { args: rest, options: { port: { type: 'string' }, host: { type: 'string' } } });
       return runSandbox(values, out);
+    }
+    case 'public-key': {
+      const { publicKeyHelp, runPublicKey } = await commands['public-key']();
+      if (help) return (void out.write(publicKeyHelp + '\n'), ExitCodes.ok);
+      const { positionals, values } = parseOptions('public-key', publicKeyHelp, {
+        args: rest,
+        allowPositionals: true,
+        options: { format: { type: 'string' }, kid: { type: 'string' }, region: { type: 'string' }, 'endpoint-url': { type: 'string' } },
+      });
+      if (positionals.length !== 1) throw new UsageError('public-key needs exactly one KMS key (ARN, id or alias/<name>)');
+      const { 'endpoint-url': endpointUrl, ...others } = values;
+      return runPublicKey(positionals[0], { ...others, endpointUrl }, out, err);
     }
     case 'serve': {
       const { runServeCommand, serveHelp } = await commands.serve();

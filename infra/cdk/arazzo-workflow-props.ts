@@ -8,6 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { LoopPolicy } from '../../core/plan.js';
 import type { CompileOptions } from '../../compiler/plan/compile-options.js';
 import type { CostPrices } from '../../compiler/cost/prices.js';
+import type { ArazzoSigningKey } from './arazzo-signing-key.js';
 
 // The public props of ArazzoWorkflow, apart from the construct so each file stays readable.
 /** A credential input's secret, with the key of a JSON secret that holds the value. */
@@ -108,10 +109,12 @@ export interface ArazzoWorkflowProps {
    * KMS asymmetric keys (key usage SIGN_VERIFY) by signing key name: a signing declaration whose
    * `key` names one signs with `kms:Sign`, so the private key never leaves KMS. Only the
    * functions whose steps sign with a key are granted `kms:Sign` on it. Key names not listed are
-   * read as PEM secrets. See docs/signing.md.
+   * read as PEM secrets. `ArazzoSigningKey.create()` has the workflow create the key (retained on
+   * delete; its ARN is the stack output `SigningKey<name>Arn`, and `arazzo-sfn public-key <arn>`
+   * prints its public key as PEM or JWK for registering with the provider). See docs/signing.md.
    * @default {} (no KMS signing keys)
    */
-  readonly signingKeys?: Readonly<Record<string, kms.IKey>>;
+  readonly signingKeys?: Readonly<Record<string, kms.IKey | ArazzoSigningKey>>;
   /**
    * EXPRESS only for a workflow with no Wait state (polling loops, `retry` actions) and no
    * `.sync`/`.waitForTaskToken` integration (nested workflows, callback steps): Express

@@ -29,9 +29,13 @@ import { handlerEntry, packageRoot } from './package-paths.js';
 import { ESM_REQUIRE_BANNER } from '../esm-require-banner.js';
 import { LIVE_ALIAS, planHash, previousShape, shapeChanges, shapeHash, stateShape, STATE_SHAPE_METADATA } from './versions.js';
 
+import { ArazzoSigningKey, KEY_SPECS_BY_ALGORITHM, SIGNING_KEY_ADMIN_ACTIONS } from './arazzo-signing-key.js';
+import { KMS_SIGNING_ALGORITHMS } from '../../functions/runtime/signing/kms-signing-keys.js';
+import type { SigningAlgorithm } from '../../core/plan.js';
 import type { ArazzoEventTrigger, ArazzoSecret, ArazzoWorkflowProps } from './arazzo-workflow-props.js';
 
 export type { ArazzoEventTrigger, ArazzoSecret, ArazzoWorkflowProps } from './arazzo-workflow-props.js';
+export { ArazzoSigningKey, type ArazzoSigningKeyOptions } from './arazzo-signing-key.js';
 
 /** Plans are compiled into each bundle as an esbuild define; a command-line argument is capped at 128 KiB on Linux. */
 const MAX_PLAN_DEFINE_BYTES = 100 * 1024;
@@ -83,6 +87,13 @@ export class ArazzoWorkflow extends Construct {
   /** The execution input value of each bound credential input: `secret:<input>` (plus `#<jsonKey>`). */
   readonly secretReferences: Readonly<Record<string, string>>;
   readonly sealingKey: kms.IKey;
+  /**
+   * The KMS signing keys by signing key name: those of `signingKeys`, the ones created by
+   * `ArazzoSigningKey.create()` included (their ARNs are the outputs `SigningKey<name>Arn`).
+   */
+  readonly signingKeys: Readonly<Record<string, kms.IKey>>;
+  /** The roles allowed to sign with each created key, by key name (its key policy names them). */
+  private readonly signers = new Map<string, { roles: iam.IRole[]; algorithms: Set<SigningAlgorithm> }>();
   /** The execution log group, named under `/aws/vendedlogs/states/`. */
   readonly logGroup: logs.LogGroup;
   readonly rule?: events.Rule;
@@ -185,6 +196,7 @@ export class ArazzoWorkflow extends Construct {
     this.sealingKey =
       props.sealingKey ??
       new kms.Key(this, 'SealingKey', { enableKeyRotation: true, description: `arazzo-sfn: seals credential outputs of workflow ${props.workflowId}` });
+    this.signingKeys = this.resolveSigningKeys(props, specs);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const tracing = props.tracing ?? true;
     const fnContext = { props, bindings, webhookKeys, sealContext, retention, tracing };
@@ -214,6 +226,7 @@ export class ArazzoWorkflow extends Construct {
       functions[spec.functionKey] = this.createFunction(spec, fnContext);
     }
     this.functions = functions;
+    this.restrictSigning();
 
     // Each Task calls the function version this deploy publishes: a running execution keeps the code it started with.
     const definitionSubstitutions: Record<string, string> = { ...nestedSubstitutions };
@@ -247,6 +260,12 @@ export class ArazzoWorkflow extends Construct {
       new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `arazzo-sfn: the state machine of workflow ${props.workflowId}` });
       new CfnOutput(this, 'AliasArn', { value: this.aliasArn, description: `arazzo-sfn: start executions of workflow ${props.workflowId} here (alias ${LIVE_ALIAS})` });
       if (this.webhookUrl) new CfnOutput(this, 'WebhookUrl', { value: this.webhookUrl.url, description: `arazzo-sfn: the callback receiver of workflow ${props.workflowId}` });
+      for (const name of this.signers.keys()) {
+        new CfnOutput(this, `SigningKey${outputName(name)}Arn`, {
+          value: this.signingKeys[name].keyArn,
+          description: `arazzo-sfn: KMS key "${name}" signs the requests of workflow ${props.workflowId}. Register its public key with the provider: npx arazzo-sfn public-key <this ARN> --format pem (or jwk)`,
+        });
+      }
     }
   }
 
@@ -380,6 +399,80 @@ export class ArazzoWorkflow extends Construct {
     return (this.node.tryFindChild('AliasTarget') as sfn.IStateMachine | undefined) ?? sfn.StateMachine.fromStateMachineArn(this, 'AliasTarget', this.alias.attrArn);
   }
 
+  /**
+   * The KMS keys of `signingKeys`, creating those made with `ArazzoSigningKey.create()`: its spec
+   * checked against (or, when not given, chosen for) the algorithm of every step that signs with
+   * it. A created key that no step signs with is an error: it would be a key for nothing.
+   */
+  private resolveSigningKeys(props: ArazzoWorkflowProps, specs: readonly FunctionSpec[]): Record<string, kms.IKey> {
+    const workflowId = this.compiled.plan.workflowId;
+    const algorithms = new Map<string, Set<SigningAlgorithm>>();
+    for (const spec of specs) {
+      if (spec.kind !== 'operation') continue;
+      for (const step of spec.steps) {
+        if (step.signing) algorithms.set(step.signing.key, (algorithms.get(step.signing.key) ?? new Set()).add(step.signing.algorithm));
+      }
+    }
+    const keys: Record<string, kms.IKey> = {};
+    for (const [name, given] of Object.entries(props.signingKeys ?? {})) {
+      if (!(given instanceof ArazzoSigningKey)) {
+        keys[name] = given;
+        continue;
+      }
+      if (given.key) {
+        keys[name] = given.key;
+        continue;
+      }
+      const used = [...(algorithms.get(name) ?? [])];
+      if (!used.length) this.fail(`signingKeys.${name}: no step of workflow ${workflowId} signs with key "${name}" (they use: ${[...algorithms.keys()].join(', ') || 'none'})`);
+      const keySpec = given.options.keySpec ?? KEY_SPECS_BY_ALGORITHM[used[0]][0];
+      for (const algorithm of used) {
+        if (!KEY_SPECS_BY_ALGORITHM[algorithm].includes(keySpec))
+          this.fail(`signingKeys.${name}: a ${keySpec} key cannot sign with ${algorithm}, which steps of workflow ${workflowId} use; it needs ${KEY_SPECS_BY_ALGORITHM[algorithm].join(' or ')}`);
+      }
+      const key = new kms.Key(this, `SigningKey.${name}`, {
+        keySpec,
+        keyUsage: kms.KeyUsage.SIGN_VERIFY,
+        description: given.options.description ?? `arazzo-sfn: signs requests of workflow ${workflowId} (signing key ${name})`,
+        ...(given.options.alias ? { alias: given.options.alias } : {}),
+        // The provider has its public key registered: deleting the stack must not take it (and every signed call) away.
+        removalPolicy: RemovalPolicy.RETAIN,
+        // The account administers the key and reads its public key through IAM; signing is added for the signing functions only (restrictSigning).
+        policy: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'KeyAdministration', principals: [new iam.AccountRootPrincipal()], actions: SIGNING_KEY_ADMIN_ACTIONS, resources: ['*'] }),
+          ],
+        }),
+      });
+      this.signers.set(name, { roles: [], algorithms: new Set(used) });
+      keys[name] = key;
+    }
+    return keys;
+  }
+
+  /**
+   * Lets only the roles of the functions that sign with a created key use it for `kms:Sign`, with
+   * the algorithms their steps declare and RAW messages (what KmsSigningKeys sends): the key
+   * policy's only statement that allows signing. Through the account principal with a condition
+   * on the caller's ARN, so KMS need not resolve the new roles when it creates the key.
+   */
+  private restrictSigning(): void {
+    for (const [name, { roles, algorithms }] of this.signers) {
+      (this.signingKeys[name] as kms.Key).addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'SignForArazzoWorkflowFunctions',
+          principals: [new iam.AccountRootPrincipal()],
+          actions: ['kms:Sign'],
+          resources: ['*'],
+          conditions: {
+            ArnEquals: { 'aws:PrincipalArn': roles.map((r) => r.roleArn) },
+            StringEquals: { 'kms:SigningAlgorithm': [...new Set([...algorithms].map((a) => KMS_SIGNING_ALGORITHMS[a]))], 'kms:MessageType': 'RAW' },
+          },
+        }),
+      );
+    }
+  }
+
   /** A prop that cannot work: CDK's ValidationError, which carries this construct's path (`constructPath`). */
   private fail(message: string): never {
     throw new ValidationError('ArazzoWorkflowInvalid' as ConstructorParameters<typeof ValidationError>[0], `${this.node.path}: ${message}`, this);
@@ -425,8 +518,11 @@ export class ArazzoWorkflow extends Construct {
       // kms:Sign on the KMS keys its signed steps name, and on nothing else.
       const signingKeys: Record<string, string> = {};
       for (const step of spec.steps) {
-        const key = step.signing ? props.signingKeys?.[step.signing.key] : undefined;
-        if (!key || signingKeys[step.signing!.key]) continue;
+        const key = step.signing ? this.signingKeys[step.signing.key] : undefined;
+        if (!key) continue;
+        const signer = this.signers.get(step.signing!.key);
+        if (signer && !signer.roles.includes(role)) signer.roles.push(role);
+        if (signingKeys[step.signing!.key]) continue;
         signingKeys[step.signing!.key] = key.keyArn;
         role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign'], resources: [key.keyArn] }));
       }
@@ -607,6 +703,15 @@ function describeFunction(spec: FunctionSpec | WebhookSpec): string {
   if (spec.kind === 'operation') return `operation ${spec.functionKey}`;
   if (spec.kind === 'webhook') return `webhook receiver of callback steps ${spec.steps.map((s) => s.stepId).join(', ')}`;
   return 'workflow function (inputs, workflow steps)';
+}
+
+/** A signing key name as part of an output's logical id (letters and digits, each word capitalised). */
+function outputName(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 }
 
 function normaliseSecrets(secrets: Readonly<Record<string, secretsmanager.ISecret | ArazzoSecret>>): Record<string, ArazzoSecret> {

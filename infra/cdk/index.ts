@@ -1,2 +1,2 @@
 // The package's main entry (`import { ArazzoWorkflow } from 'arazzo-sfn'`): the construct and its props, nothing else.
-export { ArazzoWorkflow, type ArazzoWorkflowProps, type ArazzoSecret, type ArazzoEventTrigger } from './arazzo-workflow.js';
+export { ArazzoWorkflow, ArazzoSigningKey, type ArazzoWorkflowProps, type ArazzoSecret, type ArazzoEventTrigger, type ArazzoSigningKeyOptions } from './arazzo-workflow.js';

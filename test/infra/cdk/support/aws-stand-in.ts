@@ -277,8 +277,16 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
       case 'TrentService.GetPublicKey': {
         const key = signingKeys.get(body.KeyId);
         if (!key) return [400, { __type: 'NotFoundException', message: `Key '${body.KeyId}' does not exist` }];
+        // As KMS answers for a SIGN_VERIFY key: the spec and the signing algorithms it allows.
         const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
-        return [200, { KeyId: body.KeyId, PublicKey: der.toString('base64'), KeyUsage: 'SIGN_VERIFY' }];
+        const type = key.asymmetricKeyType;
+        const [keySpec, algorithms] =
+          type === 'rsa'
+            ? [`RSA_${key.asymmetricKeyDetails?.modulusLength}`, ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512', 'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512']]
+            : type === 'ec'
+              ? ['ECC_NIST_P256', ['ECDSA_SHA_256']]
+              : ['ECC_NIST_EDWARDS25519', ['ED25519_SHA_512', 'ED25519_PH_SHA_512']];
+        return [200, { KeyId: body.KeyId, PublicKey: der.toString('base64'), KeyUsage: 'SIGN_VERIFY', KeySpec: keySpec, SigningAlgorithms: algorithms }];
       }
       case 'TrentService.Decrypt': {
         const blob = Buffer.from(String(body.CiphertextBlob), 'base64');
