@@ -56,13 +56,14 @@ export function workflowStatuses(bound: BoundDocument, sources: readonly { reado
       const target = resolveWorkflow(doc.loaded, reference, '', []);
       return target && keyOf(target.workflowId, target.source ?? source);
     };
-    for (const { workflow, index } of doc.workflows) {
+    for (const { workflow, index, implied } of doc.workflows) {
       const key = keyOf(workflow.workflowId, source);
       const reason = documentWide ? 'document' : failedIndexes.has(index) ? 'errors' : undefined;
       // A workflowId given twice: one failure fails the id.
       if (!own.get(key)?.reason) own.set(key, { workflowId: workflow.workflowId, ...(source ? { source } : {}), compiled: !reason, ...(reason ? { reason } : {}) });
       const references = [
         ...(workflow.dependsOn ?? []),
+        ...implied.map((d) => d.workflowId),
         ...workflow.steps.flatMap((s) => [
           ...(s.workflowId !== undefined ? [s.workflowId] : []),
           ...[...(s.onSuccess ?? []), ...(s.onFailure ?? [])].flatMap((a) => ((a as { workflowId?: string }).workflowId !== undefined ? [(a as { workflowId: string }).workflowId] : [])),

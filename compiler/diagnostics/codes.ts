@@ -86,6 +86,8 @@ export const DiagnosticCodes = {
   signingReplacesParameter: { code: 'ASFN2038', rule: 'signing-replaces-parameter' },
   signatureHeaderUnset: { code: 'ASFN2039', rule: 'signature-header' },
   signedHeaderUnset: { code: 'ASFN2040', rule: 'signed-header' },
+  // Other people's documents, continued (issue 13).
+  impliedDependsOn: { code: 'ASFN2125', rule: 'implied-depends-on' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 import type { BoundDocument } from '../plan/bind-document.js';
+import { readsOwnChild } from '../plan/implied-workflow-dependencies.js';
 import { expressionSites } from './expression-sites.js';
 
 const listed = (names: string[]) => (names.length ? `declares: ${names.join(', ')}` : 'it declares no outputs');
@@ -8,7 +9,8 @@ const listed = (names: string[]) => (names.length ? `declares: ${names.join(', '
 /**
  * `$steps.<id>.outputs.<name>`, `$workflows.<id>.outputs.<name>`, and in a step that runs a
  * workflow `$outputs.<name>`, whose step or workflow does not declare that output; and
- * `$workflows.<id>.outputs.<name>` of a workflow that is not in the reader's `dependsOn` (ASFN1023). An error: a
+ * `$workflows.<id>.outputs.<name>` of a workflow that has not run before the reader (ASFN1023: one of another
+ * document that `dependsOn` does not list; one of this document runs first, implied, ASFN2125). An error: a
  * step or workflow returns only its declared outputs, so the value can never exist. Also
  * `$steps.<id>` of no step where the planner does not look (action criteria).
  */
@@ -37,7 +39,20 @@ export function checkUndeclaredOutputs({ loaded, workflows }: BoundDocument, dia
         // Only the workflows this one depends on have run before it, with their outputs: anything else would read nothing.
         const bound = site.workflowIndex === undefined ? undefined : workflows[site.workflowIndex];
         const known = document.workflows.some((w) => w.workflowId === e.workflowId) || document.sourceDescriptions.some((d) => d.type === 'arazzo');
-        if (bound && known && !bound.bindingFailed && !bound.dependsOn.some((d) => d.workflowId === e.workflowId)) {
+        const ownChild = step !== undefined && readsOwnChild(step, site.phase, e.workflowId);
+        const implied = bound?.implied.find((d) => d.workflowId === e.workflowId);
+        if (implied && implied.pointer === site.pointer) {
+          diagnostics.push(
+            diagnosticAt(
+              source,
+              site.pointer,
+              'impliedDependsOn',
+              `$workflows.${e.workflowId}.outputs.${e.name}: workflow "${workflow!.workflowId}" reads workflow "${e.workflowId}" without listing it in dependsOn; it runs "${e.workflowId}" first, with the same inputs, as a dependency (list it in dependsOn to say so)`,
+              'warning',
+            ),
+          );
+        }
+        if (bound && known && !ownChild && !bound.bindingFailed && !bound.dependsOn.some((d) => d.workflowId === e.workflowId)) {
           const deps = bound.dependsOn.map((d) => d.workflowId);
           diagnostics.push(
             diagnosticAt(

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics/index.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
 import type { ArazzoStep, ArazzoWorkflow } from '../validate/arazzo-schema.js';
 import { bindOperation, type BoundOperation } from './bind-operation.js';
+import { impliedWorkflowDependencies, type ImpliedDependency } from './implied-workflow-dependencies.js';
 import { resolveWorkflow, type ResolvedWorkflow } from './resolve-workflow.js';
 
 /** A step with what it runs: one OpenAPI operation, or another workflow. Neither when it did not bind. */
@@ -18,8 +19,10 @@ export interface BoundWorkflow {
   readonly index: number;
   readonly pointer: string;
   readonly steps: readonly BoundStep[];
-  /** The `dependsOn` entries that resolved, in order. */
+  /** The `dependsOn` entries that resolved, in order, then the implied ones (see `implied`). */
   readonly dependsOn: readonly ResolvedWorkflow[];
+  /** Workflows of this document whose outputs it reads without listing them in `dependsOn`: run first all the same. */
+  readonly implied: readonly ImpliedDependency[];
   /** A step or a `dependsOn` entry did not bind (the error is reported): the workflow cannot be planned. */
   readonly bindingFailed: boolean;
 }
@@ -37,9 +40,12 @@ export interface BoundDocument {
 export const runsWorkflow = (step: ArazzoStep) => step.workflowId !== undefined && step.operationId === undefined && step.operationPath === undefined;
 
 export function bindDocument(loaded: LoadedArazzo, diagnostics: Diagnostic[]): BoundDocument {
+  const impliedBy = impliedWorkflowDependencies(loaded.document);
   const workflows = loaded.document.workflows.map((workflow, index): BoundWorkflow => {
     const pointer = `/workflows/${index}`;
-    const dependsOn = (workflow.dependsOn ?? []).flatMap((ref, i) => resolveWorkflow(loaded, ref, `${pointer}/dependsOn/${i}`, diagnostics) ?? []);
+    const explicit = (workflow.dependsOn ?? []).flatMap((ref, i) => resolveWorkflow(loaded, ref, `${pointer}/dependsOn/${i}`, diagnostics) ?? []);
+    const implied = impliedBy.get(index) ?? [];
+    const dependsOn = [...explicit, ...implied.flatMap((d) => resolveWorkflow(loaded, d.workflowId, d.pointer, diagnostics) ?? [])];
     const steps = workflow.steps.map((step, i): BoundStep => {
       const sp = `${pointer}/steps/${i}`;
       if (runsWorkflow(step)) {
@@ -50,8 +56,8 @@ export function bindDocument(loaded: LoadedArazzo, diagnostics: Diagnostic[]): B
       return { step, index: i, pointer: sp, ...(operation ? { operation } : {}) };
     });
     // A workflow set aside by the schema (its errors are reported) is never planned.
-    const bindingFailed = (loaded.invalidWorkflows?.has(index) ?? false) || dependsOn.length !== (workflow.dependsOn ?? []).length || steps.some((s) => !s.operation && !s.target);
-    return { workflow, index, pointer, steps, dependsOn, bindingFailed };
+    const bindingFailed = (loaded.invalidWorkflows?.has(index) ?? false) || explicit.length !== (workflow.dependsOn ?? []).length || steps.some((s) => !s.operation && !s.target);
+    return { workflow, index, pointer, steps, dependsOn, implied, bindingFailed };
   });
   return { loaded, workflows };
 }

@@ -126,11 +126,12 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
 }
 
 /** A workflow that runs itself (nested steps, goto, dependsOn) would start executions without end. */
-function reportWorkflowCycles(ctx: PlanContext) {
+function reportWorkflowCycles(ctx: PlanContext, bound: BoundDocument) {
   const edges = new Map<string, { target: string; pointer: string }[]>();
   ctx.loaded.document.workflows.forEach((w, wi) => {
     const list: { target: string; pointer: string }[] = [];
     (w.dependsOn ?? []).forEach((d, i) => list.push({ target: d, pointer: `/workflows/${wi}/dependsOn/${i}` }));
+    for (const d of bound.workflows[wi].implied) list.push({ target: d.workflowId, pointer: d.pointer });
     w.steps.forEach((s, si) => {
       if (s.workflowId !== undefined) list.push({ target: s.workflowId, pointer: `/workflows/${wi}/steps/${si}/workflowId` });
       for (const kind of ['onSuccess', 'onFailure'] as const) {
@@ -158,7 +159,7 @@ export function planDocument(bound: BoundDocument, options: CompileOptions, diag
     if (ids.has(w.workflowId)) reportAt(ctx, `${pointer}/workflowId`, 'duplicateId', `workflowId "${w.workflowId}" is used twice`);
     ids.add(w.workflowId);
   });
-  reportWorkflowCycles(ctx);
+  reportWorkflowCycles(ctx, bound);
   return bound.workflows.flatMap((w) => planWorkflow(ctx, w) ?? []);
 }
 

@@ -62,6 +62,8 @@ export async function handleWorkflowStep(
   if (childSucceeded) {
     const output = run.output;
     opened.ctx.outputs = output && typeof output === 'object' && !Array.isArray(output) ? (output as Record<string, unknown>) : {};
+    // `$workflows.<child>.outputs` in the step that ran the child names this run (the OAI Tic Tac Toe example writes it so).
+    opened.ctx.workflows = { ...opened.ctx.workflows, [plan.target.workflowId]: { ...opened.ctx.workflows?.[plan.target.workflowId], outputs: opened.ctx.outputs } };
   }
   const ok = childSucceeded && allPass(plan.successCriteria, opened.ctx);
   return decideOutcome(plan, event, opened, runtime.sealer, ok, () =>

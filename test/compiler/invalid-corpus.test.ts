@@ -224,12 +224,6 @@ const CORPUS: Record<string, Expected> = {
     errors: ['workflows-output-undeclared.arazzo.yml:67:14: error ASFN1020 $workflows.buy-item.outputs.itemID: workflow "buy-item" has no output "itemID" (declares: itemId, status) [undeclared-output]'],
     compiled: ['buy-item'],
   },
-  'workflows-output-not-depended-on': {
-    errors: [
-      'workflows-output-not-depended-on.arazzo.yml:66:14: error ASFN1023 $workflows.buy-item.outputs.itemId: workflow "check-item" does not depend on "buy-item" (it has no dependsOn), so that workflow has not run and its outputs are never there; add it to dependsOn [depends-on]',
-    ],
-    compiled: ['buy-item'],
-  },
   'workflows-unknown': {
     errors: ['workflows-unknown.arazzo.yml:58:13: error ASFN1015 $workflows.sell-item names no workflow of this document (has: buy-item) [workflow-target]'],
   },

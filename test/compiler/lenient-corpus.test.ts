@@ -50,6 +50,12 @@ const LENIENT: Record<string, { readonly warnings: readonly string[]; readonly w
     warnings: ['undeclared-query-parameter.arazzo.yml:41:13: warning ASFN2011 parameter "expand" in query is not declared by operation getItem (it declares: itemId (path)); it is sent anyway [undeclared-parameter]'],
     workflows: ['buy-item'],
   },
+  'workflows-output-implied-dependency': {
+    warnings: [
+      'workflows-output-implied-dependency.arazzo.yml:66:14: warning ASFN2125 $workflows.buy-item.outputs.itemId: workflow "check-item" reads workflow "buy-item" without listing it in dependsOn; it runs "buy-item" first, with the same inputs, as a dependency (list it in dependsOn to say so) [implied-depends-on]',
+    ],
+    workflows: ['buy-item', 'check-item'],
+  },
   'workflow-step-status-code': {
     warnings: [
       'workflow-step-status-code.arazzo.yml:74:5: warning ASFN2013 step "order" runs workflow "buy-item" and makes no HTTP call: "$statusCode" has no value there, so a criterion that compares it does not hold (read the child\'s outputs with $outputs.<name>) [workflow-step-http]',
