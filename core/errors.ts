@@ -25,6 +25,12 @@ const ERROR_KINDS = {
   InvalidInputs: { code: 'Arazzo.InvalidInputs', retryable: false },
   /** Connection error, timeout, 5xx or 429 from the provider (retried by the Task's Retry when safe). */
   ProviderUnavailable: { code: 'Arazzo.ProviderUnavailable', retryable: true },
+  /**
+   * The step ran past its Arazzo 1.1 `timeout` and no onFailure action handled it (the spec: the
+   * step fails). Not retried by the provider-fault Retry: an onFailure `retry` action is how a
+   * document asks for another try.
+   */
+  StepTimeout: { code: 'Arazzo.StepTimeout', retryable: false },
   /** The provider kept answering 429 with `Retry-After` past the step's bound of waits (`transport.throttle.maxWaits`). */
   Throttled: { code: 'Arazzo.Throttled', retryable: false },
   /**
@@ -108,6 +114,7 @@ export const stepFailed = factory(ErrorCodes.StepFailed);
 export const invalidInputs = factory(ErrorCodes.InvalidInputs);
 export const providerUnavailable = factory(ErrorCodes.ProviderUnavailable);
 export const throttled = factory(ErrorCodes.Throttled);
+export const stepTimeout = factory(ErrorCodes.StepTimeout);
 export const unexpectedContentType = factory(ErrorCodes.UnexpectedContentType);
 export const responseSchemaMismatch = factory(ErrorCodes.ResponseSchemaMismatch);
 export const expressionError = factory(ErrorCodes.Expression);

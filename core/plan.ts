@@ -177,6 +177,13 @@ interface StepPlanBase {
     readonly sourceDescriptions?: Readonly<Record<string, JsonValue>>;
     readonly components?: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
   };
+  /**
+   * Arazzo 1.1 step `timeout`, in milliseconds: how long one run of the step may wait for its call
+   * (the operation's answer, the nested execution, the callback) before the step fails with
+   * `Arazzo.StepTimeout` and its onFailure actions apply. Rendered as the Task's `TimeoutSeconds`;
+   * the operation handler bounds its HTTP exchange by it to the millisecond.
+   */
+  readonly timeoutMs?: number;
   /** Additional authenticated data of sealed values: shared by the workflows of one deployment, so a parent can hand a sealed token to a child. */
   readonly sealContext: string;
 }

@@ -52,9 +52,10 @@ export const DiagnosticCodes = {
   selectorNotYetSupported: { code: 'ASFN1059', rule: 'selector-not-yet-supported' },
   actionParametersNotYetSupported: { code: 'ASFN1060', rule: 'action-parameters-not-yet-supported' },
   querystringNotYetSupported: { code: 'ASFN1061', rule: 'querystring-not-yet-supported' },
-  stepTimeoutNotYetSupported: { code: 'ASFN1062', rule: 'step-timeout-not-yet-supported' },
   arazzo11Field: { code: 'ASFN1063', rule: 'arazzo-version' },
   selfUri: { code: 'ASFN1064', rule: 'self-uri' },
+  // Arazzo 1.1 step timeout, action parameters, in: querystring (issue 17).
+  stepTimeout: { code: 'ASFN1105', rule: 'step-timeout' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -88,6 +89,8 @@ export const DiagnosticCodes = {
   signedHeaderUnset: { code: 'ASFN2040', rule: 'signed-header' },
   // Other people's documents, continued (issue 13).
   impliedDependsOn: { code: 'ASFN2125', rule: 'implied-depends-on' },
+  // Arazzo 1.1 (issue 17).
+  stepTimeoutLimit: { code: 'ASFN2105', rule: 'step-timeout-limit' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { ErrorCodes, RETRYABLE_ERROR_CODES } from '../../core/errors.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type StepPlan, type WorkflowPlan } from '../../core/plan.js';
 import { pathMember, StateNames, workflowFunctionKey } from './state-names.js';
+import { operationTaskTimeoutSeconds } from '../plan/plan-step-timeout.js';
 
 export type AslState = Record<string, unknown>;
 
@@ -135,7 +136,9 @@ function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, com
     Resource: ectx.resourceFor(step.operation.key),
     Parameters: stateParameters(ectx, id),
     ResultPath: `$.steps${pathMember(id)}`,
-    TimeoutSeconds: Math.ceil((step.transport.connectTimeoutMs + step.transport.requestTimeoutMs) / 1000) + 30,
+    // A step timeout (Arazzo 1.1) is enforced by the handler to the millisecond; the Task's bound is the backstop.
+    TimeoutSeconds:
+      step.timeoutMs !== undefined ? operationTaskTimeoutSeconds(step.timeoutMs) : Math.ceil((step.transport.connectTimeoutMs + step.transport.requestTimeoutMs) / 1000) + 30,
     Retry: step.transport.retrySafe ? [PROVIDER_RETRY, LAMBDA_SERVICE_RETRY] : [LAMBDA_SERVICE_RETRY],
     Catch: catchInto(StateNames.failed(id)),
   };
@@ -191,6 +194,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
       Parameters: { StateMachineArn: ectx.stateMachineArnFor(step.target.workflowId, step.target.source), 'Input.$': `$.nested${pathMember(id)}.input` },
       ResultSelector: { ...NESTED_RESULT, 'output.$': '$.Output' },
       ResultPath: `$.nested${pathMember(id)}.run`,
+      ...(step.timeoutMs !== undefined ? { TimeoutSeconds: Math.ceil(step.timeoutMs / 1000) } : {}),
       // The child's failure is the step's to judge (onFailure actions): it goes to the result handler too.
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: `$.nested${pathMember(id)}.run`, Next: StateNames.result(id) }],
       Next: StateNames.result(id),
@@ -209,6 +213,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
     states[StateNames.result(id)] = decider;
   } else if (step.callback) {
     const { callback } = step;
+    const timeoutSeconds = step.timeoutMs !== undefined ? Math.min(callback.timeoutSeconds, Math.ceil(step.timeoutMs / 1000)) : callback.timeoutSeconds;
     ectx.tasks[StateNames.step(id)] = { functionKey: step.operation.key, stepId: id, waitsForCallback: true };
     decider = {
       Type: 'Task',
@@ -220,8 +225,9 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
       },
       ResultPath: `$.steps${pathMember(id)}`,
       // A lost or late callback cannot park the execution: silence past the heartbeat, or no settled status in time, ends the wait.
-      HeartbeatSeconds: callback.heartbeatSeconds,
-      TimeoutSeconds: callback.timeoutSeconds,
+      // ASL wants the heartbeat shorter than the timeout: a step timeout below it leaves the timeout alone to bound the wait.
+      ...(callback.heartbeatSeconds < timeoutSeconds ? { HeartbeatSeconds: callback.heartbeatSeconds } : {}),
+      TimeoutSeconds: timeoutSeconds,
       // Only the Lambda service's own faults: a function error may follow a request the provider already accepted.
       Retry: [LAMBDA_SERVICE_RETRY],
       Catch: [

@@ -10,6 +10,7 @@ import { documentContextFor } from './document-context.js';
 import { planCriteria } from './plan-actions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { planStepSigning } from './plan-signing.js';
+import { planStepTimeout } from './plan-step-timeout.js';
 import { planParameters, planWorkflowInputs } from './plan-parameters.js';
 import { planRequestBody, requestContentType } from './plan-request-body.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
@@ -82,9 +83,11 @@ export function planWorkflowStep(ctx: PlanContext, bound: BoundStep, setting: St
   checkWorkflowStepSecurity(ctx, step, sp);
   if (step.requestBody) reportAt(ctx, `${sp}/requestBody`, 'schema', `step "${step.stepId}" runs workflow "${target.workflowId}": a requestBody has nowhere to go (its parameters are the workflow's inputs)`);
   const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
+  const timeoutMs = planStepTimeout(ctx, step, sp, 'workflow');
   return {
     kind: 'workflow',
     ...commonOf(ctx, bound, setting),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     target: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) },
     inputs: planWorkflowInputs(ctx, step, setting.workflow, target, sp, setting.workflowPointer),
     successCriteria: planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`),
@@ -109,6 +112,8 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     sendsJsonBody: step.requestBody !== undefined && /json/i.test(contentType.split(';')[0]) && typeof step.requestBody.payload === 'object' && step.requestBody.payload !== null,
   }, ctx.diagnostics);
   const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
+  const timeoutMs = planStepTimeout(ctx, step, sp, callback ? 'callback' : 'operation');
+  const connectTimeoutMs = ctx.options.connectTimeoutMs ?? 5_000;
   const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);
   const retrySafe = isRetrySafe(method, parameters, contentType, step.requestBody);
   const responseMediaTypes = responseMediaTypesOf(op.operation);
@@ -116,6 +121,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const responseSchemas = checks.SCHEMA_CHECK === 'off' ? undefined : responseSchemasOf(op.operation, String(ctx.loaded.openapis.get(op.source)?.document.openapi ?? '3.1.0'));
   return {
     ...commonOf(ctx, bound, setting),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(callback ? { callback } : {}),
     operation: {
       source: op.source,
@@ -139,8 +145,9 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     // A member of an object input (`auth.accessToken`) is sent by a step that reads its input (`$inputs.auth`).
     credentialInputs: setting.credentialInputs.filter((path) => inputsReferencedBy([parameters, step.requestBody, auth.map((a) => a.values)]).includes(splitCredentialPath(path)[0])),
     transport: {
-      connectTimeoutMs: ctx.options.connectTimeoutMs ?? 5_000,
-      requestTimeoutMs: ctx.options.requestTimeoutMs ?? 30_000,
+      // A step timeout is the author's bound on the call, in place of the defaults (shorter or longer).
+      connectTimeoutMs: timeoutMs === undefined ? connectTimeoutMs : Math.min(connectTimeoutMs, timeoutMs),
+      requestTimeoutMs: timeoutMs ?? ctx.options.requestTimeoutMs ?? 30_000,
       retrySafe,
       ...(handledStatuses.length ? { handledStatuses } : {}),
       // A 429 with Retry-After waits through a Wait state: only a call that may be repeated, whose step does not handle 429 itself.

@@ -37,7 +37,6 @@ export interface Arazzo11Use {
 /** The features a 1.1 document may use that the compiler refuses for now, with the code each is reported under and why. */
 export const NOT_YET_COMPILED: Readonly<Partial<Record<Arazzo11Feature, { kind: DiagnosticKind; why: string }>>> = {
   asyncapi: { kind: 'asyncApiNotYetSupported', why: 'AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2)' },
-  stepTimeout: { kind: 'stepTimeoutNotYetSupported', why: 'a step timeout is not compiled yet (issue 17)' },
   selector: { kind: 'selectorNotYetSupported', why: 'Selector Objects are not evaluated yet (issue 17); write a runtime expression such as $response.body#/a/b' },
   targetSelectorType: { kind: 'selectorNotYetSupported', why: 'targetSelectorType is not evaluated yet (issue 17); a JSON target is a JSON pointer, an XML target an XPath' },
   actionParameters: { kind: 'actionParametersNotYetSupported', why: 'parameters on a success or failure action are not passed yet (issue 17): the workflow runs with the current inputs' },

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
-import { allPass, decideOutcome, openContext } from './decide-outcome.js';
+import { allPass, decideOutcome, openContext, type OpenedContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
 import {
   ErrorCodes,
@@ -10,6 +10,7 @@ import {
   providerUnavailable,
   responseSchemaMismatch,
   stepFailed,
+  stepTimeout,
   throttled,
   unexpectedContentType,
 } from '../../core/errors.js';
@@ -206,17 +207,19 @@ const REFUSED_CREDENTIAL = new Set([401, 403]);
  * secret (a 403 that is a domain rule, Mbanq's) costs one Secrets Manager read and no request.
  */
 export async function handleStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<StepResult> {
+  // Arazzo 1.1 step timeout: one deadline for this run of the step, whatever it sends (a second try after a rotated secret included).
+  const deadline = plan.timeoutMs !== undefined ? performance.now() + plan.timeoutMs : undefined;
   const refresh = runtime.secrets.refresh?.bind(runtime.secrets);
-  if (!refresh) return runStep(plan, event, runtime);
+  if (!refresh) return runStep(plan, event, runtime, deadline);
   const read = new Set<string>();
   // The copy keeps the runtime's token cache (it is tied to the runtime's own secrets provider, not to this wrapper).
   const recording: StepRuntime = { ...runtime, tokenCache: tokenCacheOf(runtime), secrets: { getSecret: (name) => (read.add(name), runtime.secrets.getSecret(name)) } };
   let status: number | undefined;
-  const first = await runStep(plan, event, recording, (s) => (status = s)).then(
+  const first = await runStep(plan, event, recording, deadline, (s) => (status = s)).then(
     (result) => ({ result }),
     (error: unknown) => ({ error }),
   );
-  if (status !== undefined && REFUSED_CREDENTIAL.has(status) && read.size && (await refresh([...read]))) return runStep(plan, event, runtime);
+  if (status !== undefined && REFUSED_CREDENTIAL.has(status) && read.size && (await refresh([...read]))) return runStep(plan, event, runtime, deadline);
   if ('error' in first) throw first.error;
   return first.result;
 }
@@ -241,7 +244,29 @@ function throttledResult(plan: StepPlan, event: StepEvent, retryAfter: number, w
   return { ...kept, throttle: { seconds, waits } };
 }
 
-async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, onAnswer?: (statusCode: number) => void, tokenRenewed = false): Promise<StepResult> {
+/**
+ * The step ran past its timeout (Arazzo 1.1): "aborting and failing the step", so its onFailure
+ * actions decide, with no status or response to read; none applies, `Arazzo.StepTimeout`.
+ */
+async function timedOutResult(plan: StepPlan, event: StepEvent, opened: OpenedContext, runtime: StepRuntime, message: string): Promise<StepResult> {
+  // A callback step's Task waits for its token whatever this returns: the failure must be thrown.
+  if (plan.callback) throw stepTimeout(message);
+  try {
+    return await decideOutcome(plan, event, opened, runtime.sealer, false, () => `${message}, and no onFailure action applies`);
+  } catch (err) {
+    if (isErrorCode(err, ErrorCodes.StepFailed)) throw stepTimeout(err.message);
+    throw err;
+  }
+}
+
+async function runStep(
+  plan: StepPlan,
+  event: StepEvent,
+  runtime: StepRuntime,
+  deadline: number | undefined,
+  onAnswer?: (statusCode: number) => void,
+  tokenRenewed = false,
+): Promise<StepResult> {
   // Before the call: a criterion engine that cannot load must not leave a POST sent and unjudged.
   await prepareCriteria(plan);
   const opened = await openContext(plan, event, runtime, plan.credentialInputs);
@@ -320,9 +345,16 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
       requestTimeoutMs: plan.transport.requestTimeoutMs,
       describe: `${request.method} ${plan.operation.path}`,
       responseMediaTypes: plan.operation.responseMediaTypes,
+      ...(deadline !== undefined ? { stepTimeout: { remainingMs: deadline - performance.now(), timeoutMs: plan.timeoutMs! } } : {}),
     });
   } catch (err) {
     runtime.log?.({ ...logBase, durationMs: 0, error: (err as Error).name });
+    if (isErrorCode(err, ErrorCodes.StepTimeout)) {
+      ctx.url = request.url;
+      ctx.method = request.method;
+      ctx.request = request.parts;
+      return timedOutResult(plan, event, opened, runtime, `${where}: ${err.message}`);
+    }
     throw err;
   }
   // A 401 to a token an earlier step minted: the provider dropped it before its time (revoked, a
@@ -330,7 +362,7 @@ async function runStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime, o
   if (response.statusCode === 401 && cachedTokenKeys.length && !tokenRenewed && !callback) {
     for (const key of cachedTokenKeys) tokenCacheOf(runtime).evict(key);
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, outcome: 'token refused: requesting a new one' });
-    return runStep(plan, event, runtime, onAnswer, true);
+    return runStep(plan, event, runtime, deadline, onAnswer, true);
   }
   onAnswer?.(response.statusCode);
   const what = `${request.method} ${logBase.path}`;

@@ -1,6 +1,6 @@
 import { prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, storedContext } from './decide-outcome.js';
-import { ErrorCodes, expressionError, isErrorCode, planError } from '../../core/errors.js';
+import { ErrorCodes, expressionError, isErrorCode, planError, stepTimeout } from '../../core/errors.js';
 import { evaluateValue } from '../../core/expressions/index.js';
 import type { StepEvent, StepResult, WorkflowStepPlan } from '../../core/plan.js';
 import type { Sealer } from './secrets/index.js';
@@ -66,9 +66,18 @@ export async function handleWorkflowStep(
     opened.ctx.workflows = { ...opened.ctx.workflows, [plan.target.workflowId]: { ...opened.ctx.workflows?.[plan.target.workflowId], outputs: opened.ctx.outputs } };
   }
   const ok = childSucceeded && allPass(plan.successCriteria, opened.ctx);
-  return decideOutcome(plan, event, opened, runtime.sealer, ok, () =>
-    'Error' in run
-      ? `step ${plan.stepId}: workflow ${plan.target.workflowId} failed with ${describeChildFailure(run)}, and no onFailure action applies`
-      : `step ${plan.stepId}: workflow ${plan.target.workflowId} succeeded, but its outputs do not meet the step's success criteria (${plan.successCriteria.map((c) => c.condition).join(' && ')}), and no onFailure action applies`,
-  );
+  // The `.run` Task's TimeoutSeconds is the step's timeout (Arazzo 1.1): past it the step fails by that name.
+  const timedOut = 'Error' in run && run.Error === 'States.Timeout' && plan.timeoutMs !== undefined;
+  try {
+    return await decideOutcome(plan, event, opened, runtime.sealer, ok, () =>
+      timedOut
+        ? `step ${plan.stepId}: workflow ${plan.target.workflowId} did not finish within the step's timeout of ${plan.timeoutMs} ms, and no onFailure action applies`
+        : 'Error' in run
+          ? `step ${plan.stepId}: workflow ${plan.target.workflowId} failed with ${describeChildFailure(run)}, and no onFailure action applies`
+          : `step ${plan.stepId}: workflow ${plan.target.workflowId} succeeded, but its outputs do not meet the step's success criteria (${plan.successCriteria.map((c) => c.condition).join(' && ')}), and no onFailure action applies`,
+    );
+  } catch (err) {
+    if (timedOut && isErrorCode(err, ErrorCodes.StepFailed)) throw stepTimeout(err.message);
+    throw err;
+  }
 }

@@ -125,7 +125,6 @@ workflows:
       'doc.arazzo.yml:10:18: error ASFN1055 step field "channelPath": AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2) [asyncapi-not-yet-supported]',
       'doc.arazzo.yml:11:13: error ASFN1055 step field "action": AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2) [asyncapi-not-yet-supported]',
       'doc.arazzo.yml:12:20: error ASFN1055 step field "correlationId": AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2) [asyncapi-not-yet-supported]',
-      'doc.arazzo.yml:13:14: error ASFN1062 step field "timeout": a step timeout is not compiled yet (issue 17) [step-timeout-not-yet-supported]',
     ]);
   });
 

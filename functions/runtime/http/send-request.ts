@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { ArazzoRuntimeError, invalidResponse, providerUnavailable } from '../../../core/errors.js';
+import { ArazzoRuntimeError, invalidResponse, providerUnavailable, stepTimeout } from '../../../core/errors.js';
 import type { BuiltRequest } from './build-request.js';
 import type { ResponseMediaTypes } from '../../../core/plan.js';
 import { findUndeclaredMediaType, isJsonMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter, type UndeclaredMediaType } from '../../../core/media-type.js';
@@ -25,6 +25,11 @@ export interface SendOptions {
   readonly maxBodyBytes?: number;
   /** How messages name the request (method and path template): never the resolved URL. */
   readonly describe: string;
+  /**
+   * What is left of the step's Arazzo 1.1 `timeout`, in ms: past it the exchange is aborted and
+   * fails with `Arazzo.StepTimeout` (the step's failure, not a provider fault to retry).
+   */
+  readonly stepTimeout?: { readonly remainingMs: number; readonly timeoutMs: number };
   /** What the operation declares it answers with (the plan's `operation.responseMediaTypes`); unchecked when absent. */
   readonly responseMediaTypes?: ResponseMediaTypes;
 }
@@ -125,7 +130,19 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
   // One bound on the whole exchange, cleared as soon as it ends (AbortSignal.timeout would keep a timer per call alive until it fires).
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), options.connectTimeoutMs + options.requestTimeoutMs);
+  const transportMs = options.connectTimeoutMs + options.requestTimeoutMs;
+  const step = options.stepTimeout;
+  const stepBound = step !== undefined && step.remainingMs <= transportMs;
+  const timedOut = () => stepTimeout(`${what} did not answer within the step's timeout of ${step!.timeoutMs} ms`);
+  if (step !== undefined && step.remainingMs <= 0) throw timedOut();
+  let stepExpired = false;
+  const timer = setTimeout(
+    () => {
+      stepExpired = stepBound;
+      deadline.abort();
+    },
+    stepBound ? step.remainingMs : transportMs,
+  );
   try {
     const res = await request(req.url, {
       method: req.method as Dispatcher.HttpMethod,
@@ -169,6 +186,8 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
     return { statusCode: res.statusCode, headers, body: parseBody(text, contentType, what), durationMs: performance.now() - started };
   } catch (err) {
     if (err instanceof ArazzoRuntimeError) throw err;
+    // The step's own bound ran out (undici may report it as its headers or body timeout, or as the abort).
+    if (stepExpired || (stepBound && performance.now() - started >= step.remainingMs)) throw timedOut();
     const name = (err as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') throw providerUnavailable(`${what} failed: timed out`, { cause: err });
     const code = describe(err);
