@@ -42,6 +42,7 @@ export const DiagnosticCodes = {
   // Signed requests (issue 18).
   signingDeclaration: { code: 'ASFN1050', rule: 'signing-declaration' },
   signingUnsupported: { code: 'ASFN1051', rule: 'signing-unsupported' },
+  signingKeyId: { code: 'ASFN1120', rule: 'signing-key-id' },
   // Verified inbound webhooks (issue 19 §3).
   callbackVerification: { code: 'ASFN1070', rule: 'callback-verify' },
   // Arazzo 1.1 (issue 17): what a 1.1 document may use that is not compiled yet, step dependsOn, $self.
@@ -87,6 +88,7 @@ export const DiagnosticCodes = {
   signingReplacesParameter: { code: 'ASFN2038', rule: 'signing-replaces-parameter' },
   signatureHeaderUnset: { code: 'ASFN2039', rule: 'signature-header' },
   signedHeaderUnset: { code: 'ASFN2040', rule: 'signed-header' },
+  signingKeyIdInput: { code: 'ASFN2120', rule: 'signing-key-id-input' },
   // Other people's documents, continued (issue 13).
   impliedDependsOn: { code: 'ASFN2125', rule: 'implied-depends-on' },
   // Arazzo 1.1 (issue 17).

@@ -95,6 +95,7 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
       endsOnDefaultSuccess: isLast,
       endsWorkflow: endsWorkflow(isLast, [...onSuccess, ...onFailure]),
       credentialInputs,
+      declaredInputs: Object.keys(((inputsSchema as { properties?: object }).properties ?? {}) as object),
       security,
       securityReported,
     };

@@ -1,4 +1,6 @@
 import type { SigningAlgorithm, SigningPlan, SigningScheme } from '../../core/plan.js';
+import { ExpressionSyntaxError, formatExpression, parseTemplate } from '../../core/expressions/index.js';
+import type { DiagnosticKind } from '../diagnostics/codes.js';
 import { diagnosticAt, decodePointer, encodePointer } from '../load/parse-yaml-source.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
 import { producedHeaders } from '../../functions/runtime/signing/sign-request.js';
@@ -22,6 +24,7 @@ export interface SigningDeclaration {
   /** `Digest` or `Content-Digest`; defaults to the digest header the components cover. */
   readonly digest?: string;
   readonly key: string;
+  /** A literal, or a runtime expression / template that reads only `$inputs` (evaluated at send time). */
   readonly keyId: string;
   readonly expiresIn?: number;
   readonly label?: string;
@@ -39,8 +42,45 @@ const TOKEN = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A declaration's problem, with the diagnostic that reports it. */
+export interface SigningDeclarationProblem {
+  readonly problem: string;
+  readonly kind: DiagnosticKind;
+}
+
+/**
+ * A keyId that is a runtime expression (`$inputs.appId`) or holds some (`{$inputs.tenant}-app`):
+ * evaluated when the request is signed, so it may read only what is known when the execution
+ * starts, the workflow's inputs (credential inputs included), never a step's outputs or the
+ * request being signed. Returns the inputs it reads, or the problem.
+ */
+export function readKeyIdExpression(keyId: string): { inputs: string[] } | { problem: string } {
+  let parts;
+  try {
+    parts = parseTemplate(keyId);
+  } catch (err) {
+    if (!(err instanceof ExpressionSyntaxError)) throw err;
+    return { problem: `keyId ${JSON.stringify(keyId)} is not a valid runtime expression: ${err.message}` };
+  }
+  const inputs: string[] = [];
+  for (const part of parts) {
+    if (part.kind !== 'expression') continue;
+    if (part.expression.kind !== 'inputs')
+      return {
+        problem: `keyId reads ${formatExpression(part.expression)}: it may read only $inputs (known when the execution starts), never a step's outputs or the request or response being signed`,
+      };
+    inputs.push(part.expression.name);
+  }
+  return { inputs };
+}
+
 /** Checks a declaration; returns the plan (without the scheme name) or the problem. */
-export function readSigningDeclaration(raw: unknown): Omit<SigningPlan, 'schemeName'> | { problem: string } {
+export function readSigningDeclaration(raw: unknown): Omit<SigningPlan, 'schemeName'> | SigningDeclarationProblem {
+  const found = readDeclaration(raw);
+  return 'problem' in found ? { problem: found.problem, kind: found.kind ?? 'signingDeclaration' } : found;
+}
+
+function readDeclaration(raw: unknown): Omit<SigningPlan, 'schemeName'> | { problem: string; kind?: DiagnosticKind } {
   if (!isObject(raw)) return { problem: 'must be an object with scheme, algorithm, components, key and keyId' };
   const scheme = raw.scheme as SigningScheme;
   if (!(scheme in ALGORITHMS)) return { problem: `scheme must be draft-cavage or rfc9421 (is ${JSON.stringify(raw.scheme)})` };
@@ -74,6 +114,10 @@ export function readSigningDeclaration(raw: unknown): Omit<SigningPlan, 'schemeN
   if (/BEGIN|PRIVATE KEY|\n/.test(raw.key))
     return { problem: 'key must be the name of a signing key, never key material: the plan is bundled into the Lambda' };
   if (typeof raw.keyId !== 'string' || !raw.keyId) return { problem: 'keyId must be the id the provider registered the public key under' };
+  if (raw.keyId.includes('$')) {
+    const expression = readKeyIdExpression(raw.keyId);
+    if ('problem' in expression) return { problem: expression.problem, kind: 'signingKeyId' };
+  }
   if (raw.label !== undefined && (typeof raw.label !== 'string' || !/^[a-z*][a-z0-9_.*-]*$/.test(raw.label)))
     return { problem: 'label must be a structured-field key (lower-case)' };
   return {
@@ -92,7 +136,7 @@ interface FoundDeclaration {
   readonly raw: unknown;
   readonly schemeName?: string;
   /** Where to report a problem: the scheme in its OpenAPI description, or the step (configuration). */
-  readonly report: (message: string) => void;
+  readonly report: (message: string, kind: DiagnosticKind) => void;
   /** Whether the operation's security requirements name the scheme. */
   readonly required: boolean;
 }
@@ -125,7 +169,7 @@ export function planStepSigning(
   if (configured !== undefined) {
     found.push({
       raw: configured,
-      report: (m) => reportAt(ctx, stepPointer, 'signingDeclaration', `signing configured for source "${operation.source}": ${m}`),
+      report: (m, kind) => reportAt(ctx, stepPointer, kind, `signing configured for source "${operation.source}": ${m}`),
       required: false,
     });
   } else if (openapi) {
@@ -137,8 +181,7 @@ export function planStepSigning(
       found.push({
         raw: scheme[SIGNING_EXTENSION],
         schemeName: name,
-        report: (m) =>
-          ctx.diagnostics.push(diagnosticAt(openapi.source, pointer, 'signingDeclaration', `${SIGNING_EXTENSION} of security scheme "${name}": ${m}`)),
+        report: (m, kind) => ctx.diagnostics.push(diagnosticAt(openapi.source, pointer, kind, `${SIGNING_EXTENSION} of security scheme "${name}": ${m}`)),
         required: requirements.some((r) => isObject(r) && name in r),
       });
     }
@@ -149,7 +192,7 @@ export function planStepSigning(
       const key = `${operation.source}\u0000${declaration.schemeName ?? ''}`;
       if (!reported.has(key)) {
         reported.add(key);
-        declaration.report(plan.problem);
+        declaration.report(plan.problem, plan.kind);
       }
       continue;
     }

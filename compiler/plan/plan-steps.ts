@@ -30,6 +30,8 @@ export interface StepSetting {
   readonly endsOnDefaultSuccess: boolean;
   readonly endsWorkflow: boolean;
   readonly credentialInputs: readonly string[];
+  /** The input names the workflow's inputs schema declares. */
+  readonly declaredInputs: readonly string[];
   /** The workflow's `x-security`, merged into each operation step. */
   readonly security: WorkflowSecurity;
   /** Problems of workflow-level entries already reported (once per workflow, not per step). */
@@ -101,6 +103,11 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const { step, pointer: sp } = bound;
   const op = bound.operation!;
   const signing = planStepSigning(ctx, step, sp, op, setting.securityReported);
+  const keyIdInputs = signing?.keyId.includes('$') ? inputsReferencedBy(signing.keyId) : [];
+  for (const name of keyIdInputs.filter((n) => !setting.declaredInputs.includes(n))) {
+    const message = `step "${step.stepId}" signs with keyId ${JSON.stringify(signing!.keyId)}, which reads input "${name}" that workflow "${setting.workflow.workflowId}" does not declare (its inputs: ${setting.declaredInputs.join(', ') || 'none'}): the step fails when it signs unless the execution input has it`;
+    reportAt(ctx, sp, 'signingKeyIdInput', message, 'warning');
+  }
   const parameters = planParameters(ctx, step, setting.workflow, op, sp, setting.workflowPointer, signing);
   const requestBody = planRequestBody(ctx, step, op, sp);
   const auth = planStepSecurity(ctx, step, sp, op, setting.security, parameters, setting.securityReported);
@@ -143,7 +150,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     sealedOutputs: sealedOutputsOf(ctx, outputs),
     // Only the credentials this step sends: on AWS its function may read no other secret.
     // A member of an object input (`auth.accessToken`) is sent by a step that reads its input (`$inputs.auth`).
-    credentialInputs: setting.credentialInputs.filter((path) => inputsReferencedBy([parameters, step.requestBody, auth.map((a) => a.values)]).includes(splitCredentialPath(path)[0])),
+    credentialInputs: setting.credentialInputs.filter((path) => inputsReferencedBy([parameters, step.requestBody, auth.map((a) => a.values), signing?.keyId]).includes(splitCredentialPath(path)[0])),
     transport: {
       // A step timeout is the author's bound on the call, in place of the defaults (shorter or longer).
       connectTimeoutMs: timeoutMs === undefined ? connectTimeoutMs : Math.min(connectTimeoutMs, timeoutMs),

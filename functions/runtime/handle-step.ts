@@ -122,6 +122,21 @@ function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string, es
   }
 }
 
+/**
+ * The keyId a step signs with: literal, or evaluated from the execution's inputs (the compiler
+ * allows only `$inputs` there, ASFN1120), so one deployment signs for the application each
+ * execution names. It must come out as non-empty text: a missing input fails the step by name.
+ */
+function signingKeyId(plan: StepPlan, ctx: ExpressionContext, where: string): string {
+  const keyId = plan.signing!.keyId;
+  if (!keyId.includes('$')) return keyId;
+  const value = evaluateStrict(keyId, ctx, `${where} signing keyId`);
+  if ((typeof value !== 'string' || !value) && typeof value !== 'number') {
+    throw expressionError(`${where} signing keyId: ${keyId} is ${value === undefined ? 'absent' : `not text (${value === null ? 'null' : typeof value})`}`);
+  }
+  return String(value);
+}
+
 const SEALED_VALUE = /sealed:v\d+:/;
 
 /** Whether a value about to be sent holds a sealed string anywhere (a template may have embedded one). */
@@ -330,7 +345,7 @@ async function runStep(
   // Signed last, over the request as it is sent (auth applied, body encoded), on every attempt: a fresh Date and signature.
   if (plan.signing) {
     try {
-      request = await signRequest(built, plan.signing, signingKeysOf(runtime), Date.now(), where);
+      request = await signRequest(built, { ...plan.signing, keyId: signingKeyId(plan, ctx, where) }, signingKeysOf(runtime), Date.now(), where);
     } catch (err) {
       runtime.log?.({ ...logBase, durationMs: 0, error: (err as Error).name });
       throw err;

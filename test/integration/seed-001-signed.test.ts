@@ -54,6 +54,17 @@ describe('seed 001 signed against the verifying PIS simulator', () => {
     }
   });
 
+  it('signs with a keyId read from the inputs at send time ($inputs.clientId, a credential input: the application id)', async () => {
+    const run = await harness.run(SEED_001, seed001Input(randomUUID()), {
+      compile: { signing: { pisApi: { ...SIGNING.pisApi, keyId: '$inputs.clientId' } } },
+      dispatcher: tap.dispatcher,
+    });
+    expect(run.execution.status).toBe('SUCCEEDED');
+    // The input holds a secret reference; the signature names the application id it resolves to, which the simulator knows the key of.
+    expect(seed001Input('x').clientId).toMatch(/^secret:/);
+    expect(tap.requests.filter((r) => r.path === '/pis/v2/connect').at(-1)!.headers.signature).toMatch(/^keyId="sandbox-app-id",/);
+  });
+
   it('unsigned (no signing declared), the simulator answers 401 with its error body and the step fails quoting it', async () => {
     const run = await harness.run(SEED_001, seed001Input(randomUUID()));
     expect(run.execution.status).toBe('FAILED');

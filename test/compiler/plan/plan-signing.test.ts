@@ -14,7 +14,7 @@ const FINTECTURE = {
   keyId: 'sandbox-app-id',
 };
 const signingCodes = (diagnostics: readonly { code: string; message: string }[]) =>
-  diagnostics.filter((d) => /^ASFN(105[0-4]|20(10|3[89]|4[01]))$/.test(d.code)).map((d) => `${d.code} ${d.message}`);
+  diagnostics.filter((d) => /^ASFN(105[0-4]|20(10|3[89]|4[01])|1120|2120)$/.test(d.code)).map((d) => `${d.code} ${d.message}`);
 
 describe('signing in the plan', () => {
   it("configured for seed 001's PIS source: the steps that declare Signature are signed, Date/Digest/Signature count as supplied", async () => {
@@ -89,5 +89,32 @@ workflows:
     expect(found[0]).toContain(
       'ASFN2039 step "read": operation getPet requires the signature header "Signature", which no parameter supplies and no signing declaration produces',
     );
+  });
+
+  it('takes a keyId that reads the inputs ($inputs.clientId, {$inputs.x} in text): kept for send time, its credential input sent to the step', async () => {
+    const result = await compileFile(SEED_001, { signing: { pisApi: { ...FINTECTURE, keyId: '$inputs.clientId' } } });
+    expect(signingCodes(result.diagnostics)).toEqual([]);
+    const connect = (result.workflows[0].plan.steps as StepPlan[]).find((s) => s.operation?.operationId === 'createPisV2Connect')!;
+    expect(connect.signing!.keyId).toBe('$inputs.clientId');
+    // clientId is a credential input: the signing step may now read it (on AWS, its secret).
+    expect(connect.credentialInputs).toContain('clientId');
+    const templated = await compileFile(SEED_001, { signing: { pisApi: { ...FINTECTURE, keyId: 'merchant-{$inputs.clientId}' } } });
+    expect(signingCodes(templated.diagnostics)).toEqual([]);
+  });
+
+  it('refuses a keyId expression that does not parse or reads anything but the inputs (ASFN1120); warns on an undeclared input (ASFN2120)', async () => {
+    const steps = await compileFile(SEED_001, { signing: { pisApi: { ...FINTECTURE, keyId: '$steps.mintToken.outputs.access_token' } } });
+    expect(signingCodes(steps.diagnostics)).toEqual([
+      'ASFN1120 signing configured for source "pisApi": keyId reads $steps.mintToken.outputs.access_token: it may read only $inputs (known when the execution starts), never a step\'s outputs or the request or response being signed',
+    ]);
+    expect(steps.workflows).toEqual([]);
+    const response = await compileFile(SEED_001, { signing: { pisApi: { ...FINTECTURE, keyId: 'app-{$request.header.x-request-id}' } } });
+    expect(signingCodes(response.diagnostics)[0]).toMatch(/^ASFN1120 .*keyId reads \$request\.header\.x-request-id: it may read only \$inputs/);
+    const broken = await compileFile(SEED_001, { signing: { pisApi: { ...FINTECTURE, keyId: '{$inputs.clientId' } } });
+    expect(signingCodes(broken.diagnostics)[0]).toMatch(/^ASFN1120 signing configured for source "pisApi": keyId "\{\$inputs\.clientId" is not a valid runtime expression: /);
+    const undeclared = await compileFile(SEED_001, { signing: { pisApi: { ...FINTECTURE, keyId: '$inputs.applicationId' } } });
+    expect(signingCodes(undeclared.diagnostics)).toEqual([
+      'ASFN2120 step "createPayment" signs with keyId "$inputs.applicationId", which reads input "applicationId" that workflow "token-then-payment" does not declare (its inputs: clientId, clientSecret, amount, currency, communication, requestId): the step fails when it signs unless the execution input has it',
+    ]);
   });
 });
