@@ -333,6 +333,12 @@ export type AnyStepPlan = StepPlan | WorkflowStepPlan;
 
 export const isWorkflowStep = (step: AnyStepPlan): step is WorkflowStepPlan => step.kind === 'workflow';
 
+/**
+ * One item of a workflow's schedule: a step, or blocks of steps that run at the same time (a
+ * Parallel state whose branches each run their items in order).
+ */
+export type ScheduleItem = { readonly step: string } | { readonly parallel: readonly (readonly ScheduleItem[])[] };
+
 export interface WorkflowPlan {
   readonly planVersion: typeof PLAN_VERSION;
   readonly workflowId: string;
@@ -347,6 +353,12 @@ export interface WorkflowPlan {
   /** Workflows that run (to success) before the first step; their inputs and outputs are `$workflows.<id>.*`. */
   readonly dependsOn: readonly { readonly workflowId: string; readonly source?: string }[];
   readonly steps: readonly AnyStepPlan[];
+  /**
+   * Arazzo 1.1 step dependencies compiled for concurrency (docs/parallel-steps.md): the steps in
+   * the order their dependencies (`dependsOn`, `$steps.<id>` reads) allow, independent chains in
+   * Parallel states. Absent: the steps run in the order written, routed by their actions.
+   */
+  readonly schedule?: readonly ScheduleItem[];
   readonly outputs: Readonly<Record<string, string>>;
 }
 

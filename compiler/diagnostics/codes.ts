@@ -93,6 +93,8 @@ export const DiagnosticCodes = {
   impliedDependsOn: { code: 'ASFN2125', rule: 'implied-depends-on' },
   // Arazzo 1.1 (issue 17).
   stepTimeoutLimit: { code: 'ASFN2105', rule: 'step-timeout-limit' },
+  // Arazzo 1.1 parallel steps (issue 17).
+  parallelSequential: { code: 'ASFN2085', rule: 'parallel-sequential' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { ErrorCodes, RETRYABLE_ERROR_CODES } from '../../core/errors.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type StepPlan, type WorkflowPlan } from '../../core/plan.js';
+import { emitSchedule, firstScheduledState } from './emit-parallel.js';
 import { pathMember, StateNames, workflowFunctionKey } from './state-names.js';
 import { operationTaskTimeoutSeconds } from '../plan/plan-step-timeout.js';
 
@@ -91,9 +92,13 @@ export const LAMBDA_SERVICE_RETRY = {
   JitterStrategy: 'FULL',
 };
 
+/** The last state of a Parallel branch hands on only the step results (emit-parallel.ts merges them). */
+const BRANCH_END_OUTPUT = { OutputPath: '$.steps' };
+const BRANCH_END = { ...BRANCH_END_OUTPUT, End: true };
+
 const outcomeIs = (step: string, outcome: string) => ({ Variable: `$.steps${pathMember(step)}.outcome`, StringEquals: outcome });
 
-interface EmitContext {
+export interface EmitContext {
   readonly plan: WorkflowPlan;
   readonly states: Record<string, AslState>;
   readonly tasks: Record<string, TaskBinding>;
@@ -248,13 +253,19 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
     return StateNames.end(id);
   };
 
+  const branchEnd = () => {
+    states[StateNames.branchEnd(id)] = { Type: 'Succeed', ...BRANCH_END_OUTPUT };
+    return StateNames.branchEnd(id);
+  };
+
   const actions: ActionPlan[] = [...step.onSuccess, ...step.onFailure];
   // A 429 with Retry-After (transport.throttle): the handler returns the step's result with `throttle` set.
   const throttle = !isWorkflowStep(step) && !step.callback && step.transport.throttle !== undefined;
   if (!actions.length && !throttle) {
     // The handler throws on failure (caught above), so success has one route: no Choice, one transition less.
     if (step.endsOnDefaultSuccess) Object.assign(decider, { OutputPath: `$.steps${pathMember(id)}.workflowOutputs`, End: true });
-    else decider.Next = next;
+    else if (next) decider.Next = next;
+    else Object.assign(decider, BRANCH_END);
     return;
   }
 
@@ -304,7 +315,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
   states[StateNames.route(id)] = {
     Type: 'Choice',
     Choices: choices,
-    Default: step.endsOnDefaultSuccess ? endState() : next,
+    Default: step.endsOnDefaultSuccess ? endState() : (next ?? branchEnd()),
   };
 }
 
@@ -323,7 +334,7 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     stateMachineArnFor: options.stateMachineArnFor ?? localStateMachineArnFor,
   };
   const { states, tasks } = ectx;
-  const first = StateNames.step(plan.steps[0].stepId);
+  const first = plan.schedule ? firstScheduledState(plan.schedule) : StateNames.step(plan.steps[0].stepId);
   const fn = workflowFunctionKey(plan.workflowId);
 
   tasks[StateNames.validateInputs] = { functionKey: fn };
@@ -356,7 +367,8 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     states[StateNames.dependsOnFailed(dep.workflowId)] = { Type: 'Fail', Comment: `workflow ${dep.workflowId}, which ${plan.workflowId} depends on, failed`, ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
   });
 
-  plan.steps.forEach((step, i) => emitStep(ectx, step, plan.steps[i + 1] && StateNames.step(plan.steps[i + 1].stepId)));
+  if (plan.schedule) emitSchedule(ectx, plan.schedule, emitStep);
+  else plan.steps.forEach((step, i) => emitStep(ectx, step, plan.steps[i + 1] && StateNames.step(plan.steps[i + 1].stepId)));
 
   return {
     definition: {

@@ -54,6 +54,12 @@ export const StateNames = {
   gotoWorkflow: (stepId: string, workflowId: string) => fit(`${stepStateName(stepId)}.goto.${workflowId}`),
   /** What a `retry` with a stepId or workflowId runs before the step is retried. */
   runFirst: (stepId: string, target: string) => fit(`${stepStateName(stepId)}.retry.${target}`),
+  /** A Parallel state (Arazzo 1.1 step dependencies), named after the first step of each branch: `parallel(a, b)`. */
+  parallel: (firstSteps: readonly string[]) => fit(`parallel(${firstSteps.map(stepStateName).join(', ')})`),
+  /** The end of a Parallel branch whose last step routes through a Choice. */
+  branchEnd: (stepId: string) => fit(`${stepStateName(stepId)}.done`),
+  /** Builds the workflow outputs when a Parallel state ends the workflow (no single step runs last); no step's helper ends in `.outputs`. */
+  workflowOutputs: 'Workflow.outputs',
   dependsOn: (workflowId: string) => fit(`dependsOn.${workflowId}`),
   dependsOnFailed: (workflowId: string) => fit(`dependsOn.${workflowId}.failed`),
 } as const;

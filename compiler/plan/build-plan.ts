@@ -10,7 +10,8 @@ import { checkActionList, planActions } from './plan-actions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { buildFlowGraph, checkReachability, checkStepReads, checkWorkflowOutputs, endsWorkflow } from './plan-flow.js';
 import { checkWorkflowParameters } from './plan-parameters.js';
-import { checkStepDependencies } from './plan-step-dependencies.js';
+import { checkStepDependencies, checkStepDependencyOrder } from './plan-step-dependencies.js';
+import { lastScheduledStep, planSchedule } from './plan-schedule.js';
 import { checkSecurityInputDefaults, readWorkflowSecurity, securityCredentialInputs } from './plan-security.js';
 import { planOperationStep, planWorkflowStep } from './plan-steps.js';
 import { resolveInputsSchema } from './resolve-inputs-schema.js';
@@ -80,12 +81,19 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
 
   const graph = buildFlowGraph(workflow, new Map([...actions].map(([id, a]) => [id, [...a.onSuccess, ...a.onFailure]])));
   const reachable = checkReachability(ctx, workflow, graph, wp);
-  checkStepReads(ctx, workflow, graph, wp);
-  checkStepDependencies(ctx, workflow, graph, wp);
+  const dependencies = checkStepDependencies(ctx, workflow, wp);
+  const schedule = dependencies && planSchedule(ctx, workflow, actions, dependencies);
+  // Steps that run by their dependencies have every `$steps.<id>` they read run before them (each read is a dependency).
+  if (!schedule) {
+    checkStepReads(ctx, workflow, graph, wp);
+    if (dependencies) checkStepDependencyOrder(ctx, workflow, graph, dependencies, wp);
+  }
+  // With a schedule, the last step to run ends the workflow, unless a Parallel state ends it (then a Task after it builds the outputs).
+  const lastStep = schedule ? lastScheduledStep(schedule) : workflow.steps.at(-1)?.stepId;
 
   const steps = bound.steps.flatMap((b): AnyStepPlan[] => {
     const { onSuccess, onFailure } = actions.get(b.step.stepId)!;
-    const isLast = b.index === workflow.steps.length - 1;
+    const isLast = b.step.stepId === lastStep;
     const setting = {
       workflow,
       workflowPointer: wp,
@@ -122,6 +130,7 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
     credentialInputs,
     dependsOn: bound.dependsOn.map((target) => ({ workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) })),
     steps,
+    ...(schedule ? { schedule } : {}),
     outputs,
   };
 }

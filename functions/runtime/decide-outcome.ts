@@ -76,11 +76,14 @@ export async function openContext(
   return { ctx, opened: opened.filter((v) => v.length >= 4) };
 }
 
+/** What the execution state holds of a run so far. */
+export type StoredState = Pick<StepEvent, 'inputs' | 'steps' | 'workflows'>;
+
 /**
  * The context as the execution state holds it: nothing opened, so credential references and
  * sealed tokens stay as they are (workflow outputs, a workflow step's child inputs and outcome).
  */
-export function storedContext(event: StepEvent): ExpressionContext {
+export function storedContext(event: StoredState): ExpressionContext {
   return {
     inputs: event.inputs,
     steps: Object.fromEntries(Object.entries(event.steps ?? {}).map(([k, v]) => [k, { outputs: v?.outputs ?? {} }])),
@@ -89,7 +92,7 @@ export function storedContext(event: StepEvent): ExpressionContext {
 }
 
 /** `$workflows.<id>.*` of the dependencies: each ran with this execution's inputs (as stored: references stay references). */
-export function dependencyContext(event: StepEvent): NonNullable<ExpressionContext['workflows']> {
+export function dependencyContext(event: StoredState): NonNullable<ExpressionContext['workflows']> {
   return Object.fromEntries(Object.entries(event.workflows ?? {}).map(([id, w]) => [id, { inputs: event.inputs, outputs: w?.outputs ?? {} }]));
 }
 
@@ -120,6 +123,16 @@ function evaluateOutput(expression: string, ctx: ExpressionContext): unknown {
     if (isErrorCode(err, ErrorCodes.Expression)) return undefined;
     throw err;
   }
+}
+
+/** Workflow outputs from the stored (sealed, referenced) values, never opened ones; an absent value is omitted. */
+export function evaluateWorkflowOutputs(expressions: Readonly<Record<string, string>>, stored: ExpressionContext): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const [name, expression] of Object.entries(expressions)) {
+    const value = evaluateOutput(expression, stored);
+    if (value !== undefined) outputs[name] = value;
+  }
+  return outputs;
 }
 
 /**
@@ -186,12 +199,7 @@ export async function decideOutcome(
   if (ends) {
     // Workflow outputs read the stored (sealed, referenced) values, never the opened ones.
     const base = storedContext(event);
-    const stored: ExpressionContext = { ...base, steps: { ...base.steps, [plan.stepId]: { outputs } } };
-    workflowOutputs = {};
-    for (const [name, expression] of Object.entries(plan.workflowOutputs)) {
-      const value = evaluateOutput(expression, stored);
-      if (value !== undefined) workflowOutputs[name] = value;
-    }
+    workflowOutputs = evaluateWorkflowOutputs(plan.workflowOutputs, { ...base, steps: { ...base.steps, [plan.stepId]: { outputs } } });
   }
   const result: StepResult = {
     ...(ctx.statusCode !== undefined ? { statusCode: ctx.statusCode } : {}),

@@ -75,6 +75,7 @@ describe('Arazzo 1.1 documents', () => {
       'doc.arazzo.yml:10:16: error ASFN1057 steps depend on each other in a cycle: list → again → list (by dependsOn or $steps.<id> reads); none of them can run first [step-depends-on-cycle]',
     ]);
 
+    // Steps run by their dependencies: one written after the step that needs it runs first.
     const later = await compileText(`${header('1.1.0')}- workflowId: w
   steps:
   - stepId: first
@@ -83,8 +84,25 @@ describe('Arazzo 1.1 documents', () => {
   - stepId: second
     operationId: listAllCustomers
 `);
-    expect(later.errors).toEqual([
-      'doc.arazzo.yml:10:17: error ASFN1058 step "first" depends on step "second", which does not run before it on every route: steps run in the order they are written (Parallel states for dependsOn are not emitted yet); move "second" before "first" [step-depends-on-order]',
+    expect(later.errors).toEqual([]);
+    expect(later.result.workflows[0].plan.schedule).toEqual([{ step: 'second' }, { step: 'first' }]);
+
+    // A workflow whose actions jump runs its steps in the order written: there the dependency must come first.
+    const jumps = await compileText(`${header('1.1.0')}- workflowId: w
+  steps:
+  - stepId: first
+    operationId: listAllCustomers
+    dependsOn: [second]
+    onSuccess:
+    - { name: done, type: end }
+  - stepId: second
+    operationId: listAllCustomers
+`);
+    expect(jumps.errors).toEqual([
+      'doc.arazzo.yml:10:17: error ASFN1058 step "first" depends on step "second", which does not run before it on every route: this workflow\'s actions jump, so its steps run in the order they are written (docs/parallel-steps.md); move "second" before "first" [step-depends-on-order]',
+    ]);
+    expect(jumps.result.diagnostics.filter((d) => d.code === 'ASFN2085').map((d) => `${d.code} ${d.message}`)).toEqual([
+      'ASFN2085 workflow "w" runs its steps in the order written, not in Parallel states: step "first"\'s onSuccess action "done" ends the workflow, and a jump cannot leave a Parallel branch',
     ]);
   });
 
