@@ -73,7 +73,9 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
   const unitsOf = (names: readonly string[]): CostUnits => {
     let lambdaInvocations = 0;
     let seconds = 0;
-    for (const name of names) {
+    // A Parallel state's branches are billed too: their transitions and their Tasks' invocations.
+    const billed = [...names, ...parallelBranchStates(names, states)];
+    for (const name of billed) {
       const binding = tasks[name];
       if (!binding || binding.kind === 'startExecution') continue;
       const workflowFunction = binding.functionKey.endsWith('.workflow');
@@ -83,7 +85,7 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
       lambdaInvocations += calls;
       seconds += (ms / 1000) * calls;
     }
-    return { transitions: names.length + parallelBranchTransitions(names, states), lambdaInvocations, gbSeconds: round((prices.memoryMb / 1024) * seconds, 9) };
+    return { transitions: billed.length, lambdaInvocations, gbSeconds: round((prices.memoryMb / 1024) * seconds, 9) };
   };
 
   // Depth-first from StartAt along success routes: a route to a state still on the stack closes a loop.
@@ -155,25 +157,25 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
   };
 }
 
-/** A Parallel state's branches run their own states: each branch's shortest success path counts too. */
-function parallelBranchTransitions(names: readonly string[], states: Record<string, State>): number {
-  let extra = 0;
+/** The states a Parallel state's branches run on their success path (first route), nested Parallel states' included. */
+function parallelBranchStates(names: readonly string[], states: Record<string, State>): string[] {
+  const entered: string[] = [];
   for (const name of names) {
     const state = states[name];
     if (state?.Type !== 'Parallel') continue;
     for (const branch of (state.Branches ?? []) as StateMachineDefinition[]) {
-      const seen = new Set<string>();
+      const walked: string[] = [];
       let at: string | undefined = branch.StartAt;
-      while (at && !seen.has(at) && branch.States[at]) {
-        seen.add(at);
+      while (at && !walked.includes(at) && branch.States[at]) {
+        walked.push(at);
         const s = branch.States[at] as State;
-        extra += 1;
         if (isSuccessEnd(s) || s.Type === 'Fail') break;
         at = successors(s)[0];
       }
+      entered.push(...walked, ...parallelBranchStates(walked, branch.States as Record<string, State>));
     }
   }
-  return extra;
+  return entered;
 }
 
 /** The bound of the loop back to a step: the largest `maxAttempts` among its repeating actions. */

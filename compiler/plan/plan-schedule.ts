@@ -27,6 +27,13 @@ function jumpOf(action: ActionPlan, stepId: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Arranging steps costs up to quadratic time in the steps per nesting level (schedule-steps.ts):
+ * a hostile document with thousands of dependent steps would take minutes, and its ASL would nest
+ * Parallel states hundreds deep. Past this many steps the workflow stays sequential.
+ */
+export const MAX_SCHEDULED_STEPS = 200;
+
 export function planSchedule(
   ctx: PlanContext,
   workflow: ArazzoWorkflow,
@@ -34,6 +41,16 @@ export function planSchedule(
   dependencies: StepDependencies,
 ): ScheduleItem[] | undefined {
   if (!dependencies.explicit || dependencies.onCycle.size) return undefined;
+  if (workflow.steps.length > MAX_SCHEDULED_STEPS) {
+    reportAt(
+      ctx,
+      dependencies.stepPointer.get(workflow.steps[0].stepId)!,
+      'parallelSequential',
+      `workflow "${workflow.workflowId}" runs its ${workflow.steps.length} steps in the order written, not in Parallel states: arazzo-sfn arranges at most ${MAX_SCHEDULED_STEPS} steps by their dependencies`,
+      'warning',
+    );
+    return undefined;
+  }
   for (const step of workflow.steps) {
     const own = actions.get(step.stepId);
     for (const action of [...(own?.onSuccess ?? []), ...(own?.onFailure ?? [])]) {

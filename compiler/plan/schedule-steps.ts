@@ -56,7 +56,8 @@ export function scheduleSteps(order: readonly string[], needs: ReadonlyMap<strin
     const ids = groups[0] ?? [];
     if (ids.length === 1) return [{ step: ids[0] }];
     // A step every other one runs before or after splits the set in series: what it needs, itself, what needs it.
-    // Only a step alone at its depth (longest chain of needs within the set) can: the others are not tried.
+    // Only a step alone at its depth (longest chain of needs within the set) can. All such steps cut the set at once
+    // (a chain of n steps is one pass, not n): between two of them lie the steps deeper than the one, shallower than the other.
     const depth = new Map<string, number>();
     const depthOf = (id: string): number => {
       if (!depth.has(id)) depth.set(id, 1 + Math.max(-1, ...(needs.get(id) ?? []).filter((d) => set.has(d)).map(depthOf)));
@@ -64,12 +65,20 @@ export function scheduleSteps(order: readonly string[], needs: ReadonlyMap<strin
     };
     const atDepth = new Map<number, number>();
     for (const id of ids) atDepth.set(depthOf(id), (atDepth.get(depthOf(id)) ?? 0) + 1);
-    for (const id of ids.filter((s) => atDepth.get(depthOf(s)) === 1)) {
-      const before = ancestors(id, set);
-      const after = descendants(id, set);
-      if (before.size + after.size === ids.length - 1) {
-        return [...(before.size ? arrange(before) : []), { step: id }, ...(after.size ? arrange(after) : [])];
+    const cuts = ids
+      .filter((id) => atDepth.get(depthOf(id)) === 1 && ancestors(id, set).size + descendants(id, set).size === ids.length - 1)
+      .sort((a, b) => depthOf(a) - depthOf(b));
+    if (cuts.length) {
+      const items: ScheduleItem[] = [];
+      let from = -1;
+      for (const cut of [...cuts, undefined]) {
+        const to = cut === undefined ? Infinity : depthOf(cut);
+        const between = ids.filter((id) => depthOf(id) > from && depthOf(id) < to);
+        if (between.length) items.push(...arrange(new Set(between)));
+        if (cut !== undefined) items.push({ step: cut });
+        from = to;
       }
+      return items;
     }
     // No such step: the steps nothing in the set needs run last, together, after the others (which they may need).
     const last = new Set(ids.filter((id) => !(dependants.get(id) ?? []).some((d) => set.has(d))));

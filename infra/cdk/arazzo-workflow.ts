@@ -479,7 +479,15 @@ export class ArazzoWorkflow extends Construct {
   }
 
   private checkExpress(): void {
-    const states = Object.entries(this.compiled.definition.States);
+    // A Parallel state's branches count too (a step's retry Wait may sit in one).
+    const states: [string, Record<string, unknown>][] = [];
+    const collect = (within: Record<string, Record<string, unknown>>) => {
+      for (const [name, state] of Object.entries(within)) {
+        states.push([name, state]);
+        for (const branch of (state.Branches ?? []) as { States: Record<string, Record<string, unknown>> }[]) collect(branch.States);
+      }
+    };
+    collect(this.compiled.definition.States);
     const waits = states.filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
     const callbacks = states.filter(([, s]) => typeof s.Resource === 'string' && /\.(sync(:\d+)?|waitForTaskToken)$/.test(s.Resource)).map(([name]) => name);
     const problems = [
