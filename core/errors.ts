@@ -52,6 +52,8 @@ const ERROR_KINDS = {
    * password stays bad; an unreachable endpoint is Arazzo.ProviderUnavailable instead).
    */
   AuthFailed: { code: 'Arazzo.AuthFailed', retryable: false },
+  /** A `receive` step (Arazzo 1.1) got no matching message within its `timeout`. */
+  MessageTimeout: { code: 'Arazzo.MessageTimeout', retryable: false },
   /** The plan handed to the handler is not usable (unknown step, version mismatch). */
   Plan: { code: 'Arazzo.Plan', retryable: false },
 } as const;

@@ -298,10 +298,55 @@ export interface SigningPlan {
   readonly schemeName?: string;
 }
 
+/**
+ * How a message reaches or leaves an AsyncAPI channel, read from the channel's (or operation's)
+ * bindings: HTTP delivery to the channel's URL (server + address), or an AWS-native broker.
+ * Names only, never ARNs: the construct resolves them in the deployment's account and region.
+ */
+export type ChannelTransport =
+  | { readonly kind: 'http'; readonly url: string; readonly method: string }
+  | { readonly kind: 'sqs'; readonly queueName: string }
+  | { readonly kind: 'sns'; readonly topicName: string }
+  | { readonly kind: 'eventbridge'; readonly eventBusName: string; readonly source: string; readonly detailType: string };
+
+/**
+ * The AsyncAPI operation an Arazzo 1.1 `send` or `receive` step is bound to (`operationId` or
+ * `channelPath`).
+ */
+export interface ChannelBinding {
+  readonly action: 'send' | 'receive';
+  /** Name of the `asyncapi` source description. */
+  readonly source: string;
+  /** Key of the channel in the description's `channels`. */
+  readonly channel: string;
+  /** The channel's `address` (its key when it has none). */
+  readonly address: string;
+  readonly transport: ChannelTransport;
+}
+
+/**
+ * A `receive` step: the Task waits for a task token (`.waitForTaskToken`), registered under its
+ * channel and correlation id in the callback store; the receiver resumes it when a message whose
+ * correlation id (read at the AsyncAPI message's `correlationId.location`) matches arrives. The
+ * step's criteria, actions and outputs read the message as `$message.header.*` / `$message.payload`.
+ */
+export interface ReceivePolicy {
+  /** The step's `correlationId`: a runtime expression or literal, evaluated when the step starts. Absent: the first message on the channel. */
+  readonly correlationId?: string;
+  /** Where a message carries its correlation id (`$message.header#/id`, `$message.payload#/data/id`), from the AsyncAPI message. */
+  readonly correlationLocation?: string;
+  /** The step's `timeout`, rounded up to whole seconds: past it the step fails with Arazzo.MessageTimeout. */
+  readonly timeoutSeconds: number;
+}
+
 /** A step that calls an OpenAPI operation: one Lambda function per operation. */
 export interface StepPlan extends StepPlanBase {
   readonly kind?: 'operation';
   readonly callback?: CallbackPolicy;
+  /** An Arazzo 1.1 AsyncAPI step (`action: send | receive`); `operation` then names the channel (method SEND or RECEIVE, path its address). */
+  readonly channel?: ChannelBinding;
+  /** A `receive` step's correlation and timeout. */
+  readonly receive?: ReceivePolicy;
   readonly operation: OperationBinding;
   readonly parameters: readonly ParameterPlan[];
   readonly requestBody?: RequestBodyPlan;

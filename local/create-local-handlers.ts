@@ -54,6 +54,8 @@ export function createLocalHandlers(
 ): Record<string, LocalHandler> {
   const handlers: Record<string, LocalHandler> = {};
   const stepsById = new Map(workflow.plan.steps.map((s) => [s.stepId, s]));
+  // Receive steps are known to the receiver before they wait: a message that overtakes its step is kept for it, not refused.
+  for (const step of workflow.plan.steps) if (!isWorkflowStep(step) && step.receive) callbacks?.local.register(step);
   for (const [stateName, binding] of Object.entries(workflow.tasks)) {
     let run: (input: any, submit: (s: Omit<SubmittedTask, 'stateName' | 'startedAt'>) => void) => Promise<any>;
     if (binding.kind === 'startExecution') {
@@ -65,13 +67,17 @@ export function createLocalHandlers(
       // `lambda:invoke.waitForTaskToken`: the Parameters wrap the event in Payload; the Task ends when the receiver sends the token back.
       run = async (request: { Payload: StepEvent }, submit) => {
         const plan = stepsById.get(request.Payload.step);
-        if (!plan || isWorkflowStep(plan) || !plan.callback) throw planError(`no callback step "${request.Payload.step}" in workflow ${workflow.plan.workflowId}`);
-        if (!callbacks) throw planError(`step ${plan.stepId} waits for a callback: run it with a local callback receiver (LocalRunOptions.callbacks)`);
+        if (!plan || isWorkflowStep(plan) || !(plan.callback || plan.receive)) throw planError(`no callback or receive step "${request.Payload.step}" in workflow ${workflow.plan.workflowId}`);
+        if (!callbacks) throw planError(`step ${plan.stepId} waits for a ${plan.receive ? 'message' : 'callback'}: run it with a local callback receiver (LocalRunOptions.callbacks)`);
         callbacks.local.register(plan);
         const scale = callbacks.secondsToMs ?? 1000;
-        const { token, result } = callbacks.local.tokens.issue({ heartbeatMs: plan.callback.heartbeatSeconds * scale, timeoutMs: plan.callback.timeoutSeconds * scale });
+        // A receive step has no heartbeat: its timeout is the one bound of the wait.
+        const limits = plan.callback
+          ? { heartbeatMs: plan.callback.heartbeatSeconds * scale, timeoutMs: plan.callback.timeoutSeconds * scale }
+          : { heartbeatMs: plan.receive!.timeoutSeconds * scale, timeoutMs: plan.receive!.timeoutSeconds * scale };
+        const { token, result } = callbacks.local.tokens.issue(limits);
         const payload = { ...request.Payload, taskToken: token };
-        const answered = await handleStep(plan, payload, { ...runtime, callbacks: { baseUrl: callbacks.local.baseUrl, store: callbacks.local.store } });
+        const answered = await handleStep(plan, payload, { ...runtime, callbacks: { baseUrl: callbacks.local.baseUrl, store: callbacks.local.store, tokens: callbacks.local.tokens } });
         submit({ input: { ...request, Payload: payload }, at: Date.now(), output: { ExecutedVersion: '$LATEST', Payload: answered, StatusCode: 200 } });
         return result;
       };

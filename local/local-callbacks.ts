@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { callbackIdOf, InMemoryCallbackStore, parseCallbackBody, receiveCallback, type CallbackStore, type TaskTokenClient } from '../functions/runtime/callbacks/index.js';
 import type { StepPlan } from '../core/plan.js';
+import { receiveMessage } from '../functions/runtime/messages/receive-message.js';
 import type { Sealer, SecretsProvider } from '../functions/runtime/secrets/index.js';
 
 interface Waiter {
@@ -75,9 +76,24 @@ export interface LocalCallbacks {
   readonly tokens: LocalTaskTokens;
   /** Refused callbacks (401) by reason: the local count of the `ForgedCallbacks` metric. */
   readonly forged: ReadonlyMap<string, number>;
-  /** Makes a step's plan known to the receiver (the local runner does it as the step runs). */
+  /** Makes a step's plan known to the receiver (the local runner does it for every callback and receive step of a workflow it runs). */
   register(plan: StepPlan): void;
+  /** Where a message for an AsyncAPI channel is POSTed (headers: the message's headers; body: its JSON payload). */
+  messageUrl(source: string, channel: string): string;
   close(): Promise<void>;
+}
+
+/** The receiver's path for messages on a channel: `/messages/<source>/<channel>`, each part URL-encoded. */
+export const messagePath = (source: string, channel: string) => `/messages/${encodeURIComponent(source)}/${encodeURIComponent(channel)}`;
+
+function channelOf(pathAndQuery: string): { source: string; channel: string } | undefined {
+  const match = /^\/messages\/([^/?#]+)\/([^/?#]+)\/?(?:\?.*)?$/.exec(pathAndQuery);
+  if (!match) return undefined;
+  try {
+    return { source: decodeURIComponent(match[1]), channel: decodeURIComponent(match[2]) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts the local webhook receiver: the same `receiveCallback` the webhook Lambda runs on AWS, over loopback HTTP. */
@@ -93,8 +109,9 @@ export async function startLocalCallbacks(deps: {
   readonly tokens?: LocalTaskTokens;
 }): Promise<LocalCallbacks> {
   const plans = new Map<string, StepPlan>();
+  const receivers = new Map<string, StepPlan[]>();
   // Evicted as the DynamoDB table's TTL does: a step's timeout past registration, or soon after it settled.
-  const store = new InMemoryCallbackStore({ timeoutSecondsFor: (w, s) => plans.get(`${w}\u0000${s}`)?.callback?.timeoutSeconds });
+  const store = new InMemoryCallbackStore({ timeoutSecondsFor: (w, s) => { const p = plans.get(`${w}\u0000${s}`); return p?.callback?.timeoutSeconds ?? p?.receive?.timeoutSeconds; } });
   const tokens = deps.tokens ?? new LocalTaskTokens();
   const forged = new Map<string, number>();
   const server: Server = createServer((req, res) => {
@@ -109,6 +126,26 @@ export async function startLocalCallbacks(deps: {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
+      const channel = req.method === 'POST' ? channelOf(req.url ?? '') : undefined;
+      if (channel) {
+        if (size > 262_144) return answer(413, { result: 'message too large' });
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+        const parsed = parseCallbackBody(Buffer.concat(chunks), headers['content-type']);
+        if (!parsed.ok) return answer(400, { result: 'message payload is not JSON' });
+        try {
+          const result = await receiveMessage(channel.source, channel.channel, { headers, payload: parsed.body }, {
+            store,
+            tokens,
+            sealer: deps.sealer,
+            secrets: deps.secrets,
+            receiversOf: (source, key) => receivers.get(`${source}\u0000${key}`) ?? [],
+            planFor: (w, s) => plans.get(`${w}\u0000${s}`),
+          });
+          return answer(result.status, result.body);
+        } catch (err) {
+          return answer(500, { result: (err as Error).name });
+        }
+      }
       const id = req.method === 'POST' ? callbackIdOf(req.url ?? '') : undefined;
       if (!id) return answer(req.method === 'POST' ? 401 : 405, { result: req.method === 'POST' ? 'unknown callback' : 'POST only' });
       if (size > 262_144) return answer(413, { result: 'callback too large' });
@@ -135,7 +172,14 @@ export async function startLocalCallbacks(deps: {
     store,
     tokens,
     forged,
-    register: (plan) => plans.set(`${plan.workflowId}\u0000${plan.stepId}`, plan),
+    register: (plan) => {
+      const key = `${plan.workflowId}\u0000${plan.stepId}`;
+      plans.set(key, plan);
+      if (!plan.receive || !plan.channel) return;
+      const byChannel = `${plan.channel.source}\u0000${plan.channel.channel}`;
+      receivers.set(byChannel, [...(receivers.get(byChannel) ?? []).filter((p) => `${p.workflowId}\u0000${p.stepId}` !== key), plan]);
+    },
+    messageUrl: (source, channel) => `http://${address}:${port}${messagePath(source, channel)}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -46,7 +46,6 @@ export const DiagnosticCodes = {
   // Verified inbound webhooks (issue 19 §3).
   callbackVerification: { code: 'ASFN1070', rule: 'callback-verify' },
   // Arazzo 1.1 (issue 17): what a 1.1 document may use that is not compiled yet, step dependsOn, $self.
-  asyncApiNotYetSupported: { code: 'ASFN1055', rule: 'asyncapi-not-yet-supported' },
   stepDependsOnTarget: { code: 'ASFN1056', rule: 'step-depends-on' },
   stepDependsOnCycle: { code: 'ASFN1057', rule: 'step-depends-on-cycle' },
   stepDependsOnOrder: { code: 'ASFN1058', rule: 'step-depends-on-order' },
@@ -57,6 +56,12 @@ export const DiagnosticCodes = {
   selfUri: { code: 'ASFN1064', rule: 'self-uri' },
   // Arazzo 1.1 step timeout, action parameters, in: querystring (issue 17).
   stepTimeout: { code: 'ASFN1105', rule: 'step-timeout' },
+  // Arazzo 1.1 AsyncAPI steps (issue 17, part 2).
+  asyncApiInvalid: { code: 'ASFN1090', rule: 'asyncapi-description' },
+  unknownAsyncOperation: { code: 'ASFN1091', rule: 'asyncapi-operation' },
+  asyncStep: { code: 'ASFN1092', rule: 'asyncapi-step' },
+  channelTransport: { code: 'ASFN1093', rule: 'asyncapi-binding' },
+  messageOutsideReceive: { code: 'ASFN1094', rule: 'message-expression' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -76,6 +81,8 @@ export const DiagnosticCodes = {
   idPattern: { code: 'ASFN2015', rule: 'id-pattern' },
   regexBacktracking: { code: 'ASFN2017', rule: 'regex-backtracking' },
   sourceDotOperationId: { code: 'ASFN2026', rule: 'operation-id-short-form' },
+  receiveWithoutCorrelation: { code: 'ASFN2090', rule: 'receive-correlation' },
+  asyncStepFieldIgnored: { code: 'ASFN2092', rule: 'asyncapi-step-field' },
   // Loading untrusted documents (issue 14).
   outsideDocumentTree: { code: 'ASFN2016', rule: 'document-tree' },
   // Respect's x-security (issue 13 §4).

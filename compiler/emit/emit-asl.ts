@@ -150,6 +150,44 @@ function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, com
 }
 
 /**
+ * An Arazzo 1.1 `receive` step: the step's function registers the task token under the channel
+ * and the correlation id, and the receiver (webhook Function URL, SQS or EventBridge target)
+ * sends it back with the step's result when the message arrives. Its `timeout` is TimeoutSeconds;
+ * past it the step fails with Arazzo.MessageTimeout, or goes where an onFailure `goto` without
+ * criteria sends it (Arazzo: no message in time fails the step and triggers its onFailure actions).
+ */
+function receiveTask(ectx: EmitContext, step: StepPlan, receive: NonNullable<StepPlan['receive']>): AslState {
+  const id = step.stepId;
+  ectx.tasks[StateNames.step(id)] = { functionKey: step.operation.key, stepId: id, waitsForCallback: true };
+  const fallback = step.onFailure.find((a) => a.type === 'goto' && a.stepId && !a.criteria.length && !a.workflow);
+  if (!fallback) {
+    ectx.states[StateNames.timedOut(id)] = {
+      Type: 'Fail',
+      Error: ErrorCodes.MessageTimeout,
+      Cause: `step ${id} received no matching message on channel ${step.channel?.channel ?? step.operation.path} within ${receive.timeoutSeconds} s`,
+    };
+  }
+  return {
+    Type: 'Task',
+    Comment: step.description?.slice(0, 200) ?? `wait for a message on channel ${step.channel?.channel ?? step.operation.path}`,
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: ectx.resourceFor(step.operation.key),
+      Payload: { ...stateParameters(ectx, id), 'taskToken.$': '$$.Task.Token', 'executionId.$': '$$.Execution.Id' },
+    },
+    ResultPath: `$.steps${pathMember(id)}`,
+    TimeoutSeconds: receive.timeoutSeconds,
+    Retry: [LAMBDA_SERVICE_RETRY],
+    Catch: [
+      fallback
+        ? { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: StateNames.step(fallback.stepId!) }
+        : { ErrorEquals: ['States.Timeout'], Next: StateNames.timedOut(id) },
+      ...catchInto(StateNames.failed(id)),
+    ],
+  };
+}
+
+/**
  * What a `retry` with a stepId or workflowId runs before the retry: that step's Task (its result
  * stored as its own, its actions not routed: the retry comes next whatever it decided; a failure
  * no action of its own handles fails the execution through its Fail state), or the workflow as a
@@ -164,7 +202,7 @@ function runFirstState(ectx: EmitContext, id: string, runFirst: NonNullable<Acti
   const name = StateNames.runFirst(id, runFirst.stepId);
   const target = ectx.plan.steps.find((s) => s.stepId === runFirst.stepId);
   // The planner allows only an operation step without a callback here.
-  if (!target || isWorkflowStep(target) || target.callback) throw new Error(`step ${id}: a retry cannot run step ${runFirst.stepId} first`);
+  if (!target || isWorkflowStep(target) || target.callback || target.receive) throw new Error(`step ${id}: a retry cannot run step ${runFirst.stepId} first`);
   if (!ectx.states[name]) ectx.states[name] = { ...operationTask(ectx, target, name, `run ${runFirst.stepId} before retrying ${id}`), Next: next };
   return name;
 }
@@ -241,6 +279,9 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
       ],
     };
     states[StateNames.step(id)] = decider;
+  } else if (step.receive) {
+    decider = receiveTask(ectx, step, step.receive);
+    states[StateNames.step(id)] = decider;
   } else {
     decider = operationTask(ectx, step, StateNames.step(id), step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`);
     // Insertion order is the order a reader meets the states in the JSON: the Task first.
@@ -260,7 +301,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
 
   const actions: ActionPlan[] = [...step.onSuccess, ...step.onFailure];
   // A 429 with Retry-After (transport.throttle): the handler returns the step's result with `throttle` set.
-  const throttle = !isWorkflowStep(step) && !step.callback && step.transport.throttle !== undefined;
+  const throttle = !isWorkflowStep(step) && !step.callback && !step.receive && step.transport.throttle !== undefined;
   if (!actions.length && !throttle) {
     // The handler throws on failure (caught above), so success has one route: no Choice, one transition less.
     if (step.endsOnDefaultSuccess) Object.assign(decider, { OutputPath: `$.steps${pathMember(id)}.workflowOutputs`, End: true });

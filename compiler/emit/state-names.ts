@@ -47,6 +47,8 @@ export const StateNames = {
   /** The Wait of a provider's Retry-After (a 429 to a retry-safe call), back to the step. */
   throttled: (stepId: string) => fit(`${stepStateName(stepId)}.throttled`),
   wait: (stepId: string, action: string, several: boolean) => fit(several ? `${stepStateName(stepId)}.wait.${action}` : `${stepStateName(stepId)}.wait`),
+  /** A receive step that got no matching message within its timeout (Arazzo.MessageTimeout). */
+  timedOut: (stepId: string) => fit(`${stepStateName(stepId)}.timedOut`),
   /** The nested execution of a workflow step (`<stepId>` itself prepares its input). */
   run: (stepId: string) => fit(`${stepStateName(stepId)}.run`),
   /** Decides a workflow step's outcome from its nested execution. */

@@ -4,7 +4,7 @@ import type { BoundDocument } from '../plan/bind-document.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 import { expressionSites } from './expression-sites.js';
 
-const RESPONSE_KINDS = new Set(['statusCode', 'responseHeader', 'responseBody']);
+const RESPONSE_KINDS = new Set(['statusCode', 'responseHeader', 'responseBody', 'messageHeader', 'messagePayload']);
 
 /**
  * `$statusCode` or `$response.*` in a parameter or request body: they are evaluated while the

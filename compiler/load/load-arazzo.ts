@@ -6,6 +6,7 @@ import { arazzoMinor, findArazzo11Uses, NOT_YET_COMPILED } from '../validate/ara
 import { ArazzoDocumentSchema, type ArazzoDocument } from '../validate/arazzo-schema.js';
 import { createDocumentReader, type DocumentReader } from './document-reader.js';
 import type { LoadOptions } from './load-limits.js';
+import { loadAsyncApi, type LoadedAsyncApi } from './load-asyncapi.js';
 import { loadOpenApi, type LoadedOpenApi } from './load-openapi.js';
 import { diagnosticAt, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
 import { RemoteSources, type RemoteSourceOptions } from './remote-sources.js';
@@ -16,6 +17,8 @@ export interface LoadedArazzo {
   readonly document: ArazzoDocument;
   /** OpenAPI sources by `sourceDescriptions[].name`. */
   readonly openapis: ReadonlyMap<string, LoadedOpenApi>;
+  /** AsyncAPI sources (Arazzo 1.1 `type: asyncapi`) by name. */
+  readonly asyncapis?: ReadonlyMap<string, LoadedAsyncApi>;
   /** Arazzo-typed sources by name: their workflows can be run by `workflowId` steps and actions. */
   readonly arazzos: ReadonlyMap<string, LoadedArazzo>;
   /**
@@ -164,6 +167,7 @@ async function loadArazzoWith(
 
   const openapis = new Map<string, LoadedOpenApi>();
   const arazzos = new Map<string, LoadedArazzo>();
+  const asyncapis = new Map<string, LoadedAsyncApi>();
   const remote = new RemoteSources(absolute, reader, remoteOptions);
   for (const [index, description] of document.sourceDescriptions.entries()) {
     const pointer = `/sourceDescriptions/${index}/url`;
@@ -191,6 +195,16 @@ async function loadArazzoWith(
       arazzos.set(description.name, other.loaded);
       continue;
     }
+    if (description.type === 'asyncapi') {
+      const { asyncapi, diagnostics: asyncapiDiagnostics } = await loadAsyncApi(file, reader);
+      diagnostics.push(...asyncapiDiagnostics);
+      if (!asyncapi) {
+        diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": cannot load ${description.url}`));
+        continue;
+      }
+      asyncapis.set(description.name, asyncapi);
+      continue;
+    }
     const { openapi, diagnostics: openapiDiagnostics } = await loadOpenApi(file, reader);
     diagnostics.push(...openapiDiagnostics);
     if (!openapi) {
@@ -204,5 +218,5 @@ async function loadArazzoWith(
   } catch (err) {
     diagnostics.push(diagnosticAt(source, '', 'sourceLock', `cannot write the lock file beside the document (${(err as NodeJS.ErrnoException).code ?? 'error'})`));
   }
-  return { loaded: { source, document, openapis, arazzos, ...(invalidWorkflows.size ? { invalidWorkflows } : {}) }, diagnostics };
+  return { loaded: { source, document, openapis, arazzos, ...(asyncapis.size ? { asyncapis } : {}), ...(invalidWorkflows.size ? { invalidWorkflows } : {}) }, diagnostics };
 }

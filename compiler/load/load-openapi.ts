@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { DiagnosticCodes, type Diagnostic } from '../diagnostics/index.js';
 import { createDocumentReader, type DocumentReader } from './document-reader.js';
-import { displayPathOf, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
-import { omitExtensions } from './openapi-extensions.js';
-import { readRefTargets, refTargetPath, type ExternalRef } from './read-ref-targets.js';
+import { encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+import { dereferenceDescription } from './dereference-description.js';
+import type { ExternalRef } from './read-ref-targets.js';
 import { resolveServerUrl } from './resolve-server-url.js';
 
 /** The fixed fields of a Path Item that are operations (`query` since OpenAPI 3.2, which also allows `additionalOperations`). */
@@ -104,40 +103,10 @@ export async function loadOpenApi(path: string, reader: DocumentReader = createD
   if (!raw || typeof raw !== 'object' || typeof raw.openapi !== 'string' || !/^3\.[0-2]\./.test(raw.openapi)) {
     return fail('not an OpenAPI 3.0/3.1/3.2 description (missing or unsupported `openapi` version)');
   }
-  // Extensions (x-...) are not read: their $refs are not followed (openapi-extensions.ts).
-  const described = omitExtensions(raw);
-  // Every file the $refs reach is read and parsed first, so a problem is reported at the $ref
-  // that leads to it, and the resolver below only hands out what was read here.
-  const targets = await readRefTargets({ ...source, value: described }, reader);
-  diagnostics.push(...targets.diagnostics);
-  if (targets.diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-
-  let document: Record<string, any>;
-  const parser = new $RefParser();
-  try {
-    document = (await parser.dereference(path, described, {
-      resolve: {
-        http: false,
-        file: {
-          order: 1,
-          canRead: true,
-          read: async (file: { url: string }) => {
-            const local = /^https?:/i.test(file.url) ? (reader.remoteFiles.get(file.url.replace(/#.*$/, '')) ?? '') : refTargetPath(file.url);
-            const target = targets.sources.get(local);
-            if (!target) throw new Error(`${displayPathOf(local || file.url)} was not read while loading (a $ref this loader does not follow)`);
-            return omitExtensions(target.value);
-          },
-        },
-      },
-      // What the resolver returns is parsed already; ref-parser's own parsers (a text parser among
-      // them, which would turn any file into a string) are off.
-      parse: { json: false, yaml: false, text: false, binary: false, parsed: { order: 1, canParse: true, parse: (file: { data: unknown }) => file.data } },
-      dereference: { circular: 'ignore' },
-      timeoutMs: reader.remainingMs(),
-    })) as Record<string, any>;
-  } catch (err) {
-    return fail(`cannot resolve $ref: ${refErrorMessage(err, reader)}`);
-  }
+  const dereferenced = await dereferenceDescription(path, source, reader);
+  diagnostics.push(...dereferenced.diagnostics);
+  if (!dereferenced.document) return dereferenced.failure ? fail(dereferenced.failure) : { diagnostics };
+  const { document, targets } = dereferenced;
   const late = reader.overtime();
   if (late) return fail(`cannot load: ${late}`);
   const server = resolveServerUrl(source, document);
@@ -151,17 +120,4 @@ export async function loadOpenApi(path: string, reader: DocumentReader = createD
   if (server.diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const files = [...new Set([resolve(path), ...targets.sources.keys()])];
   return { openapi: { source, document, operations, serverUrl, files, externalRefs: targets.refs }, diagnostics };
-}
-
-/**
- * A message for a failed dereference that quotes no file's contents: pointer errors name the
- * `$ref` as the document wrote it; anything else (a resolver or parser error, whose message may
- * carry what it read) is named by its kind only.
- */
-function refErrorMessage(err: unknown, reader: DocumentReader): string {
-  const e = err as Error & { code?: string; source?: string };
-  if (e?.name === 'MissingPointerError' || e?.name === 'InvalidPointerError') return e.message.split('\n')[0];
-  if (e?.name === 'TimeoutError' || /timeout/i.test(e?.message ?? '')) return reader.overtime() ?? `loading took longer than ${reader.limits.loadTimeoutMs / 1000} s (the load time limit; --load-timeout)`;
-  if (e?.message?.endsWith('(a $ref this loader does not follow)')) return e.message;
-  return `${e?.name ?? 'error'}${e?.source ? ` in ${displayPathOf(refTargetPath(e.source))}` : ''}`;
 }

@@ -9,10 +9,12 @@ const NAMED_MAPS = new Set([
   'properties', 'patternProperties', 'dependentSchemas', '$defs', 'definitions', 'headers', 'content', 'encoding', 'responses', 'callbacks', 'links',
   'examples', 'schemas', 'parameters', 'requestBodies', 'securitySchemes', 'pathItems', 'mediaTypes', 'paths', 'webhooks', 'variables', 'mapping', 'scopes',
   'additionalOperations',
+  // AsyncAPI 3.0 (load-asyncapi.ts).
+  'channels', 'operations', 'messages', 'servers',
 ]);
 
-/** The extensions arazzo-sfn itself reads, kept: a security scheme's signing declaration (compiler/plan/plan-signing.ts). */
-const READ_EXTENSIONS = new Set(['x-arazzo-sfn-signing']);
+/** The extensions arazzo-sfn itself reads, kept: a security scheme's signing declaration (compiler/plan/plan-signing.ts), an AsyncAPI channel's EventBridge binding (plan-channel.ts). */
+const READ_EXTENSIONS = new Set(['x-arazzo-sfn-signing', 'x-eventbridge']);
 
 const isExtension = (key: string, parentKey: string | undefined) => /^x-/i.test(key) && !NAMED_MAPS.has(parentKey ?? '') && !READ_EXTENSIONS.has(key);
 

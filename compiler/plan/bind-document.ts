@@ -1,8 +1,10 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
 import type { ArazzoStep, ArazzoWorkflow } from '../validate/arazzo-schema.js';
+import { bindChannel, targetsChannel, type BoundChannel } from './bind-channel.js';
 import { bindOperation, type BoundOperation } from './bind-operation.js';
 import { impliedWorkflowDependencies, type ImpliedDependency } from './implied-workflow-dependencies.js';
+import { diagnosticAt } from '../load/parse-yaml-source.js';
 import { resolveWorkflow, type ResolvedWorkflow } from './resolve-workflow.js';
 
 /** A step with what it runs: one OpenAPI operation, or another workflow. Neither when it did not bind. */
@@ -11,6 +13,8 @@ export interface BoundStep {
   readonly index: number;
   readonly pointer: string;
   readonly operation?: BoundOperation;
+  /** An Arazzo 1.1 AsyncAPI step: its channel (`operation` then holds the channel in the shape of an operation). */
+  readonly channel?: BoundChannel;
   readonly target?: ResolvedWorkflow;
 }
 
@@ -51,6 +55,13 @@ export function bindDocument(loaded: LoadedArazzo, diagnostics: Diagnostic[]): B
       if (runsWorkflow(step)) {
         const target = resolveWorkflow(loaded, step.workflowId!, `${sp}/workflowId`, diagnostics);
         return { step, index: i, pointer: sp, ...(target ? { target } : {}) };
+      }
+      if (targetsChannel(loaded, step)) {
+        const bound = bindChannel(loaded, step, sp, diagnostics);
+        return { step, index: i, pointer: sp, ...(bound ? { operation: bound.operation, channel: bound.channel } : {}) };
+      }
+      if (step.correlationId !== undefined) {
+        diagnostics.push(diagnosticAt(loaded.source, `${sp}/correlationId`, 'asyncStep', `step "${step.stepId}": correlationId belongs to a step that receives from an AsyncAPI channel (action: receive)`));
       }
       const operation = bindOperation(loaded, step, sp, diagnostics);
       return { step, index: i, pointer: sp, ...(operation ? { operation } : {}) };

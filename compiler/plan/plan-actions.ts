@@ -143,7 +143,7 @@ function retryRunsFirst(ctx: PlanContext, action: ArazzoFailureAction, step: Ara
   const workflow = ctx.loaded.document.workflows.find((w) => w.steps.includes(step));
   const target = workflow?.steps.find((s) => s.stepId === action.stepId);
   const runsWorkflow = target !== undefined && target.workflowId !== undefined && target.operationId === undefined && target.operationPath === undefined;
-  const waitsForCallback = target !== undefined && (target as Record<string, unknown>)[CALLBACK_EXTENSION] !== undefined;
+  const waitsForCallback = target !== undefined && ((target as Record<string, unknown>)[CALLBACK_EXTENSION] !== undefined || target.action === 'receive');
   if (runsWorkflow || waitsForCallback) {
     const message = `retry action "${action.name}" runs step "${action.stepId}" first, which ${runsWorkflow ? 'runs a workflow' : 'waits for a callback'}: only an operation step can run before a retry; name the workflow with workflowId instead`;
     // Workflow-level failure actions are planned once per step: report once.

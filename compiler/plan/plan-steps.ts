@@ -14,6 +14,7 @@ import { planStepTimeout } from './plan-step-timeout.js';
 import { planParameters, planWorkflowInputs } from './plan-parameters.js';
 import { planRequestBody, requestContentType } from './plan-request-body.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
+import { checkMessageExpressions, checkSendFields, planReceive } from './plan-receive.js';
 import { responseMediaTypesOf } from './response-media-types.js';
 import { responseSchemasOf } from './response-schemas.js';
 import { DEFAULT_CHECK_SEVERITIES } from '../../core/response-checks.js';
@@ -118,8 +119,14 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     stepIds: setting.stepIds,
     sendsJsonBody: step.requestBody !== undefined && /json/i.test(contentType.split(';')[0]) && typeof step.requestBody.payload === 'object' && step.requestBody.payload !== null,
   }, ctx.diagnostics);
+  const channel = bound.channel;
+  checkMessageExpressions(ctx, step, sp, channel?.binding.action === 'receive');
+  if (channel?.binding.action === 'send') checkSendFields(ctx, step, sp);
+  // A receive step's timeout is its wait for the message, as a callback's is (any Task, so a year at most).
+  const receives = channel?.binding.action === 'receive';
+  const timeoutMs = channel?.binding.action === 'send' ? undefined : planStepTimeout(ctx, step, sp, callback || receives ? 'callback' : 'operation');
+  const receive = receives ? planReceive(ctx, step, sp, channel!, timeoutMs) : undefined;
   const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
-  const timeoutMs = planStepTimeout(ctx, step, sp, callback ? 'callback' : 'operation');
   const connectTimeoutMs = ctx.options.connectTimeoutMs ?? 5_000;
   const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);
   const retrySafe = isRetrySafe(method, parameters, contentType, step.requestBody);
@@ -130,6 +137,8 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
     ...commonOf(ctx, bound, setting),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(callback ? { callback } : {}),
+    ...(channel ? { channel: channel.binding } : {}),
+    ...(receive ? { receive } : {}),
     operation: {
       source: op.source,
       ...(op.operation.operationId ? { operationId: op.operation.operationId } : {}),
@@ -139,7 +148,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
       parameters: op.operation.parameters.map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required) || p.in === 'path' })),
       ...(responseMediaTypes ? { responseMediaTypes } : {}),
       ...(responseSchemas ? { responseSchemas } : {}),
-      key: `${op.source}.${op.operation.operationId ?? `${method}${op.operation.path}`}`.replace(/[^A-Za-z0-9_.-]/g, '_'),
+      key: `${op.source}.${op.operation.operationId ?? `${method}${op.operation.path}`}${channel ? `.${channel.binding.action}` : ''}`.replace(/[^A-Za-z0-9_.-]/g, '_'),
     },
     parameters,
     ...(requestBody ? { requestBody } : {}),

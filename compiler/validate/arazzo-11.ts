@@ -4,11 +4,10 @@
  * parsed, before the schema: a 1.0.x document may not use any of them (the schema of 1.0 did not
  * have them), and a 1.1 document is told which of them are not compiled yet.
  *
- * What is compiled of 1.1 (the version, `$self`, step `dependsOn`) is typed in arazzo-schema.ts
- * and planned as any other field. What is not yet compiled is accepted by the schema and refused
- * here with its own code, so a 1.1 document never fails with "unknown field". The AsyncAPI part of
- * issue 17 plugs in here (drop `asyncapi` from NOT_YET_COMPILED), in arazzo-schema.ts (the step
- * and source fields are already typed) and in load-arazzo.ts (the `asyncapi` source type).
+ * What is compiled of 1.1 (the version, `$self`, step `dependsOn`, AsyncAPI sources and
+ * send/receive steps) is typed in arazzo-schema.ts and planned as any other field. What is not yet
+ * compiled is accepted by the schema and refused here with its own code, so a 1.1 document never
+ * fails with "unknown field".
  */
 import type { DiagnosticKind } from '../diagnostics/index.js';
 
@@ -36,7 +35,6 @@ export interface Arazzo11Use {
 
 /** The features a 1.1 document may use that the compiler refuses for now, with the code each is reported under and why. */
 export const NOT_YET_COMPILED: Readonly<Partial<Record<Arazzo11Feature, { kind: DiagnosticKind; why: string }>>> = {
-  asyncapi: { kind: 'asyncApiNotYetSupported', why: 'AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2)' },
   selector: { kind: 'selectorNotYetSupported', why: 'Selector Objects are not evaluated yet (issue 17); write a runtime expression such as $response.body#/a/b' },
   targetSelectorType: { kind: 'selectorNotYetSupported', why: 'targetSelectorType is not evaluated yet (issue 17); a JSON target is a JSON pointer, an XML target an XPath' },
   actionParameters: { kind: 'actionParametersNotYetSupported', why: 'parameters on a success or failure action are not passed yet (issue 17): the workflow runs with the current inputs' },

@@ -13,6 +13,8 @@ export interface ExpressionContext {
   };
   /** Header keys are lower-case. */
   response?: { headers: Record<string, string>; body?: unknown };
+  /** The message a `receive` step received (Arazzo 1.1); header keys are lower-case. */
+  message?: { headers: Record<string, string>; payload?: unknown };
   inputs: Record<string, unknown>;
   outputs?: Record<string, unknown>;
   steps: Record<string, { outputs?: Record<string, unknown> } | undefined>;
@@ -70,6 +72,10 @@ export function evaluateExpression(expr: Expression | string, ctx: ExpressionCon
       return headerOf(ctx.response?.headers, e.name);
     case 'responseBody':
       return resolveAccessors(ctx.response?.body, e.tail);
+    case 'messageHeader':
+      return headerOf(ctx.message?.headers, e.name);
+    case 'messagePayload':
+      return resolveAccessors(ctx.message?.payload, e.tail);
     case 'inputs':
       return resolveAccessors(childOf(ctx.inputs, e.name), e.tail);
     case 'outputs':

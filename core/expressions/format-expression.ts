@@ -38,6 +38,10 @@ export function formatExpression(expr: Expression): string {
       return `$response.header.${expr.name}`;
     case 'responseBody':
       return `$response.body${formatTail(expr.tail)}`;
+    case 'messageHeader':
+      return `$message.header.${expr.name}`;
+    case 'messagePayload':
+      return `$message.payload${formatTail(expr.tail)}`;
     case 'inputs':
       return `$inputs.${expr.name}${formatTail(expr.tail)}`;
     case 'outputs':

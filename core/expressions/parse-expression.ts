@@ -31,6 +31,9 @@ export type Expression =
   | { readonly kind: 'requestBody'; readonly tail: readonly Accessor[] }
   | { readonly kind: 'responseHeader'; readonly name: string }
   | { readonly kind: 'responseBody'; readonly tail: readonly Accessor[] }
+  /** Arazzo 1.1: the message an AsyncAPI `receive` step received. */
+  | { readonly kind: 'messageHeader'; readonly name: string }
+  | { readonly kind: 'messagePayload'; readonly tail: readonly Accessor[] }
   | { readonly kind: 'inputs'; readonly name: string; readonly tail: readonly Accessor[] }
   | { readonly kind: 'outputs'; readonly name: string; readonly tail: readonly Accessor[] }
   | { readonly kind: 'stepOutput'; readonly stepId: string; readonly name: string; readonly tail: readonly Accessor[] }
@@ -65,6 +68,7 @@ const TERMINAL_ROOTS = new Set(['url', 'method', 'statusCode']);
 const DOTTED_ROOTS = new Set([
   'request',
   'response',
+  'message',
   'inputs',
   'outputs',
   'steps',
@@ -239,7 +243,7 @@ class Scanner {
       this.fail(
         root === ''
           ? 'expected an expression name after "$"'
-          : `unknown runtime expression "$${root}" (expected $url, $method, $statusCode, $request, $response, $inputs, $outputs, $steps, $workflows, $sourceDescriptions or $components)`,
+          : `unknown runtime expression "$${root}" (expected $url, $method, $statusCode, $request, $response, $message, $inputs, $outputs, $steps, $workflows, $sourceDescriptions or $components)`,
         start + 1,
       );
     }
@@ -248,6 +252,12 @@ class Scanner {
       case 'request':
       case 'response':
         return this.message(root);
+      case 'message': {
+        const source = this.keyword(['header', 'payload'] as const, '$message.');
+        if (source === 'payload') return { kind: 'messagePayload', tail: this.tail() };
+        this.expectDot('$message.header');
+        return { kind: 'messageHeader', name: this.headerName() };
+      }
       case 'inputs':
         return { kind: 'inputs', name: this.name('an input name after "$inputs."'), tail: this.tail() };
       case 'outputs':

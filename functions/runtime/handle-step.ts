@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext, type OpenedContext } from './decide-outcome.js';
-import { callbackUrlFor, newCallbackId, type CallbackStore } from './callbacks/index.js';
+import { callbackUrlFor, newCallbackId, type CallbackStore, type TaskTokenClient } from './callbacks/index.js';
+import { registerReceive } from './messages/receive-message.js';
 import {
   ErrorCodes,
   expressionError,
@@ -36,8 +37,11 @@ export interface StepRuntime {
   readonly dispatcher?: Dispatcher;
   /** Server URL per source description name, overriding the OpenAPI `servers[0]`. */
   readonly serverUrls?: Readonly<Record<string, string>>;
-  /** Where callback steps (`x-arazzo-sfn-callback`) register and which URL the provider calls back. */
-  readonly callbacks?: { readonly baseUrl: string; readonly store: CallbackStore };
+  /**
+   * Where callback steps (`x-arazzo-sfn-callback`) and receive steps register, which URL the
+   * provider calls back, and (for a receive step whose message came first) how its Task is resumed.
+   */
+  readonly callbacks?: { readonly baseUrl: string; readonly store: CallbackStore; readonly tokens?: TaskTokenClient };
   /**
    * Access tokens minted for `x-security` oauth2/openIdConnect schemes, kept until they expire.
    * @default one cache per secrets provider (so per runtime, whatever copies of it a caller makes)
@@ -88,6 +92,25 @@ async function registerCallback(plan: StepPlan, event: StepEvent, runtime: StepR
     statuses: [],
   });
   return { url: callbackUrlFor(runtime.callbacks.baseUrl, id) };
+}
+
+/** A receive step (Arazzo 1.1): register the wait for its message; the Task waits for the receiver to resume it. */
+async function waitForMessage(plan: StepPlan, event: StepEvent, ctx: ExpressionContext, runtime: StepRuntime): Promise<StepResult> {
+  const { callbacks } = runtime;
+  if (!callbacks?.tokens || !event.taskToken) {
+    throw planError(`step ${plan.stepId} receives a message, but ${callbacks?.tokens ? 'the Task passed no task token' : 'this runtime has no message receiver configured'}`);
+  }
+  const started = Date.now();
+  const state = await registerReceive(plan, { ...event, taskToken: event.taskToken }, ctx, { store: callbacks.store, tokens: callbacks.tokens, sealer: runtime.sealer, secrets: runtime.secrets });
+  runtime.log?.({
+    workflowId: plan.workflowId,
+    stepId: plan.stepId,
+    method: plan.operation.method,
+    path: plan.operation.path,
+    durationMs: Date.now() - started,
+    outcome: state === 'received' ? 'received the message that came first' : 'waiting for the message',
+  });
+  return { outcome: 'waiting', outputs: {}, visits: (event.steps?.[plan.stepId]?.visits ?? 0) + 1 };
 }
 
 const tokenCaches = new WeakMap<SecretsProvider, TokenCache>();
@@ -287,6 +310,7 @@ async function runStep(
   const opened = await openContext(plan, event, runtime, plan.credentialInputs);
   const { ctx } = opened;
   const where = `step ${plan.stepId}`;
+  if (plan.receive) return waitForMessage(plan, event, ctx, runtime);
 
   let parameters = plan.parameters.map((p) => ({ name: p.name, in: p.in, value: evaluateStrict(p.value, ctx, `${where} parameter ${p.name}`) }));
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;

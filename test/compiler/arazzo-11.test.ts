@@ -123,14 +123,15 @@ describe('Arazzo 1.1 documents', () => {
     expect((await compileText(doc('\n  dependsOn: [a]'))).errors).toEqual([]);
   });
 
-  it('AsyncAPI sources and steps are accepted by the schema and refused as not yet compiled, at each field', async () => {
+  it('AsyncAPI sources and steps are compiled, not refused: a receive step\'s timeout is its wait, not a step timeout (test/compiler/asyncapi.test.ts has the rest)', async () => {
     const { errors } = await compileText(`arazzo: 1.1.0
 info: { title: t, version: '1' }
 sourceDescriptions:
 - { name: api, url: OPENAPI, type: openapi }
-- { name: events, url: ./events.asyncapi.yml, type: asyncapi }
+- { name: events, url: ${join(ROOT, 'test/fixtures/asyncapi/orders.asyncapi.yml')}, type: asyncapi }
 workflows:
 - workflowId: w
+  inputs: { type: object, properties: { orderId: { type: string } } }
   steps:
   - stepId: wait
     channelPath: $sourceDescriptions.events#/channels/orders
@@ -139,10 +140,7 @@ workflows:
     timeout: 6000
 `);
     expect(errors).toEqual([
-      'doc.arazzo.yml:5:53: error ASFN1055 source type "asyncapi": AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2) [asyncapi-not-yet-supported]',
-      'doc.arazzo.yml:10:18: error ASFN1055 step field "channelPath": AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2) [asyncapi-not-yet-supported]',
-      'doc.arazzo.yml:11:13: error ASFN1055 step field "action": AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2) [asyncapi-not-yet-supported]',
-      'doc.arazzo.yml:12:20: error ASFN1055 step field "correlationId": AsyncAPI sources and send/receive steps are not compiled yet (issue 17, part 2) [asyncapi-not-yet-supported]',
+      'doc.arazzo.yml:11:18: error ASFN1091 step "wait": channelPath must look like {$sourceDescriptions.<name>.url}#/channels/<channel> and name a channel of an asyncapi source (events) [asyncapi-operation]',
     ]);
   });
 

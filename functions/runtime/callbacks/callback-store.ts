@@ -15,8 +15,21 @@ export interface PendingCallback {
   readonly statuses: string[];
 }
 
+/** A message on an AsyncAPI channel, as the receiver got it (header names lower-case). */
+export interface ReceivedMessage {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly payload: unknown;
+}
+
 /** Where pending callbacks live between the step's call and the webhook: DynamoDB on AWS, memory locally. */
 export interface CallbackStore {
+  /**
+   * Keeps a message no receive step waits for yet, under its message key, for `keepSeconds` (a
+   * reply may overtake the step that waits for it). A second one under the same key replaces it.
+   */
+  keepMessage(key: string, message: ReceivedMessage, keepSeconds: number): Promise<void>;
+  /** Takes (removes and returns) the message kept under a key, unless it expired. Atomic: two takers never both get it. */
+  takeMessage(key: string): Promise<ReceivedMessage | undefined>;
   put(callback: PendingCallback): Promise<void>;
   get(id: string): Promise<PendingCallback | undefined>;
   /** Records a status that keeps the step waiting. */
@@ -47,6 +60,8 @@ export interface InMemoryCallbackStoreOptions {
   readonly settledRetentionMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Most messages kept for steps that do not wait yet; past it the oldest is dropped (and counted). @default 1000 */
+  readonly maxKeptMessages?: number;
 }
 
 /** Sweeps run at most this often: each visits every entry. */
@@ -65,6 +80,9 @@ export class InMemoryCallbackStore implements CallbackStore {
   private readonly seen = new Map<string, Set<string>>();
   private readonly now: () => number;
   private lastSweep = 0;
+  private readonly kept = new Map<string, { message: ReceivedMessage; expiresAt: number }>();
+  /** Kept messages dropped unclaimed (expired, or pushed out by newer ones): the local count of what nobody waited for. */
+  droppedMessages = 0;
 
   constructor(private readonly options: InMemoryCallbackStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -107,6 +125,44 @@ export class InMemoryCallbackStore implements CallbackStore {
     seen.add(deliveryId);
     this.seen.set(id, seen);
     return true;
+  }
+
+  async keepMessage(key: string, message: ReceivedMessage, keepSeconds: number): Promise<void> {
+    this.sweepKept();
+    this.kept.delete(key);
+    this.kept.set(key, { message, expiresAt: this.now() + keepSeconds * 1000 });
+    const max = this.options.maxKeptMessages ?? 1_000;
+    for (const oldest of this.kept.keys()) {
+      if (this.kept.size <= max) break;
+      this.kept.delete(oldest);
+      this.droppedMessages++;
+    }
+  }
+
+  async takeMessage(key: string): Promise<ReceivedMessage | undefined> {
+    const found = this.kept.get(key);
+    if (!found) return undefined;
+    this.kept.delete(key);
+    if (found.expiresAt <= this.now()) {
+      this.droppedMessages++;
+      return undefined;
+    }
+    return found.message;
+  }
+
+  /** Messages kept now (for tests and metrics). */
+  get keptMessages(): number {
+    this.sweepKept();
+    return this.kept.size;
+  }
+
+  private sweepKept(): void {
+    const now = this.now();
+    for (const [key, entry] of this.kept) {
+      if (entry.expiresAt > now) continue;
+      this.kept.delete(key);
+      this.droppedMessages++;
+    }
   }
 
   private live(id: string): (PendingCallback & { expiresAt: number }) | undefined {

@@ -1,7 +1,7 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { planError } from '../../../core/errors.js';
 import type { StepEvent } from '../../../core/plan.js';
-import type { CallbackStore, PendingCallback } from './callback-store.js';
+import type { CallbackStore, PendingCallback, ReceivedMessage } from './callback-store.js';
 
 /** The table's partition key: the callback id. The CDK construct creates the table with these names. */
 export const CALLBACK_KEY_ATTRIBUTE = 'id';
@@ -64,9 +64,11 @@ export class DynamoDbCallbackStore implements CallbackStore {
           statuses: { L: callback.statuses.map(s) },
           [CALLBACK_TTL_ATTRIBUTE]: n(expiresAt),
         },
-        // 256 random bits do not collide; the condition makes sure a bug cannot overwrite a live record either.
-        ConditionExpression: 'attribute_not_exists(#id)',
-        ExpressionAttributeNames: { '#id': CALLBACK_KEY_ATTRIBUTE },
+        // 256 random bits do not collide; the condition makes sure a bug cannot overwrite a live record either. A receive
+        // step's key (its channel and correlation id) comes back when a workflow runs again: a settled wait makes room.
+        ConditionExpression: 'attribute_not_exists(#id) OR #settled = :true',
+        ExpressionAttributeNames: { '#id': CALLBACK_KEY_ATTRIBUTE, '#settled': 'settled' },
+        ExpressionAttributeValues: { ':true': { BOOL: true } },
       }),
     );
   }
@@ -116,6 +118,30 @@ export class DynamoDbCallbackStore implements CallbackStore {
       { '#id': CALLBACK_KEY_ATTRIBUTE, '#seen': 'seen' },
       { ':delivery': { SS: [deliveryId] }, ':deliveryId': s(deliveryId) },
     );
+  }
+
+  async keepMessage(key: string, message: ReceivedMessage, keepSeconds: number): Promise<void> {
+    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    await (await this.clientOnce()).send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        // Its own key space beside the callbacks: a kept message is never read as a pending step.
+        Item: { [CALLBACK_KEY_ATTRIBUTE]: s(`kept:${key}`), message: s(JSON.stringify(message)), [CALLBACK_TTL_ATTRIBUTE]: n(Math.ceil(this.now() / 1000) + keepSeconds) },
+      }),
+    );
+  }
+
+  async takeMessage(key: string): Promise<ReceivedMessage | undefined> {
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+    // A delete that returns what it deleted: of two takers only one gets the item.
+    const answer = await (await this.clientOnce()).send(
+      new DeleteItemCommand({ TableName: this.options.tableName, Key: { [CALLBACK_KEY_ATTRIBUTE]: s(`kept:${key}`) }, ReturnValues: 'ALL_OLD' }),
+    );
+    const item = answer.Attributes;
+    if (!item?.message?.S) return undefined;
+    const expiresAt = Number(item[CALLBACK_TTL_ATTRIBUTE]?.N);
+    if (Number.isFinite(expiresAt) && expiresAt * 1000 <= this.now()) return undefined;
+    return JSON.parse(item.message.S) as ReceivedMessage;
   }
 
   /** False when the condition does not hold (already settled, or no such record). */

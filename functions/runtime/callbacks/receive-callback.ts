@@ -34,7 +34,7 @@ export interface CallbackAnswer {
 
 
 /** False when Step Functions says the Task no longer waits (timed out, execution ended): the callback came too late. */
-async function resumes(send: () => Promise<void>): Promise<boolean> {
+export async function resumes(send: () => Promise<void>): Promise<boolean> {
   try {
     await send();
     return true;

@@ -57,7 +57,7 @@ class StandInError extends Error {
 
 /**
  * DynamoDB's condition and update expressions, as far as a store may use them: conditions joined
- * by AND of `attribute_exists(p)`, `attribute_not_exists(p)`, `p = :v` and `[NOT] contains(p, :v)`
+ * by AND and OR of `attribute_exists(p)`, `attribute_not_exists(p)`, `p = :v` and `[NOT] contains(p, :v)`
  * on a string set; `SET` assignments of `:v` or `list_append(a, b)`, and `ADD p :stringSet`. Stricter than DynamoDB on purpose: every attribute name must be an
  * `#placeholder` (DynamoDB refuses its hundreds of reserved words used bare, `status` among them),
  * and placeholders or values left unused are refused, as DynamoDB refuses them.
@@ -94,6 +94,14 @@ class Expressions {
 
   holds(condition: string | undefined, item: Item | undefined): boolean {
     if (!condition) return true;
+    // OR of AND-ed clauses (AND binds tighter, as in DynamoDB); every alternative is evaluated, so each placeholder counts as used.
+    return condition
+      .split(/\s+OR\s+/)
+      .map((alternative) => this.allHold(alternative, item))
+      .some(Boolean);
+  }
+
+  private allHold(condition: string, item: Item | undefined): boolean {
     return condition.split(/\s+AND\s+/).every((clause) => {
       const c = clause.trim();
       let m = /^attribute_(not_)?exists\((#\w+)\)$/.exec(c);

@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { DiagnosticCodes, type Diagnostic } from '../diagnostics/index.js';
+import { createDocumentReader, type DocumentReader } from './document-reader.js';
+import { dereferenceDescription } from './dereference-description.js';
+import { encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+
+/** A message an AsyncAPI channel or operation declares (after `$ref` resolution). */
+export interface AsyncApiMessage {
+  /** Its key in the channel's `messages` (or `#/components/messages`). */
+  readonly name: string;
+  /** Where a message carries its correlation id (`$message.header#/id`), from its Correlation ID Object. */
+  readonly correlationLocation?: string;
+  readonly contentType?: string;
+}
+
+export interface AsyncApiChannel {
+  /** Its key in `channels`. */
+  readonly key: string;
+  /** `/channels/<key>`. */
+  readonly pointer: string;
+  /** The channel's `address` (null in AsyncAPI means unknown or dynamic; then the key stands in). */
+  readonly address: string;
+  /** The channel's bindings merged under the operation's (`http`, `sqs`, `sns`, `x-eventbridge`, ...). */
+  readonly bindings: Readonly<Record<string, unknown>>;
+  readonly messages: readonly AsyncApiMessage[];
+}
+
+export interface AsyncApiOperation {
+  /** Its key in `operations` (AsyncAPI 3.0 operations are identified by their key). */
+  readonly operationId: string;
+  /** `/operations/<key>`. */
+  readonly pointer: string;
+  readonly action: 'send' | 'receive';
+  readonly channel: AsyncApiChannel;
+  /** The operation's own bindings (an http `method`, ...). */
+  readonly bindings: Readonly<Record<string, unknown>>;
+  /** The operation's messages, or the channel's when it lists none. */
+  readonly messages: readonly AsyncApiMessage[];
+}
+
+/** An AsyncAPI 3.0 description with positions (`source`) and `$ref`s resolved (`document`). */
+export interface LoadedAsyncApi {
+  readonly source: YamlSource;
+  readonly document: Record<string, any>;
+  readonly channels: readonly AsyncApiChannel[];
+  readonly operations: readonly AsyncApiOperation[];
+  /** The first HTTP(S) server as a URL (`<protocol>://<host><pathname>`), '' when there is none. */
+  readonly serverUrl: string;
+  /** The protocols of its servers (`http`, `https`, `kafka`, `sqs`, ...), lower-case. */
+  readonly serverProtocols: readonly string[];
+  readonly files: readonly string[];
+}
+
+const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Where the raw document's `channel: { $ref: '#/channels/x' }` points: the channel key. */
+function channelKeyOfRef(ref: unknown): string | undefined {
+  const match = typeof ref === 'string' ? /^#\/channels\/([^/]+)$/.exec(ref) : null;
+  return match ? match[1].replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+}
+
+function messagesOf(map: unknown, problems: string[], where: string): AsyncApiMessage[] {
+  if (map === undefined) return [];
+  const entries: [string, unknown][] = Array.isArray(map) ? map.map((m, i) => [String(i), m]) : isObject(map) ? Object.entries(map) : [];
+  if (!Array.isArray(map) && !isObject(map)) problems.push(`${where}: messages must be a map or a list of Message Objects`);
+  return entries.flatMap(([name, m]) => {
+    if (!isObject(m)) {
+      problems.push(`${where}.${name}: a message must be an object`);
+      return [];
+    }
+    const location = isObject(m.correlationId) ? m.correlationId.location : undefined;
+    if (location !== undefined && (typeof location !== 'string' || !/^\$message\.(header|payload)#/.test(location))) {
+      problems.push(`${where}.${name}.correlationId.location must be a runtime expression such as $message.header#/id`);
+    }
+    return [{ name: typeof m.name === 'string' ? m.name : name, ...(typeof location === 'string' ? { correlationLocation: location } : {}), ...(typeof m.contentType === 'string' ? { contentType: m.contentType } : {}) }];
+  });
+}
+
+function readServers(document: Record<string, any>): { url: string; protocols: string[] } {
+  const servers = (isObject(document.servers) ? Object.values(document.servers) : []).filter(isObject);
+  const protocols = servers.map((s) => (typeof s.protocol === 'string' ? s.protocol.toLowerCase() : ''));
+  const http = servers.find((s, i) => /^https?$/.test(protocols[i]) && typeof s.host === 'string');
+  if (!http) return { url: '', protocols };
+  const pathname = typeof http.pathname === 'string' ? http.pathname.replace(/\/+$/, '') : '';
+  return { url: `${String(http.protocol).toLowerCase()}://${http.host}${pathname}`, protocols };
+}
+
+/**
+ * Reads, parses and dereferences an AsyncAPI 3.0 description: its channels (address, bindings,
+ * messages with their correlation id location) and operations (action, channel). Problems come
+ * back as diagnostics at the description's file (ASFN1090); every file is read through `reader`.
+ */
+export async function loadAsyncApi(path: string, reader: DocumentReader = createDocumentReader()): Promise<{ asyncapi?: LoadedAsyncApi; diagnostics: Diagnostic[] }> {
+  const { source, diagnostics } = await readYamlSource(path, reader);
+  if (!source) return { diagnostics };
+  const raw = source.value as Record<string, any>;
+  const { code, rule } = DiagnosticCodes.asyncApiInvalid;
+  const fail = (message: string): { diagnostics: Diagnostic[] } => ({
+    diagnostics: [...diagnostics, { code, rule, severity: 'error', message, file: source.displayPath, line: 1, col: 1, pointer: '' }],
+  });
+  if (!isObject(raw) || typeof raw.asyncapi !== 'string' || !/^3\.0\.\d+$/.test(raw.asyncapi)) {
+    return fail('not an AsyncAPI 3.0 description (missing or unsupported `asyncapi` version; 2.x descriptions are not read)');
+  }
+  const dereferenced = await dereferenceDescription(path, source, reader);
+  diagnostics.push(...dereferenced.diagnostics);
+  if (!dereferenced.document) return dereferenced.failure ? fail(dereferenced.failure) : { diagnostics };
+  const { document, targets } = dereferenced;
+  const late = reader.overtime();
+  if (late) return fail(`cannot load: ${late}`);
+
+  const problems: string[] = [];
+  const channels = new Map<string, AsyncApiChannel>();
+  for (const [key, channel] of Object.entries<unknown>(isObject(document.channels) ? document.channels : {})) {
+    if (!isObject(channel)) {
+      problems.push(`channels.${key} must be an object`);
+      continue;
+    }
+    const address = typeof channel.address === 'string' ? channel.address : key;
+    channels.set(key, {
+      key,
+      pointer: encodePointer(['channels', key]),
+      address,
+      bindings: isObject(channel.bindings) ? channel.bindings : {},
+      messages: messagesOf(channel.messages, problems, `channels.${key}.messages`),
+    });
+  }
+  const operations: AsyncApiOperation[] = [];
+  const rawOperations = isObject(raw.operations) ? raw.operations : {};
+  for (const [key, op] of Object.entries<unknown>(isObject(document.operations) ? document.operations : {})) {
+    if (!isObject(op) || (op.action !== 'send' && op.action !== 'receive')) {
+      problems.push(`operations.${key}.action must be send or receive`);
+      continue;
+    }
+    // The raw `$ref` names the channel; a dereferenced channel is the same object as its entry in `channels`.
+    const key0 = channelKeyOfRef(rawOperations[key]?.channel?.$ref) ?? [...channels.keys()].find((k) => document.channels[k] === op.channel);
+    const channel = key0 === undefined ? undefined : channels.get(key0);
+    if (!channel) {
+      problems.push(`operations.${key}.channel must be a $ref to a channel of this description (#/channels/<name>)`);
+      continue;
+    }
+    const own = Array.isArray(op.messages) ? messagesOf(op.messages, problems, `operations.${key}.messages`) : [];
+    // An operation's messages are $refs into its channel's: match them by correlation id location where names were lost.
+    operations.push({
+      operationId: key,
+      pointer: encodePointer(['operations', key]),
+      action: op.action,
+      channel,
+      bindings: isObject(op.bindings) ? op.bindings : {},
+      messages: own.length ? own : channel.messages,
+    });
+  }
+  if (problems.length) return fail(`not a valid AsyncAPI description: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+  const server = readServers(document);
+  const files = [...new Set([resolve(path), ...targets.sources.keys()])];
+  return { asyncapi: { source, document, channels: [...channels.values()], operations, serverUrl: server.url, serverProtocols: server.protocols, files }, diagnostics };
+}

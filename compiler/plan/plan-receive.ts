@@ -1,0 +1,56 @@
+import type { ReceivePolicy } from '../../core/plan.js';
+import type { ArazzoStep } from '../validate/arazzo-schema.js';
+import type { BoundChannel } from './bind-channel.js';
+import { checkValueExpressions } from './check-expressions.js';
+import { reportAt, type PlanContext } from './plan-context.js';
+
+/** A receive step without `timeout` waits as long as the execution does by default (EmitOptions.timeoutSeconds). */
+export const DEFAULT_RECEIVE_SECONDS = 86_400;
+
+const MESSAGE_EXPRESSION = /\$message\./;
+
+/**
+ * `$message.*` has a value only in a receive step's criteria, actions and outputs: anywhere else
+ * (an HTTP step, a send step, a request) it is always missing.
+ */
+export function checkMessageExpressions(ctx: PlanContext, step: ArazzoStep, sp: string, receives: boolean): void {
+  const fields = receives ? (['parameters', 'requestBody'] as const) : (['parameters', 'requestBody', 'successCriteria', 'onSuccess', 'onFailure', 'outputs'] as const);
+  for (const field of fields) {
+    if (step[field] !== undefined && MESSAGE_EXPRESSION.test(JSON.stringify(step[field]))) {
+      reportAt(ctx, `${sp}/${field}`, 'messageOutsideReceive', `step "${step.stepId}": $message has a value only in the successCriteria, actions and outputs of a step that receives a message (action: receive)`);
+    }
+  }
+}
+
+/** A send step's fields that only a receive step reads. */
+export function checkSendFields(ctx: PlanContext, step: ArazzoStep, sp: string): void {
+  for (const field of ['correlationId', 'timeout'] as const) {
+    if (step[field] !== undefined) {
+      reportAt(ctx, `${sp}/${field}`, 'asyncStepFieldIgnored', `step "${step.stepId}" sends a message, which completes once it is published (Arazzo 1.1): ${field} is ignored`, 'warning');
+    }
+  }
+}
+
+/** A receive step's correlation and timeout (Arazzo 1.1 §Defining Success for Asynchronous Steps). */
+export function planReceive(ctx: PlanContext, step: ArazzoStep, sp: string, channel: BoundChannel, timeoutMs: number | undefined): ReceivePolicy | undefined {
+  const where = `step "${step.stepId}"`;
+  const name = `channel "${channel.binding.channel}"`;
+  let ok = true;
+  if (step.correlationId === undefined) {
+    reportAt(ctx, sp, 'receiveWithoutCorrelation', `${where} receives on ${name} with no correlationId: the first message on the channel resumes it, whichever execution it was meant for`, 'warning');
+  } else {
+    checkValueExpressions(ctx.loaded.source, step.correlationId, `${sp}/correlationId`, ctx.diagnostics);
+    if (!channel.correlationLocation) {
+      reportAt(ctx, `${sp}/correlationId`, 'asyncStep', `${where}: the messages of ${name} declare no correlationId location (a Correlation ID Object such as location: $message.header#/id), so a message's correlation id cannot be read`);
+      ok = false;
+    }
+  }
+  // The step's timeout (planStepTimeout: refused at 0, lowered to a year with a warning), rounded up to whole seconds.
+  const timeoutSeconds = timeoutMs === undefined ? DEFAULT_RECEIVE_SECONDS : Math.ceil(timeoutMs / 1000);
+  if (!ok) return undefined;
+  return {
+    ...(step.correlationId !== undefined ? { correlationId: step.correlationId } : {}),
+    ...(channel.correlationLocation ? { correlationLocation: channel.correlationLocation } : {}),
+    timeoutSeconds,
+  };
+}

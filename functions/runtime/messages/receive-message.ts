@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { prepareCriteria } from '../../../core/criteria/index.js';
+import { ArazzoRuntimeError, ErrorCodes, expressionError } from '../../../core/errors.js';
+import { evaluateExpression, evaluateValue, type ExpressionContext } from '../../../core/expressions/index.js';
+import type { StepEvent, StepPlan } from '../../../core/plan.js';
+import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
+import type { CallbackStore, PendingCallback, ReceivedMessage } from '../callbacks/callback-store.js';
+import { resumes } from '../callbacks/receive-callback.js';
+import type { TaskTokenClient } from '../callbacks/task-token-client.js';
+import type { Sealer, SecretsProvider } from '../secrets/index.js';
+
+/**
+ * How long a message no receive step waits for yet is kept (a reply that overtakes the step
+ * meant to wait for it): five minutes, then it is dropped and counted.
+ */
+export const KEEP_UNMATCHED_SECONDS = 300;
+
+/**
+ * The callback-store key of a receive step's wait: its channel and correlation id, hashed (the
+ * id may be personal data, and keys are logged by DynamoDB's tooling).
+ */
+export function messageKey(source: string, channel: string, correlation: string): string {
+  return `message:${createHash('sha256').update(JSON.stringify([source, channel, correlation])).digest('base64url')}`;
+}
+
+/** A message's correlation id, read where its AsyncAPI message says (`$message.header#/id`); '' for a step that correlates nothing. */
+function correlationOf(plan: StepPlan, message: ReceivedMessage): string | undefined {
+  if (plan.receive?.correlationId === undefined || !plan.receive.correlationLocation) return '';
+  // A Correlation ID Object's location reads `$message.header#/name`: a header is one value, named by the pointer's token.
+  const header = /^\$message\.header#\/(.+)$/.exec(plan.receive.correlationLocation);
+  const value = header ? message.headers[header[1].toLowerCase()] : evaluateExpression(plan.receive.correlationLocation, { inputs: {}, steps: {}, message: { headers: { ...message.headers }, payload: message.payload } });
+  return value === undefined || value === null || typeof value === 'object' ? undefined : String(value);
+}
+
+export interface MessageReceiverDeps {
+  readonly store: CallbackStore;
+  readonly tokens: TaskTokenClient;
+  readonly sealer: Sealer;
+  readonly secrets: SecretsProvider;
+  /** The receive steps that listen on a channel (by source description and channel key). */
+  receiversOf(source: string, channel: string): readonly StepPlan[];
+  /** The plan of a receive step, by workflow and step id. */
+  planFor(workflowId: string, stepId: string): StepPlan | undefined;
+  /** @default KEEP_UNMATCHED_SECONDS */
+  readonly keepSeconds?: number;
+}
+
+export interface MessageAnswer {
+  /** 200 resumed a step, 202 kept for a step not waiting yet, 409 a duplicate of one that resumed, 410 its step stopped waiting, 404 no step listens here, 400 unreadable. */
+  readonly status: number;
+  readonly body: { readonly result: string };
+}
+
+/**
+ * Judges a message for a waiting receive step and resumes its Task: the step's criteria, actions
+ * and outputs read the message as `$message.header.*` and `$message.payload`. The store's
+ * conditional settle makes sure a duplicate resumes nothing twice.
+ */
+export async function settleWithMessage(pending: PendingCallback, plan: StepPlan, message: ReceivedMessage, deps: Pick<MessageReceiverDeps, 'store' | 'tokens' | 'sealer' | 'secrets'>): Promise<MessageAnswer> {
+  await prepareCriteria(plan);
+  const opened = await openContext(plan, pending.event, deps, []);
+  opened.ctx.message = { headers: { ...message.headers }, payload: message.payload };
+  const ok = allPass(plan.successCriteria, opened.ctx);
+  let resume: () => Promise<void>;
+  try {
+    const result = await decideOutcome(plan, pending.event, opened, deps.sealer, ok, () =>
+      `step ${plan.stepId}: the message received on channel ${plan.channel?.channel} does not meet its success criteria (${plan.successCriteria.map((c) => c.condition).join(' && ')}), and no onFailure action applies`,
+    );
+    resume = () => deps.tokens.sendTaskSuccess(pending.taskToken, JSON.stringify(result));
+  } catch (err) {
+    const name = err instanceof ArazzoRuntimeError ? err.name : ErrorCodes.StepFailed;
+    resume = () => deps.tokens.sendTaskFailure(pending.taskToken, name, (err as Error).message);
+  }
+  if (!(await deps.store.settle(pending.id, 'message'))) return { status: 409, body: { result: 'duplicate: already received' } };
+  if (!(await resumes(resume))) return { status: 410, body: { result: 'no longer waiting' } };
+  return { status: 200, body: { result: 'received' } };
+}
+
+/**
+ * The receiver of messages on AsyncAPI channels, whatever carried them (the webhook Function URL,
+ * an SQS queue, an EventBridge rule; locally the embedded broker): finds the receive step that
+ * waits for the message's correlation id on its channel and resumes it. A message nobody waits
+ * for yet is kept for a bounded time (the step takes it when it starts waiting).
+ */
+export async function receiveMessage(source: string, channel: string, message: ReceivedMessage, deps: MessageReceiverDeps): Promise<MessageAnswer> {
+  const receivers = deps.receiversOf(source, channel);
+  if (!receivers.length) return { status: 404, body: { result: 'no step receives on this channel' } };
+  const keys = new Set<string>();
+  for (const plan of receivers) {
+    const correlation = correlationOf(plan, message);
+    if (correlation !== undefined) keys.add(messageKey(source, channel, correlation));
+  }
+  if (!keys.size) return { status: 400, body: { result: 'the message carries no correlation id where its channel says' } };
+  for (const key of keys) {
+    const pending = await deps.store.get(key);
+    if (!pending) continue;
+    if (pending.settled) return { status: 409, body: { result: 'duplicate: already received' } };
+    const plan = deps.planFor(pending.workflowId, pending.stepId);
+    if (!plan?.receive) return { status: 500, body: { result: 'no plan for this receive step' } };
+    return settleWithMessage(pending, plan, message, deps);
+  }
+  for (const key of keys) await deps.store.keepMessage(key, message, deps.keepSeconds ?? KEEP_UNMATCHED_SECONDS);
+  return { status: 202, body: { result: 'kept: no step waits for it yet' } };
+}
+
+/**
+ * What a receive step's function does when its Task starts: registers the task token under the
+ * channel and the step's correlation id, then takes a message that arrived first, if one did,
+ * and resumes the Task with it at once.
+ */
+export async function registerReceive(
+  plan: StepPlan,
+  event: StepEvent & { readonly taskToken: string },
+  ctx: ExpressionContext,
+  deps: Pick<MessageReceiverDeps, 'store' | 'tokens' | 'sealer' | 'secrets'>,
+): Promise<'waiting' | 'received'> {
+  const channel = plan.channel!;
+  let correlation = '';
+  if (plan.receive?.correlationId !== undefined) {
+    const value = evaluateValue(plan.receive.correlationId, ctx);
+    if (value === undefined || value === null || typeof value === 'object') {
+      throw expressionError(`step ${plan.stepId}: its correlationId ${plan.receive.correlationId} has no value to wait for (a string or a number)`);
+    }
+    correlation = String(value);
+  }
+  const key = messageKey(channel.source, channel.channel, correlation);
+  const { taskToken, ...stored } = event;
+  const pending: PendingCallback = { id: key, taskToken, workflowId: plan.workflowId, stepId: plan.stepId, event: stored, createdAt: Date.now(), settled: false, statuses: [] };
+  await deps.store.put(pending);
+  const early = await deps.store.takeMessage(key);
+  if (!early) return 'waiting';
+  await settleWithMessage(pending, plan, early, deps);
+  return 'received';
+}
