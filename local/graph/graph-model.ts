@@ -18,6 +18,8 @@ export interface GraphNode {
   readonly comment?: string;
   /** The Task ends the execution itself (`End: true`). */
   readonly ends?: boolean;
+  /** A Parallel state's branches, each as the states it runs on its success route (`seller → login`). */
+  readonly branches?: readonly string[];
   readonly retry?: readonly RetrySummary[];
 }
 
@@ -129,6 +131,24 @@ function waitDetail(state: Record<string, any>): string {
   return 'Wait';
 }
 
+/**
+ * The Task and Parallel states a branch runs when nothing fails nor loops: from StartAt along
+ * Next (a Choice's Default), helper states (Choice, Wait, Succeed) left out.
+ */
+function successRoute(branch: Record<string, any>): string[] {
+  const states = (branch?.States ?? {}) as Record<string, Record<string, any>>;
+  const route: string[] = [];
+  const seen = new Set<string>();
+  let at: unknown = branch?.StartAt;
+  while (typeof at === 'string' && states[at] && !seen.has(at)) {
+    seen.add(at);
+    const state = states[at];
+    if (state.Type === 'Task' || state.Type === 'Parallel') route.push(at);
+    at = state.Type === 'Choice' ? state.Default : state.Next;
+  }
+  return route;
+}
+
 function nodeOf(name: string, raw: unknown): GraphNode {
   const state = (raw && typeof raw === 'object' ? raw : {}) as Record<string, any>;
   const type = state.Type;
@@ -155,9 +175,12 @@ function nodeOf(name: string, raw: unknown): GraphNode {
       // A dynamic error (ErrorPath) is only known once the state runs: the overlay shows it then.
       return { ...base, kind: 'Fail', detail: typeof state.Error === 'string' ? `Fail · ${state.Error}` : 'Fail' };
     }
+    case 'Parallel': {
+      const branches = Array.isArray(state.Branches) ? state.Branches.map((b: Record<string, any>) => successRoute(b).join(' → ')) : [];
+      return { ...base, kind: 'Parallel', detail: `Parallel · ${branches.length} branches`, branches, ...(state.End === true ? { ends: true } : {}) };
+    }
     case 'Pass':
     case 'Map':
-    case 'Parallel':
       return { ...base, kind: type, detail: type, ...(state.End === true ? { ends: true } : {}) };
     default:
       return { ...base, kind: 'unknown', detail: typeof type === 'string' ? type : 'unknown type' };
@@ -166,7 +189,8 @@ function nodeOf(name: string, raw: unknown): GraphNode {
 
 /**
  * Reads the top-level machine of a definition as nodes and edges. Map/Parallel states are single
- * nodes (their inner machines are executions of their own in the console too). Transitions to
+ * nodes (their inner machines are executions of their own in the console too); a Parallel node
+ * lists its branches' routes. Transitions to
  * names the definition does not declare are dropped: there is nothing to draw them to.
  */
 export function buildStateGraph(definition: DefinitionLike): StateGraph {

@@ -25,6 +25,7 @@ const SMALL_CHAR = 6.8;
 const LINE = 15;
 const NAME_MAX = 48;
 const SMALL_MAX = 44;
+const MAX_BRANCH_LINES = 6;
 const BADGE_H = 16;
 const RETRY_LOOP = 16;
 
@@ -49,6 +50,9 @@ function viewOf(node: GraphNode, run: StateRun | undefined): NodeView {
   if (node.kind === 'start') return { node, lines: [{ text: 'Start', cls: 'name' }], badges: [], size: { width: 64, height: 26 } };
   const lines: Line[] = [{ text: clip(node.id, NAME_MAX), cls: 'name' }];
   if (node.kind !== 'Choice' && node.detail) lines.push({ text: clip(node.detail, SMALL_MAX), cls: 'sub' });
+  // A Parallel state shows what each branch runs, one line per branch (the first six).
+  for (const branch of (node.branches ?? []).slice(0, MAX_BRANCH_LINES)) lines.push({ text: clip(`‖ ${branch}`, SMALL_MAX), cls: 'sub' });
+  if ((node.branches?.length ?? 0) > MAX_BRANCH_LINES) lines.push({ text: `‖ … ${node.branches!.length - MAX_BRANCH_LINES} more`, cls: 'sub' });
   if (run?.error && (run.status === 'failed' || run.status === 'caught')) lines.push({ text: clip(run.error, SMALL_MAX), cls: 'err' });
   const badges = [...(run && run.visits > 1 ? [`×${run.visits}`] : []), ...(run && run.retries > 0 ? [`↻${run.retries}`] : [])];
   const badgeRoom = badges.reduce((w, b) => w + badgeWidth(b) + 4, badges.length ? 4 : 0);
@@ -147,6 +151,7 @@ function nodeTitle(view: NodeView): string {
   const { node, run } = view;
   const parts = [`${node.id} (${node.kind}${node.detail && node.detail !== node.kind ? `: ${node.detail}` : ''})`];
   if (node.comment) parts.push(node.comment);
+  if (node.branches?.length) parts.push(...node.branches.map((b, i) => `branch ${i + 1}: ${b}`));
   if (node.retry?.length) parts.push(`Retry: ${node.retry.map((r) => `${r.errors.join(', ')} ×${r.maxAttempts}`).join('; ')}`);
   if (run) {
     parts.push(`${STATUS_TEXT[run.status]}, entered ${run.visits} time${run.visits === 1 ? '' : 's'}${run.retries ? `, ${run.retries} retr${run.retries === 1 ? 'y' : 'ies'}` : ''}`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFileOrThrow, type CompiledWorkflow } from '../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
+import { renderGraphPage } from '../../local/graph/index.js';
 import { LocalWorkflow, type LocalExecution } from '../../local/run-workflow.js';
 import { startPetstoreSandbox, type PetstoreSandbox } from '../../sandbox/index.js';
 
@@ -77,6 +78,16 @@ describe('a workflow with Parallel states (Arazzo 1.1 step dependsOn) on the emb
     } finally {
       petstore.setFaults([]);
     }
+  });
+
+  it('shows the Parallel state on the graph page, with each branch, executed', async () => {
+    const execution = await run(parallel, INPUTS);
+    const html = renderGraphPage({ definition: parallel.definition, workflowId: parallel.plan.workflowId, history: execution.history });
+    expect(html).toMatch(/data-state="parallel\(seller, buyer\)" data-type="Parallel" data-status="succeeded"/);
+    expect(html).toContain('>Parallel · 2 branches<');
+    expect(html).toContain('>‖ seller<');
+    expect(html).toContain('>‖ buyer<');
+    expect(html).toMatch(/data-state="login" data-type="Task" data-status="succeeded"/);
   });
 
   it('fails a run whose branch fails with the Error and Cause a sequential run fails with, and does not run the join', async () => {
