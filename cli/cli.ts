@@ -112,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
           workflow: { type: 'string' },
           input: { type: 'string', multiple: true },
           inputs: { type: 'string' },
+          personal: { type: 'string', multiple: true },
           server: { type: 'string', multiple: true },
           sandbox: { type: 'boolean' },
           'wait-ms': { type: 'string' },

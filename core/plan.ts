@@ -163,7 +163,7 @@ interface StepPlanBase {
   readonly onFailure: readonly ActionPlan[];
   /** Declared step outputs: name → runtime expression. */
   readonly outputs: Readonly<Record<string, string>>;
-  /** Output names that carry credentials: sealed before they leave the handler. */
+  /** Output names that carry credentials or personal data: sealed before they leave the handler. */
   readonly sealedOutputs: readonly string[];
   /** Whether the default success route (no onSuccess action matched) ends the workflow. */
   readonly endsOnDefaultSuccess: boolean;
@@ -395,6 +395,12 @@ export interface WorkflowPlan {
   /** The document's source descriptions: a run maps each name to a server (`--server name=url`, sandbox). */
   readonly sources: readonly { readonly name: string; readonly url: string; readonly serverUrl?: string }[];
   readonly credentialInputs: readonly string[];
+  /**
+   * Workflow inputs that are personal data (paths as credential inputs are named: `email`,
+   * `address.city`): every starter seals them before the execution starts, the input check
+   * refuses them unsealed, and only the handler of a step that reads one opens it. Absent: none.
+   */
+  readonly personalInputs?: readonly string[];
   /** Workflows that run (to success) before the first step; their inputs and outputs are `$workflows.<id>.*`. */
   readonly dependsOn: readonly { readonly workflowId: string; readonly source?: string }[];
   readonly steps: readonly AnyStepPlan[];

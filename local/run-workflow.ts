@@ -6,6 +6,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { createLocalHandlers, type LocalCallbackOptions, type StartChildExecution, type SubmittedTask, type TaskInvocation } from './create-local-handlers.js';
 import { startEngineRun, type EngineHost } from './engine-host.js';
 import { toHistoryEvents, type EngineEvent } from './history/index.js';
+import { sealPersonalInputs } from '../functions/runtime/personal/seal-personal-inputs.js';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
@@ -113,6 +114,8 @@ export class LocalWorkflow {
   }
 
   async run(input: unknown, options: LocalRunOptions): Promise<LocalExecution> {
+    // The starter's work: personal inputs sealed before the first event (a redrive resumes at a state whose input is the state's).
+    if (options.startAt === undefined) input = await sealPersonalInputs(this.compiled.plan, input, options.runtime.sealer);
     const name = options.executionName ?? randomUUID();
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const invocations: TaskInvocation[] = [];

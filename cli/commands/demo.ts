@@ -5,7 +5,8 @@ import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/in
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
-import { DEMO_SIGNING, MBANQ_DEMO_TENANT, startDemoSandboxes } from '../demo-sandboxes.js';
+import { DEMO_PERSONAL_DATA, DEMO_SIGNING, MBANQ_DEMO_TENANT, startDemoSandboxes } from '../demo-sandboxes.js';
+import { sealPersonalInputs } from '../../functions/runtime/personal/seal-personal-inputs.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
 import { printDiagnostics } from '../print-diagnostics.js';
@@ -50,7 +51,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   const workflows: { compiled: CompiledWorkflow; set: LocalWorkflowSet }[] = [];
   for (const file of files) {
     const started = performance.now();
-    const result = await compileFile(file, { signing: DEMO_SIGNING });
+    const result = await compileFile(file, { signing: DEMO_SIGNING, personalData: DEMO_PERSONAL_DATA });
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     if (opts.warnings || errors) printDiagnostics(result, out, style);
     for (const w of result.workflows) {
@@ -87,6 +88,8 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
       } catch (err) {
         throw new UsageError(`cannot read the example inputs ${inputsFile}: ${(err as Error).message}`);
       }
+      // Sealed before it is printed: the personal inputs the demo declares (DEMO_PERSONAL_DATA) never show.
+      input = await sealPersonalInputs(compiled.plan, input, sealer);
       out.write(`\n${style.bold(`━━━ ${id} ━━━`)}\ninput: ${JSON.stringify(input)}\n`);
       const unserved = sandboxes.unservedSources(compiled.plan);
       if (unserved.length) throw new UsageError(`${id}: the sandbox has no simulator for source(s) ${unserved.join(', ')}`);

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { Agent } from 'undici';
 import type { CompileResult, CompiledWorkflow } from '../../compiler/compile-file.js';
 import { hasErrors } from '../../compiler/diagnostics/index.js';
+import { ANY_WORKFLOW, personalInputPath } from '../../compiler/plan/detect-personal-data.js';
 import { localStateMachineArnFor } from '../../compiler/emit/emit-asl.js';
 import { describeStatus, statusOf, type WorkflowStatus } from '../../compiler/workflow-status.js';
 import { isWorkflowStep, type WorkflowPlan } from '../../core/plan.js';
@@ -36,6 +37,10 @@ Options:
   --input <name=value>   a workflow input (repeatable); credential inputs go to the
                          local secrets provider and the execution sees "secret:<name>"
   --inputs <file.json>   workflow inputs as a JSON object (--input entries override)
+  --personal <[id:]path> an input (email, address.city, /address/city) or step output
+                         ($steps.<id>.outputs.<name>) that is personal data (repeatable;
+                         "id:" names the workflow): it travels sealed, as with the inputs
+                         schema's x-arazzo-sfn-personal: true
   --server <name=url>    server URL of a source description (repeatable)
   --sandbox              serve every source the simulators know from the embedded sandbox,
                          with the demo credentials in the local secrets provider, so
@@ -62,6 +67,8 @@ export interface RunCommandOptions {
   readonly remote?: RemoteSourceOptions;
   readonly input?: readonly string[];
   readonly inputs?: string;
+  /** `--personal` entries: `[<workflowId>:]<input path or $steps.<id>.outputs.<name>>`. */
+  readonly personal?: readonly string[];
   readonly server?: readonly string[];
   readonly sandbox?: boolean;
   readonly waitMs?: number;
@@ -85,6 +92,24 @@ function sealingKey(): Buffer | undefined {
   const key = Buffer.from(raw, 'base64');
   if (key.length !== 32) throw new UsageError('ARAZZO_SFN_SEAL_KEY must be 32 bytes, base64-encoded');
   return key;
+}
+
+/**
+ * `--personal` entries by workflow id (`*` without one), joined with the demo's declarations
+ * under --sandbox. Undefined when there are none.
+ */
+function personalOption(entries: readonly string[], demo: Readonly<Record<string, readonly string[]>> | undefined): Record<string, string[]> | undefined {
+  const byWorkflow: Record<string, string[]> = {};
+  for (const [id, list] of Object.entries(demo ?? {})) byWorkflow[id] = [...list];
+  for (const entry of entries) {
+    // `id:path`: a workflow id has no `$`, `/` or `.` before its colon; a bare path or expression has no colon there.
+    const m = /^([A-Za-z0-9_-]+):(.+)$/.exec(entry);
+    const [id, path] = m ? [m[1], m[2]] : [ANY_WORKFLOW, entry];
+    if (!path.startsWith('$steps.') && personalInputPath(path) === undefined) throw new UsageError(`--personal ${entry}: expected an input path (email, address.city, /address/city) or $steps.<id>.outputs.<name>`);
+    if (id === ANY_WORKFLOW && path.startsWith('$steps.')) throw new UsageError(`--personal ${entry}: name the workflow of a step output, as <workflowId>:${path}`);
+    (byWorkflow[id] ??= []).push(path);
+  }
+  return Object.keys(byWorkflow).length ? byWorkflow : undefined;
 }
 
 /** The compiled workflows of the document, each after the workflows it depends on. */
@@ -146,8 +171,11 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   const style = opts.json ? plain : (opts.style ?? plain);
   // The emitted ASL is the compiler's, checked by its tests: a run does not pay asl-validator's start-up again.
   // --sandbox: the PIS simulator verifies request signatures, so the run signs as the demo does (a key made for the run).
-  const signing = opts.sandbox ? { signing: (await import('../demo-sandboxes.js')).DEMO_SIGNING } : {};
-  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity), ...opts.remote, ...signing };
+  const demo = opts.sandbox ? await import('../demo-sandboxes.js') : undefined;
+  const signing = demo ? { signing: demo.DEMO_SIGNING } : {};
+  // --sandbox runs the seeds as the demo does: their personal data declared by the demo's configuration.
+  const personalData = personalOption(opts.personal ?? [], demo?.DEMO_PERSONAL_DATA);
+  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity), ...opts.remote, ...signing, ...(personalData ? { personalData } : {}) };
   const result =
     // --update-lock fetches: a cached compile would skip it.
     opts.cache === false || opts.remote?.remoteSources === 'update'
@@ -188,6 +216,12 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
       stderr.write(
         `${file}: other workflows of the document do not compile (${notCompiled.map((s) => s.workflowId).join(', ')}); running ${selected.map((w) => `"${w.plan.workflowId}"`).join(', ')}\n`,
       );
+    }
+  }
+  for (const entry of personalData?.[ANY_WORKFLOW] ?? []) {
+    const path = personalInputPath(entry);
+    if (!result.workflows.some((w) => path !== undefined && w.plan.personalInputs?.includes(path))) {
+      throw new UsageError(`--personal ${entry}: no workflow of ${file} has such an input (name a step output as <workflowId>:$steps.<id>.outputs.<name>)`);
     }
   }
   const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;

@@ -102,6 +102,9 @@ export const DiagnosticCodes = {
   stepTimeoutLimit: { code: 'ASFN2105', rule: 'step-timeout-limit' },
   // Arazzo 1.1 parallel steps (issue 17).
   parallelSequential: { code: 'ASFN2085', rule: 'parallel-sequential' },
+  // Personal data sealed out of history (issue 19 §4).
+  personalDeclaration: { code: 'ASFN1110', rule: 'personal-data' },
+  personalUnknown: { code: 'ASFN2110', rule: 'personal-data-unknown' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

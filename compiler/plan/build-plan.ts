@@ -6,6 +6,7 @@ import { displayPathOf } from '../load/parse-yaml-source.js';
 import { bindDocument, type BoundDocument, type BoundWorkflow } from './bind-document.js';
 import type { CompileOptions } from './compile-options.js';
 import { detectCredentialInputs } from './detect-credentials.js';
+import { planPersonalData } from './plan-personal-data.js';
 import { checkActionList, planActions } from './plan-actions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { buildFlowGraph, checkReachability, checkStepReads, checkWorkflowOutputs, endsWorkflow } from './plan-flow.js';
@@ -111,6 +112,7 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
     return b.operation ? [planOperationStep(ctx, b, setting)] : [];
   });
 
+  const personal = planPersonalData(ctx, bound, inputsSchema as Record<string, any>, credentialInputs, steps);
   const outputs = { ...(workflow.outputs ?? {}) };
   checkOutputExpressions(ctx.loaded.source, outputs, `${wp}/outputs`, ctx.diagnostics);
   checkWorkflowOutputs(ctx, workflow, graph, reachable, wp);
@@ -128,8 +130,9 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
       ...(ctx.loaded.openapis.get(d.name)?.serverUrl ? { serverUrl: ctx.loaded.openapis.get(d.name)!.serverUrl } : {}),
     })),
     credentialInputs,
+    ...(personal.inputs.length ? { personalInputs: personal.inputs } : {}),
     dependsOn: bound.dependsOn.map((target) => ({ workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) })),
-    steps,
+    steps: personal.steps,
     ...(schedule ? { schedule } : {}),
     outputs,
   };

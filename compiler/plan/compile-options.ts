@@ -23,6 +23,16 @@ export interface CompileOptions {
    * @default true
    */
   readonly credentialsByName?: boolean;
+  /**
+   * Personal data by workflow id, for documents kept verbatim (the inputs schema's
+   * `x-arazzo-sfn-personal: true` declares it in the document): input paths (`email`,
+   * `address.city`, `$inputs.email`, `/address/city`) and step outputs
+   * (`$steps.<stepId>.outputs.<name>`). Such inputs travel sealed from the moment the execution
+   * is started; such outputs, and every output that reads one, are sealed by the handler.
+   * The key `*` applies its input paths to every workflow whose inputs schema declares them.
+   * @default {}
+   */
+  readonly personalData?: Readonly<Record<string, readonly string[]>>;
   /** @default 5000 */
   readonly connectTimeoutMs?: number;
   /** @default 30000 */

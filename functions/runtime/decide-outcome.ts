@@ -43,6 +43,8 @@ export async function openContext(
   const open = async (value: unknown) => {
     const plain = JSON.parse(await runtime.sealer.unseal(value as string, plan.sealContext)) as unknown;
     opened.push(typeof plain === 'string' ? plain : JSON.stringify(plain));
+    // A sealed object (an address): each of its texts is looked for apart, as a response may echo one alone.
+    if (plain !== null && typeof plain === 'object') opened.push(...stringLeaves(plain, 0));
     return plain;
   };
   const reads = isWorkflowStep(plan) ? undefined : stepReads(plan);
@@ -52,8 +54,12 @@ export async function openContext(
     for (const [name, value] of Object.entries(copy)) if (isSealed(value) && (!reads || read?.has(name))) copy[name] = await open(value);
     return copy;
   };
-  // The execution inputs with the sealed ones the step reads opened (`$workflows.<id>.inputs` reads these too).
+  // The execution inputs with the sealed ones the step reads opened (`$workflows.<id>.inputs` reads these too),
+  // at any depth: a personal member of an object input (`address.city`) is sealed where it sits.
   const storedInputs = await openRead(event.inputs, reads?.inputs);
+  for (const [name, value] of Object.entries(storedInputs)) {
+    if (value !== null && typeof value === 'object' && (!reads || reads.inputs.has(name))) storedInputs[name] = await openNested(value, open, 0);
+  }
   let inputs: Record<string, unknown> = { ...storedInputs };
   for (const path of credentialInputs) {
     const ref = parseSecretReference(getAtCredentialPath(inputs, path));
@@ -78,6 +84,25 @@ export async function openContext(
 
 /** What the execution state holds of a run so far. */
 export type StoredState = Pick<StepEvent, 'inputs' | 'steps' | 'workflows'>;
+
+function stringLeaves(value: unknown, depth: number): string[] {
+  if (typeof value === 'string') return [value];
+  if (depth > MAX_OPEN_DEPTH || value === null || typeof value !== 'object') return [];
+  return Object.values(value).flatMap((v) => stringLeaves(v, depth + 1));
+}
+
+/** Objects deeper than this are not searched for sealed members (an inputs schema is not that deep). */
+const MAX_OPEN_DEPTH = 32;
+
+/** A copy of `value` with every sealed string in it opened (the value itself when it holds none). */
+async function openNested(value: unknown, open: (sealed: unknown) => Promise<unknown>, depth: number): Promise<unknown> {
+  if (isSealed(value)) return open(value);
+  if (depth > MAX_OPEN_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return Promise.all(value.map((v) => openNested(v, open, depth + 1)));
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) copy[k] = await openNested(v, open, depth + 1);
+  return copy;
+}
 
 /**
  * The context as the execution state holds it: nothing opened, so credential references and
