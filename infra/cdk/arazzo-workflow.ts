@@ -176,12 +176,13 @@ export class ArazzoWorkflow extends Construct {
 
     // Resolved before anything is built: a missing state machine is an error of the props, found in a second.
     const nestedSubstitutions: Record<string, string> = {};
-    const nested: sfn.IStateMachine[] = [];
+    const nested: (sfn.IStateMachine | ArazzoWorkflow)[] = [];
     for (const [placeholder, target] of Object.entries(compiledResponse.stateMachinePlaceholders)) {
       const key = target.source ? `${target.source}.${target.workflowId}` : target.workflowId;
       const child = props.nestedWorkflows?.[key];
-      if (!child) this.fail(`workflow ${props.workflowId} starts workflow "${key}": pass its state machine in nestedWorkflows["${key}"]`);
-      nestedSubstitutions[placeholder] = child.stateMachineArn;
+      if (!child) this.fail(`workflow ${props.workflowId} starts workflow "${key}": pass its ArazzoWorkflow (or state machine) in nestedWorkflows["${key}"]`);
+      // An ArazzoWorkflow child starts through its alias `live`: a running parent keeps starting the child version that is live, never a half-deployed revision.
+      nestedSubstitutions[placeholder] = child instanceof ArazzoWorkflow ? child.aliasArn : child.stateMachineArn;
       nested.push(child);
     }
 
@@ -286,9 +287,19 @@ export class ArazzoWorkflow extends Construct {
     return this.stateMachine.grant(grantee, ...actions);
   }
 
-  /** Allows `grantee` to start executions of this workflow through its alias `live`. */
+  /**
+   * Allows `grantee` to start executions of this workflow through its alias `live`, and only so.
+   * Step Functions authorizes a start on an alias against the unqualified state machine ARN
+   * ("Authorization for versions and aliases" in its developer guide), so a statement naming the
+   * alias ARN would be denied; the alias is pinned by the `states:StateMachineQualifier` key.
+   */
   grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    return this.aliasAsStateMachine().grantStartExecution(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:StartExecution'],
+      resourceArns: [this.stateMachine.stateMachineArn],
+      conditions: { StringEquals: { 'states:StateMachineQualifier': LIVE_ALIAS } },
+    });
   }
 
   /** Allows `grantee` to list and describe this workflow's executions and read their histories. */
@@ -396,7 +407,12 @@ export class ArazzoWorkflow extends Construct {
 
   /** The alias as a state machine to grant and target (EventBridge's StartExecution on the alias ARN). */
   private aliasAsStateMachine(): sfn.IStateMachine {
-    return (this.node.tryFindChild('AliasTarget') as sfn.IStateMachine | undefined) ?? sfn.StateMachine.fromStateMachineArn(this, 'AliasTarget', this.alias.attrArn);
+    const found = this.node.tryFindChild('AliasTarget') as sfn.IStateMachine | undefined;
+    if (found) return found;
+    const target = sfn.StateMachine.fromStateMachineArn(this, 'AliasTarget', this.alias.attrArn);
+    // The EventBridge target grants its role through this method: make it the alias grant (an imported ARN would name the alias ARN, which is denied).
+    target.grantStartExecution = (identity: iam.IGrantable) => this.grantStartExecution(identity);
+    return target;
   }
 
   /**
@@ -635,11 +651,13 @@ export class ArazzoWorkflow extends Construct {
     webhook.role!.attachInlinePolicy(policy);
   }
 
-  private grantNestedExecution(child: sfn.IStateMachine): void {
+  private grantNestedExecution(child: sfn.IStateMachine | ArazzoWorkflow): void {
     const stack = Stack.of(this);
     const childName = stack.splitArn(child.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
+    // Executions started on an alias are named under the state machine (execution:<name>:<id>), as the others.
     const executions = stack.formatArn({ service: 'states', resource: 'execution', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `${childName}:*` });
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [child.stateMachineArn] }));
+    if (child instanceof ArazzoWorkflow) child.grantStartExecution(this.stateMachine);
+    else this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [child.stateMachineArn] }));
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['states:DescribeExecution', 'states:StopExecution'],

@@ -58,12 +58,11 @@ describe('ArazzoWorkflow as a library', () => {
 
   it('grants delegate to the state machine: start (through the alias live), read, and named execution actions, on its ARN and its executions', () => {
     const machine = stack.resolve(shown.stateMachine.stateMachineArn);
-    const alias = stack.resolve(shown.aliasArn);
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [stack.resolve(operator.roleName)],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'states:StartExecution', Resource: alias }),
+          Match.objectLike({ Action: 'states:StartExecution', Resource: machine, Condition: { StringEquals: { 'states:StateMachineQualifier': 'live' } } }),
           Match.objectLike({ Action: Match.arrayWith(['states:ListExecutions']), Resource: machine }),
           Match.objectLike({ Action: 'states:StopExecution' }),
         ]),

@@ -41,7 +41,7 @@ function nestedStack() {
     workflowId: 'verify-customer',
     secrets: { accessToken: token },
     sealingKey: child.sealingKey,
-    nestedWorkflows: { 'register-customer': child.stateMachine },
+    nestedWorkflows: { 'register-customer': child },
     trigger: { eventPattern: { source: ['merchant.app'], detailType: ['CustomerSignedUp'] } },
   });
   return { stack, child, parent };

@@ -93,14 +93,15 @@ describe('ArazzoWorkflow: versions and the alias (issue 19 §1)', () => {
     const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
     const [target] = rule.Properties.Targets;
     expect(target.Arn).toEqual({ 'Fn::GetAtt': [aliasId, 'Arn'] });
-    expect(statementsOfRole(template, target.RoleArn['Fn::GetAtt'][0])).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { 'Fn::GetAtt': [aliasId, 'Arn'] } }]);
+    // Step Functions authorizes a start on the alias against the unqualified ARN; the qualifier condition pins the alias.
+    expect(statementsOfRole(template, target.RoleArn['Fn::GetAtt'][0])).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId }, Condition: { StringEquals: { 'states:StateMachineQualifier': 'live' } } }]);
     // A caller granted by the construct may start executions through the alias, not of the state machine's latest revision.
     const other = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test');
     const granted = new ArazzoWorkflow(other, 'Workflow', { arazzoFile: CALLBACK, workflowId: 'kyc-callback' });
     const role = new iam.Role(other, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
     granted.grantStartExecution(role);
     expect(statementsOfRole(Template.fromStack(other), other.getLogicalId(role.node.defaultChild as never))).toEqual([
-      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { 'Fn::GetAtt': [other.getLogicalId(granted.alias), 'Arn'] } },
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: other.getLogicalId(granted.stateMachine.node.defaultChild as never) }, Condition: { StringEquals: { 'states:StateMachineQualifier': 'live' } } },
     ]);
   }, 90_000);
 });
