@@ -407,7 +407,7 @@ export class SfnApi {
     const { machine, target } = this.runTarget(r.stateMachineArn);
     if (machine.type !== 'EXPRESS') throw sfnError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     const { name, input } = executionNameAndInput(r);
-    const started = this.d.runner.start(target, name, input, { arn: expressExecutionArn(machine.arn, name, randomUUID()) });
+    const started = this.d.runner.start(target, name, await this.sealed(target, input), { arn: expressExecutionArn(machine.arn, name, randomUUID()) });
     const ended = await this.d.runner.awaitEnd(started.arn);
     const withData = r.includedData !== 'METADATA_ONLY';
     const stopDate = ended.stopDate ?? Date.now();
@@ -430,9 +430,19 @@ export class SfnApi {
     };
   }
 
-  private startExecution(r: RequestOf<'StartExecution'>): object {
+  /** The input with a compiled workflow's personal inputs sealed (the endpoint is their starter), named as AWS names a bad input. */
+  private async sealed(target: RunTarget, input: string): Promise<string> {
+    try {
+      return await this.d.runner.sealInput(target, input);
+    } catch (err) {
+      throw sfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(err as Error).message}'`);
+    }
+  }
+
+  private async startExecution(r: RequestOf<'StartExecution'>): Promise<object> {
     const { machine, target } = this.runTarget(r.stateMachineArn);
-    const { name, input } = executionNameAndInput(r);
+    const { name, input: given } = executionNameAndInput(r);
+    const input = await this.sealed(target, given);
     // An Express machine's asynchronous execution: AWS does not keep it for DescribeExecution (its ARN says express).
     if (machine.type === 'EXPRESS') {
       const started = this.d.runner.start(target, name, input, { arn: expressExecutionArn(machine.arn, name, randomUUID()) });
@@ -442,7 +452,7 @@ export class SfnApi {
     const existing = this.d.store.getExecution(arn);
     if (existing) {
       // Idempotent for a running execution with the same input; otherwise the name is taken (AWS keeps it 90 days).
-      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: seconds(existing.startDate) };
+      if (existing.status === 'RUNNING' && (await this.d.runner.sameInput(target, existing.input, given))) return { executionArn: arn, startDate: seconds(existing.startDate) };
       throw sfnError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const started = this.d.runner.start(target, name, input);

@@ -4,6 +4,8 @@ import type { StepRuntime } from '../../functions/runtime/handle-step.js';
 import { handleStep } from '../../functions/runtime/handle-step.js';
 import { handleWorkflowFunction } from '../../functions/runtime/handle-workflow-function.js';
 import { planError } from '../../core/errors.js';
+import { inputsFromEvent } from '../../core/event-input.js';
+import { openPersonalForCheck, sealPersonalInputs } from '../../functions/runtime/personal/seal-personal-inputs.js';
 import type { EngineHost } from '../engine-host.js';
 import type { LocalCallbacks } from '../local-callbacks.js';
 import { LocalWorkflow, type LocalExecution } from '../run-workflow.js';
@@ -150,6 +152,30 @@ export class ExecutionRunner {
   private readonly aliases = new Map<string, LocalWorkflow>();
 
   constructor(private readonly o: ExecutionRunnerOptions) {}
+
+  /**
+   * A starter's work, before anything is written: the personal inputs of a compiled workflow
+   * sealed, so that its ExecutionStarted event, DescribeExecution and the history hold them sealed
+   * only. Other definitions' inputs are returned as given.
+   */
+  async sealInput(target: RunTarget, inputText: string): Promise<string> {
+    const entry = this.o.catalog.forDefinition(JSON.parse(target.definition));
+    if (!entry?.compiled.plan.personalInputs?.length) return inputText;
+    return JSON.stringify(await sealPersonalInputs(entry.compiled.plan, JSON.parse(inputText), this.o.runtimeFor(entry.group).sealer));
+  }
+
+  /** Whether a running execution's stored input (personal values sealed) is the input a repeated StartExecution gives in plain. */
+  async sameInput(target: RunTarget, storedText: string, inputText: string): Promise<boolean> {
+    if (storedText === inputText) return true;
+    const entry = this.o.catalog.forDefinition(JSON.parse(target.definition));
+    if (!entry?.compiled.plan.personalInputs?.length) return false;
+    try {
+      const { opened } = await openPersonalForCheck(entry.compiled.plan, JSON.parse(storedText), this.o.runtimeFor(entry.group).sealer);
+      return canonicalJson(opened) === canonicalJson(inputsFromEvent(JSON.parse(inputText)).inputs);
+    } catch {
+      return false;
+    }
+  }
 
   /** Writes the execution RUNNING with its ExecutionStarted event and starts it in the background. */
   start(machine: RunTarget, name: string, inputText: string, options: { readonly parentArn?: string; readonly arn?: string } = {}): ExecutionRecord {

@@ -9,6 +9,9 @@ import { sealPersonalInputs } from '../../functions/runtime/personal/seal-person
 import { AesGcmSealer, InMemorySecretsProvider, isSealed, secretForms } from '../../functions/runtime/secrets/index.js';
 import { historyToJson } from '../../local/history/index.js';
 import { LocalWorkflow } from '../../local/run-workflow.js';
+import { startSfnEndpoint } from '../../local/sfn-endpoint/index.js';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { pageHistory, sfnClient, tempDir, waitForEnd } from '../local/sfn-endpoint/support/endpoint-harness.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/personal/onboarding.arazzo.yml');
 const EMAIL = 'ana.souza+onboard@example.org';
@@ -33,7 +36,9 @@ describe('personal data declared in the inputs schema, by step, and by configura
       req.on('end', () => {
         const sent = JSON.parse(body) as { email: string; holder: { name: string } };
         received.push(sent);
-        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'cus_1', holderName: sent.holder.name, email: sent.email }));
+        // An e-mail that asks for it is answered late, so an execution stays RUNNING a moment.
+        const delay = sent.email.startsWith('slow') ? 1500 : 0;
+        setTimeout(() => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'cus_1', holderName: sent.holder.name, email: sent.email })), delay);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -92,4 +97,31 @@ describe('personal data declared in the inputs schema, by step, and by configura
     expect(warnings.join('\n')).toMatch(/"holder\.nickname" names no input/);
     expect(warnings.join('\n')).toMatch(/"\$steps\.create\.outputs\.nope" names no output/);
   });
+
+  it('the local endpoint is their starter: StartExecution seals them before ExecutionStarted is written, and a repeated start with the same plain input is idempotent', async () => {
+    const tmp = await tempDir();
+    const endpoint = await startSfnEndpoint({ dbFile: tmp.db, workflowFiles: [FIXTURE], serverUrls: { api: url }, sealKey: Buffer.alloc(32, 7) });
+    const client = sfnClient(endpoint);
+    try {
+      const stateMachineArn = endpoint.stateMachines.find((m) => m.name === 'onboard')!.arn;
+      const input = JSON.stringify({ ...INPUT, email: `slow.${EMAIL}` });
+      const started = await client.send(new StartExecutionCommand({ stateMachineArn, name: 'onboard-1', input }));
+      // AWS answers a repeated start of a running execution with the same input by the same execution.
+      const again = await client.send(new StartExecutionCommand({ stateMachineArn, name: 'onboard-1', input }));
+      expect(again.executionArn).toBe(started.executionArn);
+      const described = await waitForEnd(client, started.executionArn!);
+      expect(described.status).toBe('SUCCEEDED');
+      const stored = JSON.parse(described.input!) as typeof INPUT;
+      expect(isSealed(stored.email) && isSealed(stored.holder.iban)).toBe(true);
+      const history = JSON.stringify(await pageHistory(client, started.executionArn!));
+      expect(carries(JSON.stringify(described) + history, [`slow.${EMAIL}`, NAME, IBAN])).toEqual([]);
+      expect(received.at(-1)).toMatchObject({ email: `slow.${EMAIL}`, holder: { iban: IBAN } });
+      const output = (await client.send(new DescribeExecutionCommand({ executionArn: started.executionArn }))).output!;
+      expect(isSealed((JSON.parse(output) as { email: string }).email)).toBe(true);
+    } finally {
+      client.destroy();
+      await endpoint.close();
+      await tmp.remove();
+    }
+  }, 30_000);
 });
