@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { callbackIdOf, InMemoryCallbackStore, parseCallbackBody, receiveCallback, type CallbackStore, type TaskTokenClient } from '../functions/runtime/callbacks/index.js';
 import type { StepPlan } from '../core/plan.js';
-import { receiveMessage } from '../functions/runtime/messages/receive-message.js';
+import { channelOfMessagePath, messagePath, receiveMessage } from '../functions/runtime/messages/receive-message.js';
 import type { Sealer, SecretsProvider } from '../functions/runtime/secrets/index.js';
 
 interface Waiter {
@@ -83,19 +83,6 @@ export interface LocalCallbacks {
   close(): Promise<void>;
 }
 
-/** The receiver's path for messages on a channel: `/messages/<source>/<channel>`, each part URL-encoded. */
-export const messagePath = (source: string, channel: string) => `/messages/${encodeURIComponent(source)}/${encodeURIComponent(channel)}`;
-
-function channelOf(pathAndQuery: string): { source: string; channel: string } | undefined {
-  const match = /^\/messages\/([^/?#]+)\/([^/?#]+)\/?(?:\?.*)?$/.exec(pathAndQuery);
-  if (!match) return undefined;
-  try {
-    return { source: decodeURIComponent(match[1]), channel: decodeURIComponent(match[2]) };
-  } catch {
-    return undefined;
-  }
-}
-
 /** Starts the local webhook receiver: the same `receiveCallback` the webhook Lambda runs on AWS, over loopback HTTP. */
 export async function startLocalCallbacks(deps: {
   readonly sealer: Sealer;
@@ -126,7 +113,7 @@ export async function startLocalCallbacks(deps: {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      const channel = req.method === 'POST' ? channelOf(req.url ?? '') : undefined;
+      const channel = req.method === 'POST' ? channelOfMessagePath(req.url ?? '') : undefined;
       if (channel) {
         if (size > 262_144) return answer(413, { result: 'message too large' });
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));

@@ -1,4 +1,5 @@
 import { callbackIdOf, parseCallbackBody, receiveCallback, type CallbackReceiverDeps } from '../runtime/callbacks/index.js';
+import { channelOfMessagePath, receiveMessage } from '../runtime/messages/receive-message.js';
 import type { StepPlan } from '../../core/plan.js';
 
 /** The request as a Lambda Function URL delivers it (payload format 2.0), as far as the receiver reads it. */
@@ -53,8 +54,9 @@ export function createWebhookHandler(
   deps: Omit<CallbackReceiverDeps, 'planFor'>,
   log: (entry: Record<string, unknown>) => void = (entry) => console.log(JSON.stringify({ message: 'arazzo callback', ...entry })),
 ): WebhookHandler {
-  const byStep = new Map(plans.filter((p) => p.callback).map((p) => [`${p.workflowId}\u0000${p.stepId}`, p]));
+  const byStep = new Map(plans.filter((p) => p.callback || p.receive).map((p) => [`${p.workflowId}\u0000${p.stepId}`, p]));
   const planFor = (workflowId: string, stepId: string) => byStep.get(`${workflowId}\u0000${stepId}`);
+  const receiversOf = (source: string, channel: string) => plans.filter((p) => p.receive && p.channel?.source === source && p.channel.channel === channel);
 
   const respond = (statusCode: number, body: { result: string; status?: string }, error?: string): FunctionUrlResult => {
     log({ statusCode, result: body.result, ...(error ? { error } : {}) });
@@ -64,6 +66,21 @@ export function createWebhookHandler(
   return async (event) => {
     const method = event?.requestContext?.http?.method ?? '';
     if (method !== 'POST') return respond(405, { result: 'POST only' });
+    // A message on an AsyncAPI channel (Arazzo 1.1 receive steps): POST /messages/<source>/<channel>, its headers and JSON payload.
+    const channel = channelOfMessagePath(event.rawPath ?? '/');
+    if (channel) {
+      const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+      if (raw.length > MAX_CALLBACK_BYTES) return respond(413, { result: 'message too large' });
+      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+      const parsed = parseCallbackBody(raw, headers['content-type']);
+      if (!parsed.ok) return respond(400, { result: 'message payload is not JSON' });
+      try {
+        const result = await receiveMessage(channel.source, channel.channel, { headers, payload: parsed.body }, { ...deps, planFor, receiversOf });
+        return respond(result.status, result.body);
+      } catch (err) {
+        return respond(500, { result: (err as Error).name }, (err as Error).name);
+      }
+    }
     const id = callbackIdOf(`${event.rawPath ?? '/'}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`);
     if (!id) {
       log(forgedCallbackMetric('unknown-callback', plans[0]?.workflowId ?? '', Date.now()));

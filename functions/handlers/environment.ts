@@ -1,4 +1,4 @@
-import { DynamoDbCallbackStore } from '../runtime/callbacks/index.js';
+import { DynamoDbCallbackStore, SfnTaskTokenClient } from '../runtime/callbacks/index.js';
 import { secretError } from '../../core/errors.js';
 import type { StepPlan } from '../../core/plan.js';
 import { KmsSealer, SecretsManagerProvider, type Sealer, type SecretsProvider } from '../runtime/secrets/index.js';
@@ -70,7 +70,11 @@ export function secretsFromEnvironment(env: Environment): SecretsManagerProvider
 export function callbackStoreFromEnvironment(env: Environment, plans: readonly StepPlan[]): DynamoDbCallbackStore | undefined {
   const tableName = env[HandlerEnvironment.callbackTable];
   if (!tableName) return undefined;
-  const timeouts = new Map(plans.filter((p) => p.callback).map((p) => [`${p.workflowId}\u0000${p.stepId}`, p.callback!.timeoutSeconds]));
+  // A callback step's wait, or a receive step's (Arazzo 1.1): either bounds how long its record must live.
+  const timeouts = new Map(plans.flatMap((p) => {
+    const seconds = p.callback?.timeoutSeconds ?? p.receive?.timeoutSeconds;
+    return seconds === undefined ? [] : [[`${p.workflowId}\u0000${p.stepId}`, seconds] as const];
+  }));
   return new DynamoDbCallbackStore({ tableName, timeoutSecondsFor: (workflowId, stepId) => timeouts.get(`${workflowId}\u0000${stepId}`) });
 }
 
@@ -78,10 +82,12 @@ export function callbackStoreFromEnvironment(env: Environment, plans: readonly S
  * What an operation function's callback steps register with. Absent (a function without callback
  * steps, or deployed without a receiver): a callback step then fails with `Arazzo.Plan` naming it.
  */
-export function callbacksFromEnvironment(env: Environment, plans: readonly StepPlan[]): { baseUrl: string; store: DynamoDbCallbackStore } | undefined {
+export function callbacksFromEnvironment(env: Environment, plans: readonly StepPlan[]): { baseUrl: string; store: DynamoDbCallbackStore; tokens?: SfnTaskTokenClient } | undefined {
   const baseUrl = env[HandlerEnvironment.callbackBaseUrl];
-  const store = plans.some((p) => p.callback) ? callbackStoreFromEnvironment(env, plans) : undefined;
-  return baseUrl && store ? { baseUrl, store } : undefined;
+  const store = plans.some((p) => p.callback || p.receive) ? callbackStoreFromEnvironment(env, plans) : undefined;
+  // A receive step resumes its own Task when its message came first (kept by the receiver): it needs SendTaskSuccess/Failure.
+  const tokens = plans.some((p) => p.receive) ? new SfnTaskTokenClient() : undefined;
+  return baseUrl && store ? { baseUrl, store, ...(tokens ? { tokens } : {}) } : undefined;
 }
 
 /**

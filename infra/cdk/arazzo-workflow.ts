@@ -155,7 +155,13 @@ export class ArazzoWorkflow extends Construct {
     if (express) this.checkExpress();
     const webhookSpec = planWebhook(workflow);
     for (const step of webhookSpec?.steps ?? []) {
-      if (step.callback!.timeoutSeconds >= timeout.toSeconds()) {
+      if (step.receive && step.receive.timeoutSeconds >= timeout.toSeconds()) {
+        Validations.of(this).addWarning(
+          'arazzo-sfn:CallbackOutlivesExecution',
+          `step ${step.stepId} waits up to ${step.receive.timeoutSeconds} s for its message, but an execution of ${props.workflowId} ends after ${timeout.toSeconds()} s: raise timeout, or the execution times out before the step does`,
+        );
+      }
+      if (step.callback && step.callback.timeoutSeconds >= timeout.toSeconds()) {
         Validations.of(this).addWarning(
           'arazzo-sfn:CallbackOutlivesExecution',
           `step ${step.stepId} waits up to ${step.callback!.timeoutSeconds} s for its callback, but an execution of ${props.workflowId} ends after ${timeout.toSeconds()} s: raise timeout, or the execution times out before the step does${step.callback!.onTimeout ? ` (and ${step.callback!.onTimeout} never takes over)` : ''}`,
@@ -254,7 +260,11 @@ export class ArazzoWorkflow extends Construct {
     this.planHash = planHash(workflow);
     ({ version: this.version, alias: this.alias } = this.publishVersion(workflow, Object.keys(functions)));
     for (const child of nested) this.grantNestedExecution(child);
-    if (this.webhook) this.grantTaskResponse(this.webhook);
+    if (this.webhook) this.grantTaskResponse(this.webhook, 'Webhook.TaskResponse');
+    // A receive step's function resumes its own Task when the message came before it waited.
+    for (const spec of specs.filter((f) => f.kind === 'operation' && f.steps.some((st) => st.receive))) {
+      this.grantTaskResponse(functions[spec.functionKey], `Operation.${spec.functionKey}.TaskResponse`);
+    }
 
     if (props.trigger) ({ rule: this.rule, deadLetterQueue: this.deadLetterQueue } = this.createRule(props.trigger));
     if (props.cfnOutputs ?? true) {
@@ -551,17 +561,21 @@ export class ArazzoWorkflow extends Construct {
         role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign'], resources: [key.keyArn] }));
       }
       if (Object.keys(signingKeys).length) environment[HandlerEnvironment.signingKeys] = Stack.of(this).toJsonString(signingKeys);
-      if (spec.steps.some((s) => s.callback)) {
-        // Registering is the only use: the item is written once, before the provider is called.
+      if (spec.steps.some((s) => s.callback || s.receive)) {
+        // Registering is the only use: the item is written once, before the provider is called. A receive step also
+        // takes (DeleteItem) a message that arrived before it waited, and resumes its own Task with it (grantTaskResponse).
+        const receives = spec.steps.some((s) => s.receive);
         environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
         environment[HandlerEnvironment.callbackBaseUrl] = this.webhookUrl!.url;
-        role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.callbackTable!.tableArn] }));
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', ...(receives ? ['dynamodb:DeleteItem'] : [])], resources: [this.callbackTable!.tableArn] }));
       }
     }
     if (spec.kind === 'webhook') {
       environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
-      // GetItem reads a callback, UpdateItem records a pending status and settles (conditionally); it never writes a new one.
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.callbackTable!.tableArn] }));
+      // GetItem reads a callback, UpdateItem records a pending status and settles (conditionally); it never writes a new one,
+      // except a message no receive step waits for yet, kept (PutItem) for the step to take.
+      const keeps = spec.steps.some((s) => s.receive);
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', ...(keeps ? ['dynamodb:PutItem'] : [])], resources: [this.callbackTable!.tableArn] }));
       // The verification keys of its steps, read by name (`verify.secret`), and nothing else.
       const keyIds: Record<string, string> = {};
       for (const [name, key] of Object.entries(ctx.webhookKeys)) {
@@ -638,8 +652,8 @@ export class ArazzoWorkflow extends Construct {
    * the function (its URL reaches the operation functions' environment), and the ARN would close
    * that loop.
    */
-  private grantTaskResponse(webhook: nodejs.NodejsFunction): void {
-    const policy = new iam.Policy(this, 'Webhook.TaskResponse', {
+  private grantTaskResponse(webhook: nodejs.NodejsFunction, id: string): void {
+    const policy = new iam.Policy(this, id, {
       statements: [
         new iam.PolicyStatement({
           actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],

@@ -109,7 +109,8 @@ function carriesSealedValues({ plan }: CompiledWorkflow): boolean {
  * step's event (an earlier step's token) and seals credential-named outputs of the callback.
  */
 export function planWebhook(compiled: CompiledWorkflow): WebhookSpec | undefined {
-  const steps = compiled.plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s) && s.callback !== undefined);
+  // Callback steps, and receive steps (Arazzo 1.1): the same receiver resumes both.
+  const steps = compiled.plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s) && (s.callback !== undefined || s.receive !== undefined));
   if (!steps.length) return undefined;
   return {
     kind: 'webhook',

@@ -32,6 +32,20 @@ function correlationOf(plan: StepPlan, message: ReceivedMessage): string | undef
   return value === undefined || value === null || typeof value === 'object' ? undefined : String(value);
 }
 
+/** The receiver's path for messages on a channel: `/messages/<source>/<channel>`, each part URL-encoded. */
+export const messagePath = (source: string, channel: string) => `/messages/${encodeURIComponent(source)}/${encodeURIComponent(channel)}`;
+
+/** The channel a receiver path names (`/messages/<source>/<channel>`, a query string ignored), or undefined. */
+export function channelOfMessagePath(pathAndQuery: string): { source: string; channel: string } | undefined {
+  const match = /^\/messages\/([^/?#]+)\/([^/?#]+)\/?(?:\?.*)?$/.exec(pathAndQuery);
+  if (!match) return undefined;
+  try {
+    return { source: decodeURIComponent(match[1]), channel: decodeURIComponent(match[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface MessageReceiverDeps {
   readonly store: CallbackStore;
   readonly tokens: TaskTokenClient;
