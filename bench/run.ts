@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { bundleBenchmark } from './bundle.js';
 import { compileBenchmark } from './compile.js';
 import { costBenchmark } from './cost.js';
+import { parallelBenchmark } from './parallel.js';
 import { respectBenchmark } from './respect.js';
 import { throughputBenchmark } from './throughput.js';
 import { BenchmarkSkipped, type BenchContext, type BenchReport, type Benchmark } from './lib/benchmark.js';
@@ -17,7 +18,7 @@ import { writeSection } from './lib/results.js';
 import { renderMarkdown, renderText } from './lib/table.js';
 
 /** Every benchmark, in the order `npm run bench` runs them; new ones register here. */
-const BENCHMARKS: readonly Benchmark[] = [compileBenchmark, bundleBenchmark, respectBenchmark, throughputBenchmark, costBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [compileBenchmark, bundleBenchmark, respectBenchmark, throughputBenchmark, costBenchmark, parallelBenchmark];
 
 const usage = `Usage: npm run bench -- [<benchmark>...] [--samples N] [--warmup N] [--cold-samples N] [--no-write]
 
