@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
-import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { formatDiagnostic } from '../../compiler/index.js';
-import { ARAZZO_HEAD, PETS_OPENAPI, compileWorkflow, compileWorkflowResult, runWorkflow, startLoopbackServer, type LoopbackServer } from './support/index.js';
+import { ARAZZO_HEAD, PETS_OPENAPI, compileWorkflow, compileWorkflowResult, runInWorkflowSet, runWorkflow, startLoopbackServer, type LoopbackServer } from './support/index.js';
 
 const VALIDATE = 'Validate inputs';
 
@@ -71,12 +68,7 @@ describe('a retry action with stepId or workflowId runs it before the retry', ()
     expect(main.definition.States['read.retry.login']).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', ResultPath: '$.nested.read.retry', Next: 'read.wait' });
     expect(main.tasks['read.retry.login']).toEqual({ kind: 'startExecution', workflowId: 'login' });
 
-    const execution = await new LocalWorkflowSet(result).run('main', {}, {
-      runtime: { secrets: new InMemorySecretsProvider({}), sealer: new AesGcmSealer(randomBytes(32)), serverUrls: { pets: server.url } },
-      waitMs: 1,
-      retryIntervalMs: 1,
-      timeoutMs: 20_000,
-    });
+    const execution = await runInWorkflowSet(result, 'main', {}, server);
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     expect(execution.output).toEqual({ name: 'Rex' });
     expect(execution.children.map((c) => c.status)).toEqual(['SUCCEEDED']);

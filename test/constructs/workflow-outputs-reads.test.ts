@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../compiler/index.js';
-import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
-import { LocalWorkflowSet } from '../../local/workflow-set.js';
-import { ARAZZO_HEAD, PETS_OPENAPI, compileWorkflowResult, startLoopbackServer, type LoopbackServer } from './support/index.js';
+import { ARAZZO_HEAD, PETS_OPENAPI, compileWorkflowResult, runInWorkflowSet, startLoopbackServer, type LoopbackServer } from './support/index.js';
 
 /**
  * `$workflows.<id>.outputs` read without `dependsOn` (issue 13): `reader` reads `lookup`'s output, so
@@ -48,15 +45,7 @@ describe('$workflows.<id>.outputs read without dependsOn', () => {
 
   const run = async (workflowId: string) => {
     const result = await compileWorkflowResult(DOCUMENT, PETS_OPENAPI);
-    return {
-      result,
-      execution: await new LocalWorkflowSet(result).run(workflowId, {}, {
-        runtime: { secrets: new InMemorySecretsProvider({}), sealer: new AesGcmSealer(randomBytes(32)), serverUrls: { pets: server.url } },
-        waitMs: 1,
-        retryIntervalMs: 1,
-        timeoutMs: 20_000,
-      }),
-    };
+    return { result, execution: await runInWorkflowSet(result, workflowId, {}, server) };
   };
 
   it('runs a read workflow of the same document first, as a dependency, with a warning that asks to list it', async () => {

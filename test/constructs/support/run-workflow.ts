@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { CompiledWorkflow } from '../../../compiler/index.js';
+import type { CompileResult, CompiledWorkflow } from '../../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../../functions/runtime/secrets/index.js';
 import type { TokenCache } from '../../../functions/runtime/auth/index.js';
-import { LocalWorkflow, type ExecutionStatus, type LocalExecution } from '../../../local/run-workflow.js';
+import { LocalWorkflow, type ExecutionStatus, type LocalExecution, type LocalRunOptions } from '../../../local/run-workflow.js';
+import { LocalWorkflowSet } from '../../../local/workflow-set.js';
 import type { LoopbackServer, RecordedRequest } from './loopback-server.js';
 
 export interface ConstructRun {
@@ -36,17 +37,7 @@ export async function runWorkflow(
   options: RunWorkflowOptions = {},
 ): Promise<ConstructRun> {
   const before = server.requests.length;
-  const execution = await new LocalWorkflow(compiled).run(input, {
-    runtime: {
-      secrets: new InMemorySecretsProvider({ ...options.secrets }),
-      sealer: new AesGcmSealer(randomBytes(32)),
-      serverUrls: Object.fromEntries(compiled.plan.sources.map((s) => [s.name, server.url])),
-      ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
-    },
-    waitMs: 1,
-    retryIntervalMs: 1,
-    timeoutMs: 20_000,
-  });
+  const execution = await new LocalWorkflow(compiled).run(input, runOptions(compiled.plan.sources, server, options));
   return {
     status: execution.status,
     ...(execution.output !== undefined ? { output: execution.output } : {}),
@@ -56,4 +47,25 @@ export async function runWorkflow(
     requests: server.requests.slice(before),
     execution,
   };
+}
+
+/** The engine's options for a run against `server`: every source served by it, pauses shortened to 1 ms. */
+function runOptions(sources: readonly { readonly name: string }[], server: LoopbackServer, options: RunWorkflowOptions): LocalRunOptions {
+  return {
+    runtime: {
+      secrets: new InMemorySecretsProvider({ ...options.secrets }),
+      sealer: new AesGcmSealer(randomBytes(32)),
+      serverUrls: Object.fromEntries(sources.map((s) => [s.name, server.url])),
+      ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
+    },
+    waitMs: 1,
+    retryIntervalMs: 1,
+    timeoutMs: 20_000,
+  };
+}
+
+/** Runs one workflow of a compiled document as `runWorkflow` does, with the others available to it (nested executions, dependsOn). */
+export function runInWorkflowSet(result: CompileResult, workflowId: string, input: unknown, server: LoopbackServer, options: RunWorkflowOptions = {}): Promise<LocalExecution> {
+  const sources = result.workflows.flatMap((w) => w.plan.sources);
+  return new LocalWorkflowSet(result).run(workflowId, input, runOptions(sources, server, options));
 }

@@ -514,33 +514,6 @@ describe('ArazzoWorkflow: props', () => {
     expect(readableSecrets(template, workflowFn)).toEqual([]);
   }, 90_000);
 
-  it('starts a nested ArazzoWorkflow through its alias live, allowed on the child\'s ARN with the qualifier pinned (issue 19 §1)', () => {
-    const { template, built } = synthStack((stack) => {
-      const token = new secretsmanager.Secret(stack, 'Token');
-      const child = new ArazzoWorkflow(stack, 'Register', { arazzoFile: NESTED, workflowId: 'register-customer', secrets: { accessToken: token } });
-      const parent = new ArazzoWorkflow(stack, 'Verify', {
-        arazzoFile: NESTED,
-        workflowId: 'verify-customer',
-        secrets: { accessToken: token },
-        sealingKey: child.sealingKey,
-        nestedWorkflows: { 'register-customer': child },
-      });
-      return { child, parent };
-    });
-    const stack = Stack.of(built.parent);
-    const parentId = stack.getLogicalId(built.parent.stateMachine.node.defaultChild as sfn.CfnStateMachine);
-    const childId = stack.getLogicalId(built.child.stateMachine.node.defaultChild as sfn.CfnStateMachine);
-    const parent = template.findResources('AWS::StepFunctions::StateMachine')[parentId];
-    // A running parent starts the child version its alias points to, never a half-deployed revision.
-    expect(parent.Properties.DefinitionSubstitutions.StateMachine_register_customer).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(built.child.alias), 'Arn'] });
-    const statements = statementsOfRole(template, parent.Properties.RoleArn['Fn::GetAtt'][0]);
-    // Step Functions authorizes a start on an alias against the unqualified ARN; the qualifier key pins the alias.
-    expect(statements).toContainEqual({ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: childId }, Condition: { StringEquals: { 'states:StateMachineQualifier': 'live' } } });
-    expect(statements.filter((s) => asArray(s.Action).includes('states:StartExecution'))).toHaveLength(1);
-    expect(JSON.stringify(statements.find((s) => asArray(s.Action).includes('states:DescribeExecution')))).toContain(':execution:');
-    // cdk-nag on this shape: first-deploy.test.ts (its parent starts the child through the alias too).
-  }, 90_000);
-
   it('deploys a workflow with a callback step with its own table and webhook receiver, and warns when the execution ends before the step stops waiting', () => {
     const { template, stack } = synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: CALLBACK, workflowId: 'kyc-callback', timeout: Duration.minutes(5) }));
     template.resourceCountIs('AWS::DynamoDB::Table', 1);

@@ -105,6 +105,20 @@ describe('ArazzoWorkflow: a first real deploy (issue 16)', () => {
     expect(new Set(names).size).toBe(2);
   });
 
+  it('starts the nested ArazzoWorkflow through its alias live, allowed on the child\'s ARN with the qualifier pinned (issue 19 §1)', () => {
+    const { stack, child, parent } = nestedStack();
+    const template = Template.fromStack(stack);
+    const machine = template.findResources('AWS::StepFunctions::StateMachine')[stack.getLogicalId(parent.stateMachine.node.defaultChild as never)];
+    // A running parent starts the child version its alias points to, never a half-deployed revision.
+    expect(machine.Properties.DefinitionSubstitutions.StateMachine_register_customer).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(child.alias), 'Arn'] });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([machine.Properties.RoleArn['Fn::GetAtt'][0]].map((r: string) => ({ Ref: r }))));
+    const starts = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: { Action: unknown }) => JSON.stringify(st.Action).includes('states:StartExecution'));
+    // Step Functions authorizes a start on an alias against the unqualified ARN; the qualifier key pins the alias.
+    expect(starts).toEqual([
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: stack.getLogicalId(child.stateMachine.node.defaultChild as never) }, Condition: { StringEquals: { 'states:StateMachineQualifier': 'live' } } },
+    ]);
+  });
+
   it('passes cdk-nag with a nested workflow once its findings are acknowledged, and the acknowledgement covers exactly the execution wildcard', () => {
     // GIVEN a parent that describes and stops the executions of its nested workflow (execution:<child>:*)
     const { stack, child, parent } = nestedStack();
