@@ -114,4 +114,67 @@ describe('a workflow with Parallel states (Arazzo 1.1 step dependsOn) on the emb
     expect(execution.output).toEqual({ sellerEmail: 'john@email.com', buyerPhone: '12345' });
     expect(enteredAndExited(execution).slice(-2)).toEqual(['> Workflow.outputs', '< Workflow.outputs']);
   });
+
+  it("runs a nested workflow and a step's retry inside branches, as in a sequential run", async () => {
+    // GIVEN a branch that runs another workflow (startExecution.sync:2) and one whose lookup fails twice, then retries
+    const text = `arazzo: 1.1.0
+info: { title: nested in a branch, version: 1.0.0 }
+sourceDescriptions:
+  - { name: petstore, url: ${join(FIXTURES, 'oai-examples/swagger-petstore.openapi.yaml')}, type: openapi }
+workflows:
+  - workflowId: lookup
+    inputs: { type: object, properties: { user: { type: string } } }
+    steps:
+      - stepId: get
+        operationId: getUserByName
+        parameters: [{ name: username, in: path, value: $inputs.user }]
+        outputs: { email: $response.body#/email }
+    outputs: { email: $steps.get.outputs.email }
+  - workflowId: w
+    steps:
+      - stepId: child
+        workflowId: lookup
+        parameters: [{ name: user, value: theUser }]
+        outputs: { email: $outputs.email }
+      - stepId: flaky
+        operationId: getUserByName
+        parameters: [{ name: username, in: path, value: flakyUser }]
+        successCriteria: [{ condition: $statusCode == 200 }]
+        onFailure:
+          - { name: again, type: retry, retryAfter: 0, retryLimit: 5 }
+        outputs: { phone: $response.body#/phone }
+      - stepId: join
+        operationId: logoutUser
+        dependsOn: [child, flaky]
+    outputs:
+      email: $steps.child.outputs.email
+      phone: $steps.flaky.outputs.phone
+`;
+    await writeFile(join(dir, 'nested.arazzo.yml'), text);
+    const workflows = (await compileFileOrThrow(join(dir, 'nested.arazzo.yml'))).workflows;
+    const locals = new Map(workflows.map((w) => [w.plan.workflowId, new LocalWorkflow(w)]));
+    expect(workflows[1].plan.schedule).toEqual([{ parallel: [[{ step: 'child' }], [{ step: 'flaky' }]] }, { step: 'join' }]);
+    // `flaky` looks up a user of its own, answered 503 twice: its retry action handles that (its criteria fail).
+    petstore.store.users.set('flakyUser', { id: 99, username: 'flakyUser', password: 'unused', phone: '555' });
+    petstore.setFaults([{ operationId: 'getUserByName', path: /flakyUser$/, status: 503, times: 2 }]);
+    try {
+      const execution = await new LocalWorkflow(workflows[1]).run({}, {
+        runtime: { secrets: new InMemorySecretsProvider(), sealer: new AesGcmSealer(randomBytes(32)), serverUrls: { petstore: petstore.serverUrl } },
+        waitMs: 1,
+        retryIntervalMs: 1,
+        timeoutMs: 20_000,
+        workflows: (target) => locals.get(target.workflowId),
+      });
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.output).toEqual({ email: 'john@email.com', phone: '555' });
+      const entered = enteredAndExited(execution).filter((e) => e.startsWith('>'));
+      expect(entered.filter((e) => e === '> flaky')).toHaveLength(3);
+      expect(entered.filter((e) => e === '> flaky.wait')).toHaveLength(2);
+      expect(entered).toEqual(expect.arrayContaining(['> child', '> child.run', '> child.result', '> flaky.done', '> join']));
+      expect(execution.children.map((c) => c.status)).toEqual(['SUCCEEDED']);
+    } finally {
+      petstore.setFaults([]);
+      petstore.store.users.delete('flakyUser');
+    }
+  });
 });
