@@ -10,6 +10,7 @@ import type { BenchContext, BenchReport, Benchmark } from './lib/benchmark.js';
 import { runFresh } from './lib/fresh-process.js';
 import { summarize } from './lib/stats.js';
 import { ms, percent, ratio, type Table } from './lib/table.js';
+import { XML_LIBRARIES, xmlLibrariesFor, xpathVersionsOf } from '../core/criteria/index.js';
 
 /** Issue acceptance: an operation bundle adds at most 20% to undici alone, in size and in cold init. */
 const GOAL = 1.2;
@@ -65,10 +66,10 @@ export const bundleBenchmark: Benchmark = {
         for (const [key, steps] of byKey) {
           const file = join(out, `${key}.mjs`);
           const criteria = steps.flatMap((s) => [...s.successCriteria, ...s.onSuccess.flatMap((a) => a.criteria), ...s.onFailure.flatMap((a) => a.criteria)]);
-          const usesXpath = criteria.some((c) => c.type === 'xpath');
+          const xml = xmlLibrariesFor(steps.flatMap((s) => [...xpathVersionsOf(s)]));
           const usesRegex = criteria.some((c) => c.type === 'regex');
           await build({
-            ...bundleOptions({ [PlanDefines.stepPlans]: JSON.stringify(JSON.stringify(steps)) }, ['@aws-sdk/*', ...(usesXpath ? [] : ['xpath', '@xmldom/xmldom']), ...(usesRegex ? [] : ['re2js'])]),
+            ...bundleOptions({ [PlanDefines.stepPlans]: JSON.stringify(JSON.stringify(steps)) }, ['@aws-sdk/*', ...XML_LIBRARIES.filter((name) => !xml.includes(name)), ...(usesRegex ? [] : ['re2js'])]),
             // The entry the construct bundles: from dist/ (where the bench runs), the one the package ships.
             entryPoints: [handlerEntry('operation')],
             outfile: file,

@@ -50,7 +50,7 @@ export async function bundleCli(outdir: string = join(root, 'dist', 'bin')): Pro
     target: 'node22',
     banner: { js: ESM_REQUIRE_BANNER },
     // Loaded lazily by the criteria module only when a workflow has xpath criteria.
-    external: ['xpath', '@xmldom/xmldom'],
+    external: ['xpath', 'fontoxpath', '@xmldom/xmldom'],
     plugins: [noAwsFromTheEngine],
     // The compile cache fingerprints the bundle's chunks instead of the compiler's sources, and
     // `--version` needs no package.json at run time.

@@ -68,14 +68,33 @@ export interface ResponseSchemas {
 export interface ParameterPlan {
   readonly name: string;
   readonly in: ParameterLocation;
-  /** Literal, runtime expression, or string template. */
+  /** Literal, runtime expression, or string template (null when `selector` gives the value). */
   readonly value: JsonValue;
+  /** A Selector Object value (Arazzo 1.1): evaluated instead of `value`. */
+  readonly selector?: SelectorPlan;
 }
 
 export interface RequestBodyPlan {
   readonly contentType: string;
+  /** Literals, runtime expressions and templates; each Selector Object of the document's payload is null here and listed in `selections`. */
   readonly payload: JsonValue;
-  readonly replacements: readonly { readonly target: string; readonly value: JsonValue }[];
+  /** Where the payload's Selector Objects stood (JSON pointers into it): each is evaluated and written there, before the replacements. */
+  readonly selections?: readonly { readonly pointer: string; readonly selector: SelectorPlan }[];
+  readonly replacements: readonly ReplacementPlan[];
+}
+
+/** A Payload Replacement Object: where in the payload `value` goes. */
+export interface ReplacementPlan {
+  readonly target: string;
+  /**
+   * How `target` reads (`targetSelectorType`). Absent: a JSON pointer, or an XPath for an XML
+   * payload (Arazzo 1.1 § Payload Replacement Object).
+   */
+  readonly targetType?: ExpressionTypePlan;
+  /** Null when `selector` gives the value. */
+  readonly value: JsonValue;
+  /** A Selector Object value (Arazzo 1.1): evaluated instead of `value`. */
+  readonly selector?: SelectorPlan;
 }
 
 export type CriterionType = 'simple' | 'regex' | 'jsonpath' | 'xpath';
@@ -85,7 +104,49 @@ export interface CriterionPlan {
   readonly condition: string;
   /** Runtime expression naming the value the condition applies to (required for regex/jsonpath/xpath). */
   readonly context?: string;
+  /**
+   * The version of a jsonpath or xpath condition (an Expression Type Object's `version`). Absent:
+   * the default of its type, `rfc9535` or `xpath-31` (Arazzo 1.1 § Expression Type Object).
+   */
+  readonly version?: ExpressionVersion;
 }
+
+/** The selector kinds of Arazzo 1.1's Selector and Expression Type Objects. */
+export type SelectorKind = 'jsonpath' | 'xpath' | 'jsonpointer';
+
+/** The versions Arazzo 1.1 § Expression Type Object allows, per kind. */
+export const EXPRESSION_VERSIONS = {
+  jsonpath: ['rfc9535', 'draft-goessner-dispatch-jsonpath-00'],
+  xpath: ['xpath-31', 'xpath-30', 'xpath-20', 'xpath-10'],
+  jsonpointer: ['rfc6901'],
+} as const satisfies Record<SelectorKind, readonly string[]>;
+
+export type ExpressionVersion = (typeof EXPRESSION_VERSIONS)[SelectorKind][number];
+
+/** The version used when a document names only the kind. */
+export const DEFAULT_EXPRESSION_VERSION = { jsonpath: 'rfc9535', xpath: 'xpath-31', jsonpointer: 'rfc6901' } as const satisfies Record<SelectorKind, ExpressionVersion>;
+
+/** An Expression Type Object with its version always filled in. */
+export interface ExpressionTypePlan {
+  readonly type: SelectorKind;
+  readonly version: ExpressionVersion;
+}
+
+/**
+ * A Selector Object (Arazzo 1.1) as planned: its type always an Expression Type Object (defaults
+ * filled in, extensions dropped), evaluated at run time by core/selectors. The plan keeps selectors
+ * apart from literal values (a parameter's `selector`, a payload's `selections`, ...): in a 1.0.x
+ * document, and anywhere in a payload, an object shaped like one is data.
+ */
+export interface SelectorPlan {
+  /** Runtime expression of the structured data the selector applies to. */
+  readonly context: string;
+  readonly selector: string;
+  readonly type: ExpressionTypePlan;
+}
+
+/** A step or workflow output: a runtime expression (or template), or a Selector Object. */
+export type OutputPlan = string | SelectorPlan;
 
 /** Bounds and pacing of a loop (a `retry` action or a `goto` back to the same or an earlier step). */
 export interface LoopPolicy {
@@ -161,14 +222,14 @@ interface StepPlanBase {
   readonly successCriteria: readonly CriterionPlan[];
   readonly onSuccess: readonly ActionPlan[];
   readonly onFailure: readonly ActionPlan[];
-  /** Declared step outputs: name → runtime expression. */
-  readonly outputs: Readonly<Record<string, string>>;
+  /** Declared step outputs: name → runtime expression or Selector Object. */
+  readonly outputs: Readonly<Record<string, OutputPlan>>;
   /** Output names that carry credentials or personal data: sealed before they leave the handler. */
   readonly sealedOutputs: readonly string[];
   /** Whether the default success route (no onSuccess action matched) ends the workflow. */
   readonly endsOnDefaultSuccess: boolean;
   /** Workflow outputs (name → expression), evaluated by the handler when this step ends the workflow. */
-  readonly workflowOutputs: Readonly<Record<string, string>>;
+  readonly workflowOutputs: Readonly<Record<string, OutputPlan>>;
   /**
    * What `$sourceDescriptions.*` and `$components.*` read: constant for a document, so the plan
    * carries them, and only for a step that references them.
@@ -372,6 +433,8 @@ export interface WorkflowStepPlan extends StepPlanBase {
   readonly target: { readonly workflowId: string; readonly source?: string };
   /** Inputs of the child execution: name → literal or runtime expression (mapped to JSONPath in the ASL). */
   readonly inputs: Readonly<Record<string, JsonValue>>;
+  /** Inputs given by a Selector Object (Arazzo 1.1): name → selector, evaluated instead of `inputs[name]`. */
+  readonly inputSelectors?: Readonly<Record<string, SelectorPlan>>;
 }
 
 export type AnyStepPlan = StepPlan | WorkflowStepPlan;
@@ -410,7 +473,7 @@ export interface WorkflowPlan {
    * Parallel states. Absent: the steps run in the order written, routed by their actions.
    */
   readonly schedule?: readonly ScheduleItem[];
-  readonly outputs: Readonly<Record<string, string>>;
+  readonly outputs: Readonly<Record<string, OutputPlan>>;
 }
 
 /** The result of a nested execution as the workflow step's Task stores it (trimmed by its ResultSelector), or the error it was caught with. */

@@ -49,7 +49,6 @@ export const DiagnosticCodes = {
   stepDependsOnTarget: { code: 'ASFN1056', rule: 'step-depends-on' },
   stepDependsOnCycle: { code: 'ASFN1057', rule: 'step-depends-on-cycle' },
   stepDependsOnOrder: { code: 'ASFN1058', rule: 'step-depends-on-order' },
-  selectorNotYetSupported: { code: 'ASFN1059', rule: 'selector-not-yet-supported' },
   actionParametersNotYetSupported: { code: 'ASFN1060', rule: 'action-parameters-not-yet-supported' },
   querystringNotYetSupported: { code: 'ASFN1061', rule: 'querystring-not-yet-supported' },
   arazzo11Field: { code: 'ASFN1063', rule: 'arazzo-version' },
@@ -62,6 +61,11 @@ export const DiagnosticCodes = {
   asyncStep: { code: 'ASFN1092', rule: 'asyncapi-step' },
   channelTransport: { code: 'ASFN1093', rule: 'asyncapi-binding' },
   messageOutsideReceive: { code: 'ASFN1094', rule: 'message-expression' },
+  // Selector Objects, Expression Type Objects and targetSelectorType (Arazzo 1.1, issue 17).
+  selectorType: { code: 'ASFN1100', rule: 'selector-type' },
+  selectorSyntax: { code: 'ASFN1101', rule: 'selector-syntax' },
+  selectorVersionUnsupported: { code: 'ASFN1102', rule: 'selector-version' },
+  replacementTarget: { code: 'ASFN1103', rule: 'replacement-target' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -105,6 +109,8 @@ export const DiagnosticCodes = {
   // Personal data sealed out of history (issue 19 §4).
   personalDeclaration: { code: 'ASFN1110', rule: 'personal-data' },
   personalUnknown: { code: 'ASFN2110', rule: 'personal-data-unknown' },
+  // Selector Objects (Arazzo 1.1, issue 17).
+  xpathVersionRead31: { code: 'ASFN2100', rule: 'xpath-version' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

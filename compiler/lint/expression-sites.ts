@@ -1,5 +1,6 @@
 import { listConditionExpressions, parseCondition } from '../../core/criteria/index.js';
 import { ExpressionSyntaxError, parseExpression, parseTemplate, type Expression } from '../../core/expressions/index.js';
+import { expressionStrings } from '../../core/selectors/is-selector.js';
 import { encodePointer } from '../load/parse-yaml-source.js';
 import type { ArazzoCriterion, ArazzoDocument } from '../validate/arazzo-schema.js';
 
@@ -30,11 +31,8 @@ function parseOr(read: () => Expression[]): Expression[] {
   }
 }
 
-function* stringLeaves(value: unknown, pointer: string): Generator<[string, string]> {
-  if (typeof value === 'string') yield [value, pointer];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringLeaves(v, `${pointer}/${i}`);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* stringLeaves(v, pointer + encodePointer([k]));
-}
+// A Selector Object's selector is not a runtime expression: only its context is.
+const stringLeaves = expressionStrings;
 
 type Where = Pick<ExpressionSite, 'workflowIndex' | 'stepIndex' | 'phase'>;
 

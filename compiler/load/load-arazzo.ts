@@ -118,7 +118,8 @@ function arazzo11Diagnostics(source: YamlSource): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const use of findArazzo11Uses(raw)) {
     if (minor === '1.0') {
-      if (use.feature !== 'selector') out.push(diagnosticAt(source, use.pointer, 'arazzo11Field', `${use.what} is Arazzo 1.1; this document declares arazzo: ${version} (arazzo-sfn upgrade rewrites it to 1.1.0)`));
+      // A Selector Object elsewhere is a plain value in 1.0 (any JSON may stand there); an output was a runtime expression only.
+      if (use.feature !== 'selector' || /^\/workflows\/\d+(\/steps\/\d+)?\/outputs\/[^/]+$/.test(use.pointer)) out.push(diagnosticAt(source, use.pointer, 'arazzo11Field', `${use.what} is Arazzo 1.1; this document declares arazzo: ${version} (arazzo-sfn upgrade rewrites it to 1.1.0)`));
       continue;
     }
     const refused = NOT_YET_COMPILED[use.feature];

@@ -18,6 +18,7 @@ import { planOperationStep, planWorkflowStep } from './plan-steps.js';
 import { resolveInputsSchema } from './resolve-inputs-schema.js';
 import { checkOutputExpressions } from './check-expressions.js';
 import { findWorkflowCycles } from './resolve-workflow.js';
+import { planOutputMap } from './plan-selectors.js';
 
 const errorCount = (diagnostics: readonly Diagnostic[]) => diagnostics.filter((d) => d.severity === 'error').length;
 
@@ -113,8 +114,8 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
   });
 
   const personal = planPersonalData(ctx, bound, inputsSchema as Record<string, any>, credentialInputs, steps);
-  const outputs = { ...(workflow.outputs ?? {}) };
-  checkOutputExpressions(ctx.loaded.source, outputs, `${wp}/outputs`, ctx.diagnostics);
+  checkOutputExpressions(ctx.loaded.source, workflow.outputs ?? {}, `${wp}/outputs`, ctx.diagnostics);
+  const outputs = planOutputMap(ctx, workflow.outputs, `${wp}/outputs`);
   checkWorkflowOutputs(ctx, workflow, graph, reachable, wp);
 
   if (bound.bindingFailed || errorCount(ctx.diagnostics) > errorsBefore) return undefined;

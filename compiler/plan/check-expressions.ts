@@ -2,13 +2,11 @@ import { checkCriterion } from '../../core/criteria/index.js';
 import { ExpressionSyntaxError, parseTemplate, referencedSteps } from '../../core/expressions/index.js';
 import type { CriterionPlan } from '../../core/plan.js';
 import type { Diagnostic, DiagnosticKind } from '../diagnostics/index.js';
-import { diagnosticAt, encodePointer, type YamlSource } from '../load/parse-yaml-source.js';
+import { expressionStrings } from '../../core/selectors/is-selector.js';
+import { diagnosticAt, type YamlSource } from '../load/parse-yaml-source.js';
+import { checkXPath31 } from './check-selector-syntax.js';
 
-function* stringLeaves(value: unknown, pointer: string): Generator<[string, string]> {
-  if (typeof value === 'string') yield [value, pointer];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringLeaves(v, `${pointer}/${i}`);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* stringLeaves(v, pointer + encodePointer([k]));
-}
+const stringLeaves = expressionStrings;
 
 /** Checks every runtime expression in a value (literal, whole expression or template). */
 export function checkValueExpressions(source: YamlSource, value: unknown, pointer: string, diagnostics: Diagnostic[]): void {
@@ -54,6 +52,14 @@ const warningKinds: Readonly<Record<string, DiagnosticKind>> = { 'jsonpath-rfc95
 
 export function checkCriterionAt(source: YamlSource, criterion: CriterionPlan, pointer: string, diagnostics: Diagnostic[]): void {
   const { problems, warnings } = checkCriterion(criterion);
+  if (criterion.type === 'xpath' && criterion.version !== 'xpath-10') {
+    try {
+      checkXPath31(criterion.condition);
+    } catch (err) {
+      if (!(err instanceof ExpressionSyntaxError)) throw err;
+      problems.push({ message: `condition is not an XPath ${criterion.version === 'xpath-20' ? '2.0' : criterion.version === 'xpath-30' ? '3.0' : '3.1'} expression: ${err.message}`, offset: err.offset });
+    }
+  }
   for (const problem of problems) {
     diagnostics.push(diagnosticAt(source, `${pointer}/condition`, 'criterionSyntax', `${criterion.type} criterion "${criterion.condition}": ${problem.message}`));
   }
@@ -71,6 +77,6 @@ export function inputsReferencedBy(value: unknown): string[] {
 }
 
 /** Checks the runtime expressions of a map of outputs (a step's or a workflow's). */
-export function checkOutputExpressions(source: YamlSource, outputs: Record<string, string>, pointer: string, diagnostics: Diagnostic[]): void {
+export function checkOutputExpressions(source: YamlSource, outputs: Readonly<Record<string, unknown>>, pointer: string, diagnostics: Diagnostic[]): void {
   for (const [name, expression] of Object.entries(outputs)) checkValueExpressions(source, expression, `${pointer}/${name}`, diagnostics);
 }

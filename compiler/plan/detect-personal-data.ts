@@ -134,7 +134,8 @@ export function personalOutputsOf(
       const own = out.get(step.stepId)!;
       for (const [name, expression] of Object.entries(step.outputs)) {
         if (own.has(name)) continue;
-        const reads = readsOf(expression);
+        // A Selector Object reads what its context reads.
+        const reads = readsOf(typeof expression === 'string' ? expression : expression.context);
         if (reads.inputs.some((i) => personalTop.has(i)) || reads.stepOutputs.some((o) => out.get(o.stepId)?.has(o.name))) {
           own.add(name);
           changed = true;

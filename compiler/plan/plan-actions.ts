@@ -1,6 +1,7 @@
-import type { ActionPlan, CriterionPlan, LoopPolicy } from '../../core/plan.js';
+import type { ActionPlan, CriterionPlan, CriterionType, LoopPolicy } from '../../core/plan.js';
 import type { ArazzoCriterion, ArazzoFailureAction, ArazzoReusable, ArazzoStep, ArazzoSuccessAction } from '../validate/arazzo-schema.js';
 import { checkCriterionAt } from './check-expressions.js';
+import { planExpressionType } from './plan-selectors.js';
 import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, LOOP_LIMITS } from './compile-options.js';
 import { isReusable, reportAt, resolveComponent, type PlanContext } from './plan-context.js';
 import { CALLBACK_EXTENSION } from './read-callback-extension.js';
@@ -25,14 +26,13 @@ function readLoopExtension(value: unknown): Partial<LoopPolicy> | undefined {
 /** Criteria as the plan carries them; with `report`, their syntax is checked (once per place they are written). */
 export function planCriteria(ctx: PlanContext, criteria: readonly ArazzoCriterion[] | undefined, pointer: string, report = true): CriterionPlan[] {
   return (criteria ?? []).map((c, i) => {
-    const type = typeof c.type === 'object' ? c.type.type : (c.type ?? 'simple');
-    const version = typeof c.type === 'object' ? c.type.version : undefined;
-    const plan: CriterionPlan = { type, condition: c.condition, ...(c.context !== undefined ? { context: c.context } : {}) };
-    if (!report) return plan;
-    // Only XPath 1.0 is evaluated; a 2.0/3.0 expression could parse and mean something else.
-    if (type === 'xpath' && version !== undefined && version !== 'xpath-10') {
-      reportAt(ctx, `${pointer}/${i}/type/version`, 'unsupported', `xpath version "${version}" is not supported: criteria are evaluated as XPath 1.0 (version: xpath-10)`);
-    }
+    // An Expression Type Object names a jsonpath or xpath version (Arazzo 1.1); a plain type takes its default.
+    const typed = typeof c.type === 'object' ? planExpressionType(report ? ctx : { ...ctx, diagnostics: [] }, c.type, `${pointer}/${i}/type`, ['jsonpath', 'xpath'], 'criterion') : undefined;
+    const type = (typeof c.type === 'object' ? (typed?.type ?? c.type.type) : (c.type ?? 'simple')) as CriterionType;
+    // A jsonpath condition reads RFC 9535 and, with a warning, the Goessner-style comparisons of 1.0.x documents (whatever its version says).
+    const version = typed?.type === 'xpath' && typed.version !== 'xpath-31' ? typed.version : undefined;
+    const plan: CriterionPlan = { type, condition: c.condition, ...(c.context !== undefined ? { context: c.context } : {}), ...(version ? { version } : {}) };
+    if (!report || (typeof c.type === 'object' && !typed)) return plan;
     checkCriterionAt(ctx.loaded.source, plan, `${pointer}/${i}`, ctx.diagnostics);
     return plan;
   });

@@ -1,9 +1,10 @@
-import type { JsonValue, ParameterPlan, SigningPlan } from '../../core/plan.js';
+import type { JsonValue, ParameterPlan, SelectorPlan, SigningPlan } from '../../core/plan.js';
 import { producedHeaders } from '../../functions/runtime/signing/sign-request.js';
 import { SIGNATURE_HEADERS } from './plan-signing.js';
 import type { ArazzoParameter, ArazzoReusable, ArazzoStep, ArazzoWorkflow } from '../validate/arazzo-schema.js';
 import type { BoundOperation } from './bind-operation.js';
 import { checkValueExpressions } from './check-expressions.js';
+import { planSelectableValue } from './plan-selectors.js';
 import { isReusable, reportAt, resolveComponent, type PlanContext } from './plan-context.js';
 import type { ResolvedWorkflow } from './resolve-workflow.js';
 
@@ -24,7 +25,9 @@ function resolveParameter(ctx: PlanContext, raw: ArazzoParameter | ArazzoReusabl
 export function checkWorkflowParameters(ctx: PlanContext, workflow: ArazzoWorkflow, pointer: string): void {
   (workflow.parameters ?? []).forEach((raw, i) => {
     const param = resolveParameter(ctx, raw, `${pointer}/${i}`, true);
-    if (param) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${pointer}/${i}/value`, ctx.diagnostics);
+    if (!param) return;
+    checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${pointer}/${i}/value`, ctx.diagnostics);
+    planSelectableValue(ctx, param.value, `${pointer}/${i}/value`);
   });
 }
 
@@ -70,7 +73,8 @@ export function planParameters(
       const message = `header "${param.name}" is set by ${signedBy} when the request is signed: its value replaces this parameter's`;
       reportAt(ctx, `${p}/name`, 'signingReplacesParameter', message, 'warning');
     }
-    byKey.set(parameterKey(param), { name: param.name, in: param.in, value: param.value as JsonValue });
+    const { value, selector } = planSelectableValue(ctx, param.value, `${p}/value`, !fromWorkflow);
+    byKey.set(parameterKey(param), { name: param.name, in: param.in, value, ...(selector ? { selector } : {}) });
   };
   (workflow.parameters ?? []).forEach((p, i) => add(p, `${workflowPointer}/parameters/${i}`, true));
   (step.parameters ?? []).forEach((p, i) => add(p, `${pointer}/parameters/${i}`, false));
@@ -101,8 +105,16 @@ export function planParameters(
 }
 
 /** A workflow step's parameters are the inputs of the workflow it runs (Arazzo §Parameter Object: no `in`). */
-export function planWorkflowInputs(ctx: PlanContext, step: ArazzoStep, workflow: ArazzoWorkflow, target: ResolvedWorkflow, sp: string, workflowPointer: string): Record<string, JsonValue> {
+export function planWorkflowInputs(
+  ctx: PlanContext,
+  step: ArazzoStep,
+  workflow: ArazzoWorkflow,
+  target: ResolvedWorkflow,
+  sp: string,
+  workflowPointer: string,
+): { inputs: Record<string, JsonValue>; inputSelectors: Record<string, SelectorPlan> } {
   const inputs: Record<string, JsonValue> = {};
+  const inputSelectors: Record<string, SelectorPlan> = {};
   const add = (raw: ArazzoParameter | ArazzoReusable, p: string, fromWorkflow: boolean) => {
     const param = resolveParameter(ctx, raw, p, !fromWorkflow);
     if (!param) return;
@@ -112,7 +124,10 @@ export function planWorkflowInputs(ctx: PlanContext, step: ArazzoStep, workflow:
       return;
     }
     if (!fromWorkflow) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
-    inputs[param.name] = param.value as JsonValue;
+    const { value, selector } = planSelectableValue(ctx, param.value, `${p}/value`, !fromWorkflow);
+    inputs[param.name] = value;
+    if (selector) inputSelectors[param.name] = selector;
+    else delete inputSelectors[param.name];
   };
   (workflow.parameters ?? []).forEach((p, i) => add(p, `${workflowPointer}/parameters/${i}`, true));
   (step.parameters ?? []).forEach((p, i) => add(p, `${sp}/parameters/${i}`, false));
@@ -130,5 +145,5 @@ export function planWorkflowInputs(ctx: PlanContext, step: ArazzoStep, workflow:
   for (const name of schema.required ?? []) {
     if (!(name in inputs)) reportAt(ctx, sp, 'missingParameter', `step "${step.stepId}": required input "${name}" of workflow "${target.workflowId}" has no value`);
   }
-  return inputs;
+  return { inputs, inputSelectors };
 }

@@ -1,10 +1,11 @@
 import { isWholeExpression, parseTemplate } from '../../core/expressions/index.js';
-import { isFormMediaType, mediaTypeOf } from '../../core/media-type.js';
-import type { JsonValue, RequestBodyPlan } from '../../core/plan.js';
+import { isFormMediaType, isXmlMediaType, mediaTypeOf } from '../../core/media-type.js';
+import type { ExpressionTypePlan, JsonValue, ReplacementPlan, RequestBodyPlan } from '../../core/plan.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
 import type { BoundOperation } from './bind-operation.js';
 import { checkValueExpressions } from './check-expressions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
+import { checkSelectorAt, planExpressionType, planPayloadSelections, planSelectableValue } from './plan-selectors.js';
 
 /** The content type a step sends: its own, else the operation's first, else JSON. */
 export function requestContentType(step: ArazzoStep, op: BoundOperation): string {
@@ -20,10 +21,31 @@ export function planRequestBody(ctx: PlanContext, step: ArazzoStep, op: BoundOpe
     reportAt(ctx, `${sp}/requestBody/contentType`, 'unlistedContentType', `content type "${contentType}" is not one the operation lists (${declaredTypes.join(', ')}); the body is sent as ${contentType} anyway`, 'warning');
   }
   if (!step.requestBody) return undefined;
-  const replacements = (step.requestBody.replacements ?? []).map((r) => ({ target: r.target, value: r.value as JsonValue }));
-  let payload = jsonTextAsValue(contentType, (step.requestBody.payload ?? null) as JsonValue);
-  if (replacements.length) payload = replaceablePayload(ctx, contentType, payload, `${sp}/requestBody`);
-  return { contentType, payload, replacements };
+  const planned = planPayloadSelections(ctx, jsonTextAsValue(contentType, (step.requestBody.payload ?? null) as JsonValue), `${sp}/requestBody/payload`);
+  let payload = planned.payload;
+  const raw = step.requestBody.replacements ?? [];
+  // Arazzo 1.1: an untyped target is an XPath when the payload is XML (written as text), else a JSON pointer.
+  const xmlText = typeof payload === 'string' && isXmlMediaType(mediaTypeOf(contentType)) && !isWholeExpressionText(payload);
+  const replacements = raw.map((r, i) => planReplacement(ctx, r, xmlText, `${sp}/requestBody/replacements/${i}`));
+  if (replacements.some((r) => (r.targetType?.type ?? (xmlText ? 'xpath' : 'jsonpointer')) !== 'xpath')) payload = replaceablePayload(ctx, contentType, payload, `${sp}/requestBody`);
+  return { contentType, payload, ...(planned.selections.length ? { selections: planned.selections } : {}), replacements };
+}
+
+type RawReplacement = NonNullable<NonNullable<ArazzoStep['requestBody']>['replacements']>[number];
+
+/** A Payload Replacement Object: its target checked for its type (targetSelectorType, or the payload's default), its value maybe a Selector Object. */
+function planReplacement(ctx: PlanContext, r: RawReplacement, xmlText: boolean, pointer: string): ReplacementPlan {
+  const targetType = r.targetSelectorType === undefined ? undefined : planExpressionType(ctx, r.targetSelectorType, `${pointer}/targetSelectorType`, ['jsonpath', 'xpath', 'jsonpointer'], 'targetSelectorType');
+  const effective: ExpressionTypePlan = targetType ?? (xmlText ? { type: 'xpath', version: 'xpath-31' } : { type: 'jsonpointer', version: 'rfc6901' });
+  if (r.targetSelectorType === undefined || targetType) {
+    if (effective.type === 'xpath' && !xmlText) {
+      reportAt(ctx, `${pointer}/target`, 'replacementTarget', `an XPath target applies to an XML payload written as text; this payload is not one (use a JSON pointer or JSONPath target)`);
+    } else if (effective.type !== 'xpath' && xmlText) {
+      reportAt(ctx, `${pointer}/target`, 'replacementTarget', `a ${effective.type === 'jsonpath' ? 'JSONPath' : 'JSON pointer'} target cannot address an XML payload written as text; write the target as an XPath`);
+    } else checkSelectorAt(ctx, r.target, effective, `${pointer}/target`, `${effective.type} target`);
+  }
+  const { value, selector } = planSelectableValue(ctx, r.value, `${pointer}/value`);
+  return { target: r.target, ...(targetType ? { targetType } : {}), value, ...(selector ? { selector } : {}) };
 }
 
 /**

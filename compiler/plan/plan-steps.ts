@@ -1,6 +1,6 @@
 import { splitCredentialPath } from '../../core/credential-names.js';
 import { handledFaultStatuses, inStatusRanges } from '../../core/criteria/index.js';
-import type { ActionPlan, StepPlan, WorkflowStepPlan } from '../../core/plan.js';
+import type { ActionPlan, OutputPlan, StepPlan, WorkflowStepPlan } from '../../core/plan.js';
 import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
 import type { BoundStep } from './bind-document.js';
 import { checkOutputExpressions, inputsReferencedBy } from './check-expressions.js';
@@ -8,6 +8,7 @@ import { DEFAULT_SEAL_CONTEXT, DEFAULT_THROTTLE } from './compile-options.js';
 import { isSealedOutput } from './detect-credentials.js';
 import { documentContextFor } from './document-context.js';
 import { planCriteria } from './plan-actions.js';
+import { planOutputMap } from './plan-selectors.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { planStepSigning } from './plan-signing.js';
 import { planStepTimeout } from './plan-step-timeout.js';
@@ -39,15 +40,15 @@ export interface StepSetting {
   readonly securityReported: Set<string>;
 }
 
-function planOutputs(ctx: PlanContext, outputs: Record<string, string> | undefined, pointer: string): Record<string, string> {
-  const planned = { ...(outputs ?? {}) };
-  checkOutputExpressions(ctx.loaded.source, planned, pointer, ctx.diagnostics);
-  return planned;
+function planOutputs(ctx: PlanContext, outputs: Readonly<Record<string, unknown>> | undefined, pointer: string): Record<string, OutputPlan> {
+  checkOutputExpressions(ctx.loaded.source, outputs ?? {}, pointer, ctx.diagnostics);
+  return planOutputMap(ctx, outputs, pointer);
 }
 
-const sealedOutputsOf = (ctx: PlanContext, outputs: Record<string, string>) =>
+// A selector's credential is judged by its context, as an expression's is.
+const sealedOutputsOf = (ctx: PlanContext, outputs: Record<string, OutputPlan>) =>
   Object.entries(outputs)
-    .filter(([name, expr]) => isSealedOutput(name, expr, ctx.options.credentialsByName ?? true))
+    .filter(([name, expr]) => isSealedOutput(name, typeof expr === 'string' ? expr : expr.context, ctx.options.credentialsByName ?? true))
     .map(([name]) => name);
 
 function commonOf(ctx: PlanContext, { step }: BoundStep, setting: StepSetting) {
@@ -61,7 +62,8 @@ function commonOf(ctx: PlanContext, { step }: BoundStep, setting: StepSetting) {
     onSuccess: setting.onSuccess,
     onFailure: setting.onFailure,
     endsOnDefaultSuccess: setting.endsOnDefaultSuccess,
-    workflowOutputs: setting.endsWorkflow ? { ...(workflow.outputs ?? {}) } : {},
+    // Planned (and reported) once for the workflow (build-plan.ts); again here without reporting.
+    workflowOutputs: setting.endsWorkflow ? planOutputMap(ctx, workflow.outputs, `${setting.workflowPointer}/outputs`, false) : {},
     sealContext: ctx.options.sealContext ?? DEFAULT_SEAL_CONTEXT,
   };
 }
@@ -87,12 +89,14 @@ export function planWorkflowStep(ctx: PlanContext, bound: BoundStep, setting: St
   if (step.requestBody) reportAt(ctx, `${sp}/requestBody`, 'schema', `step "${step.stepId}" runs workflow "${target.workflowId}": a requestBody has nowhere to go (its parameters are the workflow's inputs)`);
   const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
   const timeoutMs = planStepTimeout(ctx, step, sp, 'workflow');
+  const { inputs, inputSelectors } = planWorkflowInputs(ctx, step, setting.workflow, target, sp, setting.workflowPointer);
   return {
     kind: 'workflow',
     ...commonOf(ctx, bound, setting),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     target: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) },
-    inputs: planWorkflowInputs(ctx, step, setting.workflow, target, sp, setting.workflowPointer),
+    inputs,
+    ...(Object.keys(inputSelectors).length ? { inputSelectors } : {}),
     successCriteria: planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`),
     outputs,
     sealedOutputs: sealedOutputsOf(ctx, outputs),

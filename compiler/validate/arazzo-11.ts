@@ -9,6 +9,7 @@
  * compiled is accepted by the schema and refused here with its own code, so a 1.1 document never
  * fails with "unknown field".
  */
+import { isSelectorObject } from '../../core/selectors/is-selector.js';
 import type { DiagnosticKind } from '../diagnostics/index.js';
 
 export const ARAZZO_VERSION = /^1\.([01])\.\d+(-.+)?$/;
@@ -35,8 +36,6 @@ export interface Arazzo11Use {
 
 /** The features a 1.1 document may use that the compiler refuses for now, with the code each is reported under and why. */
 export const NOT_YET_COMPILED: Readonly<Partial<Record<Arazzo11Feature, { kind: DiagnosticKind; why: string }>>> = {
-  selector: { kind: 'selectorNotYetSupported', why: 'Selector Objects are not evaluated yet (issue 17); write a runtime expression such as $response.body#/a/b' },
-  targetSelectorType: { kind: 'selectorNotYetSupported', why: 'targetSelectorType is not evaluated yet (issue 17); a JSON target is a JSON pointer, an XML target an XPath' },
   actionParameters: { kind: 'actionParametersNotYetSupported', why: 'parameters on a success or failure action are not passed yet (issue 17): the workflow runs with the current inputs' },
   querystring: { kind: 'querystringNotYetSupported', why: 'in: querystring is not sent yet (issue 17); write the query parameters one by one with in: query' },
 };
@@ -45,12 +44,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const esc = (token: string | number) => String(token).replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** A Selector Object (context, selector and type, all three required; x- extensions allowed). */
-export function isSelectorObject(value: unknown): boolean {
-  if (!isObject(value)) return false;
-  const keys = Object.keys(value).filter((k) => !k.startsWith('x-'));
-  return keys.length === 3 && ['context', 'selector', 'type'].every((k) => keys.includes(k)) && typeof value.selector === 'string';
-}
+export { isSelectorObject };
 
 /** Selector Objects anywhere in a value (a request body payload may hold them at any depth). */
 function selectorsIn(value: unknown, pointer: string, out: Arazzo11Use[]): void {

@@ -26,16 +26,26 @@ const ID = /^[A-Za-z0-9_-]+$/;
 const runtimeExpression = z.string().min(1);
 const anyValue = z.unknown();
 
+/**
+ * Arazzo 1.1 § Expression Type Object. Its `version` is any string here: the planner names the
+ * versions a type allows (compiler/plan/plan-selectors.ts), with the document's position.
+ */
+export const ExpressionTypeSchema = extensible({ type: z.enum(['jsonpath', 'xpath', 'jsonpointer']), version: z.string() });
+
 export const CriterionSchema = extensible({
   context: runtimeExpression.optional(),
   condition: z.string().min(1),
-  type: z
-    .union([
-      z.enum(['simple', 'regex', 'jsonpath', 'xpath']),
-      extensible({ type: z.enum(['jsonpath', 'xpath']), version: z.string() }),
-    ])
-    .optional(),
+  type: z.union([z.enum(['simple', 'regex', 'jsonpath', 'xpath']), ExpressionTypeSchema]).optional(),
 });
+
+/** Arazzo 1.1 § Selector Object. Where a value may be any JSON (payloads), one is recognised by its shape (isSelectorObject). */
+export const SelectorSchema = extensible({
+  context: runtimeExpression,
+  selector: z.string().min(1),
+  type: z.union([z.enum(['jsonpath', 'xpath', 'jsonpointer']), ExpressionTypeSchema]),
+});
+
+const outputValue = z.union([runtimeExpression, SelectorSchema]);
 
 export const ReusableSchema = extensible({ reference: runtimeExpression, value: anyValue.optional() });
 
@@ -70,7 +80,9 @@ export const FailureActionSchema = extensible({
 export const RequestBodySchema = extensible({
   contentType: z.string().optional(),
   payload: anyValue.optional(),
-  replacements: z.array(extensible({ target: z.string().min(1), targetSelectorType: anyValue.optional(), value: anyValue })).optional(),
+  replacements: z
+    .array(extensible({ target: z.string().min(1), targetSelectorType: z.union([z.enum(['jsonpath', 'xpath', 'jsonpointer']), ExpressionTypeSchema]).optional(), value: anyValue }))
+    .optional(),
 });
 
 export const StepSchema = extensible({
@@ -85,7 +97,7 @@ export const StepSchema = extensible({
   successCriteria: z.array(CriterionSchema).optional(),
   onSuccess: z.array(z.union([ReusableSchema, SuccessActionSchema])).optional(),
   onFailure: z.array(z.union([ReusableSchema, FailureActionSchema])).optional(),
-  outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), runtimeExpression).optional(),
+  outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), outputValue).optional(),
   // Arazzo 1.1.
   dependsOn: z.array(z.string().min(1)).optional(),
   timeout: z.number().int().nonnegative().optional(),
@@ -103,7 +115,7 @@ export const WorkflowSchema = extensible({
   steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
   successActions: z.array(z.union([ReusableSchema, SuccessActionSchema])).optional(),
   failureActions: z.array(z.union([ReusableSchema, FailureActionSchema])).optional(),
-  outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), runtimeExpression).optional(),
+  outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), outputValue).optional(),
   parameters: z.array(parameterOrReusable).optional(),
 });
 
@@ -139,5 +151,7 @@ export type ArazzoStep = z.infer<typeof StepSchema>;
 export type ArazzoCriterion = z.infer<typeof CriterionSchema>;
 export type ArazzoParameter = z.infer<typeof ParameterSchema>;
 export type ArazzoReusable = z.infer<typeof ReusableSchema>;
+export type ArazzoSelector = z.infer<typeof SelectorSchema>;
+export type ArazzoExpressionType = z.infer<typeof ExpressionTypeSchema>;
 export type ArazzoSuccessAction = z.infer<typeof SuccessActionSchema>;
 export type ArazzoFailureAction = z.infer<typeof FailureActionSchema>;

@@ -117,6 +117,6 @@ export function evaluateCriterion(c: CriterionPlan, ctx: ExpressionContext): boo
       return evaluateJsonPath(cached(jsonPathCache, c.condition, () => parseJsonPathCondition(c.condition)), value);
     }
     case 'xpath':
-      return evaluateXPath(c.condition, contextValue(c, ctx), describeCriterion(c));
+      return evaluateXPath(c.condition, contextValue(c, ctx), describeCriterion(c), c.version);
   }
 }

@@ -1,16 +1,11 @@
 import { expressionError } from '../errors.js';
 import { checkXPath } from './check-xpath.js';
-import { loadedXPathEngine, XmlSyntaxError, type CompiledXPath } from './xpath-engine.js';
+import { engineMessage, xmlDocumentOf, xpathSyntaxProblem } from './xml-context.js';
+import { loadedXPathEngine, type CompiledXPath } from './xpath-engine.js';
+import { loadedXPath31Engine } from './xpath31-engine.js';
 
 const CACHE_LIMIT = 200;
 const compiled = new Map<string, CompiledXPath>();
-// The criteria of one step usually read the same response body: parse it once.
-let lastDocument: { text: string; document: unknown } | undefined;
-
-function kindOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 function compile(condition: string, where: string): CompiledXPath {
   let expression = compiled.get(condition);
   if (expression) return expression;
@@ -31,40 +26,46 @@ function compile(condition: string, where: string): CompiledXPath {
   return expression;
 }
 
-function parse(text: string, where: string): unknown {
-  if (lastDocument?.text === text) return lastDocument.document;
-  try {
-    const document = loadedXPathEngine()!.parseXml(text);
-    lastDocument = { text, document };
-    return document;
-  } catch (err) {
-    if (err instanceof XmlSyntaxError) throw expressionError(`${where}: the context is ${err.message}`, { cause: err });
-    throw err;
-  }
-}
-
 /**
- * Whether an XPath 1.0 condition holds on an XML document given as text: true when the result
- * is a non-empty node-set, true, a number other than 0 and NaN, or a non-empty string (XPath's
- * own boolean() conversion). An absent context is false, as for the other criterion types.
- * Prefixes resolve against the namespace declarations in scope at the document element.
+ * Whether an XPath condition holds on an XML document given as text (Arazzo 1.1 § XPath
+ * Conditions), by the Effective Boolean Value rules of its version: XPath 1.0's boolean()
+ * (`xpath-10`: a non-empty node-set, true, a number other than 0 and NaN, a non-empty string), or
+ * XPath 3.1's (§2.4.3; the default, and what 3.0 and 2.0 define alike), under which a sequence of
+ * several atomic values has no boolean value (FORG0006). An absent context is false, as for the
+ * other criterion types. Prefixes resolve against the namespace declarations in scope at the
+ * document element.
  *
  * Errors are Arazzo.Expression and never quote the document, which may hold personal data.
  * `where` names the step and criterion (see describeCriterion).
  */
-export function evaluateXPath(condition: string, context: unknown, where: string): boolean {
+export function evaluateXPath(condition: string, context: unknown, where: string, version = 'xpath-31'): boolean {
+  if (version !== 'xpath-10') return evaluateXPath31(condition, context, where);
   if (!loadedXPathEngine()) throw new Error('xpath criteria are evaluated only after prepareCriteria() has loaded the XPath engine');
   if (context === undefined) return false;
-  if (typeof context !== 'string') {
-    throw expressionError(`${where}: the context is ${kindOf(context)}, not XML text (only a response with a JSON media type is parsed; XML stays text)`);
-  }
+  const document = xmlDocumentOf(context, where, loadedXPathEngine()!.parseXml);
   const expression = compile(condition, where);
-  const document = parse(context, where);
   try {
     return expression.evaluate({ node: document }).booleanValue();
   } catch (err) {
-    // Evaluation errors name parts of the expression (an unbound prefix, a function), not of the document.
-    const message = (err as Error).message ?? String(err);
-    throw expressionError(`${where}: could not be evaluated: ${message.length > 200 ? `${message.slice(0, 197)}...` : message}`);
+    throw evaluationError(err, where);
+  }
+}
+
+// Evaluation errors name parts of the expression (an unbound prefix, a function), not of the document.
+function evaluationError(err: unknown, where: string) {
+  return expressionError(`${where}: could not be evaluated: ${engineMessage(err)}`);
+}
+
+function evaluateXPath31(condition: string, context: unknown, where: string): boolean {
+  const engine = loadedXPath31Engine();
+  if (!engine) throw new Error('xpath criteria are evaluated only after prepareCriteria() has loaded the XPath engine');
+  if (context === undefined) return false;
+  const document = xmlDocumentOf(context, where, engine.parseXml);
+  try {
+    return engine.test(condition, document);
+  } catch (err) {
+    const syntax = xpathSyntaxProblem(err, condition);
+    if (syntax) throw expressionError(`${where}: not an XPath 3.1 expression: ${syntax.message} (at offset ${syntax.offset})`);
+    throw evaluationError(err, where);
   }
 }

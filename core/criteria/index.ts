@@ -7,7 +7,8 @@ export {
   type JsonScalar,
 } from './parse-jsonpath-condition.js';
 export { evaluateCriterion } from './evaluate-criterion.js';
-export { prepareCriteria, describeCriterion, type StepCriteria } from './prepare-criteria.js';
+export { prepareCriteria, describeCriterion, xpathVersionsOf, type StepCriteria } from './prepare-criteria.js';
+export { xmlLibrariesFor, XML_LIBRARIES } from './xml-libraries.js';
 export { evaluateXPath } from './evaluate-xpath.js';
 export { checkXPath } from './check-xpath.js';
 export { checkCriterion, type CriterionCheck, type CriterionProblem, type CriterionWarning } from './check-criterion.js';

@@ -14,6 +14,8 @@ export interface CompiledXPath {
 export interface XPathEngine {
   /** Throws the library's error on a malformed expression. */
   compile(expression: string): CompiledXPath;
+  /** Every node the expression selects as its string value, or its one string, number or boolean. */
+  select(expression: string, document: unknown): unknown[];
   /** Throws XmlSyntaxError on a document that is not well-formed; never logs it. */
   parseXml(text: string): unknown;
 }
@@ -30,6 +32,21 @@ export class XmlSyntaxError extends Error {
 
 interface XPathModule {
   parse(expression: string): CompiledXPath;
+  select(expression: string, node: unknown): unknown;
+}
+
+/**
+ * The longest XML text an XPath reads, in characters. A parsed document takes several times its
+ * text in memory, and a response body may be 5 MiB (send-request.ts): one that a hostile or broken
+ * provider pads is refused by name instead of exhausting a 256 MB Lambda.
+ */
+export const MAX_XML_CHARS = 1_048_576;
+
+/** A node's string value (XPath 1.0 §5, XPath 3.1 fn:string): an attribute's value, an element's text. */
+export function stringValueOf(item: unknown): unknown {
+  if (item === null || typeof item !== 'object' || typeof (item as { nodeType?: unknown }).nodeType !== 'number') return item;
+  const node = item as { nodeType: number; value?: string; textContent?: string | null };
+  return node.nodeType === 2 ? (node.value ?? '') : (node.textContent ?? '');
 }
 
 let loaded: XPathEngine | undefined;
@@ -47,6 +64,10 @@ async function load(): Promise<XPathEngine> {
   });
   return {
     compile: (expression) => xpath.parse(expression),
+    select(expression, document) {
+      const result = xpath.select(expression, document);
+      return Array.isArray(result) ? result.map(stringValueOf) : [result];
+    },
     parseXml(text) {
       try {
         return parser.parseFromString(text, 'text/xml');

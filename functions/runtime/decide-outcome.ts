@@ -1,7 +1,8 @@
 import { evaluateCriterion } from '../../core/criteria/index.js';
 import { ErrorCodes, invalidResponse, isErrorCode, stepFailed } from '../../core/errors.js';
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
-import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from '../../core/plan.js';
+import { evaluateSelector } from '../../core/selectors/evaluate-selector.js';
+import { isWorkflowStep, type OutputPlan, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from '../../core/plan.js';
 import { stepReads } from './step-reads.js';
 import { parseRetryAfter } from './http/retry-after.js';
 import { getAtCredentialPath, holdsCredentialMember, setAtCredentialPath } from '../../core/credential-names.js';
@@ -141,9 +142,9 @@ function assertStateFits(plan: AnyStepPlan, event: StepEvent, result: StepResult
 }
 
 /** An output whose value (or a part of its template) is absent is omitted, as an output of a step that did not run. */
-function evaluateOutput(expression: string, ctx: ExpressionContext): unknown {
+function evaluateOutput(expression: OutputPlan, ctx: ExpressionContext): unknown {
   try {
-    return evaluateValue(expression, ctx);
+    return typeof expression === 'string' ? evaluateValue(expression, ctx) : evaluateSelector(expression, ctx);
   } catch (err) {
     if (isErrorCode(err, ErrorCodes.Expression)) return undefined;
     throw err;
@@ -151,7 +152,7 @@ function evaluateOutput(expression: string, ctx: ExpressionContext): unknown {
 }
 
 /** Workflow outputs from the stored (sealed, referenced) values, never opened ones; an absent value is omitted. */
-export function evaluateWorkflowOutputs(expressions: Readonly<Record<string, string>>, stored: ExpressionContext): Record<string, unknown> {
+export function evaluateWorkflowOutputs(expressions: Readonly<Record<string, OutputPlan>>, stored: ExpressionContext): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
   for (const [name, expression] of Object.entries(expressions)) {
     const value = evaluateOutput(expression, stored);

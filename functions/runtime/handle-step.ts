@@ -19,12 +19,14 @@ import { parseRetryAfter } from './http/retry-after.js';
 import { DEFAULT_CHECK_SEVERITIES, type CheckFinding } from '../../core/response-checks.js';
 import { declaredSchemaFor, schemaProblems } from './http/check-response-schema.js';
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
+import { evaluateSelector } from '../../core/selectors/evaluate-selector.js';
 import type { SubstitutionEscape } from '../../core/expressions/evaluate-value.js';
 import { escapeXmlSubstitution } from './http/encode-xml.js';
 import { isJsonMediaType, isXmlMediaType, mediaTypeOf, type UndeclaredMediaType } from '../../core/media-type.js';
 import { buildRequest, setAtPointer, type BuiltRequest } from './http/build-request.js';
 import { providerAnswerExcerpt } from './http/provider-answer.js';
 import { parseBody, sendRequest, type ReceivedResponse } from './http/send-request.js';
+import { applyReplacement } from './http/apply-replacement.js';
 import type { StepEvent, StepPlan, StepResult } from '../../core/plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
 import { applyAuth, joinAuthParameters, TokenCache } from './auth/index.js';
@@ -312,7 +314,10 @@ async function runStep(
   const where = `step ${plan.stepId}`;
   if (plan.receive) return waitForMessage(plan, event, ctx, runtime);
 
-  let parameters = plan.parameters.map((p) => ({ name: p.name, in: p.in, value: evaluateStrict(p.value, ctx, `${where} parameter ${p.name}`) }));
+  let parameters = plan.parameters.map((p) => {
+    const what = `${where} parameter ${p.name}`;
+    return { name: p.name, in: p.in, value: p.selector ? evaluateSelector(p.selector, ctx, what) : evaluateStrict(p.value, ctx, what) };
+  });
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   // x-security: the one place auth is applied, before the request is built (and so before any signing of it).
   let cachedTokenKeys: readonly string[] = [];
@@ -348,11 +353,15 @@ async function runStep(
     const escape =
       typeof plan.requestBody.payload === 'string' && isXmlMediaType(mediaTypeOf(plan.requestBody.contentType)) ? escapeXmlSubstitution : undefined;
     payload = evaluateStrict(plan.requestBody.payload, ctx, `${where} request body`, escape);
-    // The compiler refuses replacements into a text payload (ASFN1024); a plan written by hand is refused here, by name.
-    if (plan.requestBody.replacements.length && payload !== null && payload !== undefined && typeof payload !== 'object') {
-      throw planError(`${where}: replacements cannot apply to a ${typeof payload} payload (${plan.requestBody.contentType})`);
+    for (const { pointer, selector } of plan.requestBody.selections ?? []) {
+      payload = setAtPointer(payload, pointer, evaluateSelector(selector, ctx, `${where} request body ${pointer}`));
     }
-    for (const r of plan.requestBody.replacements) payload = setAtPointer(payload, r.target, evaluateStrict(r.value, ctx, `${where} replacement ${r.target}`));
+    // The compiler refuses replacements into a text payload that is not XML (ASFN1024); a plan written by hand is refused in applyReplacement, by name.
+    const xml = isXmlMediaType(mediaTypeOf(plan.requestBody.contentType));
+    for (const r of plan.requestBody.replacements) {
+      const what = `${where} replacement ${r.target}`;
+      payload = applyReplacement(payload, r, r.selector ? evaluateSelector(r.selector, ctx, what) : evaluateStrict(r.value, ctx, what), xml, what);
+    }
   }
   // Only the sealed values a step reads are opened: one that still reached a parameter or the body
   // (checked before encoding, so before percent- or form-encoding could hide it) would be sent as an opaque blob.

@@ -1,3 +1,4 @@
+import { prepareCriteria } from '../../core/criteria/index.js';
 import { planError } from '../../core/errors.js';
 import { handleWorkflowStep, prepareChildInput } from './handle-workflow-step.js';
 import { isWorkflowStep, type ExecutionState, type StepEvent, type StepResult, type WorkflowPlan } from '../../core/plan.js';
@@ -26,10 +27,17 @@ export async function handleWorkflowFunction(
 ): Promise<ExecutionState | Record<string, unknown> | StepResult> {
   if (!('phase' in event)) return checkInputs(plan, event.inputs, event.executionId, runtime.sealer);
   // After a Parallel state that ends the workflow (Arazzo 1.1 step dependencies): no single step ran last to build them.
-  if (event.phase === 'outputs') return evaluateWorkflowOutputs(plan.outputs, storedContext(event));
+  if (event.phase === 'outputs') {
+    // A workflow output may be a Selector Object whose XPath engine loads lazily.
+    await prepareCriteria({ stepId: plan.workflowId, successCriteria: [], onSuccess: [], onFailure: [], workflowOutputs: plan.outputs });
+    return evaluateWorkflowOutputs(plan.outputs, storedContext(event));
+  }
   const step = plan.steps.find((s) => s.stepId === event.step);
   if (!step || !isWorkflowStep(step)) throw planError(`workflow ${plan.workflowId} has no workflow step "${event.step}"`);
-  return event.phase === 'input' ? prepareChildInput(step, event) : handleWorkflowStep(step, event, runtime);
+  if (event.phase === 'result') return handleWorkflowStep(step, event, runtime);
+  // A child input may be a Selector Object whose XPath engine loads lazily.
+  await prepareCriteria(step);
+  return prepareChildInput(step, event);
 }
 
 /**

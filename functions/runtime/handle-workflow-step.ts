@@ -2,6 +2,7 @@ import { prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, storedContext } from './decide-outcome.js';
 import { ErrorCodes, expressionError, isErrorCode, planError, stepTimeout } from '../../core/errors.js';
 import { evaluateValue } from '../../core/expressions/index.js';
+import { evaluateSelector } from '../../core/selectors/evaluate-selector.js';
 import type { StepEvent, StepResult, WorkflowStepPlan } from '../../core/plan.js';
 import type { Sealer } from './secrets/index.js';
 import { STARTED_BY_KEY } from './validate-inputs.js';
@@ -15,8 +16,9 @@ export function prepareChildInput(plan: WorkflowStepPlan, event: StepEvent & { r
   const input: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(plan.inputs)) {
     let evaluated: unknown;
+    const selector = plan.inputSelectors?.[name];
     try {
-      evaluated = evaluateValue(value, ctx);
+      evaluated = selector ? evaluateSelector(selector, ctx, `step ${plan.stepId} input ${name}`) : evaluateValue(value, ctx);
     } catch (err) {
       if (isErrorCode(err, ErrorCodes.Expression)) throw err;
       throw expressionError(`step ${plan.stepId} input ${name}: ${(err as Error).message}`, { cause: err });

@@ -2,6 +2,8 @@ import { listCriterionExpressions } from '../../core/criteria/list-criterion-exp
 import type { Expression } from '../../core/expressions/parse-expression.js';
 import { parseTemplate } from '../../core/expressions/parse-template.js';
 import type { StepPlan } from '../../core/plan.js';
+import { expressionStrings } from '../../core/selectors/is-selector.js';
+import { listSelectors } from '../../core/selectors/list-selectors.js';
 
 /** The inputs and earlier outputs a step's expressions read: the only sealed values it needs opened. */
 export interface StepReads {
@@ -15,10 +17,9 @@ export interface StepReads {
 
 const cache = new WeakMap<StepPlan, StepReads | null>();
 
+// A Selector Object's selector is not a runtime expression: only its context is.
 function* strings(value: unknown): Generator<string> {
-  if (typeof value === 'string') yield value;
-  else if (Array.isArray(value)) for (const item of value) yield* strings(item);
-  else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) yield* strings(item);
+  for (const [text] of expressionStrings(value)) yield text;
 }
 
 /**
@@ -34,6 +35,7 @@ export function stepReads(plan: StepPlan): StepReads | undefined {
   try {
     const expressions: Expression[] = [];
     const values = [
+      ...listSelectors(plan).map((s) => s.context),
       ...plan.parameters.map((p) => p.value),
       plan.requestBody?.payload,
       ...(plan.requestBody?.replacements ?? []).map((r) => r.value),

@@ -20,6 +20,7 @@ import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js'
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
 import { DEFAULT_SEAL_CONTEXT } from '../../compiler/plan/compile-options.js';
 import { nodeVersionProblem } from '../../core/node-version.js';
+import { XML_LIBRARIES } from '../../core/criteria/xml-libraries.js';
 import { EVENT_INPUT_KEY, parseEventPath } from '../../core/event-input.js';
 import { estimateCost, type CostReport } from '../../compiler/cost/estimate-cost.js';
 import { withPrices } from '../../compiler/cost/prices.js';
@@ -635,8 +636,8 @@ export class ArazzoWorkflow extends Construct {
         banner: ESM_REQUIRE_BANNER,
         forceDockerBundling: false,
         logLevel: nodejs.LogLevel.WARNING,
-        // The Lambda runtime provides the AWS SDK v3; the XML libraries load only for an xpath criterion, the RE2 engine only for a regex one.
-        externalModules: ['@aws-sdk/*', ...(spec.kind !== 'workflow' && spec.usesXpath ? [] : ['xpath', '@xmldom/xmldom']), ...(spec.usesRegex ? [] : ['re2js'])],
+        // The Lambda runtime provides the AWS SDK v3; the XML libraries load only for an XPath (criterion, selector, replacement target), the RE2 engine only for a regex criterion.
+        externalModules: ['@aws-sdk/*', ...XML_LIBRARIES.filter((name) => !spec.xmlLibraries.includes(name)), ...(spec.usesRegex ? [] : ['re2js'])],
         define: { [defineName]: JSON.stringify(planJson) },
       },
     });

@@ -1,4 +1,5 @@
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
+import { xmlLibrariesFor, xpathVersionsOf } from '../../core/criteria/index.js';
 import { isWorkflowStep, type AnyStepPlan, type StepPlan } from '../../core/plan.js';
 import { stepReads } from '../../functions/runtime/step-reads.js';
 
@@ -13,8 +14,6 @@ export type FunctionSpec =
       readonly secretInputs: readonly string[];
       /** Source descriptions its steps call: the server URLs it is told. */
       readonly sources: readonly string[];
-      /** Whether a step evaluates an xpath criterion (the XML libraries are bundled only then). */
-      readonly usesXpath: boolean;
       /** Longest call of its steps: connect + request timeouts, in seconds. */
       readonly callSeconds: number;
     })
@@ -26,10 +25,11 @@ export interface WebhookSpec extends FunctionNeeds {
   readonly functionKey: string;
   /** The callback steps: the only plans its bundle carries. */
   readonly steps: readonly StepPlan[];
-  readonly usesXpath: boolean;
 }
 
 interface FunctionNeeds {
+  /** The lazily loaded XML packages its steps' XPath criteria, selectors and replacement targets need: bundled only then. */
+  readonly xmlLibraries: readonly string[];
   /** Whether a step evaluates a regex criterion (the RE2 engine, loaded lazily, is bundled only then). */
   readonly usesRegex: boolean;
   /** May seal an output (`kms:GenerateDataKey`). */
@@ -41,7 +41,7 @@ interface FunctionNeeds {
 const hasOutputs = (step: AnyStepPlan) => Object.keys(step.outputs).length > 0;
 
 const criteriaOf = (step: AnyStepPlan) => [...step.successCriteria, ...step.onSuccess.flatMap((a) => a.criteria), ...step.onFailure.flatMap((a) => a.criteria)];
-const usesXpath = (step: AnyStepPlan) => criteriaOf(step).some((c) => c.type === 'xpath');
+const xmlLibrariesOf = (steps: readonly AnyStepPlan[]) => xmlLibrariesFor(steps.flatMap((s) => [...xpathVersionsOf(s)]));
 const usesRegex = (step: AnyStepPlan) => criteriaOf(step).some((c) => c.type === 'regex');
 
 /**
@@ -70,7 +70,15 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
     seen.add(binding.functionKey);
     const steps = operationSteps.filter((s) => s.operation.key === binding.functionKey);
     if (!steps.length) {
-      specs.push({ kind: 'workflow', functionKey: binding.functionKey, usesRegex: workflowSteps.some(usesRegex), seals: workflowSteps.some(hasOutputs), unseals: false });
+      specs.push({
+        kind: 'workflow',
+        functionKey: binding.functionKey,
+        // It evaluates the workflow outputs too when a Parallel state ends the workflow.
+        xmlLibraries: xmlLibrariesFor([...workflowSteps.flatMap((s) => [...xpathVersionsOf(s)]), ...xpathVersionsOf({ stepId: plan.workflowId, successCriteria: [], onSuccess: [], onFailure: [], workflowOutputs: plan.outputs })]),
+        usesRegex: workflowSteps.some(usesRegex),
+        seals: workflowSteps.some(hasOutputs),
+        unseals: false,
+      });
       continue;
     }
     specs.push({
@@ -79,7 +87,7 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
       steps,
       secretInputs: [...new Set(steps.flatMap((s) => s.credentialInputs))].sort(),
       sources: [...new Set(steps.map((s) => s.operation.source))].sort(),
-      usesXpath: steps.some(usesXpath),
+      xmlLibraries: xmlLibrariesOf(steps),
       usesRegex: steps.some(usesRegex),
       callSeconds: Math.max(...steps.map((s) => Math.ceil((s.transport.connectTimeoutMs + s.transport.requestTimeoutMs) / 1000))),
       seals: steps.some(hasOutputs),
@@ -116,7 +124,7 @@ export function planWebhook(compiled: CompiledWorkflow): WebhookSpec | undefined
     kind: 'webhook',
     functionKey: `${compiled.plan.workflowId}.webhook`,
     steps,
-    usesXpath: steps.some(usesXpath),
+    xmlLibraries: xmlLibrariesOf(steps),
     usesRegex: steps.some(usesRegex),
     seals: steps.some(hasOutputs),
     unseals: carriesSealedValues(compiled) && steps.some(mayOpen),

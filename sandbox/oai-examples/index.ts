@@ -16,3 +16,4 @@ export type { OAuthClient } from './shared/oauth-clients.js';
 export type { TokenIntrospection } from './shared/oauth-tokens.js';
 export type { ExampleSandbox, ExampleSandboxOptions, ExampleSandboxStats } from './shared/start-example-sandbox.js';
 export * from './zoo/start-zoo-sandbox.js';
+export * from './invoices/start-invoices-sandbox.js';

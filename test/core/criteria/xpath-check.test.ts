@@ -93,8 +93,8 @@ describe('checkCriterion: xpath', () => {
     expect(checkCriterion({ type: 'xpath', condition: '/a' }).problems).toEqual([{ message: 'a xpath criterion requires a context (e.g. $response.body)' }]);
   });
 
-  it('reports a malformed condition with its offset into the condition', () => {
-    expect(checkCriterion({ type: 'xpath', condition: '  /a[', context: '$response.body' }).problems).toEqual([
+  it('reports a malformed XPath 1.0 condition (version xpath-10) with its offset into the condition', () => {
+    expect(checkCriterion({ type: 'xpath', condition: '  /a[', context: '$response.body', version: 'xpath-10' }).problems).toEqual([
       { message: 'condition is not an XPath 1.0 expression: expected an expression, found the end of the expression', offset: 5 },
     ]);
   });

@@ -22,14 +22,23 @@ describe('xpath engine loading', () => {
     vi.resetModules();
     const criteria = await import('../../../core/criteria/index.js');
     const engine = await import('../../../core/criteria/xpath-engine.js');
+    const engine31 = await import('../../../core/criteria/xpath31-engine.js');
     const plain = xpath('/order');
+    const old: CriterionPlan = { ...xpath('/order'), version: 'xpath-10' };
     expect(engine.loadedXPathEngine()).toBeUndefined();
+    expect(engine31.loadedXPath31Engine()).toBeUndefined();
     expect(() => criteria.evaluateCriterion(plain, ctx(ORDER))).toThrow('only after prepareCriteria() has loaded the XPath engine');
     await criteria.prepareCriteria({ stepId: 's', successCriteria: [{ type: 'simple', condition: '$statusCode == 200' }], onSuccess: [], onFailure: [] });
     expect(engine.loadedXPathEngine()).toBeUndefined();
+    expect(engine31.loadedXPath31Engine()).toBeUndefined();
+    // Arazzo: XPath 3.1 is the default version; only a criterion that asks for xpath-10 loads the XPath 1.0 engine.
     await criteria.prepareCriteria({ stepId: 's', successCriteria: [], onSuccess: [], onFailure: [{ outcome: 'onFailure.x', kind: 'onFailure', type: 'end', criteria: [plain] }] });
-    expect(engine.loadedXPathEngine()).toBeDefined();
+    expect(engine31.loadedXPath31Engine()).toBeDefined();
+    expect(engine.loadedXPathEngine()).toBeUndefined();
     expect(criteria.evaluateCriterion(plain, ctx(ORDER))).toBe(true);
+    await criteria.prepareCriteria({ stepId: 's', successCriteria: [old], onSuccess: [], onFailure: [] });
+    expect(engine.loadedXPathEngine()).toBeDefined();
+    expect(criteria.evaluateCriterion(old, ctx(ORDER))).toBe(true);
   });
 });
 
@@ -118,9 +127,15 @@ describe('xpath criterion errors', () => {
   });
 
   it('explain a malformed expression with the static check', async () => {
-    const err = await failure(xpath('/order[status'), ORDER);
+    const err = await failure({ ...xpath('/order[status'), version: 'xpath-10' }, ORDER);
     expect(err.name).toBe('Arazzo.Expression');
     expect(err.message).toBe('step getOrder successCriteria[1], xpath criterion "/order[status": not an XPath 1.0 expression: expected "]", found the end of the expression');
+  });
+
+  it('explain a malformed XPath 3.1 expression with its offset', async () => {
+    const err = await failure(xpath('/order[status'), ORDER);
+    expect(err.name).toBe('Arazzo.Expression');
+    expect(err.message).toMatch(/^step getOrder successCriteria\[1\], xpath criterion "\/order\[status": not an XPath 3\.1 expression: .+ \(at offset \d+\)$/);
   });
 
   it('report what fails at evaluation, such as an undeclared prefix or an unknown function', async () => {

@@ -101,10 +101,15 @@ describe('xpath criteria over loopback', () => {
   });
 
   it('reject a malformed XPath before anything is evaluated against the answer', async () => {
-    const p = plan({ successCriteria: [{ type: 'xpath', condition: '/o:order[', context: '$response.body' }], onFailure: [] });
+    const p = plan({ successCriteria: [{ type: 'xpath', condition: '/o:order[', context: '$response.body', version: 'xpath-10' }], onFailure: [] });
     await expect(run('paid', p)).rejects.toMatchObject({
       name: 'Arazzo.Expression',
       message: 'step getOrder successCriteria[0], xpath criterion "/o:order[": not an XPath 1.0 expression: expected an expression, found the end of the expression',
+    });
+    const p31 = plan({ successCriteria: [{ type: 'xpath', condition: '/o:order[', context: '$response.body' }], onFailure: [] });
+    await expect(run('paid', p31)).rejects.toMatchObject({
+      name: 'Arazzo.Expression',
+      message: expect.stringMatching(/^step getOrder successCriteria\[0\], xpath criterion "\/o:order\[": not an XPath 3\.1 expression: expected end of input \(at offset 8\)$/),
     });
   });
 });
