@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimateCost } from '../../compiler/cost/index.js';
 import { compileFileOrThrow, type CompiledWorkflow } from '../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { renderGraphPage } from '../../local/graph/index.js';
@@ -72,6 +73,16 @@ describe('a workflow with Parallel states (Arazzo 1.1 step dependsOn) on the emb
     } finally {
       petstore.setFaults([]);
     }
+  });
+
+  it('enters as many states and calls as many functions as the cost report estimates, the branches included', async () => {
+    const report = estimateCost(parallel);
+    const execution = await run(parallel, INPUTS);
+    const entered = enteredAndExited(execution).filter((e) => e.startsWith('>'));
+    expect(entered).toHaveLength(5);
+    expect(report.path.transitions).toBe(entered.length);
+    expect(report.path.lambdaInvocations).toBe(execution.history.filter((e) => e.type === 'LambdaFunctionScheduled').length);
+    expect(report.path.lambdaInvocations).toBe(4);
   });
 
   it('shows the Parallel state on the graph page, with each branch, executed', async () => {
