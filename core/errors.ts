@@ -31,8 +31,18 @@ const ERROR_KINDS = {
    * document asks for another try.
    */
   StepTimeout: { code: 'Arazzo.StepTimeout', retryable: false },
-  /** The provider kept answering 429 with `Retry-After` past the step's bound of waits (`transport.throttle.maxWaits`). */
+  /**
+   * The provider kept answering 429 with `Retry-After` past the step's bound of waits
+   * (`transport.throttle.maxWaits`), or asked for a longer wait than `maxWaitSeconds`.
+   */
   Throttled: { code: 'Arazzo.Throttled', retryable: false },
+  /**
+   * The provider answered 429 with a `Retry-After` within the step's bounds: not a failure but a
+   * signal. The Task's first Catch sends it through `<state>.throttled`, a Wait of that delay, and
+   * back; the message is the JSON of a {@link RetryAfterWait}. Never retried by a Task `Retry`
+   * (which would call again at once).
+   */
+  RetryAfter: { code: 'Arazzo.RetryAfter', retryable: false },
   /**
    * The provider answered with a Content-Type the OpenAPI operation does not declare for that
    * status (a contract fault, retried by the Task's Retry when safe, as ProviderUnavailable is).
@@ -117,6 +127,19 @@ export const invalidInputs = factory(ErrorCodes.InvalidInputs);
 export const providerUnavailable = factory(ErrorCodes.ProviderUnavailable);
 export const throttled = factory(ErrorCodes.Throttled);
 export const stepTimeout = factory(ErrorCodes.StepTimeout);
+
+/** What the `Arazzo.RetryAfter` signal carries (its message, as JSON): the delay to wait, and the count of waits in a row so far. */
+export interface RetryAfterWait {
+  readonly seconds: number;
+  readonly waits: number;
+}
+
+/**
+ * The `Arazzo.RetryAfter` signal: its message is the JSON the emitted `<state>.throttled.delay`
+ * Pass parses (`seconds`, `waits`), with the reason for a reader of the history.
+ */
+export const retryAfterSignal = (wait: RetryAfterWait, reason: string): ArazzoRuntimeError =>
+  new ArazzoRuntimeError(ErrorCodes.RetryAfter, JSON.stringify({ seconds: wait.seconds, waits: wait.waits, reason }));
 export const unexpectedContentType = factory(ErrorCodes.UnexpectedContentType);
 export const responseSchemaMismatch = factory(ErrorCodes.ResponseSchemaMismatch);
 export const expressionError = factory(ErrorCodes.Expression);

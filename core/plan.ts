@@ -6,6 +6,7 @@
  */
 
 import type { CheckFinding, CheckSeverities } from './response-checks.js';
+import type { RetryAfterWait } from './errors.js';
 
 export const PLAN_VERSION = 1 as const;
 
@@ -197,18 +198,19 @@ export interface TransportPolicy {
    */
   readonly handledStatuses?: readonly StatusRange[];
   /**
-   * A retry-safe step's 429 with a `Retry-After` it does not handle itself: the handler returns
-   * its result with `throttle` set, and the step's Choice routes through `<step>.throttled`, a
-   * Wait of the header's delay (bounded by `maxWaitSeconds`), back to the Task; after `maxWaits`
-   * consecutive throttled answers the step fails with `Arazzo.Throttled`. Absent when the call is
-   * not retry-safe (it is never repeated) or the step is a callback step.
+   * A retry-safe step's 429 with a `Retry-After` it does not handle itself: the handler throws
+   * `Arazzo.RetryAfter`, and the Task's first Catch routes it through `<state>.throttled`, a Wait
+   * of the header's delay, back to the Task (nothing on the path without a 429). A delay past
+   * `maxWaitSeconds`, or more than `maxWaits` consecutive throttled answers, fails the step with
+   * `Arazzo.Throttled`. Absent when the call is not retry-safe (it is never repeated), the step is
+   * a callback step, or the compile option `throttle` is `false`.
    */
   readonly throttle?: ThrottlePolicy;
 }
 
 /** Bounds of the wait on a provider's `Retry-After` (compile option `throttle`). */
 export interface ThrottlePolicy {
-  /** The longest wait, in seconds: a longer `Retry-After` is clamped to it. */
+  /** The longest wait, in seconds: a longer `Retry-After` fails the step with `Arazzo.Throttled` instead of parking the execution. */
   readonly maxWaitSeconds: number;
   /** How many consecutive throttled answers the step waits out before it fails with `Arazzo.Throttled`. */
   readonly maxWaits: number;
@@ -511,11 +513,13 @@ export interface StepResult {
   /** Workflow outputs, when the outcome ends the workflow. */
   readonly workflowOutputs?: Record<string, unknown>;
   /**
-   * The provider throttled the call (429 with `Retry-After`): wait `seconds`, then run the step
-   * again. `waits` counts the consecutive throttled answers. The other fields are the step's
-   * previous result, kept as they were (a loop's count goes on).
+   * Written by the emitted states, not the handler: the provider throttled the call (429 with
+   * `Retry-After`) and the Task's Catch stored the `Arazzo.RetryAfter` signal here (`wait`, once
+   * its Pass states parsed it: the delay and the count of waits in a row). The other fields are
+   * the step's previous result, kept as they were (a loop's count goes on); the next result of
+   * the Task replaces the whole, so the count starts again after an answer that is not throttled.
    */
-  readonly throttle?: { readonly seconds: number; readonly waits: number };
+  readonly throttle?: { readonly wait?: RetryAfterWait };
   /** Response checks that failed at `warn` severity (CONTENT_TYPE_CHECK, SCHEMA_CHECK): the step went on, and the history says why. */
   readonly checks?: readonly CheckFinding[];
 }

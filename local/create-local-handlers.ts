@@ -1,7 +1,7 @@
 import type { CompiledWorkflow } from '../compiler/compile-file.js';
 import { handleStep, type StepRuntime } from '../functions/runtime/handle-step.js';
 import { handleWorkflowFunction, type WorkflowFunctionEvent } from '../functions/runtime/handle-workflow-function.js';
-import { planError } from '../core/errors.js';
+import { ErrorCodes, planError } from '../core/errors.js';
 import { isWorkflowStep, type StepEvent } from '../core/plan.js';
 import type { LocalCallbacks } from './local-callbacks.js';
 
@@ -103,7 +103,7 @@ export function createLocalHandlers(
         onInvocation?.({ ...done(), output });
         return output;
       } catch (err) {
-        const error = { name: (err as Error).name, message: (err as Error).message };
+        const error = { name: (err as Error).name, message: lambdaCause(err as Error) };
         onInvocation?.({ ...done(), error });
         // The engine reports `name` as the error and `message` as the cause, as Lambda does with errorType/errorMessage.
         const clean = new Error(error.message);
@@ -113,4 +113,14 @@ export function createLocalHandlers(
     };
   }
   return handlers;
+}
+
+/**
+ * The Cause the engine reports for a handler's error. On AWS the Cause of a Lambda error is the
+ * JSON string `{"errorType", "errorMessage", "trace"}`; `Arazzo.RetryAfter` gets that form here
+ * too, because the emitted `<state>.throttled.cause` Pass parses it. Other errors keep the bare
+ * message, which is what every other state reads (`<step>.failed`'s CausePath and the history).
+ */
+function lambdaCause(err: Error): string {
+  return err.name === ErrorCodes.RetryAfter ? JSON.stringify({ errorType: err.name, errorMessage: err.message, trace: [] }) : err.message;
 }

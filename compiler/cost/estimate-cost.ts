@@ -1,5 +1,6 @@
 import { isWorkflowStep, type WorkflowPlan } from '../../core/plan.js';
-import type { EmittedWorkflow, StateMachineDefinition } from '../emit/emit-asl.js';
+import { ErrorCodes } from '../../core/errors.js';
+import type { EmittedWorkflow, StateMachineDefinition, TaskBinding } from '../emit/emit-asl.js';
 import { StateNames } from '../emit/state-names.js';
 import { DEFAULT_PRICES, type CostPrices } from './prices.js';
 
@@ -32,9 +33,10 @@ export interface CostReport {
   /** Each loop reachable on the way: `b` of `a + b·n`, per extra turn. */
   readonly loops: readonly CostLoop[];
   /**
-   * What each wait on a provider's 429 with `Retry-After` adds (the `<step>.throttled` Wait, the
-   * call again, its route), per retry-safe step; `maxTurns` is the bound of consecutive waits.
-   * Only a throttled execution pays it: not in `path` nor in `a + b·n`.
+   * What each wait on a provider's 429 with `Retry-After` adds (the call that was throttled, the
+   * two Pass states that read its delay, the `<state>.throttled` Wait), per retry-safe Task;
+   * `maxTurns` is the bound of consecutive waits. Only a throttled execution pays it: not in
+   * `path` nor in `a + b·n`.
    */
   readonly throttles: readonly CostLoop[];
   /**
@@ -101,15 +103,21 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
       if (at >= 0) {
         backEdges.add(`${name}\u0000${next}`);
         const turn = onStack.slice(at);
-        const throttle = throttleBound(plan, next, turn);
-        const maxTurns = throttle ?? loopBound(plan, next);
-        (throttle !== undefined ? throttles : loops).push({ state: next, states: turn, ...unitsOf(turn), ...(maxTurns !== undefined ? { maxTurns } : {}) });
+        const maxTurns = loopBound(plan, next);
+        loops.push({ state: next, states: turn, ...unitsOf(turn), ...(maxTurns !== undefined ? { maxTurns } : {}) });
       } else if (!done.has(next) && states[next]) visit(next);
     }
     onStack.pop();
     done.add(name);
   };
   visit(definition.StartAt);
+  // A throttled call's turn starts at a Catch (a failure route, so not walked above): only a throttled execution takes it.
+  for (const name of Object.keys(states)) {
+    const turn = throttleTurn(states, name);
+    if (!turn) continue;
+    const maxTurns = throttleBound(plan, tasks[name]);
+    throttles.push({ state: name, states: turn, ...unitsOf(turn), ...(maxTurns !== undefined ? { maxTurns } : {}) });
+  }
 
   // Without the loops' routes back the graph is acyclic: shortest and longest paths to a success.
   const memo = new Map<string, { short?: string[]; long?: string[] }>();
@@ -178,14 +186,25 @@ function parallelBranchStates(names: readonly string[], states: Record<string, S
   return entered;
 }
 
-/** The bound of the loop back to a step: the largest `maxAttempts` among its repeating actions. */
-/** The bound of a turn through a step's throttled Wait (transport.throttle.maxWaits), or undefined for another loop. */
-function throttleBound(plan: WorkflowPlan, stateName: string, turn: readonly string[]): number | undefined {
-  const step = plan.steps.find((s) => StateNames.step(s.stepId) === stateName);
-  if (!step || isWorkflowStep(step) || !step.transport.throttle || !turn.includes(StateNames.throttled(step.stepId))) return undefined;
-  return step.transport.throttle.maxWaits;
+/** The states of a Task's turn through its `Arazzo.RetryAfter` Catch back to it (`<state>.throttled`), the Task first; undefined when it has none. */
+function throttleTurn(states: Record<string, State>, name: string): string[] | undefined {
+  const catcher = ((states[name]?.Catch ?? []) as State[]).find((c) => (c.ErrorEquals as string[]).includes(ErrorCodes.RetryAfter));
+  if (!catcher) return undefined;
+  const turn = [name];
+  for (let at = catcher.Next as string | undefined; at && at !== name; at = states[at]?.Next as string | undefined) {
+    if (turn.includes(at) || !states[at]) return undefined;
+    turn.push(at);
+  }
+  return turn;
 }
 
+/** The bound of consecutive throttled waits of the step a Task runs (transport.throttle.maxWaits). */
+function throttleBound(plan: WorkflowPlan, binding: TaskBinding | undefined): number | undefined {
+  const step = binding && binding.kind !== 'startExecution' ? plan.steps.find((s) => s.stepId === binding.stepId) : undefined;
+  return step && !isWorkflowStep(step) ? step.transport.throttle?.maxWaits : undefined;
+}
+
+/** The bound of the loop back to a step: the largest `maxAttempts` among its repeating actions. */
 function loopBound(plan: WorkflowPlan, stateName: string): number | undefined {
   const step = plan.steps.find((s) => StateNames.step(s.stepId) === stateName);
   if (!step) return undefined;

@@ -131,6 +131,52 @@ function startWorkflowTask(ectx: EmitContext, stateName: string, target: { workf
   };
 }
 
+/**
+ * A 429 with Retry-After (transport.throttle): the handler throws `Arazzo.RetryAfter`. Its Catch
+ * comes before the catch-all into `<step>.failed`, and no Retry lists the code (it is not
+ * retryable), so nothing repeats the call at once. The Catch keeps the step's previous result
+ * and puts the error beside it, at `$.steps.<id>.throttle`, where the handler finds the count of
+ * waits in a row on the next call.
+ */
+function throttleCatch(step: StepPlan, taskState: string): AslState[] {
+  if (!step.transport.throttle || step.callback || step.receive) return [];
+  return [{ ErrorEquals: [ErrorCodes.RetryAfter], ResultPath: `$.steps${pathMember(step.stepId)}.throttle`, Next: StateNames.throttleCause(taskState) }];
+}
+
+/**
+ * The turn of a throttled Task: read the delay, wait it, call again. On AWS the Cause of a
+ * Lambda error is the JSON string `{"errorType", "errorMessage", "trace"}` (the local runner
+ * gives this error the same Cause), and the message is the JSON the handler wrote: two parses,
+ * one Pass each (an intrinsic's result cannot be indexed). InputPath, not a path inside the
+ * intrinsic, so a step id that needs bracket notation never sits in an intrinsic's arguments.
+ */
+function emitThrottleStates(ectx: EmitContext, step: StepPlan, taskState: string) {
+  if (!step.transport.throttle || step.callback || step.receive) return;
+  const at = `$.steps${pathMember(step.stepId)}.throttle`;
+  ectx.states[StateNames.throttleCause(taskState)] = {
+    Type: 'Pass',
+    Comment: `the provider throttled ${step.stepId} (429 with Retry-After): read the Lambda error's Cause`,
+    InputPath: at,
+    Parameters: { 'cause.$': 'States.StringToJson($.Cause)' },
+    ResultPath: at,
+    Next: StateNames.throttleDelay(taskState),
+  };
+  ectx.states[StateNames.throttleDelay(taskState)] = {
+    Type: 'Pass',
+    Comment: 'read the delay and the count of waits in a row from the error message (the handler bounds both)',
+    InputPath: `${at}.cause`,
+    Parameters: { 'wait.$': 'States.StringToJson($.errorMessage)' },
+    ResultPath: at,
+    Next: StateNames.throttled(taskState),
+  };
+  ectx.states[StateNames.throttled(taskState)] = {
+    Type: 'Wait',
+    Comment: `wait the provider's Retry-After (at most ${step.transport.throttle.maxWaitSeconds} s, ${step.transport.throttle.maxWaits} times in a row), then call again`,
+    SecondsPath: `${at}.wait.seconds`,
+    Next: taskState,
+  };
+}
+
 /** The Task of an operation step: its operation's function decides the step, its result at `$.steps.<id>`. */
 function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, comment: string): AslState {
   const id = step.stepId;
@@ -145,7 +191,7 @@ function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, com
     TimeoutSeconds:
       step.timeoutMs !== undefined ? operationTaskTimeoutSeconds(step.timeoutMs) : Math.ceil((step.transport.connectTimeoutMs + step.transport.requestTimeoutMs) / 1000) + 30,
     Retry: step.transport.retrySafe ? [PROVIDER_RETRY, LAMBDA_SERVICE_RETRY] : [LAMBDA_SERVICE_RETRY],
-    Catch: catchInto(StateNames.failed(id)),
+    Catch: [...throttleCatch(step, stateName), ...catchInto(StateNames.failed(id))],
   };
 }
 
@@ -203,7 +249,10 @@ function runFirstState(ectx: EmitContext, id: string, runFirst: NonNullable<Acti
   const target = ectx.plan.steps.find((s) => s.stepId === runFirst.stepId);
   // The planner allows only an operation step without a callback here.
   if (!target || isWorkflowStep(target) || target.callback || target.receive) throw new Error(`step ${id}: a retry cannot run step ${runFirst.stepId} first`);
-  if (!ectx.states[name]) ectx.states[name] = { ...operationTask(ectx, target, name, `run ${runFirst.stepId} before retrying ${id}`), Next: next };
+  if (!ectx.states[name]) {
+    ectx.states[name] = { ...operationTask(ectx, target, name, `run ${runFirst.stepId} before retrying ${id}`), Next: next };
+    emitThrottleStates(ectx, target, name);
+  }
   return name;
 }
 
@@ -286,6 +335,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
     decider = operationTask(ectx, step, StateNames.step(id), step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`);
     // Insertion order is the order a reader meets the states in the JSON: the Task first.
     states[StateNames.step(id)] = decider;
+    emitThrottleStates(ectx, step, StateNames.step(id));
   }
   states[StateNames.failed(id)] = { Type: 'Fail', Comment: `${id} failed`, ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
 
@@ -300,9 +350,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
   };
 
   const actions: ActionPlan[] = [...step.onSuccess, ...step.onFailure];
-  // A 429 with Retry-After (transport.throttle): the handler returns the step's result with `throttle` set.
-  const throttle = !isWorkflowStep(step) && !step.callback && !step.receive && step.transport.throttle !== undefined;
-  if (!actions.length && !throttle) {
+  if (!actions.length) {
     // The handler throws on failure (caught above), so success has one route: no Choice, one transition less.
     if (step.endsOnDefaultSuccess) Object.assign(decider, { OutputPath: `$.steps${pathMember(id)}.workflowOutputs`, End: true });
     else if (next) decider.Next = next;
@@ -313,15 +361,6 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
   decider.Next = StateNames.route(id);
   const loops = actions.filter((a) => a.loop);
   const choices: AslState[] = [];
-  if (throttle) {
-    states[StateNames.throttled(id)] = {
-      Type: 'Wait',
-      Comment: `the provider throttled ${id} (429): wait its Retry-After, bounded, then call again`,
-      SecondsPath: `$.steps${pathMember(id)}.throttle.seconds`,
-      Next: StateNames.step(id),
-    };
-    choices.push({ Variable: `$.steps${pathMember(id)}.throttle`, IsPresent: true, Next: StateNames.throttled(id) });
-  }
   for (const action of actions) {
     if (action.type === 'end') {
       choices.push({ ...outcomeIs(id, action.outcome), Next: endState() });

@@ -44,8 +44,14 @@ export const StateNames = {
   end: (stepId: string) => fit(`${stepStateName(stepId)}.end`),
   failed: (stepId: string) => fit(`${stepStateName(stepId)}.failed`),
   limit: (stepId: string) => fit(`${stepStateName(stepId)}.limit`),
-  /** The Wait of a provider's Retry-After (a 429 to a retry-safe call), back to the step. */
-  throttled: (stepId: string) => fit(`${stepStateName(stepId)}.throttled`),
+  /**
+   * A provider's Retry-After (a 429 to a retry-safe call), named after the Task state it throttled
+   * (a step, or a step run before a retry): the Wait back to that Task, and the two Pass states
+   * before it that read the delay out of the Catch's Cause.
+   */
+  throttled: (taskState: string) => fit(`${taskState}.throttled`),
+  throttleCause: (taskState: string) => fit(`${taskState}.throttled.cause`),
+  throttleDelay: (taskState: string) => fit(`${taskState}.throttled.delay`),
   wait: (stepId: string, action: string, several: boolean) => fit(several ? `${stepStateName(stepId)}.wait.${action}` : `${stepStateName(stepId)}.wait`),
   /** A receive step that got no matching message within its timeout (Arazzo.MessageTimeout). */
   timedOut: (stepId: string) => fit(`${stepStateName(stepId)}.timedOut`),

@@ -1,3 +1,4 @@
+import { ArazzoError } from '../../core/errors.js';
 import type { LoopPolicy, ThrottlePolicy } from '../../core/plan.js';
 import type { CheckSeverity, ResponseCheck } from '../../core/response-checks.js';
 
@@ -63,19 +64,48 @@ export interface CompileOptions {
    */
   readonly signing?: Readonly<Record<string, unknown>>;
   /**
-   * A provider's 429 with `Retry-After` to a retry-safe call the step does not handle: `true` or
-   * the bounds (the longest wait, a longer `Retry-After` clamped to it, and how many consecutive
-   * throttled answers a step waits out before it fails with `Arazzo.Throttled`) route it through a
-   * `<step>.throttled` Wait of the header's delay. That costs one Choice transition per run of a
-   * retry-safe step that has no actions of its own (the route that looks for the throttled
-   * answer). Off (the default for now): a 429 goes to the Task's provider-fault Retry whatever its
-   * Retry-After, as a 429 without the header always does.
-   * @default false; `true` means { maxWaitSeconds: 60, maxWaits: 5 }
+   * A provider's 429 with `Retry-After` to a retry-safe call the step does not handle: the
+   * handler throws `Arazzo.RetryAfter`, and the Task's first Catch routes it through
+   * `<state>.throttled`, a Wait of the header's delay, back to the Task. Nothing is added to the
+   * path without a 429 (a Catch costs no transition); each wait costs three (two Pass states that
+   * read the delay, the Wait) and the call again. A `Retry-After` longer than `maxWaitSeconds`, or
+   * more than `maxWaits` throttled answers in a row, fails the step with `Arazzo.Throttled`.
+   * `false`: a 429 goes to the Task's provider-fault Retry whatever its Retry-After, as a 429
+   * without the header always does.
+   * @default true, which means { maxWaitSeconds: 60, maxWaits: 5 }
    */
   readonly throttle?: Partial<ThrottlePolicy> | boolean;
 }
 
 export const DEFAULT_THROTTLE: ThrottlePolicy = { maxWaitSeconds: 60, maxWaits: 5 };
+
+/** The values `throttle` accepts: a Wait's seconds are whole, and the whole execution is bounded by a day. */
+export const THROTTLE_LIMITS = {
+  maxWaitSeconds: { min: 1, max: 86_400 },
+  maxWaits: { min: 1, max: 100 },
+} as const;
+
+/**
+ * The throttle policy the option asks for (undefined: off), with the defaults filled in. A field
+ * that is not a whole number within THROTTLE_LIMITS, or an unknown field, is an error named after
+ * the option: one line, for the CLI flag, the construct prop and the compile API alike.
+ */
+export function resolveThrottle(option: CompileOptions['throttle']): ThrottlePolicy | undefined {
+  if (option === false) return undefined;
+  if (option === undefined || option === true) return DEFAULT_THROTTLE;
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) throw new ArazzoError(`throttle must be true, false or { maxWaitSeconds, maxWaits }`);
+  for (const key of Object.keys(option)) {
+    if (!(key in THROTTLE_LIMITS)) throw new ArazzoError(`throttle: unknown field "${key}" (allowed: ${Object.keys(THROTTLE_LIMITS).join(', ')})`);
+  }
+  const policy = { ...DEFAULT_THROTTLE, ...option };
+  for (const [key, { min, max }] of Object.entries(THROTTLE_LIMITS) as [keyof ThrottlePolicy, { min: number; max: number }][]) {
+    const value: unknown = policy[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new ArazzoError(`throttle.${key} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+  }
+  return policy;
+}
 
 export const DEFAULT_SEAL_CONTEXT = 'arazzo-sfn';
 

@@ -4,7 +4,7 @@ import type { ActionPlan, OutputPlan, StepPlan, WorkflowStepPlan } from '../../c
 import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
 import type { BoundStep } from './bind-document.js';
 import { checkOutputExpressions, inputsReferencedBy } from './check-expressions.js';
-import { DEFAULT_SEAL_CONTEXT, DEFAULT_THROTTLE } from './compile-options.js';
+import { DEFAULT_SEAL_CONTEXT, resolveThrottle } from './compile-options.js';
 import { isSealedOutput } from './detect-credentials.js';
 import { documentContextFor } from './document-context.js';
 import { planCriteria } from './plan-actions.js';
@@ -134,6 +134,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const connectTimeoutMs = ctx.options.connectTimeoutMs ?? 5_000;
   const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);
   const retrySafe = isRetrySafe(method, parameters, contentType, step.requestBody);
+  const throttle = resolveThrottle(ctx.options.throttle);
   const responseMediaTypes = responseMediaTypesOf(op.operation);
   const checks = { ...DEFAULT_CHECK_SEVERITIES, ...ctx.options.checks };
   const responseSchemas = checks.SCHEMA_CHECK === 'off' ? undefined : responseSchemasOf(op.operation, String(ctx.loaded.openapis.get(op.source)?.document.openapi ?? '3.1.0'));
@@ -171,7 +172,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
       retrySafe,
       ...(handledStatuses.length ? { handledStatuses } : {}),
       // A 429 with Retry-After waits through a Wait state: only a call that may be repeated, whose step does not handle 429 itself.
-      ...(retrySafe && !callback && ctx.options.throttle && !inStatusRanges(handledStatuses, 429) ? { throttle: { ...DEFAULT_THROTTLE, ...(ctx.options.throttle === true ? {} : ctx.options.throttle) } } : {}),
+      ...(retrySafe && !callback && throttle && !inStatusRanges(handledStatuses, 429) ? { throttle } : {}),
     },
     checks,
   };

@@ -13,6 +13,8 @@ import {
   stepFailed,
   stepTimeout,
   throttled,
+  retryAfterSignal,
+  type ArazzoRuntimeError,
   unexpectedContentType,
 } from '../../core/errors.js';
 import { parseRetryAfter } from './http/retry-after.js';
@@ -265,23 +267,25 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
 }
 
 /**
- * A retry-safe call throttled with `Retry-After` (transport.throttle): the step's previous result
- * stays as it was, with `throttle` set, so its Choice routes through the `<step>.throttled` Wait
- * of the header's delay (clamped to maxWaitSeconds) and back; past maxWaits consecutive throttled
- * answers the step fails with `Arazzo.Throttled`.
+ * A retry-safe call throttled with `Retry-After` (transport.throttle): thrown as the
+ * `Arazzo.RetryAfter` signal, which the Task's first Catch sends through `<state>.throttled`, a
+ * Wait of the header's delay, and back, so the path without a 429 pays no state for it. The count
+ * of waits in a row comes back in the step's `throttle` (written by the emitted Pass states). A
+ * delay past maxWaitSeconds, or a wait past maxWaits, fails the step with `Arazzo.Throttled`.
  */
-function throttledResult(plan: StepPlan, event: StepEvent, retryAfter: number, what: string, log: (outcome: string) => void): StepResult {
+function throttledSignal(plan: StepPlan, event: StepEvent, retryAfter: number, what: string, log: (outcome: string) => void): ArazzoRuntimeError {
   const { maxWaitSeconds, maxWaits } = plan.transport.throttle!;
-  const previous = event.steps?.[plan.stepId];
-  const waits = (previous?.throttle?.waits ?? 0) + 1;
+  const waits = (event.steps?.[plan.stepId]?.throttle?.wait?.waits ?? 0) + 1;
+  if (retryAfter > maxWaitSeconds) {
+    log(`throttled: Retry-After ${retryAfter} s is past the bound of ${maxWaitSeconds} s: failing`);
+    return throttled(`${what} with Retry-After ${retryAfter} s, past the bound of ${maxWaitSeconds} s`);
+  }
   if (waits > maxWaits) {
     log(`throttled ${waits} times in a row: failing`);
-    throw throttled(`${what} with Retry-After ${waits} times in a row, past the bound of ${maxWaits} waits`);
+    return throttled(`${what} with Retry-After ${waits} times in a row, past the bound of ${maxWaits} waits`);
   }
-  const seconds = Math.min(retryAfter, Math.floor(maxWaitSeconds));
-  log(`throttled: waiting ${seconds} s (Retry-After ${retryAfter})`);
-  const { throttle: _, ...kept } = previous ?? { outcome: 'throttled', outputs: {}, visits: 0 };
-  return { ...kept, throttle: { seconds, waits } };
+  log(`throttled: waiting ${retryAfter} s (Retry-After)`);
+  return retryAfterSignal({ seconds: retryAfter, waits }, `${what} with Retry-After ${retryAfter}`);
 }
 
 /**
@@ -422,7 +426,7 @@ async function runStep(
     !inStatusRanges(plan.transport.handledStatuses, response.statusCode)
   ) {
     const retryAfter = response.statusCode === 429 && plan.transport.throttle ? parseRetryAfter(response.headers['retry-after']) : undefined;
-    if (retryAfter !== undefined) return throttledResult(plan, event, retryAfter, `${where}: ${what} answered 429`, (outcome) => runtime.log?.({ ...logBase, statusCode: 429, durationMs: response.durationMs, outcome }));
+    if (retryAfter !== undefined) throw throttledSignal(plan, event, retryAfter, `${where}: ${what} answered 429`, (outcome) => runtime.log?.({ ...logBase, statusCode: 429, durationMs: response.durationMs, outcome }));
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);
   }

@@ -3,8 +3,6 @@ import { ErrorCodes } from '../../core/errors.js';
 import { compileSeed, eventIndexes, SEED_000, seed000Input, startSeedHarness, type SeedHarness, type SeedRun } from './support/seed-harness.js';
 
 const POLL = 'getCustomerVerificationById';
-/** The compile option that routes a 429 with Retry-After through a Wait (off by default). */
-const THROTTLE = { throttle: true } as const;
 
 /** Lambda attempt outcomes of one Task state, in order: 'ok' or the error code. */
 function attemptsOf(run: SeedRun, state: string): string[] {
@@ -86,59 +84,91 @@ describe('provider errors: retried when safe, failing the step otherwise', () =>
     expect(attemptsOf(run, 'pollVerification')).toEqual([ErrorCodes.ProviderUnavailable, 'ok']);
   });
 
-  /** The `throttle` each `<state>` Wait was entered with, read from its input in the history (the wait itself is shortened locally). */
+  /** The delay and count each `<state>` Wait was entered with, read from its input in the history (the handler's signal, parsed by the two Pass states). */
   const throttleWaits = (run: SeedRun, state: string) =>
     run.history
       .filter((e) => e.type === 'WaitStateEntered' && e.stateEnteredEventDetails?.name === state)
-      .map((e) => (JSON.parse(e.stateEnteredEventDetails!.input!) as { steps: Record<string, { throttle?: unknown }> }).steps.pollVerification.throttle);
+      .map((e) => {
+        const { seconds, waits } = (JSON.parse(e.stateEnteredEventDetails!.input!) as { steps: Record<string, { throttle: { wait: { seconds: number; waits: number } } }> }).steps.pollVerification.throttle.wait;
+        return { seconds, waits };
+      });
 
-  it('a 429 with Retry-After: 5 on the poll goes through pollVerification.throttled, a Wait of 5 s, and the call again (issue 14)', async () => {
+  it('a 429 with Retry-After: 5 on the poll waits 5 s on the engine clock in pollVerification.throttled, then calls again (issue 14)', async () => {
+    // Real waits: the engine's own Wait, not the 1 ms the other runs use.
     const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
       faults: [{ operationId: POLL, status: 429, retryAfterSeconds: 5, times: 1 }],
-      compile: THROTTLE,
+      realWaits: true,
     });
 
     expect(run.execution.status).toBe('SUCCEEDED');
     expect(run.requests.filter((r) => r.operationId === POLL).map((r) => r.status)).toEqual([429, 200]);
-    // Not the Task's Retry: two visits of the Task, each a successful Lambda call, with the Wait between them.
-    expect(attemptsOf(run, 'pollVerification')).toEqual(['ok', 'ok']);
-    expect(run.statesEntered.slice(3, 7)).toEqual(['pollVerification', 'pollVerification.route', 'pollVerification.throttled', 'pollVerification']);
+    // Not the Task's Retry: the signal is caught, and the call runs again after the Wait.
+    expect(attemptsOf(run, 'pollVerification')).toEqual([ErrorCodes.RetryAfter, 'ok']);
+    expect(run.statesEntered.slice(3, 8)).toEqual(['pollVerification', 'pollVerification.throttled.cause', 'pollVerification.throttled.delay', 'pollVerification.throttled', 'pollVerification']);
     expect(throttleWaits(run, 'pollVerification.throttled')).toEqual([{ seconds: 5, waits: 1 }]);
-    const wait = run.history.find((e) => e.type === 'WaitStateEntered')!;
-    expect(wait.stateEnteredEventDetails!.name).toBe('pollVerification.throttled');
+    const entered = run.history.find((e) => e.type === 'WaitStateEntered')!;
+    const exited = run.history.find((e) => e.type === 'WaitStateExited')!;
+    expect(entered.stateEnteredEventDetails!.name).toBe('pollVerification.throttled');
+    expect(exited.timestamp.getTime() - entered.timestamp.getTime()).toBeGreaterThanOrEqual(5_000);
+    // The Lambda error's Cause has the form AWS gives it, which the first Pass parses.
+    const failed = run.history.find((e) => e.type === 'LambdaFunctionFailed')!.lambdaFunctionFailedEventDetails!;
+    expect(failed.error).toBe(ErrorCodes.RetryAfter);
+    expect(JSON.parse(failed.cause!)).toEqual({ errorType: ErrorCodes.RetryAfter, errorMessage: expect.any(String), trace: [] });
+    // The answer after the wait replaces the whole step result, so a later 429 counts from 1 again.
+    const exits = run.history.filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'pollVerification');
+    expect((JSON.parse(exits.at(-1)!.stateExitedEventDetails!.output!) as { steps: Record<string, object> }).steps.pollVerification).not.toHaveProperty('throttle');
+    expect(JSON.parse(JSON.parse(failed.cause!).errorMessage)).toEqual({ seconds: 5, waits: 1, reason: expect.stringMatching(/^step pollVerification: GET \S+ answered 429 with Retry-After 5$/) });
   });
 
-  it('a Retry-After in the HTTP-date form counts from now, and a delay past the bound waits the bound (60 s)', async () => {
-    const inAnHour = new Date(Date.now() + 3_600_000).toUTCString();
-    const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
-      faults: [{ operationId: POLL, status: 429, retryAfter: inAnHour, times: 2 }],
-      compile: THROTTLE,
+  it('a Retry-After in the HTTP-date form counts from now; a delay past the bound (60 s) fails with Arazzo.Throttled instead of waiting', async () => {
+    const inTwentySeconds = new Date(Date.now() + 20_000).toUTCString();
+    const soon = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
+      faults: [{ operationId: POLL, status: 429, retryAfter: inTwentySeconds, times: 1 }],
     });
+    expect(soon.execution.status).toBe('SUCCEEDED');
+    const [wait] = throttleWaits(soon, 'pollVerification.throttled');
+    expect(wait.waits).toBe(1);
+    expect(wait.seconds).toBeGreaterThanOrEqual(15);
+    expect(wait.seconds).toBeLessThanOrEqual(20);
 
-    expect(run.execution.status).toBe('SUCCEEDED');
-    expect(throttleWaits(run, 'pollVerification.throttled')).toEqual([
-      { seconds: 60, waits: 1 },
-      { seconds: 60, waits: 2 },
-    ]);
+    const inAnHour = new Date(Date.now() + 3_600_000).toUTCString();
+    const late = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
+      faults: [{ operationId: POLL, status: 429, retryAfter: inAnHour, times: 1 }],
+    });
+    expect(late.execution.status).toBe('FAILED');
+    expect(late.execution.error).toBe(ErrorCodes.Throttled);
+    expect(late.execution.cause).toMatch(/^step pollVerification: GET \S+ answered 429 with Retry-After 3\d{3} s, past the bound of 60 s$/);
+    expect(late.callsTo(POLL)).toBe(1);
+    expect(late.statesEntered).not.toContain('pollVerification.throttled');
+  });
+
+  it('the bound is the compile option: throttle.maxWaitSeconds 3 refuses a Retry-After of 5', async () => {
+    const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
+      faults: [{ operationId: POLL, status: 429, retryAfterSeconds: 5, times: 1 }],
+      compile: { throttle: { maxWaitSeconds: 3 } },
+    });
+    expect(run.execution.status).toBe('FAILED');
+    expect(run.execution.error).toBe(ErrorCodes.Throttled);
+    expect(run.execution.cause).toMatch(/past the bound of 3 s$/);
   });
 
   it('a poll that keeps answering 429 with Retry-After fails with Arazzo.Throttled after 5 waits (6 calls)', async () => {
     const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
       faults: [{ operationId: POLL, status: 429, retryAfterSeconds: 2 }],
-      compile: THROTTLE,
     });
 
     expect(run.execution.status).toBe('FAILED');
     expect(run.execution.error).toBe(ErrorCodes.Throttled);
     expect(run.execution.cause).toMatch(/answered 429 with Retry-After 6 times in a row, past the bound of 5 waits/);
     expect(run.callsTo(POLL)).toBe(6);
-    expect(throttleWaits(run, 'pollVerification.throttled').map((t) => (t as { waits: number }).waits)).toEqual([1, 2, 3, 4, 5]);
+    expect(throttleWaits(run, 'pollVerification.throttled').map((t) => t.waits)).toEqual([1, 2, 3, 4, 5]);
     expect(eventIndexes(run.history, 'FailStateEntered', 'pollVerification.failed')).toHaveLength(1);
   });
 
-  it('by default (throttle off) a 429 with Retry-After on the poll is retried by the Task Retry, like a 5xx', async () => {
+  it('with throttle: false a 429 with Retry-After on the poll is retried by the Task Retry, like a 5xx', async () => {
     const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
       faults: [{ operationId: POLL, status: 429, retryAfterSeconds: 1, times: 1 }],
+      compile: { throttle: false },
     });
 
     expect(run.execution.status).toBe('SUCCEEDED');
@@ -149,7 +179,6 @@ describe('provider errors: retried when safe, failing the step otherwise', () =>
   it('a 429 without Retry-After keeps the Task Retry, like a 5xx', async () => {
     const run = await harness.run(SEED_000, seed000Input('jane+pending0+verified@example.com'), {
       faults: [{ operationId: POLL, status: 429, retryAfter: false, times: 1 }],
-      compile: THROTTLE,
     });
 
     expect(run.execution.status).toBe('SUCCEEDED');
@@ -159,7 +188,7 @@ describe('provider errors: retried when safe, failing the step otherwise', () =>
   });
 
   it('a 429 with Retry-After to createCustomer (a POST without an idempotency key) is not repeated', async () => {
-    const run = await harness.run(SEED_000, seed000Input('jane@example.com'), { faults: [{ operationId: 'createCustomer', status: 429, retryAfterSeconds: 1, times: 1 }], compile: THROTTLE });
+    const run = await harness.run(SEED_000, seed000Input('jane@example.com'), { faults: [{ operationId: 'createCustomer', status: 429, retryAfterSeconds: 1, times: 1 }] });
 
     expect(run.execution.status).toBe('FAILED');
     expect(run.execution.error).toBe(ErrorCodes.StepFailed);

@@ -64,6 +64,8 @@ export interface RunSeedOptions {
   readonly scenario?: FintectureScenarioOverrides;
   /** HTTP client the runtime uses (e.g. a `WireTap`'s); undici's global one when absent. */
   readonly dispatcher?: Dispatcher;
+  /** Wait states wait their real time on the engine's clock, instead of 1 ms. */
+  readonly realWaits?: boolean;
 }
 
 export interface SeedHarness {
@@ -75,7 +77,7 @@ export interface SeedHarness {
   readonly clientSecret: string;
   /** Mints a token over real HTTP (form body, client_credentials), stores it as secret `name`, returns its value. */
   mintToken(scope: string, name: string): Promise<string>;
-  /** Runs a seed on the embedded engine against the sandbox, with 1 ms waits and retry intervals. */
+  /** Runs a seed on the embedded engine against the sandbox, with 1 ms waits (unless `realWaits`) and retry intervals. */
   run(file: string, input: Record<string, unknown>, options?: RunSeedOptions): Promise<SeedRun>;
   close(): Promise<void>;
 }
@@ -129,7 +131,7 @@ export async function startSeedHarness(options: SeedHarnessOptions = {}): Promis
           serverUrls: Object.fromEntries(workflow.plan.sources.map((s) => [s.name, sandbox.url])),
           log: (entry) => logEntries.push(entry),
         },
-        waitMs: 1,
+        ...(runOptions.realWaits ? {} : { waitMs: 1 }),
         retryIntervalMs: 1,
         timeoutMs: 60_000,
       });
