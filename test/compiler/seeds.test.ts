@@ -72,12 +72,19 @@ describe('seed 000 customer-verification-poll compiles', () => {
       ['startVerification', 'Task'],
       ['startVerification.failed', 'Fail'],
       ['pollVerification', 'Task'],
+      // A 429 with Retry-After (throttle, on by default): a Catch of the GET's Task, no state on the way without one.
+      ['pollVerification.throttled.cause', 'Pass'],
+      ['pollVerification.throttled.delay', 'Pass'],
+      ['pollVerification.throttled', 'Wait'],
       ['pollVerification.failed', 'Fail'],
       ['pollVerification.end', 'Succeed'],
       ['pollVerification.limit', 'Fail'],
       ['pollVerification.wait', 'Wait'],
       ['pollVerification.route', 'Choice'],
       ['reportFailure', 'Task'],
+      ['reportFailure.throttled.cause', 'Pass'],
+      ['reportFailure.throttled.delay', 'Pass'],
+      ['reportFailure.throttled', 'Wait'],
       ['reportFailure.failed', 'Fail'],
     ]);
     expect(definition.States['pollVerification.route']).toEqual({
@@ -156,16 +163,25 @@ describe('seed 001 token-then-payment compiles', () => {
     ]);
   });
 
-  it('to a straight line of Tasks ending at getPayment', () => {
+  it('to a straight line of Tasks ending at getPayment (a throttled call leaves it only through a Catch)', () => {
     const { definition } = result.workflows[0];
     expect(Object.entries(definition.States).map(([name, s]) => [name, s.Type, s.Next ?? (s.End ? '(end)' : undefined)])).toEqual([
       ['Validate inputs', 'Task', 'mintToken'],
       ['Validate inputs.failed', 'Fail', undefined],
       ['mintToken', 'Task', 'createPayment'],
+      ['mintToken.throttled.cause', 'Pass', 'mintToken.throttled.delay'],
+      ['mintToken.throttled.delay', 'Pass', 'mintToken.throttled'],
+      ['mintToken.throttled', 'Wait', 'mintToken'],
       ['mintToken.failed', 'Fail', undefined],
       ['createPayment', 'Task', 'getPayment'],
+      ['createPayment.throttled.cause', 'Pass', 'createPayment.throttled.delay'],
+      ['createPayment.throttled.delay', 'Pass', 'createPayment.throttled'],
+      ['createPayment.throttled', 'Wait', 'createPayment'],
       ['createPayment.failed', 'Fail', undefined],
       ['getPayment', 'Task', '(end)'],
+      ['getPayment.throttled.cause', 'Pass', 'getPayment.throttled.delay'],
+      ['getPayment.throttled.delay', 'Pass', 'getPayment.throttled'],
+      ['getPayment.throttled', 'Wait', 'getPayment'],
       ['getPayment.failed', 'Fail', undefined],
     ]);
   });

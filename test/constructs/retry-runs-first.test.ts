@@ -37,7 +37,10 @@ describe('a retry action with stepId or workflowId runs it before the retry', ()
     const compiled = await compileWorkflow(workflow('stepId: refresh'), PETS_OPENAPI);
     const { States } = compiled.definition;
     expect(States['read.route']).toMatchObject({ Choices: expect.arrayContaining([{ Variable: '$.steps.read.outcome', StringEquals: 'onFailure.reauth', Next: 'read.retry.refresh' }]) });
-    expect(States['read.retry.refresh']).toMatchObject({ Type: 'Task', Resource: States.refresh.Resource, Parameters: { step: 'refresh' }, ResultPath: '$.steps.refresh', Catch: [{ Next: 'refresh.failed' }], Next: 'read.wait' });
+    expect(States['read.retry.refresh']).toMatchObject({ Type: 'Task', Resource: States.refresh.Resource, Parameters: { step: 'refresh' }, ResultPath: '$.steps.refresh', Next: 'read.wait' });
+    // A 429 with Retry-After to the step run first waits and runs that Task again, not the step's own.
+    expect((States['read.retry.refresh'].Catch as { Next: string }[]).map((c) => c.Next)).toEqual(['read.retry.refresh.throttled.cause', 'refresh.failed']);
+    expect(States['read.retry.refresh.throttled']).toMatchObject({ Type: 'Wait', Next: 'read.retry.refresh' });
     expect(States['read.wait']).toMatchObject({ Type: 'Wait', Next: 'read' });
 
     const run = await runWorkflow(compiled, {}, server);
@@ -45,6 +48,27 @@ describe('a retry action with stepId or workflowId runs it before the retry', ()
     expect(run.statesEntered).toEqual([VALIDATE, 'refresh', 'read', 'read.route', 'read.retry.refresh', 'read.wait', 'read', 'read.route', 'read.end']);
     expect(run.requests.map((r) => r.path)).toEqual(['/pets/token/status', '/pets/p1', '/pets/token/status', '/pets/p1']);
     expect(run.output).toEqual({ name: 'Rex' });
+  });
+
+  it('stepId: a 429 with Retry-After to the step run first goes through its own throttled Wait, back to it', async () => {
+    server.route('GET', '/pets/token/status', [{ body: { state: 'fresh' } }, { status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } }, { body: { state: 'fresh' } }]);
+    const run = await runWorkflow(await compileWorkflow(workflow('stepId: refresh'), PETS_OPENAPI), {}, server);
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual([
+      VALIDATE,
+      'refresh',
+      'read',
+      'read.route',
+      'read.retry.refresh',
+      'read.retry.refresh.throttled.cause',
+      'read.retry.refresh.throttled.delay',
+      'read.retry.refresh.throttled',
+      'read.retry.refresh',
+      'read.wait',
+      'read',
+      'read.route',
+      'read.end',
+    ]);
   });
 
   it('workflowId: the workflow runs as a nested execution with the current inputs, then the retry', async () => {

@@ -49,16 +49,21 @@ const STATUS_FAULTS: readonly [string, Row['rule']][] = [
 
 /**
  * Seed 001's three calls are all retry-safe (a token request, a POST with x-request-id, a GET):
- * a transport fault or a 5xx/429 is retried by the Task (3 more attempts), then fails the execution
- * with Arazzo.ProviderUnavailable. `when: 'after'` makes the sandbox create the payment and lose
+ * a transport fault or a 5xx is retried by the Task (3 more attempts), then fails the execution
+ * with Arazzo.ProviderUnavailable; a 429 with Retry-After waits its delay (up to 5 times in a row),
+ * then fails with Arazzo.Throttled. `when: 'after'` makes the sandbox create the payment and lose
  * the answer, which is what the retry with the same x-request-id has to survive.
  */
+/** A fault that never stops: the Task Retry's 4 attempts, or for a 429 with Retry-After the throttled Wait's 1 + 5 calls, then a named error. */
+const exhausted = (rule: Row['rule']) =>
+  rule.status === 429 ? { error: ErrorCodes.Throttled, attempts: 6 } : { error: ErrorCodes.ProviderUnavailable, attempts: 4 };
+
 const ROWS: readonly Row[] = [
   ...STATUS_FAULTS.flatMap(([kind, rule]): Row[] => [
     { kind, operationId: 'createPisV2Connect', persistence: 'once', rule, expected: { status: 'SUCCEEDED', attempts: 2, payments: 1, outputs: ALL_OUTPUTS } },
     { kind: `${kind} after creating`, operationId: 'createPisV2Connect', persistence: 'once', rule: { ...rule, when: 'after' }, expected: { status: 'SUCCEEDED', attempts: 2, payments: 1, outputs: ALL_OUTPUTS } },
-    { kind: `${kind} after creating`, operationId: 'createPisV2Connect', persistence: 'always', rule: { ...rule, when: 'after' }, expected: { status: 'FAILED', error: ErrorCodes.ProviderUnavailable, attempts: 4, payments: 1 } },
-    { kind, operationId: 'createAccessToken', persistence: 'always', rule, expected: { status: 'FAILED', error: ErrorCodes.ProviderUnavailable, attempts: 4, payments: 0 } },
+    { kind: `${kind} after creating`, operationId: 'createPisV2Connect', persistence: 'always', rule: { ...rule, when: 'after' }, expected: { status: 'FAILED', ...exhausted(rule), payments: 1 } },
+    { kind, operationId: 'createAccessToken', persistence: 'always', rule, expected: { status: 'FAILED', ...exhausted(rule), payments: 0 } },
     { kind, operationId: 'getPaymentSession', persistence: 'once', rule, expected: { status: 'SUCCEEDED', attempts: 2, payments: 1, outputs: ALL_OUTPUTS } },
   ]),
   // Held past the deadline: the client gives up, the sandbox still processes the request later.
