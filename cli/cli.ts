@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
       const { positionals, values } = parseOptions('compile', compileHelp, {
         args: rest,
         allowPositionals: true,
-        options: { workflow: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string', multiple: true }, prices: { type: 'string' }, ...LOAD_FLAGS },
+        options: { workflow: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string', multiple: true }, throttle: { type: 'string' }, prices: { type: 'string' }, ...LOAD_FLAGS },
       });
       if (positionals.length !== 1) throw new UsageError('compile needs exactly one file');
       return runCompile(positionals[0], { ...values, ...loadOptionsFrom(values) }, out, err, errStyle);
@@ -121,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
           junit: { type: 'string' },
           verbose: { type: 'boolean' },
           severity: { type: 'string', multiple: true },
+          throttle: { type: 'string' },
           cache: { type: 'boolean', default: true },
           ...REMOTE_FLAGS,
         },

@@ -6,9 +6,10 @@ import { ExitCodes, UsageError } from '../cli-error.js';
 import { loadFlagsHelp } from '../load-flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { severityHelp, severityOptions } from '../severity-option.js';
+import { throttleHelp, throttleOptions } from '../throttle-option.js';
 import { plain, type Style } from '../style.js';
 
-export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>] [--severity <CHECK=level>] [--prices <file.json>]
+export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>] [--severity <CHECK=level>] [--throttle <off|bounds>] [--prices <file.json>]
 
 Compiles each workflow to an Amazon States Language definition (JSONPath) and its plan.
 Without --out, prints {"<workflowId>": {"definition": ..., "plan": ...}} as JSON on stdout.
@@ -28,7 +29,10 @@ operationMs, workflowFunctionMs, source.
 ${loadFlagsHelp}
 
 Response checks:
-${severityHelp}`;
+${severityHelp}
+
+Provider throttling:
+${throttleHelp}`;
 
 /** The --out folder, created if missing; a file in its place is the user's to fix, not a stack trace. */
 async function outputFolder(out: string): Promise<void> {
@@ -54,7 +58,7 @@ async function write(path: string, value: unknown): Promise<void> {
 
 export async function runCompile(
   file: string,
-  opts: { workflow?: string; out?: string; severity?: readonly string[]; prices?: string } & LoadOptions & RemoteSourceOptions,
+  opts: { workflow?: string; out?: string; severity?: readonly string[]; throttle?: string; prices?: string } & LoadOptions & RemoteSourceOptions,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
   style: Style = plain,
@@ -75,6 +79,7 @@ export async function runCompile(
     remoteSources: opts.remoteSources,
     allowPrivateFetch: opts.allowPrivateFetch,
     ...severityOptions(opts.severity),
+    ...throttleOptions(opts.throttle),
   });
   printDiagnostics(result, stderr, style);
   if (opts.workflow !== undefined && result.status.length) {

@@ -23,6 +23,7 @@ import { parseServerOption, redactUserinfo } from '../parse-server-option.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { executionToJson, formatExecution, formatStepLog, type StepOfState } from '../print-execution.js';
 import { severityHelp, severityOptions } from '../severity-option.js';
+import { throttleHelp, throttleOptions } from '../throttle-option.js';
 import { plain, statusColour, type Style } from '../style.js';
 
 export const runHelp = `Usage: arazzo-sfn run <file.arazzo.yml> [options]
@@ -52,6 +53,7 @@ Options:
   --junit <file.xml>     also write a JUnit XML report (a test suite per workflow, a test
                          case per step)
 ${severityHelp}
+${throttleHelp}
   --verbose              print each execution's history
   --no-cache             compile even if an unchanged compile is cached (the cache lives in
                          node_modules/.cache/arazzo-sfn, or ARAZZO_SFN_CACHE_DIR)
@@ -78,6 +80,8 @@ export interface RunCommandOptions {
   readonly verbose?: boolean;
   /** `CHECK=severity` entries for the response checks (`--severity`). */
   readonly severity?: readonly string[];
+  /** `off`, `on` or the bounds of the throttled Wait (`--throttle`). */
+  readonly throttle?: string;
   /** Reuse a cached compile of unchanged files. @default true */
   readonly cache?: boolean;
   /** Colours for stdout (none with --json). @default plain */
@@ -175,7 +179,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   const signing = demo ? { signing: demo.DEMO_SIGNING } : {};
   // --sandbox runs the seeds as the demo does: their personal data declared by the demo's configuration.
   const personalData = personalOption(opts.personal ?? [], demo?.DEMO_PERSONAL_DATA);
-  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity), ...opts.remote, ...signing, ...(personalData ? { personalData } : {}) };
+  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity), ...throttleOptions(opts.throttle), ...opts.remote, ...signing, ...(personalData ? { personalData } : {}) };
   const result =
     // --update-lock fetches: a cached compile would skip it.
     opts.cache === false || opts.remote?.remoteSources === 'update'

@@ -23,7 +23,7 @@ export function formatCostReport(report: CostReport): string {
   if (report.throttles.length) {
     const [t] = report.throttles;
     lines.push(
-      `  each wait on a provider's 429 with Retry-After (${report.throttles.map((x) => x.state).join(', ')}; at most ${t.maxTurns} in a row): + ${t.transitions} transitions, + ${t.lambdaInvocations} Lambda invocation${t.lambdaInvocations === 1 ? '' : 's'}, + ${usd(report.per1000.perThrottle)} per 1,000`,
+      `  each wait on a provider's 429 with Retry-After (${report.throttles.map((x) => x.state).join(', ')}; at most ${t.maxTurns} in a row): + ${t.transitions} transitions, + ${t.lambdaInvocations} Lambda invocation${t.lambdaInvocations === 1 ? '' : 's'}, + ${usd(report.per1000.perThrottle)} per 1,000 (two Pass states read the delay, the Wait, the call again; nothing on an execution without a 429)`,
     );
   }
   lines.push(

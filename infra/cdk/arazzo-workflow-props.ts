@@ -88,6 +88,15 @@ export interface ArazzoWorkflowProps {
    */
   readonly severity?: CompileOptions['checks'];
   /**
+   * A provider's 429 with `Retry-After` to a call that may be repeated (`CompileOptions.throttle`,
+   * `--throttle` of the CLI): the Task's Catch sends it through `<state>.throttled`, a Wait of the
+   * header's delay, and back; nothing is added to an execution without a 429. A delay longer than
+   * `maxWaitSeconds`, or more than `maxWaits` throttled answers in a row, fails the step with
+   * `Arazzo.Throttled`. `false`: a 429 goes to the Task's provider-fault Retry, as a 5xx does.
+   * @default { maxWaitSeconds: 60, maxWaits: 5 }
+   */
+  readonly throttle?: CompileOptions['throttle'];
+  /**
    * Request signing by configuration, per source description name (`CompileOptions.signing`,
    * the fields of `x-arazzo-sfn-signing`): how a seed's payment calls are signed without editing
    * it. Its `key` names an entry of `signingKeys` (KMS) or a PEM secret.

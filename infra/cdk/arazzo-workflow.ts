@@ -18,7 +18,7 @@ import { FORGED_CALLBACK_METRIC } from '../../functions/handlers/create-webhook-
 import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/runtime/callbacks/dynamodb-callback-store.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
-import { DEFAULT_SEAL_CONTEXT } from '../../compiler/plan/compile-options.js';
+import { DEFAULT_SEAL_CONTEXT, resolveThrottle } from '../../compiler/plan/compile-options.js';
 import { nodeVersionProblem } from '../../core/node-version.js';
 import { XML_LIBRARIES } from '../../core/criteria/xml-libraries.js';
 import { EVENT_INPUT_KEY, parseEventPath } from '../../core/event-input.js';
@@ -124,6 +124,11 @@ export class ArazzoWorkflow extends Construct {
     if (express && timeout.toSeconds() > EXPRESS_MAX.toSeconds()) this.fail(`an EXPRESS execution lasts at most 5 minutes; timeout is ${timeout.toHumanString()}`);
     const bindings = normaliseSecrets(props.secrets ?? {});
     const sealContext = props.sealContext ?? DEFAULT_SEAL_CONTEXT;
+    try {
+      resolveThrottle(props.throttle);
+    } catch (err) {
+      this.fail((err as Error).message);
+    }
 
     let compiledResponse: ReturnType<typeof compileWorkflowSync>;
     try {
@@ -133,6 +138,7 @@ export class ArazzoWorkflow extends Construct {
         options: {
           ...(props.defaultLoop ? { defaultLoop: props.defaultLoop } : {}),
           ...(props.severity ? { checks: props.severity } : {}),
+          ...(props.throttle !== undefined ? { throttle: props.throttle } : {}),
           ...(props.signing ? { signing: props.signing } : {}),
           credentialInputs: { [props.workflowId]: Object.keys(bindings) },
           sealContext,

@@ -36,7 +36,7 @@ describe('CLI commands: output and exit codes as a user sees them (child process
     // Every file written is listed, one line each.
     const wrote = stderr.split('\n').filter((l) => l.startsWith('wrote '));
     expect(wrote).toEqual([
-      `wrote ${join(out, 'token-then-payment.asl.json')} (8 states)`,
+      `wrote ${join(out, 'token-then-payment.asl.json')} (17 states)`,
       `wrote ${join(out, 'token-then-payment.plan.json')} (3 steps)`,
       `wrote ${join(out, 'token-then-payment.cost.json')}`,
     ]);

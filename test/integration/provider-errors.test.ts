@@ -109,7 +109,7 @@ describe('provider errors: retried when safe, failing the step otherwise', () =>
     const entered = run.history.find((e) => e.type === 'WaitStateEntered')!;
     const exited = run.history.find((e) => e.type === 'WaitStateExited')!;
     expect(entered.stateEnteredEventDetails!.name).toBe('pollVerification.throttled');
-    expect(exited.timestamp.getTime() - entered.timestamp.getTime()).toBeGreaterThanOrEqual(5_000);
+    expect(exited.timestamp!.getTime() - entered.timestamp!.getTime()).toBeGreaterThanOrEqual(5_000);
     // The Lambda error's Cause has the form AWS gives it, which the first Pass parses.
     const failed = run.history.find((e) => e.type === 'LambdaFunctionFailed')!.lambdaFunctionFailedEventDetails!;
     expect(failed.error).toBe(ErrorCodes.RetryAfter);

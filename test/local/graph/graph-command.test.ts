@@ -116,7 +116,7 @@ describe('arazzo-sfn graph', () => {
     const out = join(dir, 'page.html');
     const result = await graph(SEED_000, { history: file, out });
     expect(result).toMatchObject({ code: 0, stdout: '' });
-    expect(result.stderr).toBe(`wrote ${out} (workflow customer-verification-poll, 14 states, 7 entered, execution SUCCEEDED)\n`);
+    expect(result.stderr).toBe(`wrote ${out} (workflow customer-verification-poll, 20 states, 7 entered, execution SUCCEEDED)\n`);
     const html = await readFile(out, 'utf8');
     const statuses = stateStatuses(html);
     expect(Object.keys(statuses)).toHaveLength(14);

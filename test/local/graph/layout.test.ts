@@ -155,11 +155,15 @@ describe('layoutGraph', () => {
     }
   });
 
-  it('draws exactly the loop edges of seed 000 as back edges: the poll loop through its Wait', async () => {
+  it('draws exactly the loop edges of seed 000 as back edges: the poll loop through its Wait, and each GET\'s throttled Wait', async () => {
     const { workflows } = await compileFileOrThrow(join(ROOT, 'workflows/arazzo/customer-verification-poll.arazzo.yml'));
     const graph = buildStateGraph(workflows[0].definition);
     const layout = layoutGraph(graph, options);
-    expect(layout.edges.filter((e) => e.back).map((e) => [e.from, e.to])).toEqual([['pollVerification.wait', 'pollVerification']]);
+    expect(layout.edges.filter((e) => e.back).map((e) => [e.from, e.to])).toEqual([
+      ['pollVerification.throttled', 'pollVerification'],
+      ['pollVerification.wait', 'pollVerification'],
+      ['reportFailure.throttled', 'reportFailure'],
+    ]);
     const rank = (id: string) => layout.nodes.get(id)!.rank;
     expect(rank(START_NODE)).toBe(0);
     expect(rank('Validate inputs')).toBe(1);
