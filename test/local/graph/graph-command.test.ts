@@ -119,7 +119,7 @@ describe('arazzo-sfn graph', () => {
     expect(result.stderr).toBe(`wrote ${out} (workflow customer-verification-poll, 20 states, 7 entered, execution SUCCEEDED)\n`);
     const html = await readFile(out, 'utf8');
     const statuses = stateStatuses(html);
-    expect(Object.keys(statuses)).toHaveLength(14);
+    expect(Object.keys(statuses)).toHaveLength(20);
     for (const [name, status] of Object.entries(statuses)) expect(status, name).toBe(expected()(name));
   });
 
