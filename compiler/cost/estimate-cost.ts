@@ -112,11 +112,13 @@ export function estimateCost(workflow: EmittedWorkflow & { readonly plan: Workfl
   };
   visit(definition.StartAt);
   // A throttled call's turn starts at a Catch (a failure route, so not walked above): only a throttled execution takes it.
-  for (const name of Object.keys(states)) {
-    const turn = throttleTurn(states, name);
-    if (!turn) continue;
-    const maxTurns = throttleBound(plan, tasks[name]);
-    throttles.push({ state: name, states: turn, ...unitsOf(turn), ...(maxTurns !== undefined ? { maxTurns } : {}) });
+  for (const scope of stateScopes(states)) {
+    for (const name of Object.keys(scope)) {
+      const turn = throttleTurn(scope, name);
+      if (!turn) continue;
+      const maxTurns = throttleBound(plan, tasks[name]);
+      throttles.push({ state: name, states: turn, ...unitsOf(turn), ...(maxTurns !== undefined ? { maxTurns } : {}) });
+    }
   }
 
   // Without the loops' routes back the graph is acyclic: shortest and longest paths to a success.
@@ -187,6 +189,14 @@ function parallelBranchStates(names: readonly string[], states: Record<string, S
 }
 
 /** The states of a Task's turn through its `Arazzo.RetryAfter` Catch back to it (`<state>.throttled`), the Task first; undefined when it has none. */
+/** The machine's states and those of every Parallel branch inside it (a Catch routes only within its own). */
+function stateScopes(states: Record<string, State>): Record<string, State>[] {
+  const branches = Object.values(states)
+    .filter((s) => s.Type === 'Parallel')
+    .flatMap((s) => ((s.Branches ?? []) as StateMachineDefinition[]).map((b) => b.States as Record<string, State>));
+  return [states, ...branches.flatMap(stateScopes)];
+}
+
 function throttleTurn(states: Record<string, State>, name: string): string[] | undefined {
   const catcher = ((states[name]?.Catch ?? []) as State[]).find((c) => (c.ErrorEquals as string[]).includes(ErrorCodes.RetryAfter));
   if (!catcher) return undefined;

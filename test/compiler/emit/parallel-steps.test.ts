@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFileOrThrow } from '../../../compiler/index.js';
 import { validateAsl } from '../../../compiler/validate/validate-asl.js';
+import { estimateCost } from '../../../compiler/cost/estimate-cost.js';
 import { ARAZZO_HEAD, compileWorkflow, compileWorkflowResult, PETS_OPENAPI } from '../../constructs/support/index.js';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/parallel/two-lookups-then-login.arazzo.yml');
@@ -23,7 +24,8 @@ describe('Parallel states for Arazzo 1.1 step dependencies', () => {
     expect(w.plan.schedule).toEqual([{ parallel: [[{ step: 'seller' }], [{ step: 'buyer' }]] }, { step: 'login' }]);
     expect(validateAsl(w.definition, { checkArn: true })).toEqual([]);
     const states = w.definition.States as Record<string, State>;
-    expect(Object.keys(states)).toEqual(['Validate inputs', 'Validate inputs.failed', 'parallel(seller, buyer)', 'login', 'login.failed']);
+    // login is a GET: a 429 with Retry-After leaves its Task through a Catch into its throttle states.
+    expect(Object.keys(states)).toEqual(['Validate inputs', 'Validate inputs.failed', 'parallel(seller, buyer)', 'login', 'login.throttled.cause', 'login.throttled.delay', 'login.throttled', 'login.failed']);
     expect(states['Validate inputs'].Next).toBe('parallel(seller, buyer)');
     const parallel = states['parallel(seller, buyer)'];
     expect(parallel).toMatchObject({
@@ -34,12 +36,12 @@ describe('Parallel states for Arazzo 1.1 step dependencies', () => {
       Next: 'login',
     });
     expect(parallel).not.toHaveProperty('Catch');
-    // Each branch: the step's Task (ending the branch with its $.steps) and its Fail state, as in a sequential run.
+    // Each branch: the step's Task (ending the branch with its $.steps), its throttle states and its Fail state, as in a sequential run.
     expect(parallel.Branches.map((b: State) => [b.StartAt, Object.keys(b.States)])).toEqual([
-      ['seller', ['seller', 'seller.failed']],
-      ['buyer', ['buyer', 'buyer.failed']],
+      ['seller', ['seller', 'seller.throttled.cause', 'seller.throttled.delay', 'seller.throttled', 'seller.failed']],
+      ['buyer', ['buyer', 'buyer.throttled.cause', 'buyer.throttled.delay', 'buyer.throttled', 'buyer.failed']],
     ]);
-    expect(parallel.Branches[0].States.seller).toMatchObject({ Type: 'Task', ResultPath: '$.steps.seller', OutputPath: '$.steps', End: true, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'seller.failed' }] });
+    expect(parallel.Branches[0].States.seller).toMatchObject({ Type: 'Task', ResultPath: '$.steps.seller', OutputPath: '$.steps', End: true, Catch: [{ ErrorEquals: ['Arazzo.RetryAfter'], Next: 'seller.throttled.cause' }, { ErrorEquals: ['States.ALL'], Next: 'seller.failed' }] });
     expect(parallel.Branches[0].States['seller.failed']).toEqual({ Type: 'Fail', Comment: 'seller failed', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
     // The join ends the workflow as the last step of a sequential run does.
     expect(states.login).toMatchObject({ ResultPath: '$.steps.login', OutputPath: '$.steps.login.workflowOutputs', End: true });
@@ -57,7 +59,14 @@ workflows:
 `;
     const w = await compileWorkflow(doc, PETS_OPENAPI);
     const states = w.definition.States as Record<string, State>;
-    expect(Object.keys(states)).toEqual(['Validate inputs', 'Validate inputs.failed', 'first', 'first.failed', 'parallel(a, b)', 'Workflow.outputs']);
+    expect(Object.keys(states)).toEqual(['Validate inputs', 'Validate inputs.failed', 'first', 'first.throttled.cause', 'first.throttled.delay', 'first.throttled', 'first.failed', 'parallel(a, b)', 'Workflow.outputs']);
+    // A branch's throttled Task waits inside its branch: a Catch routes only within its own states.
+    const branches = (states['parallel(a, b)'].Branches as { States: Record<string, State> }[]).map((b) => Object.keys(b.States));
+    expect(branches).toEqual([
+      ['a', 'a.throttled.cause', 'a.throttled.delay', 'a.throttled', 'a.failed'],
+      ['b', 'b.throttled.cause', 'b.throttled.delay', 'b.throttled', 'b.failed'],
+    ]);
+    expect(estimateCost(w).throttles.map((t) => t.states)).toEqual(['first', 'a', 'b'].map((s) => [s, `${s}.throttled.cause`, `${s}.throttled.delay`, `${s}.throttled`]));
     // The steps that ran before the Parallel state are in every branch's output: taken from the first.
     expect(states['parallel(a, b)']).toMatchObject({ ResultSelector: { 'first.$': '$[0].first', 'a.$': '$[0].a', 'b.$': '$[1].b' }, Next: 'Workflow.outputs' });
     expect(states['Workflow.outputs']).toMatchObject({ Type: 'Task', Parameters: { phase: 'outputs', 'inputs.$': '$.inputs', 'steps.$': '$.steps' }, End: true });
