@@ -16,9 +16,12 @@ const seconds = (s: number) => `${s} s`;
 export function formatStepLog(e: StepLogEntry, format: StepLogFormat = {}): string {
   const style = format.style ?? plain;
   const code = e.statusCode;
-  const statusText = code !== undefined ? `→ ${code}` : '→ no response';
-  const status =
-    code === undefined || code >= 400 ? style.red(statusText.padEnd(7)) : code >= 300 ? style.yellow(statusText.padEnd(7)) : style.green(statusText.padEnd(7));
+  // A receive step (Arazzo 1.1) makes no HTTP call: it registers its wait for a message.
+  const receives = e.method === 'RECEIVE' && !e.error;
+  const statusText = code !== undefined ? `→ ${code}` : receives ? '→ wait' : '→ no response';
+  const status = receives
+    ? style.green(statusText.padEnd(7))
+    : code === undefined || code >= 400 ? style.red(statusText.padEnd(7)) : code >= 300 ? style.yellow(statusText.padEnd(7)) : style.green(statusText.padEnd(7));
   const wait =
     e.nextTurnSeconds === undefined
       ? ''

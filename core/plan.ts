@@ -458,7 +458,7 @@ export interface WorkflowPlan {
   /** JSON Schema of the workflow inputs. */
   readonly inputsSchema: { readonly [key: string]: JsonValue };
   /** The document's source descriptions: a run maps each name to a server (`--server name=url`, sandbox). */
-  readonly sources: readonly { readonly name: string; readonly url: string; readonly serverUrl?: string }[];
+  readonly sources: readonly { readonly name: string; readonly url: string; readonly serverUrl?: string; readonly type?: 'asyncapi' }[];
   readonly credentialInputs: readonly string[];
   /**
    * Workflow inputs that are personal data (paths as credential inputs are named: `email`,

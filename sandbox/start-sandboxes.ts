@@ -78,7 +78,8 @@ export async function startSandboxes(options: SandboxSetOptions = {}): Promise<S
     connectfi,
     serverUrlsFor: (plan) =>
       Object.fromEntries(plan.sources.flatMap((s) => (simulatorFor(s.url) ? [[s.name, urls[simulatorFor(s.url)!]]] : []))),
-    unservedSources: (plan) => plan.sources.filter((s) => !simulatorFor(s.url)).map((s) => s.name),
+    // An AsyncAPI source's messages come to the local receiver (local/local-callbacks.ts), not to a simulator.
+    unservedSources: (plan) => plan.sources.filter((s) => s.type !== 'asyncapi' && !simulatorFor(s.url)).map((s) => s.name),
     close: async () => {
       await Promise.all([fintecture, mbanq, connectfi, petstore, petCoupons, bnpl, oauth, fapiPar, zoo].map((s) => s.close()));
     },

@@ -76,7 +76,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   try {
     out.write(`\nsandbox: Fintecture (Customers, OAuth, PIS) at ${sandboxes.fintecture.url}\n`);
     out.write(`sandbox: Mbanq Cloud (tenant ${MBANQ_DEMO_TENANT}) at ${sandboxes.mbanq.url}\n`);
-    out.write(`sandbox: connectFi (KYC callbacks to ${callbacks.baseUrl}/callbacks?id=<id>) at ${sandboxes.connectfi.url}\n`);
+    out.write(`sandbox: connectFi (KYC callbacks to ${callbacks.baseUrl}/callbacks?id=<id>, or as messages to ${callbacks.baseUrl}/messages/<source>/<channel>) at ${sandboxes.connectfi.url}\n`);
     out.write(`waits shortened to ${waitMs} ms for the demo (--wait-ms); credentials live in the local secrets provider\n`);
 
     for (const { compiled, set } of workflows) {
@@ -84,7 +84,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
       const inputsFile = join(dir, 'examples', `${id}.inputs.json`);
       let input: unknown;
       try {
-        input = JSON.parse(await readFile(inputsFile, 'utf8'));
+        input = withLocalReceiver(JSON.parse(await readFile(inputsFile, 'utf8')), callbacks.baseUrl);
       } catch (err) {
         throw new UsageError(`cannot read the example inputs ${inputsFile}: ${(err as Error).message}`);
       }
@@ -115,4 +115,14 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   }
   out.write(`\n${workflows.length - failed} of ${workflows.length} executions succeeded\n`);
   return failed ? ExitCodes.executionFailed : ExitCodes.ok;
+}
+
+/**
+ * Example inputs name the local receiver as `{localReceiver}` (its port is chosen per run): an
+ * AsyncAPI receive step's provider is handed `{localReceiver}/messages/<source>/<channel>`. On AWS
+ * the same input is the stack's WebhookUrl output followed by that path.
+ */
+function withLocalReceiver(input: unknown, baseUrl: string): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('{localReceiver}') ? `${baseUrl}${v.slice('{localReceiver}'.length)}` : v]));
 }

@@ -62,7 +62,8 @@ export async function dereferenceDescription(path: string, source: YamlSource, r
 function refErrorMessage(err: unknown, reader: DocumentReader): string {
   const e = err as Error & { code?: string; source?: string };
   if (e?.name === 'MissingPointerError' || e?.name === 'InvalidPointerError') return e.message.split('\n')[0];
-  if (e?.name === 'TimeoutError' || /timeout/i.test(e?.message ?? '')) return reader.overtime() ?? `loading took longer than ${reader.limits.loadTimeoutMs / 1000} s (the load time limit; --load-timeout)`;
+  if (e?.name === 'TimeoutError' || /timeout/i.test(e?.message ?? ''))
+    return reader.overtime() ?? `loading took longer than ${reader.limits.loadTimeoutMs / 1000} s (the load time limit; --load-timeout)`;
   if (e?.message?.endsWith('(a $ref this loader does not follow)')) return e.message;
   return `${e?.name ?? 'error'}${e?.source ? ` in ${displayPathOf(refTargetPath(e.source))}` : ''}`;
 }

@@ -72,7 +72,13 @@ function messagesOf(map: unknown, problems: string[], where: string): AsyncApiMe
     if (location !== undefined && (typeof location !== 'string' || !/^\$message\.(header|payload)#/.test(location))) {
       problems.push(`${where}.${name}.correlationId.location must be a runtime expression such as $message.header#/id`);
     }
-    return [{ name: typeof m.name === 'string' ? m.name : name, ...(typeof location === 'string' ? { correlationLocation: location } : {}), ...(typeof m.contentType === 'string' ? { contentType: m.contentType } : {}) }];
+    return [
+      {
+        name: typeof m.name === 'string' ? m.name : name,
+        ...(typeof location === 'string' ? { correlationLocation: location } : {}),
+        ...(typeof m.contentType === 'string' ? { contentType: m.contentType } : {}),
+      },
+    ];
   });
 }
 
@@ -90,7 +96,10 @@ function readServers(document: Record<string, any>): { url: string; protocols: s
  * messages with their correlation id location) and operations (action, channel). Problems come
  * back as diagnostics at the description's file (ASFN1090); every file is read through `reader`.
  */
-export async function loadAsyncApi(path: string, reader: DocumentReader = createDocumentReader()): Promise<{ asyncapi?: LoadedAsyncApi; diagnostics: Diagnostic[] }> {
+export async function loadAsyncApi(
+  path: string,
+  reader: DocumentReader = createDocumentReader(),
+): Promise<{ asyncapi?: LoadedAsyncApi; diagnostics: Diagnostic[] }> {
   const { source, diagnostics } = await readYamlSource(path, reader);
   if (!source) return { diagnostics };
   const raw = source.value as Record<string, any>;
@@ -149,8 +158,12 @@ export async function loadAsyncApi(path: string, reader: DocumentReader = create
       messages: own.length ? own : channel.messages,
     });
   }
-  if (problems.length) return fail(`not a valid AsyncAPI description: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+  if (problems.length)
+    return fail(`not a valid AsyncAPI description: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
   const server = readServers(document);
   const files = [...new Set([resolve(path), ...targets.sources.keys()])];
-  return { asyncapi: { source, document, channels: [...channels.values()], operations, serverUrl: server.url, serverProtocols: server.protocols, files }, diagnostics };
+  return {
+    asyncapi: { source, document, channels: [...channels.values()], operations, serverUrl: server.url, serverProtocols: server.protocols, files },
+    diagnostics,
+  };
 }

@@ -89,15 +89,25 @@ function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operati
  * HTTP method of an HTTP send; path the channel address; its header parameters), so the
  * planner, the Lambda-per-operation wiring and the logs treat it as any other step.
  */
-export function bindChannel(loaded: LoadedArazzo, step: ArazzoStep, sp: string, diagnostics: Diagnostic[]): { operation: BoundOperation; channel: BoundChannel } | undefined {
-  const at = (pointer: string, kind: 'unknownAsyncOperation' | 'asyncStep' | 'channelTransport', message: string) => diagnostics.push(diagnosticAt(loaded.source, pointer, kind, message));
+export function bindChannel(
+  loaded: LoadedArazzo,
+  step: ArazzoStep,
+  sp: string,
+  diagnostics: Diagnostic[],
+): { operation: BoundOperation; channel: BoundChannel } | undefined {
+  const at = (pointer: string, kind: 'unknownAsyncOperation' | 'asyncStep' | 'channelTransport', message: string) =>
+    diagnostics.push(diagnosticAt(loaded.source, pointer, kind, message));
   const targets = [step.operationId, step.operationPath, step.workflowId, step.channelPath].filter((t) => t !== undefined);
   if (targets.length !== 1) {
     at(sp, 'asyncStep', `step "${step.stepId}" must have exactly one of operationId, channelPath, operationPath or workflowId (has ${targets.length})`);
     return undefined;
   }
   if (step.operationPath !== undefined || step.workflowId !== undefined) {
-    at(`${sp}/action`, 'asyncStep', `step "${step.stepId}": action belongs to a step that targets an AsyncAPI operation (operationId) or channel (channelPath)`);
+    at(
+      `${sp}/action`,
+      'asyncStep',
+      `step "${step.stepId}": action belongs to a step that targets an AsyncAPI operation (operationId) or channel (channelPath)`,
+    );
     return undefined;
   }
   let source: string;
@@ -110,7 +120,11 @@ export function bindChannel(loaded: LoadedArazzo, step: ArazzoStep, sp: string, 
     const tokens = match ? decodePointer(match[2]) : [];
     const ch = found && tokens.length === 2 && tokens[0] === 'channels' ? found.channels.find((c) => c.key === tokens[1]) : undefined;
     if (!match || !found || !ch) {
-      at(`${sp}/channelPath`, 'unknownAsyncOperation', `step "${step.stepId}": channelPath must look like {$sourceDescriptions.<name>.url}#/channels/<channel> and name a channel of an asyncapi source (${[...(loaded.asyncapis?.keys() ?? [])].join(', ') || 'none loaded'})`);
+      at(
+        `${sp}/channelPath`,
+        'unknownAsyncOperation',
+        `step "${step.stepId}": channelPath must look like {$sourceDescriptions.<name>.url}#/channels/<channel> and name a channel of an asyncapi source (${[...(loaded.asyncapis?.keys() ?? [])].join(', ') || 'none loaded'})`,
+      );
       return undefined;
     }
     [source, asyncapi, channel] = [match[1], found, ch];
@@ -130,25 +144,48 @@ export function bindChannel(loaded: LoadedArazzo, step: ArazzoStep, sp: string, 
     channel = operation!.channel;
   }
   if (step.action === undefined) {
-    at(step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`, 'asyncStep', `step "${step.stepId}" targets AsyncAPI ${operation ? `operation "${operation.operationId}"` : `channel "${channel.key}"`}: say whether it sends or receives (action: send | receive)`);
+    at(
+      step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`,
+      'asyncStep',
+      `step "${step.stepId}" targets AsyncAPI ${operation ? `operation "${operation.operationId}"` : `channel "${channel.key}"`}: say whether it sends or receives (action: send | receive)`,
+    );
     return undefined;
   }
   (step.parameters ?? []).forEach((p, i) => {
-    if ('in' in p && p.in !== undefined && p.in !== 'header') at(`${sp}/parameters/${i}/in`, 'asyncStep', `step "${step.stepId}" ${step.action}s a message: its parameters are message headers (in: header), not ${p.in}`);
+    if ('in' in p && p.in !== undefined && p.in !== 'header')
+      at(
+        `${sp}/parameters/${i}/in`,
+        'asyncStep',
+        `step "${step.stepId}" ${step.action}s a message: its parameters are message headers (in: header), not ${p.in}`,
+      );
   });
-  if (step.action === 'receive' && step.requestBody) at(`${sp}/requestBody`, 'asyncStep', `step "${step.stepId}" receives a message: a requestBody has nowhere to go (a send step's payload is its requestBody)`);
+  if (step.action === 'receive' && step.requestBody)
+    at(
+      `${sp}/requestBody`,
+      'asyncStep',
+      `step "${step.stepId}" receives a message: a requestBody has nowhere to go (a send step's payload is its requestBody)`,
+    );
   const transport = transportOf(asyncapi, channel, operation);
   if (typeof transport === 'string') {
-    at(step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`, 'channelTransport', `step "${step.stepId}": channel "${channel.key}" cannot be used: ${transport}`);
+    at(
+      step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`,
+      'channelTransport',
+      `step "${step.stepId}": channel "${channel.key}" cannot be used: ${transport}`,
+    );
     return undefined;
   }
   if (transport.kind !== 'http') {
-    at(step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`, 'channelTransport', `step "${step.stepId}": channel "${channel.key}" is bound to ${transport.kind}, which is not delivered yet (issue 17, part 2: HTTP channels are); give it an http binding or an http(s) server`);
+    at(
+      step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`,
+      'channelTransport',
+      `step "${step.stepId}": channel "${channel.key}" is bound to ${transport.kind}, which is not delivered yet (issue 17, part 2: HTTP channels are); give it an http binding or an http(s) server`,
+    );
     return undefined;
   }
   const messages = operation?.messages.length ? operation.messages : channel.messages;
   const correlationLocation = messages.find((m) => m.correlationLocation)?.correlationLocation;
-  const contentType = messages.find((m) => m.contentType)?.contentType ?? (isObject(asyncapi.document.defaultContentType) ? undefined : asyncapi.document.defaultContentType);
+  const contentType =
+    messages.find((m) => m.contentType)?.contentType ?? (isObject(asyncapi.document.defaultContentType) ? undefined : asyncapi.document.defaultContentType);
   const method = step.action === 'receive' ? 'RECEIVE' : transport.kind === 'http' ? transport.method : 'SEND';
   const shape: OpenApiOperation = {
     ...(operation ? { operationId: operation.operationId } : {}),

@@ -129,6 +129,7 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
       name: d.name,
       url: d.url,
       ...(ctx.loaded.openapis.get(d.name)?.serverUrl ? { serverUrl: ctx.loaded.openapis.get(d.name)!.serverUrl } : {}),
+      ...(ctx.loaded.asyncapis?.get(d.name) ? { type: 'asyncapi' as const, ...(ctx.loaded.asyncapis.get(d.name)!.serverUrl ? { serverUrl: ctx.loaded.asyncapis.get(d.name)!.serverUrl } : {}) } : {}),
     })),
     credentialInputs,
     ...(personal.inputs.length ? { personalInputs: personal.inputs } : {}),

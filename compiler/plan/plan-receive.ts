@@ -14,10 +14,17 @@ const MESSAGE_EXPRESSION = /\$message\./;
  * (an HTTP step, a send step, a request) it is always missing.
  */
 export function checkMessageExpressions(ctx: PlanContext, step: ArazzoStep, sp: string, receives: boolean): void {
-  const fields = receives ? (['parameters', 'requestBody'] as const) : (['parameters', 'requestBody', 'successCriteria', 'onSuccess', 'onFailure', 'outputs'] as const);
+  const fields = receives
+    ? (['parameters', 'requestBody'] as const)
+    : (['parameters', 'requestBody', 'successCriteria', 'onSuccess', 'onFailure', 'outputs'] as const);
   for (const field of fields) {
     if (step[field] !== undefined && MESSAGE_EXPRESSION.test(JSON.stringify(step[field]))) {
-      reportAt(ctx, `${sp}/${field}`, 'messageOutsideReceive', `step "${step.stepId}": $message has a value only in the successCriteria, actions and outputs of a step that receives a message (action: receive)`);
+      reportAt(
+        ctx,
+        `${sp}/${field}`,
+        'messageOutsideReceive',
+        `step "${step.stepId}": $message has a value only in the successCriteria, actions and outputs of a step that receives a message (action: receive)`,
+      );
     }
   }
 }
@@ -26,7 +33,13 @@ export function checkMessageExpressions(ctx: PlanContext, step: ArazzoStep, sp: 
 export function checkSendFields(ctx: PlanContext, step: ArazzoStep, sp: string): void {
   for (const field of ['correlationId', 'timeout'] as const) {
     if (step[field] !== undefined) {
-      reportAt(ctx, `${sp}/${field}`, 'asyncStepFieldIgnored', `step "${step.stepId}" sends a message, which completes once it is published (Arazzo 1.1): ${field} is ignored`, 'warning');
+      reportAt(
+        ctx,
+        `${sp}/${field}`,
+        'asyncStepFieldIgnored',
+        `step "${step.stepId}" sends a message, which completes once it is published (Arazzo 1.1): ${field} is ignored`,
+        'warning',
+      );
     }
   }
 }
@@ -37,11 +50,22 @@ export function planReceive(ctx: PlanContext, step: ArazzoStep, sp: string, chan
   const name = `channel "${channel.binding.channel}"`;
   let ok = true;
   if (step.correlationId === undefined) {
-    reportAt(ctx, sp, 'receiveWithoutCorrelation', `${where} receives on ${name} with no correlationId: the first message on the channel resumes it, whichever execution it was meant for`, 'warning');
+    reportAt(
+      ctx,
+      sp,
+      'receiveWithoutCorrelation',
+      `${where} receives on ${name} with no correlationId: the first message on the channel resumes it, whichever execution it was meant for`,
+      'warning',
+    );
   } else {
     checkValueExpressions(ctx.loaded.source, step.correlationId, `${sp}/correlationId`, ctx.diagnostics);
     if (!channel.correlationLocation) {
-      reportAt(ctx, `${sp}/correlationId`, 'asyncStep', `${where}: the messages of ${name} declare no correlationId location (a Correlation ID Object such as location: $message.header#/id), so a message's correlation id cannot be read`);
+      reportAt(
+        ctx,
+        `${sp}/correlationId`,
+        'asyncStep',
+        `${where}: the messages of ${name} declare no correlationId location (a Correlation ID Object such as location: $message.header#/id), so a message's correlation id cannot be read`,
+      );
       ok = false;
     }
   }

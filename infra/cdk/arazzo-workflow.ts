@@ -569,12 +569,13 @@ export class ArazzoWorkflow extends Construct {
       }
       if (Object.keys(signingKeys).length) environment[HandlerEnvironment.signingKeys] = Stack.of(this).toJsonString(signingKeys);
       if (spec.steps.some((s) => s.callback || s.receive)) {
-        // Registering is the only use: the item is written once, before the provider is called. A receive step also
-        // takes (DeleteItem) a message that arrived before it waited, and resumes its own Task with it (grantTaskResponse).
+        // Registering is the only use: the item is written once, before the provider is called. A receive step also reads
+        // its earlier turn's record (GetItem: what it already received), takes (DeleteItem) a message that arrived before
+        // it waited, and resumes its own Task with it (grantTaskResponse).
         const receives = spec.steps.some((s) => s.receive);
         environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
         environment[HandlerEnvironment.callbackBaseUrl] = this.webhookUrl!.url;
-        role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', ...(receives ? ['dynamodb:DeleteItem'] : [])], resources: [this.callbackTable!.tableArn] }));
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', ...(receives ? ['dynamodb:GetItem', 'dynamodb:DeleteItem'] : [])], resources: [this.callbackTable!.tableArn] }));
       }
     }
     if (spec.kind === 'webhook') {

@@ -30,7 +30,10 @@ describe('arazzo-sfn CLI', () => {
     expect(stdout).toMatch(/LambdaFunctionSucceeded +pollVerification .*· HTTP 200 → onSuccess.verified/);
     expect(stdout).toContain('"finalStatus": "verified"');
     expect(stdout).toContain('"status": "payment_created"');
-    expect(stdout).toMatch(/4 of 4 executions succeeded/);
+    // Seed 003 rewritten as Arazzo 1.1: its KYC webhook is a message an AsyncAPI receive step waits for.
+    expect(stdout).toContain('━━━ connectfi-kyc-async ━━━');
+    expect(stdout).toMatch(/awaitKycStatus +RECEIVE \/kyc-status/);
+    expect(stdout).toMatch(/5 of 5 executions succeeded/);
   }, 60_000);
 
   it('validate: an unknown goto target is a file:line:col error, exit 2, no stack trace', async () => {

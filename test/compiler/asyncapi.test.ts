@@ -70,7 +70,13 @@ describe('AsyncAPI sources and steps (Arazzo 1.1): loading, binding and lint', (
     expect(errors).toEqual([]);
     const step = result.workflows[0].plan.steps[0];
     expect(step).toMatchObject({
-      channel: { action: 'receive', source: 'events', channel: 'confirmed', address: '/confirmed', transport: { kind: 'http', url: 'https://example.com/confirmed' } },
+      channel: {
+        action: 'receive',
+        source: 'events',
+        channel: 'confirmed',
+        address: '/confirmed',
+        transport: { kind: 'http', url: 'https://example.com/confirmed' },
+      },
       receive: { correlationId: '$inputs.id', correlationLocation: '$message.payload#/id', timeoutSeconds: 2 },
     });
   });
@@ -124,10 +130,15 @@ describe('AsyncAPI sources and steps (Arazzo 1.1): loading, binding and lint', (
   });
 
   it('an AsyncAPI 2.x description is refused at its file (ASFN1090)', async () => {
-    const { errors } = await compileSteps(`  - stepId: publish
+    const { errors } = await compileSteps(
+      `  - stepId: publish
     operationId: onConfirmed
     action: send
-`, 'asyncapi: 2.6.0\ninfo: { title: old, version: "1" }\nchannels: {}\n');
-    expect(errors[0]).toBe('./events.asyncapi.yml:1:1: error ASFN1090 not an AsyncAPI 3.0 description (missing or unsupported `asyncapi` version; 2.x descriptions are not read) [asyncapi-description]');
+`,
+      'asyncapi: 2.6.0\ninfo: { title: old, version: "1" }\nchannels: {}\n',
+    );
+    expect(errors[0]).toBe(
+      './events.asyncapi.yml:1:1: error ASFN1090 not an AsyncAPI 3.0 description (missing or unsupported `asyncapi` version; 2.x descriptions are not read) [asyncapi-description]',
+    );
   });
 });

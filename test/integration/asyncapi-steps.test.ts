@@ -87,13 +87,16 @@ describe('AsyncAPI send and receive steps (Arazzo 1.1): HTTP channels, the local
 
   const run = (reply: Reply, orderRequestId: string): Promise<LocalExecution> => {
     shop.play(reply);
-    return new LocalWorkflow(compiled).run({ orderRequestId, petId: 7 }, {
-      runtime: { secrets, sealer, serverUrls: { orders: shopUrl } },
-      waitMs: 1,
-      // The step's 6 s timeout becomes 600 ms.
-      callbacks: { local: callbacks, secondsToMs: 100 },
-      timeoutMs: 10_000,
-    });
+    return new LocalWorkflow(compiled).run(
+      { orderRequestId, petId: 7 },
+      {
+        runtime: { secrets, sealer, serverUrls: { orders: shopUrl } },
+        waitMs: 1,
+        // The step's 6 s timeout becomes 600 ms.
+        callbacks: { local: callbacks, secondsToMs: 100 },
+        timeoutMs: 10_000,
+      },
+    );
   };
 
   it('compiles the receive step to a waitForTaskToken Task whose timeout (6000 ms) is TimeoutSeconds, and a named Arazzo.MessageTimeout', () => {
@@ -102,7 +105,10 @@ describe('AsyncAPI send and receive steps (Arazzo 1.1): HTTP channels, the local
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       Parameters: { Payload: { step: 'awaitConfirmation', 'taskToken.$': '$$.Task.Token' } },
       TimeoutSeconds: 6,
-      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'awaitConfirmation.timedOut' }, { ErrorEquals: ['States.ALL'], Next: 'awaitConfirmation.failed' }],
+      Catch: [
+        { ErrorEquals: ['States.Timeout'], Next: 'awaitConfirmation.timedOut' },
+        { ErrorEquals: ['States.ALL'], Next: 'awaitConfirmation.failed' },
+      ],
     });
     expect(states['awaitConfirmation.timedOut']).toMatchObject({ Type: 'Fail', Error: 'Arazzo.MessageTimeout' });
     expect(states.awaitConfirmation).not.toHaveProperty('HeartbeatSeconds');
@@ -148,7 +154,11 @@ describe('AsyncAPI send and receive steps (Arazzo 1.1): HTTP channels, the local
   it('a message no step listens for is refused (404); one for a correlation nobody waits for is kept, bounded, then dropped', async () => {
     const stray = await fetch(callbacks.messageUrl('orders', 'nowhere'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(stray.status).toBe(404);
-    const unmatched = await fetch(callbacks.messageUrl('orders', 'orderConfirmed'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderRequestId: 'nobody', orderId: 1 }) });
+    const unmatched = await fetch(callbacks.messageUrl('orders', 'orderConfirmed'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderRequestId: 'nobody', orderId: 1 }),
+    });
     expect(unmatched.status).toBe(202);
   });
 });

@@ -20,15 +20,28 @@ export const KEEP_UNMATCHED_SECONDS = 300;
  * id may be personal data, and keys are logged by DynamoDB's tooling).
  */
 export function messageKey(source: string, channel: string, correlation: string): string {
-  return `message:${createHash('sha256').update(JSON.stringify([source, channel, correlation])).digest('base64url')}`;
+  return `message:${createHash('sha256')
+    .update(JSON.stringify([source, channel, correlation]))
+    .digest('base64url')}`;
 }
+
+/**
+ * What tells a duplicate from a new message on the same correlation id: its payload, hashed (the
+ * transport's own headers, a date or a delivery id, differ between two deliveries of one message).
+ */
+export const messageDigest = (message: ReceivedMessage) =>
+  createHash('sha256')
+    .update(JSON.stringify(message.payload ?? null))
+    .digest('base64url');
 
 /** A message's correlation id, read where its AsyncAPI message says (`$message.header#/id`); '' for a step that correlates nothing. */
 function correlationOf(plan: StepPlan, message: ReceivedMessage): string | undefined {
   if (plan.receive?.correlationId === undefined || !plan.receive.correlationLocation) return '';
   // A Correlation ID Object's location reads `$message.header#/name`: a header is one value, named by the pointer's token.
   const header = /^\$message\.header#\/(.+)$/.exec(plan.receive.correlationLocation);
-  const value = header ? message.headers[header[1].toLowerCase()] : evaluateExpression(plan.receive.correlationLocation, { inputs: {}, steps: {}, message: { headers: { ...message.headers }, payload: message.payload } });
+  const value = header
+    ? message.headers[header[1].toLowerCase()]
+    : evaluateExpression(plan.receive.correlationLocation, { inputs: {}, steps: {}, message: { headers: { ...message.headers }, payload: message.payload } });
   return value === undefined || value === null || typeof value === 'object' ? undefined : String(value);
 }
 
@@ -70,22 +83,34 @@ export interface MessageAnswer {
  * and outputs read the message as `$message.header.*` and `$message.payload`. The store's
  * conditional settle makes sure a duplicate resumes nothing twice.
  */
-export async function settleWithMessage(pending: PendingCallback, plan: StepPlan, message: ReceivedMessage, deps: Pick<MessageReceiverDeps, 'store' | 'tokens' | 'sealer' | 'secrets'>): Promise<MessageAnswer> {
+export async function settleWithMessage(
+  pending: PendingCallback,
+  plan: StepPlan,
+  message: ReceivedMessage,
+  deps: Pick<MessageReceiverDeps, 'store' | 'tokens' | 'sealer' | 'secrets'>,
+): Promise<MessageAnswer> {
   await prepareCriteria(plan);
   const opened = await openContext(plan, pending.event, deps, []);
   opened.ctx.message = { headers: { ...message.headers }, payload: message.payload };
   const ok = allPass(plan.successCriteria, opened.ctx);
   let resume: () => Promise<void>;
   try {
-    const result = await decideOutcome(plan, pending.event, opened, deps.sealer, ok, () =>
-      `step ${plan.stepId}: the message received on channel ${plan.channel?.channel} does not meet its success criteria (${plan.successCriteria.map((c) => c.condition).join(' && ')}), and no onFailure action applies`,
+    const result = await decideOutcome(
+      plan,
+      pending.event,
+      opened,
+      deps.sealer,
+      ok,
+      () =>
+        `step ${plan.stepId}: the message received on channel ${plan.channel?.channel} does not meet its success criteria (${plan.successCriteria.map((c) => c.condition).join(' && ')}), and no onFailure action applies`,
     );
     resume = () => deps.tokens.sendTaskSuccess(pending.taskToken, JSON.stringify(result));
   } catch (err) {
     const name = err instanceof ArazzoRuntimeError ? err.name : ErrorCodes.StepFailed;
     resume = () => deps.tokens.sendTaskFailure(pending.taskToken, name, (err as Error).message);
   }
-  if (!(await deps.store.settle(pending.id, 'message'))) return { status: 409, body: { result: 'duplicate: already received' } };
+  // The digest is recorded with the settle: a later delivery of the same message is told it is a duplicate.
+  if (!(await deps.store.settle(pending.id, messageDigest(message)))) return { status: 409, body: { result: 'duplicate: already received' } };
   if (!(await resumes(resume))) return { status: 410, body: { result: 'no longer waiting' } };
   return { status: 200, body: { result: 'received' } };
 }
@@ -105,10 +130,14 @@ export async function receiveMessage(source: string, channel: string, message: R
     if (correlation !== undefined) keys.add(messageKey(source, channel, correlation));
   }
   if (!keys.size) return { status: 400, body: { result: 'the message carries no correlation id where its channel says' } };
+  const digest = messageDigest(message);
   for (const key of keys) {
     const pending = await deps.store.get(key);
     if (!pending) continue;
-    if (pending.settled) return { status: 409, body: { result: 'duplicate: already received' } };
+    // A message this wait (or an earlier turn of the same step) already received: nothing resumes twice.
+    if (pending.statuses.includes(digest)) return { status: 409, body: { result: 'duplicate: already received' } };
+    // A new message for a wait that already ended: kept below, for the step's next turn (a loop back to it) if it comes.
+    if (pending.settled) continue;
     const plan = deps.planFor(pending.workflowId, pending.stepId);
     if (!plan?.receive) return { status: 500, body: { result: 'no plan for this receive step' } };
     return settleWithMessage(pending, plan, message, deps);
@@ -139,10 +168,25 @@ export async function registerReceive(
   }
   const key = messageKey(channel.source, channel.channel, correlation);
   const { taskToken, ...stored } = event;
-  const pending: PendingCallback = { id: key, taskToken, workflowId: plan.workflowId, stepId: plan.stepId, event: stored, createdAt: Date.now(), settled: false, statuses: [] };
+  // A step that loops back to wait again (a status that is not final yet) keeps what its earlier turns received, so a duplicate of one resumes nothing.
+  const previous = await deps.store.get(key);
+  const seen =
+    previous && previous.workflowId === plan.workflowId && previous.stepId === plan.stepId && previous.event.executionId === event.executionId
+      ? previous.statuses
+      : [];
+  const pending: PendingCallback = {
+    id: key,
+    taskToken,
+    workflowId: plan.workflowId,
+    stepId: plan.stepId,
+    event: stored,
+    createdAt: Date.now(),
+    settled: false,
+    statuses: [...seen],
+  };
   await deps.store.put(pending);
   const early = await deps.store.takeMessage(key);
-  if (!early) return 'waiting';
+  if (!early || seen.includes(messageDigest(early))) return 'waiting';
   await settleWithMessage(pending, plan, early, deps);
   return 'received';
 }

@@ -7,7 +7,8 @@ import { asArray, functionKeysByLogicalId, ROOT, statementsOfRole, webhooksByWor
 
 const ORDERS = join(ROOT, 'test/fixtures/asyncapi/orders.arazzo.yml');
 
-const roleOf = (template: Template, functionLogicalId: string) => template.findResources('AWS::Lambda::Function')[functionLogicalId].Properties.Role['Fn::GetAtt'][0] as string;
+const roleOf = (template: Template, functionLogicalId: string) =>
+  template.findResources('AWS::Lambda::Function')[functionLogicalId].Properties.Role['Fn::GetAtt'][0] as string;
 const actionsOf = (statements: Record<string, any>[]) => statements.flatMap((s) => asArray<string>(s.Action));
 
 describe('ArazzoWorkflow: an AsyncAPI receive step (Arazzo 1.1)', () => {
@@ -34,17 +35,16 @@ describe('ArazzoWorkflow: an AsyncAPI receive step (Arazzo 1.1)', () => {
     expect(template.findResources('AWS::Lambda::Url')).not.toEqual({});
   });
 
-  it('lets the receive step\'s function register (PutItem), take a message that came first (DeleteItem) and resume its own Task, and nothing more', () => {
+  it("lets the receive step's function register (PutItem), read its earlier turn (GetItem), take a message that came first (DeleteItem) and resume its own Task, and nothing more", () => {
     const statements = statementsOfRole(template, roleOf(template, receiveFn));
     const actions = actionsOf(statements);
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:DeleteItem', 'states:SendTaskSuccess', 'states:SendTaskFailure']));
-    expect(actions).not.toContain('dynamodb:GetItem');
-    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(actions).toEqual(expect.arrayContaining(['states:SendTaskSuccess', 'states:SendTaskFailure']));
     const env = template.findResources('AWS::Lambda::Function')[receiveFn].Properties.Environment.Variables;
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['ARAZZO_CALLBACK_TABLE']));
   });
 
-  it('lets the receiver keep a message nobody waits for yet (PutItem) besides reading and settling, and the send step\'s function touch no table', () => {
+  it("lets the receiver keep a message nobody waits for yet (PutItem) besides reading and settling, and the send step's function touch no table", () => {
     const actions = actionsOf(statementsOfRole(template, roleOf(template, webhookFn)));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']));
     expect(actions).not.toContain('dynamodb:DeleteItem');
