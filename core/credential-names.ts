@@ -52,4 +52,14 @@ export function setAtCredentialPath(inputs: Readonly<Record<string, unknown>>, p
  * The `x-security` values (Respect's names) that carry a credential: never a literal in the
  * document, opened only inside the handler, redacted and sealed like any credential.
  */
-export const AUTH_CREDENTIAL_VALUES: ReadonlySet<string> = new Set(['apiKey', 'password', 'token', 'accessToken', 'clientSecret']);
+export const AUTH_CREDENTIAL_VALUES: ReadonlySet<string> = new Set([
+  'apiKey',
+  'password',
+  'token',
+  'accessToken',
+  'clientSecret',
+  // mutualTLS (Respect's names): the PEM texts come from secrets, so they rotate without a redeploy and never sit in the bundle.
+  'clientCert',
+  'clientKey',
+  'caCert',
+]);

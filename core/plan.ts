@@ -307,14 +307,18 @@ export type AuthScheme =
   | { readonly type: 'apiKey'; readonly in: 'header' | 'query' | 'cookie'; readonly name: string }
   | { readonly type: 'http'; readonly scheme: 'basic' | 'bearer' }
   | { readonly type: 'oauth2'; readonly flow: 'clientCredentials' | 'password'; readonly tokenUrl: string }
-  | { readonly type: 'openIdConnect'; readonly openIdConnectUrl: string };
+  | { readonly type: 'openIdConnect'; readonly openIdConnectUrl: string }
+  /** OpenAPI 3.1 `mutualTLS`: the client certificate and key (values `clientCert`, `clientKey`, optional `caCert`) go on the TLS connection, not in a header. */
+  | { readonly type: 'mutualTLS' };
 
 /**
  * One `x-security` entry of a step, the workflow's first (merged into every operation step),
  * then the step's own: applied in this order, a later one replacing an earlier header, query or
  * cookie of the same name. `values` keep Respect's names (`apiKey`, `username`, `password`,
  * `token`, `accessToken`, plus `clientId`, `clientSecret`, `scope`, `clientAuthMethod` for the
- * token request); each is a literal or a runtime expression, and every value that carries a
+ * token request, `clientAssertionKey`, `clientAssertionAlgorithm`, `clientAssertionKeyId` for a
+ * `private_key_jwt` client assertion, and Respect's `clientCert`, `clientKey`, `caCert` for
+ * `mutualTLS`); each is a literal or a runtime expression, and every value that carries a
  * credential is an expression (a `secret:` input or a sealed output), never a literal.
  */
 export interface AuthPlan {
@@ -330,8 +334,9 @@ export type SigningScheme = 'draft-cavage' | 'rfc9421';
 /**
  * Signature algorithms: draft-cavage's `rsa-sha256` and `hs2019` (read from the key: RSASSA-PSS
  * SHA-512 for an RSA key, as RFC 9421's `rsa-pss-sha512`), and RFC 9421's registered names.
+ * `rsa-pss-sha256` signs JWS `PS256` client assertions only (no signing declaration names it).
  */
-export type SigningAlgorithm = 'rsa-sha256' | 'hs2019' | 'rsa-pss-sha512' | 'rsa-v1_5-sha256' | 'ecdsa-p256-sha256' | 'ed25519';
+export type SigningAlgorithm = 'rsa-sha256' | 'hs2019' | 'rsa-pss-sha512' | 'rsa-v1_5-sha256' | 'ecdsa-p256-sha256' | 'ed25519' | 'rsa-pss-sha256';
 
 /**
  * How the operation handler signs a step's request (`x-arazzo-sfn-signing` on an OpenAPI

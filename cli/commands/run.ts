@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { Agent } from 'undici';
 import type { CompileResult, CompiledWorkflow } from '../../compiler/compile-file.js';
 import { hasErrors } from '../../compiler/diagnostics/index.js';
 import { ANY_WORKFLOW, personalInputPath } from '../../compiler/plan/detect-personal-data.js';
@@ -9,6 +8,7 @@ import { describeStatus, statusOf, type WorkflowStatus } from '../../compiler/wo
 import { isWorkflowStep, type WorkflowPlan } from '../../core/plan.js';
 import type { StepLogEntry } from '../../functions/runtime/handle-step.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
+import { ClientCertificateAgents, TlsAlertAgent } from '../../functions/runtime/http/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
 import type { LocalExecution } from '../../local/run-workflow.js';
@@ -266,7 +266,9 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   const secretProviders = [localSecrets, new EnvironmentSecretsProvider()];
   let sandboxes: SandboxSet | undefined;
   let callbacks: Awaited<ReturnType<typeof startLocalCallbacks>> | undefined;
-  const dispatcher = new Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 10_000 });
+  // Remembers TLS alerts, so a server that refuses the connection's client certificate fails the step by name.
+  const dispatcher = new TlsAlertAgent({ connectTimeoutMs: 5_000, keepAliveTimeoutMs: 10_000 });
+  const clientCertificates = new ClientCertificateAgents();
   const serverUrls: Record<string, string> = {};
   const runs: ReportedRun[] = [];
   // Whatever happens from here on (a failed start, an interrupted run), every server started closes.
@@ -305,6 +307,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
           secrets,
           sealer,
           dispatcher,
+          clientCertificates,
           serverUrls,
           log: (entry) => {
             calls.push(entry);
@@ -320,6 +323,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     }
   } finally {
     await dispatcher.close();
+    await clientCertificates.close();
     await sandboxes?.close();
     await callbacks?.close();
   }

@@ -45,6 +45,11 @@ export const DiagnosticCodes = {
   signingKeyId: { code: 'ASFN1120', rule: 'signing-key-id' },
   // Verified inbound webhooks (issue 19 §3).
   callbackVerification: { code: 'ASFN1070', rule: 'callback-verify' },
+  // mTLS and private_key_jwt (issue 19 §2, docs/mtls.md).
+  clientAssertion: { code: 'ASFN1115', rule: 'x-security-client-assertion' },
+  mutualTlsOverHttp: { code: 'ASFN2115', rule: 'x-security-mutual-tls-https' },
+  mutualTlsNotSupplied: { code: 'ASFN2116', rule: 'x-security-mutual-tls-required' },
+  clientSecretUnused: { code: 'ASFN2117', rule: 'x-security-client-secret-unused' },
   // Arazzo 1.1 (issue 17): what a 1.1 document may use that is not compiled yet, step dependsOn, $self.
   stepDependsOnTarget: { code: 'ASFN1056', rule: 'step-depends-on' },
   stepDependsOnCycle: { code: 'ASFN1057', rule: 'step-depends-on-cycle' },

@@ -24,16 +24,28 @@ interface SecurityEntry {
   readonly values: Readonly<Record<string, string>>;
 }
 
+/** The values of a private_key_jwt client assertion: the key's name (a KMS key or PEM secret), its algorithm, its `kid`. */
+const CLIENT_ASSERTION_VALUES = ['clientAssertionKey', 'clientAssertionAlgorithm', 'clientAssertionKeyId'] as const;
+
 /** The value names each scheme reads: Respect's (`x-security-scheme-required-values`), plus the token request's. */
 const VALUE_NAMES: Readonly<Record<Exclude<AuthScheme['type'], 'http'> | 'basic' | 'bearer', readonly string[]>> = {
   apiKey: ['apiKey'],
   basic: ['username', 'password'],
   bearer: ['token'],
-  oauth2: ['accessToken', 'clientId', 'clientSecret', 'username', 'password', 'scope', 'clientAuthMethod'],
-  openIdConnect: ['accessToken', 'clientId', 'clientSecret', 'username', 'password', 'scope', 'clientAuthMethod'],
+  oauth2: ['accessToken', 'clientId', 'clientSecret', 'username', 'password', 'scope', 'clientAuthMethod', ...CLIENT_ASSERTION_VALUES],
+  openIdConnect: ['accessToken', 'clientId', 'clientSecret', 'username', 'password', 'scope', 'clientAuthMethod', ...CLIENT_ASSERTION_VALUES],
+  // Respect's names (its --mtls option): PEM texts, each from a secret.
+  mutualTLS: ['clientCert', 'clientKey', 'caCert'],
 };
 
-const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+/** RFC 7518 algorithms a client assertion may be signed with: what KMS and PEM keys both sign. */
+const CLIENT_ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256'];
+
+/** Whether an oauth2/openIdConnect entry authenticates its client with a private_key_jwt assertion (RFC 7523 §2.2). */
+const usesClientAssertion = (values: Readonly<Record<string, string>>) =>
+  values.clientAuthMethod === 'private_key_jwt' || values.clientAssertionKey !== undefined;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -181,9 +193,11 @@ function normaliseScheme(
       if (typeof scheme.openIdConnectUrl !== 'string' || scheme.openIdConnectUrl === '')
         return { problem: 'an openIdConnect scheme needs openIdConnectUrl', kind: 'securityExtension' };
       return { type: 'openIdConnect', openIdConnectUrl: scheme.openIdConnectUrl };
+    case 'mutualTLS':
+      return { type: 'mutualTLS' };
     default:
       return {
-        problem: `security scheme type "${String(scheme.type)}" is not supported (apiKey, http basic and bearer, oauth2, openIdConnect are)`,
+        problem: `security scheme type "${String(scheme.type)}" is not supported (apiKey, http basic and bearer, oauth2, openIdConnect, mutualTLS are)`,
         kind: 'securityUnsupported',
       };
   }
@@ -197,12 +211,15 @@ function missingValues(scheme: AuthScheme, values: Readonly<Record<string, strin
       return lacking(['apiKey']);
     case 'http':
       return lacking(scheme.scheme === 'basic' ? ['username', 'password'] : ['token']);
+    case 'mutualTLS':
+      return lacking(['clientCert', 'clientKey']);
     case 'oauth2':
     case 'openIdConnect': {
       if (values.accessToken !== undefined) return [];
       const password = values.username !== undefined || values.password !== undefined;
-      // A public client of the password flow may have no secret (RFC 6749 §4.3).
-      const needed = password ? ['clientId', 'username', 'password'] : ['clientId', 'clientSecret'];
+      // A public client of the password flow may have no secret (RFC 6749 §4.3); a private_key_jwt client proves itself with its key.
+      const client = usesClientAssertion(values) ? ['clientId', 'clientAssertionKey'] : ['clientId', 'clientSecret'];
+      const needed = password ? ['clientId', 'username', 'password', ...(usesClientAssertion(values) ? ['clientAssertionKey'] : [])] : client;
       const missing = lacking(needed);
       return missing.length ? [`accessToken, or ${missing.join(' and ')}`] : [];
     }
@@ -211,9 +228,35 @@ function missingValues(scheme: AuthScheme, values: Readonly<Record<string, strin
 
 const knownValues = (scheme: AuthScheme): readonly string[] => (scheme.type === 'http' ? VALUE_NAMES[scheme.scheme] : VALUE_NAMES[scheme.type]);
 
-/** Where an entry puts its credential: the parameter it would replace. */
-const targetOf = (scheme: AuthScheme): { in: ParameterPlan['in']; name: string } =>
-  scheme.type === 'apiKey' ? { in: scheme.in, name: scheme.name } : { in: 'header', name: 'Authorization' };
+/** Where an entry puts its credential: the parameter it would replace (none for mutualTLS: the certificate goes on the connection). */
+const targetOf = (scheme: AuthScheme): { in: ParameterPlan['in']; name: string } | undefined =>
+  scheme.type === 'mutualTLS' ? undefined : scheme.type === 'apiKey' ? { in: scheme.in, name: scheme.name } : { in: 'header', name: 'Authorization' };
+
+/**
+ * What is wrong with an entry's private_key_jwt values, if anything. The key is a NAME (a KMS key
+ * of the construct's `signingKeys`, else a PEM secret), fixed in the document so the construct
+ * can grant exactly that key: never key material, never an expression.
+ */
+function clientAssertionProblem(values: Readonly<Record<string, string>>): { value: string; problem: string } | undefined {
+  const method = values.clientAuthMethod;
+  if (values.clientAssertionKey !== undefined && method !== undefined && method !== 'private_key_jwt')
+    return { value: 'clientAuthMethod', problem: `clientAssertionKey signs a private_key_jwt client assertion, but clientAuthMethod is ${method}` };
+  const key = values.clientAssertionKey;
+  if (key !== undefined) {
+    if (/BEGIN|PRIVATE KEY|\n/.test(key))
+      return { value: 'clientAssertionKey', problem: 'clientAssertionKey must be the name of a signing key (a KMS key or a PEM secret), never key material: the plan is bundled into the Lambda' };
+    if (holdsExpression(key) || !/^[A-Za-z0-9_./+=@-]{1,128}$/.test(key))
+      return { value: 'clientAssertionKey', problem: `clientAssertionKey must be a key name (letters, digits and _./+=@-, at most 128), written in the document so the construct can grant that key alone; ${JSON.stringify(key.slice(0, 40))} is not` };
+  }
+  const algorithm = values.clientAssertionAlgorithm;
+  if (algorithm !== undefined && !CLIENT_ASSERTION_ALGORITHMS.includes(algorithm))
+    return { value: 'clientAssertionAlgorithm', problem: `clientAssertionAlgorithm is ${CLIENT_ASSERTION_ALGORITHMS.join(', ')} (is ${JSON.stringify(algorithm.slice(0, 20))})` };
+  if (!usesClientAssertion(values)) {
+    const stray = CLIENT_ASSERTION_VALUES.find((name) => values[name] !== undefined);
+    if (stray) return { value: stray, problem: `${stray} is used by a private_key_jwt client assertion only: set clientAuthMethod: private_key_jwt and clientAssertionKey` };
+  }
+  return undefined;
+}
 
 /** What `x-security` a workflow declares, read once (its problems reported once), resolved per step. */
 export interface WorkflowSecurity {
@@ -322,16 +365,45 @@ export function planStepSecurity(
       const method = entry.values.clientAuthMethod;
       if (method !== undefined && !CLIENT_AUTH_METHODS.includes(method)) {
         once(`${entry.pointer}\u0000clientAuthMethod`, () =>
-          reportAt(ctx, `${entry.pointer}/values/clientAuthMethod`, 'securityExtension', `clientAuthMethod is ${CLIENT_AUTH_METHODS.join(' or ')}`),
+          reportAt(ctx, `${entry.pointer}/values/clientAuthMethod`, 'securityExtension', `clientAuthMethod is ${CLIENT_AUTH_METHODS.join(', ')}`),
         );
         continue;
       }
+      const assertion = clientAssertionProblem(entry.values);
+      if (assertion) {
+        once(`${entry.pointer}\u0000clientAssertion`, () =>
+          reportAt(ctx, `${entry.pointer}/values${encodePointer([assertion.value])}`, 'clientAssertion', assertion.problem),
+        );
+        continue;
+      }
+      if (usesClientAssertion(entry.values) && entry.values.clientSecret !== undefined && entry.values.accessToken === undefined) {
+        once(`${entry.pointer}\u0000clientSecretUnused`, () =>
+          reportAt(
+            ctx,
+            `${entry.pointer}/values/clientSecret`,
+            'clientSecretUnused',
+            'clientSecret is not sent: a private_key_jwt client proves itself with its signed assertion (RFC 7523 §2.2), so the secret need not be given',
+            'warning',
+          ),
+        );
+      }
+    }
+    if (scheme.type === 'mutualTLS' && /^http:/i.test(operation.serverUrl)) {
+      once(`${stepPointer}\u0000${entry.pointer}\u0000http`, () =>
+        reportAt(
+          ctx,
+          entry.pointer,
+          'mutualTlsOverHttp',
+          `mutualTLS presents a client certificate on a TLS connection, but the operation's server ${operation.serverUrl} is plain http: the step fails unless its server is overridden with an https URL`,
+          'warning',
+        ),
+      );
     }
     const target = targetOf(scheme);
-    const replaced = parameters.find(
+    const replaced = target && parameters.find(
       (p) => p.in === target.in && (target.in === 'header' ? p.name.toLowerCase() === target.name.toLowerCase() : p.name === target.name),
     );
-    if (replaced) {
+    if (target && replaced) {
       once(`${stepPointer}\u0000${entry.pointer}\u0000replaces`, () =>
         reportAt(
           ctx,
@@ -343,6 +415,8 @@ export function planStepSecurity(
       );
     }
     let values = entry.values;
+    // private_key_jwt implied by its key: the runtime reads one method name.
+    if ((scheme.type === 'oauth2' || scheme.type === 'openIdConnect') && usesClientAssertion(values)) values = { ...values, clientAuthMethod: 'private_key_jwt' };
     // The scopes a token is requested with: `scope` when given, else those the operation's security requirement names for the scheme.
     if (
       (scheme.type === 'oauth2' || scheme.type === 'openIdConnect') &&
@@ -355,7 +429,40 @@ export function planStepSecurity(
     }
     planned.push({ ...(entry.schemeName !== undefined ? { schemeName: entry.schemeName } : {}), scheme, values });
   }
+  if (!planned.some((p) => p.scheme.type === 'mutualTLS')) {
+    const required = mutualTlsRequired(ctx, operation);
+    if (required) {
+      once(`${stepPointer}\u0000mutualTlsNotSupplied`, () =>
+        reportAt(
+          ctx,
+          stepPointer,
+          'mutualTlsNotSupplied',
+          `the operation requires the mutualTLS scheme "${required}", but no x-security entry of the step or its workflow supplies a client certificate (clientCert, clientKey): the server will refuse the TLS handshake`,
+          'warning',
+        ),
+      );
+    }
+  }
   return planned;
+}
+
+/** The security requirements of the operation: its own `security`, else the description's. */
+function securityRequirements(ctx: PlanContext, operation: BoundOperation): unknown[] {
+  const document = ctx.loaded.openapis.get(operation.source)?.document;
+  let node: unknown = document;
+  for (const token of decodePointer(operation.operation.pointer)) node = isObject(node) ? node[token] : undefined;
+  return isObject(node) && Array.isArray(node.security) ? node.security : Array.isArray(document?.security) ? document.security : [];
+}
+
+/** The mutualTLS scheme every alternative requirement of the operation names, if one does. */
+function mutualTlsRequired(ctx: PlanContext, operation: BoundOperation): string | undefined {
+  const requirements = securityRequirements(ctx, operation);
+  const schemes = ctx.loaded.openapis.get(operation.source)?.document.components?.securitySchemes as Record<string, unknown> | undefined;
+  if (!requirements.length || !schemes) return undefined;
+  const mutual = (requirement: unknown) =>
+    isObject(requirement) ? Object.keys(requirement).find((name) => Object.hasOwn(schemes, name) && isObject(schemes[name]) && schemes[name].type === 'mutualTLS') : undefined;
+  const named = requirements.map(mutual);
+  return named.every((n) => n !== undefined) ? named[0] : undefined;
 }
 
 /** The scopes the operation's first security requirement naming the scheme lists (its own `security`, else the description's). */
@@ -363,10 +470,7 @@ function requiredScopes(ctx: PlanContext, operation: BoundOperation, schemeName:
   const qualified = QUALIFIED.exec(schemeName);
   if (qualified && qualified[1] !== operation.source) return [];
   const key = qualified ? qualified[2] : schemeName;
-  const document = ctx.loaded.openapis.get(operation.source)?.document;
-  let node: unknown = document;
-  for (const token of decodePointer(operation.operation.pointer)) node = isObject(node) ? node[token] : undefined;
-  const requirements = isObject(node) && Array.isArray(node.security) ? node.security : Array.isArray(document?.security) ? document.security : [];
+  const requirements = securityRequirements(ctx, operation);
   // Requirements are alternatives: the first that names the scheme says what this call needs.
   for (const requirement of requirements as unknown[]) {
     const listed = isObject(requirement) ? requirement[key] : undefined;

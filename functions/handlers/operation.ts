@@ -1,4 +1,5 @@
 import type { StepPlan } from '../../core/plan.js';
+import { TlsAlertAgent } from '../runtime/http/tls-alert-agent.js';
 import { createOperationHandler, logStepCall } from './create-operation-handler.js';
 import { callbacksFromEnvironment, HandlerEnvironment, readJsonMap, sealerFromEnvironment, secretsFromEnvironment, signingKeysFromEnvironment } from './environment.js';
 
@@ -15,6 +16,8 @@ export const handler = createOperationHandler(plans, {
   secrets,
   ...(signingKeys ? { signingKeys } : {}),
   sealer: sealerFromEnvironment(process.env),
+  // One pool for the container; it remembers TLS alerts, so a refused client certificate fails by name instead of being retried.
+  dispatcher: new TlsAlertAgent(),
   serverUrls: readJsonMap(process.env, HandlerEnvironment.serverUrls),
   // A callback step's Task invokes this function with `lambda:invoke.waitForTaskToken`: the event carries `taskToken` and `executionId`.
   ...(callbacks ? { callbacks } : {}),

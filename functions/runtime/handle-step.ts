@@ -33,6 +33,7 @@ import type { StepEvent, StepPlan, StepResult } from '../../core/plan.js';
 import type { Sealer, SecretsProvider } from './secrets/index.js';
 import { applyAuth, joinAuthParameters, TokenCache } from './auth/index.js';
 import { PemSigningKeys, signRequest, type SigningKeys } from './signing/index.js';
+import { ClientCertificateAgents } from './http/client-certificate-agents.js';
 
 export interface StepRuntime {
   readonly secrets: SecretsProvider;
@@ -56,6 +57,11 @@ export interface StepRuntime {
    * @default PEM keys read through `secrets` by the declaration's key name (a key file or environment secret locally, Secrets Manager on AWS)
    */
   readonly signingKeys?: SigningKeys;
+  /**
+   * The agents of mutualTLS steps, one per client certificate (pooled connections that present it).
+   * @default one set per secrets provider, as the token cache; a caller that ends (the CLI) passes its own and closes it
+   */
+  readonly clientCertificates?: ClientCertificateAgents;
   /** Receives one line per call: step, request line, status, duration. Never headers or bodies. */
   readonly log?: (entry: StepLogEntry) => void;
 }
@@ -125,6 +131,14 @@ function tokenCacheOf(runtime: StepRuntime): TokenCache {
   let cache = tokenCaches.get(runtime.secrets);
   if (!cache) tokenCaches.set(runtime.secrets, (cache = new TokenCache()));
   return cache;
+}
+
+const certificateAgents = new WeakMap<SecretsProvider, ClientCertificateAgents>();
+function clientCertificatesOf(runtime: StepRuntime): ClientCertificateAgents {
+  if (runtime.clientCertificates) return runtime.clientCertificates;
+  let agents = certificateAgents.get(runtime.secrets);
+  if (!agents) certificateAgents.set(runtime.secrets, (agents = new ClientCertificateAgents()));
+  return agents;
 }
 
 const pemKeys = new WeakMap<SecretsProvider, PemSigningKeys>();
@@ -255,7 +269,7 @@ export async function handleStep(plan: StepPlan, event: StepEvent, runtime: Step
   if (!refresh) return runStep(plan, event, runtime, deadline);
   const read = new Set<string>();
   // The copy keeps the runtime's token cache (it is tied to the runtime's own secrets provider, not to this wrapper).
-  const recording: StepRuntime = { ...runtime, tokenCache: tokenCacheOf(runtime), secrets: { getSecret: (name) => (read.add(name), runtime.secrets.getSecret(name)) } };
+  const recording: StepRuntime = { ...runtime, tokenCache: tokenCacheOf(runtime), clientCertificates: clientCertificatesOf(runtime), secrets: { getSecret: (name) => (read.add(name), runtime.secrets.getSecret(name)) } };
   let status: number | undefined;
   const first = await runStep(plan, event, recording, deadline, (s) => (status = s)).then(
     (result) => ({ result }),
@@ -325,12 +339,15 @@ async function runStep(
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   // x-security: the one place auth is applied, before the request is built (and so before any signing of it).
   let cachedTokenKeys: readonly string[] = [];
+  let dispatcher = runtime.dispatcher;
   if (plan.auth?.length) {
     const applied = await applyAuth(plan.auth, {
       ctx,
       serverUrl,
       describedServerUrl: plan.operation.serverUrl,
       cache: tokenCacheOf(runtime),
+      signingKeys: signingKeysOf(runtime),
+      clientCertificates: clientCertificatesOf(runtime),
       dispatcher: runtime.dispatcher,
       connectTimeoutMs: plan.transport.connectTimeoutMs,
       requestTimeoutMs: plan.transport.requestTimeoutMs,
@@ -349,6 +366,7 @@ async function runStep(
     });
     parameters = joinAuthParameters(parameters, applied.parameters);
     cachedTokenKeys = applied.cachedTokenKeys;
+    if (applied.dispatcher) dispatcher = applied.dispatcher;
     opened.opened.push(...applied.opened.filter((v) => v.length >= 4));
   }
   let payload: unknown;
@@ -392,7 +410,7 @@ async function runStep(
   let response: ReceivedResponse;
   try {
     response = await sendRequest(request, {
-      dispatcher: runtime.dispatcher,
+      dispatcher,
       connectTimeoutMs: plan.transport.connectTimeoutMs,
       requestTimeoutMs: plan.transport.requestTimeoutMs,
       describe: `${request.method} ${plan.operation.path}`,

@@ -4,6 +4,10 @@ import { evaluateValue, type ExpressionContext } from '../../../core/expressions
 import type { AuthPlan } from '../../../core/plan.js';
 import type { EvaluatedParameter } from '../http/build-request.js';
 import { parseSecretReference } from '../secrets/index.js';
+import type { Dispatcher } from 'undici';
+import type { ClientCertificateAgents } from '../http/client-certificate-agents.js';
+import type { SigningKeys } from '../signing/signing-keys.js';
+import { signClientAssertion, type ClientAssertionAlgorithm } from './client-assertion.js';
 import { discoverOpenId, pickClientAuthMethod } from './discover-openid.js';
 import { requestToken, type TokenTransport } from './request-token.js';
 import { TokenCache } from './token-cache.js';
@@ -17,6 +21,12 @@ export interface AuthOptions extends TokenTransport {
   readonly cache: TokenCache;
   /** How messages name the step. */
   readonly where: string;
+  /** Signs private_key_jwt client assertions (KMS on AWS, PEM secrets otherwise). */
+  readonly signingKeys: SigningKeys;
+  /** The agents that present mutualTLS client certificates. */
+  readonly clientCertificates: ClientCertificateAgents;
+  /** Epoch ms, for client assertions. @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface AppliedAuth {
@@ -26,6 +36,8 @@ export interface AppliedAuth {
   readonly opened: string[];
   /** Cache keys of the tokens sent that were minted by an earlier step: evicted and renewed if the provider answers 401. */
   readonly cachedTokenKeys: string[];
+  /** mutualTLS: the agent that presents the client certificate, for the step's request (its token requests used it too). */
+  readonly dispatcher?: Dispatcher;
 }
 
 /**
@@ -85,6 +97,8 @@ async function bearerFor(entry: AuthPlan, options: AuthOptions, opened: string[]
   const password = valueOf(entry, 'password', options, opened);
   const scope = valueOf(entry, 'scope', options, opened);
   const asked = entry.values.clientAuthMethod;
+  const assertionKey = entry.values.clientAssertionKey;
+  const assertionKeyId = valueOf(entry, 'clientAssertionKeyId', options, opened);
   let tokenUrl: string;
   let authMethods: readonly string[] | undefined;
   if (scheme.type === 'openIdConnect') {
@@ -99,28 +113,71 @@ async function bearerFor(entry: AuthPlan, options: AuthOptions, opened: string[]
   }
   const grant = username !== undefined || password !== undefined ? 'password' : 'client_credentials';
   const clientAuthMethod = pickClientAuthMethod(asked, authMethods);
-  const key = TokenCache.keyOf([tokenUrl, grant, clientId, clientSecret, username, password, scope, clientAuthMethod]);
-  const { accessToken, cached } = await options.cache.token(key, () =>
-    requestToken({ tokenUrl, grant, clientId, clientSecret, username, password, scope, clientAuthMethod }, options),
-  );
+  if (clientAuthMethod === 'private_key_jwt' && assertionKey === undefined) {
+    throw planError(`${options.where}: x-security entry ${entry.schemeName ?? scheme.type} asks for private_key_jwt but names no clientAssertionKey`);
+  }
+  const assertion = clientAuthMethod === 'private_key_jwt' ? [assertionKey, entry.values.clientAssertionAlgorithm, assertionKeyId] : [];
+  const key = TokenCache.keyOf([tokenUrl, grant, clientId, clientSecret, username, password, scope, clientAuthMethod, ...assertion]);
+  const { accessToken, cached } = await options.cache.token(key, async () => {
+    // Signed for this request only: a cached token makes none, and every request carries a new jti.
+    const clientAssertion =
+      clientAuthMethod === 'private_key_jwt'
+        ? await signClientAssertion(
+            {
+              clientId,
+              tokenUrl,
+              key: assertionKey!,
+              algorithm: entry.values.clientAssertionAlgorithm as ClientAssertionAlgorithm | undefined,
+              ...(assertionKeyId !== undefined ? { keyId: assertionKeyId } : {}),
+              now: (options.now ?? Date.now)(),
+            },
+            options.signingKeys,
+          )
+        : undefined;
+    if (clientAssertion) opened.push(clientAssertion);
+    return requestToken({ tokenUrl, grant, clientId, clientSecret, username, password, scope, clientAuthMethod, ...(clientAssertion ? { clientAssertion } : {}) }, options);
+  });
   if (cached) cachedKeys.push(key);
   opened.push(accessToken);
   return accessToken;
 }
 
 /**
+ * The agent of the step's mutualTLS entry (the last one, if several): its certificate, key and
+ * trusted CAs are credential values, read like any other and never shown.
+ */
+function clientCertificateOf(auth: readonly AuthPlan[], options: AuthOptions, opened: string[]): Pick<AppliedAuth, 'dispatcher'> {
+  const entry = auth.findLast((e) => e.scheme.type === 'mutualTLS');
+  if (!entry) return {};
+  if (!/^https:/i.test(options.serverUrl)) {
+    throw planError(`${options.where}: x-security mutualTLS needs an https server, and the step's server is ${options.serverUrl.replace(/[?#].*$/, '')}`);
+  }
+  const cert = valueOf(entry, 'clientCert', options, opened)!;
+  const key = valueOf(entry, 'clientKey', options, opened)!;
+  const ca = valueOf(entry, 'caCert', options, opened);
+  return {
+    dispatcher: options.clientCertificates.agentFor({ cert, key, ...(ca !== undefined ? { ca } : {}) }, `${options.where} x-security ${entry.schemeName ?? 'mutualTLS'}`),
+  };
+}
+
+/**
  * Turns a step's `x-security` entries into the headers, query parameters and cookies that carry
  * them: an API key where its scheme says, HTTP Basic (`username:password`, base64), a bearer
  * token, and for oauth2/openIdConnect the given `accessToken` or one requested from the token
- * endpoint (client credentials or password grant; openIdConnect finds the endpoint by discovery),
- * cached until it expires.
+ * endpoint (client credentials or password grant, the client authenticated by its secret or a
+ * private_key_jwt assertion; openIdConnect finds the endpoint by discovery), cached until it
+ * expires. A mutualTLS entry adds no parameter: it gives the agent that presents the client
+ * certificate, which the step's token requests and its own request go through.
  */
 export async function applyAuth(auth: readonly AuthPlan[], options: AuthOptions): Promise<AppliedAuth> {
   const parameters: EvaluatedParameter[] = [];
   const opened: string[] = [];
   const cachedTokenKeys: string[] = [];
+  const tls = clientCertificateOf(auth, options, opened);
+  const sending: AuthOptions = tls.dispatcher ? { ...options, dispatcher: tls.dispatcher } : options;
   for (const entry of auth) {
     const { scheme } = entry;
+    if (scheme.type === 'mutualTLS') continue;
     let parameter: EvaluatedParameter;
     if (scheme.type === 'apiKey') parameter = { name: scheme.name, in: scheme.in, value: valueOf(entry, 'apiKey', options, opened) };
     else if (scheme.type === 'http' && scheme.scheme === 'basic') {
@@ -129,13 +186,13 @@ export async function applyAuth(auth: readonly AuthPlan[], options: AuthOptions)
       // RFC 7617: user-id and password joined by a colon, UTF-8, base64.
       parameter = header(`Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`);
     } else if (scheme.type === 'http') parameter = header(`Bearer ${valueOf(entry, 'token', options, opened)}`);
-    else parameter = header(`Bearer ${await bearerFor(entry, options, opened, cachedTokenKeys)}`);
+    else parameter = header(`Bearer ${await bearerFor(entry, sending, opened, cachedTokenKeys)}`);
     // A later entry replaces an earlier one of the same place and name (Respect applies them in order).
     const at = parameters.findIndex((p) => sameTarget(p, parameter));
     if (at >= 0) parameters.splice(at, 1);
     parameters.push(parameter);
   }
-  return { parameters, opened, cachedTokenKeys };
+  return { parameters, opened, cachedTokenKeys, ...tls };
 }
 
 /** Header names compare without case; query and cookie names with it. */

@@ -2,9 +2,10 @@ import type { Dispatcher } from 'undici';
 import { authFailed, providerUnavailable } from '../../../core/errors.js';
 import type { BuiltRequest } from '../http/build-request.js';
 import { sendRequest, type ReceivedResponse, type SendOptions } from '../http/send-request.js';
+import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.js';
 
-/** How a client proves itself at the token endpoint (the OpenID Connect names; RFC 6749 §2.3.1). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+/** How a client proves itself at the token endpoint (the OpenID Connect names; RFC 6749 §2.3.1, RFC 7523 §2.2). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 export interface TokenRequest {
   readonly tokenUrl: string;
@@ -16,6 +17,8 @@ export interface TokenRequest {
   /** Space-separated scopes; the `scope` parameter is left out when absent. */
   readonly scope?: string;
   readonly clientAuthMethod: ClientAuthMethod;
+  /** `private_key_jwt`: the signed client assertion (made fresh for each request, its `jti` unique). */
+  readonly clientAssertion?: string;
 }
 
 /** One request to a token endpoint or discovery document, as the step's log line shows it. */
@@ -94,7 +97,13 @@ export async function requestToken(req: TokenRequest, transport: TokenTransport)
   }
   if (req.scope) form.set('scope', req.scope);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (req.clientAuthMethod === 'client_secret_basic' && req.clientSecret !== undefined) {
+  if (req.clientAuthMethod === 'private_key_jwt') {
+    if (req.clientAssertion === undefined) throw authFailed(`token request to ${endpoint}: private_key_jwt needs a client assertion`);
+    // RFC 7523 §2.2 and OpenID Connect Core §9: client_id may accompany the assertion; no secret is sent.
+    form.set('client_id', req.clientId);
+    form.set('client_assertion_type', JWT_BEARER_ASSERTION_TYPE);
+    form.set('client_assertion', req.clientAssertion);
+  } else if (req.clientAuthMethod === 'client_secret_basic' && req.clientSecret !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${formEncode(req.clientId)}:${formEncode(req.clientSecret)}`).toString('base64')}`;
   } else {
     form.set('client_id', req.clientId);

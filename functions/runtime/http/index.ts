@@ -5,3 +5,5 @@ export * from '../../../core/media-type.js';
 export * from './send-request.js';
 export * from './provider-answer.js';
 export * from './retry-after.js';
+export * from './tls-alert-agent.js';
+export * from './client-certificate-agents.js';

@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
-import { ArazzoRuntimeError, invalidResponse, providerUnavailable, stepTimeout } from '../../../core/errors.js';
+import { ArazzoRuntimeError, authFailed, invalidResponse, providerUnavailable, stepTimeout } from '../../../core/errors.js';
+import { describeTlsAlert, TlsAlertAgent } from './tls-alert-agent.js';
 import type { BuiltRequest } from './build-request.js';
 import type { ResponseMediaTypes } from '../../../core/plan.js';
 import { findUndeclaredMediaType, isJsonMediaType, isXmlMediaType, mediaTypeOf, mediaTypeParameter, type UndeclaredMediaType } from '../../../core/media-type.js';
@@ -191,6 +192,10 @@ export async function sendRequest(req: BuiltRequest, options: SendOptions): Prom
     const name = (err as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') throw providerUnavailable(`${what} failed: timed out`, { cause: err });
     const code = describe(err);
+    // A TLS alert from the server (a client certificate missing or refused) is not mended by retrying.
+    const alert = describeTlsAlert(code);
+    const refused = options.dispatcher instanceof TlsAlertAgent ? options.dispatcher.refusal(err) : alert && `the server refused the TLS handshake (alert: ${alert})`;
+    if (refused) throw authFailed(`${what} failed: ${refused}`, { cause: err });
     if (TRANSPORT_CODES.has(code)) throw providerUnavailable(`${what} failed: ${code}`, { cause: err });
     if (UNREADABLE_RESPONSE_CODES.has(code)) throw invalidResponse(`${what} answered with a response HTTP/1.1 cannot read: ${code}`, { cause: err });
     // Anything else (an argument undici refuses, ...) will not get better by retrying.

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { secretError } from '../../../core/errors.js';
 
 /**
@@ -69,9 +70,15 @@ export class InMemorySecretsProvider implements SecretsProvider {
   }
 }
 
+/** A secret file larger than this is not a credential, a key or a certificate chain. */
+export const MAX_SECRET_FILE_BYTES = 256 * 1024;
+
 /**
  * Environment provider: secret `a/b-c` is read from `ARAZZO_SECRET_A_B_C`, so CI systems can
- * pass credentials the usual way.
+ * pass credentials the usual way; or, when that is unset, from the file that
+ * `ARAZZO_SECRET_A_B_C_FILE` names (the `_FILE` convention of container secrets), for PEM
+ * certificates and keys. A file is read on each use (a renewed certificate is picked up), must be
+ * a regular file of at most 256 KiB, and errors name the variable and the path, never the content.
  */
 export class EnvironmentSecretsProvider implements SecretsProvider {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
@@ -79,9 +86,30 @@ export class EnvironmentSecretsProvider implements SecretsProvider {
     return `ARAZZO_SECRET_${name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
   }
   async getSecret(name: string): Promise<string> {
-    const value = this.env[EnvironmentSecretsProvider.variableFor(name)];
-    if (value === undefined) throw secretError(`secret "${name}" is not set (environment variable ${EnvironmentSecretsProvider.variableFor(name)})`);
-    return value;
+    const variable = EnvironmentSecretsProvider.variableFor(name);
+    const value = this.env[variable];
+    if (value !== undefined) return value;
+    const file = this.env[`${variable}_FILE`];
+    if (file === undefined || file === '') throw secretError(`secret "${name}" is not set (environment variable ${variable}, or ${variable}_FILE naming a file)`);
+    return readSecretFile(name, `${variable}_FILE`, file);
+  }
+}
+
+async function readSecretFile(name: string, variable: string, file: string): Promise<string> {
+  const where = `secret "${name}" (${variable}=${file})`;
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    throw secretError(`${where} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw secretError(`${where} is not a regular file`);
+    if (stat.size > MAX_SECRET_FILE_BYTES) throw secretError(`${where} is ${stat.size} bytes, over the ${MAX_SECRET_FILE_BYTES}-byte limit`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
   }
 }
 

@@ -11,6 +11,8 @@ export const KMS_SIGNING_ALGORITHMS: Readonly<Record<SigningAlgorithm, SigningAl
   hs2019: 'RSASSA_PSS_SHA_512',
   'ecdsa-p256-sha256': 'ECDSA_SHA_256',
   ed25519: 'ED25519_SHA_512',
+  // JWS PS256 (RFC 7518 §3.5): the salt is the hash length, 32 bytes, as KMS makes it.
+  'rsa-pss-sha256': 'RSASSA_PSS_SHA_256',
 };
 
 export interface KmsSigningKeysOptions {

@@ -32,6 +32,10 @@ export function nodeSignOptions(
       if (type === 'rsa') return { digest: 'sha512', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 };
       if (algorithm === 'hs2019' && type === 'ed25519') return { digest: null };
       break;
+    case 'rsa-pss-sha256':
+      if (type === 'rsa-pss') return { digest: 'sha256', saltLength: 32 };
+      if (type === 'rsa') return { digest: 'sha256', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+      break;
     case 'ecdsa-p256-sha256':
       if (type !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') break;
       return { digest: 'sha256', dsaEncoding: 'ieee-p1363' };
