@@ -6,6 +6,20 @@ export interface SandboxStartOptions {
   readonly port?: number;
   /** How many entries `requestLog` keeps (oldest dropped first). @default 1000 */
   readonly requestLogLimit?: number;
+  /** Serve HTTPS instead of HTTP, asking clients for a certificate when `clientCa` is set. @default - plain HTTP */
+  readonly tls?: SandboxTlsOptions;
+}
+
+/**
+ * HTTPS for a simulator (PEM texts; tests make a throw-away CA with OpenSSL). With `clientCa`, the
+ * server requires a client certificate issued by it and refuses the handshake otherwise, as a
+ * PSD2 bank's API gateway does with QWAC certificates.
+ */
+export interface SandboxTlsOptions {
+  readonly cert: string;
+  readonly key: string;
+  /** CAs whose client certificates are accepted; absent: no client certificate is asked for. */
+  readonly clientCa?: string;
 }
 
 /** What every provider simulator's options add: its scenario, its clock and where its descriptions are. */

@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +13,7 @@ import type { Problem } from './problem.js';
 import { PayloadTooLargeError, readRequestBody } from './read-request-body.js';
 import type { RequestLogEntry } from './request-log-entry.js';
 import type { SandboxResponse } from './sandbox-response.js';
+import type { SandboxTlsOptions } from './sandbox-start-options.js';
 
 /** A request as the simulator sees it, body already buffered. */
 export interface SandboxExchange {
@@ -21,8 +24,26 @@ export interface SandboxExchange {
   readonly rawBody: Buffer;
   /** Fresh per request; error envelopes quote it (Fintecture's `log_id`). */
   readonly logId: string;
-  /** `http://host:port` of this server. */
+  /** `http://host:port` (`https://` when served with TLS) of this server. */
   readonly baseUrl: string;
+  /** The certificate the client presented on a TLS connection that asked for one (mutual TLS). */
+  readonly clientCertificate?: ClientCertificateSeen;
+}
+
+/** What a simulator sees of a client certificate: never the key, which the client keeps. */
+export interface ClientCertificateSeen {
+  /** Its subject's common name. */
+  readonly subject: string;
+  /** RFC 8705 §3.1 `x5t#S256`: base64url SHA-256 of the DER certificate, what certificate-bound tokens carry. */
+  readonly thumbprint: string;
+}
+
+function clientCertificateOf(req: IncomingMessage): ClientCertificateSeen | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+  const peer = socket.getPeerCertificate();
+  if (!peer?.raw) return undefined;
+  return { subject: String(peer.subject?.CN ?? ''), thumbprint: createHash('sha256').update(peer.raw).digest('base64url') };
 }
 
 /** Validates the exchange's parameters and body against the operation its path matched. */
@@ -47,6 +68,8 @@ export interface ServeSandboxOptions {
   readonly host: string;
   readonly port: number;
   readonly routes: RouteTable;
+  /** HTTPS, with client certificates required when it names their CA. */
+  readonly tls?: SandboxTlsOptions;
   /** @default 1 MiB */
   readonly bodyLimitBytes?: number;
   takeFault(target: FaultTarget): FaultRule | undefined;
@@ -94,9 +117,9 @@ async function write(res: ServerResponse, response: SandboxResponse, fault: Faul
   res.end(text);
 }
 
-function formatUrl(host: string, port: number): string {
+function formatUrl(host: string, port: number, tls: boolean): string {
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  return `${tls ? 'https' : 'http'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
 
 /**
@@ -165,7 +188,17 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Sandbo
       if (fault?.resetConnection && !after) return reset();
       if (fault && replaces && !after) return respond(faultResponse(fault, logId, route), fault);
 
-      const exchange: SandboxExchange = { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, logId, baseUrl };
+      const clientCertificate = clientCertificateOf(req);
+      const exchange: SandboxExchange = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        rawBody,
+        logId,
+        baseUrl,
+        ...(clientCertificate ? { clientCertificate } : {}),
+      };
       let response: SandboxResponse;
       if (match.kind === 'found') {
         response = await options.dispatch(exchange, match.route, match.pathParams);
@@ -193,7 +226,12 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Sandbo
     }
   }
 
-  const server = createServer((req, res) => void handle(req, res));
+  const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  const tls = options.tls;
+  // With a client CA, a client without a certificate it issued is refused during the handshake (Node answers the TLS alert).
+  const server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, listener)
+    : createServer(listener);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -202,7 +240,7 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Sandbo
       resolve();
     });
   });
-  baseUrl = formatUrl(options.host, (server.address() as AddressInfo).port);
+  baseUrl = formatUrl(options.host, (server.address() as AddressInfo).port, tls !== undefined);
 
   return {
     url: baseUrl,

@@ -15,6 +15,7 @@ export async function serveSimulator<Store, Scenario, Overrides, Stats>(
   const server = await serveSandbox({
     host: options.host ?? DEFAULT_SANDBOX_HOST,
     port: options.port ?? 0,
+    ...(options.tls ? { tls: options.tls } : {}),
     ...serving,
     takeFault: (target) => state.takeFault(target),
     onLog: (entry) => state.record(entry),

@@ -36,7 +36,8 @@ export interface ExampleContext<Store, Scenario> {
   fail(status: number, code: string, title: string, detail?: string, headers?: Record<string, string>): SandboxResponse;
 }
 
-export type ExampleHandler<Store, Scenario> = (ctx: ExampleContext<Store, Scenario>) => SandboxResponse;
+/** Answers from the store; asynchronous where the check is (a JWT signature verified with jose). */
+export type ExampleHandler<Store, Scenario> = (ctx: ExampleContext<Store, Scenario>) => SandboxResponse | Promise<SandboxResponse>;
 
 /** What a request sees before validation: a guard answers (401, 403) or lets the request through. */
 export interface GuardContext<Store, Scenario> {
@@ -131,7 +132,7 @@ export async function startExampleSandbox<Store, Scenario, ScenarioOverrides>(
   });
   let serverUrl = '';
 
-  function dispatch(exchange: SandboxExchange, route: ApiRoute, pathParams: Readonly<Record<string, string>>): SandboxResponse {
+  function dispatch(exchange: SandboxExchange, route: ApiRoute, pathParams: Readonly<Record<string, string>>): SandboxResponse | Promise<SandboxResponse> {
     const { store, scenario } = state;
     const fail = (status: number, code: string, title: string, detail?: string, headers?: Record<string, string>) =>
       simulator.renderError({ status, code, title, detail, headers, route, logId: exchange.logId });
