@@ -274,6 +274,7 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
         const spec: Record<string, [boolean, string | null, object]> = {
           RSASSA_PKCS1_V1_5_SHA_256: [type === 'rsa', 'sha256', { padding: constants.RSA_PKCS1_PADDING }],
           RSASSA_PSS_SHA_512: [type === 'rsa', 'sha512', { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }],
+          RSASSA_PSS_SHA_256: [type === 'rsa', 'sha256', { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }],
           ECDSA_SHA_256: [type === 'ec', 'sha256', {}],
           ED25519_SHA_512: [type === 'ed25519', null, {}],
         };
