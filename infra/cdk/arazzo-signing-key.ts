@@ -24,6 +24,8 @@ export const KEY_SPECS_BY_ALGORITHM: Readonly<Record<SigningAlgorithm, readonly 
   hs2019: [kms.KeySpec.RSA_2048, kms.KeySpec.RSA_3072, kms.KeySpec.RSA_4096],
   'ecdsa-p256-sha256': [kms.KeySpec.ECC_NIST_P256],
   ed25519: [kms.KeySpec.ECC_NIST_EDWARDS25519],
+  // JWS PS256 client assertions (private_key_jwt).
+  'rsa-pss-sha256': [kms.KeySpec.RSA_2048, kms.KeySpec.RSA_3072, kms.KeySpec.RSA_4096],
 };
 
 /**

@@ -117,7 +117,8 @@ export interface ArazzoWorkflowProps {
   readonly sealingKey?: kms.IKey;
   /**
    * KMS asymmetric keys (key usage SIGN_VERIFY) by signing key name: a signing declaration whose
-   * `key` names one signs with `kms:Sign`, so the private key never leaves KMS. Only the
+   * `key` names one (or a private_key_jwt entry whose `clientAssertionKey` does) signs with
+   * `kms:Sign`, so the private key never leaves KMS. Only the
    * functions whose steps sign with a key are granted `kms:Sign` on it. Key names not listed are
    * read as PEM secrets. `ArazzoSigningKey.create()` has the workflow create the key (retained on
    * delete; its ARN is the stack output `SigningKey<name>Arn`, and `arazzo-sfn public-key <arn>`
@@ -125,6 +126,14 @@ export interface ArazzoWorkflowProps {
    * @default {} (no KMS signing keys)
    */
   readonly signingKeys?: Readonly<Record<string, kms.IKey | ArazzoSigningKey>>;
+  /**
+   * PEM private keys in Secrets Manager, by signing key name, for keys not in `signingKeys`: the
+   * key of a `private_key_jwt` client assertion (`x-security` value `clientAssertionKey`; required
+   * for each such key that is not a KMS key) or of a signing declaration. The secret's whole
+   * string is the PEM. Only the functions whose steps sign with a key may read its secret.
+   * @default {} - client assertion keys must then be KMS keys (`signingKeys`)
+   */
+  readonly signingKeySecrets?: Readonly<Record<string, secretsmanager.ISecret>>;
   /**
    * EXPRESS only for a workflow with no Wait state (polling loops, `retry` actions) and no
    * `.sync`/`.waitForTaskToken` integration (nested workflows, callback steps): Express

@@ -32,7 +32,8 @@ import { LIVE_ALIAS, planHash, previousShape, shapeChanges, shapeHash, stateShap
 
 import { ArazzoSigningKey, KEY_SPECS_BY_ALGORITHM, SIGNING_KEY_ADMIN_ACTIONS } from './arazzo-signing-key.js';
 import { KMS_SIGNING_ALGORITHMS } from '../../functions/runtime/signing/kms-signing-keys.js';
-import type { SigningAlgorithm } from '../../core/plan.js';
+import { clientAssertionKeys } from '../../functions/runtime/auth/client-assertion.js';
+import type { SigningAlgorithm, StepPlan } from '../../core/plan.js';
 import type { ArazzoEventTrigger, ArazzoSecret, ArazzoWorkflowProps } from './arazzo-workflow-props.js';
 
 export type { ArazzoEventTrigger, ArazzoSecret, ArazzoWorkflowProps } from './arazzo-workflow-props.js';
@@ -211,6 +212,13 @@ export class ArazzoWorkflow extends Construct {
       props.sealingKey ??
       new kms.Key(this, 'SealingKey', { enableKeyRotation: true, description: `arazzo-sfn: seals credential outputs of workflow ${props.workflowId}` });
     this.signingKeys = this.resolveSigningKeys(props, specs);
+    for (const spec of specs) {
+      if (spec.kind !== 'operation') continue;
+      for (const { key: name } of spec.steps.flatMap(clientAssertionKeys)) {
+        if (!this.signingKeys[name] && !props.signingKeySecrets?.[name])
+          this.fail(`workflow ${props.workflowId} signs private_key_jwt client assertions with key "${name}": set signingKeys.${name} (a KMS key) or signingKeySecrets.${name} (a secret holding the PEM private key)`);
+      }
+    }
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const tracing = props.tracing ?? true;
     const fnContext = { props, bindings, webhookKeys, sealContext, retention, tracing };
@@ -443,7 +451,7 @@ export class ArazzoWorkflow extends Construct {
     for (const spec of specs) {
       if (spec.kind !== 'operation') continue;
       for (const step of spec.steps) {
-        if (step.signing) algorithms.set(step.signing.key, (algorithms.get(step.signing.key) ?? new Set()).add(step.signing.algorithm));
+        for (const { key, algorithm } of signingKeyUses(step)) algorithms.set(key, (algorithms.get(key) ?? new Set()).add(algorithm));
       }
     }
     const keys: Record<string, kms.IKey> = {};
@@ -553,18 +561,25 @@ export class ArazzoWorkflow extends Construct {
         secretIds[input] = binding.secret.secretFullArn ?? binding.secret.secretName;
         binding.secret.grantRead(role);
       }
-      if (spec.secretInputs.length) environment[HandlerEnvironment.secretIds] = Stack.of(this).toJsonString(secretIds);
+      // A signing key that is not a KMS key is a PEM secret, read by the key's name: read access to exactly the ones its steps use.
+      for (const name of pemSigningKeys(spec.steps, this.signingKeys)) {
+        const secret = props.signingKeySecrets?.[name];
+        if (!secret) continue;
+        secretIds[name] = secret.secretFullArn ?? secret.secretName;
+        secret.grantRead(role);
+      }
+      if (Object.keys(secretIds).length) environment[HandlerEnvironment.secretIds] = Stack.of(this).toJsonString(secretIds);
       const serverUrls = Object.fromEntries(spec.sources.filter((s) => props.serverUrls?.[s]).map((s) => [s, props.serverUrls![s]]));
       if (Object.keys(serverUrls).length) environment[HandlerEnvironment.serverUrls] = JSON.stringify(serverUrls);
       // kms:Sign on the KMS keys its signed steps name, and on nothing else.
       const signingKeys: Record<string, string> = {};
-      for (const step of spec.steps) {
-        const key = step.signing ? this.signingKeys[step.signing.key] : undefined;
+      for (const { key: name } of spec.steps.flatMap(signingKeyUses)) {
+        const key = this.signingKeys[name];
         if (!key) continue;
-        const signer = this.signers.get(step.signing!.key);
+        const signer = this.signers.get(name);
         if (signer && !signer.roles.includes(role)) signer.roles.push(role);
-        if (signingKeys[step.signing!.key]) continue;
-        signingKeys[step.signing!.key] = key.keyArn;
+        if (signingKeys[name]) continue;
+        signingKeys[name] = key.keyArn;
         role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign'], resources: [key.keyArn] }));
       }
       if (Object.keys(signingKeys).length) environment[HandlerEnvironment.signingKeys] = Stack.of(this).toJsonString(signingKeys);
@@ -751,6 +766,16 @@ function describeFunction(spec: FunctionSpec | WebhookSpec): string {
   if (spec.kind === 'operation') return `operation ${spec.functionKey}`;
   if (spec.kind === 'webhook') return `webhook receiver of callback steps ${spec.steps.map((s) => s.stepId).join(', ')}`;
   return 'workflow function (inputs, workflow steps)';
+}
+
+/** The keys a step signs with: its signing declaration's, and those of its private_key_jwt client assertions. */
+function signingKeyUses(step: StepPlan): { key: string; algorithm: SigningAlgorithm }[] {
+  return [...(step.signing ? [{ key: step.signing.key, algorithm: step.signing.algorithm }] : []), ...clientAssertionKeys(step)];
+}
+
+/** The signing keys of `steps` that are not KMS keys: PEM secrets the function reads. */
+function pemSigningKeys(steps: readonly StepPlan[], kmsKeys: Readonly<Record<string, kms.IKey>>): string[] {
+  return [...new Set(steps.flatMap(signingKeyUses).map((u) => u.key))].filter((name) => !kmsKeys[name]).sort();
 }
 
 /** A signing key name as part of an output's logical id (letters and digits, each word capitalised). */

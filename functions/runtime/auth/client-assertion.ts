@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { secretError } from '../../../core/errors.js';
-import type { SigningAlgorithm } from '../../../core/plan.js';
+import type { SigningAlgorithm, StepPlan } from '../../../core/plan.js';
 import type { SigningKeys } from '../signing/signing-keys.js';
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
@@ -51,4 +51,17 @@ export async function signClientAssertion(req: ClientAssertionRequest, keys: Sig
   const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
   const signature = await keys.sign(req.key, algorithm, Buffer.from(signingInput, 'ascii'));
   return `${signingInput}.${base64url(signature)}`;
+}
+
+/**
+ * The keys a step's private_key_jwt entries sign assertions with, and the algorithm each uses:
+ * what the construct grants (`kms:Sign` on a KMS key, or read on a PEM secret) to the step's function.
+ */
+export function clientAssertionKeys(step: Pick<StepPlan, 'auth'>): { key: string; algorithm: SigningAlgorithm }[] {
+  return (step.auth ?? [])
+    .filter((entry) => entry.values.clientAuthMethod === 'private_key_jwt' && entry.values.accessToken === undefined && entry.values.clientAssertionKey !== undefined)
+    .map((entry) => ({
+      key: entry.values.clientAssertionKey,
+      algorithm: CLIENT_ASSERTION_ALGORITHMS[(entry.values.clientAssertionAlgorithm as ClientAssertionAlgorithm | undefined) ?? 'RS256'] ?? CLIENT_ASSERTION_ALGORITHMS.RS256,
+    }));
 }
