@@ -7,6 +7,7 @@ import {
   expressExecutionArn,
   isValidName,
   parseExecutionArn,
+  ALIAS_NAME,
   parseQualifiedStateMachineArn,
   parseStateMachineArn,
   stateMachineArn,
@@ -17,10 +18,20 @@ import { jsonSyntaxProblem, sfnError } from './errors.js';
 import { NotRedrivable, type ExecutionRunner, type RunTarget } from './executions.js';
 import { decodeToken, encodeToken, pageSize } from './paging.js';
 import { parseRequest, type Operation, type RequestOf } from './requests.js';
-import type { EndpointStore, ExecutionCursor, ExecutionRecord, ExecutionStatus, StateMachineRecord, VersionRecord } from './store.js';
+import type { AliasRecord, AliasRoute, EndpointStore, ExecutionCursor, ExecutionRecord, ExecutionStatus, StateMachineRecord, VersionRecord } from './store.js';
 import type { TrackedTaskTokens } from './task-tokens.js';
 import { testState } from './test-state.js';
 import { validateDefinition } from './validate-definition.js';
+
+/** The version a start through an alias runs: one drawn by the routes' weights. */
+function pickRoute(routing: readonly AliasRoute[]): string {
+  let draw = Math.random() * 100;
+  for (const route of routing) {
+    draw -= route.weight;
+    if (draw < 0) return route.stateMachineVersionArn;
+  }
+  return routing.findLast((route) => route.weight > 0)?.stateMachineVersionArn ?? routing[0].stateMachineVersionArn;
+}
 
 /** Timestamps travel as epoch seconds (fractional) in AWS JSON 1.0. */
 const seconds = (ms: number) => ms / 1000;
@@ -78,6 +89,7 @@ function executionSummary(e: ExecutionRecord): Record<string, unknown> {
     startDate: seconds(e.startDate),
     ...(e.stopDate !== undefined ? { stopDate: seconds(e.stopDate) } : {}),
     ...(e.versionArn ? { stateMachineVersionArn: e.versionArn } : {}),
+    ...(e.aliasArn ? { stateMachineAliasArn: e.aliasArn } : {}),
     ...(e.redriveCount ? { redriveCount: e.redriveCount } : {}),
     ...(e.redriveDate !== undefined ? { redriveDate: seconds(e.redriveDate) } : {}),
   };
@@ -91,7 +103,8 @@ export class SfnApi {
     this.handlers = {
       CreateStateMachine: (r) => this.createStateMachine(r),
       DescribeStateMachine: (r) => {
-        const { machine, version } = this.target(r.stateMachineArn);
+        const { machine, version, alias } = this.target(r.stateMachineArn);
+        if (alias) throw sfnError('ValidationException', `Describe an alias with DescribeStateMachineAlias: ${alias.arn}`);
         return {
           stateMachineArn: version?.arn ?? machine.arn,
           name: machine.name,
@@ -125,6 +138,7 @@ export class SfnApi {
       DeleteStateMachine: (r) => {
         const parsed = parseQualifiedStateMachineArn(r.stateMachineArn);
         if (parsed.version !== undefined) throw sfnError('ValidationException', 'Delete a version with DeleteStateMachineVersion');
+        if (parsed.alias !== undefined) throw sfnError('ValidationException', 'Delete an alias with DeleteStateMachineAlias');
         // As on AWS: deleting what does not exist succeeds, and running executions run to their end.
         this.d.store.deleteStateMachine(parsed.arn);
         return {};
@@ -151,8 +165,60 @@ export class SfnApi {
       DeleteStateMachineVersion: (r) => {
         const parsed = parseQualifiedStateMachineArn(r.stateMachineVersionArn);
         if (parsed.version === undefined) throw sfnError('ValidationException', 'stateMachineVersionArn must name a version (<state machine ARN>:<version>)');
+        // As on AWS: a version an alias routes to stays until the alias stops routing to it.
+        const routedBy = this.d.store.listAliases(parsed.machineArn, '', 1000).find((a) => a.routing.some((route) => route.stateMachineVersionArn === parsed.arn));
+        if (routedBy) throw sfnError('ConflictException', `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${routedBy.name}]`);
         this.d.store.deleteVersion(parsed.machineArn, parsed.version);
         return {};
+      },
+      CreateStateMachineAlias: (r) => {
+        const routing = this.checkRouting(r.routingConfiguration);
+        if (!ALIAS_NAME.test(r.name)) throw sfnError('ValidationException', `Invalid alias name: ${r.name} (letters, digits, _, - and ., not all digits)`);
+        const stateMachineArn = parseQualifiedStateMachineArn(routing[0].stateMachineVersionArn).machineArn;
+        const arn = `${stateMachineArn}:${r.name}`;
+        const existing = this.d.store.getAlias(arn);
+        if (existing) {
+          // Idempotent for the same alias; otherwise the name is taken.
+          if (existing.description === r.description && JSON.stringify(existing.routing) === JSON.stringify(routing)) return { stateMachineAliasArn: arn, creationDate: seconds(existing.createdAt) };
+          throw sfnError('ConflictException', `Failed to create alias because an alias with the same name and a different routing configuration already exists.`);
+        }
+        const alias = this.d.store.putAlias({ arn, stateMachineArn, name: r.name, ...(r.description !== undefined ? { description: r.description } : {}), routing }, Date.now());
+        return { stateMachineAliasArn: alias.arn, creationDate: seconds(alias.createdAt) };
+      },
+      DescribeStateMachineAlias: (r) => {
+        const alias = this.alias(r.stateMachineAliasArn);
+        return {
+          stateMachineAliasArn: alias.arn,
+          name: alias.name,
+          ...(alias.description !== undefined ? { description: alias.description } : {}),
+          routingConfiguration: alias.routing,
+          creationDate: seconds(alias.createdAt),
+          updateDate: seconds(alias.updatedAt),
+        };
+      },
+      UpdateStateMachineAlias: (r) => {
+        const alias = this.alias(r.stateMachineAliasArn);
+        if (r.description === undefined && r.routingConfiguration === undefined) throw sfnError('ValidationException', 'Either the description or the routingConfiguration must be given');
+        const routing = r.routingConfiguration ? this.checkRouting(r.routingConfiguration, alias.stateMachineArn) : alias.routing;
+        const description = r.description ?? alias.description;
+        const updated = this.d.store.putAlias({ arn: alias.arn, stateMachineArn: alias.stateMachineArn, name: alias.name, ...(description !== undefined ? { description } : {}), routing }, Date.now());
+        return { updateDate: seconds(updated.updatedAt) };
+      },
+      DeleteStateMachineAlias: (r) => {
+        this.alias(r.stateMachineAliasArn);
+        this.d.store.deleteAlias(r.stateMachineAliasArn);
+        return {};
+      },
+      ListStateMachineAliases: (r) => {
+        const machine = this.machine(r.stateMachineArn);
+        const limit = pageSize(r.maxResults);
+        const after = r.nextToken ? decodeToken<string>(r.nextToken, 'ListStateMachineAliases', machine.arn) : '';
+        const rows = this.d.store.listAliases(machine.arn, after, limit + 1);
+        const page = rows.slice(0, limit);
+        return {
+          stateMachineAliases: page.map((a) => ({ stateMachineAliasArn: a.arn, creationDate: seconds(a.createdAt) })),
+          ...(rows.length > limit ? { nextToken: encodeToken('ListStateMachineAliases', machine.arn, page.at(-1)!.name) } : {}),
+        };
       },
       TagResource: (r) => {
         const machine = this.taggable(r.resourceArn);
@@ -235,7 +301,7 @@ export class SfnApi {
       ListExecutions: (r) => {
         if (r.mapRunArn) throw sfnError('ValidationException', 'This endpoint has no Distributed Map runs: list executions by stateMachineArn');
         if (!r.stateMachineArn) throw sfnError('ValidationException', 'Must provide a StateMachine ARN or a MapRun ARN');
-        const { machine, version } = this.target(r.stateMachineArn);
+        const { machine, version, alias } = this.target(r.stateMachineArn);
         if (machine.type === 'EXPRESS') throw sfnError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
         // A redrive here runs at once (RUNNING again), so no execution is ever pending one.
         if (r.statusFilter === 'PENDING_REDRIVE') return { executions: [] };
@@ -247,6 +313,7 @@ export class SfnApi {
         const rows = this.d.store.listExecutions({
           stateMachineArn: machine.arn,
           ...(version ? { versionArn: version.arn } : {}),
+          ...(alias ? { aliasArn: alias.arn } : {}),
           ...(status ? { status } : {}),
           ...(redriven !== undefined ? { redriven } : {}),
           ...(after ? { after } : {}),
@@ -321,19 +388,46 @@ export class SfnApi {
     return machine;
   }
 
-  /** A state machine ARN or a version's: the machine, and the version when one is named. */
-  private target(arn: string): { machine: StateMachineRecord; version?: VersionRecord } {
+  /**
+   * A state machine ARN, a version's or an alias's: the machine, and the version when one is named
+   * or the alias routes to one (by its weights, drawn per call as Step Functions does per start).
+   */
+  private target(arn: string, { start = false } = {}): { machine: StateMachineRecord; version?: VersionRecord; alias?: AliasRecord } {
     const parsed = parseQualifiedStateMachineArn(arn);
     const machine = this.d.store.getStateMachine(parsed.machineArn);
-    const version = machine && parsed.version !== undefined ? this.d.store.getVersion(machine.arn, parsed.version) : undefined;
-    if (!machine || (parsed.version !== undefined && !version)) throw sfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-    return { machine, ...(version ? { version } : {}) };
+    const alias = machine && parsed.alias !== undefined ? this.d.store.getAlias(arn) : undefined;
+    // Only a start goes through an alias to a version; elsewhere the alias names itself (ListExecutions filters by it).
+    const qualifier = alias && start ? parseQualifiedStateMachineArn(pickRoute(alias.routing)).version : parsed.version;
+    const version = machine && qualifier !== undefined ? this.d.store.getVersion(machine.arn, qualifier) : undefined;
+    if (!machine || (parsed.alias !== undefined && !alias) || (qualifier !== undefined && !version)) throw sfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return { machine, ...(version ? { version } : {}), ...(alias ? { alias } : {}) };
+  }
+
+  private alias(arn: string): AliasRecord {
+    const parsed = parseQualifiedStateMachineArn(arn);
+    const alias = parsed.alias !== undefined ? this.d.store.getAlias(arn) : undefined;
+    if (!alias) throw sfnError('ResourceNotFound', `Resource not found: '${arn}'`);
+    return alias;
+  }
+
+  /** An alias routes to one version, or two whose weights sum to 100, of one state machine, each published. */
+  private checkRouting(routing: readonly AliasRoute[], stateMachineArn?: string): AliasRoute[] {
+    const machines = new Set(routing.map((route) => parseQualifiedStateMachineArn(route.stateMachineVersionArn).machineArn));
+    for (const route of routing) {
+      const parsed = parseQualifiedStateMachineArn(route.stateMachineVersionArn);
+      if (parsed.version === undefined) throw sfnError('ValidationException', `routingConfiguration must name versions: ${route.stateMachineVersionArn}`);
+      if (!this.d.store.getVersion(parsed.machineArn, parsed.version)) throw sfnError('ResourceNotFound', `Resource not found: '${route.stateMachineVersionArn}'`);
+    }
+    if (machines.size !== 1 || (stateMachineArn !== undefined && !machines.has(stateMachineArn))) throw sfnError('ValidationException', 'The versions of an alias must belong to one state machine, the alias\'s');
+    if (new Set(routing.map((route) => route.stateMachineVersionArn)).size !== routing.length) throw sfnError('ValidationException', 'routingConfiguration names a version twice');
+    if (routing.reduce((sum, route) => sum + route.weight, 0) !== 100) throw sfnError('ValidationException', 'The weights of routingConfiguration must sum to 100');
+    return routing.map((route) => ({ stateMachineVersionArn: route.stateMachineVersionArn, weight: route.weight }));
   }
 
   /** Tags live on state machines here (no activities): another resource is not found. */
   private taggable(arn: string): StateMachineRecord {
     const parsed = parseQualifiedStateMachineArn(arn);
-    const machine = parsed.version === undefined ? this.d.store.getStateMachine(arn) : undefined;
+    const machine = parsed.version === undefined && parsed.alias === undefined ? this.d.store.getStateMachine(arn) : undefined;
     if (!machine) throw sfnError('ResourceNotFound', `Resource not found: '${arn}'`);
     return machine;
   }
@@ -395,9 +489,9 @@ export class SfnApi {
 
   /** What StartExecution and StartSyncExecution run: the machine's current revision, or the version its ARN names. */
   private runTarget(arn: string): { machine: StateMachineRecord; target: RunTarget } {
-    const { machine, version } = this.target(arn);
+    const { machine, version, alias } = this.target(arn, { start: true });
     const target: RunTarget = version
-      ? { arn: machine.arn, definition: version.definition, roleArn: version.roleArn, revisionId: version.revisionId, versionArn: version.arn }
+      ? { arn: machine.arn, definition: version.definition, roleArn: version.roleArn, revisionId: version.revisionId, versionArn: version.arn, ...(alias ? { aliasArn: alias.arn } : {}) }
       : machine;
     return { machine, target };
   }

@@ -45,12 +45,15 @@ function split(arn: string): { resourceType: string; rest: string } {
 
 export function parseStateMachineArn(arn: string): ParsedStateMachineArn {
   const parsed = parseQualifiedStateMachineArn(arn);
-  if (parsed.version !== undefined) throw sfnError('InvalidArn', `Invalid Arn: 'Qualified state machine ARN not valid in this context: ${arn}'`);
+  if (parsed.version !== undefined || parsed.alias !== undefined) throw sfnError('InvalidArn', `Invalid Arn: 'Qualified state machine ARN not valid in this context: ${arn}'`);
   return parsed;
 }
 
-/** A state machine ARN, or a version of one (`:stateMachine:<name>:<n>`). Aliases are not kept by this endpoint. */
-export function parseQualifiedStateMachineArn(arn: string): ParsedStateMachineArn & { readonly version?: number; readonly machineArn: string } {
+/** AWS's alias names: letters, digits, `_`, `-` and `.`, not all digits (a number is a version). */
+export const ALIAS_NAME = /^(?=.*[a-zA-Z_.-])[a-zA-Z0-9_.-]{1,80}$/;
+
+/** A state machine ARN, or a version of one (`:stateMachine:<name>:<n>`), or an alias of one (`:stateMachine:<name>:<alias>`). */
+export function parseQualifiedStateMachineArn(arn: string): ParsedStateMachineArn & { readonly version?: number; readonly alias?: string; readonly machineArn: string } {
   const { resourceType, rest } = split(arn);
   if (resourceType !== 'stateMachine') throw sfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${resourceType}'`);
   const colon = rest.indexOf(':');
@@ -58,8 +61,10 @@ export function parseQualifiedStateMachineArn(arn: string): ParsedStateMachineAr
   if (!isValidName(name)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid resource name: ${rest}'`);
   if (colon < 0) return { arn, name, machineArn: arn };
   const qualifier = rest.slice(colon + 1);
-  if (!/^[1-9]\d{0,8}$/.test(qualifier)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid qualifier (this endpoint keeps versions, not aliases): ${rest}'`);
-  return { arn, name, version: Number(qualifier), machineArn: arn.slice(0, arn.length - qualifier.length - 1) };
+  const machineArn = arn.slice(0, arn.length - qualifier.length - 1);
+  if (ALIAS_NAME.test(qualifier)) return { arn, name, alias: qualifier, machineArn };
+  if (!/^[1-9]\d{0,8}$/.test(qualifier)) throw sfnError('InvalidArn', `Invalid Arn: 'Invalid qualifier: ${rest}'`);
+  return { arn, name, version: Number(qualifier), machineArn };
 }
 
 /** An Express execution's ARN, as AWS writes them (`:express:<machine>:<name>:<id>`). */

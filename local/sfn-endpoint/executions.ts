@@ -57,8 +57,10 @@ export interface RunTarget {
   readonly definition: string;
   readonly roleArn: string;
   readonly revisionId?: string;
-  /** Set when the execution was started with a version's ARN. */
+  /** Set when the execution was started with a version's ARN (or an alias's: the version it routed to). */
   readonly versionArn?: string;
+  /** Set when the execution was started through an alias. */
+  readonly aliasArn?: string;
 }
 
 /** Where a redriven execution resumes: the top-level state it failed in, with that state's input, and the history so far. */
@@ -191,6 +193,7 @@ export class ExecutionRunner {
       ...(parentArn ? { parentArn } : {}),
       ...(machine.revisionId ? { revisionId: machine.revisionId } : {}),
       ...(machine.versionArn ? { versionArn: machine.versionArn } : {}),
+      ...(machine.aliasArn ? { aliasArn: machine.aliasArn } : {}),
     };
     const started: HistoryEvent = {
       timestamp: new Date(startDate),

@@ -16,6 +16,23 @@ export interface Revision {
   readonly roleArn: string;
 }
 
+/** One version an alias routes to, with its share of the starts (the weights of an alias sum to 100). */
+export interface AliasRoute {
+  readonly stateMachineVersionArn: string;
+  readonly weight: number;
+}
+
+/** An alias (`<machine ARN>:<name>`): a name that routes starts to one version, or two by weight. */
+export interface AliasRecord {
+  readonly arn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly routing: readonly AliasRoute[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
 /** A published version (`<machine ARN>:<n>`): an immutable revision. */
 export interface VersionRecord {
   readonly arn: string;
@@ -63,6 +80,8 @@ export interface ExecutionRecord {
   readonly revisionId?: string;
   /** The version it was started with (a qualified ARN). */
   readonly versionArn?: string;
+  /** The alias it was started through, when it was (its version is `versionArn`). */
+  readonly aliasArn?: string;
   readonly redriveCount?: number;
   readonly redriveDate?: number;
 }
@@ -83,7 +102,7 @@ export interface ExecutionCursor {
   readonly seq: number;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE state_machines (
@@ -146,7 +165,33 @@ ALTER TABLE executions ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE executions ADD COLUMN redrive_date INTEGER;
 `;
 
+/** Schema 3: aliases, and the alias an execution was started through. */
+const SCHEMA_3 = `
+CREATE TABLE state_machine_aliases (
+  arn TEXT PRIMARY KEY,
+  state_machine_arn TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  routing TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE executions ADD COLUMN alias_arn TEXT;
+`;
+
 type Row = Record<string, SQLInputValue>;
+
+function toAlias(row: Row): AliasRecord {
+  return {
+    arn: String(row.arn),
+    stateMachineArn: String(row.state_machine_arn),
+    name: String(row.name),
+    ...(row.description !== null && row.description !== undefined ? { description: String(row.description) } : {}),
+    routing: JSON.parse(String(row.routing)) as AliasRoute[],
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
 
 const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
 
@@ -196,6 +241,7 @@ function toExecution(row: Row): ExecutionRecord & { seq: number } {
     parentArn: opt<string>(row.parent_arn),
     revisionId: opt<string>(row.revision_id),
     versionArn: opt<string>(row.version_arn),
+    aliasArn: opt<string>(row.alias_arn),
     redriveCount: Number(row.redrive_count ?? 0),
     redriveDate: opt<number>(row.redrive_date) === undefined ? undefined : Number(row.redrive_date),
   };
@@ -308,13 +354,16 @@ export class EndpointStore {
     if (version > SCHEMA_VERSION) throw new EndpointFileError(`${this.file}: database schema ${version}, this endpoint reads schema ${SCHEMA_VERSION}`);
     this.transaction(() => {
       if (version < 1) this.db.exec(SCHEMA);
-      // Schema 1 → 2: each machine's definition becomes its first revision.
-      this.db.exec(SCHEMA_2);
-      for (const row of this.db.prepare('SELECT arn, definition, role_arn FROM state_machines').all() as Row[]) {
-        const id = randomUUID();
-        this.db.prepare('INSERT INTO revisions (id, definition, role_arn) VALUES (?, ?, ?)').run(id, row.definition, row.role_arn);
-        this.db.prepare('UPDATE state_machines SET revision_id = ? WHERE arn = ?').run(id, row.arn);
+      if (version < 2) {
+        // Schema 1 → 2: each machine's definition becomes its first revision.
+        this.db.exec(SCHEMA_2);
+        for (const row of this.db.prepare('SELECT arn, definition, role_arn FROM state_machines').all() as Row[]) {
+          const id = randomUUID();
+          this.db.prepare('INSERT INTO revisions (id, definition, role_arn) VALUES (?, ?, ?)').run(id, row.definition, row.role_arn);
+          this.db.prepare('UPDATE state_machines SET revision_id = ? WHERE arn = ?').run(id, row.arn);
+        }
       }
+      if (version < 3) this.db.exec(SCHEMA_3);
       this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     });
   }
@@ -392,6 +441,7 @@ export class EndpointStore {
   /** DeleteStateMachine: the machine and its versions go; its executions (and those still running) stay. */
   deleteStateMachine(arn: string): void {
     this.transaction(() => {
+      this.db.prepare('DELETE FROM state_machine_aliases WHERE state_machine_arn = ?').run(arn);
       this.db.prepare('DELETE FROM state_machine_versions WHERE state_machine_arn = ?').run(arn);
       this.db.prepare('DELETE FROM state_machines WHERE arn = ?').run(arn);
     });
@@ -435,6 +485,31 @@ export class EndpointStore {
     ).map(toVersion);
   }
 
+  // ── aliases ──
+
+  /** CreateStateMachineAlias, or UpdateStateMachineAlias of one that exists (`createdAt` kept). */
+  putAlias(alias: Omit<AliasRecord, 'createdAt' | 'updatedAt'>, at: number): AliasRecord {
+    const existing = this.getAlias(alias.arn);
+    this.db
+      .prepare('INSERT OR REPLACE INTO state_machine_aliases (arn, state_machine_arn, name, description, routing, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(alias.arn, alias.stateMachineArn, alias.name, alias.description ?? null, JSON.stringify(alias.routing), existing?.createdAt ?? at, at);
+    return this.getAlias(alias.arn)!;
+  }
+
+  getAlias(arn: string): AliasRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM state_machine_aliases WHERE arn = ?').get(arn) as Row | undefined;
+    return row && toAlias(row);
+  }
+
+  /** By name, after `after`, at most `limit`. */
+  listAliases(stateMachineArn: string, after: string, limit: number): AliasRecord[] {
+    return (this.db.prepare('SELECT * FROM state_machine_aliases WHERE state_machine_arn = ? AND name > ? ORDER BY name LIMIT ?').all(stateMachineArn, after, limit) as Row[]).map(toAlias);
+  }
+
+  deleteAlias(arn: string): void {
+    this.db.prepare('DELETE FROM state_machine_aliases WHERE arn = ?').run(arn);
+  }
+
   deleteVersion(stateMachineArn: string, version: number): void {
     this.db.prepare('DELETE FROM state_machine_versions WHERE state_machine_arn = ? AND version = ?').run(stateMachineArn, version);
   }
@@ -461,7 +536,7 @@ export class EndpointStore {
   private insertExecutionRow(e: ExecutionRecord, orIgnore = false): boolean {
     const result = this.db
       .prepare(
-        `INSERT ${orIgnore ? 'OR IGNORE ' : ''}INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, start_date, stop_date, parent_arn, revision_id, version_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT ${orIgnore ? 'OR IGNORE ' : ''}INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, start_date, stop_date, parent_arn, revision_id, version_arn, alias_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         e.arn,
@@ -477,6 +552,7 @@ export class EndpointStore {
         e.parentArn ?? null,
         e.revisionId ?? null,
         e.versionArn ?? null,
+        e.aliasArn ?? null,
       );
     return Number(result.changes) === 1;
   }
@@ -495,12 +571,16 @@ export class EndpointStore {
     return row ? toExecution(row) : undefined;
   }
 
-  listExecutions(query: { stateMachineArn: string; versionArn?: string; status?: ExecutionStatus; redriven?: boolean; after?: ExecutionCursor; limit: number }): (ExecutionRecord & { seq: number })[] {
+  listExecutions(query: { stateMachineArn: string; versionArn?: string; aliasArn?: string; status?: ExecutionStatus; redriven?: boolean; after?: ExecutionCursor; limit: number }): (ExecutionRecord & { seq: number })[] {
     const where = ['state_machine_arn = ?'];
     const params: SQLInputValue[] = [query.stateMachineArn];
     if (query.versionArn) {
       where.push('version_arn = ?');
       params.push(query.versionArn);
+    }
+    if (query.aliasArn) {
+      where.push('alias_arn = ?');
+      params.push(query.aliasArn);
     }
     if (query.redriven !== undefined) where.push(query.redriven ? 'redrive_count > 0' : 'redrive_count = 0');
     if (query.status) {

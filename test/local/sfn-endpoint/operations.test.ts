@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
+  CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
+  DeleteStateMachineAliasCommand,
+  DescribeStateMachineAliasCommand,
+  ListStateMachineAliasesCommand,
+  UpdateStateMachineAliasCommand,
   DeleteStateMachineCommand,
   DeleteStateMachineVersionCommand,
   DescribeExecutionCommand,
@@ -62,7 +67,7 @@ workflows:
   outputs: { id: $steps.charge.outputs.id }
 `;
 
-describe('the operations beyond start/describe, through @aws-sdk/client-sfn: versions, update, delete, tags, validation, redrive, Express, TestState', () => {
+describe('the operations beyond start/describe, through @aws-sdk/client-sfn: versions, aliases, update, delete, tags, validation, redrive, Express, TestState', () => {
   let endpoint: SfnEndpoint;
   let client: SFNClient;
   /** StartSyncExecution and TestState: AWS serves them on the sync- host, which the SDK is told not to prefix. */
@@ -139,6 +144,39 @@ describe('the operations beyond start/describe, through @aws-sdk/client-sfn: ver
 
     await client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: `${machine}:1` }));
     await expect(client.send(new DescribeStateMachineCommand({ stateMachineArn: `${machine}:1` }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+  });
+
+  it('an alias routes starts to its version (or two by weight), as a deploy moves it; executions name the alias and the version they ran', async () => {
+    // GIVEN a machine with two published versions and the alias live on the first, as the construct publishes them
+    const machine = (await client.send(new CreateStateMachineCommand({ name: 'aliased', definition: pass('v1'), roleArn: ROLE, publish: true }))).stateMachineArn!;
+    await client.send(new UpdateStateMachineCommand({ stateMachineArn: machine, definition: pass('v2'), publish: true }));
+    const live = `${machine}:live`;
+    const created = await client.send(new CreateStateMachineAliasCommand({ name: 'live', description: 'what triggers start', routingConfiguration: [{ stateMachineVersionArn: `${machine}:1`, weight: 100 }] }));
+    expect(created.stateMachineAliasArn).toBe(live);
+    // WHEN an execution starts through the alias, THEN it runs version 1 and says so
+    const first = await client.send(new StartExecutionCommand({ stateMachineArn: live, name: 'through-live-1' }));
+    const ended = await waitForEnd(client, first.executionArn!);
+    expect(JSON.parse(ended.output!)).toBe('v1');
+    expect(ended).toMatchObject({ stateMachineArn: machine, stateMachineVersionArn: `${machine}:1`, stateMachineAliasArn: live });
+    // WHEN a deploy moves the alias to version 2, THEN new starts run it, and the alias lists the executions it started
+    await client.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn: live, routingConfiguration: [{ stateMachineVersionArn: `${machine}:2`, weight: 100 }] }));
+    const second = await waitForEnd(client, (await client.send(new StartExecutionCommand({ stateMachineArn: live, name: 'through-live-2' }))).executionArn!);
+    expect(JSON.parse(second.output!)).toBe('v2');
+    expect((await client.send(new ListExecutionsCommand({ stateMachineArn: live }))).executions!.map((e) => e.name).sort()).toEqual(['through-live-1', 'through-live-2']);
+    expect(await client.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: live }))).toMatchObject({ name: 'live', description: 'what triggers start', routingConfiguration: [{ stateMachineVersionArn: `${machine}:2`, weight: 100 }] });
+    // A split routes by weight: both versions run.
+    await client.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn: live, routingConfiguration: [{ stateMachineVersionArn: `${machine}:1`, weight: 50 }, { stateMachineVersionArn: `${machine}:2`, weight: 50 }] }));
+    const outputs = new Set<string>();
+    for (let i = 0; i < 40 && outputs.size < 2; i++) outputs.add(JSON.parse((await waitForEnd(client, (await client.send(new StartExecutionCommand({ stateMachineArn: live }))).executionArn!)).output!));
+    expect([...outputs].sort()).toEqual(['v1', 'v2']);
+    // THEN the service's rules hold: weights sum to 100, a routed version cannot be deleted, names are not numbers
+    await expect(client.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn: live, routingConfiguration: [{ stateMachineVersionArn: `${machine}:1`, weight: 60 }, { stateMachineVersionArn: `${machine}:2`, weight: 50 }] }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: `${machine}:1` }))).rejects.toMatchObject({ name: 'ConflictException' });
+    await expect(client.send(new CreateStateMachineAliasCommand({ name: '7', routingConfiguration: [{ stateMachineVersionArn: `${machine}:1`, weight: 100 }] }))).rejects.toMatchObject({ name: 'ValidationException' });
+    expect((await client.send(new ListStateMachineAliasesCommand({ stateMachineArn: machine }))).stateMachineAliases!.map((a) => a.stateMachineAliasArn)).toEqual([live]);
+    await client.send(new DeleteStateMachineAliasCommand({ stateMachineAliasArn: live }));
+    await expect(client.send(new StartExecutionCommand({ stateMachineArn: live }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+    await client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: `${machine}:1` }));
   });
 
   it('a running execution keeps the definition it started with when the machine is updated; DeleteStateMachine lets it finish', async () => {

@@ -38,12 +38,16 @@ describe('the endpoint database written by an earlier endpoint (schema 1)', () =
       expect(store.getRevision(machine.revisionId)).toMatchObject({ definition: DEFINITION, roleArn: 'arn:aws:iam::000000000000:role/r' });
       expect(store.listExecutions({ stateMachineArn: MACHINE, redriven: false, limit: 10 }).map((e) => [e.name, e.status, e.redriveCount])).toEqual([['old', 'FAILED', 0]]);
       expect(store.publishVersion(MACHINE, undefined, 3)).toMatchObject({ arn: `${MACHINE}:1`, definition: DEFINITION });
+      // Schema 3: aliases, and executions that name the one they started through.
+      expect(store.putAlias({ arn: `${MACHINE}:live`, stateMachineArn: MACHINE, name: 'live', routing: [{ stateMachineVersionArn: `${MACHINE}:1`, weight: 100 }] }, 4)).toMatchObject({ createdAt: 4 });
+      expect(store.getExecution(store.listExecutions({ stateMachineArn: MACHINE, limit: 10 })[0].arn)!.aliasArn).toBeUndefined();
     } finally {
       store.close();
     }
-    // Opened again: already schema 2, nothing to do.
+    // Opened again: already the current schema, nothing to do.
     const again = new EndpointStore(tmp.db);
     expect(again.listVersions(MACHINE, Number.MAX_SAFE_INTEGER, 10).map((v) => v.version)).toEqual([1]);
+    expect(again.listAliases(MACHINE, '', 10).map((a) => a.name)).toEqual(['live']);
     again.close();
   });
 });
