@@ -94,7 +94,7 @@ describe('Arazzo 1.1 documents', () => {
     operationId: listAllCustomers
     dependsOn: [second]
     onSuccess:
-    - { name: done, type: end }
+    - { name: again, type: goto, stepId: second }
   - stepId: second
     operationId: listAllCustomers
 `);
@@ -102,7 +102,7 @@ describe('Arazzo 1.1 documents', () => {
       'doc.arazzo.yml:10:17: error ASFN1058 step "first" depends on step "second", which does not run before it on every route: this workflow\'s actions jump, so its steps run in the order they are written (docs/parallel-steps.md); move "second" before "first" [step-depends-on-order]',
     ]);
     expect(jumps.result.diagnostics.filter((d) => d.code === 'ASFN2085').map((d) => `${d.code} ${d.message}`)).toEqual([
-      'ASFN2085 workflow "w" runs its steps in the order written, not in Parallel states: step "first"\'s onSuccess action "done" ends the workflow, and a jump cannot leave a Parallel branch',
+      'ASFN2085 workflow "w" runs its steps in the order written, not in Parallel states: step "first"\'s onSuccess action "again" goes to step second, and a jump cannot leave a Parallel branch',
     ]);
   });
 

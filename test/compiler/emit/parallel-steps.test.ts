@@ -114,6 +114,36 @@ workflows:
     expect(Object.values(w.definition.States).some((s) => (s as State).Type === 'Parallel')).toBe(false);
   });
 
+  it('lets the join end the workflow or hand over to another workflow; an ending action inside a branch keeps the workflow sequential', async () => {
+    const ends = `
+        onSuccess:
+          - { name: done, type: end, criteria: [{ condition: $statusCode == 200 }] }`;
+    const handsOver = `
+        onFailure:
+          - { name: other, type: goto, workflowId: other }`;
+    const doc = (a: string, join: string) => `${HEAD_11}
+workflows:
+  - workflowId: other
+    steps:${getPet('o')}
+  - workflowId: w
+    steps:${getPet('a', a)}${getPet('b')}${getPet('join', `\n        dependsOn: [a, b]${join}`)}
+    outputs: { name: $steps.join.outputs.name }
+`;
+    const allowed = await compileWorkflowResult(doc('', ends + handsOver.replace('\n        onFailure:', '')), PETS_OPENAPI);
+    const w = allowed.workflows.find((x) => x.plan.workflowId === 'w')!;
+    expect(w.plan.schedule).toEqual([{ parallel: [[{ step: 'a' }], [{ step: 'b' }]] }, { step: 'join' }]);
+    const states = w.definition.States as Record<string, State>;
+    expect(states['join.route'].Choices.map((c: State) => c.Next)).toEqual(['join.end', 'join.goto.other']);
+    expect(states['join.end']).toEqual({ Type: 'Succeed', OutputPath: '$.steps.join.workflowOutputs' });
+    expect(validateAsl(w.definition, { checkArn: true })).toEqual([]);
+
+    const inBranch = await compileWorkflowResult(doc(ends, ''), PETS_OPENAPI);
+    expect(inBranch.diagnostics.filter((d) => d.code === 'ASFN2085').map((d) => d.message)).toEqual([
+      'workflow "w" runs its steps in the order written, not in Parallel states: step "a"\'s onSuccess action "done" ends the workflow, but the step would run inside a Parallel branch, where such an action ends only the branch',
+    ]);
+    expect(inBranch.workflows.find((x) => x.plan.workflowId === 'w')!.plan.schedule).toBeUndefined();
+  });
+
   it('keeps a 1.1 workflow without step dependsOn sequential, as the spec\'s sequential execution model: its ASL is that of the same 1.0.1 workflow', async () => {
     const steps = `
 workflows:
