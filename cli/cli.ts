@@ -173,7 +173,11 @@ async function main(argv: string[]): Promise<number> {
     case 'sandbox': {
       const { runSandbox, sandboxHelp } = await commands.sandbox();
       if (help) return (void out.write(sandboxHelp + '\n'), ExitCodes.ok);
-      const { values } = parseOptions('sandbox', sandboxHelp, { args: rest, options: { port: { type: 'string' }, host: { type: 'string' } } });
+      const { values } = parseOptions('sandbox', sandboxHelp, {
+        args: rest,
+        options: { port: { type: 'string' }, host: { type: 'string' }, 'signature-key': { type: 'string', multiple: true }, 'verify-signatures': { type: 'boolean' } },
+        allowNegative: true,
+      });
       return runSandbox(values, out);
     }
     case 'public-key': {

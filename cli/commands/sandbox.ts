@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
 import { startSandboxes, type SandboxSet } from '../../sandbox/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 
 export const sandboxHelp = `Usage: arazzo-sfn sandbox [--port <n>] [--host <addr>]
+                        [--signature-key <keyId>=<public.pem>]... [--no-verify-signatures]
 
 Serves the provider simulators until interrupted (Ctrl-C): Fintecture (Customers, OAuth, PIS),
 Mbanq Cloud, connectFi, and the APIs of the OAI Arazzo examples. Point a run or another Arazzo
@@ -11,6 +14,13 @@ Options:
   --port <n>    Fintecture listens on n, Mbanq on n+1, connectFi on n+2 (default: free ports);
                 the OAI example APIs always take free ports
   --host <addr> address to listen on (default 127.0.0.1)
+  --signature-key <keyId>=<public.pem>
+                registers a public key (PEM) for a keyId, as an application registers
+                it with Fintecture: the PIS API verifies request signatures, answering an
+                unsigned or invalid payment request 401 invalid_signature (repeatable)
+  --no-verify-signatures
+                for a runner that cannot sign: PIS signatures are not checked, and the
+                Signature, Digest and Date headers are not required (a sent Digest is)
 
 Sandbox credentials: Fintecture client sandbox-app-id / sandbox-app-secret; connectFi user
 sandbox_user / sandbox-password; Mbanq as sandbox/mbanq/README.md lists.`;
@@ -18,6 +28,30 @@ sandbox_user / sandbox-password; Mbanq as sandbox/mbanq/README.md lists.`;
 export interface SandboxCommandOptions {
   readonly port?: string;
   readonly host?: string;
+  /** `<keyId>=<path of a PEM public key>` entries. */
+  readonly 'signature-key'?: readonly string[];
+  /** false: PIS signatures are not verified. @default true */
+  readonly 'verify-signatures'?: boolean;
+}
+
+/** `--signature-key keyId=file` pairs as the simulator takes them; a bad pair or file is one line, exit 2. */
+function readSignatureKeys(entries: readonly string[]): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    if (at < 1 || at === entry.length - 1) throw new UsageError(`--signature-key expects <keyId>=<public key PEM file>, got "${entry}"`);
+    const [keyId, file] = [entry.slice(0, at), entry.slice(at + 1)];
+    let pem: string;
+    try {
+      pem = readFileSync(file, 'utf8');
+      createPublicKey(pem);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`--signature-key ${keyId}: ${file} ${code?.startsWith('E') && !code.startsWith('ERR_') ? `cannot be read (${code})` : 'is not a PEM public key'}`);
+    }
+    keys[keyId] = pem;
+  }
+  return keys;
 }
 
 /** Starts the simulators, prints where each listens, and serves until `until` settles (SIGINT/SIGTERM by default). */
@@ -28,11 +62,14 @@ export async function runSandbox(opts: SandboxCommandOptions, out: NodeJS.Writab
     port = Number(opts.port);
   }
   const host = opts.host ?? '127.0.0.1';
+  const verifySignatures = opts['verify-signatures'] ?? true;
+  const signatureKeys = readSignatureKeys(opts['signature-key'] ?? []);
   let sandboxes: SandboxSet;
   try {
     sandboxes = await startSandboxes({
       host,
-      ...(port !== undefined ? { fintecture: { port }, mbanq: { port: port + 1 }, connectfi: { port: port + 2 } } : {}),
+      fintecture: { ...(port !== undefined ? { port } : {}), signatureKeys, verifySignatures },
+      ...(port !== undefined ? { mbanq: { port: port + 1 }, connectfi: { port: port + 2 } } : {}),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -46,6 +83,9 @@ export async function runSandbox(opts: SandboxCommandOptions, out: NodeJS.Writab
       `  mbanq       ${sandboxes.mbanq.url}`,
       `  connectfi   ${sandboxes.connectfi.url}`,
       '  the OAI example APIs are served too: arazzo-sfn run <file> --sandbox maps their sources',
+      verifySignatures
+        ? `  PIS requests must be signed (keys registered for: ${Object.keys(signatureKeys).join(', ') || 'none; add --signature-key <keyId>=<public.pem>'})`
+        : '  PIS signatures are not verified (--no-verify-signatures)',
       '',
     ].join('\n'),
   );

@@ -4,6 +4,10 @@ import { compileFile, hasErrors, type CompileResult, type CompiledWorkflow } fro
 import { isWorkflowStep, type StepPlan, type WorkflowPlan } from '../../core/plan.js';
 import { LocalWorkflow } from '../run-workflow.js';
 import { stateMachineArn, type ArnScope } from './arns.js';
+import type { CompileOptions } from '../../compiler/plan/compile-options.js';
+
+/** What the catalog compiles with besides its ARNs: request signing by configuration. */
+export type CatalogCompileOptions = Pick<CompileOptions, 'signing'>;
 
 /** A machine's name for a compiled workflow: its id, prefixed by the arazzo source it came from (as the compiler's local ARNs are). */
 // A state machine name allows letters, digits, - and _ (a workflowId that breaks Arazzo's SHOULD pattern is sanitised).
@@ -75,21 +79,21 @@ export class WorkflowCatalog {
   private constructor(readonly scope: ArnScope) {}
 
   /** Compiles every `*.arazzo.yaml?` in `dir` (sorted); a document that does not compile is reported and left out. */
-  static async fromDirectory(dir: string, scope: ArnScope): Promise<WorkflowCatalog> {
+  static async fromDirectory(dir: string, scope: ArnScope, options: CatalogCompileOptions = {}): Promise<WorkflowCatalog> {
     let files: string[] = [];
     try {
       files = (await readdir(dir)).filter((f) => /\.arazzo\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    return WorkflowCatalog.fromFiles(files, scope);
+    return WorkflowCatalog.fromFiles(files, scope, options);
   }
 
-  static async fromFiles(files: readonly string[], scope: ArnScope): Promise<WorkflowCatalog> {
+  static async fromFiles(files: readonly string[], scope: ArnScope, options: CatalogCompileOptions = {}): Promise<WorkflowCatalog> {
     const catalog = new WorkflowCatalog(scope);
     for (const file of files) {
       // Nested machines are addressed by the endpoint's ARNs, so histories name real machines.
-      const result = await compileFile(file, { stateMachineArnFor: (workflowId, source) => stateMachineArn(scope, machineNameFor(workflowId, source)) });
+      const result = await compileFile(file, { ...options, stateMachineArnFor: (workflowId, source) => stateMachineArn(scope, machineNameFor(workflowId, source)) });
       if (hasErrors(result.diagnostics)) {
         const errors = result.diagnostics.filter((d) => d.severity === 'error');
         const failed = result.status.filter((s) => !s.compiled).map((s) => s.workflowId);

@@ -5,7 +5,11 @@ import { relative, resolve } from 'node:path';
 import { Agent } from 'undici';
 import type { StepLogEntry, StepRuntime } from '../../functions/runtime/handle-step.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
-import { startSandboxes, type SandboxSet } from '../../sandbox/index.js';
+import { DEFAULT_FINTECTURE_CLIENTS, makeSandboxSigning, startSandboxes, type SandboxSet } from '../../sandbox/index.js';
+import type { CompileOptions } from '../../compiler/plan/compile-options.js';
+
+/** Where the signing key the endpoint makes for its sandbox lives in its local secrets (never on disk). */
+const SANDBOX_SIGNING_KEY = 'sandbox/fintecture/signing-key';
 import { startLocalCallbacks } from '../local-callbacks.js';
 import { SfnApi } from './api.js';
 import { DEFAULT_SCOPE, defaultRoleArn, type ArnScope } from './arns.js';
@@ -38,8 +42,19 @@ export interface SfnEndpointOptions {
   readonly region?: string;
   /** Written into every ARN. @default 000000000000 */
   readonly account?: string;
-  /** Serve every source a simulator knows from the embedded sandbox: `true` starts one (closed with the endpoint), or pass a running set. */
+  /**
+   * Serve every source a simulator knows from the embedded sandbox: `true` starts one (closed with
+   * the endpoint), or pass a running set. One it starts verifies PIS signatures as the real API
+   * does, so the endpoint signs seed 001's payment calls as `run --sandbox` does (a key made for
+   * the endpoint, registered for the sandbox's applications), unless `signing` is given.
+   */
   readonly sandbox?: boolean | SandboxSet;
+  /**
+   * Request signing by configuration, per source description name (the fields of
+   * `x-arazzo-sfn-signing`, docs/signing.md), as the construct's `signing` prop.
+   * @default - the descriptions' own declarations; with `sandbox: true`, Fintecture's PIS signature
+   */
+  readonly signing?: CompileOptions['signing'];
   /** Server URL per source description name; wins over the sandbox's. */
   readonly serverUrls?: Readonly<Record<string, string>>;
   /** Secrets the executions may reference (`secret:<name>`), besides the `ARAZZO_SECRET_*` environment variables. */
@@ -135,9 +150,12 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     const abortedAtStart = store.abortRunning(EndpointErrors.restarted, RESTART_CAUSE, Date.now());
     for (const arn of abortedAtStart) log(`execution ${arn} was RUNNING when the endpoint last stopped: now ABORTED (${EndpointErrors.restarted})`);
 
+    const sandboxSigning = options.sandbox === true && !options.signing ? makeSandboxSigning(Object.keys(DEFAULT_FINTECTURE_CLIENTS), SANDBOX_SIGNING_KEY) : undefined;
+    const signing = options.signing ?? sandboxSigning?.signing;
+    const compileOptions = signing ? { signing } : {};
     const catalog = options.workflowFiles
-      ? await WorkflowCatalog.fromFiles(options.workflowFiles, scope)
-      : await WorkflowCatalog.fromDirectory(resolve(options.workflowsDir ?? 'workflows/arazzo'), scope);
+      ? await WorkflowCatalog.fromFiles(options.workflowFiles, scope, compileOptions)
+      : await WorkflowCatalog.fromDirectory(resolve(options.workflowsDir ?? 'workflows/arazzo'), scope, compileOptions);
     for (const problem of catalog.problems) log(`${relative(process.cwd(), problem.file)}: ${problem.message}`);
     const registered: { name: string; arn: string; sourceFile: string }[] = [];
     for (const entry of catalog.entries) {
@@ -155,11 +173,11 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     }
 
     const sealer = new AesGcmSealer(options.sealKey ?? sealKeyBeside(dbFile));
-    const localSecrets = new InMemorySecretsProvider({ ...options.secrets });
+    const localSecrets = new InMemorySecretsProvider({ ...sandboxSigning?.secrets, ...options.secrets });
     const secrets = new ChainedSecretsProvider([localSecrets, new EnvironmentSecretsProvider()]);
     let sandboxes: SandboxSet | undefined;
     if (options.sandbox === true) {
-      sandboxes = await startSandboxes();
+      sandboxes = await startSandboxes(sandboxSigning ? { fintecture: { signatureKeys: sandboxSigning.signatureKeys } } : {});
       const started = sandboxes;
       cleanups.push(() => started.close());
     } else if (options.sandbox) sandboxes = options.sandbox;

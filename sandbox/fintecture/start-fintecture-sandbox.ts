@@ -10,6 +10,7 @@ import {
   type SandboxResponse,
   type SimulatorStartOptions,
 } from '../http/index.js';
+import type { LoadedOpenApi } from '../../compiler/load/index.js';
 import { authorizeBearer } from './authorize-bearer.js';
 import { readSignatureKeys, verifyFintectureSignature } from './verify-signature.js';
 import type { FintectureContext } from './fintecture-context.js';
@@ -34,11 +35,19 @@ export interface FintectureSandboxOptions extends SimulatorStartOptions<Fintectu
   readonly clients?: Readonly<Record<string, string>>;
   /**
    * Public keys (PEM) by `keyId` the PIS API verifies request signatures with, as the real API
-   * does: with them, a PIS operation that declares a `Signature` header answers 401 to an
-   * unsigned or invalid request (verify-signature.ts).
-   * @default none: signatures are not checked, a sent `Digest` still is
+   * does with the key an application registered (verify-signature.ts).
+   * @default {} - none registered: every signed request names an unknown keyId (401)
    */
   readonly signatureKeys?: Readonly<Record<string, string>>;
+  /**
+   * Whether the PIS API verifies request signatures, as the real API does: an operation that
+   * declares a `Signature` header answers 401 in Fintecture's error envelope to an unsigned or
+   * invalid request. `false` is for runners that cannot sign (Redocly Respect, the bench's
+   * unsigned baseline): `Signature` is not checked, and `Signature`, `Digest` and `Date`, which
+   * the description requires, are not (a sent `Digest` must still match the body).
+   * @default true
+   */
+  readonly verifySignatures?: boolean;
 }
 
 export interface FintectureSandbox extends SandboxHandle<FintectureSandboxStats, FintectureScenario, FintectureScenarioOverrides> {
@@ -55,8 +64,10 @@ export interface FintectureSandbox extends SandboxHandle<FintectureSandboxStats,
 export async function startFintectureSandbox(options: FintectureSandboxOptions = {}): Promise<FintectureSandbox> {
   const now = options.now ?? Date.now;
   const clients = new Map(Object.entries(options.clients ?? DEFAULT_FINTECTURE_CLIENTS));
-  const signatureKeys = readSignatureKeys(options.signatureKeys);
-  const routes = buildRouteTable(await loadSandboxDescriptions(options.openApiDir ?? locateFintectureOpenApi(), FINTECTURE_OPENAPI_FILES, 'Fintecture'));
+  const verifySignatures = options.verifySignatures ?? true;
+  const signatureKeys = readSignatureKeys(options.signatureKeys ?? {});
+  const descriptions = await loadSandboxDescriptions(options.openApiDir ?? locateFintectureOpenApi(), FINTECTURE_OPENAPI_FILES, 'Fintecture');
+  const routes = buildRouteTable(verifySignatures ? descriptions : descriptions.map(({ name, openapi }) => ({ name, openapi: waiveSignatureHeaders(openapi) })));
   const state = createSandboxState(options, {
     resolveScenario: resolveFintectureScenario,
     faultRules: (scenario) => scenario.faults,
@@ -77,7 +88,7 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
       clientId = auth.clientId;
     }
     // Before the description's checks, as the real API: an unsigned request is refused 401, not 400 for its missing headers.
-    if (signatureKeys && route.operation.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'signature')) {
+    if (verifySignatures && route.operation.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'signature')) {
       const denied = verifyFintectureSignature(exchange, signatureKeys, now(), fail);
       if (denied) return denied;
     }
@@ -100,4 +111,18 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
     fallback: (exchange) => renderOpenIdConfiguration(exchange) ?? renderConnectPage(exchange, state.store),
     renderError: renderFintectureError,
   });
+}
+
+/** The headers a signed PIS request carries, which the description requires. */
+const SIGNATURE_HEADERS = new Set(['signature', 'digest', 'date']);
+
+/** The description with its signature headers optional: what a simulator that does not verify signatures asks for. */
+function waiveSignatureHeaders(openapi: LoadedOpenApi): LoadedOpenApi {
+  return {
+    ...openapi,
+    operations: openapi.operations.map((operation) => ({
+      ...operation,
+      parameters: operation.parameters.map((p) => (p.in === 'header' && SIGNATURE_HEADERS.has(p.name.toLowerCase()) ? { ...p, required: false } : p)),
+    })),
+  };
 }

@@ -60,7 +60,6 @@ export function verifyFintectureSignature(
 }
 
 /** Public keys (PEM or KeyObject) by keyId, as the sandbox option gives them. */
-export function readSignatureKeys(keys: Readonly<Record<string, string | KeyObject>> | undefined): ReadonlyMap<string, KeyObject> | undefined {
-  if (!keys) return undefined;
+export function readSignatureKeys(keys: Readonly<Record<string, string | KeyObject>>): ReadonlyMap<string, KeyObject> {
   return new Map(Object.entries(keys).map(([id, key]) => [id, typeof key === 'string' ? createPublicKey(key) : createPublicKey(key)]));
 }

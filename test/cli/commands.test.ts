@@ -83,7 +83,7 @@ describe('CLI commands: output and exit codes as a user sees them (child process
   });
 
   it('bad flags are usage errors, exit 2, one line', async () => {
-    for (const args of [['run', SEED_001, '--wait-ms', 'soon'], ['sandbox', '--port', 'x'], ['graph'], ['run'], ['run', SEED_001, '--workflow'], ['demo', 'extra']]) {
+    for (const args of [['run', SEED_001, '--wait-ms', 'soon'], ['sandbox', '--port', 'x'], ['sandbox', '--signature-key', 'app'], ['sandbox', '--signature-key', 'app=/nonexistent.pem'], ['graph'], ['run'], ['run', SEED_001, '--workflow'], ['demo', 'extra']]) {
       const { code, stderr } = await runCli(args);
       expect(code, args.join(' ')).toBe(2);
       expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -134,6 +134,15 @@ describe('CLI commands: output and exit codes as a user sees them (child process
       body: 'grant_type=client_credentials&scope=PIS&client_id=sandbox-app-id&client_secret=sandbox-app-secret',
     });
     expect(token.status).toBe(200);
+    // The PIS API verifies signatures by default, as the real one: an unsigned payment request is refused in its error envelope.
+    expect(stdout).toContain('PIS requests must be signed (keys registered for: none; add --signature-key <keyId>=<public.pem>)');
+    const { access_token: accessToken } = (await token.json()) as { access_token: string };
+    const unsigned = await fetch(`${url}/pis/v2/connect`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', 'x-request-id': '0b5c3f8e-2d6a-4c1b-9e7f-3a2d1c0b9e8f' },
+      body: JSON.stringify({ meta: {}, data: { type: 'PIS', attributes: { amount: '1.00', currency: 'EUR' } } }),
+    });
+    expect([unsigned.status, ((await unsigned.json()) as { code: string }).code]).toEqual([401, 'invalid_signature']);
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileFile, hasErrors, type CompileResult, type Diagnostic } from '../../compiler/index.js';
 import { validateAsl } from '../../compiler/validate/validate-asl.js';
+import { DEMO_SIGNING } from '../../cli/demo-sandboxes.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SEED_000 = join(ROOT, 'workflows/arazzo/customer-verification-poll.arazzo.yml');
@@ -142,11 +143,21 @@ describe('seed 001 token-then-payment compiles', () => {
   });
 
   it('with credential warnings for clientId and clientSecret, and no loop or JSONPath warnings', () => {
-    expect(codeCounts(result)).toEqual({ ASFN2002: 2, ASFN2005: 2 });
+    // Unsigned, the payment creation lacks the Signature, Digest and Date its description requires (ASFN2039, ASFN2010).
+    expect(codeCounts(result)).toEqual({ ASFN2002: 2, ASFN2005: 2, ASFN2039: 2, ASFN2010: 1 });
+    expect(warnings(result, 'ASFN2039').map((d) => [d.line, /"(\w+)"/.exec(d.message.split('signature header ')[1])![1]])).toEqual([
+      [70, 'Signature'],
+      [70, 'Digest'],
+    ]);
     expect(warnings(result, 'ASFN2005').map((d) => [d.line, d.pointer])).toEqual([
       [37, '/workflows/0/inputs/properties/clientId'],
       [40, '/workflows/0/inputs/properties/clientSecret'],
     ]);
+  });
+
+  it('signed by configuration (as npm start runs it), without the signature-header warnings: the declaration supplies them', async () => {
+    const signed = await compileFile(SEED_001, { signing: DEMO_SIGNING });
+    expect(codeCounts(signed)).toEqual({ ASFN2002: 2, ASFN2005: 2 });
   });
 
   it('with a plan that seals the minted token and treats mintToken (a token request) and createPayment (x-request-id) as retry-safe', () => {

@@ -3,14 +3,14 @@ import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFaultInjector } from '../../sandbox/http/index.js';
 import { startFintectureSandbox, type FintectureSandbox } from '../../sandbox/index.js';
-import { call, CLIENT_ID, CLIENT_SECRET, connectBody, mintToken, newRequestId } from '../sandbox/sandbox-client.js';
+import { call, CLIENT_ID, CLIENT_SECRET, connectBody, mintToken, newRequestId, SIGNATURE_KEYS } from '../sandbox/sandbox-client.js';
 
 const tokenForm = { grant_type: 'client_credentials', scope: 'PIS', client_id: CLIENT_ID, client_secret: CLIENT_SECRET };
 
 describe('sandbox fault kinds: wrong content type, slow body, per-request selection by header', () => {
   let sandbox: FintectureSandbox;
   beforeAll(async () => {
-    sandbox = await startFintectureSandbox();
+    sandbox = await startFintectureSandbox({ signatureKeys: SIGNATURE_KEYS });
   });
   afterAll(() => sandbox.close());
   beforeEach(() => {

@@ -66,7 +66,7 @@ describe('seed 001 signed against the verifying PIS simulator', () => {
   });
 
   it('unsigned (no signing declared), the simulator answers 401 with its error body and the step fails quoting it', async () => {
-    const run = await harness.run(SEED_001, seed001Input(randomUUID()));
+    const run = await harness.run(SEED_001, seed001Input(randomUUID()), { unsigned: true });
     expect(run.execution.status).toBe('FAILED');
     expect(run.requests.map((r) => [r.operationId, r.status])).toEqual([
       ['createAccessToken', 200],

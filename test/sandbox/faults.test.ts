@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFintectureSandbox, type FintectureSandbox } from '../../sandbox/index.js';
-import { call, CLIENT_ID, CLIENT_SECRET, connectBody, mintToken, newRequestId } from './sandbox-client.js';
+import { call, CLIENT_ID, CLIENT_SECRET, connectBody, mintToken, newRequestId, SIGNATURE_KEYS } from './sandbox-client.js';
 
 const tokenForm = { grant_type: 'client_credentials', scope: 'PIS', client_id: CLIENT_ID, client_secret: CLIENT_SECRET };
 
 describe('Fintecture sandbox: fault injection', () => {
   let sandbox: FintectureSandbox;
   beforeAll(async () => {
-    sandbox = await startFintectureSandbox();
+    sandbox = await startFintectureSandbox({ signatureKeys: SIGNATURE_KEYS });
   });
   afterAll(() => sandbox.close());
   beforeEach(() => {
@@ -114,7 +114,7 @@ describe('Fintecture sandbox: fault injection', () => {
   });
 
   it('takes its scenario from the start options', async () => {
-    const flaky = await startFintectureSandbox({ scenario: { faults: [{ status: 503, times: 1 }] } });
+    const flaky = await startFintectureSandbox({ signatureKeys: SIGNATURE_KEYS, scenario: { faults: [{ status: 503, times: 1 }] } });
     try {
       expect((await call(flaky, 'POST', '/oauth/accesstoken', { form: tokenForm })).status).toBe(503);
       expect((await call(flaky, 'POST', '/oauth/accesstoken', { form: tokenForm })).status).toBe(200);

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFintectureSandbox, type FintectureSandbox } from '../../sandbox/index.js';
-import { call, connectBody, mintToken, newRequestId } from './sandbox-client.js';
+import { call, connectBody, fintectureSignatureHeaders, mintToken, newRequestId, SIGNATURE_KEYS, type CallResult } from './sandbox-client.js';
 
 describe('Fintecture sandbox: PIS API', () => {
   let sandbox: FintectureSandbox;
   let token: string;
   beforeAll(async () => {
-    sandbox = await startFintectureSandbox();
+    sandbox = await startFintectureSandbox({ signatureKeys: SIGNATURE_KEYS });
   });
   afterAll(() => sandbox.close());
   beforeEach(async () => {
@@ -73,9 +73,9 @@ describe('Fintecture sandbox: PIS API', () => {
   });
 
   it('requires x-request-id as a UUID and validates the body', async () => {
+    // The signature covers x-request-id: a request without it cannot be signed, and is refused before its other checks.
     const missing = await call(sandbox, 'POST', '/pis/v2/connect', { json: connectBody(), token });
-    expect(missing.status).toBe(400);
-    expect(missing.body.errors).toContainEqual(expect.objectContaining({ code: 'missing_parameter', source: { parameter: 'x-request-id' } }));
+    expect([missing.status, missing.body.errors[0].detail]).toEqual([401, 'the signed header x-request-id is missing']);
 
     const notUuid = await connect('req-1');
     expect(notUuid.body.errors[0]).toMatchObject({ code: 'invalid_parameter', source: { parameter: 'x-request-id' } });
@@ -86,13 +86,41 @@ describe('Fintecture sandbox: PIS API', () => {
     expect(sandbox.stats.paymentsCreated).toBe(0);
   });
 
-  it('accepts the production signing headers and checks a sent Digest', async () => {
+  it('verifies the signature as the real API does: unsigned, forged, stale, unknown key or wrong digest get 401 invalid_signature', async () => {
     const body = connectBody();
-    const digest = `SHA-256=${createHash('sha256').update(JSON.stringify(body)).digest('base64')}`;
-    const signed = await connect(newRequestId(), body, { digest, date: new Date().toUTCString(), signature: 'keyId="x",algorithm="rsa-sha256",signature="abc"' });
+    const signed = await connect(newRequestId(), body);
     expect(signed.status).toBe(200);
-    const wrong = await connect(newRequestId(), body, { digest: 'SHA-256=AAAA' });
-    expect([wrong.status, wrong.body.code]).toEqual([400, 'invalid_digest']);
+    const refusals: [string, CallResult][] = [
+      ['unsigned', await call(sandbox, 'POST', '/pis/v2/connect', { json: body, token, headers: { 'x-request-id': newRequestId() }, sign: false })],
+      ['forged', await connect(newRequestId(), body, { signature: fintectureSignatureHeaders('POST', '/pis/v2/connect', '{}', 'other').signature })],
+      ['stale', await connect(newRequestId(), body, { date: new Date(Date.now() - 3_600_000).toUTCString() })],
+      ['unknown key', await connect(newRequestId(), body, { signature: fintectureSignatureHeaders('POST', '/pis/v2/connect', JSON.stringify(body), 'x', 'other-app').signature })],
+      ['wrong digest', await connect(newRequestId(), body, { digest: 'SHA-256=AAAA' })],
+    ];
+    for (const [what, res] of refusals) {
+      expect([what, res.status, res.body.code], JSON.stringify(res.body)).toEqual([what, 401, 'invalid_signature']);
+      // Fintecture's error envelope, saying what is wrong without echoing the signature.
+      expect(res.body).toMatchObject({ status: 401, code: 'invalid_signature', errors: [expect.objectContaining({ code: 'invalid_signature', title: 'Invalid signature' })] });
+    }
+    expect(refusals[0][1].body.errors[0].detail).toBe('the request is not signed: the Signature, Digest and Date headers are required');
+    expect(sandbox.stats.paymentsCreated).toBe(1);
+  });
+
+  it('with verifySignatures false (a runner that cannot sign), takes an unsigned request and still checks a sent Digest', async () => {
+    const lenient = await startFintectureSandbox({ verifySignatures: false });
+    try {
+      const lenientToken = await mintToken(lenient, 'PIS');
+      const body = connectBody();
+      const unsigned = await call(lenient, 'POST', '/pis/v2/connect', { json: body, token: lenientToken, headers: { 'x-request-id': newRequestId() }, sign: false });
+      expect(unsigned.status).toBe(200);
+      const digest = `SHA-256=${createHash('sha256').update(JSON.stringify(body)).digest('base64')}`;
+      const withDigest = await call(lenient, 'POST', '/pis/v2/connect', { json: body, token: lenientToken, headers: { 'x-request-id': newRequestId(), digest }, sign: false });
+      expect(withDigest.status).toBe(200);
+      const wrong = await call(lenient, 'POST', '/pis/v2/connect', { json: body, token: lenientToken, headers: { 'x-request-id': newRequestId(), digest: 'SHA-256=AAAA' }, sign: false });
+      expect([wrong.status, wrong.body.code]).toEqual([400, 'invalid_digest']);
+    } finally {
+      await lenient.close();
+    }
   });
 
   it('follows the scenario: pending polls, then the chosen status', async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFintectureSandbox, type FintectureSandbox } from '../../sandbox/index.js';
-import { call, CLIENT_ID, CLIENT_SECRET, connectBody, mintToken, newRequestId } from './sandbox-client.js';
+import { call, CLIENT_ID, CLIENT_SECRET, connectBody, mintToken, newRequestId, SIGNATURE_KEYS } from './sandbox-client.js';
 
 describe('Fintecture sandbox: routing, log and lifecycle', () => {
   let sandbox: FintectureSandbox;
   beforeAll(async () => {
-    sandbox = await startFintectureSandbox();
+    sandbox = await startFintectureSandbox({ signatureKeys: SIGNATURE_KEYS });
   });
   afterAll(() => sandbox.close());
 
@@ -53,7 +53,7 @@ describe('Fintecture sandbox: routing, log and lifecycle', () => {
   });
 
   it('stops serving after close()', async () => {
-    const temp = await startFintectureSandbox();
+    const temp = await startFintectureSandbox({ signatureKeys: SIGNATURE_KEYS });
     const url = temp.url;
     await temp.close();
     await expect(call({ ...temp, url } as FintectureSandbox, 'POST', '/oauth/accesstoken', { form: { grant_type: 'client_credentials', client_id: CLIENT_ID } })).rejects.toThrow();

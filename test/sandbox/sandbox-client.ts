@@ -1,15 +1,40 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { request } from 'undici';
 import type { FintectureSandbox } from '../../sandbox/index.js';
 
 export const CLIENT_ID = 'sandbox-app-id';
 export const CLIENT_SECRET = 'sandbox-app-secret';
 
+// The test application's signing key: its public half registered with the sandbox (as an
+// application registers it with Fintecture), its private half signing PIS requests here with
+// node:crypto, independently of arazzo-sfn's signing module.
+const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** `signatureKeys` for startFintectureSandbox: the test application's public key under its id. */
+export const SIGNATURE_KEYS: Readonly<Record<string, string>> = { [CLIENT_ID]: signingKey.publicKey.export({ type: 'spki', format: 'pem' }) as string };
+
+/**
+ * Fintecture's PIS signature over a request: `Date`, `Digest` (SHA-256 of the body) and a
+ * draft-cavage rsa-sha256 `Signature` over `(request-target) date digest x-request-id`.
+ */
+export function fintectureSignatureHeaders(method: string, path: string, body: string, requestId: string, keyId = CLIENT_ID): Record<string, string> {
+  const date = new Date().toUTCString();
+  const digest = `SHA-256=${createHash('sha256').update(body).digest('base64')}`;
+  const base = `(request-target): ${method.toLowerCase()} ${path}\ndate: ${date}\ndigest: ${digest}\nx-request-id: ${requestId}`;
+  const signature = sign('sha256', Buffer.from(base), signingKey.privateKey).toString('base64');
+  return { date, digest, signature: `keyId="${keyId}",algorithm="rsa-sha256",headers="(request-target) date digest x-request-id",signature="${signature}"` };
+}
+
 export interface CallOptions {
   readonly json?: unknown;
   readonly form?: Record<string, string>;
   readonly headers?: Record<string, string>;
   readonly token?: string;
+  /**
+   * Sign the request as Fintecture's PIS API asks (fintectureSignatureHeaders), after the
+   * headers given; a header given wins over the one signing makes.
+   * @default true for a POST under /pis/, as a real client of the PIS API does
+   */
+  readonly sign?: boolean;
 }
 
 export interface CallResult {
@@ -32,6 +57,10 @@ export async function call(sandbox: FintectureSandbox, method: string, path: str
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.sign ?? (method === 'POST' && path.startsWith('/pis/'))) {
+    const made = fintectureSignatureHeaders(method, path, body ?? '', headers['x-request-id'] ?? '');
+    for (const [name, value] of Object.entries(made)) headers[name] ??= value;
+  }
   const res = await request(`${sandbox.url}${path}`, { method: method as 'GET', headers, body });
   const text = await res.body.text();
   let parsed: unknown = text;

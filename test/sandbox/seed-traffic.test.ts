@@ -4,7 +4,7 @@ import formatsModule from 'ajv-formats';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadOpenApi, type OpenApiOperation } from '../../compiler/load/index.js';
 import { startFintectureSandbox, type FintectureSandbox } from '../../sandbox/index.js';
-import { call, CLIENT_ID, CLIENT_SECRET, mintToken, newRequestId, type CallResult } from './sandbox-client.js';
+import { call, CLIENT_ID, CLIENT_SECRET, mintToken, newRequestId, type CallResult, SIGNATURE_KEYS } from './sandbox-client.js';
 
 const OPENAPI_DIR = join(import.meta.dirname, '../../workflows/openapi');
 
@@ -24,7 +24,7 @@ describe('Fintecture sandbox: the seed workflows\' traffic', () => {
       const { openapi } = await loadOpenApi(join(OPENAPI_DIR, file));
       for (const op of openapi!.operations) operations.set(op.operationId!, op);
     }
-    sandbox = await startFintectureSandbox();
+    sandbox = await startFintectureSandbox({ signatureKeys: SIGNATURE_KEYS });
   });
   afterAll(() => sandbox.close());
   beforeEach(() => sandbox.reset());
@@ -101,9 +101,12 @@ describe('Fintecture sandbox: the seed workflows\' traffic', () => {
     });
     expectConforms('createAccessToken', wrongSecret);
     const token = await mintToken(sandbox, 'PIS');
-    const invalid = await call(sandbox, 'POST', '/pis/v2/connect', { token, json: { meta: {} } });
+    const invalid = await call(sandbox, 'POST', '/pis/v2/connect', { token, json: { meta: {} }, headers: { 'x-request-id': newRequestId() } });
     expect(invalid.status).toBe(400);
     expectConforms('createPisV2Connect', invalid);
+    const unsigned = await call(sandbox, 'POST', '/pis/v2/connect', { token, json: { meta: {} }, sign: false });
+    expect(unsigned.status).toBe(401);
+    expectConforms('createPisV2Connect', unsigned);
     const unauthorized = await call(sandbox, 'GET', '/pis/v2/payments/x');
     expectConforms('getPaymentSession', unauthorized);
     const notFound = await call(sandbox, 'GET', '/pis/v2/payments/x', { token });

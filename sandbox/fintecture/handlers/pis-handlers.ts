@@ -40,7 +40,7 @@ function findPayment(ctx: FintectureContext): PaymentRecord | SandboxResponse {
 
 const isResponse = (value: unknown): value is SandboxResponse => typeof (value as SandboxResponse).status === 'number';
 
-/** Production signs requests; the sandbox cannot check `Signature` without the app's key, but a sent `Digest` must match. */
+/** With signatures not verified (verifySignatures false), a sent `Digest` must still match the body (verified, it already did). */
 function digestProblem(ctx: FintectureContext): SandboxResponse | undefined {
   const digest = ctx.request.headers.digest;
   if (typeof digest !== 'string') return undefined;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -22,6 +22,22 @@ export const SEED_000 = join(ROOT, 'workflows/arazzo/customer-verification-poll.
 export const SEED_001 = join(ROOT, 'workflows/arazzo/token-then-payment.arazzo.yml');
 
 const compiled = new Map<string, Promise<CompiledWorkflow>>();
+
+/** The secret name of the harness application's signing key (a key made per test file, as the demo makes one per run). */
+export const HARNESS_SIGNING_KEY = 'harness-signing-key';
+/**
+ * Seed 001's payment calls signed as Fintecture's PIS API asks, by configuration (the seed is run
+ * as written): what every harness run compiles with unless it passes `compile.signing` or `unsigned`.
+ */
+export const HARNESS_SIGNING = {
+  pisApi: {
+    scheme: 'draft-cavage',
+    algorithm: 'rsa-sha256',
+    components: ['(request-target)', 'date', 'digest', 'x-request-id'],
+    key: HARNESS_SIGNING_KEY,
+    keyId: '$inputs.clientId',
+  },
+} as const;
 
 /** Compiles a seed once per test file (per option set); fails on any compile error. */
 export function compileSeed(file: string, options: CompileOptions = {}): Promise<CompiledWorkflow> {
@@ -66,6 +82,8 @@ export interface RunSeedOptions {
   readonly dispatcher?: Dispatcher;
   /** Wait states wait their real time on the engine's clock, instead of 1 ms. */
   readonly realWaits?: boolean;
+  /** Compile without HARNESS_SIGNING: the PIS simulator then refuses the payment calls (401). */
+  readonly unsigned?: boolean;
 }
 
 export interface SeedHarness {
@@ -86,20 +104,28 @@ export interface SeedHarnessOptions {
   /** `client_id -> client_secret` for the sandbox; the first entry is the harness's application. */
   readonly clients?: Readonly<Record<string, string>>;
   readonly scenario?: FintectureScenarioOverrides;
-  /** Public keys (PEM) by keyId the sandbox's PIS API verifies request signatures with. */
+  /**
+   * Public keys (PEM) by keyId the sandbox's PIS API verifies request signatures with, beside the
+   * harness application's own (registered under its client id).
+   */
   readonly signatureKeys?: Readonly<Record<string, string>>;
 }
 
 export async function startSeedHarness(options: SeedHarnessOptions = {}): Promise<SeedHarness> {
   const clients = options.clients ?? DEFAULT_FINTECTURE_CLIENTS;
   const [clientId, clientSecret] = Object.entries(clients)[0];
+  // The simulator verifies PIS signatures as the real API does, with the key the application registered.
+  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const sandbox = await startFintectureSandbox({
     clients,
     ...(options.scenario ? { scenario: options.scenario } : {}),
-    ...(options.signatureKeys ? { signatureKeys: options.signatureKeys } : {}),
+    signatureKeys: { [clientId]: signingKey.publicKey.export({ type: 'spki', format: 'pem' }) as string, ...options.signatureKeys },
   });
   const baseScenario = options.scenario ?? {};
-  const secrets = new InMemorySecretsProvider({ app: JSON.stringify({ id: clientId, secret: clientSecret }) });
+  const secrets = new InMemorySecretsProvider({
+    app: JSON.stringify({ id: clientId, secret: clientSecret }),
+    [HARNESS_SIGNING_KEY]: signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+  });
   const sealer = new AesGcmSealer(randomBytes(32));
 
   async function mintToken(scope: string, name: string): Promise<string> {
@@ -115,7 +141,8 @@ export async function startSeedHarness(options: SeedHarnessOptions = {}): Promis
   }
 
   async function run(file: string, input: Record<string, unknown>, runOptions: RunSeedOptions = {}): Promise<SeedRun> {
-    const workflow = await compileSeed(file, runOptions.compile);
+    const signing = runOptions.unsigned ? {} : { signing: HARNESS_SIGNING };
+    const workflow = await compileSeed(file, { ...signing, ...runOptions.compile });
     const changesScenario = runOptions.faults !== undefined || runOptions.scenario !== undefined;
     if (changesScenario) sandbox.setScenario({ ...baseScenario, ...runOptions.scenario, faults: runOptions.faults ?? [] });
     const logEntries: StepLogEntry[] = [];

@@ -10,7 +10,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FINTECTURE_CLIENTS, startSandboxes } from '../../../sandbox/index.js';
+import { DEFAULT_FINTECTURE_CLIENTS, makeSandboxSigning, startSandboxes } from '../../../sandbox/index.js';
 import { RESTART_CAUSE, startSfnEndpoint, type SfnEndpoint } from '../../../local/sfn-endpoint/index.js';
 import { pageHistory, ROOT, sfnClient, tempDir, waitForEnd, WORKFLOWS_DIR } from './support/endpoint-harness.js';
 
@@ -122,10 +122,19 @@ describe('executions survive a restart of the endpoint (SQLite)', () => {
   it('the sealing key is kept beside the database (0600): a token sealed before a restart still opens in an execution after it', async () => {
     const [id, secret] = Object.entries(DEFAULT_FINTECTURE_CLIENTS)[0];
     // One sandbox for both endpoints: the token it minted must still be valid after the restart.
-    const sandboxes = await startSandboxes();
+    // It verifies PIS signatures: the endpoints sign with a key registered for the application.
+    const signing = makeSandboxSigning([id], 'pis-signing');
+    const sandboxes = await startSandboxes({ fintecture: { signatureKeys: signing.signatureKeys } });
     try {
       const sealedDb = join(tmp.dir, 'sealed.db');
-      const options = { dbFile: sealedDb, sandbox: sandboxes, waitMs: 1, retryIntervalMs: 1, secrets: { app: JSON.stringify({ id, secret }) } };
+      const options = {
+        dbFile: sealedDb,
+        sandbox: sandboxes,
+        signing: signing.signing,
+        waitMs: 1,
+        retryIntervalMs: 1,
+        secrets: { app: JSON.stringify({ id, secret }), ...signing.secrets },
+      };
       const first = await start(options);
       const input = { clientId: 'secret:app#id', clientSecret: 'secret:app#secret', amount: '149.99', currency: 'EUR', communication: 'Order 1042', requestId: '0b5c3f8e-2d6a-4c1b-9e7f-3a2d1c0b9e8f' };
       const paid = await first.client.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:token-then-payment', input: JSON.stringify(input) }));
