@@ -150,6 +150,15 @@ function throttleCatch(step: StepPlan, taskState: string): AslState[] {
  * one Pass each (an intrinsic's result cannot be indexed). InputPath, not a path inside the
  * intrinsic, so a step id that needs bracket notation never sits in an intrinsic's arguments.
  */
+/** Where the throttled Wait reads its delay, under `$.steps.<id>` (what tells that Wait from a loop's). */
+const THROTTLE_SECONDS_PATH = '.throttle.wait.seconds';
+
+/**
+ * Whether a state is the Wait of a provider's Retry-After: bounded by the handler (maxWaits ×
+ * maxWaitSeconds) and taken only on a 429, unlike a polling loop's Wait.
+ */
+export const isThrottleWait = (state: AslState): boolean => state.Type === 'Wait' && typeof state.SecondsPath === 'string' && state.SecondsPath.endsWith(THROTTLE_SECONDS_PATH);
+
 function emitThrottleStates(ectx: EmitContext, step: StepPlan, taskState: string) {
   if (!step.transport.throttle || step.callback || step.receive) return;
   const at = `$.steps${pathMember(step.stepId)}.throttle`;
@@ -172,7 +181,7 @@ function emitThrottleStates(ectx: EmitContext, step: StepPlan, taskState: string
   ectx.states[StateNames.throttled(taskState)] = {
     Type: 'Wait',
     Comment: `wait the provider's Retry-After (at most ${step.transport.throttle.maxWaitSeconds} s, ${step.transport.throttle.maxWaits} times in a row), then call again`,
-    SecondsPath: `${at}.wait.seconds`,
+    SecondsPath: `$.steps${pathMember(step.stepId)}${THROTTLE_SECONDS_PATH}`,
     Next: taskState,
   };
 }

@@ -93,6 +93,8 @@ export interface ArazzoWorkflowProps {
    * header's delay, and back; nothing is added to an execution without a 429. A delay longer than
    * `maxWaitSeconds`, or more than `maxWaits` throttled answers in a row, fails the step with
    * `Arazzo.Throttled`. `false`: a 429 goes to the Task's provider-fault Retry, as a 5xx does.
+   * An EXPRESS state machine accepts these Waits (a loop's Wait it refuses): they are bounded,
+   * and its 5 minutes still bound the whole execution.
    * @default { maxWaitSeconds: 60, maxWaits: 5 }
    */
   readonly throttle?: CompileOptions['throttle'];

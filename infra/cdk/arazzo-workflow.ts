@@ -19,6 +19,7 @@ import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
 import { DEFAULT_SEAL_CONTEXT, resolveThrottle } from '../../compiler/plan/compile-options.js';
+import { isThrottleWait } from '../../compiler/emit/emit-asl.js';
 import { nodeVersionProblem } from '../../core/node-version.js';
 import { XML_LIBRARIES } from '../../core/criteria/xml-libraries.js';
 import { EVENT_INPUT_KEY, parseEventPath } from '../../core/event-input.js';
@@ -529,7 +530,9 @@ export class ArazzoWorkflow extends Construct {
       }
     };
     collect(this.compiled.definition.States);
-    const waits = states.filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
+    // A provider's Retry-After Wait is bounded (throttle.maxWaits × maxWaitSeconds) and taken only on a 429; the
+    // execution's 5 minutes still bound it (past them a throttled execution times out). A loop's Wait is not bounded so.
+    const waits = states.filter(([, s]) => s.Type === 'Wait' && !isThrottleWait(s)).map(([name]) => name);
     const callbacks = states.filter(([, s]) => typeof s.Resource === 'string' && /\.(sync(:\d+)?|waitForTaskToken)$/.test(s.Resource)).map(([name]) => name);
     const problems = [
       ...(waits.length ? [`Wait states (${waits.join(', ')}): a polling loop or retry may outlast the 5 minutes of an Express execution`] : []),

@@ -483,6 +483,27 @@ describe('ArazzoWorkflow: props', () => {
     expect(JSON.parse(machine.Properties.DefinitionString).TimeoutSeconds).toBe(300);
   }, 60_000);
 
+  it('throttle: bounds checked in the constructor, passed to the compiler; false emits no throttled Wait', () => {
+    expect(() => synthStack((stack) => new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: SEED_001, workflowId: 'token-then-payment', throttle: { maxWaits: 0 } }))).toThrow(
+      /Workflow: throttle\.maxWaits must be a whole number from 1 to 100, got 0/,
+    );
+    const definitionOf = (throttle: false | { maxWaitSeconds: number }) => {
+      const { template } = synthStack((stack) => {
+        const app = new secretsmanager.Secret(stack, 'App');
+        return new ArazzoWorkflow(stack, 'Workflow', {
+          arazzoFile: SEED_001,
+          workflowId: 'token-then-payment',
+          throttle,
+          secrets: { clientId: { secret: app, jsonKey: 'clientId' }, clientSecret: { secret: app, jsonKey: 'clientSecret' } },
+        });
+      });
+      const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+      return JSON.parse(machine.Properties.DefinitionString as string) as { States: Record<string, { Comment?: string }> };
+    };
+    expect(definitionOf({ maxWaitSeconds: 20 }).States['getPayment.throttled'].Comment).toContain('at most 20 s');
+    expect(Object.keys(definitionOf(false).States).filter((n) => n.includes('.throttled'))).toEqual([]);
+  }, 60_000);
+
   it('starts nested workflows by the state machine passed for them, with a role allowed exactly that', () => {
     const { template, built } = synthStack((stack) => {
       const token = new secretsmanager.Secret(stack, 'Token');
