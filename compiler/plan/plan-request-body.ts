@@ -27,7 +27,8 @@ export function planRequestBody(ctx: PlanContext, step: ArazzoStep, op: BoundOpe
   // Arazzo 1.1: an untyped target is an XPath when the payload is XML (written as text), else a JSON pointer.
   const xmlText = typeof payload === 'string' && isXmlMediaType(mediaTypeOf(contentType)) && !isWholeExpressionText(payload);
   const replacements = raw.map((r, i) => planReplacement(ctx, r, xmlText, `${sp}/requestBody/replacements/${i}`));
-  if (replacements.some((r) => (r.targetType?.type ?? (xmlText ? 'xpath' : 'jsonpointer')) !== 'xpath')) payload = replaceablePayload(ctx, contentType, payload, `${sp}/requestBody`);
+  // An XML text payload takes XPath targets only (planReplacement reports the others).
+  if (!xmlText && replacements.length) payload = replaceablePayload(ctx, contentType, payload, `${sp}/requestBody`);
   return { contentType, payload, ...(planned.selections.length ? { selections: planned.selections } : {}), replacements };
 }
 

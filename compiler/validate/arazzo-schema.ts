@@ -42,7 +42,8 @@ export const CriterionSchema = extensible({
 export const SelectorSchema = extensible({
   context: runtimeExpression,
   selector: z.string().min(1),
-  type: z.union([z.enum(['jsonpath', 'xpath', 'jsonpointer']), ExpressionTypeSchema]),
+  // Checked by the planner (compiler/plan/plan-selectors.ts), which names the types and versions allowed.
+  type: anyValue,
 });
 
 const outputValue = z.union([runtimeExpression, SelectorSchema]);
@@ -81,7 +82,7 @@ export const RequestBodySchema = extensible({
   contentType: z.string().optional(),
   payload: anyValue.optional(),
   replacements: z
-    .array(extensible({ target: z.string().min(1), targetSelectorType: z.union([z.enum(['jsonpath', 'xpath', 'jsonpointer']), ExpressionTypeSchema]).optional(), value: anyValue }))
+    .array(extensible({ target: z.string().min(1), targetSelectorType: anyValue.optional(), value: anyValue }))
     .optional(),
 });
 
