@@ -27,6 +27,26 @@ workflows:
             type: regex
 `;
 
+/** A step that reads the provider's XML answer with an XPath 3.1 criterion and a Selector Object (Arazzo 1.1). */
+const XPATH_WORKFLOW = `${ARAZZO_HEAD.replace('arazzo: 1.0.1', 'arazzo: 1.1.0')}
+workflows:
+  - workflowId: xpath
+    steps:
+      - stepId: probe
+        operationId: getPet
+        parameters:
+          - { name: id, in: path, value: p-1 }
+        successCriteria:
+          - context: $response.body
+            condition: count(//a) > 0
+            type: xpath
+        outputs:
+          first:
+            context: $response.body
+            selector: (//a)[1]
+            type: xpath
+`;
+
 /** A workflow that accepts any input (the attack is the input itself). */
 const OPEN_INPUTS_WORKFLOW = `${ARAZZO_HEAD}
 workflows:
@@ -48,6 +68,8 @@ interface RuntimeCase {
   readonly args?: readonly string[];
   /** What the provider answers to GET /pets/{id}. */
   readonly body?: unknown;
+  /** Its Content-Type, when the body is text. */
+  readonly contentType?: string;
   /** The error line and exit code expected. */
   readonly error: string;
   readonly exitCode: number;
@@ -96,6 +118,26 @@ const CASES: readonly RuntimeCase[] = [
     maxOldSpaceMb: 256,
   },
   {
+    name: 'XML nested 70,000 elements deep under an XPath 3.1 criterion (refused past 256 levels, where evaluation grows with the square of the depth)',
+    workflow: XPATH_WORKFLOW,
+    body: `${'<a>'.repeat(70_000)}${'</a>'.repeat(70_000)}`,
+    contentType: 'application/xml',
+    error: 'Arazzo.Expression',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+  {
+    name: 'XML of 1.2 MiB (160,000 elements) under an XPath 3.1 criterion (refused past 1 MiB, before it is parsed)',
+    workflow: XPATH_WORKFLOW,
+    body: `<r>${'<a>x</a>'.repeat(160_000)}</r>`,
+    contentType: 'application/xml',
+    error: 'Arazzo.Expression',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+  {
     name: 'an input nested 2,000 levels (the engine fails before its first state; its timers are released)',
     workflow: OPEN_INPUTS_WORKFLOW,
     args: ['--input', `deep=${deepInput(2_000)}`],
@@ -120,10 +162,11 @@ describe('hostile runtime inputs (run)', () => {
   let server: LoopbackServer;
   let dir: string;
   let body: unknown;
+  let contentType: string | undefined;
 
   beforeAll(async () => {
     [cli, server, dir] = await Promise.all([buildCli(), startLoopbackServer(), mkdtemp(join(tmpdir(), 'arazzo-hostile-runtime-'))]);
-    server.route('GET', '/pets/{id}', () => ({ body }));
+    server.route('GET', '/pets/{id}', () => ({ body, ...(contentType ? { headers: { 'content-type': contentType } } : {}) }));
     await writeFile(join(dir, 'openapi.yml'), PETS_OPENAPI);
   }, 120_000);
 
@@ -135,6 +178,7 @@ describe('hostile runtime inputs (run)', () => {
     const file = join(dir, `case-${index}.arazzo.yml`);
     await writeFile(file, c.workflow);
     body = c.body ?? { name: 'rex' };
+    contentType = c.contentType;
     return runCliBounded(cli, ['run', file, '--no-cache', '--server', `pets=${server.url}`, ...(c.args ?? [])], {
       timeoutMs: c.timeoutMs,
       maxOldSpaceMb: c.maxOldSpaceMb,
