@@ -60,7 +60,8 @@ ${throttleHelp}
 ${remoteFlagsHelp}
 
 Credentials can also be referenced: --input accessToken=secret:<name> reads
-<name> from the environment variable ARAZZO_SECRET_<NAME>.
+<name> from the environment variable ARAZZO_SECRET_<NAME>, or from the file that
+ARAZZO_SECRET_<NAME>_FILE names (PEM certificates and keys for mutualTLS, docs/mtls.md).
 Exit 0 when every execution succeeded, 1 when one failed, 2 on usage or compile errors.`;
 
 export interface RunCommandOptions {
