@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import { TlsAlertAgent } from '../../functions/runtime/http/tls-alert-agent.js';
 import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
@@ -70,7 +70,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   // One sealer for the run: the webhook receiver opens what the callback step's handler sealed.
   const sealer = new AesGcmSealer();
   const callbacks = await startLocalCallbacks({ sealer, secrets });
-  const dispatcher = new Agent({ connect: { timeout: 5_000 } });
+  const dispatcher = new TlsAlertAgent({ connectTimeoutMs: 5_000 });
   const waitMs = opts.waitMs ?? 200;
   let failed = 0;
   try {

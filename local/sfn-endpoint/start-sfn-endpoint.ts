@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { relative, resolve } from 'node:path';
-import { Agent } from 'undici';
+import { TlsAlertAgent } from '../../functions/runtime/http/tls-alert-agent.js';
 import type { StepLogEntry, StepRuntime } from '../../functions/runtime/handle-step.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { DEFAULT_FINTECTURE_CLIENTS, makeSandboxSigning, startSandboxes, type SandboxSet } from '../../sandbox/index.js';
@@ -185,7 +185,8 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     const tokens = new TrackedTaskTokens();
     const callbacks = await startLocalCallbacks({ sealer, secrets, tokens, ...(options.host ? { host: options.host } : {}) });
     cleanups.push(() => callbacks.close());
-    const dispatcher = new Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 10_000 });
+    // Remembers TLS alerts: a refused client certificate fails the step by name (docs/mtls.md).
+    const dispatcher = new TlsAlertAgent({ connectTimeoutMs: 5_000, keepAliveTimeoutMs: 10_000 });
     cleanups.push(() => dispatcher.close());
 
     const runtimes = new Map<DocumentGroup | undefined, StepRuntime>();
