@@ -22,6 +22,10 @@ export const HandlerEnvironment = {
   callbackBaseUrl: 'ARAZZO_CALLBACK_BASE_URL',
   /** JSON map: signing key name (a signing declaration's `key`) → KMS key ARN the function may `kms:Sign` with; other names are PEM secrets. */
   signingKeys: 'ARAZZO_SIGNING_KEYS',
+  /** The starter function: the state machine (its alias) it starts executions of. */
+  stateMachineArn: 'ARAZZO_STATE_MACHINE_ARN',
+  /** The starter function: how the trigger maps an event to inputs (JSON of a TriggerMapping). */
+  triggerMapping: 'ARAZZO_TRIGGER_MAPPING',
 } as const;
 
 /** The esbuild `define` names the entry points read their plans from (a JSON string). */

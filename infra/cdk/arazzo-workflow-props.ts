@@ -155,6 +155,16 @@ export interface ArazzoWorkflowProps {
    * @default {} - a workflow that starts another fails to synthesize without it
    */
   readonly nestedWorkflows?: Readonly<Record<string, sfn.IStateMachine | ArazzoWorkflow>>;
+  /**
+   * Personal data of the workflow, for a document kept verbatim (the inputs schema's
+   * `x-arazzo-sfn-personal: true` declares it in the document): input paths (`email`,
+   * `address.city`, `/address/city`) and step outputs (`$steps.<stepId>.outputs.<name>`). They
+   * travel sealed with the sealing key; only the functions of steps that send them open them. With
+   * personal inputs, the trigger starts executions through the starter function (`starter`), which
+   * seals them before the execution exists; other callers invoke it too, or seal themselves.
+   * @default [] - what the document declares
+   */
+  readonly personalData?: readonly string[];
   /** @default - no trigger: start executions with StartExecution */
   readonly trigger?: ArazzoEventTrigger;
   /**

@@ -7,6 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -23,10 +24,11 @@ import { isThrottleWait } from '../../compiler/emit/emit-asl.js';
 import { nodeVersionProblem } from '../../core/node-version.js';
 import { XML_LIBRARIES } from '../../core/criteria/xml-libraries.js';
 import { EVENT_INPUT_KEY, parseEventPath } from '../../core/event-input.js';
+import type { TriggerMapping } from '../../functions/runtime/personal/start-sealed.js';
 import { estimateCost, type CostReport } from '../../compiler/cost/estimate-cost.js';
 import { withPrices } from '../../compiler/cost/prices.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
-import { planFunctions, planWebhook, type FunctionSpec, type WebhookSpec } from './plan-functions.js';
+import { planFunctions, planStarter, planWebhook, type FunctionSpec, type StarterSpec, type WebhookSpec } from './plan-functions.js';
 import { handlerEntry, packageRoot } from './package-paths.js';
 import { ESM_REQUIRE_BANNER } from '../esm-require-banner.js';
 import { LIVE_ALIAS, planHash, previousShape, shapeChanges, shapeHash, stateShape, STATE_SHAPE_METADATA } from './versions.js';
@@ -108,6 +110,13 @@ export class ArazzoWorkflow extends Construct {
    * that cdk-nag's AwsSolutions-IAM5 reports (see `acknowledgeArazzoWorkflowFindings`).
    */
   readonly nestedExecutionArns: readonly string[] = [];
+  /**
+   * When the workflow has personal inputs: the function that seals them and starts an execution
+   * through the alias. The trigger invokes it with the event; other callers invoke it with
+   * `{"input": {...}, "name"?: "..."}` (grant with `grantInvoke`) instead of calling StartExecution
+   * with the inputs in plain, which the input check refuses (and which the history would keep).
+   */
+  readonly starter?: nodejs.NodejsFunction;
   /** Pending callbacks by callback id (TTL `expiresAt`), when the workflow has callback steps. */
   readonly callbackTable?: dynamodb.Table;
   /** The webhook receiver that resumes callback steps, when the workflow has any. */
@@ -143,6 +152,7 @@ export class ArazzoWorkflow extends Construct {
           ...(props.throttle !== undefined ? { throttle: props.throttle } : {}),
           ...(props.signing ? { signing: props.signing } : {}),
           credentialInputs: { [props.workflowId]: Object.keys(bindings) },
+          ...(props.personalData?.length ? { personalData: { [props.workflowId]: props.personalData } } : {}),
           sealContext,
         },
         timeoutSeconds: timeout.toSeconds(),
@@ -282,6 +292,8 @@ export class ArazzoWorkflow extends Construct {
       this.grantTaskResponse(functions[spec.functionKey], `Operation.${spec.functionKey}.TaskResponse`);
     }
 
+    const starterSpec = planStarter(workflow);
+    if (starterSpec) this.starter = this.createFunction(starterSpec, fnContext);
     if (props.trigger) ({ rule: this.rule, deadLetterQueue: this.deadLetterQueue } = this.createRule(props.trigger));
     if (props.cfnOutputs ?? true) {
       new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `arazzo-sfn: the state machine of workflow ${props.workflowId}` });
@@ -542,12 +554,12 @@ export class ArazzoWorkflow extends Construct {
   }
 
   private createFunction(
-    spec: FunctionSpec | WebhookSpec,
+    spec: FunctionSpec | WebhookSpec | StarterSpec,
     ctx: { props: ArazzoWorkflowProps; bindings: Record<string, ArazzoSecret>; webhookKeys: Record<string, ArazzoSecret>; sealContext: string; retention: logs.RetentionDays; tracing: boolean },
   ): nodejs.NodejsFunction {
     const { props, bindings } = ctx;
     const workflowId = this.compiled.plan.workflowId;
-    const id = spec.kind === 'operation' ? `Operation.${spec.functionKey}` : spec.kind === 'webhook' ? 'Webhook' : 'WorkflowFunction';
+    const id = spec.kind === 'operation' ? `Operation.${spec.functionKey}` : spec.kind === 'webhook' ? 'Webhook' : spec.kind === 'starter' ? 'Starter' : 'WorkflowFunction';
     const logGroup = new logs.LogGroup(this, `${id}.Logs`, { retention: ctx.retention });
     // A role per function, written out: only its log group, its secrets, its use of the sealing key.
     const role = new iam.Role(this, `${id}.Role`, {
@@ -622,6 +634,12 @@ export class ArazzoWorkflow extends Construct {
       );
     }
 
+    if (spec.kind === 'starter') {
+      // It starts executions through the alias, and does nothing else with the state machine.
+      environment[HandlerEnvironment.stateMachineArn] = this.alias.attrArn;
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.alias.attrArn] }));
+      environment[HandlerEnvironment.triggerMapping] = Stack.of(this).toJsonString(this.triggerMapping(props.trigger));
+    }
     const [defineName, plans] =
       spec.kind === 'operation'
         ? [PlanDefines.stepPlans, spec.steps]
@@ -714,17 +732,25 @@ export class ArazzoWorkflow extends Construct {
     );
   }
 
-  private eventInput(mapping: Readonly<Record<string, unknown>>): events.RuleTargetInput {
+  /** How the trigger maps an event to inputs: its `detail`, or the paths of `trigger.input` beside its constants and the secrets' references. */
+  private triggerMapping(trigger: ArazzoEventTrigger | undefined): TriggerMapping {
+    if (!trigger?.input) return { kind: 'detail' };
     const paths: Record<string, string> = {};
     const constants: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(mapping)) {
+    for (const [name, value] of Object.entries(trigger.input)) {
       const resolvable = typeof value === 'string' ? Tokenization.reverseString(value).firstToken : undefined;
       if (resolvable instanceof events.EventField && Tokenization.reverseString(value as string).length === 1) {
         if (!parseEventPath(resolvable.path)) this.fail(`trigger.input.${name}: ${resolvable.path} is not a path the input check reads (dotted names and [index]es from $)`);
         paths[name] = resolvable.path;
       } else constants[name] = value;
     }
-    const template = JSON.stringify({ ...this.secretReferences, ...constants, [EVENT_INPUT_KEY]: { paths, event: EVENT_MARKER } });
+    return { kind: 'paths', paths, constants: { ...this.secretReferences, ...constants } };
+  }
+
+  private eventInput(trigger: ArazzoEventTrigger): events.RuleTargetInput {
+    const mapping = this.triggerMapping(trigger);
+    if (mapping.kind === 'detail') return events.RuleTargetInput.fromEventPath('$.detail');
+    const template = JSON.stringify({ ...mapping.constants, [EVENT_INPUT_KEY]: { paths: mapping.paths, event: EVENT_MARKER } });
     return new EventPickedInput(template.replace(`"${EVENT_MARKER}"`, '<aws.events.event.json>'));
   }
 
@@ -734,11 +760,18 @@ export class ArazzoWorkflow extends Construct {
       ...(trigger.eventBus ? { eventBus: trigger.eventBus } : {}),
       ...(trigger.description ? { description: trigger.description } : {}),
     });
-    const input = trigger.input ? this.eventInput(trigger.input) : events.RuleTargetInput.fromEventPath('$.detail');
     // SQS-managed encryption: EventBridge may send to it without a key policy (the AWS managed key aws/sqs admits no service principal).
     const deadLetterQueue =
       trigger.deadLetterQueue ??
       new sqs.Queue(this, 'TriggerDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    if (this.starter) {
+      // Personal inputs: the event goes to the starter, never into an execution input (and so never into the history).
+      // EventBridge's dead letters are events it could not deliver; the starter's own failures, after Lambda's retries, land in the same queue.
+      rule.addTarget(new targets.LambdaFunction(this.starter, { retryAttempts: trigger.retryAttempts ?? 2, maxEventAge: trigger.maxEventAge ?? Duration.hours(24), deadLetterQueue }));
+      this.starter.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(deadLetterQueue) });
+      return { rule, deadLetterQueue };
+    }
+    const input = this.eventInput(trigger);
     rule.addTarget(
       new targets.SfnStateMachine(this.aliasAsStateMachine(), { input, retryAttempts: trigger.retryAttempts ?? 2, maxEventAge: trigger.maxEventAge ?? Duration.hours(24), deadLetterQueue }),
     );
@@ -765,8 +798,9 @@ class EventPickedInput extends events.RuleTargetInput {
 
 const EVENT_MARKER = '__arazzo_sfn_event__';
 
-function describeFunction(spec: FunctionSpec | WebhookSpec): string {
+function describeFunction(spec: FunctionSpec | WebhookSpec | StarterSpec): string {
   if (spec.kind === 'operation') return `operation ${spec.functionKey}`;
+  if (spec.kind === 'starter') return 'starter (seals personal inputs, starts executions through the alias)';
   if (spec.kind === 'webhook') return `webhook receiver of callback steps ${spec.steps.map((s) => s.stepId).join(', ')}`;
   return 'workflow function (inputs, workflow steps)';
 }

@@ -19,6 +19,12 @@ export type FunctionSpec =
     })
   | (FunctionNeeds & { readonly kind: 'workflow'; readonly functionKey: string });
 
+/** The starter of a workflow with personal inputs: it seals them and starts the execution (EventBridge invokes it). */
+export interface StarterSpec extends FunctionNeeds {
+  readonly kind: 'starter';
+  readonly functionKey: string;
+}
+
 /** The webhook receiver of a workflow with callback steps (`x-arazzo-sfn-callback`). */
 export interface WebhookSpec extends FunctionNeeds {
   readonly kind: 'webhook';
@@ -77,7 +83,8 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
         xmlLibraries: xmlLibrariesFor([...workflowSteps.flatMap((s) => [...xpathVersionsOf(s)]), ...xpathVersionsOf({ stepId: plan.workflowId, successCriteria: [], onSuccess: [], onFailure: [], workflowOutputs: plan.outputs })]),
         usesRegex: workflowSteps.some(usesRegex),
         seals: workflowSteps.some(hasOutputs),
-        unseals: false,
+        // The input check opens personal inputs in memory to check them against their schema.
+        unseals: Boolean(plan.personalInputs?.length),
       });
       continue;
     }
@@ -108,7 +115,7 @@ function mayOpen(step: StepPlan): boolean {
 }
 
 function carriesSealedValues({ plan }: CompiledWorkflow): boolean {
-  return plan.steps.some(hasOutputs) || plan.credentialInputs.length > 0 || plan.steps.some(isWorkflowStep) || plan.dependsOn.length > 0;
+  return plan.steps.some(hasOutputs) || plan.credentialInputs.length > 0 || Boolean(plan.personalInputs?.length) || plan.steps.some(isWorkflowStep) || plan.dependsOn.length > 0;
 }
 
 /**
@@ -129,4 +136,10 @@ export function planWebhook(compiled: CompiledWorkflow): WebhookSpec | undefined
     seals: steps.some(hasOutputs),
     unseals: carriesSealedValues(compiled) && steps.some(mayOpen),
   };
+}
+
+/** The starter function a workflow with personal inputs needs, or undefined: it seals, never opens. */
+export function planStarter(compiled: CompiledWorkflow): StarterSpec | undefined {
+  if (!compiled.plan.personalInputs?.length) return undefined;
+  return { kind: 'starter', functionKey: `${compiled.plan.workflowId}.starter`, xmlLibraries: [], usesRegex: false, seals: true, unseals: false };
 }
