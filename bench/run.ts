@@ -10,6 +10,7 @@ import { compileBenchmark } from './compile.js';
 import { costBenchmark } from './cost.js';
 import { parallelBenchmark } from './parallel.js';
 import { respectBenchmark } from './respect.js';
+import { signingBenchmark } from './signing.js';
 import { throughputBenchmark } from './throughput.js';
 import { BenchmarkSkipped, type BenchContext, type BenchReport, type Benchmark } from './lib/benchmark.js';
 import { describeMachine, formatMachine } from './lib/machine.js';
@@ -18,7 +19,7 @@ import { writeSection } from './lib/results.js';
 import { renderMarkdown, renderText } from './lib/table.js';
 
 /** Every benchmark, in the order `npm run bench` runs them; new ones register here. */
-const BENCHMARKS: readonly Benchmark[] = [compileBenchmark, bundleBenchmark, respectBenchmark, throughputBenchmark, costBenchmark, parallelBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [compileBenchmark, bundleBenchmark, respectBenchmark, throughputBenchmark, signingBenchmark, costBenchmark, parallelBenchmark];
 
 const usage = `Usage: npm run bench -- [<benchmark>...] [--samples N] [--warmup N] [--cold-samples N] [--no-write]
 

@@ -57,19 +57,17 @@ export async function runSeed000Raw(baseUrl: string, input: Seed000Input, dispat
   }
 }
 
-/** token-then-payment: mint a PIS token, create the payment session, read it back. */
-export async function runSeed001Raw(baseUrl: string, input: Seed001Input, dispatcher?: Dispatcher): Promise<{ calls: number; status: string }> {
+/** Headers that sign the payment creation (Date, Digest, Signature), made from its final body and request id. */
+export type SignPayment = (method: string, path: string, body: string, requestId: string) => Record<string, string>;
+
+/** token-then-payment: mint a PIS token, create the payment session (signed when `sign` is given), read it back. */
+export async function runSeed001Raw(baseUrl: string, input: Seed001Input, dispatcher?: Dispatcher, sign?: SignPayment): Promise<{ calls: number; status: string }> {
   const form = new URLSearchParams({ grant_type: 'client_credentials', scope: 'PIS', client_id: input.clientId, client_secret: input.clientSecret }).toString();
   const token = await call(dispatcher, `${baseUrl}/oauth/accesstoken`, 'POST', { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form, 200);
   const auth = { authorization: `Bearer ${token.access_token}`, accept: 'application/json' };
-  const session = await call(
-    dispatcher,
-    `${baseUrl}/pis/v2/connect`,
-    'POST',
-    { ...auth, 'x-request-id': input.requestId, 'content-type': 'application/json' },
-    JSON.stringify({ meta: {}, data: { type: 'PIS', attributes: { amount: input.amount, currency: input.currency, communication: input.communication, payment_method: 'immediate_transfer' } } }),
-    200,
-  );
+  const body = JSON.stringify({ meta: {}, data: { type: 'PIS', attributes: { amount: input.amount, currency: input.currency, communication: input.communication, payment_method: 'immediate_transfer' } } });
+  const signature = sign ? sign('POST', '/pis/v2/connect', body, input.requestId) : {};
+  const session = await call(dispatcher, `${baseUrl}/pis/v2/connect`, 'POST', { ...auth, 'x-request-id': input.requestId, 'content-type': 'application/json', ...signature }, body, 200);
   const payment = await call(dispatcher, `${baseUrl}/pis/v2/payments/${encodeURIComponent(session.meta.session_id)}`, 'GET', auth, undefined, 200);
   return { calls: 3, status: payment.status };
 }
