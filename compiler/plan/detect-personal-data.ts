@@ -86,6 +86,13 @@ export function detectPersonalInputs(
   }
   const visit = (schema: Record<string, any>, names: readonly string[], pointer: string, depth: number) => {
     if (depth > MAX_DEPTH) return;
+    for (const at of unreadMarks(schema, pointer)) {
+      problems.push({
+        schemaPointer: at,
+        message: `${PERSONAL_EXTENSION} is read only through "properties" (not under items, allOf, anyOf, oneOf, additionalProperties and the like), so this value would reach the execution history unsealed: mark the property that holds it (an array or object so marked is sealed whole)`,
+        severity: 'error',
+      });
+    }
     const properties: Record<string, any> = schema?.properties ?? {};
     for (const [name, child] of Object.entries(properties)) {
       if (child === null || typeof child !== 'object') continue;
@@ -105,6 +112,28 @@ export function detectPersonalInputs(
   };
   if (inputsSchema) visit(inputsSchema, [], '', 0);
   return { inputs: [...found.values()], problems };
+}
+
+/**
+ * Pointers of `x-arazzo-sfn-personal: true` marks below a schema's keywords other than
+ * `properties` (array items, combinators, additional or pattern properties): no input path
+ * names what they mark, so the planner cannot seal it. Each object is searched once (a recursive
+ * `$ref`, once dereferenced, is a cycle).
+ */
+function unreadMarks(schema: Record<string, any>, pointer: string): string[] {
+  const found: string[] = [];
+  const seen = new Set<object>();
+  const search = (node: unknown, at: string, depth: number) => {
+    if (node === null || typeof node !== 'object' || seen.has(node) || depth > MAX_DEPTH) return;
+    seen.add(node);
+    if (!Array.isArray(node) && (node as Record<string, unknown>)[PERSONAL_EXTENSION] === true) found.push(`${at}/${PERSONAL_EXTENSION}`);
+    for (const [key, child] of Object.entries(node)) search(child, `${at}/${escapePointer(key)}`, depth + 1);
+  };
+  for (const [keyword, value] of Object.entries(schema ?? {})) {
+    if (keyword === 'properties' || keyword === PERSONAL_EXTENSION) continue;
+    search(value, `${pointer}/${escapePointer(keyword)}`, 0);
+  }
+  return found;
 }
 
 /** `$inputs.<name>` (and `$workflows.<id>.inputs.<name>`) and `$steps.<id>.outputs.<name>` an expression reads. */
