@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARAZZO_HEAD, PETS_OPENAPI, startLoopbackServer, type LoopbackServer } from '../constructs/support/index.js';
 import { buildCli, expectCleanRefusal, runCliBounded, type BoundedRun, type BuiltCli } from './support/run-bounded.js';
 
@@ -66,10 +66,14 @@ interface RuntimeCase {
   /** Arazzo document (beside PETS_OPENAPI) and extra `run` arguments. */
   readonly workflow: string;
   readonly args?: readonly string[];
-  /** What the provider answers to GET /pets/{id}. */
+  /** What the provider answers to GET /pets/{id} (200 unless `status`). */
   readonly body?: unknown;
   /** Its Content-Type, when the body is text. */
   readonly contentType?: string;
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** How many requests the provider receives, when the case bounds them. */
+  readonly calls?: number;
   /** The error line and exit code expected. */
   readonly error: string;
   readonly exitCode: number;
@@ -155,18 +159,43 @@ const CASES: readonly RuntimeCase[] = [
     timeoutMs: 30_000,
     maxOldSpaceMb: 256,
   },
+  // A provider's Retry-After is untrusted: a delay past the bound (60 s) is refused, not waited;
+  // a provider that throttles forever is waited out 5 times (real waits of 1 s), then refused.
+  {
+    name: "a provider's 429 with Retry-After: 3600",
+    workflow: OPEN_INPUTS_WORKFLOW,
+    status: 429,
+    headers: { 'retry-after': '3600' },
+    body: { error: 'slow down' },
+    calls: 1,
+    error: 'Arazzo.Throttled',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
+  {
+    name: 'a provider that answers 429 with Retry-After: 1 forever',
+    workflow: OPEN_INPUTS_WORKFLOW,
+    status: 429,
+    headers: { 'retry-after': '1' },
+    body: { error: 'slow down' },
+    calls: 6,
+    error: 'Arazzo.Throttled',
+    exitCode: 1,
+    timeoutMs: 30_000,
+    maxOldSpaceMb: 256,
+  },
 ];
 
 describe('hostile runtime inputs (run)', () => {
   let cli: BuiltCli;
   let server: LoopbackServer;
   let dir: string;
-  let body: unknown;
-  let contentType: string | undefined;
+  let answer: { status?: number; headers?: Readonly<Record<string, string>>; body: unknown } = { body: undefined };
 
   beforeAll(async () => {
     [cli, server, dir] = await Promise.all([buildCli(), startLoopbackServer(), mkdtemp(join(tmpdir(), 'arazzo-hostile-runtime-'))]);
-    server.route('GET', '/pets/{id}', () => ({ body, ...(contentType ? { headers: { 'content-type': contentType } } : {}) }));
+    server.route('GET', '/pets/{id}', () => answer);
     await writeFile(join(dir, 'openapi.yml'), PETS_OPENAPI);
   }, 120_000);
 
@@ -177,8 +206,8 @@ describe('hostile runtime inputs (run)', () => {
   async function run(c: RuntimeCase, index: number): Promise<BoundedRun> {
     const file = join(dir, `case-${index}.arazzo.yml`);
     await writeFile(file, c.workflow);
-    body = c.body ?? { name: 'rex' };
-    contentType = c.contentType;
+    const headers = { ...(c.contentType ? { 'content-type': c.contentType } : {}), ...c.headers };
+    answer = { ...(c.status ? { status: c.status } : {}), ...(Object.keys(headers).length ? { headers } : {}), body: c.body ?? { name: 'rex' } };
     return runCliBounded(cli, ['run', file, '--no-cache', '--server', `pets=${server.url}`, ...(c.args ?? [])], {
       timeoutMs: c.timeoutMs,
       maxOldSpaceMb: c.maxOldSpaceMb,
@@ -186,7 +215,9 @@ describe('hostile runtime inputs (run)', () => {
   }
 
   it.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, index) => {
+    const before = server.requests.length;
     const r = await run(c, index);
+    if (c.calls !== undefined) expect(server.requests.length - before).toBe(c.calls);
     // Measured, for docs/hostile-inputs.md when HOSTILE_REPORT is set.
     if (process.env.HOSTILE_REPORT) console.log(`| ${c.name} | ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.peakRssMb?.toFixed(0)} MiB |`);
     expectCleanRefusal(r, { error: c.error, exitCode: c.exitCode });
