@@ -38,7 +38,7 @@ const VALUE_NAMES: Readonly<Record<Exclude<AuthScheme['type'], 'http'> | 'basic'
   mutualTLS: ['clientCert', 'clientKey', 'caCert'],
 };
 
-const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth'];
 
 /** RFC 7518 algorithms a client assertion may be signed with: what KMS and PEM keys both sign. */
 const CLIENT_ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256'];
@@ -218,7 +218,8 @@ function missingValues(scheme: AuthScheme, values: Readonly<Record<string, strin
       if (values.accessToken !== undefined) return [];
       const password = values.username !== undefined || values.password !== undefined;
       // A public client of the password flow may have no secret (RFC 6749 §4.3); a private_key_jwt client proves itself with its key.
-      const client = usesClientAssertion(values) ? ['clientId', 'clientAssertionKey'] : ['clientId', 'clientSecret'];
+      // tls_client_auth (RFC 8705 §2.1): the connection's client certificate is the proof; the id alone is sent.
+      const client = usesClientAssertion(values) ? ['clientId', 'clientAssertionKey'] : values.clientAuthMethod === 'tls_client_auth' ? ['clientId'] : ['clientId', 'clientSecret'];
       const needed = password ? ['clientId', 'username', 'password', ...(usesClientAssertion(values) ? ['clientAssertionKey'] : [])] : client;
       const missing = lacking(needed);
       return missing.length ? [`accessToken, or ${missing.join(' and ')}`] : [];
@@ -428,6 +429,17 @@ export function planStepSecurity(
       if (scopes.length) values = { ...values, scope: scopes.join(' ') };
     }
     planned.push({ ...(entry.schemeName !== undefined ? { schemeName: entry.schemeName } : {}), scheme, values });
+  }
+  const byCertificate = planned.find((p) => p.values.clientAuthMethod === 'tls_client_auth' && p.values.accessToken === undefined);
+  if (byCertificate && !planned.some((p) => p.scheme.type === 'mutualTLS')) {
+    once(`${stepPointer}\u0000tlsClientAuth`, () =>
+      reportAt(
+        ctx,
+        stepPointer,
+        'clientAssertion',
+        `clientAuthMethod tls_client_auth proves the client by its TLS certificate (RFC 8705), but no mutualTLS x-security entry of the step or its workflow supplies one`,
+      ),
+    );
   }
   if (!planned.some((p) => p.scheme.type === 'mutualTLS')) {
     const required = mutualTlsRequired(ctx, operation);

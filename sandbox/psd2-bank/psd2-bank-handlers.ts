@@ -24,6 +24,14 @@ function refuse(ctx: Ctx, reason: Psd2BankRefusal, status: number, code: string,
   return ctx.fail(status, code, 'Refused', detail, headers);
 }
 
+/** RFC 8705 §2.1.2 tls_client_auth: the client registered the subject its certificate carries. */
+function authenticateByCertificate(ctx: Ctx, clientId: string | undefined, certificateClients: ReadonlyMap<string, string>) {
+  const subject = clientId === undefined ? undefined : certificateClients.get(clientId);
+  if (subject === undefined) return { refused: 'unknown-client' as const, detail: 'client_id names no client registered for tls_client_auth' };
+  if (ctx.exchange.clientCertificate?.subject !== subject) return { refused: 'certificate-mismatch' as const, detail: "the connection's certificate is not the one the client registered" };
+  return { clientId: clientId! };
+}
+
 function noteCertificate(ctx: Ctx): void {
   const seen = ctx.exchange.clientCertificate;
   if (seen) ctx.store.certificatesSeen.push(seen.subject);
@@ -33,7 +41,7 @@ function noteCertificate(ctx: Ctx): void {
  * The bank's handlers. `publicKeys` are the client assertion keys the third-party providers
  * registered, by client id: the only way a client authenticates at the token endpoint.
  */
-export function psd2BankHandlers(publicKeys: ReadonlyMap<string, KeyObject>): Record<string, Handler> {
+export function psd2BankHandlers(publicKeys: ReadonlyMap<string, KeyObject>, certificateClients: ReadonlyMap<string, string> = new Map()): Record<string, Handler> {
   const getOpenIdConfiguration: Handler = (ctx) => {
     noteCertificate(ctx);
     const issuer = ctx.exchange.baseUrl;
@@ -42,7 +50,7 @@ export function psd2BankHandlers(publicKeys: ReadonlyMap<string, KeyObject>): Re
       body: {
         issuer,
         token_endpoint: `${issuer}${PSD2_BANK_PATHS.token}`,
-        token_endpoint_auth_methods_supported: ['private_key_jwt'],
+        token_endpoint_auth_methods_supported: ['private_key_jwt', 'tls_client_auth'],
         token_endpoint_auth_signing_alg_values_supported: ACCEPTED_ASSERTION_ALGORITHMS,
         tls_client_certificate_bound_access_tokens: true,
       },
@@ -51,9 +59,10 @@ export function psd2BankHandlers(publicKeys: ReadonlyMap<string, KeyObject>): Re
 
   const createToken: Handler = async (ctx) => {
     noteCertificate(ctx);
-    const form = ctx.request.body as { grant_type: string; scope?: string; client_id?: string; client_assertion_type: string; client_assertion: string };
+    const form = ctx.request.body as { grant_type: string; scope?: string; client_id?: string; client_assertion_type?: string; client_assertion?: string };
     const endpoint = `${ctx.exchange.baseUrl}${PSD2_BANK_PATHS.token}`;
-    const verdict = await verifyClientAssertion({
+    const byCertificate = form.client_assertion === undefined && form.client_assertion_type === undefined;
+    const verdict = byCertificate ? authenticateByCertificate(ctx, form.client_id, certificateClients) : await verifyClientAssertion({
       assertionType: form.client_assertion_type,
       assertion: form.client_assertion,
       ...(form.client_id !== undefined ? { clientId: form.client_id } : {}),

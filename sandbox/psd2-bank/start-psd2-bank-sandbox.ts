@@ -14,6 +14,8 @@ export interface Psd2BankSandboxOptions extends ExampleSandboxOptions<Psd2BankSc
   readonly tls: SandboxTlsOptions & { readonly clientCa: string };
   /** Client id → the public key (PEM or KeyObject) it registered for its private_key_jwt client assertions. */
   readonly clients: Readonly<Record<string, string | KeyObject>>;
+  /** Client id → the subject (CN) of the certificate it registered for tls_client_auth (RFC 8705). @default {} */
+  readonly certificateClients?: Readonly<Record<string, string>>;
 }
 
 export type Psd2BankSandbox = ExampleSandbox<Psd2BankStore, Psd2BankScenario, Psd2BankScenarioOverrides>;
@@ -33,7 +35,7 @@ export async function startPsd2BankSandbox(options: Psd2BankSandboxOptions): Pro
     descriptions: [PSD2_BANK_OPENAPI_FILE],
     createStore: createPsd2BankStore,
     resolveScenario: resolvePsd2BankScenario,
-    handlers: psd2BankHandlers(publicKeys),
+    handlers: psd2BankHandlers(publicKeys, new Map(Object.entries(options.certificateClients ?? {}))),
     renderError: renderOAuthError,
   };
   return startExampleSandbox(simulator, { ...options, openApiDir: options.openApiDir ?? locateDescriptions('workflows/openapi', PSD2_BANK_OPENAPI_FILE) });

@@ -39,6 +39,7 @@ describe('mutualTLS and private_key_jwt against the PSD2 bank sandbox', () => {
   const clientId = `tpp-${randomBytes(6).toString('hex')}`;
   const kmsClientId = `tpp-kms-${randomBytes(6).toString('hex')}`;
   const ecClientId = `tpp-ec-${randomBytes(6).toString('hex')}`;
+  const certClientId = `tpp-cert-${randomBytes(6).toString('hex')}`;
   const agents: ClientCertificateAgents[] = [];
   // The runtime's pool for steps without a certificate: it trusts the test CA, as a bank's private PKI is trusted.
   let dispatcher: TlsAlertAgent;
@@ -49,6 +50,7 @@ describe('mutualTLS and private_key_jwt against the PSD2 bank sandbox', () => {
     bank = await startPsd2BankSandbox({
       tls: { cert: pki.serverCert, key: pki.serverKey, clientCa: pki.caCert },
       clients: { [clientId]: pem(rsa.publicKey, 'spki'), [ecClientId]: pem(ec.publicKey, 'spki'), [kmsClientId]: kmsRsa.publicKey },
+      certificateClients: { [certClientId]: 'client' },
     });
     aws = await startAwsStandIn();
     aws.signingKeys.set(KMS_RSA_KEY, kmsRsa.privateKey);
@@ -162,6 +164,15 @@ describe('mutualTLS and private_key_jwt against the PSD2 bank sandbox', () => {
     expect(claims.exp - claims.iat).toBe(60);
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(scanForSecrets(kept, [...pemBody(pki.clientKey)])).toEqual([]);
+  });
+
+  it('tls_client_auth (RFC 8705): the token request sends the client id alone, and the certificate on the connection proves it', async () => {
+    const before = bank.store.issued.accessTokens;
+    const { execution, log } = await run('list-accounts-tls-client-auth', input(), { secrets: { tpp: tppSecret(certClientId), 'bank-ca': pki.caCert } });
+    expect(execution.error).toBeUndefined();
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(bank.store.issued.accessTokens - before).toBe(1);
+    expect(log.map((l) => `${l.method} ${l.path} ${l.statusCode}`)).toEqual(['POST /oauth2/token 200', 'GET /v1/accounts 200']);
   });
 
   it('a certificate from a CA the bank does not trust: Arazzo.AuthFailed naming the TLS alert, on the first attempt, never retried', async () => {

@@ -27,6 +27,8 @@ export interface AuthOptions extends TokenTransport {
   readonly clientCertificates: ClientCertificateAgents;
   /** Epoch ms, for client assertions. @default Date.now */
   readonly now?: () => number;
+  /** Set by applyAuth when a mutualTLS entry supplies the connection's certificate (tls_client_auth needs one). */
+  readonly presentsCertificate?: boolean;
 }
 
 export interface AppliedAuth {
@@ -113,6 +115,9 @@ async function bearerFor(entry: AuthPlan, options: AuthOptions, opened: string[]
   }
   const grant = username !== undefined || password !== undefined ? 'password' : 'client_credentials';
   const clientAuthMethod = pickClientAuthMethod(asked, authMethods);
+  if (clientAuthMethod === 'tls_client_auth' && !options.presentsCertificate) {
+    throw planError(`${options.where}: x-security entry ${entry.schemeName ?? scheme.type} asks for tls_client_auth, but the step presents no client certificate (no mutualTLS entry)`);
+  }
   if (clientAuthMethod === 'private_key_jwt' && assertionKey === undefined) {
     throw planError(`${options.where}: x-security entry ${entry.schemeName ?? scheme.type} asks for private_key_jwt but names no clientAssertionKey`);
   }
@@ -174,7 +179,7 @@ export async function applyAuth(auth: readonly AuthPlan[], options: AuthOptions)
   const opened: string[] = [];
   const cachedTokenKeys: string[] = [];
   const tls = clientCertificateOf(auth, options, opened);
-  const sending: AuthOptions = tls.dispatcher ? { ...options, dispatcher: tls.dispatcher } : options;
+  const sending: AuthOptions = tls.dispatcher ? { ...options, dispatcher: tls.dispatcher, presentsCertificate: true } : options;
   for (const entry of auth) {
     const { scheme } = entry;
     if (scheme.type === 'mutualTLS') continue;

@@ -32,7 +32,7 @@ export async function discoverOpenId(url: string, transport: TokenTransport): Pr
 
 /** The client authentication to use: the one asked for, else Basic unless the provider lists only the body form. */
 export function pickClientAuthMethod(asked: string | undefined, supported: readonly string[] | undefined): ClientAuthMethod {
-  if (asked === 'client_secret_basic' || asked === 'client_secret_post' || asked === 'private_key_jwt') return asked;
+  if (asked === 'client_secret_basic' || asked === 'client_secret_post' || asked === 'private_key_jwt' || asked === 'tls_client_auth') return asked;
   if (supported && !supported.includes('client_secret_basic') && supported.includes('client_secret_post')) return 'client_secret_post';
   return 'client_secret_basic';
 }

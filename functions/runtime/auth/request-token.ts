@@ -5,7 +5,7 @@ import { sendRequest, type ReceivedResponse, type SendOptions } from '../http/se
 import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.js';
 
 /** How a client proves itself at the token endpoint (the OpenID Connect names; RFC 6749 §2.3.1, RFC 7523 §2.2). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'tls_client_auth';
 
 export interface TokenRequest {
   readonly tokenUrl: string;
@@ -103,6 +103,9 @@ export async function requestToken(req: TokenRequest, transport: TokenTransport)
     form.set('client_id', req.clientId);
     form.set('client_assertion_type', JWT_BEARER_ASSERTION_TYPE);
     form.set('client_assertion', req.clientAssertion);
+  } else if (req.clientAuthMethod === 'tls_client_auth') {
+    // RFC 8705 §2.1: the client certificate on the connection authenticates; client_id names the client.
+    form.set('client_id', req.clientId);
   } else if (req.clientAuthMethod === 'client_secret_basic' && req.clientSecret !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${formEncode(req.clientId)}:${formEncode(req.clientSecret)}`).toString('base64')}`;
   } else {

@@ -65,6 +65,7 @@ describe('mutualTLS and private_key_jwt in the plan', () => {
     [`${MTLS}\n          - schemeName: Machine\n            values: { clientId: $inputs.id, clientSecret: $inputs.secret, clientAssertionKeyId: kid-1 }`, 'ASFN1115 clientAssertionKeyId is used by a private_key_jwt client assertion only'],
     [`${MTLS}\n          - schemeName: Machine\n            values: { clientId: $inputs.id, clientSecret: $inputs.secret, clientAssertionKey: k }`, 'ASFN2117 clientSecret is not sent'],
     ['          - schemeName: Machine\n            values: { clientId: $inputs.id, clientSecret: $inputs.secret }', 'ASFN2116 the operation requires the mutualTLS scheme "Mtls"'],
+    ['          - schemeName: Machine\n            values: { clientId: $inputs.id, clientAuthMethod: tls_client_auth }', 'ASFN1115 clientAuthMethod tls_client_auth proves the client by its TLS certificate'],
   ])('reports %#', async (security, expected) => {
     const { found } = await diagnose(security);
     expect(found.some((f) => f.startsWith(expected)), `${expected}\nin ${JSON.stringify(found)}`).toBe(true);
