@@ -181,6 +181,15 @@ export interface ActionPlan {
    * workflow) or workflow runs first, then the step is retried (as Redocly Respect does).
    */
   readonly runFirst?: { readonly stepId: string } | { readonly workflow: { readonly workflowId: string; readonly source?: string } };
+  /**
+   * The action's `parameters` (Arazzo 1.1): the inputs of the workflow it runs (a `goto` or
+   * the `retry`'s run-first), name → literal or runtime expression. The handler evaluates them
+   * when the action is taken and returns them as `childInput`; absent, the workflow runs with
+   * the current inputs.
+   */
+  readonly inputs?: Readonly<Record<string, JsonValue>>;
+  /** Inputs whose parameter value is a Selector Object (their `inputs` entry is null). */
+  readonly inputSelectors?: Readonly<Record<string, SelectorPlan>>;
 }
 
 /** An inclusive range of HTTP statuses, `[from, to]`. */
@@ -525,9 +534,14 @@ export interface StepResult {
    * the Task replaces the whole, so the count starts again after an answer that is not throttled.
    */
   readonly throttle?: { readonly wait?: RetryAfterWait };
+  /** The evaluated `parameters` of the matched action: the input of the workflow it runs (`AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` included). */
+  readonly childInput?: Record<string, unknown>;
   /** Response checks that failed at `warn` severity (CONTENT_TYPE_CHECK, SCHEMA_CHECK): the step went on, and the history says why. */
   readonly checks?: readonly CheckFinding[];
 }
+
+/** The execution input key that links a nested execution to the one that started it, in the console. */
+export const STARTED_BY_KEY = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
 
 /** Shape of the execution state between states. */
 export interface ExecutionState {

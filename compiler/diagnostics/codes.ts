@@ -54,7 +54,6 @@ export const DiagnosticCodes = {
   stepDependsOnTarget: { code: 'ASFN1056', rule: 'step-depends-on' },
   stepDependsOnCycle: { code: 'ASFN1057', rule: 'step-depends-on-cycle' },
   stepDependsOnOrder: { code: 'ASFN1058', rule: 'step-depends-on-order' },
-  actionParametersNotYetSupported: { code: 'ASFN1060', rule: 'action-parameters-not-yet-supported' },
   querystringNotYetSupported: { code: 'ASFN1061', rule: 'querystring-not-yet-supported' },
   arazzo11Field: { code: 'ASFN1063', rule: 'arazzo-version' },
   selfUri: { code: 'ASFN1064', rule: 'self-uri' },
@@ -71,6 +70,7 @@ export const DiagnosticCodes = {
   selectorSyntax: { code: 'ASFN1101', rule: 'selector-syntax' },
   selectorVersionUnsupported: { code: 'ASFN1102', rule: 'selector-version' },
   replacementTarget: { code: 'ASFN1103', rule: 'replacement-target' },
+  actionParameterIn: { code: 'ASFN1106', rule: 'action-parameters' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },
@@ -109,6 +109,7 @@ export const DiagnosticCodes = {
   impliedDependsOn: { code: 'ASFN2125', rule: 'implied-depends-on' },
   // Arazzo 1.1 (issue 17).
   stepTimeoutLimit: { code: 'ASFN2105', rule: 'step-timeout-limit' },
+  actionParametersUnused: { code: 'ASFN2106', rule: 'action-parameters-unused' },
   // Arazzo 1.1 parallel steps (issue 17).
   parallelSequential: { code: 'ASFN2085', rule: 'parallel-sequential' },
   // Personal data sealed out of history (issue 19 §4).

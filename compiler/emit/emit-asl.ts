@@ -108,15 +108,29 @@ export interface EmitContext {
 
 /** What every handler reads: inputs, earlier steps' results, and the dependencies' results when there are some. */
 function stateParameters(ectx: EmitContext, stepId: string): Record<string, unknown> {
-  return { step: stepId, 'inputs.$': '$.inputs', 'steps.$': '$.steps', ...(ectx.plan.dependsOn.length ? { 'workflows.$': '$.workflows' } : {}) };
+  return {
+    step: stepId,
+    'inputs.$': '$.inputs',
+    'steps.$': '$.steps',
+    ...(ectx.plan.dependsOn.length ? { 'workflows.$': '$.workflows' } : {}),
+    // An action with parameters: the handler builds the child's input, the link to this execution included.
+    ...(passesChildInput(ectx.plan, stepId) ? { 'executionId.$': '$$.Execution.Id' } : {}),
+  };
 }
+
+const passesChildInput = (plan: WorkflowPlan, stepId: string) =>
+  plan.steps.some((s) => s.stepId === stepId && [...s.onSuccess, ...s.onFailure].some((a) => a.inputs !== undefined));
+
+/** Where a nested start reads its input: the matched action's evaluated parameters, else the current inputs (plus the link to this execution). */
+const childInputOf = (id: string, action: ActionPlan) =>
+  action.inputs !== undefined ? { 'Input.$': `$.steps${pathMember(id)}.childInput` } : undefined;
 
 function catchInto(failed: string) {
   return [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }];
 }
 
 /** A nested execution that hands the current inputs to another workflow (`dependsOn`, `goto` a workflow). */
-function startWorkflowTask(ectx: EmitContext, stateName: string, target: { workflowId: string; source?: string }, fields: AslState): AslState {
+function startWorkflowTask(ectx: EmitContext, stateName: string, target: { workflowId: string; source?: string }, fields: AslState, input?: { 'Input.$': string }): AslState {
   ectx.tasks[stateName] = { kind: 'startExecution', workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) };
   return {
     Type: 'Task',
@@ -124,7 +138,7 @@ function startWorkflowTask(ectx: EmitContext, stateName: string, target: { workf
     Resource: START_EXECUTION_SYNC,
     // The current inputs plus AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID (at `$.startedBy`, set by Validate inputs):
     // the console links the child to this execution; the child's input check drops the key.
-    Parameters: { StateMachineArn: ectx.stateMachineArnFor(target.workflowId, target.source), 'Input.$': 'States.JsonMerge($.inputs, $.startedBy, false)' },
+    Parameters: { StateMachineArn: ectx.stateMachineArnFor(target.workflowId, target.source), ...(input ?? { 'Input.$': 'States.JsonMerge($.inputs, $.startedBy, false)' }) },
     // Only what is read of the child's DescribeExecution (its input and the rest would weigh on the 256 KiB state).
     ResultSelector: NESTED_RESULT,
     ...fields,
@@ -248,10 +262,14 @@ function receiveTask(ectx: EmitContext, step: StepPlan, receive: NonNullable<Ste
  * no action of its own handles fails the execution through its Fail state), or the workflow as a
  * nested execution with the current inputs. Then the retry's Wait, then the step again.
  */
-function runFirstState(ectx: EmitContext, id: string, runFirst: NonNullable<ActionPlan['runFirst']>, next: string): string {
+function runFirstState(ectx: EmitContext, id: string, action: ActionPlan, next: string): string {
+  const runFirst = action.runFirst!;
   if ('workflow' in runFirst) {
-    const name = StateNames.runFirst(id, runFirst.workflow.workflowId);
-    if (!ectx.states[name]) ectx.states[name] = startWorkflowTask(ectx, name, runFirst.workflow, { ResultPath: `$.nested${pathMember(id)}.retry`, Catch: catchInto(StateNames.failed(id)), Next: next });
+    // With parameters, each action has its own start: the input is that action's.
+    const name = StateNames.runFirst(id, action.inputs !== undefined ? `${runFirst.workflow.workflowId}.${action.name}` : runFirst.workflow.workflowId);
+    if (!ectx.states[name]) {
+      ectx.states[name] = startWorkflowTask(ectx, name, runFirst.workflow, { ResultPath: `$.nested${pathMember(id)}.retry`, Catch: catchInto(StateNames.failed(id)), Next: next }, childInputOf(id, action));
+    }
     return name;
   }
   const name = StateNames.runFirst(id, runFirst.stepId);
@@ -374,9 +392,10 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
     if (action.type === 'end') {
       choices.push({ ...outcomeIs(id, action.outcome), Next: endState() });
     } else if (action.workflow) {
-      const name = StateNames.gotoWorkflow(id, action.workflow.workflowId);
+      // With parameters, each action has its own start: the input is that action's.
+      const name = StateNames.gotoWorkflow(id, action.inputs !== undefined ? `${action.workflow.workflowId}.${action.name}` : action.workflow.workflowId);
       if (!states[name]) {
-        states[name] = startWorkflowTask(ectx, name, action.workflow, { ResultPath: `$.nested${pathMember(id)}.goto`, Catch: catchInto(StateNames.failed(id)), Next: endState() });
+        states[name] = startWorkflowTask(ectx, name, action.workflow, { ResultPath: `$.nested${pathMember(id)}.goto`, Catch: catchInto(StateNames.failed(id)), Next: endState() }, childInputOf(id, action));
       }
       choices.push({ ...outcomeIs(id, action.outcome), Next: name });
     } else if (action.loop) {
@@ -390,7 +409,7 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
         And: [outcomeIs(id, action.outcome), { Variable: `$.steps${pathMember(id)}.attempts`, NumericGreaterThanEquals: action.loop.maxAttempts }],
         Next: StateNames.limit(id),
       });
-      choices.push({ ...outcomeIs(id, action.outcome), Next: action.runFirst ? runFirstState(ectx, id, action.runFirst, waitName) : waitName });
+      choices.push({ ...outcomeIs(id, action.outcome), Next: action.runFirst ? runFirstState(ectx, id, action, waitName) : waitName });
       states[waitName] = {
         Type: 'Wait',
         Comment: `pace the ${action.type === 'retry' ? 'retry' : 'loop'} of ${id} (x-arazzo-sfn-loop)`,

@@ -5,6 +5,7 @@ import { planExpressionType } from './plan-selectors.js';
 import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, LOOP_LIMITS } from './compile-options.js';
 import { isReusable, reportAt, resolveComponent, type PlanContext } from './plan-context.js';
 import { CALLBACK_EXTENSION } from './read-callback-extension.js';
+import { planActionInputs } from './plan-parameters.js';
 import { resolveWorkflow } from './resolve-workflow.js';
 
 type AnyAction = ArazzoSuccessAction | ArazzoFailureAction;
@@ -53,6 +54,7 @@ export function checkActionList(ctx: PlanContext, kind: ActionKind, raw: readonl
     if (names.has(action.name)) reportAt(ctx, `${p}/name`, 'duplicateId', `${kind} action name "${action.name}" is used twice in ${owner}`);
     names.add(action.name);
     planCriteria(ctx, action.criteria, `${p}/criteria`);
+    checkActionInputs(ctx, action, p);
     if (action.type === 'retry') {
       // Optional: the step or workflow that runs before the retry.
       if (action.workflowId !== undefined && action.stepId !== undefined) reportAt(ctx, p, 'schema', `retry action "${action.name}" may name a stepId or a workflowId to run first, not both`);
@@ -66,6 +68,29 @@ export function checkActionList(ctx: PlanContext, kind: ActionKind, raw: readonl
     else if (action.stepId === undefined) reportAt(ctx, p, 'schema', `goto action "${action.name}" needs a stepId or a workflowId`);
     else if (!stepIds.includes(action.stepId)) reportAt(ctx, `${p}/stepId`, 'unknownStep', `goto action "${action.name}" targets unknown step "${action.stepId}" (steps: ${stepIds.join(', ')})`);
   });
+}
+
+/**
+ * An action's `parameters` go to the workflow it runs (a `goto` or `retry` with `workflowId`):
+ * checked against that workflow's inputs; on any other action they have nowhere to go.
+ */
+function checkActionInputs(ctx: PlanContext, action: AnyAction, pointer: string): void {
+  if (action.parameters === undefined) return;
+  const runsWorkflow = action.workflowId !== undefined && action.stepId === undefined && action.type !== 'end';
+  if (!runsWorkflow) {
+    const what = action.type === 'end' ? 'it ends the workflow' : action.stepId !== undefined ? `it ${action.type === 'goto' ? 'goes to' : 'runs'} step "${action.stepId}"` : 'it retries the step';
+    reportAt(ctx, `${pointer}/parameters`, 'actionParametersUnused', `action "${action.name}" runs no workflow (${what}): its parameters, which are the inputs of a workflow named by workflowId, are not used`, 'warning');
+    return;
+  }
+  const target = resolveWorkflow(ctx.loaded, action.workflowId!, `${pointer}/workflowId`, []);
+  if (target) planActionInputs(ctx, action, target, pointer, true);
+}
+
+/** The inputs an action hands the workflow it runs, when it has `parameters`. */
+function actionInputs(ctx: PlanContext, action: AnyAction, target: ReturnType<typeof resolveWorkflow>, pointer: string): Pick<ActionPlan, 'inputs' | 'inputSelectors'> {
+  if (action.parameters === undefined || !target) return {};
+  const { inputs, inputSelectors } = planActionInputs(ctx, action, target, pointer, false);
+  return { inputs, ...(Object.keys(inputSelectors).length ? { inputSelectors } : {}) };
 }
 
 /**
@@ -98,14 +123,15 @@ export function planActions(ctx: PlanContext, kind: ActionKind, raw: readonly (A
         maxAttempts: retryLimit + 1,
       };
       const runFirst = retryRunsFirst(ctx, failure, step, stepIds, p);
-      plans.push({ outcome, kind, name: action.name, type: 'retry', stepId: step.stepId, criteria, loop, ...(runFirst ? { runFirst } : {}) });
+      const inputs = runFirst && 'workflow' in runFirst ? actionInputs(ctx, action, resolveWorkflow(ctx.loaded, action.workflowId!, `${p}/workflowId`, []), p) : {};
+      plans.push({ outcome, kind, name: action.name, type: 'retry', stepId: step.stepId, criteria, loop, ...(runFirst ? { runFirst } : {}), ...inputs });
       return;
     }
     // goto: a target that is missing, doubled or unknown is reported by checkActionList.
     if (action.workflowId !== undefined && action.stepId !== undefined) return;
     if (action.workflowId !== undefined) {
       const target = resolveWorkflow(ctx.loaded, action.workflowId, `${p}/workflowId`, []);
-      if (target) plans.push({ outcome, kind, name: action.name, type: 'goto', workflow: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) }, criteria });
+      if (target) plans.push({ outcome, kind, name: action.name, type: 'goto', workflow: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) }, criteria, ...actionInputs(ctx, action, target, p) });
       return;
     }
     const targetIndex = action.stepId === undefined ? -1 : stepIds.indexOf(action.stepId);

@@ -131,19 +131,67 @@ export function planWorkflowInputs(
   };
   (workflow.parameters ?? []).forEach((p, i) => add(p, `${workflowPointer}/parameters/${i}`, true));
   (step.parameters ?? []).forEach((p, i) => add(p, `${sp}/parameters/${i}`, false));
+  checkChildInputs(ctx, `step "${step.stepId}"`, target, step.parameters ?? [], inputs, `${sp}/parameters`, sp);
+  return { inputs, inputSelectors };
+}
 
+/**
+ * What the inputs schema of the workflow a step or action runs says of the parameters it
+ * passes: a name it does not list, when it admits no other (`additionalProperties: false`), and
+ * a required input that has no value, are errors (the child's input check would refuse them).
+ */
+function checkChildInputs(
+  ctx: PlanContext,
+  owner: string,
+  target: ResolvedWorkflow,
+  parameters: readonly (ArazzoParameter | ArazzoReusable)[],
+  inputs: Readonly<Record<string, JsonValue>>,
+  parametersPointer: string,
+  ownerPointer: string,
+): void {
   const schema = (target.workflow.inputs ?? {}) as { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown };
   const declared = Object.keys(schema.properties ?? {});
   if (schema.additionalProperties === false) {
-    (step.parameters ?? []).forEach((p, i) => {
+    parameters.forEach((p, i) => {
       const name = (p as { name?: string }).name;
       if (name !== undefined && !declared.includes(name)) {
-        reportAt(ctx, `${sp}/parameters/${i}/name`, 'undeclaredParameter', `parameter "${name}" is not an input of workflow "${target.workflowId}"; its inputs are: ${declared.join(', ') || 'none'}`);
+        reportAt(ctx, `${parametersPointer}/${i}/name`, 'undeclaredParameter', `parameter "${name}" is not an input of workflow "${target.workflowId}"; its inputs are: ${declared.join(', ') || 'none'}`);
       }
     });
   }
   for (const name of schema.required ?? []) {
-    if (!(name in inputs)) reportAt(ctx, sp, 'missingParameter', `step "${step.stepId}": required input "${name}" of workflow "${target.workflowId}" has no value`);
+    if (!(name in inputs)) reportAt(ctx, ownerPointer, 'missingParameter', `${owner}: required input "${name}" of workflow "${target.workflowId}" has no value`);
   }
+}
+
+/**
+ * A success or failure action's `parameters` (Arazzo 1.1): "parameters that MUST be passed to a
+ * workflow as referenced by workflowId", so the inputs of the workflow it runs, exactly these;
+ * "the `in` field MUST NOT be used". With `report`, problems are reported (once per action list).
+ */
+export function planActionInputs(
+  ctx: PlanContext,
+  action: { readonly name: string; readonly parameters?: readonly (ArazzoParameter | ArazzoReusable)[] },
+  target: ResolvedWorkflow,
+  pointer: string,
+  report: boolean,
+): { inputs: Record<string, JsonValue>; inputSelectors: Record<string, SelectorPlan> } {
+  const inputs: Record<string, JsonValue> = {};
+  const inputSelectors: Record<string, SelectorPlan> = {};
+  const parameters = action.parameters ?? [];
+  parameters.forEach((raw, i) => {
+    const p = `${pointer}/parameters/${i}`;
+    const param = resolveParameter(ctx, raw, p, report);
+    if (!param) return;
+    if (param.in) {
+      if (report) reportAt(ctx, `${p}/in`, 'actionParameterIn', `parameter "${param.name}" of action "${action.name}" is an input of workflow "${target.workflowId}": "in" must not be used (Arazzo 1.1)`);
+      return;
+    }
+    if (report) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
+    const { value, selector } = planSelectableValue(ctx, param.value, `${p}/value`, report);
+    inputs[param.name] = value;
+    if (selector) inputSelectors[param.name] = selector;
+  });
+  if (report) checkChildInputs(ctx, `action "${action.name}"`, target, parameters, inputs, `${pointer}/parameters`, `${pointer}/parameters`);
   return { inputs, inputSelectors };
 }

@@ -11,9 +11,12 @@ export interface SelectorHolder {
     readonly replacements: readonly ReplacementPlan[];
   };
   readonly inputSelectors?: Readonly<Record<string, SelectorPlan>>;
+  /** Actions whose parameters (the inputs of the workflow they run) hold Selector Objects. */
+  readonly onSuccess?: readonly { readonly inputSelectors?: Readonly<Record<string, SelectorPlan>> }[];
+  readonly onFailure?: readonly { readonly inputSelectors?: Readonly<Record<string, SelectorPlan>> }[];
 }
 
-/** Every Selector Object a step evaluates: its outputs', its workflow outputs', its parameters', its payload's and replacements', its child inputs'. */
+/** Every Selector Object a step evaluates: its outputs', its workflow outputs', its parameters', its payload's and replacements', its child inputs' (its actions' too). */
 export function listSelectors(step: SelectorHolder): SelectorPlan[] {
   const outputs = (map?: Readonly<Record<string, OutputPlan>>) => Object.values(map ?? {}).filter((o): o is SelectorPlan => typeof o !== 'string');
   return [
@@ -23,5 +26,6 @@ export function listSelectors(step: SelectorHolder): SelectorPlan[] {
     ...(step.requestBody?.selections ?? []).map((s) => s.selector),
     ...(step.requestBody?.replacements ?? []).flatMap((r) => (r.selector ? [r.selector] : [])),
     ...Object.values(step.inputSelectors ?? {}),
+    ...[...(step.onSuccess ?? []), ...(step.onFailure ?? [])].flatMap((a) => Object.values(a.inputSelectors ?? {})),
   ];
 }

@@ -1,8 +1,8 @@
 import { evaluateCriterion } from '../../core/criteria/index.js';
-import { ErrorCodes, invalidResponse, isErrorCode, stepFailed } from '../../core/errors.js';
+import { ErrorCodes, expressionError, invalidResponse, isErrorCode, stepFailed } from '../../core/errors.js';
 import { evaluateValue, type ExpressionContext } from '../../core/expressions/index.js';
 import { evaluateSelector } from '../../core/selectors/evaluate-selector.js';
-import { isWorkflowStep, type OutputPlan, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from '../../core/plan.js';
+import { isWorkflowStep, STARTED_BY_KEY, type OutputPlan, type ActionPlan, type AnyStepPlan, type CriterionPlan, type LoopPolicy, type StepEvent, type StepResult } from '../../core/plan.js';
 import { stepReads } from './step-reads.js';
 import { parseRetryAfter } from './http/retry-after.js';
 import { getAtCredentialPath, holdsCredentialMember, setAtCredentialPath } from '../../core/credential-names.js';
@@ -172,6 +172,54 @@ function carriesSecret(value: unknown, opened: readonly string[]): boolean {
 }
 
 /**
+ * The input of the workflow a matched action runs, from its `parameters` (Arazzo 1.1). They are
+ * read as the execution state holds values (credential references and sealed tokens as they
+ * are), plus what this step's call gave: its status, request, response, outputs (`$outputs` of a
+ * workflow step). A value that would carry a credential opened for this call is sealed, as an
+ * output is: the child opens it with the deployment's shared seal context.
+ */
+async function evaluateChildInput(
+  plan: AnyStepPlan,
+  action: ActionPlan,
+  event: StepEvent,
+  opened: OpenedContext,
+  sealer: Sealer,
+  outputs: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const { ctx } = opened;
+  const base = storedContext(event);
+  const read: ExpressionContext = {
+    ...base,
+    steps: { ...base.steps, [plan.stepId]: { outputs } },
+    ...(ctx.statusCode !== undefined ? { statusCode: ctx.statusCode } : {}),
+    ...(ctx.url !== undefined ? { url: ctx.url, method: ctx.method } : {}),
+    ...(ctx.request ? { request: ctx.request } : {}),
+    ...(ctx.response ? { response: ctx.response } : {}),
+    ...(ctx.outputs ? { outputs: ctx.outputs } : {}),
+    ...(ctx.sourceDescriptions ? { sourceDescriptions: ctx.sourceDescriptions } : {}),
+    ...(ctx.components ? { components: ctx.components } : {}),
+  };
+  const input: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(action.inputs ?? {})) {
+    let evaluated: unknown;
+    try {
+      const selector = action.inputSelectors?.[name];
+      evaluated = selector ? evaluateSelector(selector, read, `step ${plan.stepId} action ${action.name ?? action.outcome} parameter ${name}`) : evaluateValue(value, read);
+    } catch (err) {
+      if (isErrorCode(err, ErrorCodes.Expression)) throw err;
+      throw expressionError(`step ${plan.stepId} action ${action.name ?? action.outcome} parameter ${name}: ${(err as Error).message}`, { cause: err });
+    }
+    // An absent optional value is left out, as an unset input.
+    if (evaluated === undefined) continue;
+    const seal = !isSealed(evaluated) && (carriesSecret(evaluated, opened.opened) || holdsCredentialMember(evaluated));
+    input[name] = seal ? await sealer.seal(JSON.stringify(evaluated), plan.sealContext) : evaluated;
+  }
+  // Links the child to this execution in the console, as the other nested starts do.
+  if (event.executionId) input[STARTED_BY_KEY] = event.executionId;
+  return input;
+}
+
+/**
  * What both kinds of step do once their call returned: pick the first action whose criteria
  * hold (onSuccess when the step succeeded, onFailure otherwise), evaluate the declared outputs
  * (credentials sealed), count consecutive runs with the same outcome for loop bounds, and
@@ -227,10 +275,12 @@ export async function decideOutcome(
     const base = storedContext(event);
     workflowOutputs = evaluateWorkflowOutputs(plan.workflowOutputs, { ...base, steps: { ...base.steps, [plan.stepId]: { outputs } } });
   }
+  const childInput = matched?.inputs ? await evaluateChildInput(plan, matched, event, opened, sealer, outputs) : undefined;
   const result: StepResult = {
     ...(ctx.statusCode !== undefined ? { statusCode: ctx.statusCode } : {}),
     outcome,
     outputs,
+    ...(childInput ? { childInput } : {}),
     visits,
     attempts,
     ...(matched?.loop ? { delaySeconds: delayFor(matched as ActionPlan & { loop: LoopPolicy }, attempts, ctx.response?.headers['retry-after']) } : {}),

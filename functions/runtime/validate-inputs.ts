@@ -2,13 +2,13 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { invalidInputs } from '../../core/errors.js';
-import type { ExecutionState, WorkflowPlan } from '../../core/plan.js';
+import { STARTED_BY_KEY, type ExecutionState, type WorkflowPlan } from '../../core/plan.js';
 import { getAtCredentialPath, splitCredentialPath } from '../../core/credential-names.js';
 import { inputsFromEvent } from '../../core/event-input.js';
 import { isSealed, parseSecretReference } from './secrets/index.js';
 
 /** The key Step Functions reads to link a nested execution to its parent in the console; not a workflow input. */
-export const STARTED_BY_KEY = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
+export { STARTED_BY_KEY };
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;

@@ -155,3 +155,97 @@ describe('Arazzo 1.1 step timeout, checked at compile time', () => {
     ]);
   });
 });
+
+describe('Arazzo 1.1 action parameters: the inputs of the workflow a goto or retry runs', () => {
+  let sandbox: PetstoreSandbox;
+  let session: string;
+  const secrets = new InMemorySecretsProvider();
+  const sealer = new AesGcmSealer();
+
+  beforeAll(async () => {
+    sandbox = await startPetstoreSandbox();
+    const res = await fetch(`${sandbox.serverUrl}/user/login?username=theUser&password=12345`);
+    session = (await res.json()) as string;
+  });
+  afterAll(() => sandbox.close());
+
+  const child = (schema = '') => `- workflowId: child
+  inputs:
+    type: object
+    properties:
+      status: { type: string }
+      session: { type: string }
+      seen: { type: string }
+    required: [status]${schema}
+  steps:
+${findByStatus('find')}  outputs:
+    first: $steps.find.outputs.first
+    seen: $inputs.seen
+`;
+
+  const parent = (action: string) => `- workflowId: parent
+${inputs}  steps:
+${findByStatus('find')}    onSuccess:
+${action}`;
+
+  const handOver = `    - name: handOver
+      type: goto
+      workflowId: child
+      parameters:
+      - { name: status, value: pending }
+      - { name: session, value: $inputs.session }
+      - { name: seen, value: { context: $response.body, selector: '$[0].name', type: jsonpath } }
+      - { name: firstId, value: $response.body#/0/id }
+`;
+
+  it('a goto to a workflow starts it with exactly the evaluated parameters ($response of the step and a Selector Object included), linked to the parent', async () => {
+    const { result, messages } = await compileText(document(parent(handOver) + child()));
+    expect(messages).toEqual([]);
+    const wf = result.workflows.find((w) => w.plan.workflowId === 'parent')!;
+    expect(wf.definition.States['find.goto.child.handOver']).toMatchObject({
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { 'Input.$': '$.steps.find.childInput' },
+    });
+    expect(wf.definition.States.find).toMatchObject({ Parameters: { 'executionId.$': '$$.Execution.Id' } });
+
+    const set = new LocalWorkflowSet(result);
+    const execution = await set.run('parent', { status: 'sold', session }, {
+      runtime: { secrets, sealer, serverUrls: { pets: sandbox.serverUrl } },
+      waitMs: 1,
+      retryIntervalMs: 1,
+      timeoutMs: 30_000,
+    });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesEnteredIn(execution.history)).toEqual(['Validate inputs', 'find', 'find.route', 'find.goto.child.handOver', 'find.end']);
+    expect(execution.children).toHaveLength(1);
+    const [run] = execution.children;
+    // The parent listed sold pets (Nemo); the child was told to list pending ones (Tom) and what the parent saw.
+    expect(run.input).toEqual({ status: 'pending', session, seen: 'Nemo', firstId: 5, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: execution.executionArn });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({ first: 'Tom', seen: 'Nemo' });
+  });
+
+  it('checks the parameters against the inputs of the workflow they go to; "in" must not be used; on an action that runs no workflow they are unused', async () => {
+    const { messages } = await compileText(
+      document(
+        parent(`    - name: handOver
+      type: goto
+      workflowId: child
+      parameters:
+      - { name: stauts, value: pending }
+      - { name: session, in: header, value: $inputs.session }
+    - name: again
+      type: goto
+      stepId: find
+      parameters: [{ name: status, value: sold }]
+`) + child('\n    additionalProperties: false'),
+      ),
+    );
+    expect(messages.filter((m) => !m.includes('ASFN2004'))).toEqual([
+      'doc.arazzo.yml:26:7: error ASFN1012 action "handOver": required input "status" of workflow "child" has no value [parameters]',
+      'doc.arazzo.yml:26:17: error ASFN1011 parameter "stauts" is not an input of workflow "child"; its inputs are: status, session, seen [parameters]',
+      'doc.arazzo.yml:27:30: error ASFN1106 parameter "session" of action "handOver" is an input of workflow "child": "in" must not be used (Arazzo 1.1) [action-parameters]',
+      'doc.arazzo.yml:31:19: warning ASFN2106 action "again" runs no workflow (it goes to step "find"): its parameters, which are the inputs of a workflow named by workflowId, are not used [action-parameters-unused]',
+    ]);
+  });
+});
