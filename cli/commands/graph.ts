@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/index.js';
 import { computeOverlay, renderGraphPage, type ExecutionInfo, type HistoryEventLike } from '../../local/graph/index.js';
+import { awsClientOptions } from '../aws-endpoint.js';
 import { ExitCodes, readUserJsonFile, UsageError } from '../cli-error.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 
@@ -89,8 +90,6 @@ export async function readHistoryFile(file: string, workflowId?: string): Promis
   throw new UsageError(`${file}: neither {"events": [...]} (get-execution-history) nor {"history": [...]} (arazzo-sfn run --json)`);
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 export interface FetchExecutionOptions {
   readonly endpointUrl?: string;
   readonly region?: string;
@@ -107,30 +106,9 @@ export async function fetchExecution(executionArn: string, options: FetchExecuti
   if (!/^arn:[^:]+:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/.test(executionArn)) {
     throw new UsageError(`--execution expects an execution ARN (arn:aws:states:<region>:<account>:execution:<stateMachine>:<name>), got "${executionArn}"`);
   }
-  let endpoint: URL | undefined;
-  if (options.endpointUrl !== undefined) {
-    try {
-      endpoint = new URL(options.endpointUrl);
-    } catch {
-      throw new UsageError(`--endpoint-url expects an http(s) URL, got "${options.endpointUrl}"`);
-    }
-    if (!/^https?:$/.test(endpoint.protocol)) throw new UsageError(`--endpoint-url expects an http(s) URL, got "${options.endpointUrl}"`);
-  }
+  const { endpoint, client: clientOptions } = awsClientOptions(options.endpointUrl);
   const region = options.region ?? (executionArn.split(':')[3] || process.env.AWS_REGION || 'us-east-1');
-  // A local endpoint takes any signature; without configured credentials the SDK would refuse to sign at all.
-  const unsignedLocal =
-    endpoint && LOOPBACK.test(endpoint.hostname) && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {};
-  const ownClient = options.client
-    ? undefined
-    : new SFNClient({
-        region,
-        maxAttempts: 2,
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-        ...(endpoint ? { endpoint: endpoint.toString() } : {}),
-        ...unsignedLocal,
-      });
+  const ownClient = options.client ? undefined : new SFNClient({ region, ...clientOptions });
   const client = options.client ?? ownClient!;
   const where = endpoint ? ` from ${endpoint.origin}` : '';
   try {

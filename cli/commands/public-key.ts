@@ -1,5 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { fetchSigningPublicKey, formatSigningPublicKey, SigningPublicKeyError } from '../../functions/runtime/signing/signing-public-key.js';
+import { awsClientOptions } from '../aws-endpoint.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 
 export const publicKeyHelp = `Usage: arazzo-sfn public-key <key-arn|key-id|alias/name> [--format pem|jwk] [--kid <id>]
@@ -17,8 +18,6 @@ creates as SigningKey<name>Arn. The private key never leaves KMS.
 Credentials come from the AWS SDK's usual chain (environment, profile, role); the caller needs
 kms:GetPublicKey on the key. Exit 0 when printed, 1 when KMS refused, 2 on bad arguments.`;
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 export interface PublicKeyOptions {
   readonly format?: string;
   readonly kid?: string;
@@ -32,28 +31,9 @@ export async function runPublicKey(keyId: string, options: PublicKeyOptions, out
   if (!/^(arn:[^:]+:kms:[^:]+:\d{12}:(key|alias)\/.+|alias\/.+|[A-Za-z0-9-]+)$/.test(keyId)) {
     throw new UsageError(`public-key expects a KMS key ARN, key id or alias/<name>, got "${keyId}"`);
   }
-  let endpoint: URL | undefined;
-  if (options.endpointUrl !== undefined) {
-    try {
-      endpoint = new URL(options.endpointUrl);
-    } catch {
-      throw new UsageError(`--endpoint-url expects an http(s) URL, got "${options.endpointUrl}"`);
-    }
-    if (!/^https?:$/.test(endpoint.protocol)) throw new UsageError(`--endpoint-url expects an http(s) URL, got "${options.endpointUrl}"`);
-  }
+  const { client: clientOptions } = awsClientOptions(options.endpointUrl);
   const region = options.region ?? (keyId.startsWith('arn:') ? keyId.split(':')[3] : undefined) ?? process.env.AWS_REGION;
-  // A local endpoint takes any signature; without configured credentials the SDK would refuse to sign at all.
-  const unsignedLocal =
-    endpoint && LOOPBACK.test(endpoint.hostname) && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {};
-  const client = new KMSClient({
-    ...(region ? { region } : {}),
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-    ...(endpoint ? { endpoint: endpoint.toString() } : {}),
-    ...unsignedLocal,
-  });
+  const client = new KMSClient({ ...(region ? { region } : {}), ...clientOptions });
   try {
     const key = await fetchSigningPublicKey(client, keyId);
     out.write(formatSigningPublicKey(key, format, options.kid));
