@@ -86,7 +86,7 @@ export function detectPersonalInputs(
   }
   const visit = (schema: Record<string, any>, names: readonly string[], pointer: string, depth: number) => {
     if (depth > MAX_DEPTH) return;
-    for (const at of unreadMarks(schema, pointer)) {
+    for (const at of marksBelow(schema, pointer, true, true)) {
       problems.push({
         schemaPointer: at,
         message: `${PERSONAL_EXTENSION} is read only through "properties" (not under items, allOf, anyOf, oneOf, additionalProperties and the like), so this value would reach the execution history unsealed: mark the property that holds it (an array or object so marked is sealed whole)`,
@@ -105,6 +105,9 @@ export function detectPersonalInputs(
       }
       if (mark === true || found.has(path)) {
         found.set(path, found.get(path) ?? { name: path, reason: 'schema', schemaPointer });
+        for (const at of marksBelow(child, schemaPointer, false, false)) {
+          problems.push({ schemaPointer: at, message: `${PERSONAL_EXTENSION}: false cannot leave a member out of "${path}", which is sealed whole`, severity: 'error' });
+        }
         continue;
       }
       visit(child, [...names, name], schemaPointer, depth + 1);
@@ -115,22 +118,23 @@ export function detectPersonalInputs(
 }
 
 /**
- * Pointers of `x-arazzo-sfn-personal: true` marks below a schema's keywords other than
- * `properties` (array items, combinators, additional or pattern properties): no input path
- * names what they mark, so the planner cannot seal it. Each object is searched once (a recursive
- * `$ref`, once dereferenced, is a cycle).
+ * Pointers of `x-arazzo-sfn-personal: <mark>` below a schema's keywords, `properties` left out
+ * when `skipProperties`: a `true` under array items, combinators, additional or pattern
+ * properties (no input path names what it marks, so the planner cannot seal it), or a `false`
+ * under a property sealed whole. Each object is searched once (a recursive `$ref`, once
+ * dereferenced, is a cycle).
  */
-function unreadMarks(schema: Record<string, any>, pointer: string): string[] {
+function marksBelow(schema: Record<string, any>, pointer: string, mark: boolean, skipProperties: boolean): string[] {
   const found: string[] = [];
   const seen = new Set<object>();
   const search = (node: unknown, at: string, depth: number) => {
     if (node === null || typeof node !== 'object' || seen.has(node) || depth > MAX_DEPTH) return;
     seen.add(node);
-    if (!Array.isArray(node) && (node as Record<string, unknown>)[PERSONAL_EXTENSION] === true) found.push(`${at}/${PERSONAL_EXTENSION}`);
+    if (!Array.isArray(node) && (node as Record<string, unknown>)[PERSONAL_EXTENSION] === mark) found.push(`${at}/${PERSONAL_EXTENSION}`);
     for (const [key, child] of Object.entries(node)) search(child, `${at}/${escapePointer(key)}`, depth + 1);
   };
   for (const [keyword, value] of Object.entries(schema ?? {})) {
-    if (keyword === 'properties' || keyword === PERSONAL_EXTENSION) continue;
+    if ((skipProperties && keyword === 'properties') || keyword === PERSONAL_EXTENSION) continue;
     search(value, `${pointer}/${escapePointer(keyword)}`, 0);
   }
   return found;
