@@ -72,9 +72,26 @@ export function xmlDocumentOf(context: unknown, where: string, parseXml: (text: 
 export function engineMessage(err: unknown): string {
   const text = (err as Error)?.message ?? String(err);
   const line = text.split('\n').find((l) => l.trim() && !/^\s*\d+:|^\s*\^/.test(l))?.trim() ?? 'error';
+  // A dynamic error of XPath 3.1 may quote a value of the document without quotes
+  // (`FORG0001: Cannot cast <value> to xs:integer`): only its code and the standard's meaning are kept.
+  const code = /^(?:Error:\s*)?([A-Z]{4}\d{4})\b/.exec(line)?.[1];
+  if (code && !code.startsWith('XPST')) return `${code}: ${DYNAMIC_ERRORS[code] ?? 'a dynamic error (XPath and XQuery Functions and Operators 3.1, Appendix C)'}`;
   const blanked = line.replace(/^Error:\s*/, '').replace(/"[^"]*"|'[^']*'/g, '"…"');
   return blanked.length > 200 ? `${blanked.slice(0, 197)}...` : blanked;
 }
+
+/** The meaning of the dynamic and type errors a condition or selector most often raises (XPath 3.1 §2.3, F&O 3.1 Appendix C). */
+const DYNAMIC_ERRORS: Readonly<Record<string, string>> = {
+  FORG0001: 'invalid value for a cast or constructor',
+  FORG0006: 'invalid argument type (e.g. no effective boolean value for a sequence of several atomic values)',
+  FOAR0001: 'division by zero',
+  FOAR0002: 'numeric operation overflow or underflow',
+  FOCA0002: 'invalid lexical value',
+  XPTY0004: 'a value does not match a required type',
+  XPDY0002: 'the context item is absent',
+  XPDY0050: 'a treat as expression failed',
+  FOER0000: 'unidentified error',
+};
 
 /**
  * fontoxpath's parse error (XPST0003) as the other parsers report theirs: what it expected, and

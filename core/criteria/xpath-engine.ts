@@ -32,7 +32,14 @@ export class XmlSyntaxError extends Error {
 
 interface XPathModule {
   parse(expression: string): CompiledXPath;
-  select(expression: string, node: unknown): unknown;
+}
+
+/** What the `xpath` package's evaluate() returns: a node-set, or a string, number or boolean value. */
+interface XPathValue {
+  toArray?(): unknown[];
+  readonly str?: string;
+  readonly num?: number;
+  readonly b?: boolean;
 }
 
 /**
@@ -64,9 +71,11 @@ async function load(): Promise<XPathEngine> {
   });
   return {
     compile: (expression) => xpath.parse(expression),
+    // Through parse().evaluate(), as compile() is: prefixes resolve against the document's declarations, as for criteria.
     select(expression, document) {
-      const result = xpath.select(expression, document);
-      return Array.isArray(result) ? result.map(stringValueOf) : [result];
+      const result = xpath.parse(expression).evaluate({ node: document }) as unknown as XPathValue;
+      if (typeof result.toArray === 'function') return result.toArray().map(stringValueOf);
+      return [result.str ?? result.num ?? result.b];
     },
     parseXml(text) {
       try {
