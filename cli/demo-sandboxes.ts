@@ -32,6 +32,7 @@ export const DEMO_SIGNING: Readonly<Record<string, unknown>> = {
  */
 export const DEMO_PERSONAL_DATA: Readonly<Record<string, readonly string[]>> = {
   'connectfi-kyc-callback': ['firstName', 'lastName', 'dateOfBirth', 'email'],
+  'connectfi-kyc-async': ['firstName', 'lastName', 'dateOfBirth', 'email'],
   'customer-verification-poll': ['firstName', 'lastName', 'email', 'expectedName'],
   'mbanq-verify-customer': ['firstname', 'lastname', 'emailAddress', 'mobileNo', 'address', 'documentKey'],
 };
