@@ -56,6 +56,27 @@ export function stringValueOf(item: unknown): unknown {
   return node.nodeType === 2 ? (node.value ?? '') : (node.textContent ?? '');
 }
 
+/**
+ * `parseXml` over xmldom's DOMParser, for both XPath engines: warnings do not make a document
+ * unreadable, errors do, and an error is an XmlSyntaxError with the line and column only (the
+ * parser's message quotes the document). Nothing is logged either way.
+ */
+export function xmlTextParser(DOMParser: typeof import('@xmldom/xmldom').DOMParser): (text: string) => unknown {
+  const parser = new DOMParser({
+    onError: (level) => {
+      if (level !== 'warning') throw new XmlSyntaxError();
+    },
+  });
+  return (text) => {
+    try {
+      return parser.parseFromString(text, 'text/xml');
+    } catch (err) {
+      const locator = (err as { locator?: { lineNumber?: number; columnNumber?: number } }).locator;
+      throw new XmlSyntaxError(locator?.lineNumber || undefined, locator?.columnNumber || undefined);
+    }
+  };
+}
+
 let loaded: XPathEngine | undefined;
 let loading: Promise<XPathEngine> | undefined;
 
@@ -63,12 +84,6 @@ async function load(): Promise<XPathEngine> {
   // `as string` keeps the `xpath` package's typings out of the program: they reference the DOM
   // lib, which would add browser globals to every file. The specifier is still a literal to esbuild.
   const [xpath, { DOMParser }] = await Promise.all([import('xpath' as string) as Promise<XPathModule>, import('@xmldom/xmldom')]);
-  const parser = new DOMParser({
-    // Warnings do not make a document unreadable; errors do. Nothing is logged either way.
-    onError: (level) => {
-      if (level !== 'warning') throw new XmlSyntaxError();
-    },
-  });
   return {
     compile: (expression) => xpath.parse(expression),
     // Through parse().evaluate(), as compile() is: prefixes resolve against the document's declarations, as for criteria.
@@ -77,14 +92,7 @@ async function load(): Promise<XPathEngine> {
       if (typeof result.toArray === 'function') return result.toArray().map(stringValueOf);
       return [result.str ?? result.num ?? result.b];
     },
-    parseXml(text) {
-      try {
-        return parser.parseFromString(text, 'text/xml');
-      } catch (err) {
-        const locator = (err as { locator?: { lineNumber?: number; columnNumber?: number } }).locator;
-        throw new XmlSyntaxError(locator?.lineNumber || undefined, locator?.columnNumber || undefined);
-      }
-    },
+    parseXml: xmlTextParser(DOMParser),
   };
 }
 

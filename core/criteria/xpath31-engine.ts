@@ -5,7 +5,7 @@
  * default version of `xpath` criteria and selectors; 3.0 and 2.0 expressions are read by the same
  * engine, which is what their later versions keep of them.
  */
-import { stringValueOf, XmlSyntaxError } from './xpath-engine.js';
+import { stringValueOf, xmlTextParser } from './xpath-engine.js';
 
 /** The few members of fontoxpath used here (its typings reference the DOM lib, kept out of the program). */
 interface FontoXPath {
@@ -61,11 +61,6 @@ async function load(): Promise<XPath31Engine> {
     import('@xmldom/xmldom'),
   ]);
   const { evaluateXPath } = fontoxpath;
-  const parser = new DOMParser({
-    onError: (level) => {
-      if (level !== 'warning') throw new XmlSyntaxError();
-    },
-  });
   const run = (expression: string, document: unknown, type: number) =>
     evaluateXPath(expression, document, null, null, type, { namespaceResolver: resolverFor(document), language: 'XPath3.1' });
   return {
@@ -79,14 +74,7 @@ async function load(): Promise<XPath31Engine> {
       }
       return nodes.length;
     },
-    parseXml(text) {
-      try {
-        return parser.parseFromString(text, 'text/xml');
-      } catch (err) {
-        const locator = (err as { locator?: { lineNumber?: number; columnNumber?: number } }).locator;
-        throw new XmlSyntaxError(locator?.lineNumber || undefined, locator?.columnNumber || undefined);
-      }
-    },
+    parseXml: xmlTextParser(DOMParser),
     serialize: (document) => new XMLSerializer().serializeToString(document as never),
   };
 }
