@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { startDemoSandboxes } from '../demo-sandboxes.js';
+import { DEMO_SIGNING, startDemoSandboxes } from '../demo-sandboxes.js';
 import { EndpointFileError, startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { parseOptions } from '../parse-options.js';
@@ -134,7 +134,8 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
       ...(opts.db !== undefined ? { dbFile: opts.db } : {}),
       ...(opts.dir !== undefined ? { workflowsDir: opts.dir } : {}),
       ...(opts.region !== undefined ? { region: opts.region } : {}),
-      ...(demo ? { sandbox: demo.sandboxes, secrets: demo.secrets } : {}),
+      // The demo sandbox verifies PIS signatures: the endpoint signs seed 001's payment calls as the demo does.
+      ...(demo ? { sandbox: demo.sandboxes, secrets: demo.secrets, signing: DEMO_SIGNING } : {}),
       serverUrls,
       ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}),
       ...(opts.retryMs !== undefined ? { retryIntervalMs: opts.retryMs } : {}),
