@@ -1,3 +1,4 @@
+import { LocalBroker } from '../../local/local-broker.js';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { CompileResult, CompiledWorkflow } from '../../compiler/compile-file.js';
@@ -308,6 +309,8 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
           secrets,
           sealer,
           dispatcher,
+          // Send steps on SQS, SNS or EventBridge publish to the embedded broker (Arazzo 1.1).
+          messages: new LocalBroker(),
           clientCertificates,
           serverUrls,
           log: (entry) => {

@@ -174,11 +174,11 @@ export function bindChannel(
     );
     return undefined;
   }
-  if (transport.kind !== 'http') {
+  if (transport.kind !== 'http' && step.action === 'receive') {
     at(
       step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`,
       'channelTransport',
-      `step "${step.stepId}": channel "${channel.key}" is bound to ${transport.kind}, which is not delivered yet (issue 17, part 2: HTTP channels are); give it an http binding or an http(s) server`,
+      `step "${step.stepId}": channel "${channel.key}" is bound to ${transport.kind}, which a receive step cannot listen on yet (issue 17, part 2: it receives on HTTP channels, and sends on SQS, SNS and EventBridge too); give it an http binding`,
     );
     return undefined;
   }

@@ -20,6 +20,8 @@ export const HandlerEnvironment = {
   callbackTable: 'ARAZZO_CALLBACK_TABLE',
   /** The webhook receiver's Function URL: callback steps hand the provider `<url>/callbacks?id=<id>`. */
   callbackBaseUrl: 'ARAZZO_CALLBACK_BASE_URL',
+  /** JSON map: broker target (`sqs:<queue>`, `sns:<topic>`, `eventbridge:<bus>`) → queue URL, topic ARN or bus ARN, for send steps (Arazzo 1.1). */
+  channelTargets: 'ARAZZO_CHANNEL_TARGETS',
   /** JSON map: signing key name (a signing declaration's `key`) → KMS key ARN the function may `kms:Sign` with; other names are PEM secrets. */
   signingKeys: 'ARAZZO_SIGNING_KEYS',
   /** The starter function: the state machine (its alias) it starts executions of. */

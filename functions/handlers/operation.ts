@@ -1,4 +1,5 @@
 import type { StepPlan } from '../../core/plan.js';
+import { AwsMessagePublisher } from '../runtime/messages/publish-message.js';
 import { TlsAlertAgent } from '../runtime/http/tls-alert-agent.js';
 import { createOperationHandler, logStepCall } from './create-operation-handler.js';
 import { callbacksFromEnvironment, HandlerEnvironment, readJsonMap, sealerFromEnvironment, secretsFromEnvironment, signingKeysFromEnvironment } from './environment.js';
@@ -8,6 +9,8 @@ declare const __ARAZZO_STEP_PLANS__: string;
 
 const plans = JSON.parse(__ARAZZO_STEP_PLANS__) as StepPlan[];
 const callbacks = callbacksFromEnvironment(process.env, plans);
+// Send steps on SQS, SNS or EventBridge publish to the targets the construct resolved (and granted), and no other.
+const sendsToBrokers = plans.some((p) => p.channel?.action === 'send' && p.channel.transport.kind !== 'http');
 const secrets = secretsFromEnvironment(process.env);
 const signingKeys = signingKeysFromEnvironment(process.env, secrets);
 
@@ -21,5 +24,6 @@ export const handler = createOperationHandler(plans, {
   serverUrls: readJsonMap(process.env, HandlerEnvironment.serverUrls),
   // A callback step's Task invokes this function with `lambda:invoke.waitForTaskToken`: the event carries `taskToken` and `executionId`.
   ...(callbacks ? { callbacks } : {}),
+  ...(sendsToBrokers ? { messages: new AwsMessagePublisher(readJsonMap(process.env, HandlerEnvironment.channelTargets)) } : {}),
   log: logStepCall,
 });

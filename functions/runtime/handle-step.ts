@@ -3,6 +3,7 @@ import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext, type OpenedContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, type CallbackStore, type TaskTokenClient } from './callbacks/index.js';
 import { registerReceive } from './messages/receive-message.js';
+import type { BrokerTransport, MessagePublisher } from './messages/publish-message.js';
 import {
   ErrorCodes,
   expressionError,
@@ -62,6 +63,8 @@ export interface StepRuntime {
    * @default one set per secrets provider, as the token cache; a caller that ends (the CLI) passes its own and closes it
    */
   readonly clientCertificates?: ClientCertificateAgents;
+  /** Where send steps on SQS, SNS or EventBridge publish: the AWS brokers, or the embedded broker locally. */
+  readonly messages?: MessagePublisher;
   /** Receives one line per call: step, request line, status, duration. Never headers or bodies. */
   readonly log?: (entry: StepLogEntry) => void;
 }
@@ -121,6 +124,33 @@ async function waitForMessage(plan: StepPlan, event: StepEvent, ctx: ExpressionC
     outcome: state === 'received' ? 'received the message that came first' : 'waiting for the message',
   });
   return { outcome: 'waiting', outputs: {}, visits: (event.steps?.[plan.stepId]?.visits ?? 0) + 1 };
+}
+
+/** A send step on SQS, SNS or EventBridge: it succeeds once the broker took the message; its actions and outputs are judged then. */
+async function publishMessage(
+  plan: StepPlan,
+  event: StepEvent,
+  opened: OpenedContext,
+  transport: BrokerTransport,
+  parameters: readonly { name: string; in: string; value: unknown }[],
+  payload: unknown,
+  runtime: StepRuntime,
+): Promise<StepResult> {
+  const where = `step ${plan.stepId}`;
+  if (!runtime.messages) throw planError(`${where} publishes on ${transport.kind}, but this runtime has no message publisher configured`);
+  const headers = Object.fromEntries(parameters.filter((p) => p.in === 'header' && p.value !== undefined).map((p) => [p.name.toLowerCase(), String(p.value)]));
+  const started = Date.now();
+  const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: plan.operation.method, path: `${transport.kind} ${plan.operation.path}` };
+  try {
+    await runtime.messages.publish(transport, { headers, payload });
+  } catch (err) {
+    runtime.log?.({ ...logBase, durationMs: Date.now() - started, error: (err as Error).name });
+    // The broker's fault is the provider's: retried by the Task when the send is retry-safe, as an HTTP call's would be.
+    throw providerUnavailable(`${where}: ${transport.kind} did not take the message (${(err as Error).name})`, { cause: err });
+  }
+  const result = await decideOutcome(plan, event, opened, runtime.sealer, allPass(plan.successCriteria, opened.ctx), () => `${where}: the message was published, but the step's success criteria do not hold, and no onFailure action applies`);
+  runtime.log?.({ ...logBase, durationMs: Date.now() - started, outcome: result.outcome });
+  return result;
 }
 
 const tokenCaches = new WeakMap<SecretsProvider, TokenCache>();
@@ -390,6 +420,9 @@ async function runStep(
   if (holdsSealedValue(parameters.map((p) => p.value)) || holdsSealedValue(payload)) {
     throw planError(`${where}: a value sealed in the execution state would be sent unopened; this is a bug in arazzo-sfn's reading of the step's expressions`);
   }
+  // A send step (Arazzo 1.1) on an AWS-native broker publishes instead of calling: headers from its parameters, payload from its body.
+  const { channel } = plan;
+  if (channel?.action === 'send' && channel.transport.kind !== 'http') return publishMessage(plan, event, opened, channel.transport, parameters, payload, runtime);
   // A callback step registers before it calls: a provider may call back before its answer arrives.
   const callback = plan.callback ? await registerCallback(plan, event, runtime) : undefined;
   if (callback) payload = setAtPointer(payload, plan.callback!.urlTarget, callback.url);

@@ -18,6 +18,7 @@ import { HandlerEnvironment, PlanDefines } from '../../functions/handlers/enviro
 import { FORGED_CALLBACK_METRIC } from '../../functions/handlers/create-webhook-handler.js';
 import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/runtime/callbacks/dynamodb-callback-store.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
+import { brokerTargetName } from '../../functions/runtime/messages/publish-message.js';
 import type { CompiledWorkflow } from '../../compiler/compile-file.js';
 import { DEFAULT_SEAL_CONTEXT, resolveThrottle } from '../../compiler/plan/compile-options.js';
 import { isThrottleWait } from '../../compiler/emit/emit-asl.js';
@@ -598,6 +599,28 @@ export class ArazzoWorkflow extends Construct {
         role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign'], resources: [key.keyArn] }));
       }
       if (Object.keys(signingKeys).length) environment[HandlerEnvironment.signingKeys] = Stack.of(this).toJsonString(signingKeys);
+      // Send steps on AWS-native brokers (Arazzo 1.1): publish to the queue, topic or bus the channel binding names, in this account and region, and nowhere else.
+      const channelTargets: Record<string, string> = {};
+      for (const step of spec.steps) {
+        const transport = step.channel?.action === 'send' ? step.channel.transport : undefined;
+        if (!transport || transport.kind === 'http') continue;
+        const stack = Stack.of(this);
+        const target = brokerTargetName(transport);
+        if (channelTargets[target]) continue;
+        if (transport.kind === 'sqs') {
+          channelTargets[target] = `https://sqs.${stack.region}.${stack.urlSuffix}/${stack.account}/${transport.queueName}`;
+          role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [stack.formatArn({ service: 'sqs', resource: transport.queueName, arnFormat: ArnFormat.NO_RESOURCE_NAME })] }));
+        } else if (transport.kind === 'sns') {
+          channelTargets[target] = stack.formatArn({ service: 'sns', resource: transport.topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+          role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [channelTargets[target]] }));
+        } else {
+          channelTargets[target] = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: transport.eventBusName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+          role.addToPolicy(
+            new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [channelTargets[target]], conditions: { StringEquals: { 'events:source': transport.source, 'events:detail-type': transport.detailType } } }),
+          );
+        }
+      }
+      if (Object.keys(channelTargets).length) environment[HandlerEnvironment.channelTargets] = Stack.of(this).toJsonString(channelTargets);
       if (spec.steps.some((s) => s.callback || s.receive)) {
         // Registering is the only use: the item is written once, before the provider is called. A receive step also reads
         // its earlier turn's record (GetItem: what it already received), takes (DeleteItem) a message that arrived before

@@ -89,7 +89,7 @@ describe('AsyncAPI sources and steps (Arazzo 1.1): loading, binding and lint', (
     operationId: onPlain
   - stepId: queued
     operationId: onQueued
-    action: send
+    action: receive
   - stepId: header
     operationId: onPlain
     action: send
@@ -103,7 +103,7 @@ describe('AsyncAPI sources and steps (Arazzo 1.1): loading, binding and lint', (
     expect(errors).toEqual([
       './doc.arazzo.yml:10:18: error ASFN1091 step "unknown": operationId "$sourceDescriptions.events.nowhere" is not an operation of any asyncapi source (events) [asyncapi-operation]',
       './doc.arazzo.yml:13:18: error ASFN1092 step "noAction" targets AsyncAPI operation "onPlain": say whether it sends or receives (action: send | receive) [asyncapi-step]',
-      './doc.arazzo.yml:15:18: error ASFN1093 step "queued": channel "queued" is bound to sqs, which is not delivered yet (issue 17, part 2: HTTP channels are); give it an http binding or an http(s) server [asyncapi-binding]',
+      './doc.arazzo.yml:15:18: error ASFN1093 step "queued": channel "queued" is bound to sqs, which a receive step cannot listen on yet (issue 17, part 2: it receives on HTTP channels, and sends on SQS, SNS and EventBridge too); give it an http binding [asyncapi-binding]',
       './doc.arazzo.yml:20:33: error ASFN1092 step "header" sends a message: its parameters are message headers (in: header), not query [asyncapi-step]',
       './doc.arazzo.yml:21:22: error ASFN1094 step "header": $message has a value only in the successCriteria, actions and outputs of a step that receives a message (action: receive) [message-expression]',
       './doc.arazzo.yml:25:20: error ASFN1092 step "uncorrelated": the messages of channel "plain" declare no correlationId location (a Correlation ID Object such as location: $message.header#/id), so a message\'s correlation id cannot be read [asyncapi-step]',
