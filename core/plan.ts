@@ -10,7 +10,8 @@ import type { RetryAfterWait } from './errors.js';
 
 export const PLAN_VERSION = 1 as const;
 
-export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
+/** `querystring` (OpenAPI 3.2, Arazzo 1.1): one value that is the whole query string. */
+export type ParameterLocation = 'path' | 'query' | 'querystring' | 'header' | 'cookie';
 
 /** A JSON value as it appears in the Arazzo document (literals, runtime expressions, templates). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -69,6 +70,8 @@ export interface ResponseSchemas {
 export interface ParameterPlan {
   readonly name: string;
   readonly in: ParameterLocation;
+  /** A `querystring` parameter's media type (the operation's `content`): how the string is put in the URL. @default 'application/x-www-form-urlencoded' */
+  readonly contentType?: string;
   /** Literal, runtime expression, or string template (null when `selector` gives the value). */
   readonly value: JsonValue;
   /** A Selector Object value (Arazzo 1.1): evaluated instead of `value`. */

@@ -54,7 +54,6 @@ export const DiagnosticCodes = {
   stepDependsOnTarget: { code: 'ASFN1056', rule: 'step-depends-on' },
   stepDependsOnCycle: { code: 'ASFN1057', rule: 'step-depends-on-cycle' },
   stepDependsOnOrder: { code: 'ASFN1058', rule: 'step-depends-on-order' },
-  querystringNotYetSupported: { code: 'ASFN1061', rule: 'querystring-not-yet-supported' },
   arazzo11Field: { code: 'ASFN1063', rule: 'arazzo-version' },
   selfUri: { code: 'ASFN1064', rule: 'self-uri' },
   // Arazzo 1.1 step timeout, action parameters, in: querystring (issue 17).
@@ -71,6 +70,7 @@ export const DiagnosticCodes = {
   selectorVersionUnsupported: { code: 'ASFN1102', rule: 'selector-version' },
   replacementTarget: { code: 'ASFN1103', rule: 'replacement-target' },
   actionParameterIn: { code: 'ASFN1106', rule: 'action-parameters' },
+  querystringConflict: { code: 'ASFN1107', rule: 'querystring' },
   // Warnings (lint).
   legacyJsonPath: { code: 'ASFN2001', rule: 'jsonpath-rfc9535' },
   bareEmbeddedExpression: { code: 'ASFN2002', rule: 'embedded-expression-braces' },

@@ -11,8 +11,10 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 
 export interface OpenApiParameter {
   readonly name: string;
-  readonly in: 'path' | 'query' | 'header' | 'cookie';
+  readonly in: 'path' | 'query' | 'querystring' | 'header' | 'cookie';
   readonly required?: boolean;
+  /** OpenAPI 3.2: a `querystring` parameter's media type (its one key). */
+  readonly content?: Record<string, unknown>;
   readonly schema?: Record<string, unknown>;
   readonly style?: string;
   readonly explode?: boolean;

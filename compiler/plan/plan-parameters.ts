@@ -56,8 +56,6 @@ export function planParameters(
       if (!fromWorkflow) reportAt(ctx, p, 'schema', `parameter "${param.name}": "in" is required for a step that calls an operation`);
       return;
     }
-    // Refused by the Arazzo 1.1 scan before the plan (validate/arazzo-11.ts): not sent yet.
-    if (param.in === 'querystring') return;
     const isDeclared =
       declared.some((d) => d.in === param.in && (param.in === 'header' ? d.name.toLowerCase() === param.name.toLowerCase() : d.name === param.name)) ||
       (param.in === 'header' && IMPLICIT_HEADERS.has(param.name.toLowerCase()));
@@ -74,7 +72,9 @@ export function planParameters(
       reportAt(ctx, `${p}/name`, 'signingReplacesParameter', message, 'warning');
     }
     const { value, selector } = planSelectableValue(ctx, param.value, `${p}/value`, !fromWorkflow);
-    byKey.set(parameterKey(param), { name: param.name, in: param.in, value, ...(selector ? { selector } : {}) });
+    // OpenAPI 3.2: a querystring parameter's one `content` media type says how the string is put in the URL.
+    const content = param.in === 'querystring' ? Object.keys(bound.operation.parameters.find((d) => d.in === 'querystring' && d.name === param.name)?.content ?? {})[0] : undefined;
+    byKey.set(parameterKey(param), { name: param.name, in: param.in, value, ...(selector ? { selector } : {}), ...(content ? { contentType: content } : {}) });
   };
   (workflow.parameters ?? []).forEach((p, i) => add(p, `${workflowPointer}/parameters/${i}`, true));
   (step.parameters ?? []).forEach((p, i) => add(p, `${pointer}/parameters/${i}`, false));
@@ -95,6 +95,7 @@ export function planParameters(
       else reportAt(ctx, pointer, 'requiredParameterUnset', `step "${step.stepId}": required ${d.in} parameter "${d.name}" of operation ${operation} has no value; the request is sent without it`, 'warning');
     }
   }
+  checkQuerystring(ctx, [...byKey.values()], bound, step, pointer);
   // A covered header nothing sets fails the step when it is signed.
   for (const c of signing?.components ?? []) {
     if (c.startsWith('(') || c.startsWith('@') || c === 'host' || produced.has(c) || byKey.has(`header:${c}`)) continue;
@@ -102,6 +103,28 @@ export function planParameters(
     reportAt(ctx, pointer, 'signedHeaderUnset', `step "${step.stepId}": ${signedBy} covers header "${c}", which no parameter of the step sets: the step fails when it signs`, 'warning');
   }
   return [...byKey.values()];
+}
+
+/**
+ * OpenAPI 3.2: a `querystring` parameter is the whole query string, so it "MUST NOT appear more
+ * than once and MUST NOT appear in the same operation as any query parameters" (Arazzo 1.1: "The
+ * `querystring` location cannot coexist with `query` parameters"). Its value "MUST resolve to a
+ * string": a literal of another type is refused here, an expression at run time.
+ */
+function checkQuerystring(ctx: PlanContext, sent: readonly ParameterPlan[], bound: BoundOperation, step: ArazzoStep, pointer: string): void {
+  const whole = sent.filter((p) => p.in === 'querystring');
+  const declared = bound.operation.parameters.filter((d) => d.in === 'querystring');
+  if (!whole.length && !declared.length) return;
+  const operation = bound.operation.operationId ?? bound.operation.path;
+  const query = [...sent.filter((p) => p.in === 'query').map((p) => p.name), ...bound.operation.parameters.filter((d) => d.in === 'query').map((d) => d.name)];
+  if (whole.length > 1) reportAt(ctx, pointer, 'querystringConflict', `step "${step.stepId}": ${whole.length} querystring parameters (${whole.map((p) => p.name).join(', ')}); the query string is one value`);
+  if (query.length) {
+    const names = [...new Set(query)].join(', ');
+    reportAt(ctx, pointer, 'querystringConflict', `step "${step.stepId}": operation ${operation} takes its whole query string from a querystring parameter, which cannot be combined with query parameters (${names})`);
+  }
+  for (const p of whole) {
+    if (typeof p.value !== 'string' && !p.selector) reportAt(ctx, pointer, 'querystringConflict', `step "${step.stepId}": querystring parameter "${p.name}" must be a string (the complete query string, such as "a=1&b=2")`);
+  }
 }
 
 /** A workflow step's parameters are the inputs of the workflow it runs (Arazzo §Parameter Object: no `in`). */

@@ -36,7 +36,6 @@ export interface Arazzo11Use {
 
 /** The features a 1.1 document may use that the compiler refuses for now, with the code each is reported under and why. */
 export const NOT_YET_COMPILED: Readonly<Partial<Record<Arazzo11Feature, { kind: DiagnosticKind; why: string }>>> = {
-  querystring: { kind: 'querystringNotYetSupported', why: 'in: querystring is not sent yet (issue 17); write the query parameters one by one with in: query' },
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -26,7 +26,7 @@ import { evaluateSelector } from '../../core/selectors/evaluate-selector.js';
 import type { SubstitutionEscape } from '../../core/expressions/evaluate-value.js';
 import { escapeXmlSubstitution } from './http/encode-xml.js';
 import { isJsonMediaType, isXmlMediaType, mediaTypeOf, type UndeclaredMediaType } from '../../core/media-type.js';
-import { buildRequest, setAtPointer, type BuiltRequest } from './http/build-request.js';
+import { buildRequest, isFormQuerystring, setAtPointer, type BuiltRequest } from './http/build-request.js';
 import { providerAnswerExcerpt } from './http/provider-answer.js';
 import { parseBody, sendRequest, type ReceivedResponse } from './http/send-request.js';
 import { applyReplacement } from './http/apply-replacement.js';
@@ -364,7 +364,10 @@ async function runStep(
 
   let parameters = plan.parameters.map((p) => {
     const what = `${where} parameter ${p.name}`;
-    return { name: p.name, in: p.in, value: p.selector ? evaluateSelector(p.selector, ctx, what) : evaluateStrict(p.value, ctx, what) };
+    // A form querystring template: each substituted value is percent-encoded, so an `&` or `=` in it stays data.
+    const escape = p.in === 'querystring' && isFormQuerystring(p.contentType) ? (v: string) => encodeURIComponent(v) : undefined;
+    const value = p.selector ? evaluateSelector(p.selector, ctx, what) : evaluateStrict(p.value, ctx, what, escape);
+    return { name: p.name, in: p.in, value, ...(p.contentType ? { contentType: p.contentType } : {}) };
   });
   const serverUrl = runtime.serverUrls?.[plan.operation.source] ?? plan.operation.serverUrl;
   // x-security: the one place auth is applied, before the request is built (and so before any signing of it).

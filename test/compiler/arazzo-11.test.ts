@@ -144,7 +144,7 @@ workflows:
     ]);
   });
 
-  it('querystring is refused as not yet compiled (a Selector in outputs is compiled, not a schema error); action parameters compile', async () => {
+  it('querystring is compiled, and refused beside the query parameters of the operation (a Selector in outputs is compiled, not a schema error); action parameters compile', async () => {
     const { errors } = await compileText(`${header('1.1.0')}- workflowId: w
   steps:
   - stepId: list
@@ -160,7 +160,8 @@ workflows:
     - { name: again, type: goto, workflowId: w, parameters: [{ name: x, value: 1 }] }
 `);
     expect(errors.map((e) => /^(\S+) error (ASFN\d+) ([^:]+)/.exec(e)?.slice(1).join(' '))).toEqual([
-      'doc.arazzo.yml:11:22: ASFN1061 parameter location "querystring"',
+      'doc.arazzo.yml:8:5: ASFN1107 step "list"',
+      'doc.arazzo.yml:18:46: ASFN1015 workflow "w" runs itself (w → w)',
     ]);
   });
 

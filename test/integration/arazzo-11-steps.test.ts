@@ -249,3 +249,84 @@ ${action}`;
     ]);
   });
 });
+
+describe('Arazzo 1.1 in: querystring (OpenAPI 3.2): the whole query string from one value, over real HTTP to the Petstore sandbox', () => {
+  let sandbox: PetstoreSandbox;
+  let session: string;
+  const secrets = new InMemorySecretsProvider();
+  const sealer = new AesGcmSealer();
+  beforeAll(async () => {
+    sandbox = await startPetstoreSandbox();
+    session = (await (await fetch(`${sandbox.serverUrl}/user/login?username=theUser&password=12345`)).json()) as string;
+  });
+  afterAll(() => sandbox.close());
+
+  const openapi32 = `openapi: 3.2.0
+info: { title: pets by query string, version: '1' }
+servers: [{ url: 'http://127.0.0.1:1/api/v3' }]
+paths:
+  /pet/findByStatus:
+    get:
+      operationId: findPetsByStatus
+      parameters:
+      - name: filter
+        in: querystring
+        content:
+          application/x-www-form-urlencoded:
+            schema: { type: object, properties: { status: { type: string } } }
+      responses:
+        '200': { description: ok, content: { application/json: { schema: { type: array } } } }
+`;
+  const doc = (parameters: string) => `arazzo: 1.1.0
+info: { title: querystring, version: '1' }
+sourceDescriptions:
+- { name: pets, url: ./pets32.openapi.yaml, type: openapi }
+workflows:
+- workflowId: w
+${inputs}  steps:
+  - stepId: find
+    operationId: findPetsByStatus
+    parameters:
+${parameters}    - { name: Authorization, in: header, value: $inputs.session }
+    successCriteria: [{ condition: $statusCode == 200 }]
+    outputs:
+      first: $response.body#/0/name
+      sent: $request.query.status
+  outputs:
+    first: $steps.find.outputs.first
+    sent: $steps.find.outputs.sent
+`;
+  async function compileWith(text: string) {
+    const dir = await mkdtemp(join(tmpdir(), 'arazzo-11-qs-'));
+    await writeFile(join(dir, 'pets32.openapi.yaml'), openapi32);
+    const file = join(dir, 'doc.arazzo.yml');
+    await writeFile(file, text);
+    const result = await compileFile(file);
+    return { result, messages: result.diagnostics.map((d) => formatDiagnostic(d).replace(file, 'doc.arazzo.yml')) };
+  }
+
+  it('sends the string as the query, each substituted value percent-encoded: the server lists the pets of that status', async () => {
+    const { result, messages } = await compileWith(doc("    - { name: filter, in: querystring, value: 'status={$inputs.status}' }\n"));
+    expect(messages).toEqual([]);
+    expect(result.workflows[0].plan.steps[0]).toMatchObject({ parameters: [{ name: 'filter', in: 'querystring', contentType: 'application/x-www-form-urlencoded' }, { name: 'Authorization' }] });
+    const set = new LocalWorkflowSet(result);
+    const run = (status: string) =>
+      set.run('w', { status, session }, { runtime: { secrets, sealer, serverUrls: { pets: sandbox.serverUrl } }, waitMs: 1, retryIntervalMs: 1, timeoutMs: 30_000 });
+    const sold = await run('sold');
+    expect(sold.status).toBe('SUCCEEDED');
+    expect(sold.output).toEqual({ first: 'Nemo', sent: 'sold' });
+    expect((await run('pending')).output).toEqual({ first: 'Tom', sent: 'pending' });
+    // "sold&status=pending" is one value: encoded, the server sees a status it does not know (400), not two parameters.
+    const smuggled = await run('sold&status=pending');
+    expect(smuggled.status).toBe('FAILED');
+    expect(smuggled.cause).toMatch(/answered 400/);
+  });
+
+  it('refuses a querystring parameter beside query parameters, and a literal that is not a string', async () => {
+    const { messages } = await compileWith(doc("    - { name: filter, in: querystring, value: { status: sold } }\n    - { name: status, in: query, value: sold }\n"));
+    expect(messages.filter((m) => m.includes('ASFN1107'))).toEqual([
+      'doc.arazzo.yml:13:5: error ASFN1107 step "find": operation findPetsByStatus takes its whole query string from a querystring parameter, which cannot be combined with query parameters (status) [querystring]',
+      'doc.arazzo.yml:13:5: error ASFN1107 step "find": querystring parameter "filter" must be a string (the complete query string, such as "a=1&b=2") [querystring]',
+    ]);
+  });
+});

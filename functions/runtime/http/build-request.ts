@@ -17,11 +17,19 @@ export interface BuiltRequest {
 
 export interface EvaluatedParameter {
   readonly name: string;
-  readonly in: 'path' | 'query' | 'header' | 'cookie';
+  readonly in: 'path' | 'query' | 'querystring' | 'header' | 'cookie';
+  readonly contentType?: string;
   readonly value: unknown;
 }
 
 const asText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Whether a `querystring` parameter's media type is form pairs (the default), sent as written, rather than one value percent-encoded whole. */
+export const isFormQuerystring = (contentType: string | undefined) => contentType === undefined || mediaTypeOf(contentType) === 'application/x-www-form-urlencoded';
+
+/** A form query string as written, with only what a URL query cannot hold percent-encoded (RFC 3986 §3.4; a valid %XX escape kept). */
+const FORM_QUERY_UNSAFE = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu;
+const asFormQuery = (text: string) => text.replace(/^\?/, '').replace(FORM_QUERY_UNSAFE, (c) => encodeURIComponent(c));
 
 /** A header value that could split the header block is refused rather than sent. */
 function checkHeaderValue(name: string, value: string) {
@@ -70,6 +78,7 @@ export function buildRequest(
   const headers: Record<string, string> = {};
   const search = new URLSearchParams();
   const cookies: string[] = [];
+  let wholeQuery: string | undefined;
 
   for (const p of parameters) {
     if (p.value === undefined || p.value === null) {
@@ -92,6 +101,13 @@ export function buildRequest(
         headers[p.name.toLowerCase()] = value;
         break;
       }
+      case 'querystring': {
+        // Arazzo 1.1: the value "MUST resolve to a string representing the complete query string".
+        if (typeof p.value !== 'string') throw expressionError(`step ${plan.stepId}: querystring parameter "${p.name}" evaluated to a ${Array.isArray(p.value) ? 'list' : typeof p.value}, not the query string`);
+        wholeQuery = isFormQuerystring(p.contentType) ? asFormQuery(p.value) : encodeURIComponent(p.value);
+        if (isFormQuerystring(p.contentType)) for (const [k, v] of new URLSearchParams(wholeQuery)) query[k] = v;
+        break;
+      }
       case 'cookie':
         cookies.push(`${encodeURIComponent(p.name)}=${encodeURIComponent(asText(p.value))}`);
         break;
@@ -106,7 +122,8 @@ export function buildRequest(
     if (value === '.' || value === '..' || value === '') throw expressionError(`step ${plan.stepId}: path parameter "${name}" is empty, "." or "..", which would change the path`);
     return encodeURIComponent(value);
   });
-  const qs = search.toString();
+  // A querystring parameter is the query; anything else in the query (an API key from x-security) follows it.
+  const qs = [wholeQuery, search.toString()].filter(Boolean).join('&');
   const url = serverUrl.replace(/\/+$/, '') + resolvedPath + (qs ? `?${qs}` : '');
 
   let body: string | FormData | undefined;
