@@ -9,10 +9,16 @@ const ROOT = join(import.meta.dirname, '../..');
 const SEEDS = join(ROOT, 'workflows/arazzo');
 
 describe('upgrade (Arazzo 1.0.x → 1.1.0)', () => {
-  it('every seed upgrades, and the upgraded document compiles to the same state machines, with no new error', async () => {
+  it('every 1.0 seed upgrades, and the upgraded document compiles to the same state machines, with no new error', async () => {
     for (const name of (await readdir(SEEDS)).filter((f) => f.endsWith('.arazzo.yml'))) {
       const original = join(SEEDS, name);
-      const upgraded = upgradeArazzo(await readFile(original, 'utf8'));
+      const text = await readFile(original, 'utf8');
+      // A seed written for 1.1 (the AsyncAPI connectFi workflow) has nothing to upgrade: upgrade refuses it, as the next test says.
+      if (/^arazzo: 1\.1\./m.test(text)) {
+        expect(upgradeArazzo(text).refusals).toEqual(['/arazzo: already 1.1.0']);
+        continue;
+      }
+      const upgraded = upgradeArazzo(text);
       expect(upgraded.refusals).toEqual([]);
       expect(upgraded.text).toMatch(/^arazzo: 1\.1\.0$/m);
       // Beside the original, so its relative source URLs resolve the same; removed afterwards.
