@@ -107,6 +107,7 @@ export const DiagnosticCodes = {
   signingKeyIdInput: { code: 'ASFN2120', rule: 'signing-key-id-input' },
   // Other people's documents, continued (issue 13).
   impliedDependsOn: { code: 'ASFN2125', rule: 'implied-depends-on' },
+  credentialMarkUnread: { code: 'ASFN1125', rule: 'credential-mark' },
   // Arazzo 1.1 (issue 17).
   stepTimeoutLimit: { code: 'ASFN2105', rule: 'step-timeout-limit' },
   actionParametersUnused: { code: 'ASFN2106', rule: 'action-parameters-unused' },

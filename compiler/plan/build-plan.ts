@@ -25,13 +25,23 @@ const errorCount = (diagnostics: readonly Diagnostic[]) => diagnostics.filter((d
 /** The inputs schema and the credential inputs of a workflow. */
 function planInputs(ctx: PlanContext, { workflow, pointer: wp }: BoundWorkflow) {
   const inputsSchema = resolveInputsSchema(ctx.loaded, workflow.inputs, `${wp}/inputs`, ctx.diagnostics);
+  const unread: string[] = [];
   const credentials = detectCredentialInputs(
     inputsSchema as Record<string, any>,
     (workflow as Record<string, unknown>)['x-arazzo-sfn-credentials'],
     // An input an x-security credential value reads is a credential, whatever its name or schema.
     [...(ctx.options.credentialInputs?.[workflow.workflowId] ?? []), ...securityCredentialInputs(workflow)],
     ctx.options.credentialsByName ?? true,
+    unread,
   );
+  for (const at of unread) {
+    reportAt(
+      ctx,
+      `${wp}/inputs${at}`,
+      'credentialMarkUnread',
+      'a credential mark is read only through "properties" (not under items, allOf, anyOf, oneOf, additionalProperties and the like), so this value would reach the execution history unsealed: mark the property that holds it (an array or object so marked is a credential whole)',
+    );
+  }
   for (const c of credentials.filter((c) => c.reason === 'name')) {
     reportAt(
       ctx,

@@ -4,6 +4,7 @@
  */
 
 import { isCredentialName, joinCredentialPath } from '../../core/credential-names.js';
+import { marksBelow } from './schema-marks.js';
 
 export { isCredentialName };
 
@@ -22,6 +23,10 @@ const MAX_DEPTH = 32;
 const isObjectSchema = (schema: Record<string, any>) =>
   schema.type === 'object' || (Array.isArray(schema.type) && schema.type.includes('object')) || (schema.type === undefined && typeof schema.properties === 'object');
 
+/** The keyword that marks a subschema as a credential, if one does. */
+const credentialMark = (node: Record<string, unknown>): string | undefined =>
+  node.format === 'password' ? 'format' : node.writeOnly === true ? 'writeOnly' : node['x-arazzo-sfn-credential'] === true ? 'x-arazzo-sfn-credential' : undefined;
+
 const escapePointer = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
@@ -31,13 +36,16 @@ const escapePointer = (name: string) => name.replace(/~/g, '~0').replace(/\//g, 
  * and whose schema is not an object. An object input is never replaced whole because of its
  * name: its members are examined instead, so `clientCredentials: { clientId, clientSecret }`
  * gives two credentials and keeps its other fields. `x-arazzo-sfn-credential: false` excludes
- * a property and everything under it.
+ * a property and everything under it. A mark read nowhere (under array items, a combinator,
+ * additional properties) is pushed on `unread` as its schema pointer: no input path names what it
+ * marks, so the value would travel unsealed.
  */
 export function detectCredentialInputs(
   inputsSchema: Record<string, any> | undefined,
   workflowExtension: unknown,
   fromOptions: readonly string[],
   byName: boolean,
+  unread: string[] = [],
 ): CredentialInput[] {
   const found = new Map<string, CredentialInput>();
   for (const name of fromOptions) found.set(name, { name, reason: 'option' });
@@ -46,6 +54,7 @@ export function detectCredentialInputs(
   }
   const visit = (schema: Record<string, any>, names: readonly string[], pointer: string, depth: number) => {
     if (depth > MAX_DEPTH) return;
+    unread.push(...marksBelow(schema, pointer, credentialMark, ['properties']));
     const properties: Record<string, any> = schema?.properties ?? {};
     for (const [name, child] of Object.entries(properties)) {
       if (child === null || typeof child !== 'object') continue;
@@ -60,6 +69,8 @@ export function detectCredentialInputs(
         visit(child, [...names, name], schemaPointer, depth + 1);
       } else if (byName && isCredentialName(name)) {
         found.set(path, { name: path, reason: 'name', schemaPointer });
+      } else {
+        unread.push(...marksBelow(child, schemaPointer, credentialMark, []));
       }
     }
   };

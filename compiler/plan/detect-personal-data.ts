@@ -5,6 +5,7 @@
  * inside the handler of the step that sends them.
  */
 
+import { marksBelow } from './schema-marks.js';
 import { joinCredentialPath, splitCredentialPath } from '../../core/credential-names.js';
 import type { AnyStepPlan } from '../../core/plan.js';
 
@@ -86,7 +87,7 @@ export function detectPersonalInputs(
   }
   const visit = (schema: Record<string, any>, names: readonly string[], pointer: string, depth: number) => {
     if (depth > MAX_DEPTH) return;
-    for (const at of marksBelow(schema, pointer, true, true)) {
+    for (const at of personalMarksBelow(schema, pointer, true, true)) {
       problems.push({
         schemaPointer: at,
         message: `${PERSONAL_EXTENSION} is read only through "properties" (not under items, allOf, anyOf, oneOf, additionalProperties and the like), so this value would reach the execution history unsealed: mark the property that holds it (an array or object so marked is sealed whole)`,
@@ -105,7 +106,7 @@ export function detectPersonalInputs(
       }
       if (mark === true || found.has(path)) {
         found.set(path, found.get(path) ?? { name: path, reason: 'schema', schemaPointer });
-        for (const at of marksBelow(child, schemaPointer, false, false)) {
+        for (const at of personalMarksBelow(child, schemaPointer, false, false)) {
           problems.push({ schemaPointer: at, message: `${PERSONAL_EXTENSION}: false cannot leave a member out of "${path}", which is sealed whole`, severity: 'error' });
         }
         continue;
@@ -117,27 +118,9 @@ export function detectPersonalInputs(
   return { inputs: [...found.values()], problems };
 }
 
-/**
- * Pointers of `x-arazzo-sfn-personal: <mark>` below a schema's keywords, `properties` left out
- * when `skipProperties`: a `true` under array items, combinators, additional or pattern
- * properties (no input path names what it marks, so the planner cannot seal it), or a `false`
- * under a property sealed whole. Each object is searched once (a recursive `$ref`, once
- * dereferenced, is a cycle).
- */
-function marksBelow(schema: Record<string, any>, pointer: string, mark: boolean, skipProperties: boolean): string[] {
-  const found: string[] = [];
-  const seen = new Set<object>();
-  const search = (node: unknown, at: string, depth: number) => {
-    if (node === null || typeof node !== 'object' || seen.has(node) || depth > MAX_DEPTH) return;
-    seen.add(node);
-    if (!Array.isArray(node) && (node as Record<string, unknown>)[PERSONAL_EXTENSION] === mark) found.push(`${at}/${PERSONAL_EXTENSION}`);
-    for (const [key, child] of Object.entries(node)) search(child, `${at}/${escapePointer(key)}`, depth + 1);
-  };
-  for (const [keyword, value] of Object.entries(schema ?? {})) {
-    if ((skipProperties && keyword === 'properties') || keyword === PERSONAL_EXTENSION) continue;
-    search(value, `${pointer}/${escapePointer(keyword)}`, 0);
-  }
-  return found;
+/** `x-arazzo-sfn-personal: <mark>` marks below a schema's keywords (see schema-marks.ts), `properties` left out when asked. */
+function personalMarksBelow(schema: Record<string, any>, pointer: string, mark: boolean, skipProperties: boolean): string[] {
+  return marksBelow(schema, pointer, (node) => (node[PERSONAL_EXTENSION] === mark ? PERSONAL_EXTENSION : undefined), skipProperties ? ['properties', PERSONAL_EXTENSION] : [PERSONAL_EXTENSION]);
 }
 
 /** `$inputs.<name>` (and `$workflows.<id>.inputs.<name>`) and `$steps.<id>.outputs.<name>` an expression reads. */

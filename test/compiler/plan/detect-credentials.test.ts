@@ -6,6 +6,27 @@ const detect = (properties: Record<string, unknown>, byName = true) =>
   detectCredentialInputs({ type: 'object', properties }, undefined, [], byName).map(({ name, reason }) => [name, reason]);
 
 describe('detectCredentialInputs at any depth', () => {
+  it('reports a credential mark it cannot follow (array items, combinators, additional properties) instead of leaving the value unsealed', () => {
+    const unread: string[] = [];
+    const found = detectCredentialInputs(
+      {
+        type: 'object',
+        allOf: [{ properties: { pin: { type: 'string', writeOnly: true } } }],
+        properties: {
+          tokens: { type: 'array', items: { type: 'string', format: 'password' } },
+          card: { type: 'object', properties: { number: { type: 'string' } }, additionalProperties: { 'x-arazzo-sfn-credential': true } },
+          note: { type: 'string' },
+        },
+      },
+      undefined,
+      [],
+      true,
+      unread,
+    );
+    expect(found).toEqual([]);
+    expect(unread.sort()).toEqual(['/allOf/0/properties/pin/writeOnly', '/properties/card/additionalProperties/x-arazzo-sfn-credential', '/properties/tokens/items/format']);
+  });
+
   it('finds format: password, writeOnly and the extension inside object inputs', () => {
     expect(
       detect({
