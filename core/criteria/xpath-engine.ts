@@ -5,6 +5,7 @@
  * (esbuild inlines them behind the dynamic import, or leaves them to a chunk or to
  * `externalModules` for operations that do not need them).
  */
+import { loadOnce } from '../load-once.js';
 
 /** The few members of a parsed XPath expression used here (the `xpath` package's `parse()` result). */
 export interface CompiledXPath {
@@ -77,8 +78,6 @@ export function xmlTextParser(DOMParser: typeof import('@xmldom/xmldom').DOMPars
   };
 }
 
-let loaded: XPathEngine | undefined;
-let loading: Promise<XPathEngine> | undefined;
 
 async function load(): Promise<XPathEngine> {
   // `as string` keeps the `xpath` package's typings out of the program: they reference the DOM
@@ -96,20 +95,10 @@ async function load(): Promise<XPathEngine> {
   };
 }
 
+const engine = loadOnce(load);
+
 /** Loads the engine once per process; concurrent callers share the same load. */
-export function loadXPathEngine(): Promise<XPathEngine> {
-  if (loaded) return Promise.resolve(loaded);
-  loading ??= load().then(
-    (engine) => (loaded = engine),
-    (err: unknown) => {
-      loading = undefined;
-      throw err;
-    },
-  );
-  return loading;
-}
+export const loadXPathEngine: () => Promise<XPathEngine> = engine.load;
 
 /** The engine if loadXPathEngine has completed, for the synchronous criterion evaluator. */
-export function loadedXPathEngine(): XPathEngine | undefined {
-  return loaded;
-}
+export const loadedXPathEngine: () => XPathEngine | undefined = engine.loaded;

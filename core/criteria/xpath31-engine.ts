@@ -5,6 +5,7 @@
  * default version of `xpath` criteria and selectors; 3.0 and 2.0 expressions are read by the same
  * engine, which is what their later versions keep of them.
  */
+import { loadOnce } from '../load-once.js';
 import { stringValueOf, xmlTextParser } from './xpath-engine.js';
 
 /** The few members of fontoxpath used here (its typings reference the DOM lib, kept out of the program). */
@@ -52,8 +53,6 @@ function itemValue(item: unknown): unknown {
   return item;
 }
 
-let loaded: XPath31Engine | undefined;
-let loading: Promise<XPath31Engine> | undefined;
 
 async function load(): Promise<XPath31Engine> {
   const [fontoxpath, { DOMParser, XMLSerializer }] = await Promise.all([
@@ -79,20 +78,10 @@ async function load(): Promise<XPath31Engine> {
   };
 }
 
+const engine = loadOnce(load);
+
 /** Loads the engine once per process; concurrent callers share the same load. */
-export function loadXPath31Engine(): Promise<XPath31Engine> {
-  if (loaded) return Promise.resolve(loaded);
-  loading ??= load().then(
-    (engine) => (loaded = engine),
-    (err: unknown) => {
-      loading = undefined;
-      throw err;
-    },
-  );
-  return loading;
-}
+export const loadXPath31Engine: () => Promise<XPath31Engine> = engine.load;
 
 /** The engine if loadXPath31Engine has completed, for the synchronous evaluators. */
-export function loadedXPath31Engine(): XPath31Engine | undefined {
-  return loaded;
-}
+export const loadedXPath31Engine: () => XPath31Engine | undefined = engine.loaded;
