@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateCondition, evaluateCriterion, parseCondition, parseJsonPathCondition } from '../../core/criteria/index.js';
 import { MAX_CONDITION_NESTING } from '../../core/criteria/parse-condition.js';
 import { loadXPathEngine } from '../../core/criteria/xpath-engine.js';
+import { loadXPath31Engine } from '../../core/criteria/xpath31-engine.js';
 import { ArazzoRuntimeError } from '../../core/errors.js';
 import { ExpressionSyntaxError, type ExpressionContext } from '../../core/expressions/index.js';
 import type { CriterionPlan } from '../../core/plan.js';
@@ -43,7 +44,8 @@ const criterionArbitrary: fc.Arbitrary<CriterionPlan> = fc.record({
 describe('fuzz: criterion parsers and evaluation', () => {
   beforeAll(async () => {
     // xpath criteria are evaluated synchronously once the engine is loaded (prepareCriteria does this per step).
-    await loadXPathEngine();
+    // XPath 3.1 is the default version of an xpath criterion; version xpath-10 runs on the 1.0 engine.
+    await Promise.all([loadXPathEngine(), loadXPath31Engine()]);
   });
 
   it('parseCondition throws nothing but ExpressionSyntaxError, whatever the text', () => {
