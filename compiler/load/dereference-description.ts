@@ -1,8 +1,8 @@
 import $RefParser from '@apidevtools/json-schema-ref-parser';
-import type { Diagnostic } from '../diagnostics/index.js';
+import { DiagnosticCodes, type Diagnostic, type DiagnosticKind } from '../diagnostics/index.js';
 import type { DocumentReader } from './document-reader.js';
 import { omitExtensions } from './openapi-extensions.js';
-import { displayPathOf, type YamlSource } from './parse-yaml-source.js';
+import { displayPathOf, readYamlSource, type YamlSource } from './parse-yaml-source.js';
 import { readRefTargets, refTargetPath } from './read-ref-targets.js';
 
 export interface DereferencedDescription {
@@ -52,6 +52,44 @@ export async function dereferenceDescription(path: string, source: YamlSource, r
   } catch (err) {
     return { targets, diagnostics: targets.diagnostics, failure: `cannot resolve $ref: ${refErrorMessage(err, reader)}` };
   }
+}
+
+/** A description read, of the kind asked for, and dereferenced; `fail` adds one error at its first line. */
+export interface ReadDescription {
+  readonly source: YamlSource;
+  readonly document: Record<string, any>;
+  readonly targets: DereferencedDescription['targets'];
+  readonly diagnostics: Diagnostic[];
+  readonly fail: (message: string) => { diagnostics: Diagnostic[] };
+}
+
+/**
+ * What loading an OpenAPI or an AsyncAPI description starts with: read and parse it through
+ * `reader`, check it is the kind asked for (`accepts` its raw value, else `notThisKind`),
+ * dereference it, and stop when the load time is over. Every problem is a diagnostic of `kind`
+ * at the description's file; `{ diagnostics }` alone comes back when it went no further.
+ */
+export async function readDescription(
+  path: string,
+  reader: DocumentReader,
+  kind: DiagnosticKind,
+  accepts: (raw: Record<string, any>) => boolean,
+  notThisKind: string,
+): Promise<ReadDescription | { readonly diagnostics: Diagnostic[] }> {
+  const { source, diagnostics } = await readYamlSource(path, reader);
+  if (!source) return { diagnostics };
+  const { code, rule } = DiagnosticCodes[kind];
+  const fail = (message: string): { diagnostics: Diagnostic[] } => ({
+    diagnostics: [...diagnostics, { code, rule, severity: 'error', message, file: source.displayPath, line: 1, col: 1, pointer: '' }],
+  });
+  const raw = source.value as Record<string, any>;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !accepts(raw)) return fail(notThisKind);
+  const dereferenced = await dereferenceDescription(path, source, reader);
+  diagnostics.push(...dereferenced.diagnostics);
+  if (!dereferenced.document) return dereferenced.failure ? fail(dereferenced.failure) : { diagnostics };
+  const late = reader.overtime();
+  if (late) return fail(`cannot load: ${late}`);
+  return { source, document: dereferenced.document, targets: dereferenced.targets, diagnostics, fail };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { DiagnosticCodes, type Diagnostic } from '../diagnostics/index.js';
+import type { Diagnostic } from '../diagnostics/index.js';
 import { createDocumentReader, type DocumentReader } from './document-reader.js';
-import { dereferenceDescription } from './dereference-description.js';
-import { encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+import { readDescription } from './dereference-description.js';
+import { encodePointer, type YamlSource } from './parse-yaml-source.js';
 
 /** A message an AsyncAPI channel or operation declares (after `$ref` resolution). */
 export interface AsyncApiMessage {
@@ -100,22 +100,17 @@ export async function loadAsyncApi(
   path: string,
   reader: DocumentReader = createDocumentReader(),
 ): Promise<{ asyncapi?: LoadedAsyncApi; diagnostics: Diagnostic[] }> {
-  const { source, diagnostics } = await readYamlSource(path, reader);
-  if (!source) return { diagnostics };
+  const read = await readDescription(
+    path,
+    reader,
+    'asyncApiInvalid',
+    (raw) => typeof raw.asyncapi === 'string' && /^3\.0\.\d+$/.test(raw.asyncapi),
+    'not an AsyncAPI 3.0 description (missing or unsupported `asyncapi` version; 2.x descriptions are not read)',
+  );
+  if (!('document' in read)) return read;
+  const { source, document, targets, diagnostics, fail } = read;
+  // As written, before dereferencing: an operation's channel `$ref` names the channel's key.
   const raw = source.value as Record<string, any>;
-  const { code, rule } = DiagnosticCodes.asyncApiInvalid;
-  const fail = (message: string): { diagnostics: Diagnostic[] } => ({
-    diagnostics: [...diagnostics, { code, rule, severity: 'error', message, file: source.displayPath, line: 1, col: 1, pointer: '' }],
-  });
-  if (!isObject(raw) || typeof raw.asyncapi !== 'string' || !/^3\.0\.\d+$/.test(raw.asyncapi)) {
-    return fail('not an AsyncAPI 3.0 description (missing or unsupported `asyncapi` version; 2.x descriptions are not read)');
-  }
-  const dereferenced = await dereferenceDescription(path, source, reader);
-  diagnostics.push(...dereferenced.diagnostics);
-  if (!dereferenced.document) return dereferenced.failure ? fail(dereferenced.failure) : { diagnostics };
-  const { document, targets } = dereferenced;
-  const late = reader.overtime();
-  if (late) return fail(`cannot load: ${late}`);
 
   const problems: string[] = [];
   const channels = new Map<string, AsyncApiChannel>();

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { DiagnosticCodes, type Diagnostic } from '../diagnostics/index.js';
+import type { Diagnostic } from '../diagnostics/index.js';
 import { createDocumentReader, type DocumentReader } from './document-reader.js';
-import { encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
-import { dereferenceDescription } from './dereference-description.js';
+import { encodePointer, type YamlSource } from './parse-yaml-source.js';
+import { readDescription } from './dereference-description.js';
 import type { ExternalRef } from './read-ref-targets.js';
 import { resolveServerUrl } from './resolve-server-url.js';
 
@@ -95,22 +95,15 @@ function collectOperations(document: Record<string, any>, problems: string[]): O
  * limits; the `$ref` resolver reads nothing else.
  */
 export async function loadOpenApi(path: string, reader: DocumentReader = createDocumentReader()): Promise<{ openapi?: LoadedOpenApi; diagnostics: Diagnostic[] }> {
-  const { source, diagnostics } = await readYamlSource(path, reader);
-  if (!source) return { diagnostics };
-  const raw = source.value as Record<string, any>;
-  const { code, rule } = DiagnosticCodes.openApiInvalid;
-  const fail = (message: string): { diagnostics: Diagnostic[] } => ({
-    diagnostics: [...diagnostics, { code, rule, severity: 'error', message, file: source.displayPath, line: 1, col: 1, pointer: '' }],
-  });
-  if (!raw || typeof raw !== 'object' || typeof raw.openapi !== 'string' || !/^3\.[0-2]\./.test(raw.openapi)) {
-    return fail('not an OpenAPI 3.0/3.1/3.2 description (missing or unsupported `openapi` version)');
-  }
-  const dereferenced = await dereferenceDescription(path, source, reader);
-  diagnostics.push(...dereferenced.diagnostics);
-  if (!dereferenced.document) return dereferenced.failure ? fail(dereferenced.failure) : { diagnostics };
-  const { document, targets } = dereferenced;
-  const late = reader.overtime();
-  if (late) return fail(`cannot load: ${late}`);
+  const read = await readDescription(
+    path,
+    reader,
+    'openApiInvalid',
+    (raw) => typeof raw.openapi === 'string' && /^3\.[0-2]\./.test(raw.openapi),
+    'not an OpenAPI 3.0/3.1/3.2 description (missing or unsupported `openapi` version)',
+  );
+  if (!('document' in read)) return read;
+  const { source, document, targets, diagnostics, fail } = read;
   const server = resolveServerUrl(source, document);
   diagnostics.push(...server.diagnostics);
   // A relative server URL of a fetched description is relative to where it was fetched from.
