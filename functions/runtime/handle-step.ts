@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext, type OpenedContext } from './decide-outcome.js';
-import { callbackUrlFor, newCallbackId, type CallbackStore, type TaskTokenClient } from './callbacks/index.js';
+import { callbackUrlFor, newCallbackId, pendingCallback, type CallbackStore, type TaskTokenClient } from './callbacks/index.js';
 import { registerReceive } from './messages/receive-message.js';
 import type { BrokerTransport, MessagePublisher } from './messages/publish-message.js';
 import {
@@ -93,17 +93,7 @@ async function registerCallback(plan: StepPlan, event: StepEvent, runtime: StepR
     );
   }
   const id = newCallbackId();
-  const { taskToken, ...stored } = event;
-  await runtime.callbacks.store.put({
-    id,
-    taskToken,
-    workflowId: plan.workflowId,
-    stepId: plan.stepId,
-    event: stored,
-    createdAt: Date.now(),
-    settled: false,
-    statuses: [],
-  });
+  await runtime.callbacks.store.put(pendingCallback(id, plan, event.taskToken, event));
   return { url: callbackUrlFor(runtime.callbacks.baseUrl, id) };
 }
 

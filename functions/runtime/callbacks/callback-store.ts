@@ -15,6 +15,16 @@ export interface PendingCallback {
   readonly statuses: string[];
 }
 
+/**
+ * The record of a step that starts waiting under `id` (a callback's URL secret, or a receive step's
+ * correlation key): its task token, and its event without the token; `statuses` are what earlier
+ * turns of the same wait received.
+ */
+export function pendingCallback(id: string, step: { readonly workflowId: string; readonly stepId: string }, taskToken: string, event: StepEvent, statuses: readonly string[] = []): PendingCallback {
+  const { taskToken: _token, ...stored } = event;
+  return { id, taskToken, workflowId: step.workflowId, stepId: step.stepId, event: stored, createdAt: Date.now(), settled: false, statuses: [...statuses] };
+}
+
 /** A message on an AsyncAPI channel, as the receiver got it (header names lower-case). */
 export interface ReceivedMessage {
   readonly headers: Readonly<Record<string, string>>;

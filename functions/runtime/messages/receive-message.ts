@@ -4,7 +4,7 @@ import { ArazzoRuntimeError, ErrorCodes, expressionError } from '../../../core/e
 import { evaluateExpression, evaluateValue, type ExpressionContext } from '../../../core/expressions/index.js';
 import type { StepEvent, StepPlan } from '../../../core/plan.js';
 import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
-import type { CallbackStore, PendingCallback, ReceivedMessage } from '../callbacks/callback-store.js';
+import { pendingCallback, type CallbackStore, type PendingCallback, type ReceivedMessage } from '../callbacks/callback-store.js';
 import { resumes } from '../callbacks/receive-callback.js';
 import type { TaskTokenClient } from '../callbacks/task-token-client.js';
 import type { Sealer, SecretsProvider } from '../secrets/index.js';
@@ -167,23 +167,13 @@ export async function registerReceive(
     correlation = String(value);
   }
   const key = messageKey(channel.source, channel.channel, correlation);
-  const { taskToken, ...stored } = event;
   // A step that loops back to wait again (a status that is not final yet) keeps what its earlier turns received, so a duplicate of one resumes nothing.
   const previous = await deps.store.get(key);
   const seen =
     previous && previous.workflowId === plan.workflowId && previous.stepId === plan.stepId && previous.event.executionId === event.executionId
       ? previous.statuses
       : [];
-  const pending: PendingCallback = {
-    id: key,
-    taskToken,
-    workflowId: plan.workflowId,
-    stepId: plan.stepId,
-    event: stored,
-    createdAt: Date.now(),
-    settled: false,
-    statuses: [...seen],
-  };
+  const pending = pendingCallback(key, plan, event.taskToken, event, seen);
   await deps.store.put(pending);
   const early = await deps.store.takeMessage(key);
   if (!early || seen.includes(messageDigest(early))) return 'waiting';
