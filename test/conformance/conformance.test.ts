@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFORMANCE_DIR, formatTable, readManifest, ROOT, runConformance } from './harness.js';
 
@@ -23,11 +23,18 @@ describe('public conformance corpus (issue 13 §6)', () => {
     for (const [name, origin] of Object.entries(manifest.origins)) {
       expect(origin.commit, name).toMatch(/^[0-9a-f]{40}$/);
       expect(['MIT', 'Apache-2.0'], name).toContain(origin.license);
-      for (const file of origin.licenseFiles) expect(existsSync(join(ROOT, file)), file).toBe(true);
+      // A cached origin is not redistributed: its licence comes with its files (cached, fetched with them).
+      if (origin.cached) {
+        expect(origin.folder, name).toMatch(/^test\/conformance\/cache\//);
+        for (const file of origin.licenseFiles) expect(Object.keys(origin.cached), file).toContain(relative(join(ROOT, origin.folder), join(ROOT, file)));
+        for (const digest of Object.values(origin.cached)) expect(digest, name).toMatch(/^[0-9a-f]{64}$/);
+      } else for (const file of origin.licenseFiles) expect(existsSync(join(ROOT, file)), file).toBe(true);
     }
     for (const document of manifest.documents) {
       expect(Object.keys(manifest.origins), document.file).toContain(document.origin);
-      expect(existsSync(join(ROOT, document.file)), document.file).toBe(true);
+      const origin = manifest.origins[document.origin];
+      if (origin.cached) expect(Object.keys(origin.cached), document.file).toContain(document.path);
+      else expect(existsSync(join(ROOT, document.file)), document.file).toBe(true);
       if (document.expected.outcome !== 'compiles')
         expect(document.expected.must ?? document.expected.unreadable ?? document.expected.policy, document.file).toMatch(/\S/);
     }

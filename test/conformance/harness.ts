@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -16,6 +18,11 @@ import { startCafeStandIn, type CafeStandIn } from './cafe-stand-in.js';
  * - `partial`: the workflows in `workflows` compile, the others are refused (per-workflow scoping);
  * - `refused`: no workflow compiles; `errors` lists the error codes and `must` names the MUST of
  *   the Arazzo (or OpenAPI) specification that the document breaks.
+ *
+ * An origin marked `cached` is not committed (DESIGN, corpus licences): its files are fetched into
+ * the gitignored `cache/` folder by `npm run conformance:fetch` (fetch-corpus.ts), each checked
+ * against the SHA-256 the manifest pins; where the cache does not hold them, its documents are
+ * skipped and the table says so.
  *
  * Remote source URLs are not fetched at compile time: a document that names one is compiled from a
  * staged copy whose `url` points at the vendored stand-in listed under `standIns` (the harness
@@ -83,6 +90,11 @@ export interface Origin {
   readonly licenseFiles: readonly string[];
   /** Folder (from the repository root) the origin's files sit in, with their upstream layout. */
   readonly folder: string;
+  /**
+   * Not committed: upstream path → SHA-256 of each file the documents need, fetched into `folder`
+   * (under the gitignored test/conformance/cache/) by fetch-corpus.ts.
+   */
+  readonly cached?: Readonly<Record<string, string>>;
 }
 
 export interface Manifest {
@@ -94,6 +106,8 @@ export interface Manifest {
 
 export interface ConformanceRow {
   readonly document: CorpusDocument;
+  /** Why the document was not compiled (its cached origin is not in the cache), when it was not. */
+  readonly skipped?: string;
   readonly got: Expectation;
   readonly pass: boolean;
   /** What each of the document's runs gave, in order. */
@@ -129,13 +143,28 @@ async function filesUnder(folder: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Why a cached origin cannot be compiled from the cache (a file missing, or not the pinned bytes),
+ * or undefined when every file it pins is there.
+ */
+export async function cacheGap(origin: Origin): Promise<string | undefined> {
+  for (const [path, digest] of Object.entries(origin.cached ?? {})) {
+    const file = join(ROOT, origin.folder, path);
+    if (!existsSync(file)) return `not in the cache (${path}); npm run conformance:fetch fetches it`;
+    if (sha256(await readFile(file)) !== digest) return `${path} in the cache is not the pinned file (SHA-256 differs)`;
+  }
+  return undefined;
+}
+
 /**
  * Copies each origin's folder into a temporary directory, with every remote URL that has a
  * stand-in replaced (in YAML and JSON documents) by the stand-in's path relative to the file.
  */
 async function stage(manifest: Manifest): Promise<{ root: string; close: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'arazzo-sfn-conformance-'));
-  const folders = [...new Set(Object.values(manifest.origins).map((o) => o.folder))];
+  const folders = [...new Set(Object.values(manifest.origins).map((o) => o.folder))].filter((f) => existsSync(join(ROOT, f)));
   const standInFolders = Object.values(manifest.standIns).map((s) => dirname(s.file));
   for (const folder of [...folders, ...standInFolders]) await cp(join(ROOT, folder), join(root, folder), { recursive: true, force: true });
   const urls = Object.entries(manifest.standIns);
@@ -161,7 +190,14 @@ export async function runConformance(manifest?: Manifest): Promise<ConformanceRo
   const cafe = await startCafeStandIn();
   try {
     const rows: ConformanceRow[] = [];
+    const gaps = new Map<string, string | undefined>();
+    for (const [name, origin] of Object.entries(m.origins)) gaps.set(name, origin.cached ? await cacheGap(origin) : undefined);
     for (const document of m.documents) {
+      const skipped = gaps.get(document.origin);
+      if (skipped) {
+        rows.push({ document, skipped, got: document.expected, pass: true, runs: [], details: [] });
+        continue;
+      }
       // Offline: the corpus never reaches the internet; a remote URL without a stand-in has no lock (ASFN1027).
       const result = await compileFile(join(staged.root, document.file), { validateAsl: true, remoteSources: 'offline' });
       const got = outcomeOf(result);
@@ -219,10 +255,10 @@ const describe = (e: Expectation) => {
 /** The table `npm run conformance` prints: document, expected, got; then the totals. */
 export function formatTable(rows: readonly ConformanceRow[]): string {
   const lines = rows.map((r) => [
-    r.pass ? 'ok  ' : 'FAIL',
-    r.document.file.replace(/^test\/(conformance\/corpus|fixtures)\//, ''),
+    r.skipped ? 'skip' : r.pass ? 'ok  ' : 'FAIL',
+    r.document.file.replace(/^test\/(conformance\/(corpus|cache)|fixtures)\//, ''),
     describe(r.document.expected),
-    describe(r.got),
+    r.skipped ? 'skipped' : describe(r.got),
   ]);
   const widths = [4, ...[1, 2, 3].map((i) => Math.max(...lines.map((l) => l[i].length), 8))];
   const header = ['', 'document', 'expected', 'got'];
@@ -231,14 +267,18 @@ export function formatTable(rows: readonly ConformanceRow[]): string {
       .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
-  const count = (o: Outcome) => rows.filter((r) => r.got.outcome === o).length;
+  const compiled = rows.filter((r) => !r.skipped);
+  const count = (o: Outcome) => compiled.filter((r) => r.got.outcome === o).length;
   const failed = rows.filter((r) => !r.pass);
-  const cases = rows.flatMap((r) => (r.document.runs ?? []).map((c, i) => JSON.stringify(c.expected) === JSON.stringify(r.runs[i])));
+  const skipped = rows.filter((r) => r.skipped);
+  const skippedOrigins = [...new Set(skipped.map((r) => `${r.document.origin}: ${r.skipped}`))];
+  const cases = compiled.flatMap((r) => (r.document.runs ?? []).map((c, i) => JSON.stringify(c.expected) === JSON.stringify(r.runs[i])));
   return [
     fmt(header),
     ...lines.map(fmt),
     '',
-    `${rows.length} documents: ${count('compiles')} compile, ${count('partial')} compile in part, ${count('refused')} refused; ${rows.length - failed.length} as pinned, ${failed.length} differ; ${cases.length} runs on the engine, ${cases.filter(Boolean).length} with their expected outputs`,
+    `${compiled.length} documents: ${count('compiles')} compile, ${count('partial')} compile in part, ${count('refused')} refused; ${compiled.length - failed.length} as pinned, ${failed.length} differ; ${cases.length} runs on the engine, ${cases.filter(Boolean).length} with their expected outputs`,
+    ...(skipped.length ? [`${skipped.length} documents skipped: ${skippedOrigins.join('; ')}`] : []),
     ...failed.flatMap((r) => [
       `  ${r.document.file}: expected ${JSON.stringify(r.document.expected)}`,
       `    got ${JSON.stringify(r.got)}`,
