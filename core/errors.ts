@@ -62,6 +62,12 @@ const ERROR_KINDS = {
    * password stays bad; an unreachable endpoint is Arazzo.ProviderUnavailable instead).
    */
   AuthFailed: { code: 'Arazzo.AuthFailed', retryable: false },
+  /**
+   * A broker (SQS, SNS, EventBridge) refused a send step's message for a reason a repeat would
+   * meet again: access denied, no such queue, topic or bus, a message it does not accept.
+   * (Throttling and the broker's own faults are Arazzo.ProviderUnavailable.)
+   */
+  MessageRefused: { code: 'Arazzo.MessageRefused', retryable: false },
   /** A `receive` step (Arazzo 1.1) got no matching message within its `timeout`. */
   MessageTimeout: { code: 'Arazzo.MessageTimeout', retryable: false },
   /** The plan handed to the handler is not usable (unknown step, version mismatch). */
@@ -147,3 +153,4 @@ export const secretError = factory(ErrorCodes.Secret);
 export const invalidResponse = factory(ErrorCodes.InvalidResponse);
 export const planError = factory(ErrorCodes.Plan);
 export const authFailed = factory(ErrorCodes.AuthFailed);
+export const messageRefused = factory(ErrorCodes.MessageRefused);

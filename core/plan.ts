@@ -383,10 +383,23 @@ export interface SigningPlan {
  * bindings: HTTP delivery to the channel's URL (server + address), or an AWS-native broker.
  * Names only, never ARNs: the construct resolves them in the deployment's account and region.
  */
+/**
+ * A FIFO queue or topic (its binding says `fifoQueue: true` / `ordering.type: FIFO`, or its name
+ * ends in `.fifo`): every message needs a group id, and carries a deduplication id.
+ */
+export interface FifoOrdering {
+  /**
+   * Where a message carries the id of its group (the channel message's correlation id location,
+   * `$message.payload#/orderId`): messages of one conversation stay in order. Absent, or absent
+   * from a message: the whole channel is one group.
+   */
+  readonly groupBy?: string;
+}
+
 export type ChannelTransport =
   | { readonly kind: 'http'; readonly url: string; readonly method: string }
-  | { readonly kind: 'sqs'; readonly queueName: string }
-  | { readonly kind: 'sns'; readonly topicName: string }
+  | { readonly kind: 'sqs'; readonly queueName: string; readonly fifo?: FifoOrdering }
+  | { readonly kind: 'sns'; readonly topicName: string; readonly fifo?: FifoOrdering }
   | { readonly kind: 'eventbridge'; readonly eventBusName: string; readonly source: string; readonly detailType: string };
 
 /**

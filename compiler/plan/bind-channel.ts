@@ -55,15 +55,24 @@ function bindingOf(kind: string, ...maps: Readonly<Record<string, unknown>>[]): 
  * server URL plus the channel address when the server speaks HTTP or there is none. Anything
  * else (Kafka, AMQP, MQTT, ...) is refused by name.
  */
-function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operation: AsyncApiOperation | undefined): ChannelTransport | string {
+function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operation: AsyncApiOperation | undefined, correlationLocation: string | undefined): ChannelTransport | string {
+  // A FIFO channel's messages are grouped by their correlation id, where the message says it is.
+  const fifoOrdering = correlationLocation ? { groupBy: correlationLocation } : {};
   const maps = [operation?.bindings ?? {}, channel.bindings];
   const sqs = bindingOf('sqs', ...maps);
   if (sqs) {
-    const name = isObject(sqs.queue) ? sqs.queue.name : Array.isArray(sqs.queues) && isObject(sqs.queues[0]) ? sqs.queues[0].name : undefined;
-    return typeof name === 'string' && name ? { kind: 'sqs', queueName: name } : 'its sqs binding names no queue (queue.name)';
+    const queue = isObject(sqs.queue) ? sqs.queue : Array.isArray(sqs.queues) && isObject(sqs.queues[0]) ? sqs.queues[0] : undefined;
+    const name = queue?.name;
+    if (typeof name !== 'string' || !name) return 'its sqs binding names no queue (queue.name)';
+    // SQS requires a FIFO queue's name to end in .fifo; the binding may also say so.
+    return { kind: 'sqs', queueName: name, ...(queue?.fifoQueue === true || name.endsWith('.fifo') ? { fifo: fifoOrdering } : {}) };
   }
   const sns = bindingOf('sns', ...maps);
-  if (sns) return typeof sns.name === 'string' && sns.name ? { kind: 'sns', topicName: sns.name } : 'its sns binding names no topic (name)';
+  if (sns) {
+    if (typeof sns.name !== 'string' || !sns.name) return 'its sns binding names no topic (name)';
+    const fifo = (isObject(sns.ordering) && sns.ordering.type === 'FIFO') || sns.name.endsWith('.fifo');
+    return { kind: 'sns', topicName: sns.name, ...(fifo ? { fifo: fifoOrdering } : {}) };
+  }
   const eventBridge = bindingOf('x-eventbridge', ...maps);
   if (eventBridge) {
     if (typeof eventBridge.source !== 'string' || !eventBridge.source) return 'its x-eventbridge binding has no source';
@@ -165,7 +174,9 @@ export function bindChannel(
       'asyncStep',
       `step "${step.stepId}" receives a message: a requestBody has nowhere to go (a send step's payload is its requestBody)`,
     );
-  const transport = transportOf(asyncapi, channel, operation);
+  const messages = operation?.messages.length ? operation.messages : channel.messages;
+  const correlationLocation = messages.find((m) => m.correlationLocation)?.correlationLocation;
+  const transport = transportOf(asyncapi, channel, operation, correlationLocation);
   if (typeof transport === 'string') {
     at(
       step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`,
@@ -182,8 +193,6 @@ export function bindChannel(
     );
     return undefined;
   }
-  const messages = operation?.messages.length ? operation.messages : channel.messages;
-  const correlationLocation = messages.find((m) => m.correlationLocation)?.correlationLocation;
   const contentType =
     messages.find((m) => m.contentType)?.contentType ?? (isObject(asyncapi.document.defaultContentType) ? undefined : asyncapi.document.defaultContentType);
   const method = step.action === 'receive' ? 'RECEIVE' : transport.kind === 'http' ? transport.method : 'SEND';

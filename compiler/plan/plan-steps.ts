@@ -133,7 +133,9 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
   const connectTimeoutMs = ctx.options.connectTimeoutMs ?? 5_000;
   const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);
-  const retrySafe = isRetrySafe(method, parameters, contentType, step.requestBody);
+  const transport = channel?.binding.action === 'send' ? channel.binding.transport : undefined;
+  // A send to a FIFO queue or topic carries a deduplication id: the broker takes a repeat within five minutes once.
+  const retrySafe = isRetrySafe(method, parameters, contentType, step.requestBody) || ((transport?.kind === 'sqs' || transport?.kind === 'sns') && transport.fifo !== undefined);
   const throttle = resolveThrottle(ctx.options.throttle);
   const responseMediaTypes = responseMediaTypesOf(op.operation);
   const checks = { ...DEFAULT_CHECK_SEVERITIES, ...ctx.options.checks };

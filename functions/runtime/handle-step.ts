@@ -15,7 +15,7 @@ import {
   stepTimeout,
   throttled,
   retryAfterSignal,
-  type ArazzoRuntimeError,
+  ArazzoRuntimeError,
   unexpectedContentType,
 } from '../../core/errors.js';
 import { parseRetryAfter } from './http/retry-after.js';
@@ -135,7 +135,9 @@ async function publishMessage(
     await runtime.messages.publish(transport, { headers, payload });
   } catch (err) {
     runtime.log?.({ ...logBase, durationMs: Date.now() - started, error: (err as Error).name });
-    // The broker's fault is the provider's: retried by the Task when the send is retry-safe, as an HTTP call's would be.
+    // The publisher names its faults (Arazzo.ProviderUnavailable, retried by the Task when the send is retry-safe, as an
+    // HTTP call's would be; Arazzo.MessageRefused, not retried); anything else is the broker's fault too.
+    if (err instanceof ArazzoRuntimeError) throw new ArazzoRuntimeError(err.name, `${where}: ${err.message}`, { cause: err.cause });
     throw providerUnavailable(`${where}: ${transport.kind} did not take the message (${(err as Error).name})`, { cause: err });
   }
   const result = await decideOutcome(plan, event, opened, runtime.sealer, allPass(plan.successCriteria, opened.ctx), () => `${where}: the message was published, but the step's success criteria do not hold, and no onFailure action applies`);

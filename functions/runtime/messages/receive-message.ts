@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { prepareCriteria } from '../../../core/criteria/index.js';
 import { ArazzoRuntimeError, ErrorCodes, expressionError } from '../../../core/errors.js';
-import { evaluateExpression, evaluateValue, type ExpressionContext } from '../../../core/expressions/index.js';
+import { evaluateValue, type ExpressionContext } from '../../../core/expressions/index.js';
 import type { StepEvent, StepPlan } from '../../../core/plan.js';
 import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
 import { pendingCallback, type CallbackStore, type PendingCallback, type ReceivedMessage } from '../callbacks/callback-store.js';
 import { resumes } from '../callbacks/receive-callback.js';
 import type { TaskTokenClient } from '../callbacks/task-token-client.js';
 import type { Sealer, SecretsProvider } from '../secrets/index.js';
+import { readMessageLocation } from './read-message-location.js';
 
 /**
  * How long a message no receive step waits for yet is kept (a reply that overtakes the step
@@ -37,12 +38,7 @@ export const messageDigest = (message: ReceivedMessage) =>
 /** A message's correlation id, read where its AsyncAPI message says (`$message.header#/id`); '' for a step that correlates nothing. */
 function correlationOf(plan: StepPlan, message: ReceivedMessage): string | undefined {
   if (plan.receive?.correlationId === undefined || !plan.receive.correlationLocation) return '';
-  // A Correlation ID Object's location reads `$message.header#/name`: a header is one value, named by the pointer's token.
-  const header = /^\$message\.header#\/(.+)$/.exec(plan.receive.correlationLocation);
-  const value = header
-    ? message.headers[header[1].toLowerCase()]
-    : evaluateExpression(plan.receive.correlationLocation, { inputs: {}, steps: {}, message: { headers: { ...message.headers }, payload: message.payload } });
-  return value === undefined || value === null || typeof value === 'object' ? undefined : String(value);
+  return readMessageLocation(plan.receive.correlationLocation, message);
 }
 
 /** The receiver's path for messages on a channel: `/messages/<source>/<channel>`, each part URL-encoded. */
