@@ -35,6 +35,9 @@ describe('public conformance corpus (issue 13 §6)', () => {
       const origin = manifest.origins[document.origin];
       if (origin.cached) expect(Object.keys(origin.cached), document.file).toContain(document.path);
       else expect(existsSync(join(ROOT, document.file)), document.file).toBe(true);
+      // A repaired entry says why for each edit, and the document is pinned as published too.
+      for (const repair of document.repairs ?? []) expect(repair.why, document.file).toMatch(/\S/);
+      if (document.repairs) expect(manifest.documents.filter((d) => d.file === document.file && !d.repairs), document.file).toHaveLength(1);
       if (document.expected.outcome !== 'compiles')
         expect(document.expected.must ?? document.expected.unreadable ?? document.expected.policy, document.file).toMatch(/\S/);
     }

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile, type CompileResult, type Diagnostic } from '../../compiler/index.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
+import { startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { startCafeStandIn, type CafeStandIn } from './cafe-stand-in.js';
+import { startDocumentSigningStandIn, type DocumentSigningStandIn } from './document-signing-stand-in.js';
 
 /**
  * The public conformance corpus (issue 13 §6): Arazzo documents that others wrote, each pinned to
@@ -61,8 +63,24 @@ export interface CorpusDocument {
     readonly policy?: string;
   };
   readonly note?: string;
-  /** Runs on the embedded engine against the loopback Cafe stand-in (cafe-stand-in.ts), every source served by it. */
+  /**
+   * Edits that make a refused document compile, applied to a staged copy of its folder (never to
+   * the document as published): this entry pins the repaired document, and its runs run it. The
+   * same document is pinned as published in an entry of its own.
+   */
+  readonly repairs?: readonly Repair[];
+  /** Runs on the embedded engine against a loopback stand-in (`standIn`), every source served by it. */
   readonly runs?: readonly RunCase[];
+}
+
+export interface Repair {
+  /** File to edit, relative to the document's folder. */
+  readonly file: string;
+  /** Text that occurs exactly once in it, and what replaces it. */
+  readonly find: string;
+  readonly replace: string;
+  /** The field of the specification the published text breaks. */
+  readonly why: string;
 }
 
 export interface RunOutcome {
@@ -76,6 +94,17 @@ export interface RunOutcome {
 }
 
 export interface RunCase {
+  /**
+   * The loopback test double that serves every source description: `cafe` (cafe-stand-in.ts), or
+   * `document-signing` (document-signing-stand-in.ts, which also sends messages to the local receiver).
+   * @default 'cafe'
+   */
+  readonly standIn?: 'cafe' | 'document-signing';
+  /**
+   * Compare `calls` sorted: steps in Parallel branches (Arazzo 1.1 `dependsOn`) reach the stand-in
+   * in an order that varies from run to run.
+   */
+  readonly callsInAnyOrder?: boolean;
   readonly workflowId: string;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly expected: RunOutcome;
@@ -183,11 +212,66 @@ async function stage(manifest: Manifest): Promise<{ root: string; close: () => P
   return { root, close: () => rm(root, { recursive: true, force: true }) };
 }
 
+/**
+ * Copies the folder of a document into a sibling folder (so its relative URLs still resolve) and
+ * applies its repairs there; returns the repaired document's path, or the reason a repair did not apply.
+ */
+async function repair(file: string, repairs: readonly Repair[], n: number): Promise<{ file: string } | { error: string }> {
+  const folder = `${dirname(file)}~repaired-${n}`;
+  await cp(dirname(file), folder, { recursive: true });
+  for (const r of repairs) {
+    const target = join(folder, r.file);
+    const text = await readFile(target, 'utf8');
+    const count = text.split(r.find).length - 1;
+    if (count !== 1) return { error: `repair of ${r.file} does not apply: its text occurs ${count} times` };
+    await writeFile(target, text.replace(r.find, () => r.replace));
+  }
+  return { file: join(folder, basename(file)) };
+}
+
+interface RunTarget {
+  readonly standIn: CafeStandIn;
+  /** The local receiver, for runs whose receive steps wait for the stand-in's messages. */
+  readonly receiver?: LocalCallbacks;
+  /** The receiver's, when there is one: the run and the receiver share them as a deployment does. */
+  readonly sealer: AesGcmSealer;
+  readonly secrets: InMemorySecretsProvider;
+}
+
+/** The loopback test doubles runs use, started on first use. */
+class StandIns {
+  private cafe?: Promise<CafeStandIn>;
+  private signing?: Promise<{ standIn: DocumentSigningStandIn; receiver: LocalCallbacks }>;
+  readonly secrets = new InMemorySecretsProvider();
+  readonly sealer = new AesGcmSealer();
+
+  async forRun(run: RunCase): Promise<RunTarget> {
+    if (run.standIn === 'document-signing') {
+      this.signing ??= (async () => ({
+        standIn: await startDocumentSigningStandIn(),
+        receiver: await startLocalCallbacks({ sealer: this.sealer, secrets: this.secrets }),
+      }))();
+      const { standIn, receiver } = await this.signing;
+      standIn.messageUrl = receiver.messageUrl('WebhookApi', 'documentSigned');
+      return { standIn, receiver, sealer: this.sealer, secrets: this.secrets };
+    }
+    this.cafe ??= startCafeStandIn();
+    return { standIn: await this.cafe, sealer: new AesGcmSealer(), secrets: new InMemorySecretsProvider() };
+  }
+
+  async close(): Promise<void> {
+    await (await this.cafe)?.close();
+    const signing = await this.signing;
+    await signing?.standIn.close();
+    await signing?.receiver.close();
+  }
+}
+
 /** Compiles every corpus document (from a staged copy) and compares it with its pinned outcome. */
 export async function runConformance(manifest?: Manifest): Promise<ConformanceRow[]> {
   const m = manifest ?? (await readManifest());
   const staged = await stage(m);
-  const cafe = await startCafeStandIn();
+  const standIns = new StandIns();
   try {
     const rows: ConformanceRow[] = [];
     const gaps = new Map<string, string | undefined>();
@@ -198,20 +282,29 @@ export async function runConformance(manifest?: Manifest): Promise<ConformanceRo
         rows.push({ document, skipped, got: document.expected, pass: true, runs: [], details: [] });
         continue;
       }
+      let file = join(staged.root, document.file);
+      if (document.repairs) {
+        const repaired = await repair(file, document.repairs, rows.length);
+        if ('error' in repaired) {
+          rows.push({ document, got: { outcome: 'refused', workflows: [], errors: [], warnings: [] }, pass: false, runs: [], details: [repaired.error] });
+          continue;
+        }
+        file = repaired.file;
+      }
       // Offline: the corpus never reaches the internet; a remote URL without a stand-in has no lock (ASFN1027).
-      const result = await compileFile(join(staged.root, document.file), { validateAsl: true, remoteSources: 'offline' });
+      const result = await compileFile(file, { validateAsl: true, remoteSources: 'offline' });
       const got = outcomeOf(result);
       const details = result.diagnostics
         .filter((d) => d.severity === 'error')
         .map((d) => `${d.code} ${d.pointer} ${d.message.replaceAll(staged.root + sep, '')}`);
       const runs: RunOutcome[] = [];
-      for (const run of document.runs ?? []) runs.push(await runCase(result, run, cafe));
+      for (const run of document.runs ?? []) runs.push(await runCase(result, run, await standIns.forRun(run)));
       const runsPass = (document.runs ?? []).every((r, i) => JSON.stringify(r.expected) === JSON.stringify(runs[i]));
       rows.push({ document, got, pass: same(document.expected, got) && runsPass, runs, details });
     }
     return rows;
   } finally {
-    await cafe.close();
+    await standIns.close();
     await staged.close();
   }
 }
@@ -225,22 +318,26 @@ const countCodes = (codes: readonly string[]) =>
     })
     .join(',');
 
-/** Runs one case on the embedded engine, every source description served by the stand-in, waits shortened to 1 ms. */
-async function runCase(result: CompileResult, run: RunCase, cafe: CafeStandIn): Promise<RunOutcome> {
+/**
+ * Runs one case on the embedded engine, every source description served by the stand-in, waits
+ * shortened to 1 ms; receive steps wait on the local receiver (the same receiver code as on AWS).
+ */
+async function runCase(result: CompileResult, run: RunCase, { standIn, receiver, sealer, secrets }: RunTarget): Promise<RunOutcome> {
   const set = new LocalWorkflowSet(result);
-  const serverUrls = Object.fromEntries(set.all.flatMap((w) => w.plan.sources.map((s) => [s.name, cafe.url])));
-  const before = cafe.log.length;
+  const serverUrls = Object.fromEntries(set.all.flatMap((w) => w.plan.sources.map((s) => [s.name, standIn.url])));
+  const before = standIn.log.length;
   const execution = await set.run(run.workflowId, run.inputs, {
-    runtime: { secrets: new InMemorySecretsProvider(), sealer: new AesGcmSealer(), serverUrls },
+    runtime: { secrets, sealer, serverUrls },
     waitMs: 1,
     retryIntervalMs: 1,
     timeoutMs: 60_000,
+    ...(receiver ? { callbacks: { local: receiver } } : {}),
   });
   return {
     status: execution.status,
     ...(execution.error ? { error: execution.error } : {}),
     ...(execution.output !== undefined ? { output: execution.output } : {}),
-    calls: cafe.log.slice(before),
+    calls: run.callsInAnyOrder ? standIn.log.slice(before).sort() : standIn.log.slice(before),
   };
 }
 
@@ -256,7 +353,7 @@ const describe = (e: Expectation) => {
 export function formatTable(rows: readonly ConformanceRow[]): string {
   const lines = rows.map((r) => [
     r.skipped ? 'skip' : r.pass ? 'ok  ' : 'FAIL',
-    r.document.file.replace(/^test\/(conformance\/(corpus|cache)|fixtures)\//, ''),
+    r.document.file.replace(/^test\/(conformance\/(corpus|cache)|fixtures)\//, '') + (r.document.repairs ? ' (repaired)' : ''),
     describe(r.document.expected),
     r.skipped ? 'skipped' : describe(r.got),
   ]);
@@ -282,6 +379,7 @@ export function formatTable(rows: readonly ConformanceRow[]): string {
     ...failed.flatMap((r) => [
       `  ${r.document.file}: expected ${JSON.stringify(r.document.expected)}`,
       `    got ${JSON.stringify(r.got)}`,
+      ...(r.runs.length ? [`    runs ${JSON.stringify(r.runs)}`] : []),
       ...r.details.map((d) => `    ${d}`),
     ]),
   ].join('\n');
