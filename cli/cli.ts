@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
       const { positionals, values } = parseOptions('compile', compileHelp, {
         args: rest,
         allowPositionals: true,
-        options: { workflow: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string', multiple: true }, throttle: { type: 'string' }, prices: { type: 'string' }, ...LOAD_FLAGS },
+        options: { workflow: { type: 'string' }, out: { type: 'string' }, severity: { type: 'string', multiple: true }, throttle: { type: 'string' }, prices: { type: 'string' }, signing: { type: 'string' }, ...LOAD_FLAGS },
       });
       if (positionals.length !== 1) throw new UsageError('compile needs exactly one file');
       return runCompile(positionals[0], { ...values, ...loadOptionsFrom(values) }, out, err, errStyle);
@@ -114,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
           inputs: { type: 'string' },
           personal: { type: 'string', multiple: true },
           server: { type: 'string', multiple: true },
+          signing: { type: 'string' },
           sandbox: { type: 'boolean' },
           'wait-ms': { type: 'string' },
           'retry-ms': { type: 'string' },
@@ -195,7 +196,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { runServeCommand, serveHelp } = await commands.serve();
       if (help) return (void out.write(serveHelp + '\n'), ExitCodes.ok);
-      return runServeCommand(rest, out);
+      return runServeCommand(rest, out, undefined, err);
     }
     default: {
       const suggestion = closest(command, Object.keys(commands));

@@ -6,10 +6,11 @@ import { ExitCodes, UsageError } from '../cli-error.js';
 import { loadFlagsHelp } from '../load-flags.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { severityHelp, severityOptions } from '../severity-option.js';
+import { readSigningOption, signingHelp, signingOptionWarnings } from '../signing-option.js';
 import { throttleHelp, throttleOptions } from '../throttle-option.js';
 import { plain, type Style } from '../style.js';
 
-export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>] [--severity <CHECK=level>] [--throttle <off|bounds>] [--prices <file.json>]
+export const compileHelp = `Usage: arazzo-sfn compile <file.arazzo.yml> [--workflow <id>] [--out <dir>] [--severity <CHECK=level>] [--throttle <off|bounds>] [--prices <file.json>] [--signing <file>]
 
 Compiles each workflow to an Amazon States Language definition (JSONPath) and its plan.
 Without --out, prints {"<workflowId>": {"definition": ..., "plan": ...}} as JSON on stdout.
@@ -27,6 +28,9 @@ region, stateTransitionsPer1000, lambdaRequestsPerMillion, lambdaGbSecond, memor
 operationMs, workflowFunctionMs, source.
 
 ${loadFlagsHelp}
+
+Request signing (the signature headers it produces count as supplied):
+${signingHelp}
 
 Response checks:
 ${severityHelp}
@@ -58,7 +62,8 @@ async function write(path: string, value: unknown): Promise<void> {
 
 export async function runCompile(
   file: string,
-  opts: { workflow?: string; out?: string; severity?: readonly string[]; throttle?: string; prices?: string } & LoadOptions & RemoteSourceOptions,
+  opts: { workflow?: string; out?: string; severity?: readonly string[]; throttle?: string; prices?: string; signing?: string } & LoadOptions &
+    RemoteSourceOptions,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
   style: Style = plain,
@@ -72,6 +77,11 @@ export async function runCompile(
       throw new UsageError(code ? `--prices ${opts.prices}: ${code}` : `--prices ${opts.prices}: ${(err as Error).message}`);
     }
   }
+  const signing = opts.signing !== undefined ? await readSigningOption(opts.signing) : undefined;
+  if (signing && !signing.signing) {
+    printDiagnostics(signing, stderr, style);
+    return ExitCodes.usage;
+  }
   const result = await compileFile(file, {
     maxFileBytes: opts.maxFileBytes,
     maxTotalBytes: opts.maxTotalBytes,
@@ -80,8 +90,10 @@ export async function runCompile(
     allowPrivateFetch: opts.allowPrivateFetch,
     ...severityOptions(opts.severity),
     ...throttleOptions(opts.throttle),
+    ...(signing?.signing ? { signing: signing.signing } : {}),
   });
   printDiagnostics(result, stderr, style);
+  if (signing) printDiagnostics({ diagnostics: signingOptionWarnings(signing, result) }, stderr, style);
   if (opts.workflow !== undefined && result.status.length) {
     const status = statusOf(result.status, opts.workflow);
     if (!status)

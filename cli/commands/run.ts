@@ -24,6 +24,7 @@ import { parseServerOption, redactUserinfo } from '../parse-server-option.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { executionToJson, formatExecution, formatStepLog, type StepOfState } from '../print-execution.js';
 import { severityHelp, severityOptions } from '../severity-option.js';
+import { readSigningOption, signingHelp, signingOptionWarnings } from '../signing-option.js';
 import { throttleHelp, throttleOptions } from '../throttle-option.js';
 import { plain, statusColour, type Style } from '../style.js';
 
@@ -44,6 +45,7 @@ Options:
                          "id:" names the workflow): it travels sealed, as with the inputs
                          schema's x-arazzo-sfn-personal: true
   --server <name=url>    server URL of a source description (repeatable)
+${signingHelp}
   --sandbox              serve every source the simulators know from the embedded sandbox,
                          with the demo credentials in the local secrets provider, so
                          --inputs workflows/examples/<id>.inputs.json runs as in "demo"
@@ -74,6 +76,8 @@ export interface RunCommandOptions {
   /** `--personal` entries: `[<workflowId>:]<input path or $steps.<id>.outputs.<name>>`. */
   readonly personal?: readonly string[];
   readonly server?: readonly string[];
+  /** `--signing <file>`: request signing per source description name (JSON or YAML). */
+  readonly signing?: string;
   readonly sandbox?: boolean;
   readonly waitMs?: number;
   readonly retryMs?: number;
@@ -111,8 +115,10 @@ function personalOption(entries: readonly string[], demo: Readonly<Record<string
     // `id:path`: a workflow id has no `$`, `/` or `.` before its colon; a bare path or expression has no colon there.
     const m = /^([A-Za-z0-9_-]+):(.+)$/.exec(entry);
     const [id, path] = m ? [m[1], m[2]] : [ANY_WORKFLOW, entry];
-    if (!path.startsWith('$steps.') && personalInputPath(path) === undefined) throw new UsageError(`--personal ${entry}: expected an input path (email, address.city, /address/city) or $steps.<id>.outputs.<name>`);
-    if (id === ANY_WORKFLOW && path.startsWith('$steps.')) throw new UsageError(`--personal ${entry}: name the workflow of a step output, as <workflowId>:${path}`);
+    if (!path.startsWith('$steps.') && personalInputPath(path) === undefined)
+      throw new UsageError(`--personal ${entry}: expected an input path (email, address.city, /address/city) or $steps.<id>.outputs.<name>`);
+    if (id === ANY_WORKFLOW && path.startsWith('$steps.'))
+      throw new UsageError(`--personal ${entry}: name the workflow of a step output, as <workflowId>:${path}`);
     (byWorkflow[id] ??= []).push(path);
   }
   return Object.keys(byWorkflow).length ? byWorkflow : undefined;
@@ -178,10 +184,25 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
   // The emitted ASL is the compiler's, checked by its tests: a run does not pay asl-validator's start-up again.
   // --sandbox: the PIS simulator verifies request signatures, so the run signs as the demo does (a key made for the run).
   const demo = opts.sandbox ? await import('../demo-sandboxes.js') : undefined;
-  const signing = demo ? { signing: demo.DEMO_SIGNING } : {};
+  // A bad --signing file stops the run before anything compiles or starts: its errors are at file:line:col.
+  const signingFile = opts.signing !== undefined ? await readSigningOption(opts.signing) : undefined;
+  if (signingFile && !signingFile.signing) {
+    printDiagnostics(signingFile, stderr, opts.errStyle);
+    return ExitCodes.usage;
+  }
+  // The file's declarations win over the demo's, per source.
+  const declared = { ...demo?.DEMO_SIGNING, ...signingFile?.signing };
+  const signing = Object.keys(declared).length ? { signing: declared } : {};
   // --sandbox runs the seeds as the demo does: their personal data declared by the demo's configuration.
   const personalData = personalOption(opts.personal ?? [], demo?.DEMO_PERSONAL_DATA);
-  const compileOptions = { validateAsl: false, ...severityOptions(opts.severity), ...throttleOptions(opts.throttle), ...opts.remote, ...signing, ...(personalData ? { personalData } : {}) };
+  const compileOptions = {
+    validateAsl: false,
+    ...severityOptions(opts.severity),
+    ...throttleOptions(opts.throttle),
+    ...opts.remote,
+    ...signing,
+    ...(personalData ? { personalData } : {}),
+  };
   const result =
     // --update-lock fetches: a cached compile would skip it.
     opts.cache === false || opts.remote?.remoteSources === 'update'
@@ -230,6 +251,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
       throw new UsageError(`--personal ${entry}: no workflow of ${file} has such an input (name a step output as <workflowId>:$steps.<id>.outputs.<name>)`);
     }
   }
+  if (signingFile) printDiagnostics({ diagnostics: signingOptionWarnings(signingFile, result) }, stderr, opts.errStyle);
   const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
   if (warnings && !opts.json && !hasErrors(result.diagnostics))
     stderr.write(`${file}: ${warnings} lint warning${warnings === 1 ? '' : 's'} (arazzo-sfn validate ${file} lists them)\n`);

@@ -4,6 +4,8 @@ import { EndpointFileError, startSfnEndpoint, type SfnEndpoint } from '../../loc
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { parseOptions } from '../parse-options.js';
 import { parseServerOption } from '../parse-server-option.js';
+import { printDiagnostics } from '../print-diagnostics.js';
+import { readSigningOption, signingHelp } from '../signing-option.js';
 import { formatStepLog } from '../print-execution.js';
 
 export const serveHelp = `Usage: arazzo-sfn serve [--port 8083] [--db .arazzo-sfn/endpoint.db] [--sandbox] [options]
@@ -38,6 +40,7 @@ Options:
                     demo credentials in the local secrets provider, so the example inputs
                     (workflows/examples/*.inputs.json) run as they are
   --server <name=url>  server URL of a source description (repeatable)
+${signingHelp}
   --region <name>   region written into ARNs (default us-east-1)
   --max-duration <s>  seconds an execution may run before it times out (ExecutionTimedOut;
                     default a year, as on AWS)
@@ -55,6 +58,8 @@ export interface ServeOptions {
   readonly dir?: string;
   readonly sandbox?: boolean;
   readonly server?: readonly string[];
+  /** Request signing per source description name (a checked `--signing` file); wins over the sandbox's per source. */
+  readonly signing?: Readonly<Record<string, unknown>>;
   readonly region?: string;
   readonly waitMs?: number;
   readonly retryMs?: number;
@@ -69,7 +74,12 @@ const wholeNumber = (name: string, v: string | undefined, max = Number.MAX_SAFE_
 };
 
 /** `arazzo-sfn serve <args>`: parses the arguments, serves until SIGINT/SIGTERM (or `until` aborts). */
-export function runServeCommand(args: readonly string[], out: NodeJS.WritableStream, until?: AbortSignal): Promise<number> {
+export function runServeCommand(
+  args: readonly string[],
+  out: NodeJS.WritableStream,
+  until?: AbortSignal,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const { values } = parseOptions('serve', serveHelp, {
     args: [...args],
     options: {
@@ -80,6 +90,7 @@ export function runServeCommand(args: readonly string[], out: NodeJS.WritableStr
       dir: { type: 'string' },
       sandbox: { type: 'boolean' },
       server: { type: 'string', multiple: true },
+      signing: { type: 'string' },
       region: { type: 'string' },
       'wait-ms': { type: 'string' },
       'retry-ms': { type: 'string' },
@@ -89,25 +100,32 @@ export function runServeCommand(args: readonly string[], out: NodeJS.WritableStr
   if (values['max-duration'] === '0') throw new UsageError('--max-duration expects at least 1 second');
   // The environment keeps the token out of the process list.
   const token = values.token ?? (process.env.ARAZZO_SFN_TOKEN || undefined);
-  if (token !== undefined && !/^[\w.~+=-]{8,128}$/.test(token)) throw new UsageError('--token expects 8 to 128 letters, digits or ._~+=- (it travels as the access key id of the signature)');
-  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region)) throw new UsageError(`--region expects a region name such as eu-west-1, got "${values.region}"`);
-  return runServe(
-    {
-      ...(values.port !== undefined ? { port: wholeNumber('port', values.port, 65_535) } : {}),
-      ...(values.host !== undefined ? { host: values.host } : {}),
-      ...(token !== undefined ? { token } : {}),
-      ...(values.db !== undefined ? { db: values.db } : {}),
-      ...(values.dir !== undefined ? { dir: values.dir } : {}),
-      ...(values.sandbox ? { sandbox: true } : {}),
-      ...(values.server ? { server: values.server } : {}),
-      ...(values.region !== undefined ? { region: values.region } : {}),
-      ...(values['wait-ms'] !== undefined ? { waitMs: wholeNumber('wait-ms', values['wait-ms']) } : {}),
-      ...(values['retry-ms'] !== undefined ? { retryMs: wholeNumber('retry-ms', values['retry-ms']) } : {}),
-      ...(values['max-duration'] !== undefined ? { maxDurationSeconds: wholeNumber('max-duration', values['max-duration'], 365 * 24 * 3600) } : {}),
-    },
-    out,
-    until,
-  );
+  if (token !== undefined && !/^[\w.~+=-]{8,128}$/.test(token))
+    throw new UsageError('--token expects 8 to 128 letters, digits or ._~+=- (it travels as the access key id of the signature)');
+  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region))
+    throw new UsageError(`--region expects a region name such as eu-west-1, got "${values.region}"`);
+  const options: ServeOptions = {
+    ...(values.port !== undefined ? { port: wholeNumber('port', values.port, 65_535) } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(token !== undefined ? { token } : {}),
+    ...(values.db !== undefined ? { db: values.db } : {}),
+    ...(values.dir !== undefined ? { dir: values.dir } : {}),
+    ...(values.sandbox ? { sandbox: true } : {}),
+    ...(values.server ? { server: values.server } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    ...(values['wait-ms'] !== undefined ? { waitMs: wholeNumber('wait-ms', values['wait-ms']) } : {}),
+    ...(values['retry-ms'] !== undefined ? { retryMs: wholeNumber('retry-ms', values['retry-ms']) } : {}),
+    ...(values['max-duration'] !== undefined ? { maxDurationSeconds: wholeNumber('max-duration', values['max-duration'], 365 * 24 * 3600) } : {}),
+  };
+  if (values.signing === undefined) return runServe(options, out, until);
+  // A bad file stops the endpoint before it starts, its errors at file:line:col.
+  return readSigningOption(values.signing).then((signing) => {
+    if (!signing.signing) {
+      printDiagnostics(signing, err);
+      return ExitCodes.usage;
+    }
+    return runServe({ ...options, signing: signing.signing }, out, until);
+  });
 }
 
 /** Relative to the working directory when inside it, as the user typed it; absolute otherwise. */
@@ -135,7 +153,8 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
       ...(opts.dir !== undefined ? { workflowsDir: opts.dir } : {}),
       ...(opts.region !== undefined ? { region: opts.region } : {}),
       // The demo sandbox verifies PIS signatures: the endpoint signs seed 001's payment calls as the demo does.
-      ...(demo ? { sandbox: demo.sandboxes, secrets: demo.secrets, signing: DEMO_SIGNING } : {}),
+      ...(demo ? { sandbox: demo.sandboxes, secrets: demo.secrets } : {}),
+      ...(demo || opts.signing ? { signing: { ...(demo ? DEMO_SIGNING : {}), ...opts.signing } } : {}),
       serverUrls,
       ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}),
       ...(opts.retryMs !== undefined ? { retryIntervalMs: opts.retryMs } : {}),

@@ -43,6 +43,7 @@ export const DiagnosticCodes = {
   signingDeclaration: { code: 'ASFN1050', rule: 'signing-declaration' },
   signingUnsupported: { code: 'ASFN1051', rule: 'signing-unsupported' },
   signingKeyId: { code: 'ASFN1120', rule: 'signing-key-id' },
+  signingConfig: { code: 'ASFN1145', rule: 'signing-config' },
   // Verified inbound webhooks (issue 19 §3).
   callbackVerification: { code: 'ASFN1070', rule: 'callback-verify' },
   // mTLS and private_key_jwt (issue 19 §2, docs/mtls.md).
@@ -105,6 +106,8 @@ export const DiagnosticCodes = {
   signatureHeaderUnset: { code: 'ASFN2039', rule: 'signature-header' },
   signedHeaderUnset: { code: 'ASFN2040', rule: 'signed-header' },
   signingKeyIdInput: { code: 'ASFN2120', rule: 'signing-key-id-input' },
+  signingConfigUnknownSource: { code: 'ASFN2145', rule: 'signing-config-source' },
+  signingConfigUnused: { code: 'ASFN2146', rule: 'signing-config-unused' },
   // Other people's documents, continued (issue 13).
   impliedDependsOn: { code: 'ASFN2125', rule: 'implied-depends-on' },
   credentialMarkUnread: { code: 'ASFN1125', rule: 'credential-mark' },

@@ -30,7 +30,8 @@ export interface SigningDeclaration {
   readonly label?: string;
 }
 
-const ALGORITHMS: Readonly<Record<SigningScheme, readonly SigningAlgorithm[]>> = {
+/** The algorithms each scheme defines (what a declaration may name). */
+export const SIGNING_ALGORITHMS: Readonly<Record<SigningScheme, readonly SigningAlgorithm[]>> = {
   'draft-cavage': ['rsa-sha256', 'hs2019'],
   rfc9421: ['rsa-pss-sha512', 'rsa-v1_5-sha256', 'ecdsa-p256-sha256', 'ed25519'],
 };
@@ -83,10 +84,10 @@ export function readSigningDeclaration(raw: unknown): Omit<SigningPlan, 'schemeN
 function readDeclaration(raw: unknown): Omit<SigningPlan, 'schemeName'> | { problem: string; kind?: DiagnosticKind } {
   if (!isObject(raw)) return { problem: 'must be an object with scheme, algorithm, components, key and keyId' };
   const scheme = raw.scheme as SigningScheme;
-  if (!(scheme in ALGORITHMS)) return { problem: `scheme must be draft-cavage or rfc9421 (is ${JSON.stringify(raw.scheme)})` };
+  if (!(scheme in SIGNING_ALGORITHMS)) return { problem: `scheme must be draft-cavage or rfc9421 (is ${JSON.stringify(raw.scheme)})` };
   const algorithm = raw.algorithm as SigningAlgorithm;
-  if (!ALGORITHMS[scheme].includes(algorithm))
-    return { problem: `algorithm ${JSON.stringify(raw.algorithm)} is not one of ${scheme}'s: ${ALGORITHMS[scheme].join(', ')}` };
+  if (!SIGNING_ALGORITHMS[scheme].includes(algorithm))
+    return { problem: `algorithm ${JSON.stringify(raw.algorithm)} is not one of ${scheme}'s: ${SIGNING_ALGORITHMS[scheme].join(', ')}` };
   if (!Array.isArray(raw.components) || !raw.components.length || !raw.components.every((c) => typeof c === 'string'))
     return { problem: 'components must be a non-empty list of component names' };
   const components = (raw.components as string[]).map((c) => c.toLowerCase());
