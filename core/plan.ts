@@ -554,6 +554,12 @@ export interface StepResult {
   readonly childInput?: Record<string, unknown>;
   /** Response checks that failed at `warn` severity (CONTENT_TYPE_CHECK, SCHEMA_CHECK): the step went on, and the history says why. */
   readonly checks?: readonly CheckFinding[];
+  /**
+   * Criteria that could not be evaluated (Arazzo 1.1 § Criterion Object, "Evaluation Errors": an
+   * XPath over a body that is not XML, a dynamic error, an embedded value that cannot stand where
+   * it is) and so were not met: which, and why. Names the criterion and the problem, never a value.
+   */
+  readonly criteriaNotes?: readonly string[];
 }
 
 /** The execution input key that links a nested execution to the one that started it, in the console. */

@@ -121,6 +121,10 @@ export const DiagnosticCodes = {
   personalUnknown: { code: 'ASFN2110', rule: 'personal-data-unknown' },
   // Selector Objects (Arazzo 1.1, issue 17).
   xpathVersionRead31: { code: 'ASFN2100', rule: 'xpath-version' },
+  // Criteria conditions, spec-exact (Arazzo 1.1, issue 17).
+  conditionEmbeddedExpression: { code: 'ASFN1135', rule: 'condition-embedded-expression' },
+  goessnerFilterUnread: { code: 'ASFN1136', rule: 'jsonpath-goessner-script' },
+  goessnerFilterRead: { code: 'ASFN2135', rule: 'jsonpath-goessner-filter' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

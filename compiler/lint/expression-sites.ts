@@ -1,4 +1,5 @@
-import { listConditionExpressions, parseCondition } from '../../core/criteria/index.js';
+import { embeddedExpressions, listConditionExpressions, parseCondition } from '../../core/criteria/index.js';
+import type { CriterionType, ExpressionVersion } from '../../core/plan.js';
 import { ExpressionSyntaxError, parseExpression, parseTemplate, type Expression } from '../../core/expressions/index.js';
 import { expressionStrings } from '../../core/selectors/is-selector.js';
 import { encodePointer } from '../load/parse-yaml-source.js';
@@ -49,11 +50,11 @@ function* criteriaSites(criteria: readonly ArazzoCriterion[] | undefined, pointe
       const expressions = parseOr(() => [parseExpression(c.context!)]);
       if (expressions.length) yield { ...where, pointer: `${pointer}/${i}/context`, text: c.context, expressions };
     }
-    // Only a simple condition is made of runtime expressions; regex and JSONPath conditions are not.
-    if ((c.type ?? 'simple') === 'simple') {
-      const expressions = parseOr(() => listConditionExpressions(parseCondition(c.condition)));
-      if (expressions.length) yield { ...where, pointer: `${pointer}/${i}/condition`, text: c.condition, expressions };
-    }
+    // A simple condition is made of runtime expressions; the others embed them as {$...} (Arazzo 1.1).
+    const typed = typeof c.type === 'object' ? (c.type as { type: CriterionType; version?: ExpressionVersion }) : undefined;
+    const type = typed ? typed.type : ((c.type as CriterionType | undefined) ?? 'simple');
+    const expressions = parseOr(() => (type === 'simple' ? listConditionExpressions(parseCondition(c.condition)) : embeddedExpressions({ type, condition: c.condition, ...(typed?.version ? { version: typed.version } : {}) })));
+    if (expressions.length) yield { ...where, pointer: `${pointer}/${i}/condition`, text: c.condition, expressions };
   }
 }
 

@@ -1,4 +1,4 @@
-import { checkCriterion } from '../../core/criteria/index.js';
+import { checkCriterion, conditionAsChecked } from '../../core/criteria/index.js';
 import { ExpressionSyntaxError, parseTemplate, referencedSteps } from '../../core/expressions/index.js';
 import type { CriterionPlan } from '../../core/plan.js';
 import type { Diagnostic, DiagnosticKind } from '../diagnostics/index.js';
@@ -48,20 +48,25 @@ export function stepsReferencedBy(value: unknown): string[] {
 }
 
 /** The diagnostic of each criterion warning's rule. */
-const warningKinds: Readonly<Record<string, DiagnosticKind>> = { 'jsonpath-rfc9535': 'legacyJsonPath', 'regex-backtracking': 'regexBacktracking' };
+const warningKinds: Readonly<Record<string, DiagnosticKind>> = { 'jsonpath-rfc9535': 'legacyJsonPath', 'regex-backtracking': 'regexBacktracking', 'jsonpath-goessner-filter': 'goessnerFilterRead' };
+
+/** The diagnostic of each criterion problem's rule (the condition's plain syntax otherwise). */
+const problemKinds: Readonly<Record<string, DiagnosticKind>> = { 'embedded-expression': 'conditionEmbeddedExpression', 'jsonpath-goessner-filter': 'goessnerFilterUnread' };
 
 export function checkCriterionAt(source: YamlSource, criterion: CriterionPlan, pointer: string, diagnostics: Diagnostic[]): void {
   const { problems, warnings } = checkCriterion(criterion);
-  if (criterion.type === 'xpath' && criterion.version !== 'xpath-10') {
+  const checked = conditionAsChecked(criterion);
+  if (criterion.type === 'xpath' && criterion.version !== 'xpath-10' && !problems.length) {
     try {
-      checkXPath31(criterion.condition);
+      checkXPath31(checked);
     } catch (err) {
       if (!(err instanceof ExpressionSyntaxError)) throw err;
-      problems.push({ message: `condition is not an XPath ${criterion.version === 'xpath-20' ? '2.0' : criterion.version === 'xpath-30' ? '3.0' : '3.1'} expression: ${err.message}`, offset: err.offset });
+      const embeds = checked !== criterion.condition ? ' (each embedded {$...} read as the value it stands for: text inside quotes, a number outside)' : '';
+      problems.push({ message: `condition is not an XPath ${criterion.version === 'xpath-20' ? '2.0' : criterion.version === 'xpath-30' ? '3.0' : '3.1'} expression${embeds}: ${err.message}`, offset: err.offset });
     }
   }
   for (const problem of problems) {
-    diagnostics.push(diagnosticAt(source, `${pointer}/condition`, 'criterionSyntax', `${criterion.type} criterion "${criterion.condition}": ${problem.message}`));
+    diagnostics.push(diagnosticAt(source, `${pointer}/condition`, (problem.rule && problemKinds[problem.rule]) || 'criterionSyntax', `${criterion.type} criterion "${criterion.condition}": ${problem.message}`));
   }
   for (const warning of warnings) {
     diagnostics.push(diagnosticAt(source, `${pointer}/condition`, warningKinds[warning.rule] ?? 'criterionSyntax', warning.message, 'warning'));

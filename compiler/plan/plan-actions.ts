@@ -1,5 +1,6 @@
 import type { ActionPlan, CriterionPlan, CriterionType, LoopPolicy } from '../../core/plan.js';
 import type { ArazzoCriterion, ArazzoFailureAction, ArazzoReusable, ArazzoStep, ArazzoSuccessAction } from '../validate/arazzo-schema.js';
+import { isGoessnerFilterCondition } from '../../core/criteria/goessner-jsonpath.js';
 import { checkCriterionAt } from './check-expressions.js';
 import { planExpressionType } from './plan-selectors.js';
 import { DEFAULT_LOOP, DEFAULT_RETRY_LIMIT, LOOP_LIMITS } from './compile-options.js';
@@ -30,8 +31,10 @@ export function planCriteria(ctx: PlanContext, criteria: readonly ArazzoCriterio
     // An Expression Type Object names a jsonpath or xpath version (Arazzo 1.1); a plain type takes its default.
     const typed = typeof c.type === 'object' ? planExpressionType(report ? ctx : { ...ctx, diagnostics: [] }, c.type, `${pointer}/${i}/type`, ['jsonpath', 'xpath'], 'criterion') : undefined;
     const type = (typeof c.type === 'object' ? (typed?.type ?? c.type.type) : (c.type ?? 'simple')) as CriterionType;
-    // A jsonpath condition reads RFC 9535 and, with a warning, the Goessner-style comparisons of 1.0.x documents (whatever its version says).
-    const version = typed?.type === 'xpath' && typed.version !== 'xpath-31' ? typed.version : undefined;
+    // A jsonpath condition reads RFC 9535 and, with a warning, the Goessner-style comparisons of 1.0.x documents (whatever its version says);
+    // a Goessner one with filters `?()` reads them as Goessner's draft does, so only then does the plan carry its version.
+    const goessner = typed?.version === 'draft-goessner-dispatch-jsonpath-00' && isGoessnerFilterCondition(c.condition);
+    const version = (typed?.type === 'xpath' && typed.version !== 'xpath-31') || goessner ? typed!.version : undefined;
     const plan: CriterionPlan = { type, condition: c.condition, ...(c.context !== undefined ? { context: c.context } : {}), ...(version ? { version } : {}) };
     if (!report || (typeof c.type === 'object' && !typed)) return plan;
     checkCriterionAt(ctx.loaded.source, plan, `${pointer}/${i}`, ctx.diagnostics);

@@ -5,9 +5,13 @@ import { checkXPath } from './check-xpath.js';
 import { mayBacktrackCatastrophically, REGEX_BUDGET_MS } from './match-regex.js';
 import { parseCondition } from './parse-condition.js';
 import { describeJsonPathCondition, parseJsonPathCondition } from './parse-jsonpath-condition.js';
+import { conditionForSyntaxCheck, conditionSyntaxOf, hasEmbeddedExpressions, splitCondition } from './embedded-expressions.js';
+import { checkGoessnerCondition, isGoessnerFilterCondition } from './goessner-jsonpath.js';
 
 export interface CriterionProblem {
   readonly message: string;
+  /** The rule the problem breaks, when it is not the condition's plain syntax. */
+  readonly rule?: 'embedded-expression' | 'jsonpath-goessner-filter';
   /** Offset into `condition` of the problem, when it lies there. */
   readonly offset?: number;
 }
@@ -21,6 +25,11 @@ export interface CriterionCheck {
   problems: CriterionProblem[];
   warnings: CriterionWarning[];
 }
+
+const GOESSNER = 'draft-goessner-dispatch-jsonpath-00';
+
+/** Why a problem of the condition's syntax may come from where an embedded expression stands. */
+const standInNote = (embeds: boolean) => (embeds ? ' (each embedded {$...} read as the value it stands for: text inside quotes, a number outside)' : '');
 
 /** Runs `parse`, turning a syntax error into a problem. */
 function attempt(
@@ -57,6 +66,21 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
     problems.push({ message: `a ${c.type} criterion requires a context (e.g. $response.body)` });
   }
 
+  const syntax = conditionSyntaxOf(c);
+  let condition = c.condition;
+  let embeds = false;
+  if (syntax) {
+    try {
+      const parts = splitCondition(c.condition, syntax);
+      embeds = hasEmbeddedExpressions(parts);
+      condition = conditionForSyntaxCheck(parts, syntax);
+    } catch (error) {
+      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      problems.push({ rule: 'embedded-expression', message: `an embedded runtime expression does not parse: ${error.message}`, offset: error.offset });
+      return { problems, warnings };
+    }
+  }
+
   switch (c.type) {
     case 'simple':
       attempt(
@@ -67,22 +91,36 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
       break;
     case 'regex':
       try {
-        new RegExp(c.condition);
-        if (mayBacktrackCatastrophically(c.condition)) {
+        new RegExp(condition);
+        if (mayBacktrackCatastrophically(condition)) {
           warnings.push({
             rule: 'regex-backtracking',
             message: `condition "${c.condition}" nests a repetition inside a repetition, which can backtrack for a time exponential in the text's length; it runs on the linear-time engine where RE2 reads it as ECMA-262 does, otherwise under a ${REGEX_BUDGET_MS} ms budget that fails the criterion past it (Arazzo.Expression); write it without nested repetition (e.g. ^a+$ for ^(a+)+$)`,
           });
         }
       } catch (error) {
-        problems.push({ message: `condition is not an ECMA-262 regular expression: ${(error as Error).message}` });
+        problems.push({ message: `condition is not an ECMA-262 regular expression${standInNote(embeds)}: ${(error as Error).message}` });
       }
       break;
     case 'jsonpath':
+      if (c.version === GOESSNER && isGoessnerFilterCondition(c.condition)) {
+        const goessner = attempt(
+          problems,
+          () => checkGoessnerCondition(condition),
+          (e) => ({ rule: 'jsonpath-goessner-filter', message: `${e.message}${standInNote(embeds)}`, offset: e.offset }),
+        );
+        if (goessner) {
+          warnings.push({
+            rule: 'jsonpath-goessner-filter',
+            message: `condition "${c.condition}" is Goessner JSONPath: its filters are read as the JavaScript they are (== converts types, a member test is truthiness); the standard form is RFC 9535 JSONPath (version "rfc9535": filters "?expr", == compares type and value, @.x tests existence)`,
+          });
+        }
+        break;
+      }
       attempt(
         problems,
         () => {
-          const parsed = parseJsonPathCondition(c.condition);
+          const parsed = parseJsonPathCondition(condition);
           if (parsed.form === 'standard') return;
           const evaluatedAs = describeJsonPathCondition(parsed);
           const standard = parsed.standard
@@ -93,7 +131,7 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
             message: `condition "${c.condition}" is not RFC 9535 JSONPath; evaluated as ${evaluatedAs}; ${standard}`,
           });
         },
-        (e) => ({ message: e.message, offset: e.offset }),
+        (e) => ({ message: `${e.message}${standInNote(embeds)}`, offset: e.offset }),
       );
       break;
     case 'xpath':
@@ -101,8 +139,8 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
       if (c.version !== 'xpath-10') break;
       attempt(
         problems,
-        () => checkXPath(c.condition),
-        (e) => ({ message: `condition is not an XPath 1.0 expression: ${e.message}`, offset: e.offset }),
+        () => checkXPath(condition),
+        (e) => ({ message: `condition is not an XPath 1.0 expression${standInNote(embeds)}: ${e.message}`, offset: e.offset }),
       );
       break;
   }

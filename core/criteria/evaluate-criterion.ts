@@ -1,5 +1,6 @@
 import { query, type JsonValue } from 'jsonpath-rfc9535';
-import { expressionError } from '../errors.js';
+import { ErrorCodes, expressionError, isErrorCode } from '../errors.js';
+import { ExpressionSyntaxError } from '../expressions/expression-syntax-error.js';
 import { evaluateExpression, type ExpressionContext } from '../expressions/evaluate-expression.js';
 import type { CriterionPlan } from '../plan.js';
 import { isJsonEqual } from './is-json-equal.js';
@@ -9,6 +10,10 @@ import { parseCondition, type ComparisonOperator, type Condition } from './parse
 import { parseJsonPathCondition, type JsonPathCondition, type JsonScalar, type SingularPath } from './parse-jsonpath-condition.js';
 import { describeCriterion } from './prepare-criteria.js';
 import { compileRegex, type CompiledRegex } from './match-regex.js';
+import { CriterionNotMet } from './criterion-not-met.js';
+import { interpolateCondition } from './embedded-expressions.js';
+import { engineMessage } from './xml-context.js';
+import { evaluateGoessnerCondition, isGoessnerFilterCondition } from './goessner-jsonpath.js';
 
 // A warm Lambda evaluates the same few conditions on every call.
 const CACHE_LIMIT = 500;
@@ -88,8 +93,20 @@ function evaluateJsonPath(condition: JsonPathCondition, root: unknown): boolean 
     return condition.form === 'membership'
       ? condition.values.some((value) => isJsonEqual(node, value))
       : compareNode(condition.operator, node, condition.literal);
-  } catch {
-    throw expressionError('jsonpath criterion could not be evaluated');
+  } catch (err) {
+    throw new CriterionNotMet(`the JSONPath could not be evaluated: ${engineMessage(err)}`);
+  }
+}
+
+/** A condition's parse, where a syntax error (possible only once values are substituted: the compiler checks the rest) leaves it unmet. */
+function parsed<T>(cache: Map<string, T>, condition: string, parse: (text: string) => T, what: string): T {
+  try {
+    return cached(cache, condition, () => parse(condition));
+  } catch (err) {
+    if (err instanceof ExpressionSyntaxError || err instanceof SyntaxError || isErrorCode(err, ErrorCodes.Expression)) {
+      throw new CriterionNotMet(`the condition, as evaluated (embedded values substituted), is not ${what}`);
+    }
+    throw err;
   }
 }
 
@@ -97,26 +114,47 @@ function asText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/**
- * Whether a criterion holds. Absent values make it false rather than throwing; malformed
- * conditions throw (the compiler rejects them first, see checkCriterion). xpath criteria need
- * prepareCriteria() to have run for their step, as their engine is loaded asynchronously.
- */
-export function evaluateCriterion(c: CriterionPlan, ctx: ExpressionContext): boolean {
+function evaluate(c: CriterionPlan, ctx: ExpressionContext): boolean {
   switch (c.type) {
     case 'simple':
       return evaluateCondition(cached(simpleCache, c.condition, () => parseCondition(c.condition)), ctx);
     case 'regex': {
       const value = contextValue(c, ctx);
       if (value === undefined) return false;
-      return cached(regexCache, c.condition, () => compileRegex(c.condition)).test(asText(value));
+      const pattern = interpolateCondition(c, ctx);
+      return parsed(regexCache, pattern, compileRegex, 'a regular expression').test(asText(value));
     }
     case 'jsonpath': {
       const value = contextValue(c, ctx);
       if (value === undefined) return false;
-      return evaluateJsonPath(cached(jsonPathCache, c.condition, () => parseJsonPathCondition(c.condition)), value);
+      const condition = interpolateCondition(c, ctx);
+      if (c.version === GOESSNER && isGoessnerFilterCondition(c.condition)) return evaluateGoessnerCondition(condition, value);
+      return evaluateJsonPath(parsed(jsonPathCache, condition, parseJsonPathCondition, 'a JSONPath'), value);
     }
-    case 'xpath':
-      return evaluateXPath(c.condition, contextValue(c, ctx), describeCriterion(c), c.version);
+    case 'xpath': {
+      const value = contextValue(c, ctx);
+      if (value === undefined) return false;
+      return evaluateXPath(interpolateCondition(c, ctx), value, describeCriterion(c), c.version);
+    }
+  }
+}
+
+const GOESSNER = 'draft-goessner-dispatch-jsonpath-00';
+
+/**
+ * Whether a criterion holds. Absent values make it false rather than throwing. A criterion that
+ * cannot be evaluated (Arazzo 1.1 § Evaluation Errors: a body that is not XML, a dynamic XPath
+ * error, a condition that no longer parses once its embedded values are in) is not met, and
+ * `notes` gets why, for the step's history; the bounds this implementation sets stay
+ * `Arazzo.Expression` errors. xpath criteria need prepareCriteria() to have run for their step,
+ * as their engine is loaded asynchronously.
+ */
+export function evaluateCriterion(c: CriterionPlan, ctx: ExpressionContext, notes?: string[]): boolean {
+  try {
+    return evaluate(c, ctx);
+  } catch (err) {
+    if (!(err instanceof CriterionNotMet)) throw err;
+    notes?.push(`${describeCriterion(c)} is not met: ${err.message}`);
+    return false;
   }
 }

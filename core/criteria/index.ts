@@ -16,3 +16,6 @@ export { listCriterionExpressions } from './list-criterion-expressions.js';
 export { repairJsonPath, formatJsonPath } from './repair-jsonpath.js';
 export { handledFaultStatuses, criteriaAdmit, criteriaName, inStatusRanges, toStatusRanges, FAULT_STATUSES } from './admitted-statuses.js';
 export { compileRegex, loadRegexEngine, mayBacktrackCatastrophically, REGEX_BUDGET_MS, type CompiledRegex } from './match-regex.js';
+export { embeddedExpressions, interpolateCondition, conditionAsChecked, conditionSyntaxOf, type ConditionSyntax } from './embedded-expressions.js';
+export { checkGoessnerCondition, goessnerQuery, isGoessnerFilterCondition } from './goessner-jsonpath.js';
+export { CriterionNotMet } from './criterion-not-met.js';

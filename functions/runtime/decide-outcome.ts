@@ -8,8 +8,9 @@ import { parseRetryAfter } from './http/retry-after.js';
 import { getAtCredentialPath, holdsCredentialMember, setAtCredentialPath } from '../../core/credential-names.js';
 import { carriesSecretForm, isSealed, parseSecretReference, resolveSecretReference, type Sealer, type SecretsProvider } from './secrets/index.js';
 
-export function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionContext): boolean {
-  return criteria.every((c) => evaluateCriterion(c, ctx));
+/** Whether every criterion holds; `notes` gets why each one that could not be evaluated is not met. */
+export function allPass(criteria: readonly CriterionPlan[], ctx: ExpressionContext, notes?: string[]): boolean {
+  return criteria.every((c) => evaluateCriterion(c, ctx, notes));
 }
 
 function delayFor(action: ActionPlan & { loop: LoopPolicy }, attempts: number, retryAfterHeader: string | undefined): number {
@@ -26,6 +27,8 @@ export interface OpenedContext {
   readonly ctx: ExpressionContext;
   /** The plaintexts opened for this invocation: any output carrying one is sealed again. */
   readonly opened: string[];
+  /** Why criteria evaluated for this invocation were not met when they could not be evaluated (the step's `criteriaNotes`). */
+  readonly notes?: string[];
 }
 
 /**
@@ -80,7 +83,7 @@ export async function openContext(
   const ctx: ExpressionContext = { inputs, steps, ...(workflows ? { workflows } : {}) };
   if (plan.documentContext?.sourceDescriptions) ctx.sourceDescriptions = plan.documentContext.sourceDescriptions as Record<string, unknown>;
   if (plan.documentContext?.components) ctx.components = plan.documentContext.components as Record<string, Record<string, unknown>>;
-  return { ctx, opened: opened.filter((v) => v.length >= 4) };
+  return { ctx, opened: opened.filter((v) => v.length >= 4), notes: [] };
 }
 
 /** What the execution state holds of a run so far. */
@@ -245,7 +248,7 @@ export async function decideOutcome(
   let matched: ActionPlan | undefined;
   let exhausted: ActionPlan | undefined;
   for (const a of actions) {
-    if (!allPass(a.criteria, ctx)) continue;
+    if (!allPass(a.criteria, ctx, opened.notes)) continue;
     if (a.type === 'retry' && a.loop && attemptsOf(a.outcome) >= a.loop.maxAttempts) {
       exhausted ??= a;
       continue;
@@ -254,7 +257,8 @@ export async function decideOutcome(
     break;
   }
   matched ??= exhausted;
-  if (!ok && !matched) throw stepFailed(failureMessage());
+  const notes = [...new Set(opened.notes ?? [])];
+  if (!ok && !matched) throw stepFailed(notes.length ? `${failureMessage()}; ${notes.join('; ')}` : failureMessage());
 
   const outputs: Record<string, unknown> = {};
   for (const [name, expression] of Object.entries(plan.outputs)) {
@@ -285,6 +289,7 @@ export async function decideOutcome(
     attempts,
     ...(matched?.loop ? { delaySeconds: delayFor(matched as ActionPlan & { loop: LoopPolicy }, attempts, ctx.response?.headers['retry-after']) } : {}),
     ...(workflowOutputs ? { workflowOutputs } : {}),
+    ...(notes.length ? { criteriaNotes: notes } : {}),
   };
   assertStateFits(plan, event, result);
   return result;

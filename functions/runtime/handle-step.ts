@@ -140,7 +140,7 @@ async function publishMessage(
     if (err instanceof ArazzoRuntimeError) throw new ArazzoRuntimeError(err.name, `${where}: ${err.message}`, { cause: err.cause });
     throw providerUnavailable(`${where}: ${transport.kind} did not take the message (${(err as Error).name})`, { cause: err });
   }
-  const result = await decideOutcome(plan, event, opened, runtime.sealer, allPass(plan.successCriteria, opened.ctx), () => `${where}: the message was published, but the step's success criteria do not hold, and no onFailure action applies`);
+  const result = await decideOutcome(plan, event, opened, runtime.sealer, allPass(plan.successCriteria, opened.ctx, opened.notes), () => `${where}: the message was published, but the step's success criteria do not hold, and no onFailure action applies`);
   runtime.log?.({ ...logBase, durationMs: Date.now() - started, outcome: result.outcome });
   return result;
 }
@@ -172,8 +172,8 @@ function signingKeysOf(runtime: StepRuntime): SigningKeys {
 }
 
 /** Arazzo leaves an absent successCriteria open; a 2xx status is the conventional reading (undici follows no redirect). */
-function succeeded(plan: StepPlan, ctx: ExpressionContext, statusCode: number): boolean {
-  return plan.successCriteria.length ? allPass(plan.successCriteria, ctx) : statusCode >= 200 && statusCode < 300;
+function succeeded(plan: StepPlan, ctx: ExpressionContext, statusCode: number, notes?: string[]): boolean {
+  return plan.successCriteria.length ? allPass(plan.successCriteria, ctx, notes) : statusCode >= 200 && statusCode < 300;
 }
 
 function evaluateStrict(value: unknown, ctx: ExpressionContext, what: string, escape?: SubstitutionEscape): unknown {
@@ -545,7 +545,7 @@ async function runStep(
   ctx.request = request.parts;
   ctx.response = { headers: response.headers, body };
 
-  const ok = succeeded(plan, ctx, response.statusCode);
+  const ok = succeeded(plan, ctx, response.statusCode, opened.notes);
   // A failed step quotes what the provider answered (its error body), truncated and redacted.
   const answer = () => providerAnswerExcerpt(body, opened.opened);
   let result: StepResult;

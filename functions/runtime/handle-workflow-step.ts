@@ -59,7 +59,7 @@ export async function handleWorkflowStep(
   const run = event.run;
   if (!run) throw planError(`step ${plan.stepId}: the workflow function was called without the nested execution's result`);
   await prepareCriteria(plan);
-  const opened = { ctx: storedContext(event), opened: [] };
+  const opened = { ctx: storedContext(event), opened: [], notes: [] };
   const childSucceeded = 'status' in run && run.status === 'SUCCEEDED';
   if (childSucceeded) {
     const output = run.output;
@@ -67,7 +67,7 @@ export async function handleWorkflowStep(
     // `$workflows.<child>.outputs` in the step that ran the child names this run (the OAI Tic Tac Toe example writes it so).
     opened.ctx.workflows = { ...opened.ctx.workflows, [plan.target.workflowId]: { ...opened.ctx.workflows?.[plan.target.workflowId], outputs: opened.ctx.outputs } };
   }
-  const ok = childSucceeded && allPass(plan.successCriteria, opened.ctx);
+  const ok = childSucceeded && allPass(plan.successCriteria, opened.ctx, opened.notes);
   // The `.run` Task's TimeoutSeconds is the step's timeout (Arazzo 1.1): past it the step fails by that name.
   const timedOut = 'Error' in run && run.Error === 'States.Timeout' && plan.timeoutMs !== undefined;
   try {

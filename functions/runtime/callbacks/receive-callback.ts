@@ -98,7 +98,7 @@ export async function receiveCallback(
   const opened = await openContext(plan, pending.event, deps, []);
   opened.ctx.statusCode = 200;
   opened.ctx.response = { headers: request.headers, body: request.body };
-  const ok = allPass(plan.successCriteria, opened.ctx);
+  const ok = allPass(plan.successCriteria, opened.ctx, opened.notes);
   let resume: () => Promise<void>;
   try {
     const result = await decideOutcome(plan, pending.event, opened, deps.sealer, ok, () =>

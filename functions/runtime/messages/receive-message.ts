@@ -88,7 +88,7 @@ export async function settleWithMessage(
   await prepareCriteria(plan);
   const opened = await openContext(plan, pending.event, deps, []);
   opened.ctx.message = { headers: { ...message.headers }, payload: message.payload };
-  const ok = allPass(plan.successCriteria, opened.ctx);
+  const ok = allPass(plan.successCriteria, opened.ctx, opened.notes);
   let resume: () => Promise<void>;
   try {
     const result = await decideOutcome(

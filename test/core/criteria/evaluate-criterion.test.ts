@@ -119,10 +119,10 @@ describe('regex criteria', () => {
     expect(evaluateCriterion(regex('.*', '$response.body#/missing'), context())).toBe(false);
   });
 
-  it('throws Arazzo.Expression for an invalid pattern or a missing context', () => {
-    expect(() => evaluateCriterion(regex('(', '$statusCode'), context())).toThrow(
-      expect.objectContaining({ name: 'Arazzo.Expression' }),
-    );
+  it('is not met, with a note, for an invalid pattern (Arazzo 1.1 § Evaluation Errors); throws for a missing context', () => {
+    const notes: string[] = [];
+    expect(evaluateCriterion(regex('(', '$statusCode'), context(), notes)).toBe(false);
+    expect(notes).toEqual(['regex criterion "(" is not met: the condition, as evaluated (embedded values substituted), is not a regular expression']);
     expect(() => evaluateCriterion({ type: 'regex', condition: '.*' }, context())).toThrow(/context/);
   });
 });
@@ -238,10 +238,10 @@ describe('jsonpath criteria', () => {
     expect(evaluateCriterion(jsonpath('$.a'), context({ response: undefined }))).toBe(false);
   });
 
-  it('throws Arazzo.Expression for a condition that is neither form', () => {
-    expect(() => evaluateCriterion(jsonpath('status == pending'), withBody({ status: 'pending' }))).toThrow(
-      expect.objectContaining({ name: 'Arazzo.Expression' }),
-    );
+  it('is not met, with a note, for a condition that is neither form (Arazzo 1.1: a syntactically invalid JSONPath fails)', () => {
+    const notes: string[] = [];
+    expect(evaluateCriterion(jsonpath('status == pending'), withBody({ status: 'pending' }), notes)).toBe(false);
+    expect(notes).toEqual(['jsonpath criterion "status == pending" is not met: the condition, as evaluated (embedded values substituted), is not a JSONPath']);
   });
 });
 
