@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile, type CompileResult, type Diagnostic } from '../../compiler/index.js';
+import { lockPathOf, vendoredPathOf, type LockEntry, type LockFile } from '../../compiler/load/remote-sources.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
@@ -63,6 +64,14 @@ export interface CorpusDocument {
     readonly policy?: string;
   };
   readonly note?: string;
+  /**
+   * The document is an example inside a Markdown file (`file`, `path`): the first ```yaml block
+   * after the heading of this text. It is compiled from `<file>.<heading-slug>.arazzo.yaml`, staged
+   * beside the Markdown file, and its remote sources that have a stand-in are locked to it
+   * (a lock file and `.arazzo-sources/` copies, docs/remote-sources.md), since a `$self` base URI
+   * would resolve a rewritten relative URL against the document's own host.
+   */
+  readonly extract?: string;
   /**
    * Edits that make a refused document compile, applied to a staged copy of its folder (never to
    * the document as published): this entry pins the repaired document, and its runs run it. The
@@ -194,7 +203,9 @@ export async function cacheGap(origin: Origin): Promise<string | undefined> {
 async function stage(manifest: Manifest): Promise<{ root: string; close: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'arazzo-sfn-conformance-'));
   const folders = [...new Set(Object.values(manifest.origins).map((o) => o.folder))].filter((f) => existsSync(join(ROOT, f)));
-  const standInFolders = Object.values(manifest.standIns).map((s) => dirname(s.file));
+  const standInFolders = Object.values(manifest.standIns)
+    .map((s) => dirname(s.file))
+    .filter((f) => existsSync(join(ROOT, f)));
   for (const folder of [...folders, ...standInFolders]) await cp(join(ROOT, folder), join(root, folder), { recursive: true, force: true });
   const urls = Object.entries(manifest.standIns);
   for (const folder of folders) {
@@ -212,6 +223,39 @@ async function stage(manifest: Manifest): Promise<{ root: string; close: () => P
   return { root, close: () => rm(root, { recursive: true, force: true }) };
 }
 
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+/** Writes the first ```yaml block after the heading `heading` of a Markdown file beside it; returns its path, or why not. */
+async function extractExample(markdown: string, heading: string): Promise<{ file: string } | { error: string }> {
+  const lines = (await readFile(markdown, 'utf8')).split('\n');
+  const at = lines.findIndex((l) => /^#+\s/.test(l) && l.replace(/^#+\s+/, '').trim() === heading);
+  const open = lines.findIndex((l, i) => i > at && /^```ya?ml\s*$/.test(l));
+  const close = lines.findIndex((l, i) => i > open && /^```\s*$/.test(l));
+  if (at < 0 || open < 0 || close < 0) return { error: `no yaml block after the heading "${heading}" in ${basename(markdown)}` };
+  const file = `${markdown}.${slug(heading)}.arazzo.yaml`;
+  await writeFile(file, lines.slice(open + 1, close).join('\n') + '\n');
+  return { file };
+}
+
+/** Locks every remote URL of the document that has a stand-in to a vendored copy of the stand-in, beside it. */
+async function lockStandIns(file: string, standIns: Manifest['standIns'], root: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const sources: Record<string, LockEntry> = {};
+  for (const [url, standIn] of Object.entries(standIns)) {
+    const vendored = text.includes(url) ? vendoredPathOf(new URL(url)) : undefined;
+    if (!vendored) continue;
+    const bytes = await readFile(join(root, standIn.file));
+    await mkdir(dirname(join(dirname(file), vendored)), { recursive: true });
+    await writeFile(join(dirname(file), vendored), bytes);
+    sources[url] = { sha256: sha256(bytes), size: bytes.length, fetchedAt: new Date(0).toISOString(), path: vendored };
+  }
+  await writeFile(lockPathOf(file), JSON.stringify({ lockfileVersion: 1, sources } satisfies LockFile));
+}
+
 /**
  * Copies the folder of a document into a sibling folder (so its relative URLs still resolve) and
  * applies its repairs there; returns the repaired document's path, or the reason a repair did not apply.
@@ -224,7 +268,10 @@ async function repair(file: string, repairs: readonly Repair[], n: number): Prom
     const text = await readFile(target, 'utf8');
     const count = text.split(r.find).length - 1;
     if (count !== 1) return { error: `repair of ${r.file} does not apply: its text occurs ${count} times` };
-    await writeFile(target, text.replace(r.find, () => r.replace));
+    await writeFile(
+      target,
+      text.replace(r.find, () => r.replace),
+    );
   }
   return { file: join(folder, basename(file)) };
 }
@@ -236,6 +283,15 @@ interface RunTarget {
   /** The receiver's, when there is one: the run and the receiver share them as a deployment does. */
   readonly sealer: AesGcmSealer;
   readonly secrets: InMemorySecretsProvider;
+}
+
+/** The file to compile for a document: extracted from its Markdown file, repaired, its stand-ins locked, as the entry says. */
+async function prepare(document: CorpusDocument, root: string, manifest: Manifest, n: number): Promise<{ file: string } | { error: string }> {
+  let prepared: { file: string } | { error: string } = { file: join(root, document.file) };
+  if (document.extract) prepared = await extractExample(prepared.file, document.extract);
+  if (document.repairs && 'file' in prepared) prepared = await repair(prepared.file, document.repairs, n);
+  if (document.extract && 'file' in prepared) await lockStandIns(prepared.file, manifest.standIns, root);
+  return prepared;
 }
 
 /** The loopback test doubles runs use, started on first use. */
@@ -282,15 +338,12 @@ export async function runConformance(manifest?: Manifest): Promise<ConformanceRo
         rows.push({ document, skipped, got: document.expected, pass: true, runs: [], details: [] });
         continue;
       }
-      let file = join(staged.root, document.file);
-      if (document.repairs) {
-        const repaired = await repair(file, document.repairs, rows.length);
-        if ('error' in repaired) {
-          rows.push({ document, got: { outcome: 'refused', workflows: [], errors: [], warnings: [] }, pass: false, runs: [], details: [repaired.error] });
-          continue;
-        }
-        file = repaired.file;
+      const prepared = await prepare(document, staged.root, m, rows.length);
+      if ('error' in prepared) {
+        rows.push({ document, got: { outcome: 'refused', workflows: [], errors: [], warnings: [] }, pass: false, runs: [], details: [prepared.error] });
+        continue;
       }
+      const { file } = prepared;
       // Offline: the corpus never reaches the internet; a remote URL without a stand-in has no lock (ASFN1027).
       const result = await compileFile(file, { validateAsl: true, remoteSources: 'offline' });
       const got = outcomeOf(result);
@@ -353,7 +406,9 @@ const describe = (e: Expectation) => {
 export function formatTable(rows: readonly ConformanceRow[]): string {
   const lines = rows.map((r) => [
     r.skipped ? 'skip' : r.pass ? 'ok  ' : 'FAIL',
-    r.document.file.replace(/^test\/(conformance\/(corpus|cache)|fixtures)\//, '') + (r.document.repairs ? ' (repaired)' : ''),
+    r.document.file.replace(/^test\/(conformance\/(corpus|cache)|fixtures)\//, '') +
+      (r.document.extract ? ` § ${r.document.extract}` : '') +
+      (r.document.repairs ? ' (repaired)' : ''),
     describe(r.document.expected),
     r.skipped ? 'skipped' : describe(r.got),
   ]);
