@@ -287,7 +287,8 @@ export interface CallbackPolicy {
 }
 
 /**
- * A provider's webhook signature (`x-arazzo-sfn-callback.verify`), checked before a callback
+ * A provider's webhook signature (`x-arazzo-sfn-callback.verify` on a callback step,
+ * `x-arazzo-sfn-verify` on an AsyncAPI receive step), checked before a callback or message
  * changes anything. The key is a secret reference name: Secrets Manager on AWS, the local
  * secrets provider locally.
  * - `hmac-sha256`: header `<header>: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`
@@ -430,6 +431,12 @@ export interface ReceivePolicy {
   readonly correlationLocation?: string;
   /** The step's `timeout`, rounded up to whole seconds: past it the step fails with Arazzo.MessageTimeout. */
   readonly timeoutSeconds: number;
+  /**
+   * How the receiver proves a message came from the provider (`x-arazzo-sfn-verify`, the same
+   * declaration as a callback step's `verify`): checked before the message is kept or resumes
+   * anything. Absent: any well-formed message on the channel is taken.
+   */
+  readonly verify?: CallbackVerification;
 }
 
 /** A step that calls an OpenAPI operation: one Lambda function per operation. */

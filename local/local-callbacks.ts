@@ -74,7 +74,7 @@ export interface LocalCallbacks {
   readonly baseUrl: string;
   readonly store: CallbackStore;
   readonly tokens: LocalTaskTokens;
-  /** Refused callbacks (401) by reason: the local count of the `ForgedCallbacks` metric. */
+  /** Refused callbacks and messages (401) by reason: the local count of the `ForgedCallbacks` metric. */
   readonly forged: ReadonlyMap<string, number>;
   /** Makes a step's plan known to the receiver (the local runner does it for every callback and receive step of a workflow it runs). */
   register(plan: StepPlan): void;
@@ -101,6 +101,7 @@ export async function startLocalCallbacks(deps: {
   const store = new InMemoryCallbackStore({ timeoutSecondsFor: (w, s) => { const p = plans.get(`${w}\u0000${s}`); return p?.callback?.timeoutSeconds ?? p?.receive?.timeoutSeconds; } });
   const tokens = deps.tokens ?? new LocalTaskTokens();
   const forged = new Map<string, number>();
+  const countForged = (reason: string) => forged.set(reason, (forged.get(reason) ?? 0) + 1);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -117,17 +118,25 @@ export async function startLocalCallbacks(deps: {
       if (channel) {
         if (size > 262_144) return answer(413, { result: 'message too large' });
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-        const parsed = parseCallbackBody(Buffer.concat(chunks), headers['content-type']);
+        const rawBody = Buffer.concat(chunks);
+        const parsed = parseCallbackBody(rawBody, headers['content-type']);
         if (!parsed.ok) return answer(400, { result: 'message payload is not JSON' });
         try {
-          const result = await receiveMessage(channel.source, channel.channel, { headers, payload: parsed.body }, {
-            store,
-            tokens,
-            sealer: deps.sealer,
-            secrets: deps.secrets,
-            receiversOf: (source, key) => receivers.get(`${source}\u0000${key}`) ?? [],
-            planFor: (w, s) => plans.get(`${w}\u0000${s}`),
-          });
+          const result = await receiveMessage(
+            channel.source,
+            channel.channel,
+            { headers, payload: parsed.body },
+            {
+              store,
+              tokens,
+              sealer: deps.sealer,
+              secrets: deps.secrets,
+              receiversOf: (source, key) => receivers.get(`${source}\u0000${key}`) ?? [],
+              planFor: (w, s) => plans.get(`${w}\u0000${s}`),
+              onForged: countForged,
+            },
+            rawBody,
+          );
           return answer(result.status, result.body);
         } catch (err) {
           return answer(500, { result: (err as Error).name });
@@ -144,7 +153,7 @@ export async function startLocalCallbacks(deps: {
         const result = await receiveCallback(
           id,
           { headers, body: parsed.body, rawBody },
-          { store, tokens, sealer: deps.sealer, secrets: deps.secrets, planFor: (w, s) => plans.get(`${w}\u0000${s}`), onForged: (reason) => forged.set(reason, (forged.get(reason) ?? 0) + 1) },
+          { store, tokens, sealer: deps.sealer, secrets: deps.secrets, planFor: (w, s) => plans.get(`${w}\u0000${s}`), onForged: countForged },
         );
         answer(result.status, result.body);
       } catch (err) {

@@ -46,6 +46,7 @@ export const DiagnosticCodes = {
   signingConfig: { code: 'ASFN1145', rule: 'signing-config' },
   // Verified inbound webhooks (issue 19 §3).
   callbackVerification: { code: 'ASFN1070', rule: 'callback-verify' },
+  verifyOutsideReceive: { code: 'ASFN1155', rule: 'receive-verify' },
   // mTLS and private_key_jwt (issue 19 §2, docs/mtls.md).
   clientAssertion: { code: 'ASFN1115', rule: 'x-security-client-assertion' },
   mutualTlsOverHttp: { code: 'ASFN2115', rule: 'x-security-mutual-tls-https' },

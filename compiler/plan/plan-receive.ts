@@ -3,6 +3,10 @@ import type { ArazzoStep } from '../validate/arazzo-schema.js';
 import type { BoundChannel } from './bind-channel.js';
 import { checkValueExpressions } from './check-expressions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
+import { readWebhookVerification } from './read-callback-extension.js';
+
+/** A receive step's webhook verification (issue 19 §3): the same declaration as a callback step's `verify`. */
+export const VERIFY_EXTENSION = 'x-arazzo-sfn-verify';
 
 /** A receive step without `timeout` waits as long as the execution does by default (EmitOptions.timeoutSeconds). */
 export const DEFAULT_RECEIVE_SECONDS = 86_400;
@@ -27,6 +31,17 @@ export function checkMessageExpressions(ctx: PlanContext, step: ArazzoStep, sp: 
       );
     }
   }
+}
+
+/** `x-arazzo-sfn-verify` on a step that receives nothing: no message would ever be checked with it. */
+export function checkVerifyPlacement(ctx: PlanContext, step: ArazzoStep, sp: string, receives: boolean): void {
+  if (receives || (step as Record<string, unknown>)[VERIFY_EXTENSION] === undefined) return;
+  reportAt(
+    ctx,
+    `${sp}/${VERIFY_EXTENSION}`,
+    'verifyOutsideReceive',
+    `step "${step.stepId}": ${VERIFY_EXTENSION} verifies the messages a receive step (action: receive) takes; this step receives none (a callback step declares x-arazzo-sfn-callback.verify)`,
+  );
 }
 
 /** A send step's fields that only a receive step reads. */
@@ -71,10 +86,13 @@ export function planReceive(ctx: PlanContext, step: ArazzoStep, sp: string, chan
   }
   // The step's timeout (planStepTimeout: refused at 0, lowered to a year with a warning), rounded up to whole seconds.
   const timeoutSeconds = timeoutMs === undefined ? DEFAULT_RECEIVE_SECONDS : Math.ceil(timeoutMs / 1000);
-  if (!ok) return undefined;
+  const before = ctx.diagnostics.length;
+  const verify = readWebhookVerification(ctx.loaded, (step as Record<string, unknown>)[VERIFY_EXTENSION], `${sp}/${VERIFY_EXTENSION}`, ctx.diagnostics, VERIFY_EXTENSION);
+  if (!ok || ctx.diagnostics.length > before) return undefined;
   return {
     ...(step.correlationId !== undefined ? { correlationId: step.correlationId } : {}),
     ...(channel.correlationLocation ? { correlationLocation: channel.correlationLocation } : {}),
     timeoutSeconds,
+    ...(verify ? { verify } : {}),
   };
 }

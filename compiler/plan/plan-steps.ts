@@ -15,7 +15,7 @@ import { planStepTimeout } from './plan-step-timeout.js';
 import { planParameters, planWorkflowInputs } from './plan-parameters.js';
 import { planRequestBody, requestContentType } from './plan-request-body.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
-import { checkMessageExpressions, checkSendFields, planReceive } from './plan-receive.js';
+import { checkMessageExpressions, checkSendFields, checkVerifyPlacement, planReceive } from './plan-receive.js';
 import { responseMediaTypesOf } from './response-media-types.js';
 import { responseSchemasOf } from './response-schemas.js';
 import { DEFAULT_CHECK_SEVERITIES } from '../../core/response-checks.js';
@@ -129,6 +129,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   // A receive step's timeout is its wait for the message, as a callback's is (any Task, so a year at most).
   const receives = channel?.binding.action === 'receive';
   const timeoutMs = channel?.binding.action === 'send' ? undefined : planStepTimeout(ctx, step, sp, callback || receives ? 'callback' : 'operation');
+  checkVerifyPlacement(ctx, step, sp, receives);
   const receive = receives ? planReceive(ctx, step, sp, channel!, timeoutMs) : undefined;
   const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
   const connectTimeoutMs = ctx.options.connectTimeoutMs ?? 5_000;

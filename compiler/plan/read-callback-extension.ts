@@ -45,7 +45,7 @@ export function readCallbackExtension(
     at(`${pointer}/onTimeout`, `${CALLBACK_EXTENSION}.onTimeout must name a step of this workflow (steps: ${context.stepIds.join(', ')})`);
   }
   if (!context.sendsJsonBody) at(pointer, `${CALLBACK_EXTENSION} needs a JSON request body on the step: the callback URL is written into it at urlTarget`);
-  const verify = readVerify(loaded, v.verify, `${pointer}/verify`, diagnostics);
+  const verify = readWebhookVerification(loaded, v.verify, `${pointer}/verify`, diagnostics, `${CALLBACK_EXTENSION}.verify`);
   if (diagnostics.length > before) return undefined;
   return {
     urlTarget: v.urlTarget as string,
@@ -65,36 +65,37 @@ const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 /**
- * Reads `verify` of the callback extension: the provider's webhook signature, its key as a
- * secret reference name (never the key itself), and the replay window.
+ * Reads a webhook verification declaration (the callback extension's `verify`, or a receive
+ * step's `x-arazzo-sfn-verify`, named by `label` in messages): the provider's webhook signature,
+ * its key as a secret reference name (never the key itself), and the replay window.
  */
-function readVerify(loaded: LoadedArazzo, value: unknown, pointer: string, diagnostics: Diagnostic[]): CallbackVerification | undefined {
+export function readWebhookVerification(loaded: LoadedArazzo, value: unknown, pointer: string, diagnostics: Diagnostic[], label: string): CallbackVerification | undefined {
   if (value === undefined) return undefined;
   const at = (p: string, message: string) => diagnostics.push(diagnosticAt(loaded.source, p, 'callbackVerification', message));
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    at(pointer, `${CALLBACK_EXTENSION}.verify must be an object with scheme (${SCHEMES.join(' or ')}), secret and optionally header, keyId, toleranceSeconds`);
+    at(pointer, `${label} must be an object with scheme (${SCHEMES.join(' or ')}), secret and optionally header, keyId, toleranceSeconds`);
     return undefined;
   }
   const v = value as Record<string, unknown>;
   const before = diagnostics.length;
   for (const key of Object.keys(v)) {
-    if (!['scheme', 'secret', 'header', 'keyId', 'toleranceSeconds'].includes(key)) at(`${pointer}/${key}`, `${CALLBACK_EXTENSION}.verify: unknown key "${key}"`);
+    if (!['scheme', 'secret', 'header', 'keyId', 'toleranceSeconds'].includes(key)) at(`${pointer}/${key}`, `${label}: unknown key "${key}"`);
   }
   const scheme = v.scheme as CallbackVerification['scheme'];
-  if (!SCHEMES.includes(scheme)) at(`${pointer}/scheme`, `${CALLBACK_EXTENSION}.verify.scheme must be one of ${SCHEMES.join(', ')}`);
+  if (!SCHEMES.includes(scheme)) at(`${pointer}/scheme`, `${label}.scheme must be one of ${SCHEMES.join(', ')}`);
   if (typeof v.secret !== 'string' || !SECRET_NAME.test(v.secret)) {
-    at(`${pointer}/secret`, `${CALLBACK_EXTENSION}.verify.secret must name the secret that holds the key (a Secrets Manager name; locally, the local secrets provider's), never the key itself`);
+    at(`${pointer}/secret`, `${label}.secret must name the secret that holds the key (a Secrets Manager name; locally, the local secrets provider's), never the key itself`);
   }
   if (v.header !== undefined && (scheme !== 'hmac-sha256' || typeof v.header !== 'string' || !HEADER_NAME.test(v.header))) {
-    at(`${pointer}/header`, `${CALLBACK_EXTENSION}.verify.header is the hmac-sha256 scheme's signature header name (letters, digits, '-')`);
+    at(`${pointer}/header`, `${label}.header is the hmac-sha256 scheme's signature header name (letters, digits, '-')`);
   }
   if (scheme === 'fintecture' && (typeof v.keyId !== 'string' || v.keyId === '')) {
-    at(`${pointer}/keyId`, `${CALLBACK_EXTENSION}.verify.keyId must be the Fintecture application id that signs the webhooks`);
+    at(`${pointer}/keyId`, `${label}.keyId must be the Fintecture application id that signs the webhooks`);
   }
-  if (v.keyId !== undefined && scheme !== 'fintecture') at(`${pointer}/keyId`, `${CALLBACK_EXTENSION}.verify.keyId belongs to the fintecture scheme`);
+  if (v.keyId !== undefined && scheme !== 'fintecture') at(`${pointer}/keyId`, `${label}.keyId belongs to the fintecture scheme`);
   const tolerance = v.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (typeof tolerance !== 'number' || !Number.isInteger(tolerance) || tolerance < 1 || tolerance > 3_600) {
-    at(`${pointer}/toleranceSeconds`, `${CALLBACK_EXTENSION}.verify.toleranceSeconds must be whole seconds between 1 and 3600`);
+    at(`${pointer}/toleranceSeconds`, `${label}.toleranceSeconds must be whole seconds between 1 and 3600`);
   }
   if (diagnostics.length > before) return undefined;
   return {

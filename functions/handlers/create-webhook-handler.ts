@@ -75,7 +75,8 @@ export function createWebhookHandler(
       const parsed = parseCallbackBody(raw, headers['content-type']);
       if (!parsed.ok) return respond(400, { result: 'message payload is not JSON' });
       try {
-        const result = await receiveMessage(channel.source, channel.channel, { headers, payload: parsed.body }, { ...deps, planFor, receiversOf });
+        const onForged = (reason: string, step: { workflowId: string }) => log(forgedCallbackMetric(reason, step.workflowId, Date.now()));
+        const result = await receiveMessage(channel.source, channel.channel, { headers, payload: parsed.body }, { ...deps, planFor, receiversOf, onForged }, raw);
         return respond(result.status, result.body);
       } catch (err) {
         return respond(500, { result: (err as Error).name }, (err as Error).name);

@@ -192,7 +192,8 @@ export interface ArazzoWorkflowProps {
   readonly webhookReservedConcurrency?: number;
   /**
    * The webhook verification key of each callback step that declares
-   * `x-arazzo-sfn-callback.verify`, by its `verify.secret` name: an HMAC key, or an application's
+   * `x-arazzo-sfn-callback.verify`, and of each receive step that declares `x-arazzo-sfn-verify`,
+   * by its `secret` name: an HMAC key, or an application's
    * RSA private key (PEM). Only the webhook receiver may read them, and only these.
    * @default {} - a workflow whose callback steps declare `verify` fails to synthesize without them
    */

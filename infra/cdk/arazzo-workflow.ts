@@ -190,9 +190,10 @@ export class ArazzoWorkflow extends Construct {
     }
 
     const webhookKeys = normaliseSecrets(props.webhookKeys ?? {});
-    const verifyKeys = [...new Set((webhookSpec?.steps ?? []).flatMap((s) => (s.callback?.verify ? [s.callback.verify.secret] : [])))];
-    for (const name of verifyKeys.filter((n) => !webhookKeys[n])) this.fail(`a callback step of workflow ${props.workflowId} verifies its webhooks with key "${name}", which has no secret: set webhookKeys["${name}"]`);
-    for (const name of Object.keys(webhookKeys).filter((n) => !verifyKeys.includes(n))) this.fail(`webhookKeys.${name}: no callback step of workflow ${props.workflowId} verifies with it (they use: ${verifyKeys.join(', ') || 'none'})`);
+    // Callback steps' `verify` and receive steps' `x-arazzo-sfn-verify`: both are checked by the webhook receiver.
+    const verifyKeys = [...new Set((webhookSpec?.steps ?? []).flatMap((s) => [s.callback?.verify?.secret, s.receive?.verify?.secret].filter((k): k is string => k !== undefined)))];
+    for (const name of verifyKeys.filter((n) => !webhookKeys[n])) this.fail(`a callback or receive step of workflow ${props.workflowId} verifies its webhooks with key "${name}", which has no secret: set webhookKeys["${name}"]`);
+    for (const name of Object.keys(webhookKeys).filter((n) => !verifyKeys.includes(n))) this.fail(`webhookKeys.${name}: no callback or receive step of workflow ${props.workflowId} verifies with it (they use: ${verifyKeys.join(', ') || 'none'})`);
 
     const declared = Object.keys((workflow.plan.inputsSchema.properties ?? {}) as Record<string, unknown>);
     for (const name of Object.keys(bindings)) {

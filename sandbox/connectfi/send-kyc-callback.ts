@@ -1,18 +1,10 @@
-import { performance } from 'node:perf_hooks';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { postWebhook, type WebhookAnswer } from '../http/post-webhook.js';
 
-export interface CallbackAnswer {
-  /** `0` when there is no answer. */
-  readonly answerStatus: number;
-  readonly error?: string;
-  readonly durationMs: number;
-}
+export type CallbackAnswer = WebhookAnswer;
 
-/**
- * POSTs one callback body and reads the receiver's answer. Redirects are not followed and the
- * answer body is discarded: a webhook sender only cares whether the receiver took it (2xx).
- */
-export async function sendKycCallback(options: {
+/** POSTs one KYC callback body (JSON) and reads the receiver's answer (postWebhook). */
+export function sendKycCallback(options: {
   readonly url: string;
   readonly body: string;
   /** Extra headers (a signature). */
@@ -21,22 +13,5 @@ export async function sendKycCallback(options: {
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
 }): Promise<CallbackAnswer> {
-  const started = performance.now();
-  const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
-  try {
-    const res = await request(options.url, {
-      method: 'POST',
-      headers: { ...options.headers, 'content-type': 'application/json', 'user-agent': 'arazzo-sfn-connectfi-sandbox' },
-      body: options.body,
-      dispatcher: options.dispatcher,
-      signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),
-    });
-    await res.body.dump();
-    return { answerStatus: res.statusCode, durationMs: elapsed() };
-  } catch (err) {
-    // The code or name only: an error message may quote the URL, query string included.
-    const e = err as { code?: unknown; name?: unknown };
-    const error = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
-    return { answerStatus: 0, error, durationMs: elapsed() };
-  }
+  return postWebhook({ ...options, headers: { ...options.headers, 'content-type': 'application/json', 'user-agent': 'arazzo-sfn-connectfi-sandbox' } });
 }

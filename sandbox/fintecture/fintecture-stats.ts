@@ -10,6 +10,10 @@ export interface FintectureSandboxStats extends SandboxRequestStats {
   readonly paymentCreationsByRequestId: Readonly<Record<string, number>>;
   /** createPisV2Connect calls answered from an earlier creation with the same x-request-id. */
   readonly idempotentReplays: number;
+  /** Payment webhook delivery attempts, retries included. */
+  readonly webhooksSent: number;
+  /** Attempts the receiver did not take (no answer, or not 2xx). */
+  readonly webhooksFailed: number;
 }
 
 export type FintectureStatsCounters = StatsCounters<FintectureSandboxStats>;
@@ -23,6 +27,8 @@ export function createFintectureStats(): FintectureStatsCounters {
     paymentsCreated: 0,
     paymentCreationsByRequestId: {},
     idempotentReplays: 0,
+    webhooksSent: 0,
+    webhooksFailed: 0,
   };
 }
 

@@ -48,6 +48,8 @@ export interface PaymentRecord {
   readonly createdAt: string;
   updatedAt: string;
   reads: number;
+  /** The payer finished the connect flow (with webhooks on): reads answer the planned status from now on. */
+  payerDone?: boolean;
 }
 
 /** Everything a Fintecture sandbox remembers; one per sandbox instance, never shared. */

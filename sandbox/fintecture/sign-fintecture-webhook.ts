@@ -1,4 +1,4 @@
-import { constants, createHash, publicEncrypt } from 'node:crypto';
+import { constants, createHash, publicEncrypt, type KeyObject } from 'node:crypto';
 
 /** The headers Fintecture signs on a webhook, in its order. */
 const SIGNED_HEADERS = ['date', 'digest', 'x-request-id'] as const;
@@ -8,13 +8,16 @@ const SIGNED_HEADERS = ['date', 'digest', 'x-request-id'] as const;
  * `Digest: SHA-256=<base64 SHA-256 of the body>`, and `Signature` whose `signature` is the
  * signing string (`date`, `digest`, `x-request-id` as `<name>: <value>` lines) RSA-OAEP
  * encrypted to the application's public key, `keyId` the application id. The receiver opens it
- * with the application's private key (`verify.scheme: fintecture`).
+ * with the application's private key (`verify.scheme: fintecture`), as Fintecture's own Node SDK
+ * does (Fintecture/fintecture-sdk-javascript, src/Validation.ts `authenticateRequest`:
+ * `crypto.privateDecrypt(private_key, signature)` compared with the signing string, after the
+ * Digest check). So the key pair is the application's, the one it signs its PIS requests with.
  */
 export function signFintectureWebhook(options: {
   readonly body: string;
   readonly appId: string;
-  /** The application's public key (PEM). */
-  readonly publicKeyPem: string;
+  /** The application's public key (PEM or KeyObject): the one it registered with Fintecture. */
+  readonly publicKey: string | KeyObject;
   readonly date: Date;
   readonly requestId: string;
 }): Record<string, string> {
@@ -25,7 +28,7 @@ export function signFintectureWebhook(options: {
     'x-request-id': options.requestId,
   };
   const signingString = SIGNED_HEADERS.map((h) => `${h}: ${headers[h]}`).join('\n');
-  const signature = publicEncrypt({ key: options.publicKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from(signingString)).toString('base64');
+  const signature = publicEncrypt({ key: options.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from(signingString)).toString('base64');
   headers.signature = `keyId="${options.appId}",algorithm="rsa-sha256",headers="${SIGNED_HEADERS.join(' ')}",signature="${signature}"`;
   return headers;
 }

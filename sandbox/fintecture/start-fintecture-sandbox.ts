@@ -1,5 +1,8 @@
+import { Agent } from 'undici';
 import {
   buildRouteTable,
+  createBoundedLog,
+  extendSandboxHandle,
   createSandboxState,
   loadSandboxDescriptions,
   serveSimulator,
@@ -16,12 +19,14 @@ import { readSignatureKeys, verifyFintectureSignature } from './verify-signature
 import type { FintectureContext } from './fintecture-context.js';
 import { resolveFintectureScenario, type FintectureScenario, type FintectureScenarioOverrides } from './fintecture-scenario.js';
 import { createFintectureStats, type FintectureSandboxStats } from './fintecture-stats.js';
-import { createFintectureStore } from './fintecture-store.js';
+import { createFintectureStore, type PaymentRecord } from './fintecture-store.js';
 import { fintectureHandlers } from './handlers/index.js';
 import { FINTECTURE_OPENAPI_FILES, locateFintectureOpenApi } from './locate-fintecture-openapi.js';
 import { renderConnectPage } from './render-connect-page.js';
 import { renderOpenIdConfiguration } from './render-openid-configuration.js';
 import { renderFintectureError } from './render-fintecture-error.js';
+import { createPaymentWebhooks, type PaymentWebhookTiming } from './create-payment-webhooks.js';
+import type { PaymentWebhookLogEntry } from './payment-webhook-log-entry.js';
 
 /** The application the sandbox accepts when no `clients` are given, so a journey runs with no account. */
 export const DEFAULT_FINTECTURE_CLIENTS: Readonly<Record<string, string>> = Object.freeze({ 'sandbox-app-id': 'sandbox-app-secret' });
@@ -48,6 +53,19 @@ export interface FintectureSandboxOptions extends SimulatorStartOptions<Fintectu
    * @default true
    */
   readonly verifySignatures?: boolean;
+  /**
+   * The webhook URL of each application (by application id), as set in Fintecture's Console:
+   * per application, not per request. A payment session of an application listed here is
+   * completed by the simulated payer (`webhookTiming.payerDelayMs` after it opened) and its final
+   * status POSTed there, form-encoded and signed as Fintecture signs webhooks
+   * (sign-fintecture-webhook.ts), encrypted to the application's key in `signatureKeys`.
+   * @default {} - no webhooks: a session settles by its reads only
+   */
+  readonly webhooks?: Readonly<Record<string, string>>;
+  /** When webhooks go out and how they are retried. @default see PaymentWebhookTiming */
+  readonly webhookTiming?: PaymentWebhookTiming;
+  /** How many webhook attempts `webhookDeliveries` keeps (oldest dropped first). @default 1000 */
+  readonly webhookLogLimit?: number;
 }
 
 export interface FintectureSandbox extends SandboxHandle<FintectureSandboxStats, FintectureScenario, FintectureScenarioOverrides> {
@@ -55,6 +73,12 @@ export interface FintectureSandbox extends SandboxHandle<FintectureSandboxStats,
   readonly url: string;
   /** Forgets every token, customer, verification and payment, the stats and the log; keeps the scenario. */
   reset(): void;
+  /** A copy of the payment webhook log: each delivery attempt with the receiver's answer (never the body or signature). */
+  readonly webhookDeliveries: readonly PaymentWebhookLogEntry[];
+  /** Resolves once every payment webhook started so far was taken or given up on. */
+  webhooksSettled(): Promise<void>;
+  /** Cancels pending webhooks, then stops the server. */
+  close(): Promise<void>;
 }
 
 /**
@@ -66,6 +90,12 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
   const clients = new Map(Object.entries(options.clients ?? DEFAULT_FINTECTURE_CLIENTS));
   const verifySignatures = options.verifySignatures ?? true;
   const signatureKeys = readSignatureKeys(options.signatureKeys ?? {});
+  const webhookUrls = new Map(Object.entries(options.webhooks ?? {}));
+  for (const [appId, url] of webhookUrls) {
+    // Fintecture encrypts a webhook's signature to the application's key: without one it could not sign.
+    if (!signatureKeys.has(appId)) throw new RangeError(`webhooks.${appId}: the application has no key in signatureKeys to sign its webhooks with`);
+    if (!/^https?:$/.test(new URL(url).protocol)) throw new RangeError(`webhooks.${appId} must be an http(s) URL`);
+  }
   const descriptions = await loadSandboxDescriptions(options.openApiDir ?? locateFintectureOpenApi(), FINTECTURE_OPENAPI_FILES, 'Fintecture');
   const routes = buildRouteTable(verifySignatures ? descriptions : descriptions.map(({ name, openapi }) => ({ name, openapi: waiveSignatureHeaders(openapi) })));
   const state = createSandboxState(options, {
@@ -74,6 +104,37 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
     createStore: createFintectureStore,
     createStats: createFintectureStats,
   });
+
+  const webhookLog = createBoundedLog<PaymentWebhookLogEntry>(options.webhookLogLimit ?? 1_000);
+  // Its own connection pool, so close() can drop the connections to webhook receivers.
+  const dispatcher = new Agent({ connections: 8 });
+  const webhooks = createPaymentWebhooks({
+    dispatcher,
+    now,
+    ...(options.webhookTiming ? { timing: options.webhookTiming } : {}),
+    onAttempt(entry) {
+      state.stats.webhooksSent += 1;
+      if (entry.answerStatus < 200 || entry.answerStatus > 299) state.stats.webhooksFailed += 1;
+      webhookLog.push(entry);
+    },
+  });
+  const paymentOpened = (payment: PaymentRecord): void => {
+    const url = webhookUrls.get(payment.owner);
+    // A session planned never to settle (`+never`) has no status change to announce.
+    if (url === undefined || !Number.isFinite(payment.plan.pendingPolls)) return;
+    webhooks.start({
+      sessionId: payment.id,
+      appId: payment.owner,
+      url,
+      publicKey: signatureKeys.get(payment.owner)!,
+      settle() {
+        payment.payerDone = true;
+        payment.updatedAt = new Date(now()).toISOString();
+        const { amount, currency } = payment.attributes as Record<string, unknown>;
+        return { status: payment.plan.status, fields: { ...(typeof amount === 'string' ? { amount } : {}), ...(typeof currency === 'string' ? { currency } : {}) } };
+      },
+    });
+  };
 
   function dispatch(exchange: SandboxExchange, route: ApiRoute, pathParams: Readonly<Record<string, string>>): SandboxResponse {
     const { store, scenario, stats } = state;
@@ -101,15 +162,30 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
 
     const handler = fintectureHandlers[route.operationId];
     if (!handler) return fail(501, 'not_implemented', 'Not simulated', `the sandbox does not simulate ${route.operationId}`);
-    const ctx: FintectureContext = { exchange, route, request: validated.value, clientId, clients, store, scenario, stats, now, fail };
+    const ctx: FintectureContext = { exchange, route, request: validated.value, clientId, clients, store, scenario, stats, now, fail, paymentOpened };
     return handler(ctx);
   }
 
-  return serveSimulator(state, options, {
+  const sandbox = await serveSimulator(state, options, {
     routes,
     dispatch,
     fallback: (exchange) => renderOpenIdConfiguration(exchange) ?? renderConnectPage(exchange, state.store),
     renderError: renderFintectureError,
+  });
+  return extendSandboxHandle(sandbox, {
+    get webhookDeliveries() {
+      return webhookLog.entries();
+    },
+    webhooksSettled: () => webhooks.settled(),
+    reset() {
+      void webhooks.cancelAll();
+      sandbox.reset();
+      webhookLog.clear();
+    },
+    async close() {
+      await webhooks.cancelAll();
+      await Promise.all([sandbox.close(), dispatcher.close()]);
+    },
   });
 }
 

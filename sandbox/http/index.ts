@@ -7,6 +7,7 @@ export * from './create-schema-compilers.js';
 export * from './fault-rule.js';
 export * from './load-sandbox-descriptions.js';
 export * from './locate-descriptions.js';
+export * from './post-webhook.js';
 export * from './problem.js';
 export * from './read-request-body.js';
 export * from './request-log-entry.js';

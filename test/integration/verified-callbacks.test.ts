@@ -178,11 +178,11 @@ describe('hmac-sha256 (the connectFi callback step)', () => {
 
 describe('fintecture (form-encoded, Digest + Signature opened with the application key)', () => {
   const form = (status: string) => new URLSearchParams({ session_id: 'f57a15da4e5c46f48402a2aee20fe428', status, customer_id: 'c-1' }).toString();
-  const headers = (body: string, over: Partial<{ date: Date; requestId: string; appId: string; publicKeyPem: string }> = {}) =>
+  const headers = (body: string, over: Partial<{ date: Date; requestId: string; appId: string; publicKey: string }> = {}) =>
     signFintectureWebhook({
       body,
       appId: over.appId ?? APP_ID,
-      publicKeyPem: over.publicKeyPem ?? PUBLIC_PEM,
+      publicKey: over.publicKey ?? PUBLIC_PEM,
       date: over.date ?? new Date(),
       requestId: over.requestId ?? randomUUID(),
     });
@@ -201,7 +201,7 @@ describe('fintecture (form-encoded, Digest + Signature opened with the applicati
     const before = { digest: forgedCount('bad-digest'), key: forgedCount('unknown-key'), bad: forgedCount('bad-signature'), stale: forgedCount('stale') };
     expect((await post(w.url, form('DECLINED'), headers(body))).status).toBe(401);
     expect((await post(w.url, body, headers(body, { appId: 'someone-else' }))).status).toBe(401);
-    expect((await post(w.url, body, headers(body, { publicKeyPem: other }))).status).toBe(401);
+    expect((await post(w.url, body, headers(body, { publicKey: other }))).status).toBe(401);
     expect((await post(w.url, body, headers(body, { date: new Date(Date.now() - 600_000) }))).status).toBe(401);
     const resigned = headers(body);
     expect((await post(w.url, body, { ...resigned, 'x-request-id': randomUUID() })).status).toBe(401);

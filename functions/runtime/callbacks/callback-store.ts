@@ -29,6 +29,11 @@ export function pendingCallback(id: string, step: { readonly workflowId: string;
 export interface ReceivedMessage {
   readonly headers: Readonly<Record<string, string>>;
   readonly payload: unknown;
+  /**
+   * A verified message's delivery id (its provider's request id or signature): marked seen on
+   * the wait it resumes, so a replay of it is refused. Kept with a message that waits for its step.
+   */
+  readonly deliveryId?: string;
 }
 
 /** Where pending callbacks live between the step's call and the webhook: DynamoDB on AWS, memory locally. */

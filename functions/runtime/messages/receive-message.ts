@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { prepareCriteria } from '../../../core/criteria/index.js';
 import { ArazzoRuntimeError, ErrorCodes, expressionError } from '../../../core/errors.js';
 import { evaluateValue, type ExpressionContext } from '../../../core/expressions/index.js';
-import type { StepEvent, StepPlan } from '../../../core/plan.js';
+import type { CallbackVerification, StepEvent, StepPlan } from '../../../core/plan.js';
 import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
 import { pendingCallback, type CallbackStore, type PendingCallback, type ReceivedMessage } from '../callbacks/callback-store.js';
 import { resumes } from '../callbacks/receive-callback.js';
 import type { TaskTokenClient } from '../callbacks/task-token-client.js';
+import { verifyCallbackSignature, type ForgedReason } from '../callbacks/verify-callback-signature.js';
 import type { Sealer, SecretsProvider } from '../secrets/index.js';
 import { readMessageLocation } from './read-message-location.js';
 
@@ -66,10 +67,14 @@ export interface MessageReceiverDeps {
   planFor(workflowId: string, stepId: string): StepPlan | undefined;
   /** @default KEEP_UNMATCHED_SECONDS */
   readonly keepSeconds?: number;
+  /** Told of every refused message (401), for the forged-callback metric. */
+  readonly onForged?: (reason: ForgedReason, step: { readonly workflowId: string; readonly stepId: string }) => void;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface MessageAnswer {
-  /** 200 resumed a step, 202 kept for a step not waiting yet, 409 a duplicate of one that resumed, 410 its step stopped waiting, 404 no step listens here, 400 unreadable. */
+  /** 200 resumed a step, 202 kept for a step not waiting yet, 401 not signed by the provider or a replay, 409 a duplicate of one that resumed, 410 its step stopped waiting, 404 no step listens here, 400 unreadable. */
   readonly status: number;
   readonly body: { readonly result: string };
 }
@@ -83,7 +88,7 @@ export async function settleWithMessage(
   pending: PendingCallback,
   plan: StepPlan,
   message: ReceivedMessage,
-  deps: Pick<MessageReceiverDeps, 'store' | 'tokens' | 'sealer' | 'secrets'>,
+  deps: Pick<MessageReceiverDeps, 'store' | 'tokens' | 'sealer' | 'secrets' | 'onForged'>,
 ): Promise<MessageAnswer> {
   await prepareCriteria(plan);
   const opened = await openContext(plan, pending.event, deps, []);
@@ -105,10 +110,35 @@ export async function settleWithMessage(
     const name = err instanceof ArazzoRuntimeError ? err.name : ErrorCodes.StepFailed;
     resume = () => deps.tokens.sendTaskFailure(pending.taskToken, name, (err as Error).message);
   }
+  // Marked seen just before it takes effect (as a callback is), so a fault earlier leaves the provider's retry welcome.
+  if (message.deliveryId !== undefined && !(await deps.store.markSeen(pending.id, message.deliveryId))) return refused('replayed', pending, deps);
   // The digest is recorded with the settle: a later delivery of the same message is told it is a duplicate.
   if (!(await deps.store.settle(pending.id, messageDigest(message)))) return { status: 409, body: { result: 'duplicate: already received' } };
   if (!(await resumes(resume))) return { status: 410, body: { result: 'no longer waiting' } };
   return { status: 200, body: { result: 'received' } };
+}
+
+const refused = (reason: ForgedReason, step: { readonly workflowId: string; readonly stepId: string }, deps: Pick<MessageReceiverDeps, 'onForged'>): MessageAnswer => {
+  deps.onForged?.(reason, { workflowId: step.workflowId, stepId: step.stepId });
+  return { status: 401, body: { result: 'message not verified' } };
+};
+
+/**
+ * Checks a message against the verification its channel's receive steps declare (each distinct
+ * declaration must pass: the channel is one provider's, so in practice there is one). Returns the
+ * message with its delivery id, or the 401 answer; nothing is read from the store before it.
+ */
+async function verifyMessage(receivers: readonly StepPlan[], message: ReceivedMessage, rawBody: Buffer, deps: MessageReceiverDeps): Promise<ReceivedMessage | MessageAnswer> {
+  const declared = new Map<string, { verify: CallbackVerification; plan: StepPlan }>();
+  for (const plan of receivers) if (plan.receive?.verify) declared.set(JSON.stringify(plan.receive.verify), { verify: plan.receive.verify, plan });
+  let deliveryId: string | undefined;
+  for (const { verify, plan } of declared.values()) {
+    const key = await deps.secrets.getSecret(verify.secret);
+    const check = verifyCallbackSignature({ headers: message.headers, rawBody }, key, verify, (deps.now ?? Date.now)());
+    if (!check.ok) return refused(check.reason, plan, deps);
+    deliveryId ??= check.deliveryId;
+  }
+  return deliveryId === undefined ? message : { ...message, deliveryId };
 }
 
 /**
@@ -117,9 +147,20 @@ export async function settleWithMessage(
  * waits for the message's correlation id on its channel and resumes it. A message nobody waits
  * for yet is kept for a bounded time (the step takes it when it starts waiting).
  */
-export async function receiveMessage(source: string, channel: string, message: ReceivedMessage, deps: MessageReceiverDeps): Promise<MessageAnswer> {
+export async function receiveMessage(
+  source: string,
+  channel: string,
+  received: ReceivedMessage,
+  deps: MessageReceiverDeps,
+  /** The body exactly as it came: a provider's signature covers bytes, not the parsed payload. */
+  rawBody: Buffer = Buffer.alloc(0),
+): Promise<MessageAnswer> {
   const receivers = deps.receiversOf(source, channel);
   if (!receivers.length) return { status: 404, body: { result: 'no step receives on this channel' } };
+  // Verified before anything else: a forged or stale message is neither kept nor matched, and learns nothing.
+  const verified = await verifyMessage(receivers, received, rawBody, deps);
+  if ('status' in verified) return verified as MessageAnswer;
+  const message = verified;
   const keys = new Set<string>();
   for (const plan of receivers) {
     const correlation = correlationOf(plan, message);
@@ -131,7 +172,11 @@ export async function receiveMessage(source: string, channel: string, message: R
     const pending = await deps.store.get(key);
     if (!pending) continue;
     // A message this wait (or an earlier turn of the same step) already received: nothing resumes twice.
-    if (pending.statuses.includes(digest)) return { status: 409, body: { result: 'duplicate: already received' } };
+    if (pending.statuses.includes(digest)) {
+      // The same signed delivery again is a replay, counted as one; a new delivery of the same message is a duplicate.
+      if (message.deliveryId !== undefined && !(await deps.store.markSeen(pending.id, message.deliveryId))) return refused('replayed', pending, deps);
+      return { status: 409, body: { result: 'duplicate: already received' } };
+    }
     // A new message for a wait that already ended: kept below, for the step's next turn (a loop back to it) if it comes.
     if (pending.settled) continue;
     const plan = deps.planFor(pending.workflowId, pending.stepId);
@@ -151,7 +196,7 @@ export async function registerReceive(
   plan: StepPlan,
   event: StepEvent & { readonly taskToken: string },
   ctx: ExpressionContext,
-  deps: Pick<MessageReceiverDeps, 'store' | 'tokens' | 'sealer' | 'secrets'>,
+  deps: Pick<MessageReceiverDeps, 'store' | 'tokens' | 'sealer' | 'secrets' | 'onForged'>,
 ): Promise<'waiting' | 'received'> {
   const channel = plan.channel!;
   let correlation = '';
@@ -173,6 +218,6 @@ export async function registerReceive(
   await deps.store.put(pending);
   const early = await deps.store.takeMessage(key);
   if (!early || seen.includes(messageDigest(early))) return 'waiting';
-  await settleWithMessage(pending, plan, early, deps);
-  return 'received';
+  // A replayed delivery (401) leaves the step waiting for a fresh one.
+  return (await settleWithMessage(pending, plan, early, deps)).status === 401 ? 'waiting' : 'received';
 }

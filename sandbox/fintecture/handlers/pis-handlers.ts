@@ -14,7 +14,7 @@ const iso = (ctx: FintectureContext) => new Date(ctx.now()).toISOString();
 
 /** The first `pendingPolls` reads (and the creation answer) say `payment_pending`; later ones the planned status. */
 function currentStatus(payment: PaymentRecord): PaymentStatus {
-  return payment.reads >= payment.plan.pendingPolls ? payment.plan.status : 'payment_pending';
+  return payment.payerDone || payment.reads >= payment.plan.pendingPolls ? payment.plan.status : 'payment_pending';
 }
 
 /** Real API: status at `meta.status`; seed 001 reads `status`, so it is at both. */
@@ -93,6 +93,7 @@ const createPisV2Connect: FintectureHandler = (ctx) => {
   ctx.store.paymentsByRequest.set(key, id);
   ctx.stats.paymentsCreated += 1;
   ctx.stats.paymentCreationsByRequestId[requestId] = (ctx.stats.paymentCreationsByRequestId[requestId] ?? 0) + 1;
+  ctx.paymentOpened(payment);
   return { status: 200, body: payment.connectResponse };
 };
 
