@@ -10,6 +10,15 @@ const DEMO_FINTECTURE_APP = 'demo-merchant-app';
 const DEMO_SIGNING_KEY = 'demo/fintecture/signing-key';
 
 /**
+ * Where the demo's Fintecture application receives its payment webhooks: the channel of
+ * fintecture-payment-webhook.arazzo.yml on the local receiver (set as the application's webhook
+ * URL, as in Fintecture's Console). The receiver opens their signatures with the application's
+ * private key, the one its PIS requests are signed with, under the name the workflow's
+ * `x-arazzo-sfn-verify.secret` gives.
+ */
+export const DEMO_FINTECTURE_WEBHOOKS = { appId: DEMO_FINTECTURE_APP, source: 'fintectureWebhooks', channel: 'paymentStatus', keyName: 'fintecture/webhook-key' } as const;
+
+/**
  * Seed 001's payment calls signed as Fintecture's PIS API asks (draft-cavage rsa-sha256 over
  * `(request-target) date digest x-request-id`, keyId the application id), declared by
  * configuration so the seed is run as written.
@@ -90,6 +99,7 @@ export async function startDemoSandboxes(): Promise<{ sandboxes: SandboxSet; sec
         'demo/mbanq/api-user': JSON.stringify(mbanq),
         'demo/connectfi/api-user': JSON.stringify({ password: connectFiPassword }),
         [DEMO_SIGNING_KEY]: signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+        [DEMO_FINTECTURE_WEBHOOKS.keyName]: signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
       },
     };
   } catch (err) {

@@ -314,8 +314,15 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     }
     Object.assign(serverUrls, overrides);
     const secrets = new ChainedSecretsProvider(secretProviders);
-    // Callback steps need a webhook receiver the provider can reach: on loopback, for the sandbox or a local provider.
-    if (set.all.some((w) => w.plan.steps.some((s) => !isWorkflowStep(s) && s.callback))) callbacks = await startLocalCallbacks({ sealer, secrets });
+    // Callback and receive steps need a webhook receiver the provider can reach: on loopback, for the sandbox or a local provider.
+    if (set.all.some((w) => w.plan.steps.some((s) => !isWorkflowStep(s) && (s.callback || s.receive)))) {
+      callbacks = await startLocalCallbacks({ sealer, secrets });
+      if (sandboxes) {
+        // The demo application's webhook URL, as its owner sets it in Fintecture's Console: the payment channel on this receiver.
+        const { DEMO_FINTECTURE_WEBHOOKS } = await import('../demo-sandboxes.js');
+        sandboxes.fintecture.configureWebhook(DEMO_FINTECTURE_WEBHOOKS.appId, callbacks.messageUrl(DEMO_FINTECTURE_WEBHOOKS.source, DEMO_FINTECTURE_WEBHOOKS.channel));
+      }
+    }
 
     for (const { compiled, executionName, input } of prepared) {
       const plan = compiled.plan;

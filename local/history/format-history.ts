@@ -203,15 +203,17 @@ export function formatHistory(events: readonly HistoryEvent[], options: FormatHi
   return lines.join('\n');
 }
 
-/** An operation handler's result reads as "HTTP 200 → onSuccess.pending": the route the Choice will take. */
+/** An operation handler's result reads as "HTTP 200 → onSuccess.pending" (a receive step's "message received → …"): the route the Choice will take. */
 function describeStepResult(output: string | undefined): string {
   if (!output) return '';
   try {
     const result = JSON.parse(output) as { statusCode?: unknown; outcome?: unknown; delaySeconds?: unknown; checks?: unknown };
-    if (typeof result?.statusCode !== 'number' || typeof result.outcome !== 'string') return '';
+    if (typeof result?.outcome !== 'string') return '';
     const wait = typeof result.delaySeconds === 'number' ? ` (next turn in ${result.delaySeconds}s)` : '';
     // Response checks that failed at warn: the step went on, and the history names them.
     const checks = Array.isArray(result.checks) ? result.checks.map((c) => (c as { check?: unknown })?.check).filter((c) => typeof c === 'string') : [];
+    // A receive step's result carries no status code: a message, not an HTTP answer, resumed it.
+    if (typeof result.statusCode !== 'number') return `· message received → ${result.outcome}${wait}`;
     return `· HTTP ${result.statusCode} → ${result.outcome}${wait}${checks.length ? ` · warn ${checks.join(', ')}` : ''}`;
   } catch {
     return '';

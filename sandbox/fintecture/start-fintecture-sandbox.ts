@@ -75,6 +75,12 @@ export interface FintectureSandbox extends SandboxHandle<FintectureSandboxStats,
   reset(): void;
   /** A copy of the payment webhook log: each delivery attempt with the receiver's answer (never the body or signature). */
   readonly webhookDeliveries: readonly PaymentWebhookLogEntry[];
+  /**
+   * Sets (or with `undefined` removes) an application's webhook URL, as an application owner does
+   * in Fintecture's Console; sessions opened from now on use it. The application needs a key in
+   * `signatureKeys`.
+   */
+  configureWebhook(appId: string, url: string | undefined): void;
   /** Resolves once every payment webhook started so far was taken or given up on. */
   webhooksSettled(): Promise<void>;
   /** Cancels pending webhooks, then stops the server. */
@@ -90,12 +96,15 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
   const clients = new Map(Object.entries(options.clients ?? DEFAULT_FINTECTURE_CLIENTS));
   const verifySignatures = options.verifySignatures ?? true;
   const signatureKeys = readSignatureKeys(options.signatureKeys ?? {});
-  const webhookUrls = new Map(Object.entries(options.webhooks ?? {}));
-  for (const [appId, url] of webhookUrls) {
+  const webhookUrls = new Map<string, string>();
+  const configureWebhook = (appId: string, url: string | undefined): void => {
+    if (url === undefined) return void webhookUrls.delete(appId);
     // Fintecture encrypts a webhook's signature to the application's key: without one it could not sign.
     if (!signatureKeys.has(appId)) throw new RangeError(`webhooks.${appId}: the application has no key in signatureKeys to sign its webhooks with`);
     if (!/^https?:$/.test(new URL(url).protocol)) throw new RangeError(`webhooks.${appId} must be an http(s) URL`);
-  }
+    webhookUrls.set(appId, url);
+  };
+  for (const [appId, url] of Object.entries(options.webhooks ?? {})) configureWebhook(appId, url);
   const descriptions = await loadSandboxDescriptions(options.openApiDir ?? locateFintectureOpenApi(), FINTECTURE_OPENAPI_FILES, 'Fintecture');
   const routes = buildRouteTable(verifySignatures ? descriptions : descriptions.map(({ name, openapi }) => ({ name, openapi: waiveSignatureHeaders(openapi) })));
   const state = createSandboxState(options, {
@@ -176,6 +185,7 @@ export async function startFintectureSandbox(options: FintectureSandboxOptions =
     get webhookDeliveries() {
       return webhookLog.entries();
     },
+    configureWebhook,
     webhooksSettled: () => webhooks.settled(),
     reset() {
       void webhooks.cancelAll();

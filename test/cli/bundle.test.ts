@@ -76,7 +76,7 @@ describe('bundled CLI (dist/bin, built by npm run build)', () => {
     const { code, stdout, stderr } = await runBundle(['demo', '--wait-ms', '1']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/5 of 5 executions succeeded/);
+    expect(stdout).toMatch(/6 of 6 executions succeeded/);
   }, 60_000);
 });
 

@@ -33,7 +33,12 @@ describe('arazzo-sfn CLI', () => {
     // Seed 003 rewritten as Arazzo 1.1: its KYC webhook is a message an AsyncAPI receive step waits for.
     expect(stdout).toContain('━━━ connectfi-kyc-async ━━━');
     expect(stdout).toMatch(/awaitKycStatus +RECEIVE \/kyc-status/);
-    expect(stdout).toMatch(/5 of 5 executions succeeded/);
+    // Fintecture's signed payment webhook, delivered by the simulator and taken by a receive step; no signature material printed.
+    expect(stdout).toContain('━━━ fintecture-payment-webhook ━━━');
+    expect(stdout).toMatch(/TaskSucceeded +awaitPaymentWebhook .*· message received → success/);
+    expect(stdout).toContain('"webhookStatus": "payment_created"');
+    expect(stdout).not.toMatch(/SHA-256=|keyId=|BEGIN PRIVATE KEY/);
+    expect(stdout).toMatch(/6 of 6 executions succeeded/);
   }, 60_000);
 
   it('validate: an unknown goto target is a file:line:col error, exit 2, no stack trace', async () => {

@@ -11,6 +11,8 @@ export const CLIENT_SECRET = 'sandbox-app-secret';
 const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
 /** `signatureKeys` for startFintectureSandbox: the test application's public key under its id. */
 export const SIGNATURE_KEYS: Readonly<Record<string, string>> = { [CLIENT_ID]: signingKey.publicKey.export({ type: 'spki', format: 'pem' }) as string };
+/** The test application's private key (PEM): what opens the signatures of the webhooks Fintecture sends it. */
+export const APPLICATION_PRIVATE_PEM = signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 
 /**
  * Fintecture's PIS signature over a request: `Date`, `Digest` (SHA-256 of the body) and a

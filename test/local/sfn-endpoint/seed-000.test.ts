@@ -33,7 +33,7 @@ describe('the local Step Functions endpoint runs seed 000 for the real @aws-sdk/
 
   it('pre-registers one state machine per workflow id of workflows/arazzo, with the compiled definition', async () => {
     const { stateMachines } = await endpoint.client.send(new ListStateMachinesCommand({}));
-    expect(stateMachines!.map((m) => m.name).sort()).toEqual(['connectfi-kyc-async', 'connectfi-kyc-callback', 'customer-verification-poll', 'mbanq-verify-customer', 'token-then-payment']);
+    expect(stateMachines!.map((m) => m.name).sort()).toEqual(['connectfi-kyc-async', 'connectfi-kyc-callback', 'customer-verification-poll', 'fintecture-payment-webhook', 'mbanq-verify-customer', 'token-then-payment']);
     expect(stateMachines!.find((m) => m.name === 'customer-verification-poll')).toMatchObject({ stateMachineArn: MACHINE, type: 'STANDARD' });
     expect(stateMachines![0].creationDate).toBeInstanceOf(Date);
 

@@ -38,7 +38,7 @@ describe('arazzo-sfn serve', () => {
       expect(server.output()).toMatch(/try: {2}aws stepfunctions start-execution --endpoint-url http:\/\/127\.0\.0\.1:\d+ /);
       const client = sfnClient({ url: server.url, region: 'us-east-1' });
       const { stateMachines } = await client.send(new ListStateMachinesCommand({}));
-      expect(stateMachines!.map((m) => m.name).sort()).toEqual(['connectfi-kyc-async', 'connectfi-kyc-callback', 'customer-verification-poll', 'mbanq-verify-customer', 'token-then-payment']);
+      expect(stateMachines!.map((m) => m.name).sort()).toEqual(['connectfi-kyc-async', 'connectfi-kyc-callback', 'customer-verification-poll', 'fintecture-payment-webhook', 'mbanq-verify-customer', 'token-then-payment']);
       const input = await readFile(join(ROOT, 'workflows/examples/customer-verification-poll.inputs.json'), 'utf8');
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:customer-verification-poll', name: 'example', input }));
       const described = await waitForEnd(client, executionArn!);
