@@ -6,6 +6,7 @@
  */
 import { ExpressionSyntaxError, parseExpression } from '../../core/expressions/index.js';
 import { DEFAULT_EXPRESSION_VERSION, EXPRESSION_VERSIONS, type ExpressionTypePlan, type JsonValue, type OutputPlan, type SelectorKind, type SelectorPlan } from '../../core/plan.js';
+import { checkGoessnerCondition, isGoessnerFilterCondition } from '../../core/criteria/goessner-jsonpath.js';
 import { isSelectorObject } from '../../core/selectors/is-selector.js';
 import { encodePointer } from '../load/parse-yaml-source.js';
 import { arazzoMinor } from '../validate/arazzo-11.js';
@@ -75,10 +76,22 @@ export function planSelector(ctx: PlanContext, raw: { context: unknown; selector
       reportAt(ctx, `${pointer}/context`, 'expressionSyntax', `Selector Object: context "${raw.context}" is not a runtime expression: ${err.message} (at offset ${err.offset})`);
     }
   }
+  // Goessner's filters `?(...)` are read as the JavaScript they are (core/criteria/goessner-jsonpath.ts), with a warning naming RFC 9535.
+  if (type?.version === GOESSNER && isGoessnerFilterCondition(raw.selector)) {
+    try {
+      checkGoessnerCondition(raw.selector);
+    } catch (err) {
+      if (!(err instanceof ExpressionSyntaxError)) throw err;
+      reportAt(ctx, `${pointer}/selector`, 'goessnerFilterUnread', `jsonpath selector "${raw.selector}": ${err.message} (at offset ${err.offset})`);
+      return undefined;
+    }
+    reportAt(ctx, `${pointer}/selector`, 'goessnerFilterRead', `jsonpath selector "${raw.selector}" is Goessner JSONPath: its filters are read as the JavaScript they are (== converts types, a member test is truthiness); the standard form is RFC 9535 JSONPath (version "rfc9535": filters "?expr", == compares type and value, @.x tests existence)`, 'warning');
+    return context !== undefined ? { context, selector: raw.selector, type } : undefined;
+  }
   const parses = type ? checkSelectorAt(ctx, raw.selector, type.version === GOESSNER ? { type: 'jsonpath', version: 'rfc9535' } : type, `${pointer}/selector`, `${type.type} selector`) : false;
-  // Goessner's JSONPath and RFC 9535 read a path without filters alike; filters and their scripts differ.
+  // Goessner's JSONPath and RFC 9535 read a path without filters alike; a filter not written `?(...)` is not Goessner's.
   if (type?.version === GOESSNER && parses && raw.selector.includes('?')) {
-    reportAt(ctx, `${pointer}/type/version`, 'selectorVersionUnsupported', `JSONPath version "${GOESSNER}": a selector with a filter is not evaluated (its script is whatever the original implementation's eval made of it); write it as RFC 9535 JSONPath (version "rfc9535")`);
+    reportAt(ctx, `${pointer}/type/version`, 'selectorVersionUnsupported', `JSONPath version "${GOESSNER}": a filter not written as Goessner's "[?(...)]" is not read as Goessner JSONPath; write it as RFC 9535 JSONPath (version "rfc9535")`);
     return undefined;
   }
   return type && context !== undefined && parses ? { context, selector: raw.selector, type: type.version === GOESSNER ? { type: 'jsonpath', version: 'rfc9535' } : type } : undefined;

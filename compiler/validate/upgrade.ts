@@ -1,4 +1,5 @@
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { isGoessnerFilterCondition } from '../../core/criteria/goessner-jsonpath.js';
 import { arazzoMinor, isSelectorObject, LATEST_ARAZZO } from './arazzo-11.js';
 
 /**
@@ -109,6 +110,12 @@ export function upgradeArazzo(text: string): UpgradeResult {
   for (const [pointer, criteria] of criterionLists(raw)) {
     criteria.forEach((c, i) => {
       if (!isObject(c) || c.type !== 'jsonpath') return;
+      // A filter `[?(...)]` reads as RFC 9535 in a 1.0.x document (1.0.1 names RFC 9535) but as JavaScript under the Goessner
+      // version (core/criteria/goessner-jsonpath.ts): keeping the plain type keeps its meaning.
+      if (typeof c.condition === 'string' && isGoessnerFilterCondition(c.condition)) {
+        changes.push(`${pointer}/${i}/type: jsonpath kept (RFC 9535, as this filter was read in 1.0.x; under ${LEGACY_JSONPATH} it would read as JavaScript)`);
+        return;
+      }
       const node = doc.getIn([...pathOf(pointer), i], true);
       if (!isMap(node)) return;
       const typeNode = node.get('type', true);

@@ -1,6 +1,7 @@
 import { expressionError } from '../errors.js';
 import { evaluateExpression, type ExpressionContext } from '../expressions/evaluate-expression.js';
 import { engineMessage, kindOf, xmlDocumentOf } from '../criteria/xml-context.js';
+import { goessnerQuery } from '../criteria/goessner-jsonpath.js';
 import { loadedXPathEngine } from '../criteria/xpath-engine.js';
 import { loadedXPath31Engine } from '../criteria/xpath31-engine.js';
 import type { SelectorPlan } from '../plan.js';
@@ -38,7 +39,9 @@ export function evaluateSelector(selector: SelectorPlan, ctx: ExpressionContext,
       case 'jsonpointer':
         return selectJsonPointer(selector.selector, structured(context, what));
       case 'jsonpath':
-        if (version !== 'rfc9535') throw expressionError(`${what}: JSONPath version ${version} is not evaluated (only rfc9535)`);
+        // The planner keeps the Goessner version only for a selector with filters `?(...)` (a filter query selects a list).
+        if (version === 'draft-goessner-dispatch-jsonpath-00') return goessnerQuery(selector.selector, structured(context, what));
+        if (version !== 'rfc9535') throw expressionError(`${what}: JSONPath version ${version} is not evaluated`);
         return selectJsonPath(selector.selector, structured(context, what));
       case 'xpath': {
         const engine = xpathEngineFor(version);

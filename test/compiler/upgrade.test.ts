@@ -65,6 +65,29 @@ workflows:
     );
   });
 
+  it('keeps the plain jsonpath type of a criterion with a Goessner-style filter, which reads as RFC 9535 in 1.0.x and would read as JavaScript under the Goessner version', () => {
+    const text = `arazzo: 1.0.1
+info: { title: t, version: '1' }
+sourceDescriptions:
+- { name: api, url: api.yml, type: openapi }
+workflows:
+- workflowId: w
+  steps:
+  - stepId: s
+    operationId: op
+    successCriteria:
+    - context: $response.body
+      condition: $.items[?(@.id == '1')]
+      type: jsonpath
+`;
+    const result = upgradeArazzo(text);
+    expect(result.changes).toEqual([
+      '/arazzo: 1.0.1 → 1.1.0',
+      '/workflows/0/steps/0/successCriteria/0/type: jsonpath kept (RFC 9535, as this filter was read in 1.0.x; under draft-goessner-dispatch-jsonpath-00 it would read as JavaScript)',
+    ]);
+    expect(result.text).toBe(text.replace('arazzo: 1.0.1', 'arazzo: 1.1.0'));
+  });
+
   it('refuses a value that 1.1 would read as a Selector Object, and a document that is not 1.0.x', () => {
     const doc = (version: string) => `arazzo: ${version}
 info: { title: t, version: '1' }

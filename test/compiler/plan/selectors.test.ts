@@ -59,14 +59,16 @@ describe('Selector Objects at compile time', () => {
       a: { context: $response.body, selector: '$.a', type: yaml }
       b: { context: $response.body, selector: '/a', type: { type: xpath, version: xpath-40 } }
       c: { context: response.body, selector: '/a', type: jsonpointer }
-      d: { context: $response.body, selector: '$.a[?(@.b)]', type: { type: jsonpath, version: draft-goessner-dispatch-jsonpath-00 } }
+      d: { context: $response.body, selector: '$.a[?@.b]', type: { type: jsonpath, version: draft-goessner-dispatch-jsonpath-00 } }
       e: { context: $response.body, selector: '$.a.b', type: { type: jsonpath, version: draft-goessner-dispatch-jsonpath-00 } }
+      f: { context: $response.body, selector: '$.a[?(@.b * 2)]', type: { type: jsonpath, version: draft-goessner-dispatch-jsonpath-00 } }
 `);
     expect(errors.map((e) => e.replace(/ \[[a-z-]+\]$/, ''))).toEqual([
       'doc.arazzo.yml:12:60: error ASFN1100 Selector Object: type "yaml" is not one of "jsonpath", "xpath", "jsonpointer"',
       'doc.arazzo.yml:13:83: error ASFN1100 Selector Object: xpath version "xpath-40" is not one of "xpath-31", "xpath-30", "xpath-20", "xpath-10" (Arazzo 1.1 § Expression Type Object)',
       expect.stringMatching(/^doc\.arazzo\.yml:14:21: error ASFN1009 Selector Object: context "response\.body" is not a runtime expression/),
-      expect.stringMatching(/^doc\.arazzo\.yml:15:95: error ASFN1102 JSONPath version "draft-goessner-dispatch-jsonpath-00": a selector with a filter is not evaluated/),
+      expect.stringMatching(/^doc\.arazzo\.yml:15:93: error ASFN1102 JSONPath version "draft-goessner-dispatch-jsonpath-00": a filter not written as Goessner's "\[\?\(\.\.\.\)\]" is not read/),
+      expect.stringMatching(/^doc\.arazzo\.yml:17:47: error ASFN1136 jsonpath selector "\$\.a\[\?\(@\.b \* 2\)\]": .*"\*" starts script/),
     ]);
   });
 
