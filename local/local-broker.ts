@@ -1,4 +1,6 @@
 import type { ReceivedMessage } from '../functions/runtime/callbacks/callback-store.js';
+import { MAX_RECEIVES, type BrokerHandler } from '../functions/handlers/create-broker-handler.js';
+import type { EventBridgeEvent, SqsRecord } from '../functions/runtime/messages/broker-messages.js';
 import { brokerTargetName, type BrokerTransport, type MessagePublisher } from '../functions/runtime/messages/publish-message.js';
 
 export interface BrokeredMessage {
@@ -10,15 +12,47 @@ export interface BrokeredMessage {
   readonly at: number;
 }
 
+const LOCAL_QUEUE_ARN = 'arn:aws:sqs:local:000000000000:';
+// What SNS's subscription of a queue is on AWS: the construct subscribes a queue of its own to each topic a receive step reads.
+const SUBSCRIBED_PREFIX = 'sns-subscription-';
+
+/** The ARN of the local queue that carries a target's messages: the queue itself, or the one subscribed to a topic. */
+export function localQueueArn(target: string): string {
+  const [kind, name] = [target.slice(0, target.indexOf(':')), target.slice(target.indexOf(':') + 1)];
+  return `${LOCAL_QUEUE_ARN}${kind === 'sns' ? SUBSCRIBED_PREFIX : ''}${name}`;
+}
+
+/** The target a local queue ARN carries (the inverse of localQueueArn). */
+export function localTargetOfQueue(arn: string): string | undefined {
+  if (!arn.startsWith(LOCAL_QUEUE_ARN)) return undefined;
+  const name = arn.slice(LOCAL_QUEUE_ARN.length);
+  return name.startsWith(SUBSCRIBED_PREFIX) ? `sns:${name.slice(SUBSCRIBED_PREFIX.length)}` : `sqs:${name}`;
+}
+
+export interface LocalBrokerOptions {
+  /** How many published messages are kept for readers. @default 1000 */
+  readonly limit?: number;
+  readonly onMessage?: (message: BrokeredMessage) => void;
+  /**
+   * The receiver of broker messages (`createBrokerHandler`, as the local receiver builds it): each
+   * message is delivered to it in the shape AWS delivers it, an SQS record (a topic's through the
+   * queue subscribed to it, raw) or an EventBridge event.
+   */
+  readonly deliver?: BrokerHandler;
+}
+
 /**
- * The embedded broker of the local run: what SQS, SNS and EventBridge are to a deployed send step.
- * It keeps the last `limit` messages published, by target, for whoever reads them (a test, a
- * receiver), and tells `onMessage` of each.
+ * The embedded broker of the local run: what SQS, SNS and EventBridge are to a deployed workflow.
+ * It keeps the last `limit` messages published, by target, for whoever reads them (a test), tells
+ * `onMessage` of each, and delivers each to the receiver of receive steps, as an event source
+ * mapping or a rule would: a message handed back (`batchItemFailures`) is delivered again, up to
+ * MAX_RECEIVES times.
  */
 export class LocalBroker implements MessagePublisher {
   private readonly kept: BrokeredMessage[] = [];
+  private sequence = 0;
 
-  constructor(private readonly options: { readonly limit?: number; readonly onMessage?: (message: BrokeredMessage) => void } = {}) {}
+  constructor(private readonly options: LocalBrokerOptions = {}) {}
 
   async publish(transport: BrokerTransport, message: ReceivedMessage): Promise<void> {
     const entry: BrokeredMessage = {
@@ -30,10 +64,43 @@ export class LocalBroker implements MessagePublisher {
     this.kept.push(entry);
     if (this.kept.length > (this.options.limit ?? 1_000)) this.kept.shift();
     this.options.onMessage?.(entry);
+    await this.deliver(transport, entry);
   }
 
   /** The messages kept for a target (all of them when none is named), oldest first. */
   messages(target?: string): readonly BrokeredMessage[] {
     return target === undefined ? [...this.kept] : this.kept.filter((m) => m.target === target);
+  }
+
+  private async deliver(transport: BrokerTransport, entry: BrokeredMessage): Promise<void> {
+    const deliver = this.options.deliver;
+    if (!deliver) return;
+    const id = `local-${++this.sequence}`;
+    if (transport.kind === 'eventbridge') {
+      // As arazzo-sfn's send puts it on a bus (AwsMessagePublisher): the headers travel inside the detail.
+      const event: EventBridgeEvent = {
+        id,
+        source: transport.source,
+        'detail-type': transport.detailType,
+        time: new Date(entry.at).toISOString(),
+        account: '000000000000',
+        region: 'local',
+        detail: { headers: entry.message.headers, payload: entry.message.payload ?? null },
+      };
+      await deliver(event).catch(() => undefined);
+      return;
+    }
+    for (let receiveCount = 1; receiveCount <= MAX_RECEIVES; receiveCount++) {
+      const record: SqsRecord = {
+        messageId: id,
+        body: JSON.stringify(entry.message.payload ?? null),
+        eventSource: 'aws:sqs',
+        eventSourceARN: localQueueArn(entry.target),
+        attributes: { ApproximateReceiveCount: String(receiveCount) },
+        messageAttributes: Object.fromEntries(Object.entries(entry.message.headers).map(([name, value]) => [name, { dataType: 'String', stringValue: value }])),
+      };
+      const { batchItemFailures } = await deliver({ Records: [record] });
+      if (!batchItemFailures.length) return;
+    }
   }
 }

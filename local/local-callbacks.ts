@@ -5,6 +5,9 @@ import { callbackIdOf, InMemoryCallbackStore, parseCallbackBody, receiveCallback
 import type { StepPlan } from '../core/plan.js';
 import { channelOfMessagePath, messagePath, receiveMessage } from '../functions/runtime/messages/receive-message.js';
 import type { Sealer, SecretsProvider } from '../functions/runtime/secrets/index.js';
+import { createBrokerHandler, type BrokerHandler } from '../functions/handlers/create-broker-handler.js';
+import type { SqsEvent } from '../functions/runtime/messages/broker-messages.js';
+import { LocalBroker, localTargetOfQueue } from './local-broker.js';
 
 interface Waiter {
   resolve(output: unknown): void;
@@ -80,6 +83,13 @@ export interface LocalCallbacks {
   register(plan: StepPlan): void;
   /** Where a message for an AsyncAPI channel is POSTed (headers: the message's headers; body: its JSON payload). */
   messageUrl(source: string, channel: string): string;
+  /**
+   * The embedded broker (SQS, SNS, EventBridge): what send steps publish to, delivering to the
+   * same broker receiver the Lambda runs for receive steps on those channels.
+   */
+  readonly broker: LocalBroker;
+  /** What the broker receiver answered, one entry per message (its id, status and result), the last 1000. */
+  readonly brokered: readonly Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -102,6 +112,14 @@ export async function startLocalCallbacks(deps: {
   const tokens = deps.tokens ?? new LocalTaskTokens();
   const forged = new Map<string, number>();
   const countForged = (reason: string) => forged.set(reason, (forged.get(reason) ?? 0) + 1);
+  const brokered: Record<string, unknown>[] = [];
+  // Built per message: receive steps register as their workflows start.
+  const deliver = ((event: SqsEvent) =>
+    createBrokerHandler([...plans.values()], { store, tokens, sealer: deps.sealer, secrets: deps.secrets, targetOfQueue: localTargetOfQueue }, (entry) => {
+      brokered.push(entry);
+      if (brokered.length > 1_000) brokered.shift();
+    })(event)) as BrokerHandler;
+  const broker = new LocalBroker({ deliver });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -121,6 +139,12 @@ export async function startLocalCallbacks(deps: {
         const rawBody = Buffer.concat(chunks);
         const parsed = parseCallbackBody(rawBody, headers['content-type']);
         if (!parsed.ok) return answer(400, { result: 'message payload is not JSON' });
+        // A channel bound to SQS, SNS or EventBridge: the POST publishes on its broker, and the broker receiver takes it from there.
+        const transport = receivers.get(`${channel.source}\u0000${channel.channel}`)?.[0]?.channel?.transport;
+        if (transport && transport.kind !== 'http') {
+          await broker.publish(transport, { headers, payload: parsed.body });
+          return answer(202, { result: `published on ${transport.kind}` });
+        }
         try {
           const result = await receiveMessage(
             channel.source,
@@ -176,6 +200,8 @@ export async function startLocalCallbacks(deps: {
       receivers.set(byChannel, [...(receivers.get(byChannel) ?? []).filter((p) => `${p.workflowId}\u0000${p.stepId}` !== key), plan]);
     },
     messageUrl: (source, channel) => `http://${address}:${port}${messagePath(source, channel)}`,
+    broker,
+    brokered,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,4 +1,3 @@
-import { LocalBroker } from '../../local/local-broker.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TlsAlertAgent } from '../../functions/runtime/http/tls-alert-agent.js';
@@ -103,7 +102,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
           sealer,
           dispatcher,
           // Send steps on SQS, SNS or EventBridge publish to the embedded broker (Arazzo 1.1).
-          messages: new LocalBroker(),
+          messages: callbacks.broker,
           serverUrls: sandboxes.serverUrlsFor(compiled.plan),
           log: (entry) => out.write(formatStepLog(entry, { style, waitMs }) + '\n'),
         },

@@ -314,7 +314,8 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     }
     Object.assign(serverUrls, overrides);
     const secrets = new ChainedSecretsProvider(secretProviders);
-    // Callback and receive steps need a webhook receiver the provider can reach: on loopback, for the sandbox or a local provider.
+    // Callback and receive steps need a receiver the provider can reach: on loopback, for the sandbox or a local provider
+    // (it holds the embedded broker too, so a message published on SQS, SNS or EventBridge reaches a receive step).
     if (set.all.some((w) => w.plan.steps.some((s) => !isWorkflowStep(s) && (s.callback || s.receive)))) {
       callbacks = await startLocalCallbacks({ sealer, secrets });
       if (sandboxes) {
@@ -339,7 +340,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
           sealer,
           dispatcher,
           // Send steps on SQS, SNS or EventBridge publish to the embedded broker (Arazzo 1.1).
-          messages: new LocalBroker(),
+          messages: callbacks?.broker ?? new LocalBroker(),
           clientCertificates,
           serverUrls,
           log: (entry) => {

@@ -65,6 +65,7 @@ export const DiagnosticCodes = {
   unknownAsyncOperation: { code: 'ASFN1091', rule: 'asyncapi-operation' },
   asyncStep: { code: 'ASFN1092', rule: 'asyncapi-step' },
   channelTransport: { code: 'ASFN1093', rule: 'asyncapi-binding' },
+  verifyOnBroker: { code: 'ASFN1130', rule: 'receive-verify-broker' },
   messageOutsideReceive: { code: 'ASFN1094', rule: 'message-expression' },
   // Selector Objects, Expression Type Objects and targetSelectorType (Arazzo 1.1, issue 17).
   selectorType: { code: 'ASFN1100', rule: 'selector-type' },

@@ -16,6 +16,8 @@ export interface BoundChannel {
 }
 
 const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
+/** An SQS queue name (a FIFO queue's ends in `.fifo`). */
+const SQS_QUEUE_NAME = /^(?:[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$/;
 const CHANNEL_PATH = /^\{\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}#(\/.*)$/;
 
 const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -64,6 +66,8 @@ function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operati
     const queue = isObject(sqs.queue) ? sqs.queue : Array.isArray(sqs.queues) && isObject(sqs.queues[0]) ? sqs.queues[0] : undefined;
     const name = queue?.name;
     if (typeof name !== 'string' || !name) return 'its sqs binding names no queue (queue.name)';
+    // A URL or an ARN would hide another account or region: the construct finds the queue by name in its own (receiveQueues imports any other).
+    if (!SQS_QUEUE_NAME.test(name)) return `its sqs binding's queue.name "${name}" is not an SQS queue name (letters, digits, - and _, at most 80, .fifo allowed; not a URL or ARN)`;
     // SQS requires a FIFO queue's name to end in .fifo; the binding may also say so.
     return { kind: 'sqs', queueName: name, ...(queue?.fifoQueue === true || name.endsWith('.fifo') ? { fifo: fifoOrdering } : {}) };
   }
@@ -84,12 +88,21 @@ function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operati
     };
   }
   const http = bindingOf('http', ...maps);
+  const SPOKEN = 'which arazzo-sfn neither sends on nor receives from (it speaks HTTP, SQS, SNS and EventBridge): give the channel an http, sqs, sns or x-eventbridge binding';
+  const unspoken = [...new Set(maps.flatMap((m) => Object.keys(m)))].filter((k) => !k.startsWith('x-') && k !== 'http');
+  if (!http && unspoken.length) return `it is bound to ${unspoken.join(', ')}, ${SPOKEN}`;
+  // An SQS server with no binding on the channel (as the AsyncAPI SQS binding allows: the queue is then the channel's address).
+  if (!http && !asyncapi.serverUrl && asyncapi.serverProtocols.includes('sqs')) {
+    return SQS_QUEUE_NAME.test(channel.address)
+      ? { kind: 'sqs', queueName: channel.address, ...(channel.address.endsWith('.fifo') ? { fifo: fifoOrdering } : {}) }
+      : `its server speaks sqs and it has no sqs binding, so its address names the queue, but "${channel.address}" is not an SQS queue name (letters, digits, - and _, at most 80, .fifo allowed)`;
+  }
   if (http || !asyncapi.serverProtocols.length || asyncapi.serverUrl) {
     const method = typeof http?.method === 'string' ? http.method.toUpperCase() : 'POST';
     const address = channel.address.startsWith('/') || !asyncapi.serverUrl ? channel.address : `/${channel.address}`;
     return { kind: 'http', url: `${asyncapi.serverUrl}${address}`, method };
   }
-  return `its servers speak ${asyncapi.serverProtocols.join(', ')}, which arazzo-sfn does not deliver: give the channel an http, sqs, sns or x-eventbridge binding`;
+  return `its servers speak ${asyncapi.serverProtocols.join(', ')}, ${SPOKEN}`;
 }
 
 /**
@@ -182,14 +195,6 @@ export function bindChannel(
       step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`,
       'channelTransport',
       `step "${step.stepId}": channel "${channel.key}" cannot be used: ${transport}`,
-    );
-    return undefined;
-  }
-  if (transport.kind !== 'http' && step.action === 'receive') {
-    at(
-      step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`,
-      'channelTransport',
-      `step "${step.stepId}": channel "${channel.key}" is bound to ${transport.kind}, which a receive step cannot listen on yet (issue 17, part 2: it receives on HTTP channels, and sends on SQS, SNS and EventBridge too); give it an http binding`,
     );
     return undefined;
   }

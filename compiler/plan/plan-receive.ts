@@ -88,6 +88,17 @@ export function planReceive(ctx: PlanContext, step: ArazzoStep, sp: string, chan
   const timeoutSeconds = timeoutMs === undefined ? DEFAULT_RECEIVE_SECONDS : Math.ceil(timeoutMs / 1000);
   const before = ctx.diagnostics.length;
   const verify = readWebhookVerification(ctx.loaded, (step as Record<string, unknown>)[VERIFY_EXTENSION], `${sp}/${VERIFY_EXTENSION}`, ctx.diagnostics, VERIFY_EXTENSION);
+  const transport = channel.binding.transport.kind;
+  if (verify && transport !== 'http') {
+    // A broker admits only what its queue, topic or bus policy lets in, and carries no webhook signature headers to check.
+    reportAt(
+      ctx,
+      `${sp}/${VERIFY_EXTENSION}`,
+      'verifyOnBroker',
+      `${where}: ${VERIFY_EXTENSION} checks a webhook's signature over HTTP, but ${name} is bound to ${transport}, whose messages are admitted by the ${transport === 'eventbridge' ? 'bus' : transport === 'sns' ? 'topic' : 'queue'} policy; remove it, or receive on an http channel`,
+    );
+    return undefined;
+  }
   if (!ok || ctx.diagnostics.length > before) return undefined;
   return {
     ...(step.correlationId !== undefined ? { correlationId: step.correlationId } : {}),

@@ -56,7 +56,9 @@ export function createWebhookHandler(
 ): WebhookHandler {
   const byStep = new Map(plans.filter((p) => p.callback || p.receive).map((p) => [`${p.workflowId}\u0000${p.stepId}`, p]));
   const planFor = (workflowId: string, stepId: string) => byStep.get(`${workflowId}\u0000${stepId}`);
-  const receiversOf = (source: string, channel: string) => plans.filter((p) => p.receive && p.channel?.source === source && p.channel.channel === channel);
+  // Only HTTP channels: a channel bound to SQS, SNS or EventBridge admits what its broker's policy lets in, never a POST from anyone.
+  const receiversOf = (source: string, channel: string) =>
+    plans.filter((p) => p.receive && p.channel?.transport.kind === 'http' && p.channel.source === source && p.channel.channel === channel);
 
   const respond = (statusCode: number, body: { result: string; status?: string }, error?: string): FunctionUrlResult => {
     log({ statusCode, result: body.result, ...(error ? { error } : {}) });

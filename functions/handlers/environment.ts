@@ -22,6 +22,8 @@ export const HandlerEnvironment = {
   callbackBaseUrl: 'ARAZZO_CALLBACK_BASE_URL',
   /** JSON map: broker target (`sqs:<queue>`, `sns:<topic>`, `eventbridge:<bus>`) → queue URL, topic ARN or bus ARN, for send steps (Arazzo 1.1). */
   channelTargets: 'ARAZZO_CHANNEL_TARGETS',
+  /** JSON map: queue ARN → the broker target its messages carry (`sqs:<queue>`, `sns:<topic>`), for the broker receiver (Arazzo 1.1 receive steps). */
+  receiveQueues: 'ARAZZO_RECEIVE_QUEUES',
   /** JSON map: signing key name (a signing declaration's `key`) → KMS key ARN the function may `kms:Sign` with; other names are PEM secrets. */
   signingKeys: 'ARAZZO_SIGNING_KEYS',
   /** The starter function: the state machine (its alias) it starts executions of. */
@@ -93,7 +95,9 @@ export function callbacksFromEnvironment(env: Environment, plans: readonly StepP
   const store = plans.some((p) => p.callback || p.receive) ? callbackStoreFromEnvironment(env, plans) : undefined;
   // A receive step resumes its own Task when its message came first (kept by the receiver): it needs SendTaskSuccess/Failure.
   const tokens = plans.some((p) => p.receive) ? new SfnTaskTokenClient() : undefined;
-  return baseUrl && store ? { baseUrl, store, ...(tokens ? { tokens } : {}) } : undefined;
+  // Only a callback step hands out the receiver's URL: a receive step on a broker channel has none to hand out.
+  const needsUrl = plans.some((p) => p.callback);
+  return store && (baseUrl || !needsUrl) ? { baseUrl: baseUrl ?? '', store, ...(tokens ? { tokens } : {}) } : undefined;
 }
 
 /**

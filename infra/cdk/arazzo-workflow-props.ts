@@ -199,6 +199,17 @@ export interface ArazzoWorkflowProps {
    */
   readonly webhookKeys?: Readonly<Record<string, secretsmanager.ISecret | ArazzoSecret>>;
   /**
+   * The SQS queues that receive steps read (Arazzo 1.1, a channel bound to `sqs`), by the queue
+   * name of the binding: an existing queue (`sqs.Queue.fromQueueArn`, or one of this app), or
+   * `'create'` for a queue of that name that this construct creates (SQS-managed encryption, SSL
+   * enforced, a dead-letter queue after 5 receives). A queue not named here is the queue of that
+   * name in the stack's account and region. A receive step on an SNS topic always reads a queue
+   * the construct creates and subscribes to the topic.
+   * @default - each queue found by name in the stack's account and region
+   * @see docs/asyncapi.md
+   */
+  readonly receiveQueues?: Readonly<Record<string, sqs.IQueue | 'create'>>;
+  /**
    * Prices and assumed durations of the cost report (`ArazzoWorkflow.cost`, and the construct's
    * `arazzo-sfn:cost` metadata): any of them, the rest stay the defaults.
    * @default - us-east-1 list prices (Step Functions Standard, Lambda arm64), `memorySize`, 250 ms per operation call, 20 ms per workflow function call

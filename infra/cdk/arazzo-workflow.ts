@@ -29,7 +29,8 @@ import type { TriggerMapping } from '../../functions/runtime/personal/start-seal
 import { estimateCost, type CostReport } from '../../compiler/cost/estimate-cost.js';
 import { withPrices } from '../../compiler/cost/prices.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
-import { planFunctions, planStarter, planWebhook, type FunctionSpec, type StarterSpec, type WebhookSpec } from './plan-functions.js';
+import { planBroker, planFunctions, planStarter, planWebhook, type BrokerSpec, type FunctionSpec, type StarterSpec, type WebhookSpec } from './plan-functions.js';
+import { wireBrokerReceivers, type BrokerWiring } from './receive-brokers.js';
 import { handlerEntry, packageRoot } from './package-paths.js';
 import { ESM_REQUIRE_BANNER } from '../esm-require-banner.js';
 import { LIVE_ALIAS, planHash, previousShape, shapeChanges, shapeHash, stateShape, STATE_SHAPE_METADATA } from './versions.js';
@@ -124,6 +125,13 @@ export class ArazzoWorkflow extends Construct {
   readonly webhook?: nodejs.NodejsFunction;
   /** Its Function URL: callback steps hand providers `<url>/callbacks?id=<per-execution id>`. */
   readonly webhookUrl?: lambda.FunctionUrl;
+  /**
+   * The receiver of receive steps on SQS, SNS or EventBridge channels (Arazzo 1.1), when the
+   * workflow has any: the target of their queues' event source mappings and their rules.
+   */
+  readonly brokerReceiver?: nodejs.NodejsFunction;
+  /** The queues, topic subscriptions and rules that feed `brokerReceiver`. */
+  readonly brokerWiring?: BrokerWiring;
 
   constructor(scope: Construct, id: string, props: ArazzoWorkflowProps) {
     super(scope, id);
@@ -174,7 +182,8 @@ export class ArazzoWorkflow extends Construct {
     }
     if (express) this.checkExpress();
     const webhookSpec = planWebhook(workflow);
-    for (const step of webhookSpec?.steps ?? []) {
+    const brokerSpec = planBroker(workflow);
+    for (const step of [...(webhookSpec?.steps ?? []), ...(brokerSpec?.steps ?? [])]) {
       if (step.receive && step.receive.timeoutSeconds >= timeout.toSeconds()) {
         Validations.of(this).addWarning(
           'arazzo-sfn:CallbackOutlivesExecution',
@@ -194,6 +203,11 @@ export class ArazzoWorkflow extends Construct {
     const verifyKeys = [...new Set((webhookSpec?.steps ?? []).flatMap((s) => [s.callback?.verify?.secret, s.receive?.verify?.secret].filter((k): k is string => k !== undefined)))];
     for (const name of verifyKeys.filter((n) => !webhookKeys[n])) this.fail(`a callback or receive step of workflow ${props.workflowId} verifies its webhooks with key "${name}", which has no secret: set webhookKeys["${name}"]`);
     for (const name of Object.keys(webhookKeys).filter((n) => !verifyKeys.includes(n))) this.fail(`webhookKeys.${name}: no callback or receive step of workflow ${props.workflowId} verifies with it (they use: ${verifyKeys.join(', ') || 'none'})`);
+
+    const readQueues = new Set((brokerSpec?.steps ?? []).flatMap((s) => (s.channel?.transport.kind === 'sqs' ? [s.channel.transport.queueName] : [])));
+    for (const name of Object.keys(props.receiveQueues ?? {}).filter((n) => !readQueues.has(n))) {
+      this.fail(`receiveQueues.${name}: no receive step of workflow ${props.workflowId} reads an SQS queue of that name (they read: ${[...readQueues].join(', ') || 'none'})`);
+    }
 
     const declared = Object.keys((workflow.plan.inputsSchema.properties ?? {}) as Record<string, unknown>);
     for (const name of Object.keys(bindings)) {
@@ -235,7 +249,7 @@ export class ArazzoWorkflow extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const tracing = props.tracing ?? true;
     const fnContext = { props, bindings, webhookKeys, sealContext, retention, tracing };
-    if (webhookSpec) {
+    if (webhookSpec || brokerSpec) {
       this.callbackTable = new dynamodb.Table(this, 'Callbacks', {
         partitionKey: { name: CALLBACK_KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -246,6 +260,13 @@ export class ArazzoWorkflow extends Construct {
         // Every item lives only as long as its step waits (plus a day): nothing to keep once the workflow is gone.
         removalPolicy: RemovalPolicy.DESTROY,
       });
+    }
+    if (brokerSpec) {
+      this.brokerReceiver = this.createFunction(brokerSpec, fnContext);
+      this.brokerWiring = wireBrokerReceivers(this, this.brokerReceiver, brokerSpec.steps, props.receiveQueues ?? {});
+      this.brokerReceiver.addEnvironment(HandlerEnvironment.receiveQueues, Stack.of(this).toJsonString(this.brokerWiring.queueTargets));
+    }
+    if (webhookSpec) {
       this.webhook = this.createFunction(webhookSpec, fnContext);
       if (props.webhookReservedConcurrency !== undefined) {
         const reserved = props.webhookReservedConcurrency;
@@ -289,6 +310,7 @@ export class ArazzoWorkflow extends Construct {
     ({ version: this.version, alias: this.alias } = this.publishVersion(workflow, Object.keys(functions)));
     for (const child of nested) this.grantNestedExecution(child);
     if (this.webhook) this.grantTaskResponse(this.webhook, 'Webhook.TaskResponse');
+    if (this.brokerReceiver) this.grantTaskResponse(this.brokerReceiver, 'Broker.TaskResponse');
     // A receive step's function resumes its own Task when the message came before it waited.
     for (const spec of specs.filter((f) => f.kind === 'operation' && f.steps.some((st) => st.receive))) {
       this.grantTaskResponse(functions[spec.functionKey], `Operation.${spec.functionKey}.TaskResponse`);
@@ -556,12 +578,12 @@ export class ArazzoWorkflow extends Construct {
   }
 
   private createFunction(
-    spec: FunctionSpec | WebhookSpec | StarterSpec,
+    spec: FunctionSpec | WebhookSpec | BrokerSpec | StarterSpec,
     ctx: { props: ArazzoWorkflowProps; bindings: Record<string, ArazzoSecret>; webhookKeys: Record<string, ArazzoSecret>; sealContext: string; retention: logs.RetentionDays; tracing: boolean },
   ): nodejs.NodejsFunction {
     const { props, bindings } = ctx;
     const workflowId = this.compiled.plan.workflowId;
-    const id = spec.kind === 'operation' ? `Operation.${spec.functionKey}` : spec.kind === 'webhook' ? 'Webhook' : spec.kind === 'starter' ? 'Starter' : 'WorkflowFunction';
+    const id = spec.kind === 'operation' ? `Operation.${spec.functionKey}` : spec.kind === 'webhook' ? 'Webhook' : spec.kind === 'broker' ? 'Broker' : spec.kind === 'starter' ? 'Starter' : 'WorkflowFunction';
     const logGroup = new logs.LogGroup(this, `${id}.Logs`, { retention: ctx.retention });
     // A role per function, written out: only its log group, its secrets, its use of the sealing key.
     const role = new iam.Role(this, `${id}.Role`, {
@@ -628,9 +650,15 @@ export class ArazzoWorkflow extends Construct {
         // it waited, and resumes its own Task with it (grantTaskResponse).
         const receives = spec.steps.some((s) => s.receive);
         environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
-        environment[HandlerEnvironment.callbackBaseUrl] = this.webhookUrl!.url;
+        // Only callback steps hand out the webhook's URL; a workflow whose receive steps all listen on brokers has no webhook.
+        if (this.webhookUrl) environment[HandlerEnvironment.callbackBaseUrl] = this.webhookUrl.url;
         role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', ...(receives ? ['dynamodb:GetItem', 'dynamodb:DeleteItem'] : [])], resources: [this.callbackTable!.tableArn] }));
       }
+    }
+    if (spec.kind === 'broker') {
+      environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
+      // As the webhook for messages: read the wait, settle it (conditionally), keep a message no step waits for yet.
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], resources: [this.callbackTable!.tableArn] }));
     }
     if (spec.kind === 'webhook') {
       environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
@@ -667,7 +695,7 @@ export class ArazzoWorkflow extends Construct {
     const [defineName, plans] =
       spec.kind === 'operation'
         ? [PlanDefines.stepPlans, spec.steps]
-        : spec.kind === 'webhook'
+        : spec.kind === 'webhook' || spec.kind === 'broker'
           ? [PlanDefines.callbackPlans, spec.steps]
           : [PlanDefines.workflowPlan, this.compiled.plan];
     const planJson = JSON.stringify(plans);
@@ -822,10 +850,11 @@ class EventPickedInput extends events.RuleTargetInput {
 
 const EVENT_MARKER = '__arazzo_sfn_event__';
 
-function describeFunction(spec: FunctionSpec | WebhookSpec | StarterSpec): string {
+function describeFunction(spec: FunctionSpec | WebhookSpec | BrokerSpec | StarterSpec): string {
   if (spec.kind === 'operation') return `operation ${spec.functionKey}`;
   if (spec.kind === 'starter') return 'starter (seals personal inputs, starts executions through the alias)';
   if (spec.kind === 'webhook') return `webhook receiver of callback steps ${spec.steps.map((s) => s.stepId).join(', ')}`;
+  if (spec.kind === 'broker') return `broker receiver of receive steps ${spec.steps.map((s) => s.stepId).join(', ')}`;
   return 'workflow function (inputs, workflow steps)';
 }
 

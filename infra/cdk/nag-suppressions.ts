@@ -32,11 +32,18 @@ export function acknowledgeArazzoWorkflowFindings(workflow: ArazzoWorkflow): voi
         'lambda:InvokeFunction on every version of one of this workflow\'s own functions: each state machine version calls the function versions it was deployed with, and the role is shared by all versions, so executions still running on an older one keep calling theirs',
     });
   }
-  const taskResponse = workflow.node.tryFindChild('Webhook.TaskResponse');
-  if (taskResponse) {
+  // The receivers' (webhook, broker) and the receive steps' functions' (a message that came first resumes the Task from there).
+  for (const taskResponse of workflow.node.children.filter((c) => c.node.id.endsWith('.TaskResponse'))) {
     Validations.of(taskResponse).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(workflow).resolve(`${workflow.stateMachine.stateMachineArn}:*`))}]`,
       reason: 'SendTaskSuccess/Failure/Heartbeat on the versions and aliases of this workflow\'s own state machine: executions start on its alias, and one in flight may run on an older version',
+    });
+  }
+  const eventDeadLetters = workflow.brokerWiring?.eventDeadLetters;
+  if (eventDeadLetters) {
+    Validations.of(eventDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the rules that feed the broker receiver; a dead-letter queue of its own would only move the same events once more',
     });
   }
   if (workflow.deadLetterQueue && workflow.node.tryFindChild('TriggerDeadLetters')) {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const fromSource = import.meta.url.endsWith('.ts');
 
 /** The entry module of a kind of function (`operation`, `workflow`, `webhook`, `starter`). */
-export function handlerEntry(kind: 'operation' | 'workflow' | 'webhook' | 'starter'): string {
+export function handlerEntry(kind: 'operation' | 'workflow' | 'webhook' | 'starter' | 'broker'): string {
   return fileURLToPath(new URL(`../../functions/handlers/${kind}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
 }
 

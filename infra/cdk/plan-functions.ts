@@ -33,6 +33,14 @@ export interface WebhookSpec extends FunctionNeeds {
   readonly steps: readonly StepPlan[];
 }
 
+/** The broker receiver of a workflow with receive steps on SQS, SNS or EventBridge channels (Arazzo 1.1). */
+export interface BrokerSpec extends FunctionNeeds {
+  readonly kind: 'broker';
+  readonly functionKey: string;
+  /** The receive steps on broker channels: the only plans its bundle carries. */
+  readonly steps: readonly StepPlan[];
+}
+
 interface FunctionNeeds {
   /** The lazily loaded XML packages its steps' XPath criteria, selectors and replacement targets need: bundled only then. */
   readonly xmlLibraries: readonly string[];
@@ -124,13 +132,25 @@ function carriesSealedValues({ plan }: CompiledWorkflow): boolean {
  * step's event (an earlier step's token) and seals credential-named outputs of the callback.
  */
 export function planWebhook(compiled: CompiledWorkflow): WebhookSpec | undefined {
-  // Callback steps, and receive steps (Arazzo 1.1): the same receiver resumes both.
-  const steps = compiled.plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s) && (s.callback !== undefined || s.receive !== undefined));
+  // Callback steps, and receive steps on HTTP channels (Arazzo 1.1): the same receiver resumes both.
+  const steps = compiled.plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s) && (s.callback !== undefined || (s.receive !== undefined && s.channel?.transport.kind === 'http')));
   if (!steps.length) return undefined;
+  return { kind: 'webhook', functionKey: `${compiled.plan.workflowId}.webhook`, steps, ...receiverNeeds(compiled, steps) };
+}
+
+/** The broker receiver a workflow with receive steps on SQS, SNS or EventBridge channels needs, or undefined; it judges as the webhook does. */
+export function planBroker(compiled: CompiledWorkflow): BrokerSpec | undefined {
+  const steps = brokerReceiveSteps(compiled);
+  if (!steps.length) return undefined;
+  return { kind: 'broker', functionKey: `${compiled.plan.workflowId}.broker`, steps, ...receiverNeeds(compiled, steps) };
+}
+
+/** The receive steps on SQS, SNS or EventBridge channels. */
+export const brokerReceiveSteps = (compiled: CompiledWorkflow): StepPlan[] =>
+  compiled.plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s) && s.receive !== undefined && s.channel !== undefined && s.channel.transport.kind !== 'http');
+
+function receiverNeeds(compiled: CompiledWorkflow, steps: readonly StepPlan[]): FunctionNeeds {
   return {
-    kind: 'webhook',
-    functionKey: `${compiled.plan.workflowId}.webhook`,
-    steps,
     xmlLibraries: xmlLibrariesOf(steps),
     usesRegex: steps.some(usesRegex),
     seals: steps.some(hasOutputs),

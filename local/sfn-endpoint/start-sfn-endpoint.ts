@@ -203,6 +203,8 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
         sealer,
         dispatcher,
         serverUrls,
+        // Send steps on SQS, SNS or EventBridge publish to the embedded broker, which delivers to receive steps (Arazzo 1.1).
+        messages: callbacks.broker,
         ...(options.onStepLog ? { log: (entry: StepLogEntry) => options.onStepLog!(currentExecution.getStore()?.executionArn, entry) } : {}),
       };
       runtimes.set(group, runtime);

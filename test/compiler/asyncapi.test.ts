@@ -103,11 +103,82 @@ describe('AsyncAPI sources and steps (Arazzo 1.1): loading, binding and lint', (
     expect(errors).toEqual([
       './doc.arazzo.yml:10:18: error ASFN1091 step "unknown": operationId "$sourceDescriptions.events.nowhere" is not an operation of any asyncapi source (events) [asyncapi-operation]',
       './doc.arazzo.yml:13:18: error ASFN1092 step "noAction" targets AsyncAPI operation "onPlain": say whether it sends or receives (action: send | receive) [asyncapi-step]',
-      './doc.arazzo.yml:15:18: error ASFN1093 step "queued": channel "queued" is bound to sqs, which a receive step cannot listen on yet (issue 17, part 2: it receives on HTTP channels, and sends on SQS, SNS and EventBridge too); give it an http binding [asyncapi-binding]',
       './doc.arazzo.yml:20:33: error ASFN1092 step "header" sends a message: its parameters are message headers (in: header), not query [asyncapi-step]',
       './doc.arazzo.yml:21:22: error ASFN1094 step "header": $message has a value only in the successCriteria, actions and outputs of a step that receives a message (action: receive) [message-expression]',
       './doc.arazzo.yml:25:20: error ASFN1092 step "uncorrelated": the messages of channel "plain" declare no correlationId location (a Correlation ID Object such as location: $message.header#/id), so a message\'s correlation id cannot be read [asyncapi-step]',
     ]);
+  });
+
+  it('binds a receive step on an SQS queue, an SNS topic or an EventBridge bus, and refuses a broker nobody can receive from here (ASFN1093)', async () => {
+    const brokers = `asyncapi: 3.0.0
+info: { title: brokers, version: '1' }
+channels:
+  queued:
+    address: orders
+    bindings: { sqs: { queue: { name: orders } } }
+    messages: { m: { correlationId: { location: $message.header#/orderId }, payload: { type: object } } }
+  announced:
+    address: order-topic
+    bindings: { sns: { name: order-topic } }
+    messages: { m: { correlationId: { location: $message.payload#/id }, payload: { type: object } } }
+  events:
+    address: OrderPlaced
+    bindings: { x-eventbridge: { eventBusName: shop, source: shop.orders } }
+    messages: { m: { correlationId: { location: $message.payload#/id }, payload: { type: object } } }
+  streamed:
+    address: orders-topic
+    bindings: { kafka: { topic: orders } }
+  urlQueue:
+    address: q
+    bindings: { sqs: { queue: { name: 'https://sqs.eu-west-1.amazonaws.com/111122223333/q' } } }
+`;
+    const { result, errors } = await compileSteps(
+      ['queued', 'announced', 'events', 'streamed', 'urlQueue']
+        .map((c) => `  - stepId: ${c}\n    channelPath: '{$sourceDescriptions.events.url}#/channels/${c}'\n    action: receive\n    correlationId: $inputs.id\n`)
+        .join(''),
+      brokers,
+    );
+    expect(errors).toEqual([
+      './doc.arazzo.yml:22:18: error ASFN1093 step "streamed": channel "streamed" cannot be used: it is bound to kafka, which arazzo-sfn neither sends on nor receives from (it speaks HTTP, SQS, SNS and EventBridge): give the channel an http, sqs, sns or x-eventbridge binding [asyncapi-binding]',
+      './doc.arazzo.yml:26:18: error ASFN1093 step "urlQueue": channel "urlQueue" cannot be used: its sqs binding\'s queue.name "https://sqs.eu-west-1.amazonaws.com/111122223333/q" is not an SQS queue name (letters, digits, - and _, at most 80, .fifo allowed; not a URL or ARN) [asyncapi-binding]',
+    ]);
+    expect(result.workflows).toEqual([]);
+  });
+
+  it('refuses a webhook signature check on a receive step whose channel is a broker (ASFN1130): its policy admits messages', async () => {
+    const { errors } = await compileSteps(`  - stepId: queued
+    operationId: onQueued
+    action: receive
+    x-arazzo-sfn-verify: { scheme: fintecture, keyId: app, secret: shop/webhook-key }
+`);
+    expect(errors).toEqual([
+      './doc.arazzo.yml:12:26: error ASFN1130 step "queued": x-arazzo-sfn-verify checks a webhook\'s signature over HTTP, but channel "queued" is bound to sqs, whose messages are admitted by the queue policy; remove it, or receive on an http channel [receive-verify-broker]',
+    ]);
+  });
+
+  it('reads an SQS server with no channel binding as the queue the channel address names (the AsyncAPI SQS binding allows it)', async () => {
+    const { result, errors } = await compileSteps(
+      `  - stepId: wait
+    operationId: receiveEscalation
+    action: receive
+    correlationId: $inputs.id
+`,
+      `asyncapi: 3.0.0
+info: { title: escalations, version: '1' }
+servers:
+  queue: { host: sqs.us-east-1.amazonaws.com, protocol: sqs }
+channels:
+  escalated:
+    address: escalated-tickets
+    messages: { m: { correlationId: { location: $message.payload#/ticketId }, payload: { type: object } } }
+operations:
+  receiveEscalation:
+    action: receive
+    channel: { $ref: '#/channels/escalated' }
+`,
+    );
+    expect(errors).toEqual([]);
+    expect(result.workflows[0].plan.steps[0]).toMatchObject({ channel: { action: 'receive', transport: { kind: 'sqs', queueName: 'escalated-tickets' } }, receive: { correlationLocation: '$message.payload#/ticketId' } });
   });
 
   it('lints a receive with no correlationId, a timeout above what a Task can wait, and receive-only fields on a send', async () => {

@@ -1,0 +1,121 @@
+import type { StepPlan } from '../../core/plan.js';
+import {
+  channelsOfEvent,
+  channelsOfTarget,
+  messageOfEvent,
+  messageOfSqsRecord,
+  type EventBridgeEvent,
+  type SqsEvent,
+} from '../runtime/messages/broker-messages.js';
+import { receiveMessage, type MessageAnswer, type MessageReceiverDeps } from '../runtime/messages/receive-message.js';
+import type { ReceivedMessage } from '../runtime/callbacks/callback-store.js';
+
+/**
+ * How often an SQS message whose handling failed (DynamoDB or Step Functions unavailable) is tried
+ * before it is dropped: a queue without a redrive policy would otherwise hand it back for as long
+ * as it is retained (up to 14 days).
+ */
+export const MAX_RECEIVES = 5;
+
+export interface BrokerHandlerDeps extends Omit<MessageReceiverDeps, 'planFor' | 'receiversOf'> {
+  /** The broker target a queue carries (`sqs:<queue>`, or `sns:<topic>` for a queue subscribed to a topic), by the queue's ARN. */
+  targetOfQueue(queueArn: string): string | undefined;
+}
+
+/** `batchItemFailures` names the SQS messages to hand back (the event source mapping's ReportBatchItemFailures). */
+export interface SqsBatchResponse {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
+
+export type BrokerHandler = {
+  (event: SqsEvent): Promise<SqsBatchResponse>;
+  (event: EventBridgeEvent): Promise<void>;
+};
+
+// A message two channels share (one queue, two channels) takes the answer that did most.
+const RANK = [200, 409, 410, 202, 400, 404, 500];
+const rank = (a: MessageAnswer) => (RANK.includes(a.status) ? RANK.indexOf(a.status) : RANK.length);
+
+const isSqsEvent = (event: SqsEvent | EventBridgeEvent): event is SqsEvent => Array.isArray((event as SqsEvent).Records);
+
+/**
+ * The receiver of broker messages for receive steps on SQS, SNS and EventBridge channels: the
+ * Lambda behind the queue's event source mapping and the rule's target on AWS, and what the local
+ * broker delivers to. Every message goes through `receiveMessage`, the one path the webhook
+ * Function URL takes too (correlation, the kept early message, the duplicate that resumes nothing).
+ *
+ * SQS: a message is deleted (left out of `batchItemFailures`) once it resumed a step, was kept for
+ * one, was a duplicate, or can never be judged (not JSON, no correlation id, no step listens):
+ * the last are dropped and logged, never retried. A fault is handed back for another try, at most
+ * MAX_RECEIVES times. On a FIFO queue the messages after a failed one are handed back too, to keep
+ * their order. EventBridge: a fault throws, for Lambda's asynchronous retries. One log line per
+ * message: its id, status and result, never its headers or payload (personal data).
+ */
+export function createBrokerHandler(
+  plans: readonly StepPlan[],
+  deps: BrokerHandlerDeps,
+  log: (entry: Record<string, unknown>) => void = (entry) => console.log(JSON.stringify({ message: 'arazzo broker message', ...entry })),
+): BrokerHandler {
+  const receivers = plans.filter((p) => p.receive && p.channel && p.channel.transport.kind !== 'http');
+  const byStep = new Map(receivers.map((p) => [`${p.workflowId}\u0000${p.stepId}`, p]));
+  const receiverDeps: MessageReceiverDeps = {
+    ...deps,
+    planFor: (workflowId, stepId) => byStep.get(`${workflowId}\u0000${stepId}`),
+    receiversOf: (source, channel) => receivers.filter((p) => p.channel!.source === source && p.channel!.channel === channel),
+  };
+  const deliver = async (channels: readonly { source: string; channel: string }[], message: ReceivedMessage): Promise<MessageAnswer> => {
+    let best: MessageAnswer = { status: 404, body: { result: 'no step receives on this channel' } };
+    for (const { source, channel } of channels) {
+      const answer = await receiveMessage(source, channel, message, receiverDeps);
+      if (rank(answer) < rank(best)) best = answer;
+    }
+    return best;
+  };
+
+  async function handle(event: SqsEvent | EventBridgeEvent): Promise<SqsBatchResponse | void> {
+    if (isSqsEvent(event)) {
+      const batchItemFailures: { itemIdentifier: string }[] = [];
+      for (const record of event.Records) {
+        const handBack = batchItemFailures.length > 0 && record.eventSourceARN.endsWith('.fifo');
+        if (handBack) {
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+          continue;
+        }
+        const target = deps.targetOfQueue(record.eventSourceARN);
+        const channels = target ? channelsOfTarget(receivers, target) : [];
+        const message = messageOfSqsRecord(record);
+        if (!message || !channels.length) {
+          log({ messageId: record.messageId, status: message ? 404 : 400, result: message ? 'dropped: no receive step listens on this queue' : 'dropped: the body is not JSON' });
+          continue;
+        }
+        try {
+          const answer = await deliver(channels, message);
+          log({ messageId: record.messageId, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
+        } catch (err) {
+          const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+          if (receives >= MAX_RECEIVES) {
+            log({ messageId: record.messageId, status: 500, result: `dropped after ${receives} tries`, error: (err as Error).name });
+            continue;
+          }
+          log({ messageId: record.messageId, status: 500, result: 'handed back to the queue', error: (err as Error).name });
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      return { batchItemFailures };
+    }
+    const channels = channelsOfEvent(receivers, event);
+    if (!channels.length) {
+      log({ eventId: event.id, status: 404, result: 'dropped: no receive step listens for this source and detail-type' });
+      return;
+    }
+    let answer: MessageAnswer;
+    try {
+      answer = await deliver(channels, messageOfEvent(event));
+    } catch (err) {
+      log({ eventId: event.id, status: 500, result: 'failed: Lambda tries the event again', error: (err as Error).name });
+      throw err;
+    }
+    log({ eventId: event.id, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
+  }
+  return handle as BrokerHandler;
+}
