@@ -24,8 +24,4 @@ export interface ConnectFiCallbackLogEntry {
   readonly at: string;
 }
 
-/** The part of a webhook URL that may be shown: no query string, fragment or credentials. */
-export function redactWebhookUrl(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.origin}${parsed.pathname}`;
-}
+export { redactWebhookUrl } from '../http/post-webhook.js';

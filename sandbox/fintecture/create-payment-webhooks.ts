@@ -1,8 +1,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { postWebhook } from '../http/post-webhook.js';
-import { redactWebhookUrl } from '../connectfi/callback-log-entry.js';
+import { postWebhook, redactWebhookUrl } from '../http/post-webhook.js';
 import type { PaymentStatus } from './fintecture-scenario.js';
 import type { PaymentWebhookLogEntry } from './payment-webhook-log-entry.js';
 import { signFintectureWebhook } from './sign-fintecture-webhook.js';

@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
 
+/** The part of a webhook URL that may be shown (logs): no query string, fragment or credentials, where a receiver keeps its secret. */
+export function redactWebhookUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
 export interface WebhookAnswer {
   /** `0` when there is no answer. */
   readonly answerStatus: number;

@@ -50,14 +50,14 @@ describe('the webhook Function URL verifies a receive step\'s messages (x-arazzo
     const handler = createWebhookHandler(plans, deps, (entry) => logged.push(entry));
     const { token, result } = tokens.issue({ heartbeatMs: 5_000, timeoutMs: 5_000 });
     const sessionId = randomUUID().replaceAll('-', '');
-    const steps = { createPayment: { outputs: { sessionId } } };
+    const steps = { createPayment: { statusCode: 200, outcome: 'success', outputs: { sessionId }, visits: 1 } };
     const event = { step: receive.stepId, executionId: 'exec-1', inputs: {}, steps, taskToken: token };
     expect(await registerReceive(receive, event, { inputs: {}, steps }, deps)).toBe('waiting');
 
     const body = new URLSearchParams({ session_id: sessionId, status: 'payment_created' }).toString();
     const post = (headers: Record<string, string>) =>
       handler({ rawPath: '/messages/fintectureWebhooks/paymentStatus', headers, body, requestContext: { http: { method: 'POST' } } });
-    const sign = (publicKey: typeof app.publicKey, requestId = randomUUID()) => signFintectureWebhook({ body, appId: 'demo-merchant-app', publicKey, date: new Date(), requestId });
+    const sign = (publicKey: typeof app.publicKey, requestId: string = randomUUID()) => signFintectureWebhook({ body, appId: 'demo-merchant-app', publicKey, date: new Date(), requestId });
     const metrics = () => logged.filter((l) => l.ForgedCallbacks === 1).map((l) => [l.WorkflowId, l.reason]);
 
     expect((await post(sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey))).statusCode).toBe(401);
