@@ -194,6 +194,15 @@ function dynamo(tables: Map<string, StandInTable>, operation: string, body: Reco
       table.items.set(key, updated);
       return {};
     }
+    case 'DeleteItem': {
+      if (Object.keys(body.Key ?? {}).length !== 1) throw new StandInError('ValidationException', 'The provided key element does not match the schema');
+      const key = keyOf(body.Key);
+      const existing = table.items.get(key);
+      if (!expressions.holds(body.ConditionExpression, existing)) throw new StandInError('ConditionalCheckFailedException', 'The conditional request failed');
+      expressions.checkAllUsed();
+      table.items.delete(key);
+      return body.ReturnValues === 'ALL_OLD' && existing ? { Attributes: existing } : {};
+    }
     default:
       throw new StandInError('UnknownOperationException', `the stand-in does not implement DynamoDB ${operation}`);
   }
@@ -229,7 +238,7 @@ function stepFunctions(tasks: Map<string, StandInTask>, operation: string, body:
  * A loopback stand-in for the AWS APIs the Lambda runtime calls, speaking their JSON protocols
  * (1.1 for Secrets Manager and KMS, 1.0 for DynamoDB and Step Functions) so the real SDK clients
  * run unchanged against it (endpoint overridden): Secrets Manager `GetSecretValue`; KMS
- * `GenerateDataKey` / `Decrypt` / `Sign` / `GetPublicKey`; DynamoDB `PutItem` / `GetItem` / `UpdateItem` with condition
+ * `GenerateDataKey` / `Decrypt` / `Sign` / `GetPublicKey`; DynamoDB `PutItem` / `GetItem` / `UpdateItem` / `DeleteItem` with condition
  * expressions; Step Functions `SendTaskSuccess` / `SendTaskFailure` / `SendTaskHeartbeat`. Its
  * data keys are wrapped with a key of its own, bound to the key id and the encryption context,
  * so a Decrypt with another context fails as KMS's does (InvalidCiphertextException). A task
