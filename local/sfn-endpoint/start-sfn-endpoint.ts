@@ -95,6 +95,8 @@ export interface SfnEndpoint {
   readonly sandboxes?: SandboxSet;
   /** Executions found RUNNING at start (left by a process that ended) and closed as ABORTED. */
   readonly abortedAtStart: readonly string[];
+  /** Where the local receiver takes messages for an AsyncAPI channel: the URL a provider (a simulator's webhook) is given. */
+  messageUrl(source: string, channel: string): string;
   /**
    * Task tokens still waiting for `SendTaskSuccess`/`SendTaskFailure`, of one execution or all:
    * on AWS the Task hands its token to the resource it calls; here that resource is in-process.
@@ -259,6 +261,7 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
       ...(sandboxes ? { sandboxes } : {}),
       abortedAtStart,
       openTaskTokens: (executionArn) => tokens.open(executionArn),
+      messageUrl: (source, channel) => callbacks.messageUrl(source, channel),
       close: () => (closed ??= cleanUp()),
     };
   } catch (err) {

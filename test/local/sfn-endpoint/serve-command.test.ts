@@ -43,6 +43,12 @@ describe('arazzo-sfn serve', () => {
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:customer-verification-poll', name: 'example', input }));
       const described = await waitForEnd(client, executionArn!);
       expect(described, described.cause).toMatchObject({ status: 'SUCCEEDED' });
+      // Fintecture's signed payment webhook reaches the endpoint's receiver (the demo application's webhook URL): no hour-long wait.
+      const payment = await readFile(join(ROOT, 'workflows/examples/fintecture-payment-webhook.inputs.json'), 'utf8');
+      const started = await client.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:fintecture-payment-webhook', name: 'paid', input: payment }));
+      const paid = await waitForEnd(client, started.executionArn!);
+      expect(paid, paid.cause).toMatchObject({ status: 'SUCCEEDED' });
+      expect(JSON.parse(paid.output!)).toMatchObject({ webhookStatus: 'payment_created', confirmedStatus: 'payment_created' });
       client.destroy();
       // The log names each execution and the calls its steps made.
       expect(server.output()).toMatch(/customer-verification-poll:example started/);
