@@ -8,6 +8,15 @@ export interface SandboxUrls {
   readonly fintecture: string;
   readonly mbanq: string;
   readonly connectfi: string;
+  /** The loopback KMS stand-in (a test double; bench/lib/kms-stand-in.ts). */
+  readonly kms: string;
+}
+
+export interface SandboxProcessOptions {
+  /** Every Fintecture request waits this long before it is processed: a real provider's answer time. @default 0 */
+  readonly latencyMs?: number;
+  /** The KMS stand-in waits this long before each answer: a real kms:Sign's network and HSM time. @default 0 */
+  readonly kmsLatencyMs?: number;
 }
 
 export interface SandboxProcess {
@@ -42,8 +51,9 @@ function readCpuMs(pid: number): number | undefined {
  * Starts bench/probes/sandbox-server.js (built) in a process of its own and waits for its URLs.
  * The child's stdin is a pipe it watches, so it goes away with this process however that ends.
  */
-export async function startSandboxProcess(root: string): Promise<SandboxProcess> {
-  const child: ChildProcess = spawn(process.execPath, [distPath(root, 'bench/probes/sandbox-server.ts')], {
+export async function startSandboxProcess(root: string, options: SandboxProcessOptions = {}): Promise<SandboxProcess> {
+  const args = ['--latency-ms', String(options.latencyMs ?? 0), '--kms-latency-ms', String(options.kmsLatencyMs ?? 0)];
+  const child: ChildProcess = spawn(process.execPath, [distPath(root, 'bench/probes/sandbox-server.ts'), ...args], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -12,6 +12,19 @@
  * endpoint scans every token it holds on each request, so rounds would slow down one after another.
  */
 import { startSandboxes } from '../../sandbox/index.js';
+import { startKmsStandIn } from '../lib/kms-stand-in.js';
+
+/**
+ * `--latency-ms <n>`: every Fintecture request waits n ms before it is processed (a scenario
+ * fault with only a delay), standing for a real provider's answer time. `--kms-latency-ms <n>`:
+ * the loopback KMS stand-in (a test double) waits n ms before each answer.
+ */
+function numberArg(name: string): number {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? 0 : Number(process.argv[i + 1]);
+}
+const latencyMs = numberArg('--latency-ms');
+const kmsLatencyMs = numberArg('--kms-latency-ms');
 
 // The default 1,000-entry request logs are copied on every read and trimmed with splice; a
 // throughput run makes hundreds of thousands of requests, so keep the bookkeeping small.
@@ -19,16 +32,18 @@ import { startSandboxes } from '../../sandbox/index.js';
 // sandbox serves the unsigned and signed rounds, and Respect, which cannot sign, alike; a sent
 // Digest is still checked against the body. What is timed is the client's signing.
 const sandboxes = await startSandboxes({
-  fintecture: { requestLogLimit: 10, verifySignatures: false },
+  fintecture: { requestLogLimit: 10, verifySignatures: false, ...(latencyMs ? { scenario: { faults: [{ delayMs: latencyMs }] } } : {}) },
   mbanq: { requestLogLimit: 10 },
   connectfi: { requestLogLimit: 10 },
 });
+
+const kms = await startKmsStandIn(kmsLatencyMs);
 
 let closing = false;
 async function shutdown(): Promise<void> {
   if (closing) return;
   closing = true;
-  await sandboxes.close();
+  await Promise.all([sandboxes.close(), kms.close()]);
   process.exit(0);
 }
 process.on('SIGUSR2', () => {
@@ -49,5 +64,6 @@ process.stdout.write(
     fintecture: sandboxes.fintecture.url,
     mbanq: sandboxes.mbanq.url,
     connectfi: sandboxes.connectfi.url,
+    kms: kms.url,
   }) + '\n',
 );

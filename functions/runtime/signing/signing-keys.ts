@@ -46,10 +46,15 @@ export function nodeSignOptions(
   throw secretError(`a ${type ?? 'symmetric'} key cannot sign with ${algorithm}`);
 }
 
-/** Signs with a private KeyObject (PEM keys: local files, environment, Secrets Manager). */
-export function signWithKeyObject(key: KeyObject, algorithm: SigningAlgorithm, data: Uint8Array): Uint8Array {
+/**
+ * Signs with a private KeyObject (PEM keys: local files, environment, Secrets Manager), in
+ * libuv's threadpool (crypto.sign's callback form): an RSA-2048 signature is about 1 ms of CPU,
+ * which the synchronous form would take from the event loop, stalling every other execution,
+ * request and timer of the process meanwhile.
+ */
+export function signWithKeyObject(key: KeyObject, algorithm: SigningAlgorithm, data: Uint8Array): Promise<Uint8Array> {
   const { digest, ...options } = nodeSignOptions(algorithm, key);
-  return sign(digest, data, { key, ...options });
+  return new Promise((resolve, reject) => sign(digest, data, { key, ...options }, (err, signature) => (err ? reject(err) : resolve(signature))));
 }
 
 /**
