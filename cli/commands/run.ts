@@ -1,4 +1,5 @@
 import { LocalBroker } from '../../local/local-broker.js';
+import { brokerTargetName } from '../../functions/runtime/messages/publish-message.js';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { CompileResult, CompiledWorkflow } from '../../compiler/compile-file.js';
@@ -332,6 +333,12 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
         stdout.write(`${several ? '\n' : ''}running ${style.bold(plan.workflowId)} (execution ${executionName})\n`);
         for (const s of plan.sources) stdout.write(`  source ${s.name}: ${redactUserinfo(serverUrls[s.name] ?? s.serverUrl ?? '(no server)')}\n`);
         if (callbacks) stdout.write(`  callbacks: ${callbacks.baseUrl}/callbacks?id=<id>\n`);
+        // Where a message for a receive step may be POSTed from outside the run (on a broker channel, it is published on its queue, topic or bus).
+        for (const step of plan.steps) {
+          if (!callbacks || isWorkflowStep(step) || !step.receive || !step.channel) continue;
+          const on = step.channel.transport.kind === 'http' ? '' : ` (published on ${brokerTargetName(step.channel.transport)})`;
+          stdout.write(`  messages for ${step.stepId}: ${callbacks.messageUrl(step.channel.source, step.channel.channel)}${on}\n`);
+        }
       }
       const execution: LocalExecution = await set.run(plan.workflowId, input, {
         executionName,

@@ -32,11 +32,14 @@ const visibilityFor = (fn: lambda.Function) => Duration.seconds(6 * (fn.timeout?
  * A queue with SSL enforced, a dead-letter queue, and SQS-managed encryption: SNS may send to it
  * without a key policy (the AWS managed key aws/sqs admits no service principal).
  */
-function createQueue(scope: Construct, id: string, receiver: lambda.Function, created: sqs.Queue[], queueName?: string): sqs.Queue {
-  const deadLetters = new sqs.Queue(scope, `${id}.DeadLetters`, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+function createQueue(scope: Construct, id: string, receiver: lambda.Function, created: sqs.Queue[], options: { queueName?: string; fifo?: boolean } = {}): sqs.Queue {
+  const { queueName } = options;
+  // A FIFO queue's dead-letter queue must be FIFO too.
+  const fifo = options.fifo || queueName?.endsWith('.fifo') ? { fifo: true } : {};
+  const deadLetters = new sqs.Queue(scope, `${id}.DeadLetters`, { ...fifo, encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
   const queue = new sqs.Queue(scope, id, {
     ...(queueName ? { queueName } : {}),
-    ...(queueName?.endsWith('.fifo') ? { fifo: true } : {}),
+    ...fifo,
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     visibilityTimeout: visibilityFor(receiver),
@@ -92,14 +95,15 @@ export function wireBrokerReceivers(
     }
     let queue: sqs.IQueue;
     if (transport.kind === 'sns') {
-      queue = createQueue(scope, id, receiver, wiring.created);
+      // A FIFO topic delivers to FIFO queues only.
+      queue = createQueue(scope, id, receiver, wiring.created, { fifo: transport.fifo !== undefined });
       const topic = sns.Topic.fromTopicArn(scope, `${id}.Topic`, stack.formatArn({ service: 'sns', resource: transport.topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME }));
       topic.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
     } else {
       const chosen = given[transport.queueName];
       queue =
         chosen === 'create'
-          ? createQueue(scope, id, receiver, wiring.created, transport.queueName)
+          ? createQueue(scope, id, receiver, wiring.created, { queueName: transport.queueName, fifo: transport.fifo !== undefined })
           : (chosen ?? sqs.Queue.fromQueueArn(scope, id, stack.formatArn({ service: 'sqs', resource: transport.queueName, arnFormat: ArnFormat.NO_RESOURCE_NAME })));
     }
     wiring.queues[key] = queue;

@@ -6,7 +6,7 @@ import { createBrokerHandler, MAX_RECEIVES } from '../../../../functions/handler
 import { createWebhookHandler } from '../../../../functions/handlers/create-webhook-handler.js';
 import { InMemoryCallbackStore } from '../../../../functions/runtime/callbacks/index.js';
 import type { SqsRecord } from '../../../../functions/runtime/messages/broker-messages.js';
-import { registerReceive } from '../../../../functions/runtime/messages/receive-message.js';
+import { KEEP_UNMATCHED_SECONDS, registerReceive } from '../../../../functions/runtime/messages/receive-message.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../../../functions/runtime/secrets/index.js';
 import { LocalTaskTokens } from '../../../../local/local-callbacks.js';
 
@@ -72,6 +72,18 @@ describe('the broker receiver: SQS records and EventBridge events resume receive
     const event = { step: 'awaitPacked', executionId: 'exec-2', inputs: { orderId: 'o-2' }, steps: {}, taskToken: token };
     expect(await registerReceive(step('awaitPacked'), event, { inputs: event.inputs, steps: {} }, deps)).toBe('received');
     expect(await result).toMatchObject({ outputs: { parcelId: 'p-early' } });
+  });
+
+  it('a kept SQS message is kept for a bounded time (KEEP_UNMATCHED_SECONDS): a step that starts waiting after it has expired does not take it', async () => {
+    let now = 1_000_000;
+    const store = new InMemoryCallbackStore({ now: () => now });
+    const { handler, tokens, deps } = setup(store);
+    expect(await handler({ Records: [sqsRecord('m-late', JSON.stringify({ status: 'packed', parcelId: 'p-late' }), { orderId: 'o-9' })] })).toEqual({ batchItemFailures: [] });
+    now += (KEEP_UNMATCHED_SECONDS + 1) * 1000;
+    const { token } = tokens.issue({ heartbeatMs: 5_000, timeoutMs: 5_000 });
+    const event = { step: 'awaitPacked', executionId: 'exec-9', inputs: { orderId: 'o-9' }, steps: {}, taskToken: token };
+    expect(await registerReceive(step('awaitPacked'), event, { inputs: event.inputs, steps: {} }, deps)).toBe('waiting');
+    expect(store.droppedMessages).toBe(1);
   });
 
   it('poison messages are dropped, not retried: a body that is not JSON, a queue no step reads, a message with no correlation id', async () => {
