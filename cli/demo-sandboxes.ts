@@ -19,6 +19,13 @@ const DEMO_SIGNING_KEY = 'demo/fintecture/signing-key';
 export const DEMO_FINTECTURE_WEBHOOKS = { appId: DEMO_FINTECTURE_APP, source: 'fintectureWebhooks', channel: 'paymentStatus', keyName: 'fintecture/webhook-key' } as const;
 
 /**
+ * Where the receiver finds the HMAC key connectFi signs its KYC webhooks with: the name
+ * connectfi-kyc-async.arazzo.yml's `x-arazzo-sfn-verify.secret` gives. The simulator signs with
+ * a key made for each run, so its messages pass and a forged one does not.
+ */
+export const DEMO_CONNECTFI_WEBHOOK_KEY = 'connectfi/webhook-key';
+
+/**
  * Seed 001's payment calls signed as Fintecture's PIS API asks (draft-cavage rsa-sha256 over
  * `(request-target) date digest x-request-id`, keyId the application id), declared by
  * configuration so the seed is run as written.
@@ -60,6 +67,7 @@ export async function startDemoSandboxes(): Promise<{ sandboxes: SandboxSet; sec
     clientSecret: `demo-${randomBytes(12).toString('hex')}`,
   };
   const connectFiPassword = `demo-${randomBytes(12).toString('hex')}`;
+  const connectFiWebhookKey = randomBytes(32).toString('base64url');
   // The simulator verifies PIS signatures with the public half, as the real API does with the key an application registers.
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const sandboxes = await startSandboxes({
@@ -76,7 +84,7 @@ export async function startDemoSandboxes(): Promise<{ sandboxes: SandboxSet; sec
         },
       },
     },
-    connectfi: { users: { ...DEFAULT_CONNECTFI_USERS, demo_user: connectFiPassword } },
+    connectfi: { users: { ...DEFAULT_CONNECTFI_USERS, demo_user: connectFiPassword }, webhookSigning: { key: connectFiWebhookKey } },
   });
   try {
     const res = await fetch(`${sandboxes.fintecture.url}/oauth/accesstoken`, {
@@ -100,6 +108,7 @@ export async function startDemoSandboxes(): Promise<{ sandboxes: SandboxSet; sec
         'demo/connectfi/api-user': JSON.stringify({ password: connectFiPassword }),
         [DEMO_SIGNING_KEY]: signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
         [DEMO_FINTECTURE_WEBHOOKS.keyName]: signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+        [DEMO_CONNECTFI_WEBHOOK_KEY]: connectFiWebhookKey,
       },
     };
   } catch (err) {
