@@ -532,6 +532,11 @@ export interface StepEvent {
   readonly workflows?: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
   /** Present for a workflow step: what its nested execution returned. */
   readonly run?: ChildRunResult;
+  /**
+   * An operation step with a `timeout`: when the step started (`$$.State.EnteredTime` of its
+   * `<stepId>` Pass, ISO 8601). The same on every attempt of the Task, so the timeout bounds them all.
+   */
+  readonly startedAt?: string;
 }
 
 /** What the operation handler returns; the Task stores it at `$.steps.<stepId>`. */

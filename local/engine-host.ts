@@ -1,5 +1,6 @@
 import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import type { EngineEvent, LocalTaskHandler } from './history/index.js';
+import { withStateClock } from './state-clock.js';
 
 /** What a run of the embedded engine hands back (the shape of `StateMachine.run`'s result). */
 export interface EngineRun {
@@ -45,5 +46,6 @@ export function startEngineRun(
     ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
   };
   if (host) return host.run(definition, input, { ...overrides, context });
-  return machine().run(input as never, { overrides, noThrowOnAbort: true, context }) as unknown as EngineRun;
+  // The worker host adds the clock on its side (a getter does not cross postMessage).
+  return machine().run(input as never, { overrides, noThrowOnAbort: true, context: withStateClock(context) }) as unknown as EngineRun;
 }

@@ -127,6 +127,10 @@ export const DiagnosticCodes = {
   conditionEmbeddedExpression: { code: 'ASFN1135', rule: 'condition-embedded-expression' },
   goessnerFilterUnread: { code: 'ASFN1136', rule: 'jsonpath-goessner-script' },
   goessnerFilterRead: { code: 'ASFN2135', rule: 'jsonpath-goessner-filter' },
+  // Step timeouts against retries, throttling and the execution's own bound (Arazzo 1.1, issue 17).
+  stepTimeoutRetry: { code: 'ASFN2170', rule: 'step-timeout-retry' },
+  stepTimeoutExecution: { code: 'ASFN2171', rule: 'step-timeout-execution' },
+  throttleExecution: { code: 'ASFN2172', rule: 'throttle-execution' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -3,7 +3,7 @@ import { ErrorCodes, RETRYABLE_ERROR_CODES } from '../../core/errors.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type StepPlan, type WorkflowPlan } from '../../core/plan.js';
 import { emitSchedule, firstScheduledState } from './emit-parallel.js';
 import { pathMember, StateNames, workflowFunctionKey } from './state-names.js';
-import { operationTaskTimeoutSeconds } from '../plan/plan-step-timeout.js';
+import { DEFAULT_EXECUTION_TIMEOUT_SECONDS, operationTaskTimeoutSeconds } from '../plan/plan-step-timeout.js';
 
 export type AslState = Record<string, unknown>;
 
@@ -44,7 +44,7 @@ export interface EmitOptions {
    * @default a local placeholder ARN
    */
   readonly resourceFor?: (functionKey: string) => string;
-  /** Whole-execution bound, in seconds. @default 86400 (one day) */
+  /** Whole-execution bound, in seconds; the compiler lints step timeouts and throttle bounds against it (ASFN2171, ASFN2172). @default 86400 (one day) */
   readonly timeoutSeconds?: number;
   /**
    * The ARN of the state machine of another workflow (nested executions, `dependsOn`). CDK passes
@@ -200,17 +200,42 @@ function emitThrottleStates(ectx: EmitContext, step: StepPlan, taskState: string
   };
 }
 
+/**
+ * Where a timed step's start is kept (a top-level key: `$.steps.<id>` holds the step's previous
+ * result until the Task replaces it). Read by the step's Task only.
+ */
+const STEP_STARTED = '$.stepStarted';
+
+/**
+ * The first state of an operation step with a `timeout` (Arazzo 1.1): the whole step, all its
+ * provider-fault attempts, their backoff and any Retry-After waits, must fit the timeout. A Task's
+ * Retry sends each attempt the same input and Step Functions bounds only one attempt
+ * (TimeoutSeconds), so this Pass stamps the step's start (`$$.State.EnteredTime`, the local engine
+ * fills it as AWS does for a Pass: local/state-clock.ts) and the handler measures every attempt
+ * against it. Entering `<stepId>` again (a `retry` action, a `goto` loop) starts a new run of the
+ * step, with a new deadline; a Retry-After Wait goes back to the Task and keeps it.
+ */
+function stepStartStamp(step: StepPlan): AslState {
+  return {
+    Type: 'Pass',
+    Comment: `start ${step.stepId}'s timeout of ${step.timeoutMs} ms: every attempt of the call must end within it`,
+    Parameters: { 'at.$': '$$.State.EnteredTime' },
+    ResultPath: STEP_STARTED,
+    Next: StateNames.call(step.stepId),
+  };
+}
+
 /** The Task of an operation step: its operation's function decides the step, its result at `$.steps.<id>`. */
-function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, comment: string): AslState {
+function operationTask(ectx: EmitContext, step: StepPlan, stateName: string, comment: string, stamped = false): AslState {
   const id = step.stepId;
   ectx.tasks[stateName] = { functionKey: step.operation.key, stepId: id };
   return {
     Type: 'Task',
     Comment: comment,
     Resource: ectx.resourceFor(step.operation.key),
-    Parameters: stateParameters(ectx, id),
+    Parameters: { ...stateParameters(ectx, id), ...(stamped ? { 'startedAt.$': `${STEP_STARTED}.at` } : {}) },
     ResultPath: `$.steps${pathMember(id)}`,
-    // A step timeout (Arazzo 1.1) is enforced by the handler to the millisecond; the Task's bound is the backstop.
+    // The handler enforces a step timeout (Arazzo 1.1) against the step's start, to the millisecond; the Task's bound is one attempt's backstop.
     TimeoutSeconds:
       step.timeoutMs !== undefined ? operationTaskTimeoutSeconds(step.timeoutMs) : Math.ceil((step.transport.connectTimeoutMs + step.transport.requestTimeoutMs) / 1000) + 30,
     Retry: step.transport.retrySafe ? [PROVIDER_RETRY, LAMBDA_SERVICE_RETRY] : [LAMBDA_SERVICE_RETRY],
@@ -359,10 +384,18 @@ function emitStep(ectx: EmitContext, step: AnyStepPlan, next: string | undefined
     decider = receiveTask(ectx, step, step.receive);
     states[StateNames.step(id)] = decider;
   } else {
-    decider = operationTask(ectx, step, StateNames.step(id), step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`);
-    // Insertion order is the order a reader meets the states in the JSON: the Task first.
-    states[StateNames.step(id)] = decider;
-    emitThrottleStates(ectx, step, StateNames.step(id));
+    const comment = step.description?.slice(0, 200) ?? `${step.operation.method} ${step.operation.path}`;
+    // Insertion order is the order a reader meets the states in the JSON: the step's first state first.
+    if (step.timeoutMs !== undefined) {
+      states[StateNames.step(id)] = stepStartStamp(step);
+      decider = operationTask(ectx, step, StateNames.call(id), comment, true);
+      states[StateNames.call(id)] = decider;
+      emitThrottleStates(ectx, step, StateNames.call(id));
+    } else {
+      decider = operationTask(ectx, step, StateNames.step(id), comment);
+      states[StateNames.step(id)] = decider;
+      emitThrottleStates(ectx, step, StateNames.step(id));
+    }
   }
   states[StateNames.failed(id)] = { Type: 'Fail', Comment: `${id} failed`, ErrorPath: '$.error.Error', CausePath: '$.error.Cause' };
 
@@ -482,7 +515,7 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     definition: {
       Comment: `${plan.workflowId}${plan.summary ? ` — ${plan.summary}` : ''} (compiled by arazzo-sfn from ${basename(plan.sourceFile)})`,
       StartAt: StateNames.validateInputs,
-      TimeoutSeconds: options.timeoutSeconds ?? 86_400,
+      TimeoutSeconds: options.timeoutSeconds ?? DEFAULT_EXECUTION_TIMEOUT_SECONDS,
       States: states,
     },
     tasks,

@@ -53,6 +53,11 @@ export const StateNames = {
   throttleCause: (taskState: string) => fit(`${taskState}.throttled.cause`),
   throttleDelay: (taskState: string) => fit(`${taskState}.throttled.delay`),
   wait: (stepId: string, action: string, several: boolean) => fit(several ? `${stepStateName(stepId)}.wait.${action}` : `${stepStateName(stepId)}.wait`),
+  /**
+   * The Task of an operation step with a `timeout` (Arazzo 1.1): `<stepId>` is then a Pass that
+   * stamps when the step started, so the deadline holds across the Task's retries.
+   */
+  call: (stepId: string) => fit(`${stepStateName(stepId)}.call`),
   /** A receive step that got no matching message within its timeout (Arazzo.MessageTimeout). */
   timedOut: (stepId: string) => fit(`${stepStateName(stepId)}.timedOut`),
   /** The nested execution of a workflow step (`<stepId>` itself prepares its input). */

@@ -177,8 +177,8 @@ function reportWorkflowCycles(ctx: PlanContext, bound: BoundDocument) {
  * Builds the plan of every workflow of a bound document; problems found while planning are
  * added to `diagnostics`. A workflow with an error gets no plan.
  */
-export function planDocument(bound: BoundDocument, options: CompileOptions, diagnostics: Diagnostic[]): WorkflowPlan[] {
-  const ctx: PlanContext = { loaded: bound.loaded, options, diagnostics };
+export function planDocument(bound: BoundDocument, options: CompileOptions & { readonly timeoutSeconds?: number }, diagnostics: Diagnostic[]): WorkflowPlan[] {
+  const ctx: PlanContext = { loaded: bound.loaded, options, diagnostics, ...(options.timeoutSeconds !== undefined ? { executionTimeoutSeconds: options.timeoutSeconds } : {}) };
   const ids = new Set<string>();
   bound.workflows.forEach(({ workflow: w, pointer }) => {
     if (ids.has(w.workflowId)) reportAt(ctx, `${pointer}/workflowId`, 'duplicateId', `workflowId "${w.workflowId}" is used twice`);

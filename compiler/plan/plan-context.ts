@@ -9,6 +9,8 @@ export interface PlanContext {
   readonly loaded: LoadedArazzo;
   readonly options: CompileOptions;
   readonly diagnostics: Diagnostic[];
+  /** The bound of a whole execution (EmitOptions.timeoutSeconds; the construct's `timeout`, 300 s at most for EXPRESS), when given. */
+  readonly executionTimeoutSeconds?: number;
 }
 
 export function reportAt(ctx: PlanContext, pointer: string, kind: Parameters<typeof diagnosticAt>[2], message: string, severity: 'error' | 'warning' = 'error'): void {

@@ -1,3 +1,4 @@
+import type { ThrottlePolicy } from '../../core/plan.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 
@@ -20,6 +21,9 @@ const OPERATION_OVERHEAD_SECONDS = 10 + 5;
 export const MAX_OPERATION_TIMEOUT_MS = (LAMBDA_MAX_SECONDS - OPERATION_OVERHEAD_SECONDS) * 1000;
 /** A standard execution runs for at most one year: no Task waits longer. */
 export const MAX_TASK_TIMEOUT_MS = 31_536_000 * 1000;
+
+/** The bound of a whole execution when none is given (EmitOptions.timeoutSeconds): one day. */
+export const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 86_400;
 
 /** What a step's Task waits on, which decides the limit its timeout must fit. */
 export type TimedStepKind = 'operation' | 'callback' | 'workflow';
@@ -48,3 +52,65 @@ export function planStepTimeout(ctx: PlanContext, step: ArazzoStep, pointer: str
 
 /** `TimeoutSeconds` of an operation step's Task: the timeout, plus one second for the invocation so the handler reports the timeout itself (and onFailure applies). */
 export const operationTaskTimeoutSeconds = (timeoutMs: number) => Math.ceil(timeoutMs / 1000) + 1;
+
+/** What an operation step's timeout competes with: its transport's bounds and retries. */
+export interface TimedTransport {
+  readonly retrySafe: boolean;
+}
+
+const executionBound = (ctx: PlanContext) => ctx.executionTimeoutSeconds ?? DEFAULT_EXECUTION_TIMEOUT_SECONDS;
+
+/**
+ * Lint of a step timeout that cannot hold as written (warnings: the document still compiles).
+ * - Against the execution's own bound: the execution ends first (`States.Timeout` for the whole
+ *   execution), so the step never fails by its timeout and its onFailure actions never run.
+ * - Against one attempt of the step's retry policy: a connect timeout longer than the step's (a
+ *   slow connection fails the step instead of being retried). A Retry-After past what is left of
+ *   the timeout is not linted: the throttle bound (60 s by default) would flag most timeouts, and
+ *   the handler fails such a step by its timeout at once. The `retryAfter` of an Arazzo `retry`
+ *   action is not compared either: the action runs the step again, with a timeout of its own.
+ */
+export function lintStepTimeout(ctx: PlanContext, step: ArazzoStep, pointer: string, timeoutMs: number, transport?: TimedTransport): void {
+  const at = `${pointer}/timeout`;
+  const id = step.stepId;
+  const execution = executionBound(ctx);
+  if (timeoutMs >= execution * 1000) {
+    reportAt(
+      ctx,
+      at,
+      'stepTimeoutExecution',
+      `step "${id}": timeout ${timeoutMs} ms is not shorter than the execution's own bound of ${execution} s${execution <= 300 ? ' (an EXPRESS execution lasts at most 5 minutes)' : ''}: the execution times out first (States.Timeout), and the step's onFailure actions never run; shorten the timeout or raise the execution's`,
+      'warning',
+    );
+  }
+  if (!transport?.retrySafe) return;
+  const connect = ctx.options.connectTimeoutMs ?? 5_000;
+  if (timeoutMs < connect) {
+    reportAt(
+      ctx,
+      at,
+      'stepTimeoutRetry',
+      `step "${id}": timeout ${timeoutMs} ms is shorter than one attempt's connect timeout (${connect} ms): a connection slower than ${timeoutMs} ms fails the step by its timeout instead of going to the provider-fault Retry`,
+      'warning',
+    );
+  }
+}
+
+/**
+ * On an execution bounded more tightly than the throttle (EXPRESS: 5 minutes), a step's
+ * Retry-After waits (`maxWaits` × `maxWaitSeconds` in a row) can outlast the whole execution,
+ * which then times out (States.Timeout) before the throttle's own bound fails the step.
+ */
+export function lintThrottleBound(ctx: PlanContext, step: ArazzoStep, pointer: string, throttle: ThrottlePolicy | undefined): void {
+  if (!throttle) return;
+  const execution = executionBound(ctx);
+  const longest = throttle.maxWaits * throttle.maxWaitSeconds;
+  if (longest < execution) return;
+  reportAt(
+    ctx,
+    pointer,
+    'throttleExecution',
+    `step "${step.stepId}": a provider's Retry-After can hold it for up to ${throttle.maxWaits} × ${throttle.maxWaitSeconds} s = ${longest} s (throttle option), not less than the execution's own bound of ${execution} s${execution <= 300 ? ' (an EXPRESS execution lasts at most 5 minutes)' : ''}: a throttled execution times out (States.Timeout) before the throttle fails the step with Arazzo.Throttled; lower throttle.maxWaits or maxWaitSeconds`,
+    'warning',
+  );
+}

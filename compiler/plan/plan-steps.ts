@@ -11,7 +11,7 @@ import { planCriteria } from './plan-actions.js';
 import { planOutputMap } from './plan-selectors.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { planStepSigning } from './plan-signing.js';
-import { planStepTimeout } from './plan-step-timeout.js';
+import { lintStepTimeout, lintThrottleBound, planStepTimeout } from './plan-step-timeout.js';
 import { planParameters, planWorkflowInputs } from './plan-parameters.js';
 import { planRequestBody, requestContentType } from './plan-request-body.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
@@ -89,6 +89,7 @@ export function planWorkflowStep(ctx: PlanContext, bound: BoundStep, setting: St
   if (step.requestBody) reportAt(ctx, `${sp}/requestBody`, 'schema', `step "${step.stepId}" runs workflow "${target.workflowId}": a requestBody has nowhere to go (its parameters are the workflow's inputs)`);
   const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
   const timeoutMs = planStepTimeout(ctx, step, sp, 'workflow');
+  if (timeoutMs !== undefined) lintStepTimeout(ctx, step, sp, timeoutMs);
   const { inputs, inputSelectors } = planWorkflowInputs(ctx, step, setting.workflow, target, sp, setting.workflowPointer);
   return {
     kind: 'workflow',
@@ -141,6 +142,12 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const responseMediaTypes = responseMediaTypesOf(op.operation);
   const checks = { ...DEFAULT_CHECK_SEVERITIES, ...ctx.options.checks };
   const responseSchemas = checks.SCHEMA_CHECK === 'off' ? undefined : responseSchemasOf(op.operation, String(ctx.loaded.openapis.get(op.source)?.document.openapi ?? '3.1.0'));
+  // A 429 with Retry-After waits through a Wait state: only a call that may be repeated, whose step does not handle 429 itself.
+  const stepThrottle = retrySafe && !callback && throttle && !inStatusRanges(handledStatuses, 429) ? throttle : undefined;
+  // A callback or receive Task waits for its message: neither the transport's retries nor a Retry-After Wait are its.
+  const waits = callback !== undefined || receives;
+  if (timeoutMs !== undefined) lintStepTimeout(ctx, step, sp, timeoutMs, waits ? undefined : { retrySafe });
+  if (!waits) lintThrottleBound(ctx, step, sp, stepThrottle);
   return {
     ...commonOf(ctx, bound, setting),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -174,8 +181,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
       requestTimeoutMs: timeoutMs ?? ctx.options.requestTimeoutMs ?? 30_000,
       retrySafe,
       ...(handledStatuses.length ? { handledStatuses } : {}),
-      // A 429 with Retry-After waits through a Wait state: only a call that may be repeated, whose step does not handle 429 itself.
-      ...(retrySafe && !callback && throttle && !inStatusRanges(handledStatuses, 429) ? { throttle } : {}),
+      ...(stepThrottle ? { throttle: stepThrottle } : {}),
     },
     checks,
   };

@@ -269,6 +269,19 @@ function readUndeclared(text: string, found: UndeclaredMediaType, label: string,
   return { body: text, json: false, as: found.declared[0], unreadable: false, note: `read as text, as ${found.declared[0]} is` };
 }
 
+/**
+ * The deadline of an Arazzo 1.1 step `timeout`, on the `performance.now()` clock: from the step's
+ * start as its Pass stamped it (`event.startedAt`), so the Task's provider-fault retries and their
+ * backoff count too, else (a Task that runs the step before a `retry`) from this invocation.
+ */
+function stepDeadline(plan: StepPlan, event: StepEvent): number | undefined {
+  if (plan.timeoutMs === undefined) return undefined;
+  const started = event.startedAt === undefined ? Number.NaN : Date.parse(event.startedAt);
+  // A start in the future (clocks a little apart) counts as now: the step never gets more than its timeout.
+  const elapsed = Number.isFinite(started) ? Math.max(0, Date.now() - started) : 0;
+  return performance.now() + plan.timeoutMs - elapsed;
+}
+
 /** Statuses that say the credential was refused: a cached secret may have been rotated. */
 const REFUSED_CREDENTIAL = new Set([401, 403]);
 
@@ -286,7 +299,7 @@ const REFUSED_CREDENTIAL = new Set([401, 403]);
  */
 export async function handleStep(plan: StepPlan, event: StepEvent, runtime: StepRuntime): Promise<StepResult> {
   // Arazzo 1.1 step timeout: one deadline for this run of the step, whatever it sends (a second try after a rotated secret included).
-  const deadline = plan.timeoutMs !== undefined ? performance.now() + plan.timeoutMs : undefined;
+  const deadline = stepDeadline(plan, event);
   const refresh = runtime.secrets.refresh?.bind(runtime.secrets);
   if (!refresh) return runStep(plan, event, runtime, deadline);
   const read = new Set<string>();
@@ -353,6 +366,11 @@ async function runStep(
   const { ctx } = opened;
   const where = `step ${plan.stepId}`;
   if (plan.receive) return waitForMessage(plan, event, ctx, runtime);
+  // An attempt that starts past the step's deadline (the Task's retries and their backoff used it) sends nothing.
+  if (deadline !== undefined && deadline <= performance.now()) {
+    runtime.log?.({ workflowId: plan.workflowId, stepId: plan.stepId, method: plan.operation.method, path: plan.operation.path, durationMs: 0, error: ErrorCodes.StepTimeout });
+    return timedOutResult(plan, event, opened, runtime, `${where}: the step's timeout of ${plan.timeoutMs} ms ran out before this attempt (the earlier attempts and the waits between them used it)`);
+  }
 
   let parameters = plan.parameters.map((p) => {
     const what = `${where} parameter ${p.name}`;
@@ -472,6 +490,11 @@ async function runStep(
     !inStatusRanges(plan.transport.handledStatuses, response.statusCode)
   ) {
     const retryAfter = response.statusCode === 429 && plan.transport.throttle ? parseRetryAfter(response.headers['retry-after']) : undefined;
+    // A Retry-After the step's timeout cannot hold: waiting it out would only end in the timeout.
+    if (retryAfter !== undefined && deadline !== undefined && retryAfter * 1000 >= deadline - performance.now()) {
+      runtime.log?.({ ...logBase, statusCode: 429, durationMs: response.durationMs, outcome: `throttled: Retry-After ${retryAfter} s is past the step's timeout: failing` });
+      return timedOutResult(plan, event, opened, runtime, `${where}: ${what} answered 429 with Retry-After ${retryAfter} s, past what is left of the step's timeout of ${plan.timeoutMs} ms`);
+    }
     if (retryAfter !== undefined) throw throttledSignal(plan, event, retryAfter, `${where}: ${what} answered 429`, (outcome) => runtime.log?.({ ...logBase, statusCode: 429, durationMs: response.durationMs, outcome }));
     runtime.log?.({ ...logBase, statusCode: response.statusCode, durationMs: response.durationMs, error: ErrorCodes.ProviderUnavailable });
     throw providerUnavailable(`${where}: ${what} answered ${response.statusCode}`);

@@ -39,12 +39,12 @@ const inputs = `  inputs:
       session: { type: string }
 `;
 
-async function compileText(text: string): Promise<{ result: CompileResult; messages: string[] }> {
+async function compileText(text: string, options: Parameters<typeof compileFile>[1] = {}): Promise<{ result: CompileResult; messages: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'arazzo-11-steps-'));
   const file = join(dir, 'doc.arazzo.yml');
   await writeFile(file, text);
   await copyFile(PETSTORE, join(dir, 'petstore.openapi.yaml'));
-  const result = await compileFile(file);
+  const result = await compileFile(file, options);
   return { result, messages: result.diagnostics.map((d) => formatDiagnostic(d).replace(file, 'doc.arazzo.yml')) };
 }
 
@@ -82,12 +82,75 @@ describe('Arazzo 1.1 step timeout, run on the embedded engine against the Petsto
 
   const slow = (delayMs: number): FaultRule[] => [{ operationId: 'findPetsByStatus', delayMs }];
 
-  it('compiles timeout to the Task: TimeoutSeconds is the timeout plus one second (the handler reports it first), the call bounded by it', async () => {
+  it("compiles timeout to a Pass that stamps the step's start, then the Task: TimeoutSeconds is the timeout plus one second (the handler reports it first), the call bounded by it", async () => {
     const { result, messages } = await compileText(document(`- workflowId: w\n${inputs}  steps:\n${findByStatus('find')}    timeout: 1500\n`));
-    expect(messages).toEqual([]);
+    expect(messages).toEqual([
+      'doc.arazzo.yml:21:14: warning ASFN2170 step "find": timeout 1500 ms is shorter than one attempt\'s connect timeout (5000 ms): a connection slower than 1500 ms fails the step by its timeout instead of going to the provider-fault Retry [step-timeout-retry]',
+    ]);
     const [wf] = result.workflows;
-    expect(wf.definition.States.find).toMatchObject({ Type: 'Task', TimeoutSeconds: 3 });
+    // The step's start, the same for every attempt of the Task's Retry: what the handler measures the timeout from.
+    expect(wf.definition.States.find).toEqual({
+      Type: 'Pass',
+      Comment: "start find's timeout of 1500 ms: every attempt of the call must end within it",
+      Parameters: { 'at.$': '$$.State.EnteredTime' },
+      ResultPath: '$.stepStarted',
+      Next: 'find.call',
+    });
+    expect(wf.definition.States['find.call']).toMatchObject({
+      Type: 'Task',
+      TimeoutSeconds: 3,
+      Parameters: { step: 'find', 'startedAt.$': '$.stepStarted.at' },
+      Retry: [{ ErrorEquals: expect.arrayContaining([ErrorCodes.ProviderUnavailable]), MaxAttempts: 3 }, expect.anything()],
+    });
+    expect(wf.tasks['find.call']).toEqual({ functionKey: 'pets.findPetsByStatus', stepId: 'find' });
     expect(wf.plan.steps[0]).toMatchObject({ timeoutMs: 1500, transport: { connectTimeoutMs: 1500, requestTimeoutMs: 1500 } });
+  });
+
+  it("a provider answering 503 slowly: the Retry's attempts and their backoff share the one timeout, so the step fails by it after 2-3 calls, not 4 full attempts", async () => {
+    // Each 503 takes 600 ms; the step may take 1500 ms in all. Each attempt used to get the whole
+    // timeout: 4 attempts (the Retry's 3 more), about 2.4 s, then Arazzo.ProviderUnavailable.
+    const { execution, log, entered } = await run(document(`- workflowId: w\n${inputs}  steps:\n${findByStatus('find')}    timeout: 1500\n`), 'w', { status: 'sold' }, [
+      { operationId: 'findPetsByStatus', status: 503, delayMs: 600 },
+    ]);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe(ErrorCodes.StepTimeout);
+    expect(execution.cause).toMatch(/^step find: (GET \/pet\/findByStatus did not answer within the step's timeout of 1500 ms|the step's timeout of 1500 ms ran out before this attempt \(the earlier attempts and the waits between them used it\)), and no onFailure action applies$/);
+    const calls = log.filter((l) => l.stepId === 'find');
+    expect(calls.filter((l) => l.error === ErrorCodes.ProviderUnavailable).length).toBeGreaterThanOrEqual(1);
+    expect(calls.length).toBeLessThanOrEqual(3);
+    // The Pass once, the Task once: its attempts are retries of one entry (TaskStateEntered once, a TaskFailed per failed attempt).
+    expect(entered).toEqual(['Validate inputs', 'find', 'find.call', 'find.failed']);
+    // Every attempt failed: the 503s, and the last one by the timeout (cut mid-call, or refused before it).
+    expect(execution.history.filter((e) => e.type === 'LambdaFunctionFailed')).toHaveLength(calls.length);
+  });
+
+  it('a 429 whose Retry-After outlasts what is left of the timeout fails the step by its timeout at once, without the Wait', async () => {
+    const { execution, log, entered } = await run(document(`- workflowId: w\n${inputs}  steps:\n${findByStatus('find')}    timeout: 3000\n`), 'w', { status: 'sold' }, [
+      { operationId: 'findPetsByStatus', status: 429, retryAfterSeconds: 5 },
+    ]);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe(ErrorCodes.StepTimeout);
+    expect(execution.cause).toBe("step find: GET /pet/findByStatus answered 429 with Retry-After 5 s, past what is left of the step's timeout of 3000 ms, and no onFailure action applies");
+    expect(log.filter((l) => l.stepId === 'find')).toHaveLength(1);
+    expect(entered).toEqual(['Validate inputs', 'find', 'find.call', 'find.failed']);
+  });
+
+  it("when the Retry's attempts use up the timeout, onFailure applies: a goto to a fallback step", async () => {
+    const text = document(`- workflowId: w
+${inputs}  steps:
+${findByStatus('find')}    timeout: 1500
+    onFailure:
+    - { name: slow, type: goto, stepId: fallback }
+${findByStatus('fallback')}
+  outputs:
+    found: $steps.fallback.outputs.first
+`);
+    const { execution, entered, log } = await run(text, 'w', { status: 'sold' }, [{ operationId: 'findPetsByStatus', status: 503, delayMs: 600, times: 3 }]);
+    // At most three 503s: the ones find did not meet, fallback's Retry (no timeout) waits out.
+    expect(log.filter((l) => l.stepId === 'find').length).toBeLessThanOrEqual(3);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(entered).toEqual(['Validate inputs', 'find', 'find.call', 'find.route', 'fallback']);
+    expect(execution.output).toEqual({ found: 'Nemo' });
   });
 
   it('a step that answers within its timeout succeeds as before', async () => {
@@ -116,7 +179,7 @@ ${findByStatus('fallback')}
 `);
     const { execution, entered } = await run(text, 'w', { status: 'sold' }, [{ operationId: 'findPetsByStatus', delayMs: 3000, times: 1 }]);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(entered).toEqual(['Validate inputs', 'find', 'find.route', 'fallback']);
+    expect(entered).toEqual(['Validate inputs', 'find', 'find.call', 'find.route', 'fallback']);
     expect(execution.output).toEqual({ found: 'Nemo' });
   });
 
@@ -141,13 +204,37 @@ ${findByStatus('find')}`);
 });
 
 describe('Arazzo 1.1 step timeout, checked at compile time', () => {
+  it("a timeout not shorter than the execution's own bound, and a throttle that can outwait it (EXPRESS: 300 s), are warned about with the numbers", async () => {
+    const text = document(`- workflowId: w\n${inputs}  steps:\n${findByStatus('find')}    timeout: 300000\n`);
+    const express = await compileText(text, { timeoutSeconds: 300 });
+    expect(express.messages).toEqual([
+      'doc.arazzo.yml:13:5: warning ASFN2172 step "find": a provider\'s Retry-After can hold it for up to 5 × 60 s = 300 s (throttle option), not less than the execution\'s own bound of 300 s (an EXPRESS execution lasts at most 5 minutes): a throttled execution times out (States.Timeout) before the throttle fails the step with Arazzo.Throttled; lower throttle.maxWaits or maxWaitSeconds [throttle-execution]',
+      'doc.arazzo.yml:21:14: warning ASFN2171 step "find": timeout 300000 ms is not shorter than the execution\'s own bound of 300 s (an EXPRESS execution lasts at most 5 minutes): the execution times out first (States.Timeout), and the step\'s onFailure actions never run; shorten the timeout or raise the execution\'s [step-timeout-execution]',
+    ]);
+    // A day (the default bound): neither.
+    expect((await compileText(text)).messages).toEqual([]);
+    // The throttle against a 10-minute execution: its default 300 s fits, 10 × 60 s does not.
+    const plain = document(`- workflowId: w\n${inputs}  steps:\n${findByStatus('find')}`);
+    expect((await compileText(plain, { timeoutSeconds: 600 })).messages).toEqual([]);
+    expect((await compileText(plain, { timeoutSeconds: 600, throttle: { maxWaits: 10 } })).messages).toEqual([expect.stringContaining('ASFN2172 step "find": a provider\'s Retry-After can hold it for up to 10 × 60 s = 600 s')]);
+    expect((await compileText(plain, { timeoutSeconds: 600, throttle: false })).messages).toEqual([]);
+  });
+
+  it('a step timeout shorter than the connect timeout is warned about only where the provider-fault Retry would repeat the call', async () => {
+    const post = document(`- workflowId: w\n${inputs}  steps:\n  - stepId: add\n    operationId: addPet\n    timeout: 1000\n    parameters:\n    - { name: Authorization, in: header, value: $inputs.session }\n    requestBody:\n      contentType: application/json\n      payload: { name: Rex, photoUrls: [] }\n    successCriteria: [{ condition: $statusCode == 200 }]\n`);
+    // A POST without an idempotency key is never repeated: no retry for the timeout to cut short.
+    expect((await compileText(post)).messages.filter((m) => m.includes('ASFN2170'))).toEqual([]);
+    const configured = await compileText(document(`- workflowId: w\n${inputs}  steps:\n${findByStatus('find')}    timeout: 1500\n`), { connectTimeoutMs: 1000 });
+    expect(configured.messages).toEqual([]);
+  });
+
   it('a timeout longer than a Lambda Task can wait is lowered to the limit, with a warning; zero is refused', async () => {
     const long = await compileText(document(`- workflowId: w\n${inputs}  steps:\n${findByStatus('find')}    timeout: 3600000\n`));
     expect(long.messages).toEqual([
       'doc.arazzo.yml:21:14: warning ASFN2105 step "find": timeout 3600000 ms is longer than its Task can wait: its call runs in a Lambda function, which stops after 900 s (the function also needs 15 s besides the call); it waits 885000 ms [step-timeout-limit]',
     ]);
     expect(long.result.workflows[0].plan.steps[0]).toMatchObject({ timeoutMs: 885_000 });
-    expect(long.result.workflows[0].definition.States.find).toMatchObject({ TimeoutSeconds: 886 });
+    expect(long.result.workflows[0].definition.States['find.call']).toMatchObject({ TimeoutSeconds: 886 });
 
     const zero = await compileText(document(`- workflowId: w\n${inputs}  steps:\n${findByStatus('find')}    timeout: 0\n`));
     expect(zero.messages).toEqual([

@@ -2,11 +2,13 @@
  * An engine worker: runs executions of the embedded engine (aws-local-stepfunctions) off the
  * endpoint's main thread, and enforces AWS's quotas on each one as its events stream out. Every
  * Task call goes back to the main thread, where the handlers (secrets, sealer, HTTP, callbacks)
- * live. Imports nothing of the project but the protocol's types and constants.
+ * live. Imports nothing of the project but the protocol's types and constants, and the context's
+ * state clock (local/state-clock.ts, which imports nothing).
  */
 import { parentPort } from 'node:worker_threads';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { QUOTA_ERRORS, TRUNCATED_DATA, type EngineQuotas, type FromWorker, type ToWorker } from './protocol.js';
+import { withStateClock } from '../../state-clock.js';
 
 type EngineRun = ReturnType<StateMachine['run']>;
 type Event = { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown; output?: unknown } } & Record<string, unknown>;
@@ -159,7 +161,8 @@ function start(message: Extract<ToWorker, { kind: 'start' }>): void {
         ...(message.retryIntervalOverrides ? { retryIntervalOverrides: message.retryIntervalOverrides } : {}),
       },
       noThrowOnAbort: true,
-      ...(message.context ? { context: message.context as never } : {}),
+      // $$.State.EnteredTime: a getter, so it is added here, after the context crossed from the main thread.
+      context: withStateClock(message.context as never),
     });
   } catch (err) {
     return finish({ kind: 'end', id: e.id, ok: false, error: { name: (err as Error).name, message: (err as Error).message } });

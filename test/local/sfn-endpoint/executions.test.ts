@@ -57,6 +57,28 @@ describe('executions on the endpoint: stop, list, live history, and definitions 
     expect(again.stopDate).toEqual(stopDate);
   });
 
+  it("$$.State.EnteredTime: a Pass reads the time it was entered (AWS fills it; the engine does not, the worker adds it), as a timed step's Pass stamps its start", async () => {
+    const stamps = {
+      StartAt: 'First',
+      States: {
+        First: { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime' }, ResultPath: '$.first', Next: 'Pause' },
+        Pause: { Type: 'Wait', Seconds: 1, Next: 'Second' },
+        Second: { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime' }, ResultPath: '$.second', End: true },
+      },
+    };
+    const stateMachineArn = await create('entered-time', stamps);
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const ended = await waitForEnd(client, executionArn!);
+    expect(ended.status).toBe('SUCCEEDED');
+    const output = JSON.parse(ended.output!) as { first: { at: string }; second: { at: string } };
+    const [first, second] = [Date.parse(output.first.at), Date.parse(output.second.at)];
+    // ISO 8601 times within the execution, one Wait of a second apart: each is its own Pass's entry, not the execution's start.
+    expect(output.first.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(first).toBeGreaterThanOrEqual(ended.startDate!.getTime());
+    expect(second - first).toBeGreaterThanOrEqual(900);
+    expect(second).toBeLessThanOrEqual(ended.stopDate!.getTime());
+  });
+
   it('ListExecutions: newest first, statusFilter, pages of maxResults with nextToken, a token only for the listing it came from', async () => {
     const mixed = await create('list-mixed', { StartAt: 'Route', States: { Route: { Type: 'Choice', Choices: [{ Variable: '$.hold', BooleanEquals: true, Next: 'Hold' }], Default: 'Done' }, Hold: { Type: 'Wait', Seconds: 60, Next: 'Done' }, Done: { Type: 'Succeed' } } });
     const arns: string[] = [];
