@@ -18,6 +18,8 @@ export interface BoundChannel {
 const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
 /** An SQS queue name (a FIFO queue's ends in `.fifo`). */
 const SQS_QUEUE_NAME = /^(?:[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$/;
+/** An SNS topic name (a FIFO topic's ends in `.fifo`). */
+const SNS_TOPIC_NAME = /^(?:[A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\.fifo)$/;
 const CHANNEL_PATH = /^\{\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}#(\/.*)$/;
 
 const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -96,6 +98,12 @@ function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operati
     return SQS_QUEUE_NAME.test(channel.address)
       ? { kind: 'sqs', queueName: channel.address, ...(channel.address.endsWith('.fifo') ? { fifo: fifoOrdering } : {}) }
       : `its server speaks sqs and it has no sqs binding, so its address names the queue, but "${channel.address}" is not an SQS queue name (letters, digits, - and _, at most 80, .fifo allowed)`;
+  }
+  // Likewise an SNS server: the topic is the channel's address (arazzo-examples' sns/ writes it so).
+  if (!http && !asyncapi.serverUrl && asyncapi.serverProtocols.includes('sns')) {
+    return SNS_TOPIC_NAME.test(channel.address)
+      ? { kind: 'sns', topicName: channel.address, ...(channel.address.endsWith('.fifo') ? { fifo: fifoOrdering } : {}) }
+      : `its server speaks sns and it has no sns binding, so its address names the topic, but "${channel.address}" is not an SNS topic name (letters, digits, - and _, at most 256, .fifo allowed)`;
   }
   if (http || !asyncapi.serverProtocols.length || asyncapi.serverUrl) {
     const method = typeof http?.method === 'string' ? http.method.toUpperCase() : 'POST';

@@ -181,6 +181,36 @@ operations:
     expect(result.workflows[0].plan.steps[0]).toMatchObject({ channel: { action: 'receive', transport: { kind: 'sqs', queueName: 'escalated-tickets' } }, receive: { correlationLocation: '$message.payload#/ticketId' } });
   });
 
+  it('reads an SNS server with no channel binding as the topic the channel address names, and refuses an address that cannot name one', async () => {
+    // AsyncAPI bindings are optional; the address is "typically the topic name" (as frankkilcommins/arazzo-examples' sns/ and sqs/ write them).
+    const broker = (protocol: string, address: string) => `asyncapi: 3.0.0
+info: { title: events, version: '1' }
+servers:
+  broker: { host: ${protocol}.us-east-1.amazonaws.com, protocol: ${protocol} }
+channels:
+  placed:
+    address: ${address}
+    messages: { placed: { payload: { type: object } } }
+operations:
+  sendPlaced: { action: send, channel: { $ref: '#/channels/placed' } }
+`;
+    const send = `  - stepId: publish
+    operationId: sendPlaced
+    action: send
+    requestBody: { payload: { id: $inputs.id } }
+`;
+    const topic = await compileSteps(send, broker('sns', 'orders-placed'));
+    expect(topic.errors).toEqual([]);
+    expect(topic.result.workflows[0].plan.steps[0]).toMatchObject({ channel: { transport: { kind: 'sns', topicName: 'orders-placed' } } });
+    const fifo = await compileSteps(send, broker('sns', 'orders-placed.fifo'));
+    expect(fifo.result.workflows[0].plan.steps[0]).toMatchObject({ channel: { transport: { kind: 'sns', topicName: 'orders-placed.fifo', fifo: {} } } });
+    // An address that no topic can be named: refused by name, not sent somewhere else.
+    const dotted = await compileSteps(send, broker('sns', 'orders.placed'));
+    expect(dotted.errors).toEqual([
+      './doc.arazzo.yml:10:18: error ASFN1093 step "publish": channel "placed" cannot be used: its server speaks sns and it has no sns binding, so its address names the topic, but "orders.placed" is not an SNS topic name (letters, digits, - and _, at most 256, .fifo allowed) [asyncapi-binding]',
+    ]);
+  });
+
   it('lints a receive with no correlationId, a timeout above what a Task can wait, and receive-only fields on a send', async () => {
     const { errors, warnings } = await compileSteps(`  - stepId: publish
     operationId: onConfirmed
