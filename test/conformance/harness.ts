@@ -10,7 +10,7 @@ import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/s
 import { startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { startCafeStandIn, type CafeStandIn } from './cafe-stand-in.js';
-import { startDocumentSigningStandIn, type DocumentSigningStandIn } from './document-signing-stand-in.js';
+import { SCENARIOS, startMessageProviderStandIn, type MessageProviderStandIn } from './message-provider-stand-in.js';
 
 /**
  * The public conformance corpus (issue 13 §6): Arazzo documents that others wrote, each pinned to
@@ -105,10 +105,10 @@ export interface RunOutcome {
 export interface RunCase {
   /**
    * The loopback test double that serves every source description: `cafe` (cafe-stand-in.ts), or
-   * `document-signing` (document-signing-stand-in.ts, which also sends messages to the local receiver).
+   * or a scenario of message-provider-stand-in.ts, which also sends messages to the local receiver.
    * @default 'cafe'
    */
-  readonly standIn?: 'cafe' | 'document-signing';
+  readonly standIn?: 'cafe' | keyof typeof SCENARIOS;
   /**
    * Compare `calls` sorted: steps in Parallel branches (Arazzo 1.1 `dependsOn`) reach the stand-in
    * in an order that varies from run to run.
@@ -297,18 +297,18 @@ async function prepare(document: CorpusDocument, root: string, manifest: Manifes
 /** The loopback test doubles runs use, started on first use. */
 class StandIns {
   private cafe?: Promise<CafeStandIn>;
-  private signing?: Promise<{ standIn: DocumentSigningStandIn; receiver: LocalCallbacks }>;
+  private receiver?: Promise<LocalCallbacks>;
+  private readonly providers = new Map<string, Promise<MessageProviderStandIn>>();
   readonly secrets = new InMemorySecretsProvider();
   readonly sealer = new AesGcmSealer();
 
   async forRun(run: RunCase): Promise<RunTarget> {
-    if (run.standIn === 'document-signing') {
-      this.signing ??= (async () => ({
-        standIn: await startDocumentSigningStandIn(),
-        receiver: await startLocalCallbacks({ sealer: this.sealer, secrets: this.secrets }),
-      }))();
-      const { standIn, receiver } = await this.signing;
-      standIn.messageUrl = receiver.messageUrl('WebhookApi', 'documentSigned');
+    if (run.standIn && run.standIn !== 'cafe') {
+      const scenario = SCENARIOS[run.standIn];
+      this.receiver ??= startLocalCallbacks({ sealer: this.sealer, secrets: this.secrets });
+      if (!this.providers.has(run.standIn)) this.providers.set(run.standIn, startMessageProviderStandIn(scenario));
+      const [receiver, standIn] = await Promise.all([this.receiver, this.providers.get(run.standIn)!]);
+      standIn.messageUrl = receiver.messageUrl(scenario.source, scenario.channel);
       return { standIn, receiver, sealer: this.sealer, secrets: this.secrets };
     }
     this.cafe ??= startCafeStandIn();
@@ -317,9 +317,8 @@ class StandIns {
 
   async close(): Promise<void> {
     await (await this.cafe)?.close();
-    const signing = await this.signing;
-    await signing?.standIn.close();
-    await signing?.receiver.close();
+    for (const provider of this.providers.values()) await (await provider).close();
+    await (await this.receiver)?.close();
   }
 }
 
