@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { callbackIdOf, InMemoryCallbackStore, parseCallbackBody, receiveCallback, type CallbackStore, type TaskTokenClient } from '../functions/runtime/callbacks/index.js';
 import type { StepPlan } from '../core/plan.js';
-import { channelOfMessagePath, messagePath, receiveMessage } from '../functions/runtime/messages/receive-message.js';
+import { channelOfMessagePath, MESSAGE_TOO_LARGE, messagePath, receiveMessage } from '../functions/runtime/messages/receive-message.js';
 import type { Sealer, SecretsProvider } from '../functions/runtime/secrets/index.js';
 import { createBrokerHandler, type BrokerHandler } from '../functions/handlers/create-broker-handler.js';
 import type { SqsEvent } from '../functions/runtime/messages/broker-messages.js';
@@ -79,6 +79,8 @@ export interface LocalCallbacks {
   readonly tokens: LocalTaskTokens;
   /** Refused callbacks and messages (401) by reason: the local count of the `ForgedCallbacks` metric. */
   readonly forged: ReadonlyMap<string, number>;
+  /** Messages answered 413 (too large to receive, or to keep for a step not waiting yet): the local count of the `OversizedMessages` metric. */
+  readonly oversizedMessages: () => number;
   /** Makes a step's plan known to the receiver (the local runner does it for every callback and receive step of a workflow it runs). */
   register(plan: StepPlan): void;
   /** Where a message for an AsyncAPI channel is POSTed (headers: the message's headers; body: its JSON payload). */
@@ -120,6 +122,7 @@ export async function startLocalCallbacks(deps: {
       if (brokered.length > 1_000) brokered.shift();
     })(event)) as BrokerHandler;
   const broker = new LocalBroker({ deliver });
+  let oversizedMessages = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -134,7 +137,10 @@ export async function startLocalCallbacks(deps: {
       };
       const channel = req.method === 'POST' ? channelOfMessagePath(req.url ?? '') : undefined;
       if (channel) {
-        if (size > 262_144) return answer(413, { result: 'message too large' });
+        if (size > 262_144) {
+          oversizedMessages++;
+          return answer(413, { result: 'message too large', error: MESSAGE_TOO_LARGE });
+        }
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
         const rawBody = Buffer.concat(chunks);
         const parsed = parseCallbackBody(rawBody, headers['content-type']);
@@ -158,6 +164,7 @@ export async function startLocalCallbacks(deps: {
               receiversOf: (source, key) => receivers.get(`${source}\u0000${key}`) ?? [],
               planFor: (w, s) => plans.get(`${w}\u0000${s}`),
               onForged: countForged,
+              onUnkept: () => oversizedMessages++,
             },
             rawBody,
           );
@@ -192,6 +199,7 @@ export async function startLocalCallbacks(deps: {
     store,
     tokens,
     forged,
+    oversizedMessages: () => oversizedMessages,
     register: (plan) => {
       const key = `${plan.workflowId}\u0000${plan.stepId}`;
       plans.set(key, plan);

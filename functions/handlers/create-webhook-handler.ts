@@ -1,5 +1,5 @@
 import { callbackIdOf, parseCallbackBody, receiveCallback, type CallbackReceiverDeps } from '../runtime/callbacks/index.js';
-import { channelOfMessagePath, receiveMessage } from '../runtime/messages/receive-message.js';
+import { channelOfMessagePath, MESSAGE_TOO_LARGE, receiveMessage } from '../runtime/messages/receive-message.js';
 import type { StepPlan } from '../../core/plan.js';
 
 /** The request as a Lambda Function URL delivers it (payload format 2.0), as far as the receiver reads it. */
@@ -26,13 +26,26 @@ export const MAX_CALLBACK_BYTES = 262_144;
 /** The CloudWatch namespace and metric of refused callbacks (the construct's `metricForgedCallbacks`). */
 export const FORGED_CALLBACK_METRIC = { namespace: 'ArazzoSfn', name: 'ForgedCallbacks', dimension: 'WorkflowId' } as const;
 
+/** The metric of messages the receiver answered 413 (too large to receive, or to keep for a step not waiting yet). */
+export const OVERSIZED_MESSAGE_METRIC = { namespace: 'ArazzoSfn', name: 'OversizedMessages', dimension: 'WorkflowId' } as const;
+
 /**
  * One refused callback as a CloudWatch Embedded Metric Format line: Lambda's log delivery turns
  * it into a `ForgedCallbacks` count by workflow, with no PutMetricData call nor permission.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 export function forgedCallbackMetric(reason: string, workflowId: string, timestamp: number): Record<string, unknown> {
-  const { namespace, name, dimension } = FORGED_CALLBACK_METRIC;
+  return countMetric(FORGED_CALLBACK_METRIC, reason, workflowId, timestamp);
+}
+
+/** One count of a metric by workflow, as an Embedded Metric Format line (see forgedCallbackMetric). */
+export function countMetric(
+  metric: { readonly namespace: string; readonly name: string; readonly dimension: string },
+  reason: string,
+  workflowId: string,
+  timestamp: number,
+): Record<string, unknown> {
+  const { namespace, name, dimension } = metric;
   return {
     _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[dimension]], Metrics: [{ Name: name, Unit: 'Count' }] }] },
     [dimension]: workflowId,
@@ -60,8 +73,8 @@ export function createWebhookHandler(
   const receiversOf = (source: string, channel: string) =>
     plans.filter((p) => p.receive && p.channel?.transport.kind === 'http' && p.channel.source === source && p.channel.channel === channel);
 
-  const respond = (statusCode: number, body: { result: string; status?: string }, error?: string): FunctionUrlResult => {
-    log({ statusCode, result: body.result, ...(error ? { error } : {}) });
+  const respond = (statusCode: number, body: { result: string; status?: string; error?: string }, error?: string): FunctionUrlResult => {
+    log({ statusCode, result: body.result, ...(error ?? body.error ? { error: error ?? body.error } : {}) });
     return answer(statusCode, body);
   };
 
@@ -72,13 +85,18 @@ export function createWebhookHandler(
     const channel = channelOfMessagePath(event.rawPath ?? '/');
     if (channel) {
       const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
-      if (raw.length > MAX_CALLBACK_BYTES) return respond(413, { result: 'message too large' });
+      const oversized = (workflowId: string) => log(countMetric(OVERSIZED_MESSAGE_METRIC, MESSAGE_TOO_LARGE, workflowId, Date.now()));
+      if (raw.length > MAX_CALLBACK_BYTES) {
+        oversized(plans[0]?.workflowId ?? '');
+        return respond(413, { result: 'message too large', error: MESSAGE_TOO_LARGE });
+      }
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
       const parsed = parseCallbackBody(raw, headers['content-type']);
       if (!parsed.ok) return respond(400, { result: 'message payload is not JSON' });
       try {
         const onForged = (reason: string, step: { workflowId: string }) => log(forgedCallbackMetric(reason, step.workflowId, Date.now()));
-        const result = await receiveMessage(channel.source, channel.channel, { headers, payload: parsed.body }, { ...deps, planFor, receiversOf, onForged }, raw);
+        const onUnkept = (_reason: string, workflowId: string) => oversized(workflowId);
+        const result = await receiveMessage(channel.source, channel.channel, { headers, payload: parsed.body }, { ...deps, planFor, receiversOf, onForged, onUnkept }, raw);
         return respond(result.status, result.body);
       } catch (err) {
         return respond(500, { result: (err as Error).name }, (err as Error).name);

@@ -106,7 +106,8 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
       usesRegex: steps.some(usesRegex),
       callSeconds: Math.max(...steps.map((s) => Math.ceil((s.transport.connectTimeoutMs + s.transport.requestTimeoutMs) / 1000))),
       seals: steps.some(hasOutputs),
-      unseals: carriesSealed && steps.some(mayOpen),
+      // A receive step opens the message kept for it when it arrived first (sealed by the receiver).
+      unseals: (carriesSealed && steps.some(mayOpen)) || steps.some((s) => s.receive),
     });
   }
   return specs;
@@ -153,7 +154,8 @@ function receiverNeeds(compiled: CompiledWorkflow, steps: readonly StepPlan[]): 
   return {
     xmlLibraries: xmlLibrariesOf(steps),
     usesRegex: steps.some(usesRegex),
-    seals: steps.some(hasOutputs),
+    // It seals a message that arrived before its receive step waits, to keep it for the step.
+    seals: steps.some(hasOutputs) || steps.some((s) => s.receive),
     unseals: carriesSealedValues(compiled) && steps.some(mayOpen),
   };
 }

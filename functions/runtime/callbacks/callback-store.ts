@@ -41,10 +41,11 @@ export interface CallbackStore {
   /**
    * Keeps a message no receive step waits for yet, under its message key, for `keepSeconds` (a
    * reply may overtake the step that waits for it). A second one under the same key replaces it.
+   * The message comes sealed (receive-message.ts): the store never holds a payload in clear.
    */
-  keepMessage(key: string, message: ReceivedMessage, keepSeconds: number): Promise<void>;
-  /** Takes (removes and returns) the message kept under a key, unless it expired. Atomic: two takers never both get it. */
-  takeMessage(key: string): Promise<ReceivedMessage | undefined>;
+  keepMessage(key: string, sealed: string, keepSeconds: number): Promise<void>;
+  /** Takes (removes and returns) the sealed message kept under a key, unless it expired. Atomic: two takers never both get it. */
+  takeMessage(key: string): Promise<string | undefined>;
   put(callback: PendingCallback): Promise<void>;
   get(id: string): Promise<PendingCallback | undefined>;
   /** Records a status that keeps the step waiting. */
@@ -95,7 +96,7 @@ export class InMemoryCallbackStore implements CallbackStore {
   private readonly seen = new Map<string, Set<string>>();
   private readonly now: () => number;
   private lastSweep = 0;
-  private readonly kept = new Map<string, { message: ReceivedMessage; expiresAt: number }>();
+  private readonly kept = new Map<string, { sealed: string; expiresAt: number }>();
   /** Kept messages dropped unclaimed (expired, or pushed out by newer ones): the local count of what nobody waited for. */
   droppedMessages = 0;
 
@@ -142,10 +143,10 @@ export class InMemoryCallbackStore implements CallbackStore {
     return true;
   }
 
-  async keepMessage(key: string, message: ReceivedMessage, keepSeconds: number): Promise<void> {
+  async keepMessage(key: string, sealed: string, keepSeconds: number): Promise<void> {
     this.sweepKept();
     this.kept.delete(key);
-    this.kept.set(key, { message, expiresAt: this.now() + keepSeconds * 1000 });
+    this.kept.set(key, { sealed, expiresAt: this.now() + keepSeconds * 1000 });
     const max = this.options.maxKeptMessages ?? 1_000;
     for (const oldest of this.kept.keys()) {
       if (this.kept.size <= max) break;
@@ -154,7 +155,7 @@ export class InMemoryCallbackStore implements CallbackStore {
     }
   }
 
-  async takeMessage(key: string): Promise<ReceivedMessage | undefined> {
+  async takeMessage(key: string): Promise<string | undefined> {
     const found = this.kept.get(key);
     if (!found) return undefined;
     this.kept.delete(key);
@@ -162,7 +163,7 @@ export class InMemoryCallbackStore implements CallbackStore {
       this.droppedMessages++;
       return undefined;
     }
-    return found.message;
+    return found.sealed;
   }
 
   /** Messages kept now (for tests and metrics). */

@@ -1,12 +1,15 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { planError } from '../../../core/errors.js';
 import type { StepEvent } from '../../../core/plan.js';
-import type { CallbackStore, PendingCallback, ReceivedMessage } from './callback-store.js';
+import type { CallbackStore, PendingCallback } from './callback-store.js';
 
 /** The table's partition key: the callback id. The CDK construct creates the table with these names. */
 export const CALLBACK_KEY_ATTRIBUTE = 'id';
 /** Epoch seconds after which DynamoDB's TTL deletes the item. */
 export const CALLBACK_TTL_ATTRIBUTE = 'expiresAt';
+
+/** The attribute of a kept message's item that holds it, sealed. */
+export const KEPT_MESSAGE_ATTRIBUTE = 'sealedMessage';
 
 /** A day past the step's own timeout: a late callback still finds its record (and is told 409 or 410, not 401). */
 const DEFAULT_MARGIN_SECONDS = 86_400;
@@ -120,28 +123,30 @@ export class DynamoDbCallbackStore implements CallbackStore {
     );
   }
 
-  async keepMessage(key: string, message: ReceivedMessage, keepSeconds: number): Promise<void> {
+  async keepMessage(key: string, sealed: string, keepSeconds: number): Promise<void> {
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     await (await this.clientOnce()).send(
       new PutItemCommand({
         TableName: this.options.tableName,
-        // Its own key space beside the callbacks: a kept message is never read as a pending step.
-        Item: { [CALLBACK_KEY_ATTRIBUTE]: s(`kept:${key}`), message: s(JSON.stringify(message)), [CALLBACK_TTL_ATTRIBUTE]: n(Math.ceil(this.now() / 1000) + keepSeconds) },
+        // Its own key space beside the callbacks: a kept message is never read as a pending step. A kept item of the
+        // unsealed format (its `message` attribute) is never read as one either: it expires unread.
+        Item: { [CALLBACK_KEY_ATTRIBUTE]: s(`kept:${key}`), [KEPT_MESSAGE_ATTRIBUTE]: s(sealed), [CALLBACK_TTL_ATTRIBUTE]: n(Math.ceil(this.now() / 1000) + keepSeconds) },
       }),
     );
   }
 
-  async takeMessage(key: string): Promise<ReceivedMessage | undefined> {
+  async takeMessage(key: string): Promise<string | undefined> {
     const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
     // A delete that returns what it deleted: of two takers only one gets the item.
     const answer = await (await this.clientOnce()).send(
       new DeleteItemCommand({ TableName: this.options.tableName, Key: { [CALLBACK_KEY_ATTRIBUTE]: s(`kept:${key}`) }, ReturnValues: 'ALL_OLD' }),
     );
     const item = answer.Attributes;
-    if (!item?.message?.S) return undefined;
+    const sealed = item?.[KEPT_MESSAGE_ATTRIBUTE]?.S;
+    if (!sealed) return undefined;
     const expiresAt = Number(item[CALLBACK_TTL_ATTRIBUTE]?.N);
     if (Number.isFinite(expiresAt) && expiresAt * 1000 <= this.now()) return undefined;
-    return JSON.parse(item.message.S) as ReceivedMessage;
+    return sealed;
   }
 
   /** False when the condition does not hold (already settled, or no such record). */

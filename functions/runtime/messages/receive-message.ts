@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { prepareCriteria } from '../../../core/criteria/index.js';
-import { ArazzoRuntimeError, ErrorCodes, expressionError } from '../../../core/errors.js';
+import { ArazzoRuntimeError, ErrorCodes, expressionError, secretError } from '../../../core/errors.js';
 import { evaluateValue, type ExpressionContext } from '../../../core/expressions/index.js';
 import type { CallbackVerification, StepEvent, StepPlan } from '../../../core/plan.js';
 import { allPass, decideOutcome, openContext } from '../decide-outcome.js';
@@ -16,6 +16,18 @@ import { readMessageLocation } from './read-message-location.js';
  * meant to wait for it): five minutes, then it is dropped and counted.
  */
 export const KEEP_UNMATCHED_SECONDS = 300;
+
+/**
+ * The largest message kept for a step that does not wait yet: its JSON (key, headers, payload) at
+ * most 256 KiB. Sealed (base64url of AES-GCM, with the KMS data key it was sealed with) that is at
+ * most about 342 KiB, under DynamoDB's 400 KB item limit; and Step Functions carries no more than
+ * 256 KiB between states anyway. The receivers' own body limit (MAX_CALLBACK_BYTES) leaves room
+ * for headers, so this is the bound that can trip.
+ */
+export const MAX_KEPT_MESSAGE_BYTES = 262_144;
+
+/** The named answer (413) to a message too large to keep (or to receive at all), and the reason it is counted under. */
+export const MESSAGE_TOO_LARGE = 'MessageTooLarge';
 
 /**
  * The callback-store key of a receive step's wait: its channel and correlation id, hashed (the
@@ -71,12 +83,31 @@ export interface MessageReceiverDeps {
   readonly onForged?: (reason: ForgedReason, step: { readonly workflowId: string; readonly stepId: string }) => void;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Told of each message the receiver could not keep for its step (too large): the webhook counts it as a metric, the local run in memory. */
+  readonly onUnkept?: (reason: typeof MESSAGE_TOO_LARGE, workflowId: string) => void;
 }
 
 export interface MessageAnswer {
-  /** 200 resumed a step, 202 kept for a step not waiting yet, 401 not signed by the provider or a replay, 409 a duplicate of one that resumed, 410 its step stopped waiting, 404 no step listens here, 400 unreadable. */
+  /** 200 resumed a step, 202 kept for a step not waiting yet, 401 not signed by the provider or a replay, 409 a duplicate of one that resumed, 410 its step stopped waiting, 404 no step listens here, 400 unreadable, 413 too large to keep. */
   readonly status: number;
-  readonly body: { readonly result: string };
+  /** `error` names a refusal the sender can act on (MESSAGE_TOO_LARGE). */
+  readonly body: { readonly result: string; readonly error?: string };
+}
+
+/**
+ * A message kept for a step that does not wait yet, sealed with the deployment's sealer (KMS on
+ * AWS) under the receive step's seal context, so the callback table never holds a payload in
+ * clear. The key is sealed with it: an item copied under another key does not open as its message.
+ */
+function keptPlaintext(key: string, message: ReceivedMessage): string {
+  // Its delivery id too: the step that takes it marks it seen, so a replay of the signed delivery is refused.
+  return JSON.stringify({ key, message: { ...message, payload: message.payload ?? null } });
+}
+
+async function openKeptMessage(key: string, sealed: string, plan: StepPlan, sealer: Sealer): Promise<ReceivedMessage> {
+  const kept = JSON.parse(await sealer.unseal(sealed, plan.sealContext)) as { key?: string; message?: ReceivedMessage };
+  if (kept.key !== key || !kept.message) throw secretError(`step ${plan.stepId}: the message kept for it was sealed under another key`);
+  return kept.message;
 }
 
 /**
@@ -161,14 +192,16 @@ export async function receiveMessage(
   const verified = await verifyMessage(receivers, received, rawBody, deps);
   if ('status' in verified) return verified as MessageAnswer;
   const message = verified;
-  const keys = new Set<string>();
+  // Each key with the first step that waits under it: whose seal context a kept message is sealed under.
+  const keys = new Map<string, StepPlan>();
   for (const plan of receivers) {
     const correlation = correlationOf(plan, message);
-    if (correlation !== undefined) keys.add(messageKey(source, channel, correlation));
+    const key = correlation === undefined ? undefined : messageKey(source, channel, correlation);
+    if (key !== undefined && !keys.has(key)) keys.set(key, plan);
   }
   if (!keys.size) return { status: 400, body: { result: 'the message carries no correlation id where its channel says' } };
   const digest = messageDigest(message);
-  for (const key of keys) {
+  for (const key of keys.keys()) {
     const pending = await deps.store.get(key);
     if (!pending) continue;
     // A message this wait (or an earlier turn of the same step) already received: nothing resumes twice.
@@ -183,7 +216,16 @@ export async function receiveMessage(
     if (!plan?.receive) return { status: 500, body: { result: 'no plan for this receive step' } };
     return settleWithMessage(pending, plan, message, deps);
   }
-  for (const key of keys) await deps.store.keepMessage(key, message, deps.keepSeconds ?? KEEP_UNMATCHED_SECONDS);
+  const sealable = [...keys].map(([key, plan]) => ({ key, plan, plaintext: keptPlaintext(key, message) }));
+  const largest = Math.max(...sealable.map((k) => Buffer.byteLength(k.plaintext)));
+  if (largest > MAX_KEPT_MESSAGE_BYTES) {
+    // Too large for the table once sealed: the sender hears so by name, rather than a 500 it would retry forever.
+    deps.onUnkept?.(MESSAGE_TOO_LARGE, sealable[0].plan.workflowId);
+    return { status: 413, body: { result: `no step waits for it yet, and it is too large to keep (${largest} bytes; at most ${MAX_KEPT_MESSAGE_BYTES})`, error: MESSAGE_TOO_LARGE } };
+  }
+  for (const { key, plan, plaintext } of sealable) {
+    await deps.store.keepMessage(key, await deps.sealer.seal(plaintext, plan.sealContext), deps.keepSeconds ?? KEEP_UNMATCHED_SECONDS);
+  }
   return { status: 202, body: { result: 'kept: no step waits for it yet' } };
 }
 
@@ -216,7 +258,8 @@ export async function registerReceive(
       : [];
   const pending = pendingCallback(key, plan, event.taskToken, event, seen);
   await deps.store.put(pending);
-  const early = await deps.store.takeMessage(key);
+  const sealed = await deps.store.takeMessage(key);
+  const early = sealed === undefined ? undefined : await openKeptMessage(key, sealed, plan, deps.sealer);
   if (!early || seen.includes(messageDigest(early))) return 'waiting';
   // A replayed delivery (401) leaves the step waiting for a fresh one.
   return (await settleWithMessage(pending, plan, early, deps)).status === 401 ? 'waiting' : 'received';

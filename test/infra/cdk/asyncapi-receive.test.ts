@@ -44,6 +44,17 @@ describe('ArazzoWorkflow: an AsyncAPI receive step (Arazzo 1.1)', () => {
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['ARAZZO_CALLBACK_TABLE']));
   });
 
+  it('lets the receiver seal a message that came first (kms:GenerateDataKey) and the receive step open it (kms:Decrypt), both only under the seal context', () => {
+    const kms = (fn: string) => statementsOfRole(template, roleOf(template, fn)).filter((s) => actionsOf([s]).some((a) => a.startsWith('kms:')));
+    const [sealing] = kms(webhookFn);
+    expect(asArray<string>(sealing.Action)).toContain('kms:GenerateDataKey');
+    expect(sealing.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:arazzo-sfn-seal-context': expect.any(String) } });
+    const [opening] = kms(receiveFn);
+    expect(asArray<string>(opening.Action)).toContain('kms:Decrypt');
+    expect(opening.Condition).toEqual(sealing.Condition);
+    expect(template.findResources('AWS::Lambda::Function')[receiveFn].Properties.Environment.Variables).toHaveProperty('ARAZZO_SEAL_KEY_ID');
+  });
+
   it("lets the receiver keep a message nobody waits for yet (PutItem) besides reading and settling, and the send step's function touch no table", () => {
     const actions = actionsOf(statementsOfRole(template, roleOf(template, webhookFn)));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']));

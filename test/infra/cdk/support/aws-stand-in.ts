@@ -161,6 +161,23 @@ class Expressions {
   }
 }
 
+/** DynamoDB's item size as it counts it: attribute names plus values (strings and sets by their UTF-8 bytes). */
+export function itemSize(item: Item): number {
+  const valueSize = (v: AttributeValue): number => {
+    if (v.S !== undefined) return Buffer.byteLength(v.S);
+    if (v.N !== undefined) return Math.ceil(String(v.N).length / 2) + 1;
+    if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+    if (v.SS) return (v.SS as string[]).reduce((n, e) => n + Buffer.byteLength(e), 0);
+    if (v.L) return 3 + (v.L as AttributeValue[]).reduce((n, e) => n + 1 + valueSize(e), 0);
+    if (v.M) return 3 + itemSize(v.M);
+    return Buffer.byteLength(JSON.stringify(v));
+  };
+  return Object.entries(item).reduce((n, [name, v]) => n + Buffer.byteLength(name) + valueSize(v), 0);
+}
+
+/** DynamoDB's limit on an item: 400 KB. */
+export const MAX_ITEM_BYTES = 409_600;
+
 function dynamo(tables: Map<string, StandInTable>, operation: string, body: Record<string, any>): Record<string, unknown> {
   const table = tables.get(body.TableName);
   if (!table) throw new StandInError('ResourceNotFoundException', 'Requested resource not found');
@@ -175,6 +192,7 @@ function dynamo(tables: Map<string, StandInTable>, operation: string, body: Reco
       const key = keyOf(body.Item);
       if (!expressions.holds(body.ConditionExpression, table.items.get(key))) throw new StandInError('ConditionalCheckFailedException', 'The conditional request failed');
       expressions.checkAllUsed();
+      if (itemSize(body.Item) > MAX_ITEM_BYTES) throw new StandInError('ValidationException', 'Item size has exceeded the maximum allowed size');
       table.items.set(key, structuredClone(body.Item));
       return {};
     }
@@ -239,7 +257,7 @@ function stepFunctions(tasks: Map<string, StandInTask>, operation: string, body:
  * (1.1 for Secrets Manager and KMS, 1.0 for DynamoDB and Step Functions) so the real SDK clients
  * run unchanged against it (endpoint overridden): Secrets Manager `GetSecretValue`; KMS
  * `GenerateDataKey` / `Decrypt` / `Sign` / `GetPublicKey`; DynamoDB `PutItem` / `GetItem` / `UpdateItem` / `DeleteItem` with condition
- * expressions; Step Functions `SendTaskSuccess` / `SendTaskFailure` / `SendTaskHeartbeat`. Its
+ * expressions, items over 400 KB refused; Step Functions `SendTaskSuccess` / `SendTaskFailure` / `SendTaskHeartbeat`. Its
  * data keys are wrapped with a key of its own, bound to the key id and the encryption context,
  * so a Decrypt with another context fails as KMS's does (InvalidCiphertextException). A task
  * token answers as Step Functions does once its Task stopped waiting (TaskTimedOut), or when it
