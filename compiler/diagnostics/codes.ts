@@ -125,6 +125,7 @@ export const DiagnosticCodes = {
   xpathVersionRead31: { code: 'ASFN2100', rule: 'xpath-version' },
   // Criteria conditions, spec-exact (Arazzo 1.1, issue 17).
   conditionEmbeddedExpression: { code: 'ASFN1135', rule: 'condition-embedded-expression' },
+  simpleLiteralEmbedsExpression: { code: 'ASFN2140', rule: 'simple-condition-embedded-literal' },
   goessnerFilterUnread: { code: 'ASFN1136', rule: 'jsonpath-goessner-script' },
   goessnerFilterRead: { code: 'ASFN2135', rule: 'jsonpath-goessner-filter' },
   // Step timeouts against retries, throttling and the execution's own bound (Arazzo 1.1, issue 17).

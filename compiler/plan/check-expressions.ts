@@ -71,7 +71,21 @@ export function checkCriterionAt(source: YamlSource, criterion: CriterionPlan, p
   for (const warning of warnings) {
     diagnostics.push(diagnosticAt(source, `${pointer}/condition`, warningKinds[warning.rule] ?? 'criterionSyntax', warning.message, 'warning'));
   }
+  if (criterion.type === 'simple') warnEmbeddedLiteral(source, criterion.condition, pointer, diagnostics);
   if (criterion.context !== undefined) checkValueExpressions(source, criterion.context, `${pointer}/context`, diagnostics);
+}
+
+/**
+ * A simple condition's quoted literal that holds `{$...}` is compared as written: the
+ * specification substitutes embedded expressions in regex, jsonpath and xpath conditions only
+ * (Arazzo 1.1 § Criterion Object), so `$message.payload.id == "{$steps.a.outputs.id}"` never
+ * holds. Likely meant unquoted, hence a warning, not an error: the literal is valid.
+ */
+function warnEmbeddedLiteral(source: YamlSource, condition: string, pointer: string, diagnostics: Diagnostic[]): void {
+  const literal = /(["'])((?:(?!\1).)*\{\$[^}]*\}(?:(?!\1).)*)\1/.exec(condition);
+  if (!literal) return;
+  const message = `simple criterion "${condition}" compares the text ${literal[0]} as written: {$...} is substituted only in regex, jsonpath and xpath conditions; to compare with the value, write the runtime expression unquoted`;
+  diagnostics.push(diagnosticAt(source, `${pointer}/condition`, 'simpleLiteralEmbedsExpression', message, 'warning'));
 }
 
 /** Workflow input names that `$inputs.<name>` expressions in a value read. */

@@ -49,6 +49,18 @@ describe('embedded runtime expressions in conditions', () => {
     expect(step.successCriteria.map((c) => c.condition)).toContain('count(/Invoice/Lines/Line) >= {$inputs.minLines}');
   });
 
+  it('ASFN2140: a simple condition whose quoted literal holds {$...} compares that text as written (a warning: the literal is valid)', async () => {
+    // As frankkilcommins/arazzo-examples' sqs/ticket-escalation-workflow writes it; unquoted, the expression is compared.
+    const { errors, warnings } = await compileCriteria(`    - condition: $statusCode == "{$inputs.status}"
+    - condition: $statusCode == $inputs.status
+    - condition: $statusCode == 'x{y}'
+`);
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([
+      'doc.arazzo.yml:13:18: warning ASFN2140 simple criterion "$statusCode == "{$inputs.status}"" compares the text "{$inputs.status}" as written: {$...} is substituted only in regex, jsonpath and xpath conditions; to compare with the value, write the runtime expression unquoted [simple-condition-embedded-literal]',
+    ]);
+  });
+
   it('ASFN1135: an embedded expression that does not parse, at the condition', async () => {
     const { errors } = await compileCriteria(`    - { context: $response.body, type: xpath, condition: '/a[b = {$inputs.}]' }
 `);
