@@ -67,6 +67,7 @@ export const DiagnosticCodes = {
   channelTransport: { code: 'ASFN1093', rule: 'asyncapi-binding' },
   verifyOnBroker: { code: 'ASFN1130', rule: 'receive-verify-broker' },
   messageOutsideReceive: { code: 'ASFN1094', rule: 'message-expression' },
+  brokerMessageAttributes: { code: 'ASFN1165', rule: 'broker-message-attributes' },
   // Selector Objects, Expression Type Objects and targetSelectorType (Arazzo 1.1, issue 17).
   selectorType: { code: 'ASFN1100', rule: 'selector-type' },
   selectorSyntax: { code: 'ASFN1101', rule: 'selector-syntax' },

@@ -1,4 +1,4 @@
-import type { ReceivePolicy } from '../../core/plan.js';
+import type { ChannelTransport, ReceivePolicy } from '../../core/plan.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
 import type { BoundChannel } from './bind-channel.js';
 import { checkValueExpressions } from './check-expressions.js';
@@ -44,8 +44,23 @@ export function checkVerifyPlacement(ctx: PlanContext, step: ArazzoStep, sp: str
   );
 }
 
-/** A send step's fields that only a receive step reads. */
-export function checkSendFields(ctx: PlanContext, step: ArazzoStep, sp: string): void {
+/** SQS and SNS carry at most this many message attributes (a send step's headers): one more and the broker refuses the message. */
+const MAX_BROKER_HEADERS = 10;
+
+/**
+ * A send step's fields that only a receive step reads; and, on SQS or SNS, more headers than the
+ * broker carries as message attributes (the send could never succeed: Arazzo.MessageRefused).
+ */
+export function checkSendFields(ctx: PlanContext, step: ArazzoStep, sp: string, transport?: ChannelTransport): void {
+  const headers = new Set((step.parameters ?? []).flatMap((p) => ('in' in p && p.in === 'header' ? [String(p.name).toLowerCase()] : [])));
+  if ((transport?.kind === 'sqs' || transport?.kind === 'sns') && headers.size > MAX_BROKER_HEADERS) {
+    reportAt(
+      ctx,
+      `${sp}/parameters`,
+      'brokerMessageAttributes',
+      `step "${step.stepId}" sends ${headers.size} headers on ${transport.kind.toUpperCase()}, which carries at most ${MAX_BROKER_HEADERS} message attributes: the broker would refuse every message`,
+    );
+  }
   for (const field of ['correlationId', 'timeout'] as const) {
     if (step[field] !== undefined) {
       reportAt(

@@ -126,7 +126,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   }, ctx.diagnostics);
   const channel = bound.channel;
   checkMessageExpressions(ctx, step, sp, channel?.binding.action === 'receive');
-  if (channel?.binding.action === 'send') checkSendFields(ctx, step, sp);
+  if (channel?.binding.action === 'send') checkSendFields(ctx, step, sp, channel.binding.transport);
   // A receive step's timeout is its wait for the message, as a callback's is (any Task, so a year at most).
   const receives = channel?.binding.action === 'receive';
   const timeoutMs = channel?.binding.action === 'send' ? undefined : planStepTimeout(ctx, step, sp, callback || receives ? 'callback' : 'operation');
