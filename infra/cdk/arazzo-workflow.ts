@@ -645,14 +645,15 @@ export class ArazzoWorkflow extends Construct {
       }
       if (Object.keys(channelTargets).length) environment[HandlerEnvironment.channelTargets] = Stack.of(this).toJsonString(channelTargets);
       if (spec.steps.some((s) => s.callback || s.receive)) {
-        // Registering is the only use: the item is written once, before the provider is called. A receive step also reads
-        // its earlier turn's record (GetItem: what it already received), takes (DeleteItem) a message that arrived before
-        // it waited, and resumes its own Task with it (grantTaskResponse).
+        // Registering is the only use: the item is written (a conditional UpdateItem, which keeps a receive step's seen
+        // delivery ids across its turns) before the provider is called. A receive step also reads its earlier turn's record
+        // (GetItem: what it already received), takes (DeleteItem) a message that arrived before it waited, and resumes its
+        // own Task with it (UpdateItem marks the delivery seen and settles; grantTaskResponse).
         const receives = spec.steps.some((s) => s.receive);
         environment[HandlerEnvironment.callbackTable] = this.callbackTable!.tableName;
         // Only callback steps hand out the webhook's URL; a workflow whose receive steps all listen on brokers has no webhook.
         if (this.webhookUrl) environment[HandlerEnvironment.callbackBaseUrl] = this.webhookUrl.url;
-        role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', ...(receives ? ['dynamodb:GetItem', 'dynamodb:DeleteItem'] : [])], resources: [this.callbackTable!.tableArn] }));
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem', ...(receives ? ['dynamodb:GetItem', 'dynamodb:DeleteItem'] : [])], resources: [this.callbackTable!.tableArn] }));
       }
     }
     if (spec.kind === 'broker') {

@@ -33,7 +33,7 @@ const s = (value: string): AttributeValue => ({ S: value });
 const n = (value: number): AttributeValue => ({ N: String(value) });
 
 /**
- * Pending callbacks in a DynamoDB table, one item per callback id. Reads are strongly
+ * Pending callbacks in a DynamoDB table, one item per callback id (a receive step's turns share one). Reads are strongly
  * consistent: a provider may call back within milliseconds of the put. Settling is a conditional
  * update (`settled = false` → `true`), so of two concurrent deliveries of a settled status, or a
  * replay, only one resumes the execution. Items expire through the table's TTL; one past its
@@ -51,27 +51,31 @@ export class DynamoDbCallbackStore implements CallbackStore {
     const timeout = this.options.timeoutSecondsFor?.(callback.workflowId, callback.stepId);
     if (timeout === undefined) throw planError(`no callback timeout is known for step ${callback.stepId} of workflow ${callback.workflowId}, so its record could not expire`);
     const expiresAt = Math.ceil(callback.createdAt / 1000) + timeout + (this.options.marginSeconds ?? DEFAULT_MARGIN_SECONDS);
-    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const fields: Record<string, AttributeValue> = {
+      taskToken: s(callback.taskToken),
+      workflowId: s(callback.workflowId),
+      stepId: s(callback.stepId),
+      // One string, not a map: the event is opaque here, and a map would turn its empty strings and nested arrays into DynamoDB's types.
+      event: s(JSON.stringify(callback.event)),
+      createdAt: n(callback.createdAt),
+      settled: { BOOL: callback.settled },
+      statuses: { L: callback.statuses.map(s) },
+      [CALLBACK_TTL_ATTRIBUTE]: n(expiresAt),
+    };
+    const names = Object.keys(fields);
     await (await this.clientOnce()).send(
-      new PutItemCommand({
+      // An update, not a PutItem: a receive step that loops back to wait again writes its next turn over the settled one,
+      // and the seen delivery ids (markSeen's set) must survive it, so a replay of an earlier turn's delivery is still refused.
+      new UpdateItemCommand({
         TableName: this.options.tableName,
-        Item: {
-          [CALLBACK_KEY_ATTRIBUTE]: s(callback.id),
-          taskToken: s(callback.taskToken),
-          workflowId: s(callback.workflowId),
-          stepId: s(callback.stepId),
-          // One string, not a map: the event is opaque here, and a map would turn its empty strings and nested arrays into DynamoDB's types.
-          event: s(JSON.stringify(callback.event)),
-          createdAt: n(callback.createdAt),
-          settled: { BOOL: callback.settled },
-          statuses: { L: callback.statuses.map(s) },
-          [CALLBACK_TTL_ATTRIBUTE]: n(expiresAt),
-        },
+        Key: { [CALLBACK_KEY_ATTRIBUTE]: s(callback.id) },
+        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
         // 256 random bits do not collide; the condition makes sure a bug cannot overwrite a live record either. A receive
         // step's key (its channel and correlation id) comes back when a workflow runs again: a settled wait makes room.
         ConditionExpression: 'attribute_not_exists(#id) OR #settled = :true',
-        ExpressionAttributeNames: { '#id': CALLBACK_KEY_ATTRIBUTE, '#settled': 'settled' },
-        ExpressionAttributeValues: { ':true': { BOOL: true } },
+        ExpressionAttributeNames: { '#id': CALLBACK_KEY_ATTRIBUTE, ...Object.fromEntries(names.map((name) => [`#${name}`, name])) },
+        ExpressionAttributeValues: { ':true': { BOOL: true }, ...Object.fromEntries(names.map((name) => [`:${name}`, fields[name]])) },
       }),
     );
   }

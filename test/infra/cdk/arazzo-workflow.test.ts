@@ -341,7 +341,7 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
     const dynamo = allStatements().filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('dynamodb:')));
     expect(dynamo.map(({ roles, statement }) => [roles, statement])).toEqual(
       expect.arrayContaining([
-        [[roleOf(seeds.template, logicalIdOf('connectFiApi.initCustomerKyc'))], { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } }],
+        [[roleOf(seeds.template, logicalIdOf('connectFiApi.initCustomerKyc'))], { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } }],
         [[roleOf(seeds.template, webhookId())], { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } }],
       ]),
     );

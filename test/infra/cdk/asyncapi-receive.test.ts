@@ -35,10 +35,10 @@ describe('ArazzoWorkflow: an AsyncAPI receive step (Arazzo 1.1)', () => {
     expect(template.findResources('AWS::Lambda::Url')).not.toEqual({});
   });
 
-  it("lets the receive step's function register (PutItem), read its earlier turn (GetItem), take a message that came first (DeleteItem) and resume its own Task, and nothing more", () => {
+  it("lets the receive step's function register and settle (UpdateItem), read its earlier turn (GetItem), take a message that came first (DeleteItem) and resume its own Task, and nothing more", () => {
     const statements = statementsOfRole(template, roleOf(template, receiveFn));
     const actions = actionsOf(statements);
-    expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actions).toEqual(expect.arrayContaining(['states:SendTaskSuccess', 'states:SendTaskFailure']));
     const env = template.findResources('AWS::Lambda::Function')[receiveFn].Properties.Environment.Variables;
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['ARAZZO_CALLBACK_TABLE']));

@@ -163,9 +163,10 @@ describe('bundled webhook receiver (seed 003 on Lambda bundles, DynamoDB and Ste
     const { taskToken, waiting, customerId, record } = await startKyc({ sequence: ['WAITING_DATA', 'REVIEW', 'APPROVED'] });
     expect(waiting).toMatchObject({ statusCode: 200, outcome: 'waiting' });
 
-    // The record: written with PutItem that never overwrites a live one (a settled one may be replaced: an AsyncAPI receive step's
-    // correlation key is reused by its next turn), the token and the step's event, expiring a day after the step's 2-day timeout.
-    expect(aws.callsTo('DynamoDB_20120810.PutItem').at(-1)!.body).toMatchObject({ TableName: TABLE, ConditionExpression: 'attribute_not_exists(#id) OR #settled = :true' });
+    // The record: written with a conditional UpdateItem that never overwrites a live one (a settled one may be replaced, its seen
+    // delivery ids kept: an AsyncAPI receive step's correlation key is reused by its next turn), the token and the step's event,
+    // expiring a day after the step's 2-day timeout.
+    expect(aws.callsTo('DynamoDB_20120810.UpdateItem').find((c) => JSON.stringify(c.body.Key) === JSON.stringify({ id: record.id }))!.body).toMatchObject({ TableName: TABLE, ConditionExpression: 'attribute_not_exists(#id) OR #settled = :true' });
     expect(record.id.S).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(record.taskToken.S).toBe(taskToken);
     expect(record).toMatchObject({ workflowId: { S: 'connectfi-kyc-callback' }, stepId: { S: 'startKyc' }, settled: { BOOL: false } });
@@ -223,7 +224,8 @@ describe('bundled webhook receiver (seed 003 on Lambda bundles, DynamoDB and Ste
 
   it('of two concurrent deliveries of APPROVED, the conditional settle lets one resume the Task; the other is a 409', async () => {
     const { taskToken, record } = await startKyc({ sequence: ['WAITING_DATA', 'APPROVED'], lose: [0, 1] });
-    const settlesOf = () => aws.callsTo('DynamoDB_20120810.UpdateItem').filter((c) => (c.body.Key as Item).id.S === record.id.S).length;
+    // The settles only: the record's registration is an UpdateItem on the same key too.
+    const settlesOf = () => aws.callsTo('DynamoDB_20120810.UpdateItem').filter((c) => (c.body.Key as Item).id.S === record.id.S && String(c.body.UpdateExpression).startsWith('SET #settled')).length;
     // The first settle is held in DynamoDB long enough for the second delivery to read the step as still waiting.
     aws.delays.set('DynamoDB_20120810.UpdateItem', 400);
     try {

@@ -1,12 +1,19 @@
 // The AWS side of callback steps, with the real SDK clients against the loopback stand-in of
 // DynamoDB and Step Functions (tests of functions/runtime/callbacks/dynamodb-callback-store.ts and
 // sfn-task-token-client.ts).
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbCallbackStore, newCallbackId, SfnTaskTokenClient, type PendingCallback } from '../../../functions/runtime/callbacks/index.js';
+import { DynamoDbCallbackStore, InMemoryCallbackStore, newCallbackId, parseCallbackBody, SfnTaskTokenClient, type CallbackStore, type PendingCallback } from '../../../functions/runtime/callbacks/index.js';
 import { ErrorCodes } from '../../../core/errors.js';
+import { compileFileOrThrow } from '../../../compiler/index.js';
+import { isWorkflowStep, type StepPlan } from '../../../core/plan.js';
+import { receiveMessage, registerReceive } from '../../../functions/runtime/messages/receive-message.js';
+import { AesGcmSealer, InMemorySecretsProvider } from '../../../functions/runtime/secrets/index.js';
+import { LocalTaskTokens } from '../../../local/local-callbacks.js';
+import { signFintectureWebhook } from '../../../sandbox/fintecture/sign-fintecture-webhook.js';
 import { startAwsStandIn, STAND_IN_CLIENT_CONFIG, type AwsStandIn } from './support/aws-stand-in.js';
 
 const TABLE = 'callbacks';
@@ -60,6 +67,21 @@ describe('DynamoDbCallbackStore', () => {
     expect(await store().markSeen(newCallbackId(), '1700000000.aa')).toBe(false);
     // The record itself is unchanged by it.
     expect(await store().get(pending.id)).toEqual(pending);
+  });
+
+  it('keeps the seen delivery ids when a settled wait is written over by the step\'s next turn (an update, not a PutItem), and still never overwrites a live one', async () => {
+    const first = callback();
+    await store().put(first);
+    expect(await store().markSeen(first.id, '1700000000.aa')).toBe(true);
+    expect(await store().settle(first.id, 'REVIEW')).toBe(true);
+    const next = { ...first, taskToken: randomBytes(48).toString('base64'), statuses: ['REVIEW'] };
+    await store().put(next);
+    expect(await store().get(first.id)).toEqual(next);
+    expect(await store().markSeen(first.id, '1700000000.aa')).toBe(false);
+    expect(await store().markSeen(first.id, '1700000001.bb')).toBe(true);
+    expect(aws.callsTo('DynamoDB_20120810.PutItem')).toEqual([]);
+    await expect(store().put({ ...next, taskToken: 'other' })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    expect((await store().get(first.id))!.taskToken).toBe(next.taskToken);
   });
 
   it('puts a callback that expires a day after its step stops waiting, and reads it back as it was, strongly consistent', async () => {
@@ -116,6 +138,54 @@ describe('DynamoDbCallbackStore', () => {
     const s = new DynamoDbCallbackStore({ tableName: TABLE, client, timeoutSecondsFor: () => 600 });
     await expect(s.settle(newCallbackId(), 'APPROVED')).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
     client.destroy();
+  });
+});
+
+describe('a looping receive step on DynamoDB refuses a replay from an earlier turn as the in-memory store does', () => {
+  // The LocalTaskTokens registry is a test double of Step Functions' task tokens here: what is under test is the store.
+  const FINTECTURE = join(import.meta.dirname, '../../../workflows/arazzo/fintecture-payment-webhook.arazzo.yml');
+  const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const secrets = new InMemorySecretsProvider({ 'fintecture/webhook-key': app.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string });
+
+  async function replayAcrossTurns(makeStore: (receive: StepPlan) => CallbackStore): Promise<{ statuses: number[]; forged: string[] }> {
+    const [compiled] = (await compileFileOrThrow(FINTECTURE)).workflows;
+    const receive = compiled.plan.steps.filter((s): s is StepPlan => !isWorkflowStep(s)).find((p) => p.receive)!;
+    const tokens = new LocalTaskTokens();
+    const forged: string[] = [];
+    const deps = { store: makeStore(receive), tokens, sealer: new AesGcmSealer(), secrets, receiversOf: () => [receive], planFor: () => receive, onForged: (reason: string) => forged.push(reason) };
+    const sessionId = randomUUID().replaceAll('-', '');
+    const steps = { createPayment: { statusCode: 200, outcome: 'success', outputs: { sessionId }, visits: 1 } };
+    const turn = async () => {
+      const { token, result } = tokens.issue({ heartbeatMs: 5_000, timeoutMs: 5_000 });
+      expect(await registerReceive(receive, { step: receive.stepId, executionId: 'exec-1', inputs: {}, steps, taskToken: token }, { inputs: {}, steps }, deps)).toBe('waiting');
+      // Wrapped: an async function returning the promise itself would resolve only when the Task does.
+      return { result };
+    };
+    const deliver = async (status: string, requestId: string) => {
+      const body = new URLSearchParams({ session_id: sessionId, status }).toString();
+      const headers = signFintectureWebhook({ body, appId: 'demo-merchant-app', publicKey: app.publicKey, date: new Date(), requestId });
+      const parsed = parseCallbackBody(Buffer.from(body), headers['content-type']);
+      if (!parsed.ok) throw new Error('unreadable test message');
+      return (await receiveMessage('fintectureWebhooks', 'paymentStatus', { headers, payload: parsed.body }, deps, Buffer.from(body))).status;
+    };
+    const statuses: number[] = [];
+    const firstTurn = await turn();
+    const earlier = randomUUID();
+    statuses.push(await deliver('payment_pending', earlier));
+    await firstTurn.result;
+    const secondTurn = await turn();
+    // The first turn's delivery again, freshly signed: a replay, whatever turn the step is in.
+    statuses.push(await deliver('payment_pending', earlier));
+    statuses.push(await deliver('payment_created', randomUUID()));
+    await secondTurn.result;
+    return { statuses, forged };
+  }
+
+  it('answers 401 and counts it on DynamoDB (the real SDK against the loopback stand-in) and in memory alike', async () => {
+    const onDynamo = await replayAcrossTurns((receive) => new DynamoDbCallbackStore({ tableName: TABLE, client: dynamo, timeoutSecondsFor: () => receive.receive!.timeoutSeconds }));
+    const inMemory = await replayAcrossTurns(() => new InMemoryCallbackStore());
+    expect(onDynamo).toEqual({ statuses: [200, 401, 200], forged: ['replayed'] });
+    expect(inMemory).toEqual(onDynamo);
   });
 });
 
