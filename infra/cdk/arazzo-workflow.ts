@@ -322,6 +322,13 @@ export class ArazzoWorkflow extends Construct {
     if (props.cfnOutputs ?? true) {
       new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `arazzo-sfn: the state machine of workflow ${props.workflowId}` });
       new CfnOutput(this, 'AliasArn', { value: this.aliasArn, description: `arazzo-sfn: start executions of workflow ${props.workflowId} here (alias ${LIVE_ALIAS})` });
+      const eventDeadLetters = this.brokerWiring?.eventDeadLetters;
+      if (eventDeadLetters) {
+        new CfnOutput(this, 'BrokerDeadLettersUrl', {
+          value: eventDeadLetters.queueUrl,
+          description: `arazzo-sfn: events for the receive steps of workflow ${props.workflowId} that EventBridge could not deliver or the broker receiver still failed on after its retries; put them again to redrive`,
+        });
+      }
       if (this.webhookUrl) new CfnOutput(this, 'WebhookUrl', { value: this.webhookUrl.url, description: `arazzo-sfn: the callback receiver of workflow ${props.workflowId}` });
       for (const name of this.signers.keys()) {
         new CfnOutput(this, `SigningKey${outputName(name)}Arn`, {
@@ -420,6 +427,18 @@ export class ArazzoWorkflow extends Construct {
   metricTriggerDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (!this.deadLetterQueue) this.fail('metricTriggerDeadLetters: this workflow has no trigger, so no dead-letter queue');
     return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', ...props });
+  }
+
+  /**
+   * Events for receive steps on EventBridge channels that were lost to the workflow so far, waiting
+   * in `brokerWiring.eventDeadLetters` (EventBridge could not invoke the broker receiver, or it still
+   * failed after Lambda's retries; SQS `ApproximateNumberOfMessagesVisible`, maximum over 5
+   * minutes): alarm on `> 0`.
+   */
+  metricBrokerDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const queue = this.brokerWiring?.eventDeadLetters;
+    if (!queue) this.fail('metricBrokerDeadLetters: no receive step of this workflow listens on an EventBridge channel, so there is no dead-letter queue for its events');
+    return queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', ...props });
   }
 
   /** Executions stopped (StopExecution). */

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -21,7 +22,12 @@ export interface BrokerWiring {
   readonly created: sqs.Queue[];
   /** The rules of EventBridge channels, by `<bus>/<source>/<detail-type>`. */
   readonly rules: Record<string, events.Rule>;
-  /** Where the rules' failed deliveries and the receiver's failed events go, when there is a rule. */
+  /**
+   * When there is a rule: where EventBridge puts an event it could not invoke the receiver with
+   * (the rules' dead-letter queue, the event itself), and where Lambda puts one the receiver still
+   * failed on after its asynchronous retries (the on-failure destination, a record whose
+   * `requestPayload` is the event). Redrive by reading it and putting the events again.
+   */
   readonly eventDeadLetters?: sqs.Queue;
 }
 
@@ -43,8 +49,9 @@ function createQueue(scope: Construct, id: string, receiver: lambda.Function, cr
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     visibilityTimeout: visibilityFor(receiver),
-    // A message the receiver handed back this often is poison: it waits in the dead-letter queue, never loops.
-    deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVES },
+    // A message the receiver failed on is moved here at its MAX_RECEIVES-th receipt, before the receiver would drop it
+    // (it drops one at that receipt, for the queues it is given without a redrive policy): never lost, never looping.
+    deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVES - 1 },
   });
   created.push(queue, deadLetters);
   return queue;
@@ -56,8 +63,9 @@ function createQueue(scope: Construct, id: string, receiver: lambda.Function, cr
  * with partial batch responses; an SNS topic through a queue the construct creates and subscribes
  * (raw delivery, so message attributes stay attributes); an EventBridge bus through a rule on the
  * binding's source and detail-type. The receiver's role may read and delete messages of those
- * queues only (ReceiveMessage, DeleteMessage, GetQueueAttributes, as the mapping needs), and
- * EventBridge may invoke it for those rules only.
+ * queues only (ReceiveMessage, DeleteMessage, GetQueueAttributes, as the mapping needs) and send to
+ * the rules' dead-letter queue only (its on-failure destination), and EventBridge may invoke it for
+ * those rules only.
  */
 export function wireBrokerReceivers(
   scope: Construct,
@@ -83,6 +91,11 @@ export function wireBrokerReceivers(
         deadLetters = new sqs.Queue(scope, 'ReceiveEventDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
         (wiring as { eventDeadLetters?: sqs.Queue }).eventDeadLetters = deadLetters;
         wiring.created.push(deadLetters);
+        // Only the rules invoke the receiver asynchronously (the event source mappings invoke it synchronously). An event it
+        // throws on is tried twice more (Lambda's most) for as long as Lambda keeps an event (6 hours, its most: a receive
+        // step may wait that long for its message), then lands in the same queue as the events EventBridge could not deliver.
+        // The destination grants the receiver's role SendMessage on this queue only.
+        receiver.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(deadLetters) });
       }
       const rule = new events.Rule(scope, id, {
         eventBus: bus,

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RECEIVES } from '../../../functions/handlers/create-broker-handler.js';
 import { ArazzoWorkflow } from '../../../infra/cdk/arazzo-workflow.js';
 import { acknowledgeArazzoWorkflowFindings } from '../../../infra/cdk/nag-suppressions.js';
 import { asArray, functionKeysByLogicalId, ROOT, statementsOfRole } from './support/synth-seeds.js';
@@ -21,24 +23,35 @@ const logicalIdOf = (template: Template, type: string, prefix: string) => Object
 
 describe('ArazzoWorkflow: receive steps on SQS, SNS and EventBridge channels (Arazzo 1.1)', () => {
   let app: App;
+  let stack: Stack;
+  let workflow: ArazzoWorkflow;
   let template: Template;
   let broker: string;
 
   beforeAll(() => {
     // GIVEN the parcel workflow (receives on an SQS queue, an EventBridge bus and an SNS topic), its queue created by the construct
     app = new App();
-    const stack = new Stack(app, 'Parcels', { env: { account: '111122223333', region: 'eu-west-1' } });
-    const workflow = new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: PARCEL, workflowId: 'followParcel', receiveQueues: { 'parcel-packed': 'create' } });
+    stack = new Stack(app, 'Parcels', { env: { account: '111122223333', region: 'eu-west-1' } });
+    workflow = new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: PARCEL, workflowId: 'followParcel', receiveQueues: { 'parcel-packed': 'create' } });
     acknowledgeArazzoWorkflowFindings(workflow);
+    // An operator's alarm on the events lost to the workflow, as the metric's doc advises (before synthesis, so cdk-nag sees it too).
+    new cloudwatch.Alarm(stack, 'BrokerDeadLettersAlarm', {
+      metric: workflow.metricBrokerDeadLetters(),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
     template = Template.fromStack(stack);
     broker = brokerOf(template);
   }, 180_000);
 
-  it('creates the queue with SSL enforced, SQS-managed encryption and a dead-letter queue after 5 receives, and maps it to the broker receiver with partial batch responses', () => {
+  it('creates the queue with SSL enforced, SQS-managed encryption and a dead-letter queue that takes a failing message at its 5th receipt, before the receiver would drop it, and maps it to the broker receiver with partial batch responses', () => {
+    // The receiver drops a message it failed on at its MAX_RECEIVES-th receipt; SQS moves one received more than maxReceiveCount times.
+    expect(MAX_RECEIVES).toBe(5);
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: 'parcel-packed',
       SqsManagedSseEnabled: true,
-      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+      RedrivePolicy: { maxReceiveCount: MAX_RECEIVES - 1, deadLetterTargetArn: Match.anyValue() },
     });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
@@ -65,9 +78,44 @@ describe('ArazzoWorkflow: receive steps on SQS, SNS and EventBridge channels (Ar
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [broker, 'Arn'] } });
   });
 
-  it('lets the receiver read and delete messages of its two queues only, settle waits in the callback table, and resume this state machine', () => {
+  it("sends an event the receiver still fails on after Lambda's 2 retries (within 6 hours) to the rule's dead-letter queue, encrypted and SSL-only, exposed for redrive and alarms", () => {
+    const eventDeadLetters = logicalIdOf(template, 'AWS::SQS::Queue', 'WorkflowReceiveEventDeadLetters');
+    const queueArn = { 'Fn::GetAtt': [eventDeadLetters, 'Arn'] };
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: broker },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+    // One queue for both: the events EventBridge could not invoke the receiver with go there too.
+    template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [broker, 'Arn'] }, DeadLetterConfig: { Arn: queueArn } })] });
+    expect(template.findResources('AWS::SQS::Queue')[eventDeadLetters].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: eventDeadLetters }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Resource: queueArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    expect(workflow.brokerWiring?.eventDeadLetters).toBeDefined();
+    const outputs = template.findOutputs('*');
+    const [, output] = Object.entries(outputs).find(([name]) => name.startsWith('WorkflowBrokerDeadLettersUrl'))!;
+    expect(output.Value).toEqual({ Ref: eventDeadLetters });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [eventDeadLetters, 'QueueName'] } }],
+      Threshold: 0,
+    });
+  });
+
+  it('lets the receiver read and delete messages of its two queues only, send to the dead-letter queue of its events only, settle waits in the callback table, and resume this state machine', () => {
     const statements = statementsOfRole(template, roleOf(template, broker));
-    const sqsStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sqs:')));
+    const eventDeadLetters = logicalIdOf(template, 'AWS::SQS::Queue', 'WorkflowReceiveEventDeadLetters');
+    const sendStatements = statements.filter((s) => actionsOf([s]).includes('sqs:SendMessage'));
+    expect(sendStatements).toEqual([
+      { Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [eventDeadLetters, 'Arn'] } },
+    ]);
+    const sqsStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sqs:')) && !sendStatements.includes(s));
     expect(sqsStatements).toHaveLength(2);
     for (const s of sqsStatements) {
       expect(s.Action).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']);
@@ -98,9 +146,13 @@ describe('ArazzoWorkflow: receive steps on SQS, SNS and EventBridge channels (Ar
     expect(() => new ArazzoWorkflow(stack, 'Bad', { arazzoFile: TICKETS, workflowId: 'escalateTicket', receiveQueues: { elsewhere: 'create' } })).toThrow(
       /receiveQueues\.elsewhere: no receive step of workflow escalateTicket reads an SQS queue of that name \(they read: escalated-tickets\)/,
     );
-    new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: TICKETS, workflowId: 'escalateTicket' });
+    const ticketsWorkflow = new ArazzoWorkflow(stack, 'Workflow', { arazzoFile: TICKETS, workflowId: 'escalateTicket' });
+    expect(() => ticketsWorkflow.metricBrokerDeadLetters()).toThrow(/no receive step of this workflow listens on an EventBridge channel/);
     const tickets = Template.fromStack(stack);
     expect(tickets.findResources('AWS::SQS::Queue')).toEqual({});
+    // Its receiver is invoked by the event source mapping only, synchronously: no asynchronous invoke to give a destination.
+    expect(tickets.findResources('AWS::Lambda::EventInvokeConfig')).toEqual({});
+    expect(Object.keys(tickets.findOutputs('*')).filter((name) => name.includes('BrokerDeadLetters'))).toEqual([]);
     const queueArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:eu-west-1:111122223333:escalated-tickets']] };
     tickets.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: queueArn, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     const sqsStatements = statementsOfRole(tickets, roleOf(tickets, brokerOf(tickets))).filter((s) => actionsOf([s]).some((a) => a.startsWith('sqs:')));
