@@ -4,11 +4,21 @@ import type { Diagnostic } from '../compiler/diagnostics/index.js';
 import { diagnosticAt, encodePointer, readYamlSource, type YamlSource } from '../compiler/load/parse-yaml-source.js';
 import { readSigningDeclaration, SIGNING_ALGORITHMS } from '../compiler/plan/plan-signing.js';
 
-export const signingHelp = `  --signing <file>       request signing per source description, a JSON or YAML object
-                         { <source name>: { scheme, algorithm, components, key, keyId, ... } }
-                         (the fields of x-arazzo-sfn-signing, docs/signing.md); "key" names a
-                         PEM private key in the local secrets provider: ARAZZO_SECRET_<KEY>, or
-                         the key file ARAZZO_SECRET_<KEY>_FILE names`;
+/** The --signing lines of a command's help, its description at `column` (where the command's other options have theirs). */
+export function signingOptionHelp(column: number): string {
+  const flag = '  --signing <file>';
+  const indent = ' '.repeat(column);
+  return [
+    `${flag.padEnd(column)}request signing per source description, a JSON or YAML object`,
+    `${indent}{ <source name>: { scheme, algorithm, components, key, keyId, ... } }`,
+    `${indent}(the fields of x-arazzo-sfn-signing, docs/signing.md); "key" names a`,
+    `${indent}PEM private key in the local secrets provider: ARAZZO_SECRET_<KEY>, or`,
+    `${indent}the key file ARAZZO_SECRET_<KEY>_FILE names`,
+  ].join('\n');
+}
+
+/** The --signing lines for run and compile, whose option descriptions start at column 25. */
+export const signingHelp = signingOptionHelp(25);
 
 const ALGORITHMS = [...new Set(Object.values(SIGNING_ALGORITHMS).flat())] as [string, ...string[]];
 

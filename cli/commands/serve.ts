@@ -5,7 +5,7 @@ import { ExitCodes, UsageError } from '../cli-error.js';
 import { parseOptions } from '../parse-options.js';
 import { parseServerOption } from '../parse-server-option.js';
 import { printDiagnostics } from '../print-diagnostics.js';
-import { readSigningOption, signingHelp } from '../signing-option.js';
+import { readSigningOption, signingOptionHelp } from '../signing-option.js';
 import { formatStepLog } from '../print-execution.js';
 
 export const serveHelp = `Usage: arazzo-sfn serve [--port 8083] [--db .arazzo-sfn/endpoint.db] [--sandbox] [options]
@@ -40,7 +40,7 @@ Options:
                     demo credentials in the local secrets provider, so the example inputs
                     (workflows/examples/*.inputs.json) run as they are
   --server <name=url>  server URL of a source description (repeatable)
-${signingHelp}
+${signingOptionHelp(20)}
   --region <name>   region written into ARNs (default us-east-1)
   --max-duration <s>  seconds an execution may run before it times out (ExecutionTimedOut;
                     default a year, as on AWS)
