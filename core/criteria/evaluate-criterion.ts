@@ -98,10 +98,15 @@ function evaluateJsonPath(condition: JsonPathCondition, root: unknown): boolean 
   }
 }
 
-/** A condition's parse, where a syntax error (possible only once values are substituted: the compiler checks the rest) leaves it unmet. */
-function parsed<T>(cache: Map<string, T>, condition: string, parse: (text: string) => T, what: string): T {
+/**
+ * A condition's parse, where a syntax error (possible only once values are substituted: the
+ * compiler checks the rest) leaves it unmet. `cache` is left out for a condition with substituted
+ * values: they change per execution and may be as large as an input or a response, so a warm
+ * Lambda would keep hundreds of them.
+ */
+function parsed<T>(cache: Map<string, T> | undefined, condition: string, parse: (text: string) => T, what: string): T {
   try {
-    return cached(cache, condition, () => parse(condition));
+    return cache ? cached(cache, condition, () => parse(condition)) : parse(condition);
   } catch (err) {
     if (err instanceof ExpressionSyntaxError || err instanceof SyntaxError || isErrorCode(err, ErrorCodes.Expression)) {
       throw new CriterionNotMet(`the condition, as evaluated (embedded values substituted), is not ${what}`);
@@ -122,19 +127,21 @@ function evaluate(c: CriterionPlan, ctx: ExpressionContext): boolean {
       const value = contextValue(c, ctx);
       if (value === undefined) return false;
       const pattern = interpolateCondition(c, ctx);
-      return parsed(regexCache, pattern, compileRegex, 'a regular expression').test(asText(value));
+      return parsed(pattern === c.condition ? regexCache : undefined, pattern, compileRegex, 'a regular expression').test(asText(value));
     }
     case 'jsonpath': {
       const value = contextValue(c, ctx);
       if (value === undefined) return false;
       const condition = interpolateCondition(c, ctx);
-      if (c.version === GOESSNER && isGoessnerFilterCondition(c.condition)) return evaluateGoessnerCondition(condition, value);
-      return evaluateJsonPath(parsed(jsonPathCache, condition, parseJsonPathCondition, 'a JSONPath'), value);
+      const substituted = condition !== c.condition;
+      if (c.version === GOESSNER && isGoessnerFilterCondition(c.condition)) return evaluateGoessnerCondition(condition, value, !substituted);
+      return evaluateJsonPath(parsed(substituted ? undefined : jsonPathCache, condition, parseJsonPathCondition, 'a JSONPath'), value);
     }
     case 'xpath': {
       const value = contextValue(c, ctx);
       if (value === undefined) return false;
-      return evaluateXPath(interpolateCondition(c, ctx), value, describeCriterion(c), c.version);
+      const condition = interpolateCondition(c, ctx);
+      return evaluateXPath(condition, value, describeCriterion(c), c.version, condition === c.condition);
     }
   }
 }

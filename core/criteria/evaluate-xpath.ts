@@ -6,7 +6,8 @@ import { loadedXPath31Engine } from './xpath31-engine.js';
 
 const CACHE_LIMIT = 200;
 const compiled = new Map<string, CompiledXPath>();
-function compile(condition: string): CompiledXPath {
+/** `keep`: false for a condition with substituted values (per execution, possibly large), which no cache should hold. */
+function compile(condition: string, keep: boolean): CompiledXPath {
   let expression = compiled.get(condition);
   if (expression) return expression;
   try {
@@ -21,6 +22,7 @@ function compile(condition: string): CompiledXPath {
     }
     throw new CriterionNotMet(`it does not parse as XPath 1.0${at}`);
   }
+  if (!keep) return expression;
   if (compiled.size >= CACHE_LIMIT) compiled.clear();
   compiled.set(condition, expression);
   return expression;
@@ -56,12 +58,12 @@ function documentOf(context: unknown, where: string, parseXml: (text: string) =>
  * which the caller reads as "not met"; the size and depth bounds are Arazzo.Expression. Neither
  * quotes the document, which may hold personal data. `where` names the step and criterion (see describeCriterion).
  */
-export function evaluateXPath(condition: string, context: unknown, where: string, version = 'xpath-31'): boolean {
+export function evaluateXPath(condition: string, context: unknown, where: string, version = 'xpath-31', cacheable = true): boolean {
   if (version !== 'xpath-10') return evaluateXPath31(condition, context, where);
   if (!loadedXPathEngine()) throw new Error('xpath criteria are evaluated only after prepareCriteria() has loaded the XPath engine');
   if (context === undefined) return false;
   const document = documentOf(context, where, loadedXPathEngine()!.parseXml);
-  const expression = compile(condition);
+  const expression = compile(condition, cacheable);
   try {
     return expression.evaluate({ node: document }).booleanValue();
   } catch (err) {

@@ -309,7 +309,7 @@ const parsedPaths = new Map<string, GoessnerPath>();
  * The nodes a Goessner path with filters selects in `root`. Throws CriterionNotMet where the
  * draft's readings part (a filter over an object's members, a member of null or of an absent value).
  */
-export function goessnerQuery(condition: string, root: unknown): unknown[] {
+export function goessnerQuery(condition: string, root: unknown, cacheable = true): unknown[] {
   let path = parsedPaths.get(condition);
   if (!path) {
     try {
@@ -318,8 +318,11 @@ export function goessnerQuery(condition: string, root: unknown): unknown[] {
       if (err instanceof ExpressionSyntaxError) throw new CriterionNotMet(`the condition, as evaluated, is not a Goessner JSONPath that this implementation reads (at offset ${err.offset})`);
       throw err;
     }
-    if (parsedPaths.size >= 500) parsedPaths.clear();
-    parsedPaths.set(condition, path);
+    // A condition with substituted values (per execution, possibly large) is not kept.
+    if (cacheable) {
+      if (parsedPaths.size >= 500) parsedPaths.clear();
+      parsedPaths.set(condition, path);
+    }
   }
   let nodes: unknown[];
   try {
@@ -354,6 +357,6 @@ export function goessnerQuery(condition: string, root: unknown): unknown[] {
 }
 
 /** Whether a Goessner jsonpath condition with filters selects at least one node (Arazzo 1.1 § JSONPath Conditions). */
-export function evaluateGoessnerCondition(condition: string, root: unknown): boolean {
-  return goessnerQuery(condition, root).length > 0;
+export function evaluateGoessnerCondition(condition: string, root: unknown, cacheable = true): boolean {
+  return goessnerQuery(condition, root, cacheable).length > 0;
 }
