@@ -77,7 +77,10 @@ export function createLocalHandlers(
           : { heartbeatMs: plan.receive!.timeoutSeconds * scale, timeoutMs: plan.receive!.timeoutSeconds * scale };
         const { token, result } = callbacks.local.tokens.issue(limits);
         const payload = { ...request.Payload, taskToken: token };
-        const answered = await handleStep(plan, payload, { ...runtime, callbacks: { baseUrl: callbacks.local.baseUrl, store: callbacks.local.store, tokens: callbacks.local.tokens } });
+        const answered = await handleStep(plan, payload, {
+          ...runtime,
+          callbacks: { baseUrl: callbacks.local.baseUrl, store: callbacks.local.store, tokens: callbacks.local.tokens, onForged: (reason) => callbacks.local.countForged(reason) },
+        });
         submit({ input: { ...request, Payload: payload }, at: Date.now(), output: { ExecutedVersion: '$LATEST', Payload: answered, StatusCode: 200 } });
         return result;
       };

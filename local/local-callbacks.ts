@@ -79,6 +79,8 @@ export interface LocalCallbacks {
   readonly tokens: LocalTaskTokens;
   /** Refused callbacks and messages (401) by reason: the local count of the `ForgedCallbacks` metric. */
   readonly forged: ReadonlyMap<string, number>;
+  /** Counts a refusal made outside the receiver (a receive step that takes a kept message and finds it a replay) in `forged`. */
+  countForged(reason: string): void;
   /** Messages answered 413 (too large to receive, or to keep for a step not waiting yet): the local count of the `OversizedMessages` metric. */
   readonly oversizedMessages: () => number;
   /** Makes a step's plan known to the receiver (the local runner does it for every callback and receive step of a workflow it runs). */
@@ -199,6 +201,7 @@ export async function startLocalCallbacks(deps: {
     store,
     tokens,
     forged,
+    countForged,
     oversizedMessages: () => oversizedMessages,
     register: (plan) => {
       const key = `${plan.workflowId}\u0000${plan.stepId}`;

@@ -3,6 +3,7 @@ import { inStatusRanges, prepareCriteria } from '../../core/criteria/index.js';
 import { allPass, decideOutcome, openContext, type OpenedContext } from './decide-outcome.js';
 import { callbackUrlFor, newCallbackId, pendingCallback, type CallbackStore, type TaskTokenClient } from './callbacks/index.js';
 import { registerReceive } from './messages/receive-message.js';
+import type { ForgedReason } from './callbacks/verify-callback-signature.js';
 import type { BrokerTransport, MessagePublisher } from './messages/publish-message.js';
 import {
   ErrorCodes,
@@ -47,7 +48,13 @@ export interface StepRuntime {
    * Where callback steps (`x-arazzo-sfn-callback`) and receive steps register, which URL the
    * provider calls back, and (for a receive step whose message came first) how its Task is resumed.
    */
-  readonly callbacks?: { readonly baseUrl: string; readonly store: CallbackStore; readonly tokens?: TaskTokenClient };
+  readonly callbacks?: {
+    readonly baseUrl: string;
+    readonly store: CallbackStore;
+    readonly tokens?: TaskTokenClient;
+    /** Told of a message a receive step refuses when it takes it (a replay kept before the step waited again): the forged-callback count. */
+    readonly onForged?: (reason: ForgedReason, step: { readonly workflowId: string; readonly stepId: string }) => void;
+  };
   /**
    * Access tokens minted for `x-security` oauth2/openIdConnect schemes, kept until they expire.
    * @default one cache per secrets provider (so per runtime, whatever copies of it a caller makes)
@@ -104,7 +111,13 @@ async function waitForMessage(plan: StepPlan, event: StepEvent, ctx: ExpressionC
     throw planError(`step ${plan.stepId} receives a message, but ${callbacks?.tokens ? 'the Task passed no task token' : 'this runtime has no message receiver configured'}`);
   }
   const started = Date.now();
-  const state = await registerReceive(plan, { ...event, taskToken: event.taskToken }, ctx, { store: callbacks.store, tokens: callbacks.tokens, sealer: runtime.sealer, secrets: runtime.secrets });
+  const state = await registerReceive(plan, { ...event, taskToken: event.taskToken }, ctx, {
+    store: callbacks.store,
+    tokens: callbacks.tokens,
+    sealer: runtime.sealer,
+    secrets: runtime.secrets,
+    ...(callbacks.onForged ? { onForged: callbacks.onForged } : {}),
+  });
   runtime.log?.({
     workflowId: plan.workflowId,
     stepId: plan.stepId,
