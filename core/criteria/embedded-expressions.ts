@@ -63,6 +63,13 @@ export function splitCondition(condition: string, syntax: ConditionSyntax): Cond
   let i = 0;
   while (i < condition.length) {
     const c = condition[i];
+    if (syntax === 'xpath-2' && !quote && c === '(' && condition[i + 1] === ':') {
+      // An XPath 2.0+ comment (nested ones too): a quote in it opens no literal, so a value after it is not mistaken for one.
+      const end = xpathCommentEnd(condition, i);
+      text += condition.slice(i, end);
+      i = end;
+      continue;
+    }
     if (c === '{' && startsWithExpressionRoot(condition, i + 1)) {
       const { expression, end } = scanExpression(condition, i + 1, 'braced');
       if (condition[end] !== '}') throw new ExpressionSyntaxError('expected "}" to close the embedded expression', end);
@@ -84,6 +91,22 @@ export function splitCondition(condition: string, syntax: ConditionSyntax): Cond
   }
   if (text) parts.push({ kind: 'text', text });
   return parts;
+}
+
+/** One past the `:)` closing the XPath comment that opens at `start` (comments nest), or the condition's end. */
+function xpathCommentEnd(condition: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < condition.length - 1; i++) {
+    if (condition[i] === '(' && condition[i + 1] === ':') {
+      depth++;
+      i++;
+    } else if (condition[i] === ':' && condition[i + 1] === ')') {
+      depth--;
+      i++;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return condition.length;
 }
 
 const CACHE_LIMIT = 500;

@@ -82,6 +82,15 @@ describe('values are data in JSONPath and XPath, never path syntax', () => {
     );
   });
 
+  it("read a quote inside an XPath 2.0+ comment as comment text, so a value after it is not taken for a literal's", () => {
+    const commented: CriterionPlan = { type: 'xpath', context: '$response.body', condition: "/root/items[(: the payer's minimum :) price > {$inputs.min}]" };
+    expect(splitCondition(commented.condition, 'xpath-2').find((p) => p.kind === 'expression')).not.toHaveProperty('quote');
+    expect(evaluateCriterion(commented, ctx({ min: 10 }, ITEMS))).toBe(true);
+    // The value stands outside any literal: a number or nothing, never XPath of its own.
+    expect(unmet(commented, ctx({ min: '99 or true()' }, ITEMS))).toContain('stands outside a string literal');
+    expect(splitCondition("(: a (: nested ' :) comment :) /r = '{$inputs.x}'", 'xpath-2').find((p) => p.kind === 'expression')).toHaveProperty('quote', "'");
+  });
+
   it('are not met, saying why, when a value outside a literal is not a number, and never quote it', () => {
     const note = unmet(spec.xpath, ctx({}, ITEMS, { getPricing: { outputs: { minPrice: '0] | /root[1' } } }));
     expect(note).toBe(
