@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { fintecturePisSigning, SEED_PERSONAL_DATA } from '../infra/seed-declarations.js';
 import { DEFAULT_CONNECTFI_USERS, DEFAULT_FINTECTURE_CLIENTS, DEFAULT_MBANQ_TENANTS, startSandboxes, type SandboxSet } from '../sandbox/index.js';
 
 /** The banking instance the example inputs name (`tenantId`). */
@@ -25,33 +26,11 @@ export const DEMO_FINTECTURE_WEBHOOKS = { appId: DEMO_FINTECTURE_APP, source: 'f
  */
 export const DEMO_CONNECTFI_WEBHOOK_KEY = 'connectfi/webhook-key';
 
-/**
- * Seed 001's payment calls signed as Fintecture's PIS API asks (draft-cavage rsa-sha256 over
- * `(request-target) date digest x-request-id`, keyId the application id), declared by
- * configuration so the seed is run as written.
- */
-export const DEMO_SIGNING: Readonly<Record<string, unknown>> = {
-  pisApi: {
-    scheme: 'draft-cavage',
-    algorithm: 'rsa-sha256',
-    components: ['(request-target)', 'date', 'digest', 'x-request-id'],
-    key: DEMO_SIGNING_KEY,
-    keyId: DEMO_FINTECTURE_APP,
-  },
-};
+/** Seed 001's payment calls signed as Fintecture's PIS API asks, with the demo's key and application id. */
+export const DEMO_SIGNING: Readonly<Record<string, unknown>> = fintecturePisSigning(DEMO_SIGNING_KEY, DEMO_FINTECTURE_APP);
 
-/**
- * The seeds' personal data (issue 19 §4), declared by configuration so the seeds are run as
- * written: names, e-mail, date of birth, phone, address and identity document number travel
- * sealed, so the demo's printed input and history show `sealed:` strings in their place.
- * Seed 001 (token-then-payment) carries none: an amount, a currency and an order reference.
- */
-export const DEMO_PERSONAL_DATA: Readonly<Record<string, readonly string[]>> = {
-  'connectfi-kyc-callback': ['firstName', 'lastName', 'dateOfBirth', 'email'],
-  'connectfi-kyc-async': ['firstName', 'lastName', 'dateOfBirth', 'email'],
-  'customer-verification-poll': ['firstName', 'lastName', 'email', 'expectedName'],
-  'mbanq-verify-customer': ['firstname', 'lastname', 'emailAddress', 'mobileNo', 'address', 'documentKey'],
-};
+/** The seeds' personal data, as the deployed app declares it: the demo's printed input and history show `sealed:` in their place. */
+export const DEMO_PERSONAL_DATA = SEED_PERSONAL_DATA;
 
 /**
  * The credentials the example inputs reference, made up for this session and accepted by the

@@ -4,10 +4,15 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { fintecturePisSigning, SEED_PERSONAL_DATA } from '../seed-declarations.js';
+import { ArazzoSigningKey } from './arazzo-signing-key.js';
 import { ArazzoWorkflow } from './arazzo-workflow.js';
 
 /** Fintecture's sandbox: a deployed demo must not reach the production API the OpenAPI descriptions name first. */
 export const FINTECTURE_SANDBOX_URL = 'https://api-sandbox.fintecture.com';
+
+/** The name seed 001's signing declaration gives its KMS key (the stack output `SigningKeyFintecturePisSigningArn`). */
+export const FINTECTURE_SIGNING_KEY = 'fintecture-pis-signing';
 
 export interface SeedWorkflowsStackProps extends StackProps {
   /** The directory of the seed documents. */
@@ -56,7 +61,10 @@ export interface SeedWorkflowsStackProps extends StackProps {
  * merchant's `CustomerSignedUp` event, seed 001 (token then payment) on `CheckoutCompleted`,
  * seed 003 (connectFi KYC by webhook callback) on `KycRequested`, seed 004 (Mbanq onboarding)
  * on `BankCustomerApplied`. They share one sealing key and seal context, as the workflows of one
- * deployment do.
+ * deployment do. Seed 001 signs its payment calls with a KMS key the stack creates (register its
+ * public key with Fintecture: `arazzo-sfn public-key <SigningKeyFintecturePisSigningArn>`), and
+ * the seeds' personal inputs (SEED_PERSONAL_DATA) travel sealed: their triggers start executions
+ * through each workflow's starter function, which seals them before an execution exists.
  */
 export class SeedWorkflowsStack extends Stack {
   readonly customerVerification: ArazzoWorkflow;
@@ -64,6 +72,8 @@ export class SeedWorkflowsStack extends Stack {
   readonly connectFiKyc: ArazzoWorkflow;
   readonly mbanqVerifyCustomer: ArazzoWorkflow;
   readonly sealingKey: kms.Key;
+  /** Seed 001's request signing key (RSA_2048, SIGN_VERIFY, retained); only its PIS operation functions may sign with it. */
+  readonly signingKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: SeedWorkflowsStackProps) {
     super(scope, id, props);
@@ -86,6 +96,7 @@ export class SeedWorkflowsStack extends Stack {
     this.customerVerification = new ArazzoWorkflow(this, 'CustomerVerificationPoll', {
       arazzoFile: join(props.workflowsDir, 'customer-verification-poll.arazzo.yml'),
       workflowId: 'customer-verification-poll',
+      personalData: SEED_PERSONAL_DATA['customer-verification-poll'],
       secrets: { accessToken: customersToken },
       serverUrls: { customersApi: url },
       sealingKey: this.sealingKey,
@@ -113,6 +124,9 @@ export class SeedWorkflowsStack extends Stack {
       secrets: { clientId: { secret: app, jsonKey: 'clientId' }, clientSecret: { secret: app, jsonKey: 'clientSecret' } },
       serverUrls: { oauthApi: url, pisApi: url },
       sealingKey: this.sealingKey,
+      // keyId: Fintecture registers a public key under the application id, the clientId the secret holds.
+      signing: fintecturePisSigning(FINTECTURE_SIGNING_KEY, '$inputs.clientId'),
+      signingKeys: { [FINTECTURE_SIGNING_KEY]: ArazzoSigningKey.create({ description: 'arazzo-sfn: signs seed 001\'s Fintecture PIS requests (draft-cavage rsa-sha256)' }) },
       trigger: {
         description: 'A checkout completed on the merchant app: open a Fintecture payment for it',
         eventPattern: { source: ['merchant.app'], detailType: ['CheckoutCompleted'] },
@@ -125,6 +139,7 @@ export class SeedWorkflowsStack extends Stack {
         },
       },
     });
+    this.signingKey = this.tokenThenPayment.signingKeys[FINTECTURE_SIGNING_KEY];
 
     // The API user and its password in one secret: the events carry customer data only, and rotating the user is one update.
     const connectFiUser = secret('ConnectFiApiUser', 'connectfi/api-user', 'connectFi API user (JSON: login, password)', {
@@ -135,6 +150,7 @@ export class SeedWorkflowsStack extends Stack {
     this.connectFiKyc = new ArazzoWorkflow(this, 'ConnectFiKycCallback', {
       arazzoFile: join(props.workflowsDir, 'connectfi-kyc-callback.arazzo.yml'),
       workflowId: 'connectfi-kyc-callback',
+      personalData: SEED_PERSONAL_DATA['connectfi-kyc-callback'],
       secrets: { login: { secret: connectFiUser, jsonKey: 'login' }, password: { secret: connectFiUser, jsonKey: 'password' } },
       ...(props.connectFiUrl ? { serverUrls: { connectFiApi: props.connectFiUrl } } : {}),
       sealingKey: this.sealingKey,
@@ -162,6 +178,7 @@ export class SeedWorkflowsStack extends Stack {
     this.mbanqVerifyCustomer = new ArazzoWorkflow(this, 'MbanqVerifyCustomer', {
       arazzoFile: join(props.workflowsDir, 'mbanq-verify-customer.arazzo.yml'),
       workflowId: 'mbanq-verify-customer',
+      personalData: SEED_PERSONAL_DATA['mbanq-verify-customer'],
       secrets: Object.fromEntries(['username', 'password', 'clientId', 'clientSecret'].map((key) => [key, { secret: mbanqUser, jsonKey: key }])),
       ...(props.mbanqUrl ? { serverUrls: { mbanqApi: props.mbanqUrl } } : {}),
       sealingKey: this.sealingKey,

@@ -12,7 +12,11 @@ import { isWorkflowStep, type StepPlan } from '../../../core/plan.js';
 import { compileFileOrThrow } from '../../../compiler/index.js';
 import { localResourceFor } from '../../../compiler/emit/index.js';
 import { ArazzoWorkflow } from '../../../infra/cdk/arazzo-workflow.js';
-import { asArray, functionKeysByLogicalId, ROOT, SEED_000, SEED_001, SEED_003, SEEDS, statementsOfRole, synthSeeds, webhooksByWorkflowId, type SynthesizedSeeds } from './support/synth-seeds.js';
+import { SEED_PERSONAL_DATA } from '../../../infra/seed-declarations.js';
+import { startSealed, type TriggerMapping } from '../../../functions/runtime/personal/start-sealed.js';
+import { KMS_SEALED_PREFIX, KmsSealer } from '../../../functions/runtime/secrets/index.js';
+import { startAwsStandIn, STAND_IN_CLIENT_CONFIG, type AwsStandIn } from './support/aws-stand-in.js';
+import { asArray, deployedEnvironment, functionKeysByLogicalId, ROOT, SEED_000, SEED_001, SEED_003, SEEDS, statementsOfRole, synthSeeds, webhooksByWorkflowId, type SynthesizedSeeds } from './support/synth-seeds.js';
 
 const TWO_CREDENTIALS = join(import.meta.dirname, 'fixtures/two-credentials.arazzo.yml');
 const CALLBACK = join(import.meta.dirname, 'fixtures/callback/kyc.arazzo.yml');
@@ -21,11 +25,29 @@ const NESTED = join(ROOT, 'test/fixtures/nested/onboarding.arazzo.yml');
 let seeds: SynthesizedSeeds;
 let functionKeys: ReturnType<typeof functionKeysByLogicalId>;
 
-beforeAll(() => {
+/** KMS for the bundled functions that seal and open personal inputs: a loopback stand-in (a test double) reached by the real SDK. */
+let aws: AwsStandIn;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
   seeds = synthSeeds();
   functionKeys = functionKeysByLogicalId(seeds.template);
+  aws = await startAwsStandIn();
+  Object.assign(process.env, {
+    AWS_REGION: STAND_IN_CLIENT_CONFIG.region,
+    AWS_ACCESS_KEY_ID: STAND_IN_CLIENT_CONFIG.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: STAND_IN_CLIENT_CONFIG.credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_KMS: aws.url,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
 }, 180_000);
-afterAll(() => seeds?.remove());
+afterAll(async () => {
+  for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+  Object.assign(process.env, savedEnv);
+  await aws?.close();
+  seeds?.remove();
+});
 
 /** The function a definition substitution's Lambda version (`{ Ref: <AWS::Lambda::Version> }`) belongs to: every Task calls a qualified version. */
 const functionOfVersion = (template: Template, value: { Ref: string }) => template.findResources('AWS::Lambda::Version')[value.Ref].Properties.FunctionName.Ref as string;
@@ -49,9 +71,12 @@ const statementsWith = (template: Template, functionLogicalId: string, action: s
 const readableSecrets = (template: Template, functionLogicalId: string) =>
   statementsWith(template, functionLogicalId, 'secretsmanager:GetSecretValue').flatMap((s) => asArray(s.Resource).map((r: { Ref: string }) => r.Ref)).sort();
 
-/** The handler of a workflow's bundled workflow function, loaded from the seeds' cloud assembly. */
+/** The handler of a workflow's bundled workflow function, loaded from the seeds' cloud assembly with the environment it is deployed with. */
 async function bundledWorkflowFunction(workflowId: string): Promise<(event: unknown) => Promise<unknown>> {
   const logicalId = Object.entries(functionKeys).find(([, f]) => f.functionKey === `${workflowId}.workflow`)![0];
+  // Read when the bundle loads: the sealing key that opens personal inputs for the input check.
+  delete process.env.ARAZZO_SEAL_KEY_ID;
+  Object.assign(process.env, deployedEnvironment(seeds.template, logicalId));
   const hash = String(functionResource(seeds.template, logicalId).Properties.Code.S3Key).replace(/\.zip$/, '');
   const module = (await import(/* @vite-ignore */ pathToFileURL(join(seeds.outdir, `asset.${hash}`, 'index.mjs')).href)) as { handler: (event: unknown) => Promise<unknown> };
   return module.handler;
@@ -112,7 +137,10 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     const functions = seeds.template.findResources('AWS::Lambda::Function');
     // Only the workflow with a callback step has a webhook receiver.
     expect(Object.keys(webhooksByWorkflowId(seeds.template))).toEqual(['connectfi-kyc-callback']);
-    expect(Object.keys(functions)).toHaveLength(operations.size + 1);
+    // The three workflows with personal inputs (all but seed 001) are started through a starter function each.
+    const starters = Object.values(functions).map((fn) => /^arazzo-sfn (\S+): starter /.exec(String(fn.Properties.Description))?.[1]).filter(Boolean);
+    expect(starters.sort()).toEqual(Object.keys(SEED_PERSONAL_DATA).filter((id) => id !== 'connectfi-kyc-async').sort());
+    expect(Object.keys(functions)).toHaveLength(operations.size + 1 + starters.length);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
     }
@@ -143,7 +171,9 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     expect(readableSecrets(template, logicalIdOf('customersApi.initiateCustomerVerification'))).toEqual([token]);
     expect(readableSecrets(template, logicalIdOf('customersApi.getCustomerVerificationById'))).toEqual([token]);
     expect(readableSecrets(template, logicalIdOf('oauthApi.createAccessToken'))).toEqual([app]);
-    for (const key of ['pisApi.createPisV2Connect', 'pisApi.getPaymentSession', 'customer-verification-poll.workflow', 'token-then-payment.workflow']) {
+    // createPayment signs with keyId $inputs.clientId (the application id Fintecture registered the public key under), read from its secret.
+    expect(readableSecrets(template, logicalIdOf('pisApi.createPisV2Connect'))).toEqual([app]);
+    for (const key of ['pisApi.getPaymentSession', 'customer-verification-poll.workflow', 'token-then-payment.workflow']) {
       expect(statementsOfRole(template, roleOf(template, logicalIdOf(key))).flatMap((s) => asArray(s.Action)).filter((a: string) => a.startsWith('secretsmanager:')), key).toEqual([]);
       expect(functionResource(template, logicalIdOf(key)).Properties.Environment?.Variables?.ARAZZO_SECRET_IDS, key).toBeUndefined();
     }
@@ -153,26 +183,63 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     expect(seeds.stack.tokenThenPayment.secretReferences).toEqual({ clientId: 'secret:clientId#clientId', clientSecret: 'secret:clientSecret#clientSecret' });
   });
 
-  it('lets operation functions seal and open with the sealing key under the seal context only, and the workflow functions not at all', () => {
+  it('lets operation functions seal and open with the sealing key under the seal context only, and the workflow functions open personal inputs only', () => {
     const { template } = seeds;
+    const sealing = (actions: string | string[]) => ({
+      Action: actions,
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SealingKey/), 'Arn'] },
+      Condition: { StringEquals: { 'kms:EncryptionContext:arazzo-sfn-seal-context': 'arazzo-sfn' } },
+    });
     for (const [logicalId, f] of Object.entries(functionKeys)) {
-      const kms = statementsOfRole(template, roleOf(template, logicalId)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('kms:')));
+      const kms = statementsOfRole(template, roleOf(template, logicalId)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('kms:') && a !== 'kms:Sign'));
       if (f.functionKey.endsWith('.workflow')) {
-        expect(kms, f.functionKey).toEqual([]);
-        expect(functionResource(template, logicalId).Properties.Environment?.Variables?.ARAZZO_SEAL_KEY_ID).toBeUndefined();
+        // The input check opens personal inputs in memory to check them against the schema; seed 001 has none.
+        const personal = f.workflowId in SEED_PERSONAL_DATA;
+        expect(kms, f.functionKey).toEqual(personal ? [sealing('kms:Decrypt')] : []);
+        expect(functionResource(template, logicalId).Properties.Environment?.Variables?.ARAZZO_SEAL_KEY_ID !== undefined, f.functionKey).toBe(personal);
         continue;
       }
-      expect(kms, f.functionKey).toEqual([
-        {
-          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SealingKey/), 'Arn'] },
-          Condition: { StringEquals: { 'kms:EncryptionContext:arazzo-sfn-seal-context': 'arazzo-sfn' } },
-        },
-      ]);
+      expect(kms, f.functionKey).toEqual([sealing(['kms:GenerateDataKey', 'kms:Decrypt'])]);
     }
     seeds.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    seeds.template.resourceCountIs('AWS::KMS::Key', 1);
+    // The sealing key, and seed 001's signing key.
+    seeds.template.resourceCountIs('AWS::KMS::Key', 2);
+  });
+
+  it('signs seed 001\'s PIS calls with a KMS key it creates: kms:Sign for the PIS operation functions only, its ARN an output', () => {
+    const { template } = seeds;
+    // GIVEN the signing key the stack creates for seed 001 (issue 18), declared by configuration, the seed unedited
+    const keyId = template.getResourceId('AWS::KMS::Key', { Properties: { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' } });
+    expect(template.toJSON().Resources[keyId]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(seeds.stack.tokenThenPayment.compiled.plan.steps.filter((step) => !isWorkflowStep(step) && step.signing).map((step) => [step.stepId, (step as StepPlan).signing])).toEqual([
+      ['createPayment', expect.objectContaining({ scheme: 'draft-cavage', algorithm: 'rsa-sha256', key: 'fintecture-pis-signing', keyId: '$inputs.clientId' })],
+    ]);
+    // WHEN each role's kms:Sign statements are read
+    const signers = Object.entries(functionKeys)
+      .filter(([logicalId]) => statementsWith(template, logicalId, 'kms:Sign').length)
+      .map(([logicalId, f]) => {
+        expect(statementsWith(template, logicalId, 'kms:Sign'), f.functionKey).toEqual([{ Action: 'kms:Sign', Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }]);
+        expect(functionResource(template, logicalId).Properties.Environment.Variables.ARAZZO_SIGNING_KEYS, f.functionKey).toBeDefined();
+        return f.functionKey;
+      });
+    // THEN only the function of the step that signs may sign (getPayment's operation declares no Signature header), and no starter,
+    // webhook receiver or other function may
+    expect(signers).toEqual(['pisApi.createPisV2Connect']);
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      const roles = (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
+      if ((policy.Properties.PolicyDocument.Statement as Record<string, any>[]).some((st) => asArray(st.Action).includes('kms:Sign')))
+        expect(signers.map((key) => roleOf(template, logicalIdOf(key)))).toEqual(expect.arrayContaining(roles));
+    }
+    // The key's own policy lets the same roles sign, with the declared algorithm on RAW messages only.
+    const policy = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement as Record<string, any>[];
+    const sign = policy.filter((st) => asArray(st.Action).includes('kms:Sign'));
+    expect(sign).toHaveLength(1);
+    expect(sign[0].Condition).toMatchObject({ StringEquals: { 'kms:SigningAlgorithm': ['RSASSA_PKCS1_V1_5_SHA_256'], 'kms:MessageType': 'RAW' } });
+    // AND its ARN is an output, for `arazzo-sfn public-key <arn>` and registering it with Fintecture
+    const outputs = template.findOutputs('*', { Value: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    expect(Object.keys(outputs)).toEqual([expect.stringMatching(/^TokenThenPaymentSigningKeyFintecturePisSigningArn/)]);
+    expect(seeds.stack.signingKey).toBe(seeds.stack.tokenThenPayment.signingKeys['fintecture-pis-signing']);
   });
 
   it('invokes exactly its own functions from each state machine', () => {
@@ -198,33 +265,41 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     );
   });
 
-  it('starts seed 000 from a CustomerSignedUp event, with the credential as its secret reference', () => {
+  it('starts seed 000 from a CustomerSignedUp event through its starter, which seals the personal inputs, with the credential as its secret reference', () => {
     const rules = Object.values(seeds.template.findResources('AWS::Events::Rule'));
     const rule = rules.find((r) => JSON.stringify(r.Properties.EventPattern).includes('CustomerSignedUp'))!;
     expect(rule.Properties.EventPattern).toEqual({ source: ['merchant.app'], 'detail-type': ['CustomerSignedUp'] });
+    // GIVEN seed 000's personal inputs (issue 19 §4), declared by the stack's personalData, the seed unedited
+    expect(seeds.stack.customerVerification.compiled.plan.personalInputs).toEqual(SEED_PERSONAL_DATA['customer-verification-poll']);
+    // THEN the rule invokes the starter with the whole event: the event, personal data in plain, never becomes an execution input
     const [target] = rule.Properties.Targets;
-    // It starts executions through the alias live (issue 19: a deploy never changes what a running execution runs).
-    const aliasId = Object.entries(seeds.template.findResources('AWS::StepFunctions::StateMachineAlias')).find(([id]) => id.startsWith('CustomerVerificationPoll'))![0];
-    expect(target.Arn).toEqual({ 'Fn::GetAtt': [aliasId, 'Arn'] });
-    expect(target.RoleArn).toBeDefined();
-    // The whole event and the path of each input in it: the input check picks what the event has (see the rendering test below).
-    expect(target.InputTransformer.InputPathsMap).toBeUndefined();
-    const template = JSON.parse(target.InputTransformer.InputTemplate.replace('<aws.events.event.json>', '"<event>"'));
-    expect(template).toEqual({
-      accessToken: 'secret:accessToken',
-      'x-arazzo-sfn-event': {
-        paths: { firstName: '$.detail.firstName', lastName: '$.detail.lastName', email: '$.detail.email', providerId: '$.detail.providerId', expectedName: '$.detail.expectedName' },
-        event: '<event>',
-      },
+    const starterId = seeds.stack.getLogicalId(seeds.stack.customerVerification.starter!.node.defaultChild as never);
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [starterId, 'Arn'] });
+    expect(target.InputTransformer).toBeUndefined();
+    expect(target.DeadLetterConfig).toBeDefined();
+    // The starter picks the inputs by path beside the secret reference, and starts executions through the alias live only.
+    const env = functionResource(seeds.template, starterId).Properties.Environment.Variables;
+    expect(JSON.parse(env.ARAZZO_TRIGGER_MAPPING)).toEqual({
+      kind: 'paths',
+      paths: { firstName: '$.detail.firstName', lastName: '$.detail.lastName', email: '$.detail.email', providerId: '$.detail.providerId', expectedName: '$.detail.expectedName' },
+      constants: { accessToken: 'secret:accessToken' },
     });
-    // The rule's role may start this state machine's alias and nothing else.
-    const roleId = target.RoleArn['Fn::GetAtt'][0];
-    const machineId = Object.keys(seeds.template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.startsWith('CustomerVerificationPoll'))!;
-    expect(statementsOfRole(seeds.template, roleId)).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId }, Condition: { StringEquals: { 'states:StateMachineQualifier': 'live' } } }]);
+    const aliasId = Object.entries(seeds.template.findResources('AWS::StepFunctions::StateMachineAlias')).find(([id]) => id.startsWith('CustomerVerificationPoll'))![0];
+    const starter = statementsOfRole(seeds.template, roleOf(seeds.template, starterId));
+    expect(starter.filter((st) => asArray(st.Action).some((a: string) => a.startsWith('states:')))).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { 'Fn::GetAtt': [aliasId, 'Arn'] } }]);
+    // It seals (kms:GenerateDataKey), never opens, reads no secret and signs nothing.
+    expect(starter.flatMap((st) => asArray(st.Action)).filter((a: string) => /^(kms|secretsmanager):/.test(a))).toEqual(['kms:GenerateDataKey']);
+    // Seed 001 carries no personal input: its rule still starts the alias with the input transformer.
+    const checkout = rules.find((r) => JSON.stringify(r.Properties.EventPattern).includes('CheckoutCompleted'))!;
+    const paymentAlias = Object.entries(seeds.template.findResources('AWS::StepFunctions::StateMachineAlias')).find(([id]) => id.startsWith('TokenThenPayment'))![0];
+    expect(checkout.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [paymentAlias, 'Arn'] });
+    expect(seeds.stack.tokenThenPayment.starter).toBeUndefined();
   });
 
   it('starts each workflow from an event that lacks every optional field: the bundled workflow function leaves them out and applies their defaults', async () => {
-    // GIVEN each seed's rule, rendered as EventBridge renders its input transformer, for an event with the required fields only
+    // GIVEN each seed's rule, rendered as EventBridge renders its input transformer, or for a workflow with personal inputs
+    // its starter's logic with the synthesized mapping, sealing with KMS (a loopback stand-in, a test double), for an event
+    // with the required fields only
     const required: Record<string, Record<string, unknown>> = {
       CustomerSignedUp: { firstName: 'Jane', lastName: 'Doe', email: 'jane@example.com', providerId: 'provider-sandbox-fr', expectedName: 'Jane Doe' },
       CheckoutCompleted: { amount: '12.50', currency: 'EUR', communication: 'Order 1042' },
@@ -243,15 +318,41 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
       version: '0', id: '7d4f6a2e-5b8c-4e1f-9a3d-2c6b8e0f1a47', 'detail-type': detailType, source: 'merchant.app', account: '111122223333', time: '2026-12-06T01:00:00Z', region: 'us-east-1', resources: [], detail,
     });
     const machines = seeds.template.findResources('AWS::StepFunctions::StateMachine');
+    const workflows = [seeds.stack.customerVerification, seeds.stack.tokenThenPayment, seeds.stack.connectFiKyc, seeds.stack.mbanqVerifyCustomer];
+    type Event = ReturnType<typeof event>;
+    const triggerOf = (target: Record<string, any>, detailType: string, toEvent: (detailType: string, detail: Record<string, unknown>) => Event) => {
+      if (target.InputTransformer) {
+        const workflowId = (JSON.parse(machines[machineOfAlias(seeds.template, target.Arn)].Properties.DefinitionString) as { Comment: string }).Comment.split(' ')[0];
+        return { workflowId, executionInput: async (detail: Record<string, unknown>) => renderInputTransformer(target.InputTransformer, toEvent(detailType, detail)) as Record<string, unknown> };
+      }
+      const starterId = target.Arn['Fn::GetAtt'][0] as string;
+      const workflowId = /^arazzo-sfn (\S+): starter /.exec(functionResource(seeds.template, starterId).Properties.Description)![1];
+      const env = deployedEnvironment(seeds.template, starterId);
+      const plan = workflows.find((w) => w.compiled.plan.workflowId === workflowId)!.compiled.plan;
+      const sealer = new KmsSealer({ keyId: env.ARAZZO_SEAL_KEY_ID });
+      const executionInput = async (detail: Record<string, unknown>) => {
+        let input: Record<string, unknown> | undefined;
+        await startSealed(plan, toEvent(detailType, detail), JSON.parse(env.ARAZZO_TRIGGER_MAPPING) as TriggerMapping, sealer, async (_name, text) => {
+          input = JSON.parse(text) as Record<string, unknown>;
+          return { executionArn: `${env.ARAZZO_STATE_MACHINE_ARN}:started` };
+        });
+        return input!;
+      };
+      return { workflowId, executionInput };
+    };
     const outcomes: Record<string, unknown> = {};
     for (const rule of Object.values(seeds.template.findResources('AWS::Events::Rule'))) {
       const [detailType] = rule.Properties.EventPattern['detail-type'] as string[];
       const [target] = rule.Properties.Targets;
-      const workflowId = (JSON.parse(machines[machineOfAlias(seeds.template, target.Arn)].Properties.DefinitionString) as { Comment: string }).Comment.split(' ')[0];
+      const { workflowId, executionInput } = triggerOf(target, detailType, event);
       const invoke = await bundledWorkflowFunction(workflowId);
       // WHEN the workflow function checks it, as the first state does ({"workflow": id, "inputs.$": "$"})
-      const check = (detail: Record<string, unknown>) =>
-        invoke({ workflow: workflowId, inputs: renderInputTransformer(target.InputTransformer, event(detailType, detail)) }) as Promise<{ inputs: Record<string, unknown> }>;
+      const check = async (detail: Record<string, unknown>) => {
+        const inputs = await executionInput(detail);
+        // A personal input reaches the execution sealed with the stack's KMS key, never in plain.
+        for (const path of SEED_PERSONAL_DATA[workflowId] ?? []) if (path in detail) expect(inputs[path], `${workflowId} ${path}`).toMatch(new RegExp(`^${KMS_SEALED_PREFIX}`));
+        return (await invoke({ workflow: workflowId, inputs })) as { inputs: Record<string, unknown> };
+      };
       if (detailType !== 'BankCustomerApplied') {
         outcomes[detailType] = (await check(required[detailType])).inputs;
         continue;
@@ -394,17 +495,18 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
       expect(readableSecrets(seeds.template, logicalIdOf(key)), key).toEqual([]);
     }
     const rule = Object.values(seeds.template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern).includes('BankCustomerApplied'))!;
-    expect(machineOfAlias(seeds.template, rule.Properties.Targets[0].Arn)).toBe(machineId('MbanqVerifyCustomer'));
-    const input = JSON.parse(rule.Properties.Targets[0].InputTransformer.InputTemplate.replace('<aws.events.event.json>', '"<event>"'));
-    expect(input).toMatchObject({
-      username: 'secret:username#username',
-      clientSecret: 'secret:clientSecret#clientSecret',
-      'x-arazzo-sfn-event': { paths: { tenantId: '$.detail.tenantId', address: '$.detail.address', addIdentifier: '$.detail.addIdentifier' }, event: '<event>' },
+    // Its personal inputs (names, e-mail, phone, address, document number) go through the starter, which seals them.
+    const starterId = seeds.stack.getLogicalId(seeds.stack.mbanqVerifyCustomer.starter!.node.defaultChild as never);
+    expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [starterId, 'Arn'] });
+    expect(seeds.stack.mbanqVerifyCustomer.compiled.plan.personalInputs).toEqual(SEED_PERSONAL_DATA['mbanq-verify-customer']);
+    expect(JSON.parse(functionResource(seeds.template, starterId).Properties.Environment.Variables.ARAZZO_TRIGGER_MAPPING)).toMatchObject({
+      constants: { username: 'secret:username#username', clientSecret: 'secret:clientSecret#clientSecret' },
+      paths: { tenantId: '$.detail.tenantId', address: '$.detail.address', addIdentifier: '$.detail.addIdentifier' },
     });
     // connectFi's API user is one secret too; its KYC starts from a KycRequested event with customer data only.
     expect(seeds.stack.connectFiKyc.secretReferences).toEqual({ login: 'secret:login#login', password: 'secret:password#password' });
     const kyc = Object.values(seeds.template.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern).includes('KycRequested'))!;
-    expect(machineOfAlias(seeds.template, kyc.Properties.Targets[0].Arn)).toBe(machineId('ConnectFiKycCallback'));
+    expect(kyc.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [seeds.stack.getLogicalId(seeds.stack.connectFiKyc.starter!.node.defaultChild as never), 'Arn'] });
   });
 });
 

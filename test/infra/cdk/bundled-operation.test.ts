@@ -3,6 +3,7 @@
 // are a local stand-in (support/aws-stand-in.ts): a loopback server speaking their JSON protocol,
 // reached by the real AWS SDK through AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL_KMS,
 // the SDK being external to the bundle as the Lambda runtime provides it.
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
@@ -13,35 +14,19 @@ import { KMS_SEALED_PREFIX, SEAL_CONTEXT_KEY } from '../../../functions/runtime/
 import { FINTECTURE_SANDBOX_URL } from '../../../infra/cdk/seed-workflows-stack.js';
 import { startFintectureSandbox, type FintectureSandbox } from '../../../sandbox/index.js';
 import { startAwsStandIn, STAND_IN_CLIENT_CONFIG, type AwsStandIn } from './support/aws-stand-in.js';
-import { functionKeysByLogicalId, synthSeeds, type SynthesizedSeeds } from './support/synth-seeds.js';
+import { deployedArn as deployedArnIn, deployedEnvironment, functionKeysByLogicalId, synthSeeds, type SynthesizedSeeds } from './support/synth-seeds.js';
 
 type Handler = (event: StepEvent) => Promise<StepResult>;
 
 const AWS_ENV = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_KMS', 'AWS_EC2_METADATA_DISABLED'];
-const FUNCTION_ENV = ['ARAZZO_SECRET_IDS', 'ARAZZO_SERVER_URLS', 'ARAZZO_SEAL_KEY_ID'];
+const FUNCTION_ENV = ['ARAZZO_SECRET_IDS', 'ARAZZO_SERVER_URLS', 'ARAZZO_SEAL_KEY_ID', 'ARAZZO_SIGNING_KEYS'];
 const saved = new Map([...AWS_ENV, ...FUNCTION_ENV].map((name) => [name, process.env[name]]));
 
 let seeds: SynthesizedSeeds;
 let aws: AwsStandIn;
 let sandbox: FintectureSandbox;
 
-/** What a resource's Ref or Fn::GetAtt Arn would be once deployed, in a fake account. */
-function deployedArn(logicalId: string): string {
-  const type = seeds.template.toJSON().Resources[logicalId].Type as string;
-  if (type === 'AWS::SecretsManager::Secret') return `arn:aws:secretsmanager:us-east-1:000000000000:secret:${logicalId}-AbCdEf`;
-  if (type === 'AWS::KMS::Key') return `arn:aws:kms:us-east-1:000000000000:key/${logicalId}`;
-  throw new Error(`no fake ARN for ${type}`);
-}
-
-function resolveValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, any>;
-  if (v.Ref) return deployedArn(v.Ref);
-  if (v['Fn::GetAtt']) return deployedArn(v['Fn::GetAtt'][0]);
-  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(resolveValue).join(v['Fn::Join'][0]);
-  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
-}
-
+const deployedArn = (logicalId: string) => deployedArnIn(seeds.template, logicalId);
 const secretArn = (prefix: string) => deployedArn(Object.keys(seeds.template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith(prefix))!);
 
 /**
@@ -51,7 +36,7 @@ const secretArn = (prefix: string) => deployedArn(Object.keys(seeds.template.fin
 async function loadFunction(functionKey: string): Promise<{ handler: Handler; environment: Record<string, string> }> {
   const [logicalId] = Object.entries(functionKeysByLogicalId(seeds.template)).find(([, f]) => f.functionKey === functionKey)!;
   const fn = seeds.template.findResources('AWS::Lambda::Function')[logicalId];
-  const environment = Object.fromEntries(Object.entries((fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, resolveValue(v)]));
+  const environment = deployedEnvironment(seeds.template, logicalId);
   const serverUrls = JSON.parse(environment.ARAZZO_SERVER_URLS) as Record<string, string>;
   expect(Object.values(serverUrls)).toEqual(Object.values(serverUrls).map(() => FINTECTURE_SANDBOX_URL));
   for (const name of FUNCTION_ENV) delete process.env[name];
@@ -70,9 +55,14 @@ async function customersToken(): Promise<string> {
 
 beforeAll(async () => {
   seeds = synthSeeds();
-  // The seed stack declares no signing for seed 001, so its PIS simulator does not verify signatures here (the KMS signing
-  // path of a deployed function is tested in test/functions/runtime/signing/kms-signing-keys.test.ts and signing.test.ts).
-  [aws, sandbox] = await Promise.all([startAwsStandIn(), startFintectureSandbox({ verifySignatures: false })]);
+  // The seed stack signs seed 001's PIS calls with its KMS key: the stand-in holds the private half (as KMS would), and the
+  // PIS simulator verifies with the public half registered under the application id, as Fintecture does.
+  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  [aws, sandbox] = await Promise.all([
+    startAwsStandIn(),
+    startFintectureSandbox({ signatureKeys: { 'sandbox-app-id': signingKey.publicKey.export({ type: 'spki', format: 'pem' }) as string } }),
+  ]);
+  aws.signingKeys.set(deployedArn(seeds.template.getResourceId('AWS::KMS::Key', { Properties: { KeySpec: 'RSA_2048' } })), signingKey.privateKey);
   Object.assign(process.env, {
     AWS_REGION: STAND_IN_CLIENT_CONFIG.region,
     AWS_ACCESS_KEY_ID: STAND_IN_CLIENT_CONFIG.credentials.accessKeyId,
@@ -118,7 +108,7 @@ describe('bundled operation Lambdas', () => {
     expect(aws.calls.filter((c) => c.target.startsWith('TrentService.')).length).toBe(kmsCalls);
   });
 
-  it('mintToken seals the token with a KMS data key and createPayment, another function, opens it', async () => {
+  it('mintToken seals the token with a KMS data key and createPayment, another function, opens it and signs with the stack\'s KMS key', async () => {
     aws.secrets.set(secretArn('FintectureApp'), JSON.stringify({ clientId: 'sandbox-app-id', clientSecret: 'sandbox-app-secret' }));
     const mint = await loadFunction('oauthApi.createAccessToken');
     const inputs = {
@@ -135,12 +125,20 @@ describe('bundled operation Lambdas', () => {
     expect(aws.callsTo('TrentService.GenerateDataKey').map((c) => c.body)).toEqual([{ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: { [SEAL_CONTEXT_KEY]: 'arazzo-sfn' } }]);
 
     const pay = await loadFunction('pisApi.createPisV2Connect');
-    expect(pay.environment.ARAZZO_SECRET_IDS).toBeUndefined();
+    // It is told the application id's secret only (the signature's keyId, $inputs.clientId); IAM lets it read that secret.
+    expect(JSON.parse(pay.environment.ARAZZO_SECRET_IDS)).toEqual({ clientId: secretArn('FintectureApp') });
     const paid = await pay.handler({ step: 'createPayment', inputs, steps: { mintToken: minted } });
     expect(paid).toMatchObject({ statusCode: 200, outcome: 'success', outputs: { sessionId: expect.stringMatching(/^[0-9a-f]{32}$/), connectUrl: expect.stringContaining(sandbox.url) } });
     // The payment was authorised with the opened token: the second function unwrapped the data key with one KMS Decrypt.
     expect(sandbox.requestLog.filter((r) => r.operationId === 'createPisV2Connect').map((r) => r.status)).toEqual([200]);
     expect(aws.callsTo('TrentService.Decrypt').map((c) => c.body.EncryptionContext)).toEqual([{ [SEAL_CONTEXT_KEY]: 'arazzo-sfn' }]);
+    // Signed through kms:Sign with the key the stack created, keyId the application id read from its secret: the verifying simulator took it.
+    const signingKeyArn = deployedArn(seeds.template.getResourceId('AWS::KMS::Key', { Properties: { KeySpec: 'RSA_2048' } }));
+    expect(JSON.parse(pay.environment.ARAZZO_SIGNING_KEYS)).toEqual({ 'fintecture-pis-signing': signingKeyArn });
+    expect(mint.environment.ARAZZO_SIGNING_KEYS).toBeUndefined();
+    expect(aws.callsTo('TrentService.Sign').map((c) => [c.body.KeyId, c.body.SigningAlgorithm, c.body.MessageType, c.signed])).toEqual([[signingKeyArn, 'RSASSA_PKCS1_V1_5_SHA_256', 'RAW', true]]);
+    expect(sandbox.requestLog.filter((r) => r.operationId === 'createPisV2Connect')).toHaveLength(1);
+    expect(JSON.stringify(paid)).not.toMatch(/keyId=|signature=/i);
   });
 
   it('refuses a step it does not serve with Arazzo.Plan', async () => {

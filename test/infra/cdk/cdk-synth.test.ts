@@ -28,8 +28,8 @@ it('npx cdk synth writes a template per stack, with its state machines and bundl
     const resources = Object.values(JSON.parse(readFileSync(file, 'utf8')).Resources as Record<string, { Type: string; Properties: any; Metadata?: any }>);
     expect(resources.filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(4);
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
-    // 15 operations, 4 workflow functions, connectFi's webhook receiver.
-    expect(functions).toHaveLength(20);
+    // 15 operations, 4 workflow functions, connectFi's webhook receiver, the starters of the 3 workflows with personal inputs.
+    expect(functions).toHaveLength(23);
     expect(resources.filter((r) => r.Type === 'AWS::Lambda::Url').map((r) => r.Properties.AuthType)).toEqual(['NONE']);
     for (const fn of functions) expect(existsSync(join(out, fn.Metadata['aws:asset:path'], 'index.mjs'))).toBe(true);
   }

@@ -70,3 +70,28 @@ export function statementsOfRole(template: Template, roleLogicalId: string): Rec
 }
 
 export const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** What a resource's Ref or Fn::GetAtt Arn would be once deployed, in a fake account. */
+export function deployedArn(template: Template, logicalId: string): string {
+  const type = template.toJSON().Resources[logicalId].Type as string;
+  if (type === 'AWS::SecretsManager::Secret') return `arn:aws:secretsmanager:us-east-1:000000000000:secret:${logicalId}-AbCdEf`;
+  if (type === 'AWS::KMS::Key') return `arn:aws:kms:us-east-1:000000000000:key/${logicalId}`;
+  if (type === 'AWS::StepFunctions::StateMachineAlias') return `arn:aws:states:us-east-1:000000000000:stateMachine:${logicalId}:live`;
+  throw new Error(`no fake ARN for ${type}`);
+}
+
+/** A template value (a string, Ref, Fn::GetAtt or Fn::Join of them) as deployed in the fake account of `deployedArn`. */
+export function resolveDeployed(template: Template, value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if (v.Ref) return deployedArn(template, v.Ref);
+  if (v['Fn::GetAtt']) return deployedArn(template, v['Fn::GetAtt'][0]);
+  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map((part) => resolveDeployed(template, part)).join(v['Fn::Join'][0]);
+  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+}
+
+/** A function's environment as CloudFormation would give it, in the fake account of `deployedArn`. */
+export function deployedEnvironment(template: Template, functionLogicalId: string): Record<string, string> {
+  const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId];
+  return Object.fromEntries(Object.entries((fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, resolveDeployed(template, v)]));
+}

@@ -1,0 +1,41 @@
+/**
+ * What the seed workflows need declared beside their documents, which stay verbatim (DESIGN:
+ * "Seed 001 stays verbatim"): seed 001's request signing and every seed's personal data. One
+ * source for the deployed app (infra/app.ts) and the local demo (`npm start`, `run --sandbox`,
+ * `serve --sandbox`), so the two cannot drift apart. Data only: no CDK, no runtime.
+ */
+
+/** Where Fintecture's PIS API is, in seed 001 (its source description name). */
+const FINTECTURE_PIS_SOURCE = 'pisApi';
+
+/**
+ * Seed 001's payment calls signed as Fintecture's PIS API asks: draft-cavage rsa-sha256 over
+ * `(request-target) date digest x-request-id`, keyId the application id. `key` names the signing
+ * key in the runtime's key configuration (a KMS key of `signingKeys` on AWS, a local secret in the
+ * demo); `keyId` is a literal or `$inputs.clientId` (the application id, read from its secret at
+ * send time).
+ */
+export function fintecturePisSigning(key: string, keyId: string): Readonly<Record<string, unknown>> {
+  return {
+    [FINTECTURE_PIS_SOURCE]: {
+      scheme: 'draft-cavage',
+      algorithm: 'rsa-sha256',
+      components: ['(request-target)', 'date', 'digest', 'x-request-id'],
+      key,
+      keyId,
+    },
+  };
+}
+
+/**
+ * The seeds' personal data (issue 19 §4), by workflow id: names, e-mail, date of birth, phone,
+ * address and identity document number travel sealed, so a history shows `sealed:` strings in
+ * their place. Seed 001 (token-then-payment) carries none: an amount, a currency and an order
+ * reference.
+ */
+export const SEED_PERSONAL_DATA: Readonly<Record<string, readonly string[]>> = {
+  'connectfi-kyc-callback': ['firstName', 'lastName', 'dateOfBirth', 'email'],
+  'connectfi-kyc-async': ['firstName', 'lastName', 'dateOfBirth', 'email'],
+  'customer-verification-poll': ['firstName', 'lastName', 'email', 'expectedName'],
+  'mbanq-verify-customer': ['firstname', 'lastname', 'emailAddress', 'mobileNo', 'address', 'documentKey'],
+};
