@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { CompileResult, CompiledWorkflow } from '../../compiler/compile-file.js';
 import { hasErrors } from '../../compiler/diagnostics/index.js';
-import { ANY_WORKFLOW, personalInputPath } from '../../compiler/plan/detect-personal-data.js';
 import { localStateMachineArnFor } from '../../compiler/emit/emit-asl.js';
 import { describeStatus, statusOf, type WorkflowStatus } from '../../compiler/workflow-status.js';
 import { isWorkflowStep, type WorkflowPlan } from '../../core/plan.js';
@@ -27,6 +26,7 @@ import { executionToJson, formatExecution, formatStepLog, type StepOfState } fro
 import { severityHelp, severityOptions } from '../severity-option.js';
 import { readSigningOption, signingHelp, signingOptionWarnings } from '../signing-option.js';
 import { throttleHelp, throttleOptions } from '../throttle-option.js';
+import { checkPersonalMatched, personalHelp, personalOption } from '../personal-option.js';
 import { plain, statusColour, type Style } from '../style.js';
 
 export const runHelp = `Usage: arazzo-sfn run <file.arazzo.yml> [options]
@@ -41,10 +41,7 @@ Options:
   --input <name=value>   a workflow input (repeatable); credential inputs go to the
                          local secrets provider and the execution sees "secret:<name>"
   --inputs <file.json>   workflow inputs as a JSON object (--input entries override)
-  --personal <[id:]path> an input (email, address.city, /address/city) or step output
-                         ($steps.<id>.outputs.<name>) that is personal data (repeatable;
-                         "id:" names the workflow): it travels sealed, as with the inputs
-                         schema's x-arazzo-sfn-personal: true
+${personalHelp}
   --server <name=url>    server URL of a source description (repeatable)
 ${signingHelp}
   --sandbox              serve every source the simulators know from the embedded sandbox,
@@ -103,26 +100,6 @@ function sealingKey(): Buffer | undefined {
   const key = Buffer.from(raw, 'base64');
   if (key.length !== 32) throw new UsageError('ARAZZO_SFN_SEAL_KEY must be 32 bytes, base64-encoded');
   return key;
-}
-
-/**
- * `--personal` entries by workflow id (`*` without one), joined with the demo's declarations
- * under --sandbox. Undefined when there are none.
- */
-function personalOption(entries: readonly string[], demo: Readonly<Record<string, readonly string[]>> | undefined): Record<string, string[]> | undefined {
-  const byWorkflow: Record<string, string[]> = {};
-  for (const [id, list] of Object.entries(demo ?? {})) byWorkflow[id] = [...list];
-  for (const entry of entries) {
-    // `id:path`: a workflow id has no `$`, `/` or `.` before its colon; a bare path or expression has no colon there.
-    const m = /^([A-Za-z0-9_-]+):(.+)$/.exec(entry);
-    const [id, path] = m ? [m[1], m[2]] : [ANY_WORKFLOW, entry];
-    if (!path.startsWith('$steps.') && personalInputPath(path) === undefined)
-      throw new UsageError(`--personal ${entry}: expected an input path (email, address.city, /address/city) or $steps.<id>.outputs.<name>`);
-    if (id === ANY_WORKFLOW && path.startsWith('$steps.'))
-      throw new UsageError(`--personal ${entry}: name the workflow of a step output, as <workflowId>:${path}`);
-    (byWorkflow[id] ??= []).push(path);
-  }
-  return Object.keys(byWorkflow).length ? byWorkflow : undefined;
 }
 
 /** The compiled workflows of the document, each after the workflows it depends on. */
@@ -246,12 +223,7 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
       );
     }
   }
-  for (const entry of personalData?.[ANY_WORKFLOW] ?? []) {
-    const path = personalInputPath(entry);
-    if (!result.workflows.some((w) => path !== undefined && w.plan.personalInputs?.includes(path))) {
-      throw new UsageError(`--personal ${entry}: no workflow of ${file} has such an input (name a step output as <workflowId>:$steps.<id>.outputs.<name>)`);
-    }
-  }
+  checkPersonalMatched(personalData, result.workflows.map((w) => w.plan.personalInputs), file);
   if (signingFile) printDiagnostics({ diagnostics: signingOptionWarnings(signingFile, result) }, stderr, opts.errStyle);
   const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
   if (warnings && !opts.json && !hasErrors(result.diagnostics))

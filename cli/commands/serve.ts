@@ -1,12 +1,14 @@
 import { isAbsolute, relative } from 'node:path';
-import { DEMO_FINTECTURE_WEBHOOKS, DEMO_SIGNING, startDemoSandboxes } from '../demo-sandboxes.js';
+import { DEMO_FINTECTURE_WEBHOOKS, DEMO_PERSONAL_DATA, DEMO_SIGNING, startDemoSandboxes } from '../demo-sandboxes.js';
 import { EndpointFileError, startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { parseOptions } from '../parse-options.js';
 import { parseServerOption } from '../parse-server-option.js';
 import { printDiagnostics } from '../print-diagnostics.js';
 import { readSigningOption, signingOptionHelp } from '../signing-option.js';
+import { checkPersonalMatched, personalHelp, personalOption } from '../personal-option.js';
 import { formatStepLog } from '../print-execution.js';
+import { throttleHelp, throttleOptions } from '../throttle-option.js';
 
 export const serveHelp = `Usage: arazzo-sfn serve [--port 8083] [--db .arazzo-sfn/endpoint.db] [--sandbox] [options]
 
@@ -38,9 +40,14 @@ Options:
   --dir <folder>    the Arazzo documents to pre-register (default workflows/arazzo)
   --sandbox         serve every source the simulators know from the embedded sandbox, with
                     demo credentials in the local secrets provider, so the example inputs
-                    (workflows/examples/*.inputs.json) run as they are
+                    (workflows/examples/*.inputs.json) run as they are, and the seeds'
+                    personal inputs declared as "npm start" declares them
   --server <name=url>  server URL of a source description (repeatable)
 ${signingOptionHelp(20)}
+${personalHelp}
+                         StartExecution seals them before the execution exists, so
+                         DescribeExecution and GetExecutionHistory show "sealed:" strings
+${throttleHelp}
   --region <name>   region written into ARNs (default us-east-1)
   --max-duration <s>  seconds an execution may run before it times out (ExecutionTimedOut;
                     default a year, as on AWS)
@@ -64,6 +71,10 @@ export interface ServeOptions {
   readonly waitMs?: number;
   readonly retryMs?: number;
   readonly maxDurationSeconds?: number;
+  /** `--personal` entries: `[<workflowId>:]<input path or $steps.<id>.outputs.<name>>`. */
+  readonly personal?: readonly string[];
+  /** `off`, `on` or the bounds of the throttled Wait (`--throttle`). */
+  readonly throttle?: string;
 }
 
 const wholeNumber = (name: string, v: string | undefined, max = Number.MAX_SAFE_INTEGER) => {
@@ -95,6 +106,8 @@ export function runServeCommand(
       'wait-ms': { type: 'string' },
       'retry-ms': { type: 'string' },
       'max-duration': { type: 'string' },
+      personal: { type: 'string', multiple: true },
+      throttle: { type: 'string' },
     },
   });
   if (values['max-duration'] === '0') throw new UsageError('--max-duration expects at least 1 second');
@@ -116,6 +129,8 @@ export function runServeCommand(
     ...(values['wait-ms'] !== undefined ? { waitMs: wholeNumber('wait-ms', values['wait-ms']) } : {}),
     ...(values['retry-ms'] !== undefined ? { retryMs: wholeNumber('retry-ms', values['retry-ms']) } : {}),
     ...(values['max-duration'] !== undefined ? { maxDurationSeconds: wholeNumber('max-duration', values['max-duration'], 365 * 24 * 3600) } : {}),
+    ...(values.personal ? { personal: values.personal } : {}),
+    ...(values.throttle !== undefined ? { throttle: values.throttle } : {}),
   };
   if (values.signing === undefined) return runServe(options, out, until);
   // A bad file stops the endpoint before it starts, its errors at file:line:col.
@@ -142,6 +157,9 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
     const { name, url } = parseServerOption(pair);
     serverUrls[name] = url;
   }
+  // Checked before a sandbox starts: the same parsing as run's.
+  const { throttle } = throttleOptions(opts.throttle);
+  const personalData = personalOption(opts.personal ?? [], opts.sandbox ? DEMO_PERSONAL_DATA : undefined);
   const demo = opts.sandbox ? await startDemoSandboxes() : undefined;
   let endpoint: SfnEndpoint;
   try {
@@ -155,6 +173,8 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
       // The demo sandbox verifies PIS signatures: the endpoint signs seed 001's payment calls as the demo does.
       ...(demo ? { sandbox: demo.sandboxes, secrets: demo.secrets } : {}),
       ...(demo || opts.signing ? { signing: { ...(demo ? DEMO_SIGNING : {}), ...opts.signing } } : {}),
+      ...(personalData ? { personalData } : {}),
+      ...(throttle !== undefined ? { throttle } : {}),
       serverUrls,
       ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}),
       ...(opts.retryMs !== undefined ? { retryIntervalMs: opts.retryMs } : {}),
@@ -175,9 +195,16 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
     throw err;
   }
   try {
+    checkPersonalMatched(personalData, endpoint.stateMachines.map((m) => m.personalInputs), opts.dir ?? 'workflows/arazzo');
+  } catch (err) {
+    await endpoint.close();
+    await demo?.sandboxes.close();
+    throw err;
+  }
+  try {
     out.write(`arazzo-sfn local Step Functions endpoint at ${endpoint.url} (region ${endpoint.region}, database ${shownPath(endpoint.dbFile)})\n`);
     out.write(`state machines:\n`);
-    for (const m of endpoint.stateMachines) out.write(`  ${m.arn}  (${m.sourceFile})\n`);
+    for (const m of endpoint.stateMachines) out.write(`  ${m.arn}  (${m.sourceFile})${m.personalInputs.length ? `; sealed inputs: ${m.personalInputs.join(', ')}` : ''}\n`);
     if (demo) {
       // The demo application's webhook URL, as its owner sets it in Fintecture's Console: the payment channel on the endpoint's receiver.
       demo.sandboxes.fintecture.configureWebhook(DEMO_FINTECTURE_WEBHOOKS.appId, endpoint.messageUrl(DEMO_FINTECTURE_WEBHOOKS.source, DEMO_FINTECTURE_WEBHOOKS.channel));

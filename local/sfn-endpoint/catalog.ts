@@ -6,8 +6,8 @@ import { LocalWorkflow } from '../run-workflow.js';
 import { stateMachineArn, type ArnScope } from './arns.js';
 import type { CompileOptions } from '../../compiler/plan/compile-options.js';
 
-/** What the catalog compiles with besides its ARNs: request signing by configuration. */
-export type CatalogCompileOptions = Pick<CompileOptions, 'signing'>;
+/** What the catalog compiles with besides its ARNs: request signing and personal data by configuration, 429 handling. */
+export type CatalogCompileOptions = Pick<CompileOptions, 'signing' | 'personalData' | 'throttle'>;
 
 /** A machine's name for a compiled workflow: its id, prefixed by the arazzo source it came from (as the compiler's local ARNs are). */
 // A state machine name allows letters, digits, - and _ (a workflowId that breaks Arazzo's SHOULD pattern is sanitised).

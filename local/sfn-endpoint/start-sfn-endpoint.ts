@@ -55,6 +55,18 @@ export interface SfnEndpointOptions {
    * @default - the descriptions' own declarations; with `sandbox: true`, Fintecture's PIS signature
    */
   readonly signing?: CompileOptions['signing'];
+  /**
+   * Personal data by workflow id (`*` for any workflow), for documents kept verbatim: input paths
+   * and step outputs, as the construct's `personalData` prop. StartExecution seals those inputs
+   * before the execution exists, so its input and history carry `sealed:` strings.
+   * @default - what the documents declare (`x-arazzo-sfn-personal`)
+   */
+  readonly personalData?: CompileOptions['personalData'];
+  /**
+   * A provider's 429 with `Retry-After` (the construct's `throttle` prop, `--throttle`).
+   * @default { maxWaitSeconds: 60, maxWaits: 5 }
+   */
+  readonly throttle?: CompileOptions['throttle'];
   /** Server URL per source description name; wins over the sandbox's. */
   readonly serverUrls?: Readonly<Record<string, string>>;
   /** Secrets the executions may reference (`secret:<name>`), besides the `ARAZZO_SECRET_*` environment variables. */
@@ -88,7 +100,7 @@ export interface SfnEndpoint {
   readonly account: string;
   readonly dbFile: string;
   /** The pre-registered state machines (compiled workflows). */
-  readonly stateMachines: readonly { readonly name: string; readonly arn: string; readonly sourceFile: string }[];
+  readonly stateMachines: readonly { readonly name: string; readonly arn: string; readonly sourceFile: string; readonly personalInputs: readonly string[] }[];
   /** The in-process secrets provider the executions read (`secret:<name>`); add to it while the endpoint runs. */
   readonly secrets: InMemorySecretsProvider;
   /** The sandbox, when the endpoint serves sources from one. */
@@ -154,12 +166,16 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
 
     const sandboxSigning = options.sandbox === true && !options.signing ? makeSandboxSigning(Object.keys(DEFAULT_FINTECTURE_CLIENTS), SANDBOX_SIGNING_KEY) : undefined;
     const signing = options.signing ?? sandboxSigning?.signing;
-    const compileOptions = signing ? { signing } : {};
+    const compileOptions = {
+      ...(signing ? { signing } : {}),
+      ...(options.personalData ? { personalData: options.personalData } : {}),
+      ...(options.throttle !== undefined ? { throttle: options.throttle } : {}),
+    };
     const catalog = options.workflowFiles
       ? await WorkflowCatalog.fromFiles(options.workflowFiles, scope, compileOptions)
       : await WorkflowCatalog.fromDirectory(resolve(options.workflowsDir ?? 'workflows/arazzo'), scope, compileOptions);
     for (const problem of catalog.problems) log(`${relative(process.cwd(), problem.file)}: ${problem.message}`);
-    const registered: { name: string; arn: string; sourceFile: string }[] = [];
+    const registered: SfnEndpoint['stateMachines'][number][] = [];
     for (const entry of catalog.entries) {
       const sourceFile = relative(process.cwd(), entry.group.file);
       const existing = store.getStateMachine(entry.arn);
@@ -171,7 +187,7 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
       } else if (existing.definition !== entry.definitionText || existing.sourceFile !== sourceFile) {
         store.updateStateMachineDefinition(entry.arn, entry.definitionText, sourceFile);
       }
-      registered.push({ name: entry.name, arn: entry.arn, sourceFile });
+      registered.push({ name: entry.name, arn: entry.arn, sourceFile, personalInputs: entry.compiled.plan.personalInputs ?? [] });
     }
 
     const sealer = new AesGcmSealer(options.sealKey ?? sealKeyBeside(dbFile));
