@@ -54,6 +54,8 @@ const ERROR_KINDS = {
   Expression: { code: 'Arazzo.Expression', retryable: false },
   /** A credential could not be resolved, sealed or unsealed. */
   Secret: { code: 'Arazzo.Secret', retryable: false },
+  /** An encrypted PEM private key whose secret has no passphrase, or one that does not open it (not retried: it stays wrong until the secret is fixed). */
+  KeyPassphrase: { code: 'Arazzo.KeyPassphrase', retryable: false },
   /** The provider's response could not be read (malformed body, too large). */
   InvalidResponse: { code: 'Arazzo.InvalidResponse', retryable: false },
   /**
@@ -150,6 +152,7 @@ export const unexpectedContentType = factory(ErrorCodes.UnexpectedContentType);
 export const responseSchemaMismatch = factory(ErrorCodes.ResponseSchemaMismatch);
 export const expressionError = factory(ErrorCodes.Expression);
 export const secretError = factory(ErrorCodes.Secret);
+export const keyPassphraseError = factory(ErrorCodes.KeyPassphrase);
 export const invalidResponse = factory(ErrorCodes.InvalidResponse);
 export const planError = factory(ErrorCodes.Plan);
 export const authFailed = factory(ErrorCodes.AuthFailed);

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
+import { loadPrivateKey } from '../secrets/load-private-key.js';
 import { secretError } from '../../../core/errors.js';
 import { TlsAlertAgent } from './tls-alert-agent.js';
 
@@ -6,7 +7,10 @@ import { TlsAlertAgent } from './tls-alert-agent.js';
 export interface ClientCertificate {
   /** The client certificate, with its chain (QWAC issuers) after it. */
   readonly cert: string;
-  /** Its private key, unencrypted PEM (Secrets Manager encrypts it at rest). */
+  /**
+   * Its private key: PEM, or `{"key": "<PEM>", "passphrase": "..."}` for an encrypted one
+   * (`loadPrivateKey`; Secrets Manager encrypts either at rest).
+   */
   readonly key: string;
   /** CAs to trust for the server instead of Node's bundled roots (a bank's private PKI, a sandbox). */
   readonly ca?: string;
@@ -47,9 +51,10 @@ export class ClientCertificateAgents {
       this.agents.set(digest, found);
       return found;
     }
-    checkPair(certificate, what);
+    const key = checkPair(certificate, what);
+    // An encrypted key is opened once, here: the TLS context gets it in memory as unencrypted PKCS#8, never written anywhere.
     const agent = new TlsAlertAgent({
-      tls: { cert: certificate.cert, key: certificate.key, ...(certificate.ca ? { ca: certificate.ca } : {}) },
+      tls: { cert: certificate.cert, key: key.export({ type: 'pkcs8', format: 'pem' }) as string, ...(certificate.ca ? { ca: certificate.ca } : {}) },
       connectTimeoutMs: this.connectTimeoutMs,
     });
     this.agents.set(digest, agent);
@@ -75,20 +80,15 @@ export class ClientCertificateAgents {
   }
 }
 
-/** Refuses texts that are not a PEM certificate and the private key of its public key, naming the secret's use only. */
-function checkPair(certificate: ClientCertificate, what: string): void {
+/** Refuses texts that are not a PEM certificate and the private key of its public key, naming the secret's use only; returns the key. */
+function checkPair(certificate: ClientCertificate, what: string): KeyObject {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certificate.cert);
   } catch {
     throw secretError(`${what}: clientCert is not a PEM certificate`);
   }
-  let key;
-  try {
-    key = createPrivateKey(certificate.key);
-  } catch {
-    throw secretError(`${what}: clientKey is not an unencrypted PEM private key`);
-  }
+  const key = loadPrivateKey(certificate.key, `${what}: clientKey`);
   if (!cert.checkPrivateKey(key)) throw secretError(`${what}: clientKey is not the private key of clientCert`);
   if (certificate.ca !== undefined) {
     try {
@@ -97,4 +97,5 @@ function checkPair(certificate: ClientCertificate, what: string): void {
       throw secretError(`${what}: caCert is not a PEM certificate`);
     }
   }
+  return key;
 }

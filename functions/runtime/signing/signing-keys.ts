@@ -1,5 +1,6 @@
-import { constants, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { constants, sign, type KeyObject } from 'node:crypto';
 import { secretError } from '../../../core/errors.js';
+import { loadPrivateKey } from '../secrets/load-private-key.js';
 import type { SigningAlgorithm } from '../../../core/plan.js';
 import type { SecretsProvider } from '../secrets/index.js';
 
@@ -70,13 +71,7 @@ export class PemSigningKeys implements SigningKeys {
   private keyObject(name: string): Promise<KeyObject> {
     let key = this.keys.get(name);
     if (!key) {
-      key = this.secrets.getSecret(name).then((pem) => {
-        try {
-          return createPrivateKey(pem);
-        } catch {
-          throw secretError(`signing key "${name}" is not a PEM private key`);
-        }
-      });
+      key = this.secrets.getSecret(name).then((text) => loadPrivateKey(text, `signing key "${name}"`));
       key.catch(() => this.keys.delete(name));
       this.keys.set(name, key);
     }

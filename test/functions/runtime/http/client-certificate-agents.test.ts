@@ -26,7 +26,7 @@ describe('ClientCertificateAgents', () => {
   it('refuses what is not a certificate and its own key, naming the value and never the PEM', () => {
     const cases: [Parameters<ClientCertificateAgents['agentFor']>[0], RegExp][] = [
       [{ cert: 'not a certificate', key: pki.clientKey }, /step x: clientCert is not a PEM certificate/],
-      [{ cert: pki.clientCert, key: 'not a key' }, /step x: clientKey is not an unencrypted PEM private key/],
+      [{ cert: pki.clientCert, key: 'not a key' }, /step x: clientKey: is not a PEM private key/],
       [{ cert: pki.clientCert, key: pki.strangerKey }, /step x: clientKey is not the private key of clientCert/],
       [{ cert: pki.clientCert, key: pki.clientKey, ca: 'nope' }, /step x: caCert is not a PEM certificate/],
     ];

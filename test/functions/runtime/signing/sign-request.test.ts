@@ -95,7 +95,7 @@ describe('signRequest, draft-cavage', () => {
     const multipart = { ...request(), body: new FormData() };
     await expect(signRequest(multipart, cavage, keys, Date.now(), 'step connect')).rejects.toThrow(/multipart body cannot be signed/);
     await expect(new PemSigningKeys(new InMemorySecretsProvider({ k: 'not a key' })).sign('k', 'rsa-sha256', Buffer.from('x'))).rejects.toThrow(
-      'signing key "k" is not a PEM private key',
+      'signing key "k": is not a PEM private key',
     );
   });
 });
