@@ -41,7 +41,7 @@ beforeAll(async () => {
     AWS_EC2_METADATA_DISABLED: 'true',
   });
   delete process.env.AWS_SESSION_TOKEN;
-}, 180_000);
+}, 360_000);
 afterAll(async () => {
   for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
   Object.assign(process.env, savedEnv);

@@ -54,6 +54,7 @@ async function customersToken(): Promise<string> {
 }
 
 beforeAll(async () => {
+  // Synth bundles 23 functions: on a shared 2-core machine that alone can take minutes (a kill limit, not a timing).
   seeds = synthSeeds();
   // The seed stack signs seed 001's PIS calls with its KMS key: the stand-in holds the private half (as KMS would), and the
   // PIS simulator verifies with the public half registered under the application id, as Fintecture does.
@@ -72,7 +73,7 @@ beforeAll(async () => {
     AWS_EC2_METADATA_DISABLED: 'true',
   });
   delete process.env.AWS_SESSION_TOKEN;
-}, 180_000);
+}, 360_000);
 
 afterAll(async () => {
   for (const [name, value] of saved) {

@@ -114,6 +114,7 @@ const post = (query: string, body: unknown, headers: Record<string, string> = { 
   fetch(`${functionUrl.url}callbacks${query}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 beforeAll(async () => {
+  // Synth bundles 23 functions: on a shared 2-core machine that alone can take minutes (a kill limit, not a timing).
   seeds = synthSeeds();
   [aws, sandbox, functionUrl] = await Promise.all([startAwsStandIn(), startConnectFiSandbox({ users: { kyc_user: PASSWORD } }), startFunctionUrlStandIn(() => webhook)]);
   Object.assign(process.env, {
@@ -134,7 +135,7 @@ beforeAll(async () => {
   operations.createCustomer = (await load<OperationHandler>(operationId('connectFiApi.initCustomer'))).handler;
   operations.startKyc = (await load<OperationHandler>(operationId('connectFiApi.initCustomerKyc'))).handler;
   webhook = (await load<WebhookHandler>(webhooksByWorkflowId(seeds.template)['connectfi-kyc-callback'])).handler;
-}, 180_000);
+}, 360_000);
 
 beforeEach(() => {
   logged = [];
