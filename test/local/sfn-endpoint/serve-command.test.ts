@@ -16,7 +16,8 @@ async function serve(args: string[]) {
   const stop = new AbortController();
   const exit = runServeCommand(args, out, stop.signal);
   exit.catch(() => undefined);
-  const deadline = Date.now() + 20_000;
+  // A kill limit, not a timing: compiling every seed on a shared 2-core machine can take a while.
+  const deadline = Date.now() + 90_000;
   while (!/Ctrl-C/.test(text)) {
     if (Date.now() > deadline) throw new Error(`serve did not start:\n${text}`);
     await Promise.race([new Promise((r) => setTimeout(r, 20)), exit]);
@@ -67,7 +68,7 @@ describe('arazzo-sfn serve', () => {
       expect(await server.stop()).toBe(0);
     }
     expect(server.output()).toMatch(/stopping\n$/);
-  });
+  }, 180_000);
 
   it('--personal seals an input the document does not declare, in the input and the whole history, and the step that sends it opens it; --throttle reaches the compiled machines', async () => {
     // GIVEN seed 001, which declares no personal data, with its order reference marked personal, and 429 handling off
@@ -105,7 +106,7 @@ describe('arazzo-sfn serve', () => {
       plain.destroy();
       expect(await defaults.stop()).toBe(0);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('--personal and --throttle are parsed as run parses them: bad values and an input no workflow has are usage errors', async () => {
     await expect(runServeCommand(['--throttle', 'maxWaits=lots'], new PassThrough())).rejects.toThrow(/^--throttle.maxWaits must be a whole number/);
@@ -117,7 +118,7 @@ describe('arazzo-sfn serve', () => {
     );
     expect(serveHelp).toContain('--personal <[id:]path>');
     expect(serveHelp).toContain('--throttle <off|maxWaitSeconds=N,maxWaits=M>');
-  });
+  }, 180_000);
 
   it('bad arguments are usage errors', () => {
     expect(() => runServeCommand(['--port', 'eighty'], new PassThrough())).toThrow(UsageError);
