@@ -21,7 +21,7 @@ type BrokerHandler = (event: SqsEvent | EventBridgeEvent) => Promise<SqsBatchRes
 
 const PARCEL = join(ROOT, 'test/fixtures/asyncapi/parcel.arazzo.yml');
 const TABLE = 'Parcels-WorkflowCallbacks-1A2B3C';
-const AWS_ENV = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SFN', 'AWS_EC2_METADATA_DISABLED'];
+const AWS_ENV = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_KMS', 'AWS_EC2_METADATA_DISABLED'];
 const FUNCTION_ENV = ['ARAZZO_CALLBACK_TABLE', 'ARAZZO_CALLBACK_BASE_URL', 'ARAZZO_RECEIVE_QUEUES', 'ARAZZO_SEAL_KEY_ID'];
 const saved = new Map([...AWS_ENV, ...FUNCTION_ENV].map((name) => [name, process.env[name]]));
 
@@ -75,6 +75,8 @@ describe('the bundled broker receiver resumes receive steps through DynamoDB and
       AWS_SECRET_ACCESS_KEY: STAND_IN_CLIENT_CONFIG.credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: aws.url,
       AWS_ENDPOINT_URL_SFN: aws.url,
+      // an early message is sealed under a KMS data key before it is kept
+      AWS_ENDPOINT_URL_KMS: aws.url,
       AWS_EC2_METADATA_DISABLED: 'true',
     });
     delete process.env.AWS_SESSION_TOKEN;
