@@ -5,7 +5,7 @@ import { ExitCodes, UsageError } from '../cli-error.js';
 import { parseOptions } from '../parse-options.js';
 import { parseServerOption } from '../parse-server-option.js';
 import { printDiagnostics } from '../print-diagnostics.js';
-import { readSigningOption, signingOptionHelp } from '../signing-option.js';
+import { readSigningOption, signingHelp } from '../signing-option.js';
 import { checkPersonalMatched, personalHelp, personalOption } from '../personal-option.js';
 import { formatStepLog } from '../print-execution.js';
 import { throttleHelp, throttleOptions } from '../throttle-option.js';
@@ -28,31 +28,32 @@ output: States.DataLimitExceeded; 25,000 history events; a maximum duration), so
 runaway definition never stalls the API, and StopExecution always stops it.
 
 Options:
-  --port <n>        port on 127.0.0.1 (default 8083, as Step Functions Local; 0 picks one)
-  --host <addr>     address to listen on (default 127.0.0.1); the API runs workflows with
-                    your secrets, so keep it on loopback. Requests are served only when their
-                    Host is a loopback name (localhost, 127.x.x.x, [::1]) or this address
-  --token <t>       require every request to be signed with access key id <t>
-                    (AWS_ACCESS_KEY_ID=<t>; the secret key is not checked); also read from
-                    ARAZZO_SFN_TOKEN, which keeps it out of the process list
-  --db <file>       the database (default .arazzo-sfn/endpoint.db); its sealing key is kept
-                    beside it (<file>.seal-key)
-  --dir <folder>    the Arazzo documents to pre-register (default workflows/arazzo)
-  --sandbox         serve every source the simulators know from the embedded sandbox, with
-                    demo credentials in the local secrets provider, so the example inputs
-                    (workflows/examples/*.inputs.json) run as they are, and the seeds'
-                    personal inputs declared as "npm start" declares them
-  --server <name=url>  server URL of a source description (repeatable)
-${signingOptionHelp(20)}
+  --port <n>             port on 127.0.0.1 (default 8083, as Step Functions Local; 0 picks one)
+  --host <addr>          address to listen on (default 127.0.0.1); the API runs workflows
+                         with your secrets, so keep it on loopback. Requests are served only
+                         when their Host is a loopback name (localhost, 127.x.x.x, [::1]) or
+                         this address
+  --token <t>            require every request to be signed with access key id <t>
+                         (AWS_ACCESS_KEY_ID=<t>; the secret key is not checked); also read from
+                         ARAZZO_SFN_TOKEN, which keeps it out of the process list
+  --db <file>            the database (default .arazzo-sfn/endpoint.db); its sealing key is
+                         kept beside it (<file>.seal-key)
+  --dir <folder>         the Arazzo documents to pre-register (default workflows/arazzo)
+  --sandbox              serve every source the simulators know from the embedded sandbox, with
+                         demo credentials in the local secrets provider, so the example inputs
+                         (workflows/examples/*.inputs.json) run as they are, and the seeds'
+                         personal inputs declared as "npm start" declares them
+  --server <name=url>    server URL of a source description (repeatable)
+${signingHelp}
 ${personalHelp}
                          StartExecution seals them before the execution exists, so
                          DescribeExecution and GetExecutionHistory show "sealed:" strings
 ${throttleHelp}
-  --region <name>   region written into ARNs (default us-east-1)
-  --max-duration <s>  seconds an execution may run before it times out (ExecutionTimedOut;
-                    default a year, as on AWS)
-  --wait-ms <n>     pause n ms in every Wait state instead of the real delay
-  --retry-ms <n>    pause n ms between Task retries instead of the real backoff
+  --region <name>        region written into ARNs (default us-east-1)
+  --max-duration <s>     seconds an execution may run before it times out (ExecutionTimedOut;
+                         default a year, as on AWS)
+  --wait-ms <n>          pause n ms in every Wait state instead of the real delay
+  --retry-ms <n>         pause n ms between Task retries instead of the real backoff
 
 Secrets: "secret:<name>" reads ARAZZO_SECRET_<NAME> from the environment (and the demo
 credentials with --sandbox). Stop with Ctrl-C.`;
