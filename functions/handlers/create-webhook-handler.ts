@@ -1,6 +1,9 @@
 import { callbackIdOf, parseCallbackBody, receiveCallback, type CallbackReceiverDeps } from '../runtime/callbacks/index.js';
 import { channelOfMessagePath, MESSAGE_TOO_LARGE, receiveMessage } from '../runtime/messages/receive-message.js';
 import type { StepPlan } from '../../core/plan.js';
+import { countMetric, forgedCallbackMetric, OVERSIZED_MESSAGE_METRIC } from './metrics.js';
+
+export { countMetric, forgedCallbackMetric, FORGED_CALLBACK_METRIC, OVERSIZED_MESSAGE_METRIC } from './metrics.js';
 
 /** The request as a Lambda Function URL delivers it (payload format 2.0), as far as the receiver reads it. */
 export interface FunctionUrlEvent {
@@ -22,37 +25,6 @@ export type WebhookHandler = (event: FunctionUrlEvent) => Promise<FunctionUrlRes
 
 /** Step Functions carries at most 256 KB between states; a callback larger than that could not become the step's result. */
 export const MAX_CALLBACK_BYTES = 262_144;
-
-/** The CloudWatch namespace and metric of refused callbacks (the construct's `metricForgedCallbacks`). */
-export const FORGED_CALLBACK_METRIC = { namespace: 'ArazzoSfn', name: 'ForgedCallbacks', dimension: 'WorkflowId' } as const;
-
-/** The metric of messages the receiver answered 413 (too large to receive, or to keep for a step not waiting yet). */
-export const OVERSIZED_MESSAGE_METRIC = { namespace: 'ArazzoSfn', name: 'OversizedMessages', dimension: 'WorkflowId' } as const;
-
-/**
- * One refused callback as a CloudWatch Embedded Metric Format line: Lambda's log delivery turns
- * it into a `ForgedCallbacks` count by workflow, with no PutMetricData call nor permission.
- * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
- */
-export function forgedCallbackMetric(reason: string, workflowId: string, timestamp: number): Record<string, unknown> {
-  return countMetric(FORGED_CALLBACK_METRIC, reason, workflowId, timestamp);
-}
-
-/** One count of a metric by workflow, as an Embedded Metric Format line (see forgedCallbackMetric). */
-export function countMetric(
-  metric: { readonly namespace: string; readonly name: string; readonly dimension: string },
-  reason: string,
-  workflowId: string,
-  timestamp: number,
-): Record<string, unknown> {
-  const { namespace, name, dimension } = metric;
-  return {
-    _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[dimension]], Metrics: [{ Name: name, Unit: 'Count' }] }] },
-    [dimension]: workflowId,
-    [name]: 1,
-    reason,
-  };
-}
 
 const answer = (statusCode: number, body: object): FunctionUrlResult => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

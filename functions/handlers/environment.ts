@@ -1,4 +1,6 @@
 import { DynamoDbCallbackStore, SfnTaskTokenClient } from '../runtime/callbacks/index.js';
+import type { ForgedReason } from '../runtime/callbacks/verify-callback-signature.js';
+import { forgedCallbackMetric } from './metrics.js';
 import { secretError } from '../../core/errors.js';
 import type { StepPlan } from '../../core/plan.js';
 import { KmsSealer, SecretsManagerProvider, type Sealer, type SecretsProvider } from '../runtime/secrets/index.js';
@@ -90,15 +92,22 @@ export function callbackStoreFromEnvironment(env: Environment, plans: readonly S
  * What an operation function's callback steps register with. Absent (a function without callback
  * steps, or deployed without a receiver): a callback step then fails with `Arazzo.Plan` naming it.
  */
-export function callbacksFromEnvironment(env: Environment, plans: readonly StepPlan[]): { baseUrl: string; store: DynamoDbCallbackStore; tokens?: SfnTaskTokenClient } | undefined {
+export function callbacksFromEnvironment(
+  env: Environment,
+  plans: readonly StepPlan[],
+): { baseUrl: string; store: DynamoDbCallbackStore; tokens?: SfnTaskTokenClient; onForged?: (reason: ForgedReason, step: { readonly workflowId: string }) => void } | undefined {
   const baseUrl = env[HandlerEnvironment.callbackBaseUrl];
   const store = plans.some((p) => p.callback || p.receive) ? callbackStoreFromEnvironment(env, plans) : undefined;
   // A receive step resumes its own Task when its message came first (kept by the receiver): it needs SendTaskSuccess/Failure.
   const tokens = plans.some((p) => p.receive) ? new SfnTaskTokenClient() : undefined;
   // Only a callback step hands out the receiver's URL: a receive step on a broker channel has none to hand out.
   const needsUrl = plans.some((p) => p.callback);
-  return store && (baseUrl || !needsUrl) ? { baseUrl: baseUrl ?? '', store, ...(tokens ? { tokens } : {}) } : undefined;
+  // A receive step that takes a message kept before it waited may find it a replay (401): counted as the receiver counts its refusals.
+  return store && (baseUrl || !needsUrl) ? { baseUrl: baseUrl ?? '', store, ...(tokens ? { tokens, onForged: logForgedMessage } : {}) } : undefined;
 }
+
+const logForgedMessage = (reason: ForgedReason, step: { readonly workflowId: string }) =>
+  console.log(JSON.stringify({ message: 'arazzo step call', ...forgedCallbackMetric(reason, step.workflowId, Date.now()) }));
 
 /**
  * Where the function's signed steps get signatures: KMS for the key names the construct mapped to
