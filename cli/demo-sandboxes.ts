@@ -20,6 +20,17 @@ const DEMO_SIGNING_KEY = 'demo/fintecture/signing-key';
 export const DEMO_FINTECTURE_WEBHOOKS = { appId: DEMO_FINTECTURE_APP, source: 'fintectureWebhooks', channel: 'paymentStatus', keyName: 'fintecture/webhook-key' } as const;
 
 /**
+ * Sets the demo application's webhook URL as its owner sets it in Fintecture's Console: the
+ * payment channel of the receiver serving this run (the local receiver, or the endpoint's).
+ * Returns that URL.
+ */
+export function pointDemoWebhooks(sandboxes: SandboxSet, receiver: { messageUrl(source: string, channel: string): string }): string {
+  const url = receiver.messageUrl(DEMO_FINTECTURE_WEBHOOKS.source, DEMO_FINTECTURE_WEBHOOKS.channel);
+  sandboxes.fintecture.configureWebhook(DEMO_FINTECTURE_WEBHOOKS.appId, url);
+  return url;
+}
+
+/**
  * Where the receiver finds the HMAC key connectFi signs its KYC webhooks with: the name
  * connectfi-kyc-async.arazzo.yml's `x-arazzo-sfn-verify.secret` gives. The simulator signs with
  * a key made for each run, so its messages pass and a forged one does not.

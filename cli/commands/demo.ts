@@ -5,7 +5,7 @@ import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/in
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
-import { DEMO_FINTECTURE_WEBHOOKS, DEMO_PERSONAL_DATA, DEMO_SIGNING, MBANQ_DEMO_TENANT, startDemoSandboxes } from '../demo-sandboxes.js';
+import { DEMO_PERSONAL_DATA, DEMO_SIGNING, MBANQ_DEMO_TENANT, pointDemoWebhooks, startDemoSandboxes } from '../demo-sandboxes.js';
 import { sealPersonalInputs } from '../../functions/runtime/personal/seal-personal-inputs.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
@@ -70,9 +70,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   // One sealer for the run: the webhook receiver opens what the callback step's handler sealed.
   const sealer = new AesGcmSealer();
   const callbacks = await startLocalCallbacks({ sealer, secrets });
-  // The demo application's webhook URL, as its owner sets it in Fintecture's Console: the local receiver's payment channel.
-  const fintectureWebhookUrl = callbacks.messageUrl(DEMO_FINTECTURE_WEBHOOKS.source, DEMO_FINTECTURE_WEBHOOKS.channel);
-  sandboxes.fintecture.configureWebhook(DEMO_FINTECTURE_WEBHOOKS.appId, fintectureWebhookUrl);
+  const fintectureWebhookUrl = pointDemoWebhooks(sandboxes, callbacks);
   const dispatcher = new TlsAlertAgent({ connectTimeoutMs: 5_000 });
   const waitMs = opts.waitMs ?? 200;
   let failed = 0;

@@ -292,9 +292,8 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     if (set.all.some((w) => w.plan.steps.some((s) => !isWorkflowStep(s) && (s.callback || s.receive)))) {
       callbacks = await startLocalCallbacks({ sealer, secrets });
       if (sandboxes) {
-        // The demo application's webhook URL, as its owner sets it in Fintecture's Console: the payment channel on this receiver.
-        const { DEMO_FINTECTURE_WEBHOOKS } = await import('../demo-sandboxes.js');
-        sandboxes.fintecture.configureWebhook(DEMO_FINTECTURE_WEBHOOKS.appId, callbacks.messageUrl(DEMO_FINTECTURE_WEBHOOKS.source, DEMO_FINTECTURE_WEBHOOKS.channel));
+        const { pointDemoWebhooks } = await import('../demo-sandboxes.js');
+        pointDemoWebhooks(sandboxes, callbacks);
       }
     }
 

@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { DEMO_FINTECTURE_WEBHOOKS, DEMO_PERSONAL_DATA, DEMO_SIGNING, startDemoSandboxes } from '../demo-sandboxes.js';
+import { DEMO_PERSONAL_DATA, DEMO_SIGNING, pointDemoWebhooks, startDemoSandboxes } from '../demo-sandboxes.js';
 import { EndpointFileError, startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { parseOptions } from '../parse-options.js';
@@ -207,8 +207,7 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
     out.write(`state machines:\n`);
     for (const m of endpoint.stateMachines) out.write(`  ${m.arn}  (${m.sourceFile})${m.personalInputs.length ? `; sealed inputs: ${m.personalInputs.join(', ')}` : ''}\n`);
     if (demo) {
-      // The demo application's webhook URL, as its owner sets it in Fintecture's Console: the payment channel on the endpoint's receiver.
-      demo.sandboxes.fintecture.configureWebhook(DEMO_FINTECTURE_WEBHOOKS.appId, endpoint.messageUrl(DEMO_FINTECTURE_WEBHOOKS.source, DEMO_FINTECTURE_WEBHOOKS.channel));
+      pointDemoWebhooks(demo.sandboxes, endpoint);
       out.write(
         `sandbox: Fintecture ${demo.sandboxes.fintecture.url}, Mbanq ${demo.sandboxes.mbanq.url}, connectFi ${demo.sandboxes.connectfi.url}; demo credentials in the local secrets provider\n`,
       );

@@ -3,8 +3,6 @@ import { channelOfMessagePath, MESSAGE_TOO_LARGE, receiveMessage } from '../runt
 import type { StepPlan } from '../../core/plan.js';
 import { countMetric, forgedCallbackMetric, OVERSIZED_MESSAGE_METRIC } from './metrics.js';
 
-export { countMetric, forgedCallbackMetric, FORGED_CALLBACK_METRIC, OVERSIZED_MESSAGE_METRIC } from './metrics.js';
-
 /** The request as a Lambda Function URL delivers it (payload format 2.0), as far as the receiver reads it. */
 export interface FunctionUrlEvent {
   readonly rawPath?: string;

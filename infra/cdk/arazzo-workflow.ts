@@ -15,7 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HandlerEnvironment, PlanDefines } from '../../functions/handlers/environment.js';
-import { FORGED_CALLBACK_METRIC } from '../../functions/handlers/create-webhook-handler.js';
+import { FORGED_CALLBACK_METRIC } from '../../functions/handlers/metrics.js';
 import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/runtime/callbacks/dynamodb-callback-store.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import { brokerTargetName } from '../../functions/runtime/messages/publish-message.js';
