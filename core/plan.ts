@@ -401,7 +401,28 @@ export type ChannelTransport =
   | { readonly kind: 'http'; readonly url: string; readonly method: string }
   | { readonly kind: 'sqs'; readonly queueName: string; readonly fifo?: FifoOrdering }
   | { readonly kind: 'sns'; readonly topicName: string; readonly fifo?: FifoOrdering }
-  | { readonly kind: 'eventbridge'; readonly eventBusName: string; readonly source: string; readonly detailType: string };
+  | { readonly kind: 'eventbridge'; readonly eventBusName: string; readonly source: string; readonly detailType: string }
+  | MqttTransport;
+
+/**
+ * An MQTT channel, carried by AWS IoT Core on AWS (a send publishes through its data plane, a
+ * receive is an IoT topic rule that invokes the broker receiver) and by the embedded broker locally.
+ */
+export interface MqttTransport {
+  readonly kind: 'mqtt';
+  /** The channel's address: one concrete topic (no `+`/`#` wildcards, no `{parameters}`). */
+  readonly topic: string;
+  /** The QoS a send publishes with: what AWS IoT Core offers (0 or 1; a binding's QoS 2 is taken as 1). */
+  readonly qos: 0 | 1;
+  /** Whether a send asks the broker to retain the message (the operation binding's `retain`). */
+  readonly retain: boolean;
+  /**
+   * The header names a message carries as MQTT 5 user properties, in their spelling: the AsyncAPI
+   * message's header schema properties, the correlation location's header, and every header the
+   * steps on the channel send or read. A receive's topic rule carries over these and no others.
+   */
+  readonly headers: readonly string[];
+}
 
 /**
  * The AsyncAPI operation an Arazzo 1.1 `send` or `receive` step is bound to (`operationId` or

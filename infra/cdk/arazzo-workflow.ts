@@ -655,6 +655,9 @@ export class ArazzoWorkflow extends Construct {
         } else if (transport.kind === 'sns') {
           channelTargets[target] = stack.formatArn({ service: 'sns', resource: transport.topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
           role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [channelTargets[target]] }));
+        } else if (transport.kind === 'mqtt') {
+          // m2-mqtt-aws wires IoT Core's data plane (iot:Publish) here; until then the construct refuses rather than deploy a send that cannot publish.
+          throw new Error(`step ${step.stepId}: sending on MQTT (AWS IoT Core) is not wired in this build`);
         } else {
           channelTargets[target] = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: transport.eventBusName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
           role.addToPolicy(

@@ -84,6 +84,8 @@ export function wireBrokerReceivers(
   }
   for (const [key, transport] of transports) {
     const id = `Receive.${key.replace(/[^A-Za-z0-9]/g, '-')}`;
+    // m2-mqtt-aws wires the IoT topic rule (iotRuleSql) here; until then the construct refuses rather than deploy a receive nothing resumes.
+    if (transport.kind === 'mqtt') throw new Error(`${key}: receiving on MQTT (an AWS IoT topic rule) is not wired in this build`);
     if (transport.kind === 'eventbridge') {
       const bus = events.EventBus.fromEventBusName(scope, `${id}.Bus`, transport.eventBusName);
       let deadLetters = wiring.eventDeadLetters;

@@ -20,6 +20,8 @@ export function brokerTargetName(transport: BrokerTransport): string {
       return `sns:${transport.topicName}`;
     case 'eventbridge':
       return `eventbridge:${transport.eventBusName}`;
+    case 'mqtt':
+      return `mqtt:${transport.topic}`;
   }
 }
 
@@ -88,6 +90,10 @@ export class AwsMessagePublisher implements MessagePublisher {
   async publish(transport: BrokerTransport, message: ReceivedMessage): Promise<void> {
     const where = brokerTargetName(transport);
     const body = JSON.stringify(message.payload ?? null);
+    if (transport.kind === 'mqtt') {
+      // m2-mqtt-aws wires IoT Core's data plane Publish here; until then a send refuses by name rather than pretending.
+      throw messageRefused(`${where}: publishing on AWS IoT Core is not wired in this build`);
+    }
     if (transport.kind !== 'eventbridge' && Object.keys(message.headers).length > MAX_MESSAGE_ATTRIBUTES) {
       // Sent with some headers left out, the message would not be the one the step describes.
       throw messageRefused(`${where}: the message has ${Object.keys(message.headers).length} headers, and ${transport.kind.toUpperCase()} carries at most ${MAX_MESSAGE_ATTRIBUTES} message attributes`);
