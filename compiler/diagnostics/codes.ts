@@ -133,6 +133,8 @@ export const DiagnosticCodes = {
   stepTimeoutRetry: { code: 'ASFN2170', rule: 'step-timeout-retry' },
   stepTimeoutExecution: { code: 'ASFN2171', rule: 'step-timeout-execution' },
   throttleExecution: { code: 'ASFN2172', rule: 'throttle-execution' },
+  // The broker receiver's loose ends (issue 17 follow-ups).
+  eventEnvelopeHeader: { code: 'ASFN2205', rule: 'eventbridge-envelope-header' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -1,4 +1,5 @@
 import type { ChannelTransport, ReceivePolicy } from '../../core/plan.js';
+import { EVENT_HEADER_FIELDS } from '../../functions/runtime/messages/broker-messages.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
 import type { BoundChannel } from './bind-channel.js';
 import { checkValueExpressions } from './check-expressions.js';
@@ -60,6 +61,18 @@ export function checkSendFields(ctx: PlanContext, step: ArazzoStep, sp: string, 
       'brokerMessageAttributes',
       `step "${step.stepId}" sends ${headers.size} headers on ${transport.kind.toUpperCase()}, which carries at most ${MAX_BROKER_HEADERS} message attributes: the broker would refuse every message`,
     );
+  }
+  if (transport?.kind === 'eventbridge') {
+    // The broker receiver reads EventBridge's own envelope under these names, whatever the detail says (messageOfEvent).
+    for (const name of [...headers].filter((h) => (EVENT_HEADER_FIELDS as readonly string[]).includes(h))) {
+      reportAt(
+        ctx,
+        `${sp}/parameters`,
+        'eventEnvelopeHeader',
+        `step "${step.stepId}" sends a header "${name}" on EventBridge, whose event envelope has a field of that name: a receive step reads $message.header.${name} as EventBridge's ${name}, not this header; rename it`,
+        'warning',
+      );
+    }
   }
   for (const field of ['correlationId', 'timeout'] as const) {
     if (step[field] !== undefined) {

@@ -53,18 +53,25 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /**
  * An EventBridge event as a receive step reads it: its `detail` is the payload, and the envelope's
  * `id`, `source`, `detail-type`, `time`, `account` and `region` are headers. An event a send step
- * of arazzo-sfn put (detail `{headers, payload}` and nothing else) is opened: its own headers join
- * (and win), its payload is the payload, so a send and a receive on one bus speak the same message.
+ * of arazzo-sfn put (detail `{headers, payload}` and nothing else) is opened: its own headers join,
+ * its payload is the payload, so a send and a receive on one bus speak the same message. The
+ * envelope wins over a detail header of the same name: the detail is whatever the putter wrote,
+ * while EventBridge sets `id`, `account` and `region` itself and the rule matched on `source` and
+ * `detail-type`, so a detail must not claim another account, region or event (ASFN2205 warns a
+ * send step whose header would be shadowed so).
  */
 export function messageOfEvent(event: EventBridgeEvent): ReceivedMessage {
   const headers: Record<string, string> = {};
-  for (const field of EVENT_HEADER_FIELDS) if (typeof event[field] === 'string') headers[field] = event[field];
   const detail = event.detail;
   const keys = isObject(detail) ? Object.keys(detail).sort() : [];
   const wrapped = isObject(detail) && keys.length === 2 && keys[0] === 'headers' && keys[1] === 'payload' && isObject(detail.headers) && Object.values(detail.headers).every((v) => typeof v === 'string');
-  if (!wrapped) return { headers, payload: detail ?? null };
-  for (const [name, value] of Object.entries(detail.headers as Record<string, string>)) headers[name.toLowerCase()] = value;
-  return { headers, payload: detail.payload };
+  if (wrapped) for (const [name, value] of Object.entries(detail.headers as Record<string, string>)) headers[name.toLowerCase()] = value;
+  for (const field of EVENT_HEADER_FIELDS) {
+    if (typeof event[field] === 'string') headers[field] = event[field];
+    // An envelope field the event lacks is not left to the detail to fill in either.
+    else delete headers[field];
+  }
+  return wrapped ? { headers, payload: detail.payload } : { headers, payload: detail ?? null };
 }
 
 /** The queue name of an SQS ARN (its last part). */

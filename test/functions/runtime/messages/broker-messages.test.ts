@@ -5,7 +5,7 @@ import { isWorkflowStep, type StepPlan } from '../../../../core/plan.js';
 import { createBrokerHandler, MAX_RECEIVES } from '../../../../functions/handlers/create-broker-handler.js';
 import { createWebhookHandler } from '../../../../functions/handlers/create-webhook-handler.js';
 import { InMemoryCallbackStore } from '../../../../functions/runtime/callbacks/index.js';
-import type { SqsRecord } from '../../../../functions/runtime/messages/broker-messages.js';
+import { messageOfEvent, type SqsRecord } from '../../../../functions/runtime/messages/broker-messages.js';
 import { KEEP_UNMATCHED_SECONDS, registerReceive } from '../../../../functions/runtime/messages/receive-message.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../../../functions/runtime/secrets/index.js';
 import { LocalTaskTokens } from '../../../../local/local-callbacks.js';
@@ -133,6 +133,21 @@ describe('the broker receiver: SQS records and EventBridge events resume receive
     const { result: wrapped } = await wait('awaitShipped', { orderId: 'o-6' }, { awaitPacked: { outputs: { parcelId: 'p-6' } } });
     await handler({ ...event, id: 'e-2', detail: { headers: { 'x-trace': 't' }, payload: { parcelId: 'p-6', carrier: 'courier' } } });
     expect(await wrapped).toMatchObject({ outputs: { carrier: 'courier' } });
+  });
+
+  it("an EventBridge event's envelope wins over a send step's detail headers of the same name: a putter cannot claim another account, region, time, source or event", async () => {
+    const { handler, wait } = setup();
+    const { result } = await wait('awaitShipped', { orderId: 'o-10' }, { awaitPacked: { outputs: { parcelId: 'p-10' } } });
+    const envelope = { id: 'e-10', source: 'shop.shipping', 'detail-type': 'ParcelShipped', time: '2026-12-06T06:00:00Z', account: '111122223333', region: 'eu-west-1' };
+    const forged = { id: 'e-other', Source: 'bank.payments', 'detail-type': 'Other', time: '2020-01-01T00:00:00Z', account: '999999999999', region: 'us-east-1', 'x-trace': 't-10' };
+    await handler({ ...envelope, detail: { headers: forged, payload: { parcelId: 'p-10', carrier: 'postal' } } });
+    expect(await result).toMatchObject({ outcome: 'success', outputs: { carrier: 'postal', eventSource: 'shop.shipping' } });
+
+    const message = messageOfEvent({ ...envelope, detail: { headers: forged, payload: { parcelId: 'p-10' } } });
+    expect(message.headers).toEqual({ ...envelope, 'x-trace': 't-10' });
+    // An envelope field the event does not carry is not the detail's to fill in.
+    const { account: _account, ...withoutAccount } = envelope;
+    expect(messageOfEvent({ ...withoutAccount, detail: { headers: forged, payload: {} } }).headers).toEqual({ ...withoutAccount, 'x-trace': 't-10' });
   });
 
   it('an SNS topic arrives through the queue subscribed to it (raw delivery: SQS records)', async () => {
