@@ -1,5 +1,4 @@
 import { LocalBroker } from '../../local/local-broker.js';
-import { brokerTargetName } from '../../functions/runtime/messages/publish-message.js';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { CompileResult, CompiledWorkflow } from '../../compiler/compile-file.js';
@@ -11,6 +10,7 @@ import type { StepLogEntry } from '../../functions/runtime/handle-step.js';
 import { AesGcmSealer, ChainedSecretsProvider, EnvironmentSecretsProvider, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { ClientCertificateAgents, TlsAlertAgent } from '../../functions/runtime/http/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
+import { receiveStepUrls } from '../../local/receive-step-urls.js';
 import { moveCredentialsToSecrets, parseInputPairs } from '../../local/prepare-inputs.js';
 import type { LocalExecution } from '../../local/run-workflow.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
@@ -305,10 +305,8 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
         for (const s of plan.sources) stdout.write(`  source ${s.name}: ${redactUserinfo(serverUrls[s.name] ?? s.serverUrl ?? '(no server)')}\n`);
         if (callbacks) stdout.write(`  callbacks: ${callbacks.baseUrl}/callbacks?id=<id>\n`);
         // Where a message for a receive step may be POSTed from outside the run (on a broker channel, it is published on its queue, topic or bus).
-        for (const step of plan.steps) {
-          if (!callbacks || isWorkflowStep(step) || !step.receive || !step.channel) continue;
-          const on = step.channel.transport.kind === 'http' ? '' : ` (published on ${brokerTargetName(step.channel.transport)})`;
-          stdout.write(`  messages for ${step.stepId}: ${callbacks.messageUrl(step.channel.source, step.channel.channel)}${on}\n`);
+        for (const r of callbacks ? receiveStepUrls(plan, callbacks) : []) {
+          stdout.write(`  messages for ${r.stepId}: ${r.url}${r.publishedOn ? ` (published on ${r.publishedOn})` : ''}\n`);
         }
       }
       const execution: LocalExecution = await set.run(plan.workflowId, input, {

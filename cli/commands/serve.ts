@@ -21,6 +21,11 @@ Point the AWS CLI or an SDK at it with --endpoint-url (any credentials unless --
     --state-machine-arn arn:aws:states:us-east-1:000000000000:stateMachine:customer-verification-poll \\
     --input file://workflows/examples/customer-verification-poll.inputs.json
 
+Callback steps and receive steps (Arazzo 1.1) are resumed through a webhook receiver on a
+port of its own, printed at start ("webhook receiver at", and "messages for <step>" under
+each state machine that has receive steps): POST a message there, its headers as HTTP
+headers and its payload as the body, and the waiting execution takes it.
+
 Executions are kept in a SQLite database and survive a restart. An execution still
 running when the endpoint stops is ABORTED (the engine cannot resume a run mid-way).
 Executions run in worker threads under AWS's quotas (256 KiB per state's input or
@@ -205,7 +210,12 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
   try {
     out.write(`arazzo-sfn local Step Functions endpoint at ${endpoint.url} (region ${endpoint.region}, database ${shownPath(endpoint.dbFile)})\n`);
     out.write(`state machines:\n`);
-    for (const m of endpoint.stateMachines) out.write(`  ${m.arn}  (${m.sourceFile})${m.personalInputs.length ? `; sealed inputs: ${m.personalInputs.join(', ')}` : ''}\n`);
+    for (const m of endpoint.stateMachines) {
+      out.write(`  ${m.arn}  (${m.sourceFile})${m.personalInputs.length ? `; sealed inputs: ${m.personalInputs.join(', ')}` : ''}\n`);
+      // As run prints them: where a message for a receive step may be POSTed (on a broker channel, it is published on its queue, topic or bus).
+      for (const r of m.messages) out.write(`    messages for ${r.stepId}: ${r.url}${r.publishedOn ? ` (published on ${r.publishedOn})` : ''}\n`);
+    }
+    out.write(`webhook receiver at ${endpoint.receiverUrl} (callbacks: ${endpoint.receiverUrl}/callbacks?id=<id>; messages: ${endpoint.receiverUrl}/messages/<source>/<channel>)\n`);
     if (demo) {
       pointDemoWebhooks(demo.sandboxes, endpoint);
       out.write(

@@ -11,6 +11,8 @@ import type { CompileOptions } from '../../compiler/plan/compile-options.js';
 /** Where the signing key the endpoint makes for its sandbox lives in its local secrets (never on disk). */
 const SANDBOX_SIGNING_KEY = 'sandbox/fintecture/signing-key';
 import { startLocalCallbacks } from '../local-callbacks.js';
+import { receiveStepUrls, type ReceiveStepUrl } from '../receive-step-urls.js';
+import type { WorkflowPlan } from '../../core/plan.js';
 import { SfnApi } from './api.js';
 import { DEFAULT_SCOPE, defaultRoleArn, type ArnScope } from './arns.js';
 import { WorkflowCatalog, type DocumentGroup } from './catalog.js';
@@ -100,13 +102,26 @@ export interface SfnEndpoint {
   readonly account: string;
   readonly dbFile: string;
   /** The pre-registered state machines (compiled workflows). */
-  readonly stateMachines: readonly { readonly name: string; readonly arn: string; readonly sourceFile: string; readonly personalInputs: readonly string[] }[];
+  readonly stateMachines: readonly {
+    readonly name: string;
+    readonly arn: string;
+    readonly sourceFile: string;
+    readonly personalInputs: readonly string[];
+    /** Where each receive step of the machine takes its messages on the endpoint's receiver (`receiverUrl`). */
+    readonly messages: readonly ReceiveStepUrl[];
+  }[];
   /** The in-process secrets provider the executions read (`secret:<name>`); add to it while the endpoint runs. */
   readonly secrets: InMemorySecretsProvider;
   /** The sandbox, when the endpoint serves sources from one. */
   readonly sandboxes?: SandboxSet;
   /** Executions found RUNNING at start (left by a process that ended) and closed as ABORTED. */
   readonly abortedAtStart: readonly string[];
+  /**
+   * The webhook receiver's base URL (loopback, a port of its own): callback steps write
+   * `<receiverUrl>/callbacks?id=<id>` into their requests, and receive steps take messages at
+   * `<receiverUrl>/messages/<source>/<channel>`.
+   */
+  readonly receiverUrl: string;
   /** Where the local receiver takes messages for an AsyncAPI channel: the URL a provider (a simulator's webhook) is given. */
   messageUrl(source: string, channel: string): string;
   /**
@@ -175,7 +190,7 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
       ? await WorkflowCatalog.fromFiles(options.workflowFiles, scope, compileOptions)
       : await WorkflowCatalog.fromDirectory(resolve(options.workflowsDir ?? 'workflows/arazzo'), scope, compileOptions);
     for (const problem of catalog.problems) log(`${relative(process.cwd(), problem.file)}: ${problem.message}`);
-    const registered: SfnEndpoint['stateMachines'][number][] = [];
+    const registered: (Omit<SfnEndpoint['stateMachines'][number], 'messages'> & { readonly plan: WorkflowPlan })[] = [];
     for (const entry of catalog.entries) {
       const sourceFile = relative(process.cwd(), entry.group.file);
       const existing = store.getStateMachine(entry.arn);
@@ -187,7 +202,7 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
       } else if (existing.definition !== entry.definitionText || existing.sourceFile !== sourceFile) {
         store.updateStateMachineDefinition(entry.arn, entry.definitionText, sourceFile);
       }
-      registered.push({ name: entry.name, arn: entry.arn, sourceFile, personalInputs: entry.compiled.plan.personalInputs ?? [] });
+      registered.push({ name: entry.name, arn: entry.arn, sourceFile, personalInputs: entry.compiled.plan.personalInputs ?? [], plan: entry.compiled.plan });
     }
 
     const sealer = new AesGcmSealer(options.sealKey ?? sealKeyBeside(dbFile));
@@ -272,7 +287,8 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
       region: scope.region,
       account: scope.account,
       dbFile,
-      stateMachines: registered,
+      stateMachines: registered.map(({ plan, ...machine }) => ({ ...machine, messages: receiveStepUrls(plan, callbacks) })),
+      receiverUrl: callbacks.baseUrl,
       secrets: localSecrets,
       ...(sandboxes ? { sandboxes } : {}),
       abortedAtStart,
