@@ -113,6 +113,14 @@ export interface CriterionPlan {
    * the default of its type, `rfc9535` or `xpath-31` (Arazzo 1.1 § Expression Type Object).
    */
   readonly version?: ExpressionVersion;
+  /**
+   * Set on the regex and xpath criteria of an Arazzo 1.1 document: a bound this implementation
+   * hits while evaluating the condition (the regex time budget, the XML size or nesting depth an
+   * XPath reads) is a runtime evaluation error, so the condition "MUST evaluate to fail" (1.1 §
+   * Criterion Object, "Evaluation Errors") and the step's history gets a note naming the bound.
+   * Absent (1.0.x documents, whose text has no such rule): the step fails with `Arazzo.Expression`.
+   */
+  readonly unmetPastBounds?: true;
 }
 
 /** The selector kinds of Arazzo 1.1's Selector and Expression Type Objects. */

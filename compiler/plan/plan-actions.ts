@@ -8,6 +8,7 @@ import { isReusable, reportAt, resolveComponent, type PlanContext } from './plan
 import { CALLBACK_EXTENSION } from './read-callback-extension.js';
 import { planActionInputs } from './plan-parameters.js';
 import { resolveWorkflow } from './resolve-workflow.js';
+import { arazzoMinor } from '../validate/arazzo-11.js';
 
 type AnyAction = ArazzoSuccessAction | ArazzoFailureAction;
 export type ActionKind = 'onSuccess' | 'onFailure';
@@ -35,7 +36,15 @@ export function planCriteria(ctx: PlanContext, criteria: readonly ArazzoCriterio
     // a Goessner one with filters `?()` reads them as Goessner's draft does, so only then does the plan carry its version.
     const goessner = typed?.version === 'draft-goessner-dispatch-jsonpath-00' && isGoessnerFilterCondition(c.condition);
     const version = (typed?.type === 'xpath' && typed.version !== 'xpath-31') || goessner ? typed!.version : undefined;
-    const plan: CriterionPlan = { type, condition: c.condition, ...(c.context !== undefined ? { context: c.context } : {}), ...(version ? { version } : {}) };
+    // Only regex and xpath conditions run into this implementation's bounds (CriterionPlan.unmetPastBounds).
+    const bounded = (type === 'regex' || type === 'xpath') && arazzoMinor(ctx.loaded.document) === '1.1';
+    const plan: CriterionPlan = {
+      type,
+      condition: c.condition,
+      ...(c.context !== undefined ? { context: c.context } : {}),
+      ...(version ? { version } : {}),
+      ...(bounded ? { unmetPastBounds: true as const } : {}),
+    };
     if (!report || (typeof c.type === 'object' && !typed)) return plan;
     checkCriterionAt(ctx.loaded.source, plan, `${pointer}/${i}`, ctx.diagnostics);
     return plan;

@@ -95,7 +95,7 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
         if (mayBacktrackCatastrophically(condition)) {
           warnings.push({
             rule: 'regex-backtracking',
-            message: `condition "${c.condition}" nests a repetition inside a repetition, which can backtrack for a time exponential in the text's length; it runs on the linear-time engine where RE2 reads it as ECMA-262 does, otherwise under a ${REGEX_BUDGET_MS} ms budget that fails the criterion past it (Arazzo.Expression); write it without nested repetition (e.g. ^a+$ for ^(a+)+$)`,
+            message: `condition "${c.condition}" nests a repetition inside a repetition, which can backtrack for a time exponential in the text's length; it runs on the linear-time engine where RE2 reads it as ECMA-262 does, otherwise under a ${REGEX_BUDGET_MS} ms budget, past which ${c.unmetPastBounds ? 'the condition is not met, with a note (Arazzo 1.1 § Criterion Object, Evaluation Errors)' : 'the step fails with Arazzo.Expression'}; write it without nested repetition (e.g. ^a+$ for ^(a+)+$)`,
           });
         }
       } catch (error) {

@@ -11,6 +11,7 @@ import { parseJsonPathCondition, type JsonPathCondition, type JsonScalar, type S
 import { describeCriterion } from './prepare-criteria.js';
 import { compileRegex, type CompiledRegex } from './match-regex.js';
 import { CriterionNotMet } from './criterion-not-met.js';
+import { boundOf } from './evaluation-bound.js';
 import { interpolateCondition } from './embedded-expressions.js';
 import { engineMessage } from './xml-context.js';
 import { evaluateGoessnerCondition, isGoessnerFilterCondition } from './goessner-jsonpath.js';
@@ -152,14 +153,21 @@ const GOESSNER = 'draft-goessner-dispatch-jsonpath-00';
  * Whether a criterion holds. Absent values make it false rather than throwing. A criterion that
  * cannot be evaluated (Arazzo 1.1 § Evaluation Errors: a body that is not XML, a dynamic XPath
  * error, a condition that no longer parses once its embedded values are in) is not met, and
- * `notes` gets why, for the step's history; the bounds this implementation sets stay
- * `Arazzo.Expression` errors. xpath criteria need prepareCriteria() to have run for their step,
- * as their engine is loaded asynchronously.
+ * `notes` gets why, for the step's history. A bound this implementation sets (the regex time
+ * budget, the XML size or depth an XPath reads) is such an error too where the plan says so
+ * (`unmetPastBounds`, Arazzo 1.1 documents): the note names the bound, never the value it stopped
+ * on; in a 1.0.x document it stays an `Arazzo.Expression` error. xpath criteria need
+ * prepareCriteria() to have run for their step, as their engine is loaded asynchronously.
  */
 export function evaluateCriterion(c: CriterionPlan, ctx: ExpressionContext, notes?: string[]): boolean {
   try {
     return evaluate(c, ctx);
   } catch (err) {
+    const bound = c.unmetPastBounds ? boundOf(err) : undefined;
+    if (bound) {
+      notes?.push(`${describeCriterion(c)} is not met: it could not be evaluated within ${bound}, a bound of this implementation`);
+      return false;
+    }
     if (!(err instanceof CriterionNotMet)) throw err;
     notes?.push(`${describeCriterion(c)} is not met: ${err.message}`);
     return false;

@@ -31,7 +31,9 @@ function compile(condition: string, keep: boolean): CompiledXPath {
 /**
  * The context's parsed document. A context that is not XML text, or not well-formed, leaves the
  * criterion unmet (Arazzo 1.1 § Evaluation Errors: "Invalid context"), as a JSONPath over a body
- * that holds no matching node is; text past the size or depth an XPath reads stays an error.
+ * that holds no matching node is; text past the size or depth an XPath reads is an
+ * `Arazzo.Expression` error marked with its bound, which evaluateCriterion reads as not met in a
+ * 1.1 document.
  */
 function documentOf(context: unknown, where: string, parseXml: (text: string) => unknown): unknown {
   if (typeof context !== 'string') throw new CriterionNotMet(`the context is ${kindOf(context)}, not XML text (only a response with a JSON media type is parsed; XML stays text)`);
@@ -55,7 +57,8 @@ function documentOf(context: unknown, where: string, parseXml: (text: string) =>
  *
  * A condition that cannot be evaluated (a context that is not XML, a dynamic error such as
  * FORG0006, or a syntax error that only substituted values can bring) throws CriterionNotMet,
- * which the caller reads as "not met"; the size and depth bounds are Arazzo.Expression. Neither
+ * which the caller reads as "not met"; the size and depth bounds are Arazzo.Expression, marked
+ * with the bound (evaluateCriterion reads them as not met in a 1.1 document). Neither
  * quotes the document, which may hold personal data. `where` names the step and criterion (see describeCriterion).
  */
 export function evaluateXPath(condition: string, context: unknown, where: string, version = 'xpath-31', cacheable = true): boolean {

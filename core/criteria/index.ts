@@ -19,3 +19,4 @@ export { compileRegex, loadRegexEngine, mayBacktrackCatastrophically, REGEX_BUDG
 export { embeddedExpressions, interpolateCondition, conditionAsChecked, conditionSyntaxOf, type ConditionSyntax } from './embedded-expressions.js';
 export { checkGoessnerCondition, goessnerQuery, isGoessnerFilterCondition } from './goessner-jsonpath.js';
 export { CriterionNotMet } from './criterion-not-met.js';
+export { boundExceeded, boundOf, EvaluationBound, type EvaluationBoundName } from './evaluation-bound.js';

@@ -1,14 +1,17 @@
 import { createContext, Script } from 'node:vm';
 import type { RE2JS } from 're2js';
 import { expressionError } from '../errors.js';
+import { boundExceeded } from './evaluation-bound.js';
 
 /**
  * Regex criteria (Arazzo: an ECMA-262 pattern) run on the linear-time RE2 engine whenever it
  * gives the same answer as ECMA-262, so a pattern such as `^(a+)+$` cannot block the event loop
  * whatever the response holds. The rest (back-references, lookaround, escapes RE2 reads
  * differently, and texts where the two engines disagree on `.` or `\s`) runs on the JavaScript
- * engine under a time budget, past which the criterion fails with `Arazzo.Expression`. No
- * pattern that ECMA-262 accepts is refused.
+ * engine under a time budget. Past the budget the condition cannot be evaluated: in an Arazzo
+ * 1.1 document it is not met, with a note (§ Criterion Object, "Evaluation Errors"); in a 1.0.x
+ * document, whose text has no such rule, the step fails with `Arazzo.Expression` as it always
+ * did (evaluate-criterion.ts). No pattern that ECMA-262 accepts is refused.
  *
  * `re2js` (about 260 KB) is loaded on first need, as the XPath libraries are: prepareCriteria()
  * loads it for a step with a regex criterion. Until it is loaded every pattern takes the budget.
@@ -78,7 +81,7 @@ function testWithBudget(pattern: RegExp, text: string, budgetMs: number): boolea
     return testScript.runInContext(sandbox, { timeout: budgetMs }) === true;
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-      throw expressionError(`regex criterion took longer than its ${budgetMs} ms budget (the pattern backtracks on this value)`);
+      throw boundExceeded('the regex time budget', `regex criterion took longer than its ${budgetMs} ms budget (the pattern backtracks on this value)`);
     }
     throw error;
   } finally {

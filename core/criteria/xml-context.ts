@@ -1,4 +1,5 @@
 import { expressionError } from '../errors.js';
+import { boundExceeded } from './evaluation-bound.js';
 import { MAX_XML_CHARS, XmlSyntaxError } from './xpath-engine.js';
 
 /**
@@ -40,14 +41,15 @@ let last: { text: string; parse: unknown; document: unknown } | undefined;
  * is not JSON stays text). Text past MAX_XML_CHARS is refused before it is parsed, a document
  * nested past MAX_XML_DEPTH after. `fresh`: a
  * document of its own (to write into), not the one shared with the other readers of the text. Errors are
- * Arazzo.Expression and never quote the document, which may hold personal data.
+ * Arazzo.Expression (the two bounds marked with boundExceeded, so that a 1.1 criterion reads them
+ * as evaluation errors) and never quote the document, which may hold personal data.
  */
 export function xmlDocumentOf(context: unknown, where: string, parseXml: (text: string) => unknown, fresh = false): unknown {
   if (typeof context !== 'string') {
     throw expressionError(`${where}: the context is ${kindOf(context)}, not XML text (only a response with a JSON media type is parsed; XML stays text)`);
   }
   if (context.length > MAX_XML_CHARS) {
-    throw expressionError(`${where}: the context is ${context.length} characters of XML, over the ${MAX_XML_CHARS} an XPath reads`);
+    throw boundExceeded('the XML size an XPath reads', `${where}: the context is ${context.length} characters of XML, over the ${MAX_XML_CHARS} an XPath reads`);
   }
   if (!fresh && last?.text === context && last.parse === parseXml) return last.document;
   let document: unknown;
@@ -58,7 +60,7 @@ export function xmlDocumentOf(context: unknown, where: string, parseXml: (text: 
     throw err;
   }
   if (depthOf(document, MAX_XML_DEPTH) > MAX_XML_DEPTH) {
-    throw expressionError(`${where}: the context nests elements more than ${MAX_XML_DEPTH} deep, past what an XPath reads`);
+    throw boundExceeded('the XML nesting depth an XPath reads', `${where}: the context nests elements more than ${MAX_XML_DEPTH} deep, past what an XPath reads`);
   }
   if (!fresh) last = { text: context, parse: parseXml, document };
   return document;

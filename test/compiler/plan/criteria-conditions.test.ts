@@ -98,3 +98,47 @@ describe('Goessner JSONPath filters in criteria', () => {
     expect(errors).toEqual([expect.stringMatching(/^doc\.arazzo\.yml:15:18: error ASFN1136 jsonpath criterion .*"\*" starts script beyond that.* \[jsonpath-goessner-script\]$/)]);
   });
 });
+
+describe('the bounds of evaluation (Arazzo 1.1 § Criterion Object, "Evaluation Errors")', () => {
+  const CRITERIA = `    - { condition: $statusCode == 200 }
+    - { context: $response.body, type: xpath, condition: '/Invoice' }
+    - { context: $response.body, type: regex, condition: '^<' }
+    - { context: $response.body, type: jsonpath, condition: '$.a' }
+`;
+
+  it('are evaluation errors for the regex and xpath criteria of a 1.1 document, which alone can hit one', async () => {
+    const { errors, result } = await compileCriteria(CRITERIA);
+    expect(errors).toEqual([]);
+    const step = result.workflows[0].plan.steps[0] as StepPlan;
+    expect(step.successCriteria.map((c) => [c.type, c.unmetPastBounds])).toEqual([
+      ['simple', undefined],
+      ['xpath', true],
+      ['regex', true],
+      ['jsonpath', undefined],
+    ]);
+  });
+
+  it('stay Arazzo.Expression errors in a 1.0.x document, whose text has no such section', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'conditions-'));
+    const file = join(dir, 'doc.arazzo.yml');
+    await writeFile(
+      file,
+      `arazzo: 1.0.1
+info: { title: t, version: '1' }
+sourceDescriptions:
+- { name: inv, url: ${OPENAPI}, type: openapi }
+workflows:
+- workflowId: w
+  steps:
+  - stepId: get
+    operationId: fetchXml
+    parameters: [{ name: invoiceId, in: path, value: i }]
+    successCriteria:
+${CRITERIA}`,
+    );
+    const result = await compileFile(file);
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const step = result.workflows[0].plan.steps[0] as StepPlan;
+    expect(step.successCriteria.every((c) => c.unmetPastBounds === undefined)).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { query } from 'jsonpath-rfc9535';
-import { evaluateCriterion } from '../../../core/criteria/index.js';
+import { evaluateCriterion, prepareCriteria } from '../../../core/criteria/index.js';
 import type { ExpressionContext } from '../../../core/expressions/index.js';
 import type { CriterionPlan } from '../../../core/plan.js';
 
@@ -124,6 +124,19 @@ describe('regex criteria', () => {
     expect(evaluateCriterion(regex('(', '$statusCode'), context(), notes)).toBe(false);
     expect(notes).toEqual(['regex criterion "(" is not met: the condition, as evaluated (embedded values substituted), is not a regular expression']);
     expect(() => evaluateCriterion({ type: 'regex', condition: '.*' }, context())).toThrow(/context/);
+  });
+
+  it('is not met past the regex time budget in a 1.1 document, with a note naming the budget; a 1.0.x document fails with Arazzo.Expression', async () => {
+    // A back-reference keeps the pattern on ECMA-262's backtracking engine, under the 250 ms budget.
+    await prepareCriteria({ stepId: 's', successCriteria: [regex('x', '$statusCode')], onSuccess: [], onFailure: [] });
+    const ctx = context({ inputs: { name: `${'a'.repeat(40)}!` } });
+    const pattern = '^((a+)+)\\1$';
+    const notes: string[] = [];
+    expect(evaluateCriterion({ ...regex(pattern, '$inputs.name'), unmetPastBounds: true }, ctx, notes)).toBe(false);
+    expect(notes).toEqual([`regex criterion "${pattern}" is not met: it could not be evaluated within the regex time budget, a bound of this implementation`]);
+    expect(() => evaluateCriterion(regex(pattern, '$inputs.name'), ctx, [])).toThrow(expect.objectContaining({ name: 'Arazzo.Expression', message: expect.stringContaining('budget') }));
+    // Any other error is not a bound: a missing context still throws, in both versions.
+    expect(() => evaluateCriterion({ type: 'regex', condition: '.*', unmetPastBounds: true }, context())).toThrow(/context/);
   });
 });
 

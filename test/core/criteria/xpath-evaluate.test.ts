@@ -137,9 +137,26 @@ describe('xpath criterion errors', () => {
     expect(await unmet({ ...xpath('/q:order'), version: 'xpath-10' }, ORDER)).toContain('could not be evaluated');
   });
 
-  it('still stop the step, with Arazzo.Expression, past the size an XPath reads (a bound of this implementation, not of the spec)', async () => {
+  it('still stop the step, with Arazzo.Expression, past the size or depth an XPath reads in a 1.0.x document (1.0.1 has no "Evaluation Errors")', async () => {
     await prepareCriteria({ ...steps, successCriteria: [xpath('/a')] });
     expect(() => evaluateCriterion(xpath('/a'), ctx(`<a>${'x'.repeat(1_100_000)}</a>`), [])).toThrow(expect.objectContaining({ name: 'Arazzo.Expression' }));
+    expect(() => evaluateCriterion(xpath('/a'), ctx(`${'<a>'.repeat(300)}${'</a>'.repeat(300)}`), [])).toThrow(expect.objectContaining({ name: 'Arazzo.Expression' }));
+  });
+
+  // Arazzo 1.1: a bound the implementation hits is a runtime evaluation error, the condition "MUST evaluate to fail".
+  it('are not met past the size or depth an XPath reads in a 1.1 document, with a note naming the bound and not the value', async () => {
+    const bounded: CriterionPlan = { ...xpath('/a'), unmetPastBounds: true };
+    const big = `<a>${'x'.repeat(1_100_000)}</a>`;
+    expect(await unmet(bounded, big)).toBe(
+      'step getOrder successCriteria[1], xpath criterion "/a" is not met: it could not be evaluated within the XML size an XPath reads, a bound of this implementation',
+    );
+    const note = await unmet({ ...bounded, version: 'xpath-10' }, `${'<a>'.repeat(300)}${'</a>'.repeat(300)}`);
+    expect(note).toBe(
+      'step getOrder successCriteria[1], xpath criterion "/a" is not met: it could not be evaluated within the XML nesting depth an XPath reads, a bound of this implementation',
+    );
+    expect(note.split('is not met:')[1]).not.toMatch(/\d/);
+    // Not a bound: the other errors read the same in both versions.
+    expect(await unmet(bounded, '<a>')).toContain('the context is not well-formed XML');
   });
 
   it('name the action a criterion belongs to', async () => {
