@@ -17,3 +17,6 @@ export type { TokenIntrospection } from './shared/oauth-tokens.js';
 export type { ExampleSandbox, ExampleSandboxOptions, ExampleSandboxStats } from './shared/start-example-sandbox.js';
 export * from './zoo/start-zoo-sandbox.js';
 export * from './invoices/start-invoices-sandbox.js';
+export * from './tictactoe/start-tictactoe-sandbox.js';
+export { createBoard, placeMark, winnerOf, type Board, type Mark, type MoveRefusal } from './tictactoe/tictactoe-board.js';
+export type { MoveResultRecord, TicTacToeStore } from './tictactoe/tictactoe-store.js';

@@ -25,7 +25,7 @@ describe('public conformance corpus (issue 13 §6)', () => {
     const manifest = await readManifest();
     for (const [name, origin] of Object.entries(manifest.origins)) {
       expect(origin.commit, name).toMatch(/^[0-9a-f]{40}$/);
-      expect(['MIT', 'Apache-2.0'], name).toContain(origin.license);
+      expect(['MIT', 'Apache-2.0', 'CC-BY-4.0'], name).toContain(origin.license);
       // A cached origin is not redistributed: its licence comes with its files (cached, fetched with them).
       if (origin.cached) {
         expect(origin.folder, name).toMatch(/^test\/conformance\/cache\//);
@@ -45,6 +45,8 @@ describe('public conformance corpus (issue 13 §6)', () => {
           manifest.documents.filter((d) => d.file === document.file && !d.repairs),
           document.file,
         ).toHaveLength(1);
+      // A reconstruction says so where it is read: in the manifest and in the file's first line.
+      if (document.reconstructed) expect(readFileSync(join(ROOT, document.file), 'utf8'), document.file).toMatch(/^# RECONSTRUCTION, not the published file\./);
       if (document.expected.outcome !== 'compiles')
         expect(document.expected.must ?? document.expected.unreadable ?? document.expected.policy, document.file).toMatch(/\S/);
     }

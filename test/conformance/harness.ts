@@ -65,6 +65,12 @@ export interface CorpusDocument {
   };
   readonly note?: string;
   /**
+   * The document is not the published file but a reconstruction of it (when no whole copy could
+   * be had): what was kept verbatim, from where, and what was completed. The file itself opens
+   * with a `# RECONSTRUCTION` comment that says which of its lines are which.
+   */
+  readonly reconstructed?: string;
+  /**
    * The document is an example inside a Markdown file (`file`, `path`): the first ```yaml block
    * after the heading of this text. It is compiled from `<file>.<heading-slug>.arazzo.yaml`, staged
    * beside the Markdown file, and its remote sources that have a stand-in are locked to it
