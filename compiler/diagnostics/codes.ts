@@ -68,6 +68,15 @@ export const DiagnosticCodes = {
   verifyOnBroker: { code: 'ASFN1130', rule: 'receive-verify-broker' },
   messageOutsideReceive: { code: 'ASFN1094', rule: 'message-expression' },
   brokerMessageAttributes: { code: 'ASFN1165', rule: 'broker-message-attributes' },
+  // MQTT channels on AWS IoT Core (issue 17, docs/asyncapi.md).
+  mqttTopicParameters: { code: 'ASFN1175', rule: 'mqtt-topic-parameters' },
+  mqttTopicWildcard: { code: 'ASFN1176', rule: 'mqtt-topic-wildcard' },
+  mqttTopicLimit: { code: 'ASFN1177', rule: 'mqtt-topic-iot' },
+  mqttHeaderName: { code: 'ASFN1178', rule: 'mqtt-header-name' },
+  mqttCorrelationOn311: { code: 'ASFN1179', rule: 'mqtt-311-correlation' },
+  mqttBinding: { code: 'ASFN1180', rule: 'mqtt-binding' },
+  mqttQos2: { code: 'ASFN2175', rule: 'mqtt-qos2' },
+  mqttHeadersOn311: { code: 'ASFN2176', rule: 'mqtt-311-headers' },
   // Selector Objects, Expression Type Objects and targetSelectorType (Arazzo 1.1, issue 17).
   selectorType: { code: 'ASFN1100', rule: 'selector-type' },
   selectorSyntax: { code: 'ASFN1101', rule: 'selector-syntax' },

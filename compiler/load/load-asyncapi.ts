@@ -10,7 +10,18 @@ export interface AsyncApiMessage {
   readonly name: string;
   /** Where a message carries its correlation id (`$message.header#/id`), from its Correlation ID Object. */
   readonly correlationLocation?: string;
+  /** Its `contentType`, else its MQTT binding's (bindings.mqtt.contentType, MQTT binding 0.2.0). */
   readonly contentType?: string;
+  /** The properties its `headers` schema names (MQTT 5 user properties on an MQTT channel). */
+  readonly headerNames?: readonly string[];
+}
+
+/** A server of the description, as far as the channels' transports read it. */
+export interface AsyncApiServer {
+  /** `protocol`, lower-case (`https`, `sqs`, `mqtt`, `secure-mqtt`, ...). */
+  readonly protocol: string;
+  /** `protocolVersion` as written (`3.1.1`, `5`), when given. */
+  readonly protocolVersion?: string;
 }
 
 export interface AsyncApiChannel {
@@ -48,6 +59,8 @@ export interface LoadedAsyncApi {
   readonly serverUrl: string;
   /** The protocols of its servers (`http`, `https`, `kafka`, `sqs`, ...), lower-case. */
   readonly serverProtocols: readonly string[];
+  /** Its servers, in order. */
+  readonly servers: readonly AsyncApiServer[];
   readonly files: readonly string[];
 }
 
@@ -69,6 +82,9 @@ function messagesOf(map: unknown, problems: string[], where: string): AsyncApiMe
       return [];
     }
     const location = isObject(m.correlationId) ? m.correlationId.location : undefined;
+    const mqtt = isObject(m.bindings) && isObject(m.bindings.mqtt) ? m.bindings.mqtt : {};
+    const contentType = typeof m.contentType === 'string' ? m.contentType : typeof mqtt.contentType === 'string' ? mqtt.contentType : undefined;
+    const headerNames = isObject(m.headers) && isObject(m.headers.properties) ? Object.keys(m.headers.properties) : [];
     if (location !== undefined && (typeof location !== 'string' || !/^\$message\.(header|payload)#/.test(location))) {
       problems.push(`${where}.${name}.correlationId.location must be a runtime expression such as $message.header#/id`);
     }
@@ -76,19 +92,21 @@ function messagesOf(map: unknown, problems: string[], where: string): AsyncApiMe
       {
         name: typeof m.name === 'string' ? m.name : name,
         ...(typeof location === 'string' ? { correlationLocation: location } : {}),
-        ...(typeof m.contentType === 'string' ? { contentType: m.contentType } : {}),
+        ...(contentType ? { contentType } : {}),
+        ...(headerNames.length ? { headerNames } : {}),
       },
     ];
   });
 }
 
-function readServers(document: Record<string, any>): { url: string; protocols: string[] } {
+function readServers(document: Record<string, any>): { url: string; protocols: string[]; servers: AsyncApiServer[] } {
   const servers = (isObject(document.servers) ? Object.values(document.servers) : []).filter(isObject);
   const protocols = servers.map((s) => (typeof s.protocol === 'string' ? s.protocol.toLowerCase() : ''));
+  const read = servers.map((s, i) => ({ protocol: protocols[i], ...(typeof s.protocolVersion === 'string' || typeof s.protocolVersion === 'number' ? { protocolVersion: String(s.protocolVersion) } : {}) }));
   const http = servers.find((s, i) => /^https?$/.test(protocols[i]) && typeof s.host === 'string');
-  if (!http) return { url: '', protocols };
+  if (!http) return { url: '', protocols, servers: read };
   const pathname = typeof http.pathname === 'string' ? http.pathname.replace(/\/+$/, '') : '';
-  return { url: `${String(http.protocol).toLowerCase()}://${http.host}${pathname}`, protocols };
+  return { url: `${String(http.protocol).toLowerCase()}://${http.host}${pathname}`, protocols, servers: read };
 }
 
 /**
@@ -158,7 +176,7 @@ export async function loadAsyncApi(
   const server = readServers(document);
   const files = [...new Set([resolve(path), ...targets.sources.keys()])];
   return {
-    asyncapi: { source, document, channels: [...channels.values()], operations, serverUrl: server.url, serverProtocols: server.protocols, files },
+    asyncapi: { source, document, channels: [...channels.values()], operations, serverUrl: server.url, serverProtocols: server.protocols, servers: server.servers, files },
     diagnostics,
   };
 }

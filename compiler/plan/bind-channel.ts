@@ -1,10 +1,11 @@
 import type { ChannelBinding, ChannelTransport } from '../../core/plan.js';
-import type { Diagnostic } from '../diagnostics/index.js';
+import type { Diagnostic, DiagnosticKind } from '../diagnostics/index.js';
 import type { AsyncApiChannel, AsyncApiOperation, LoadedAsyncApi } from '../load/load-asyncapi.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
 import type { OpenApiOperation } from '../load/load-openapi.js';
 import { decodePointer, diagnosticAt } from '../load/parse-yaml-source.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
+import { bindMqttChannel, MQTT_PROTOCOLS } from './bind-mqtt-channel.js';
 import type { BoundOperation } from './bind-operation.js';
 
 /** A step bound to an AsyncAPI channel: the channel as the plan carries it, and where its messages carry their correlation id. */
@@ -56,8 +57,9 @@ function bindingOf(kind: string, ...maps: Readonly<Record<string, unknown>>[]): 
 /**
  * How messages leave or reach the channel, from its bindings (the operation's first): SQS, SNS,
  * EventBridge (`x-eventbridge`, AsyncAPI has no binding of its own for it), else HTTP to the
- * server URL plus the channel address when the server speaks HTTP or there is none. Anything
- * else (Kafka, AMQP, MQTT, ...) is refused by name.
+ * server URL plus the channel address when the server speaks HTTP or there is none, or MQTT (an
+ * `mqtt` binding, or MQTT servers and no HTTP one). Anything else (Kafka, AMQP, WebSocket, ...) is
+ * refused by name.
  */
 function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operation: AsyncApiOperation | undefined, correlationLocation: string | undefined): ChannelTransport | string {
   // A FIFO channel's messages are grouped by their correlation id, where the message says it is.
@@ -90,8 +92,12 @@ function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operati
     };
   }
   const http = bindingOf('http', ...maps);
-  const SPOKEN = 'which arazzo-sfn neither sends on nor receives from (it speaks HTTP, SQS, SNS and EventBridge): give the channel an http, sqs, sns or x-eventbridge binding';
-  const unspoken = [...new Set(maps.flatMap((m) => Object.keys(m)))].filter((k) => !k.startsWith('x-') && k !== 'http');
+  // MQTT (AWS IoT Core): an mqtt binding, or an MQTT server with no HTTP one; bindMqttChannel reads the rest.
+  if (!http && (bindingOf('mqtt', ...maps) || (!asyncapi.serverUrl && asyncapi.serverProtocols.some((p) => MQTT_PROTOCOLS.has(p)))))
+    return { kind: 'mqtt', topic: channel.address, qos: 1, retain: false, headers: [] };
+  const SPOKEN =
+    'which arazzo-sfn neither sends on nor receives from (it speaks HTTP, SQS, SNS, EventBridge and MQTT): give the channel an http, sqs, sns, x-eventbridge or mqtt binding';
+  const unspoken = [...new Set(maps.flatMap((m) => Object.keys(m)))].filter((k) => !k.startsWith('x-') && k !== 'http' && k !== 'mqtt');
   if (!http && unspoken.length) return `it is bound to ${unspoken.join(', ')}, ${SPOKEN}`;
   // An SQS server with no binding on the channel (as the AsyncAPI SQS binding allows: the queue is then the channel's address).
   if (!http && !asyncapi.serverUrl && asyncapi.serverProtocols.includes('sqs')) {
@@ -197,14 +203,17 @@ export function bindChannel(
     );
   const messages = operation?.messages.length ? operation.messages : channel.messages;
   const correlationLocation = messages.find((m) => m.correlationLocation)?.correlationLocation;
-  const transport = transportOf(asyncapi, channel, operation, correlationLocation);
+  const targetPointer = step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`;
+  let transport = transportOf(asyncapi, channel, operation, correlationLocation);
   if (typeof transport === 'string') {
-    at(
-      step.channelPath !== undefined ? `${sp}/channelPath` : `${sp}/operationId`,
-      'channelTransport',
-      `step "${step.stepId}": channel "${channel.key}" cannot be used: ${transport}`,
-    );
+    at(targetPointer, 'channelTransport', `step "${step.stepId}": channel "${channel.key}" cannot be used: ${transport}`);
     return undefined;
+  }
+  if (transport.kind === 'mqtt') {
+    const report = (pointer: string, kind: DiagnosticKind, message: string, severity?: 'warning') => diagnostics.push(diagnosticAt(loaded.source, pointer, kind, message, severity));
+    const mqtt = bindMqttChannel(asyncapi, channel.address, [operation?.bindings ?? {}, channel.bindings], messages, correlationLocation, step, sp, targetPointer, report);
+    if (!mqtt) return undefined;
+    transport = mqtt;
   }
   const contentType =
     messages.find((m) => m.contentType)?.contentType ?? (isObject(asyncapi.document.defaultContentType) ? undefined : asyncapi.document.defaultContentType);

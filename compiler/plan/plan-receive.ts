@@ -123,7 +123,7 @@ export function planReceive(ctx: PlanContext, step: ArazzoStep, sp: string, chan
       ctx,
       `${sp}/${VERIFY_EXTENSION}`,
       'verifyOnBroker',
-      `${where}: ${VERIFY_EXTENSION} checks a webhook's signature over HTTP, but ${name} is bound to ${transport}, whose messages are admitted by the ${transport === 'eventbridge' ? 'bus' : transport === 'sns' ? 'topic' : 'queue'} policy; remove it, or receive on an http channel`,
+      `${where}: ${VERIFY_EXTENSION} checks a webhook's signature over HTTP, but ${name} is bound to ${transport}, whose messages are admitted by the ${transport === 'eventbridge' ? 'bus' : transport === 'sns' ? 'topic' : transport === 'mqtt' ? 'AWS IoT' : 'queue'} policy; remove it, or receive on an http channel`,
     );
     return undefined;
   }

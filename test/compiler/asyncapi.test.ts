@@ -139,7 +139,7 @@ channels:
       brokers,
     );
     expect(errors).toEqual([
-      './doc.arazzo.yml:22:18: error ASFN1093 step "streamed": channel "streamed" cannot be used: it is bound to kafka, which arazzo-sfn neither sends on nor receives from (it speaks HTTP, SQS, SNS and EventBridge): give the channel an http, sqs, sns or x-eventbridge binding [asyncapi-binding]',
+      './doc.arazzo.yml:22:18: error ASFN1093 step "streamed": channel "streamed" cannot be used: it is bound to kafka, which arazzo-sfn neither sends on nor receives from (it speaks HTTP, SQS, SNS, EventBridge and MQTT): give the channel an http, sqs, sns, x-eventbridge or mqtt binding [asyncapi-binding]',
       './doc.arazzo.yml:26:18: error ASFN1093 step "urlQueue": channel "urlQueue" cannot be used: its sqs binding\'s queue.name "https://sqs.eu-west-1.amazonaws.com/111122223333/q" is not an SQS queue name (letters, digits, - and _, at most 80, .fifo allowed; not a URL or ARN) [asyncapi-binding]',
     ]);
     expect(result.workflows).toEqual([]);
