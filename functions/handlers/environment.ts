@@ -22,8 +22,10 @@ export const HandlerEnvironment = {
   callbackTable: 'ARAZZO_CALLBACK_TABLE',
   /** The webhook receiver's Function URL: callback steps hand the provider `<url>/callbacks?id=<id>`. */
   callbackBaseUrl: 'ARAZZO_CALLBACK_BASE_URL',
-  /** JSON map: broker target (`sqs:<queue>`, `sns:<topic>`, `eventbridge:<bus>`) → queue URL, topic ARN or bus ARN, for send steps (Arazzo 1.1). */
+  /** JSON map: broker target (`sqs:<queue>`, `sns:<topic>`, `eventbridge:<bus>`, `mqtt:<topic>`) → queue URL, topic ARN, bus ARN or MQTT topic, for send steps (Arazzo 1.1). */
   channelTargets: 'ARAZZO_CHANNEL_TARGETS',
+  /** The https URL of the account's AWS IoT Core data endpoint (`iot:Data-ATS`), for send steps on MQTT channels. */
+  iotDataEndpoint: 'ARAZZO_IOT_DATA_ENDPOINT',
   /** JSON map: queue ARN → the broker target its messages carry (`sqs:<queue>`, `sns:<topic>`), for the broker receiver (Arazzo 1.1 receive steps). */
   receiveQueues: 'ARAZZO_RECEIVE_QUEUES',
   /** JSON map: signing key name (a signing declaration's `key`) → KMS key ARN the function may `kms:Sign` with; other names are PEM secrets. */

@@ -9,7 +9,7 @@ declare const __ARAZZO_STEP_PLANS__: string;
 
 const plans = JSON.parse(__ARAZZO_STEP_PLANS__) as StepPlan[];
 const callbacks = callbacksFromEnvironment(process.env, plans);
-// Send steps on SQS, SNS or EventBridge publish to the targets the construct resolved (and granted), and no other.
+// Send steps on SQS, SNS, EventBridge or MQTT publish to the targets the construct resolved (and granted), and no other.
 const sendsToBrokers = plans.some((p) => p.channel?.action === 'send' && p.channel.transport.kind !== 'http');
 const secrets = secretsFromEnvironment(process.env);
 const signingKeys = signingKeysFromEnvironment(process.env, secrets);
@@ -24,6 +24,8 @@ export const handler = createOperationHandler(plans, {
   serverUrls: readJsonMap(process.env, HandlerEnvironment.serverUrls),
   // A callback step's Task invokes this function with `lambda:invoke.waitForTaskToken`: the event carries `taskToken` and `executionId`.
   ...(callbacks ? { callbacks } : {}),
-  ...(sendsToBrokers ? { messages: new AwsMessagePublisher(readJsonMap(process.env, HandlerEnvironment.channelTargets)) } : {}),
+  ...(sendsToBrokers
+    ? { messages: new AwsMessagePublisher(readJsonMap(process.env, HandlerEnvironment.channelTargets), { iotDataEndpoint: process.env[HandlerEnvironment.iotDataEndpoint] }) }
+    : {}),
   log: logStepCall,
 });

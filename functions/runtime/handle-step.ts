@@ -129,7 +129,7 @@ async function waitForMessage(plan: StepPlan, event: StepEvent, ctx: ExpressionC
   return { outcome: 'waiting', outputs: {}, visits: (event.steps?.[plan.stepId]?.visits ?? 0) + 1 };
 }
 
-/** A send step on SQS, SNS or EventBridge: it succeeds once the broker took the message; its actions and outputs are judged then. */
+/** A send step on SQS, SNS, EventBridge or MQTT: it succeeds once the broker took the message; its actions and outputs are judged then. */
 async function publishMessage(
   plan: StepPlan,
   event: StepEvent,
@@ -145,7 +145,7 @@ async function publishMessage(
   const started = Date.now();
   const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: plan.operation.method, path: `${transport.kind} ${plan.operation.path}` };
   try {
-    await runtime.messages.publish(transport, { headers, payload });
+    await runtime.messages.publish(transport, { headers, payload }, plan.requestBody ? { contentType: plan.requestBody.contentType } : {});
   } catch (err) {
     runtime.log?.({ ...logBase, durationMs: Date.now() - started, error: (err as Error).name });
     // The publisher names its faults (Arazzo.ProviderUnavailable, retried by the Task when the send is retry-safe, as an

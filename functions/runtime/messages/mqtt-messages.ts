@@ -84,6 +84,11 @@ export function iotRuleSql(topic: string, headers: readonly string[]): string {
 /** What a payload reads as: JSON unless its content type says text (`text/*`), which reads as its string. */
 const isText = (contentType: string | undefined) => /^text\//i.test((contentType ?? '').trim());
 
+/** The text an MQTT message's payload is sent as: the string itself under a `text/*` content type, else its JSON (what the receiver reads back). */
+export function mqttPayloadText(payload: unknown, contentType: string | undefined): string {
+  return isText(contentType) && typeof payload === 'string' ? payload : JSON.stringify(payload ?? null);
+}
+
 /**
  * An MQTT rule event as a receive step reads it: the user properties are the headers (names
  * lower-cased, as the SQS and HTTP receivers have them; the first value of a repeated key, the one
@@ -114,7 +119,7 @@ export function mqttRuleEventOf(topic: string, headers: readonly string[], messa
   const userProperties: Record<string, string[]> = {};
   // Only the names the rule selects reach the receiver, as on AWS.
   for (const [name, value] of Object.entries(message.headers)) if (carried.has(name.toLowerCase())) userProperties[name] = [value];
-  const body = isText(contentType) && typeof message.payload === 'string' ? message.payload : JSON.stringify(message.payload ?? null);
+  const body = mqttPayloadText(message.payload, contentType);
   return {
     eventSource: MQTT_EVENT_SOURCE,
     topic,

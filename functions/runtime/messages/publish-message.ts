@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { messageRefused, planError, providerUnavailable } from '../../../core/errors.js';
 import type { ChannelTransport } from '../../../core/plan.js';
 import type { ReceivedMessage } from '../callbacks/callback-store.js';
 import { brokerFault, isTransientBrokerFault } from './broker-fault.js';
+import { iotDataEndpoint, iotPublishInput } from './iot-publish-input.js';
 import { readMessageLocation } from './read-message-location.js';
 
 /** A channel's AWS-native broker as its binding names it (a queue, a topic, an event bus). */
@@ -25,13 +27,19 @@ export function brokerTargetName(transport: BrokerTransport): string {
   }
 }
 
+/** What a send step says about its message besides headers and payload. */
+export interface PublishOptions {
+  /** The message's content type (the step's requestBody, else the AsyncAPI message's): MQTT carries it, and a `text/*` string payload goes as its text. */
+  readonly contentType?: string;
+}
+
 /**
- * Publishes a send step's message on an AWS-native broker: SQS, SNS or EventBridge on AWS (the
- * SDK clients, loaded on first use), the embedded broker locally. Resolves once the broker took
- * it (Arazzo 1.1: a send completes when the message is sent).
+ * Publishes a send step's message on an AWS-native broker: SQS, SNS, EventBridge or AWS IoT Core
+ * on AWS (the SDK clients, loaded on first use), the embedded broker locally. Resolves once the
+ * broker took it (Arazzo 1.1: a send completes when the message is sent).
  */
 export interface MessagePublisher {
-  publish(transport: BrokerTransport, message: ReceivedMessage): Promise<void>;
+  publish(transport: BrokerTransport, message: ReceivedMessage, options?: PublishOptions): Promise<void>;
 }
 
 /** SQS and SNS carry at most 10 message attributes: one more and the broker refuses the message. */
@@ -62,11 +70,16 @@ export interface AwsMessagePublisherOptions {
   readonly sqs?: SQSClient;
   readonly sns?: SNSClient;
   readonly eventBridge?: EventBridgeClient;
+  /** Given, it is used as it is; otherwise one is created for `iotDataEndpoint`. */
+  readonly iotData?: IoTDataPlaneClient;
+  /** The account's AWS IoT Core data endpoint (`ARAZZO_IOT_DATA_ENDPOINT`, an https URL): MQTT sends publish there and nowhere else. */
+  readonly iotDataEndpoint?: string;
 }
 
 /**
  * The AWS brokers, reached by the ARN or URL the construct resolved for each target name
- * (`sqs:<queue>` → queue URL, `sns:<topic>` → topic ARN, `eventbridge:<bus>` → bus name or ARN).
+ * (`sqs:<queue>` → queue URL, `sns:<topic>` → topic ARN, `eventbridge:<bus>` → bus name or ARN,
+ * `mqtt:<topic>` → the topic, on the account's IoT data endpoint).
  * The function's role may publish to those and nothing else. A refusal becomes a named error
  * (broker-fault.ts); an EventBridge entry the bus did not take is one too, never a success.
  */
@@ -74,6 +87,7 @@ export class AwsMessagePublisher implements MessagePublisher {
   private sqs: Promise<SQSClient> | undefined;
   private sns: Promise<SNSClient> | undefined;
   private eventBridge: Promise<EventBridgeClient> | undefined;
+  private iotData: Promise<IoTDataPlaneClient> | undefined;
 
   constructor(
     private readonly targets: Readonly<Record<string, string>>,
@@ -87,12 +101,15 @@ export class AwsMessagePublisher implements MessagePublisher {
     return target;
   }
 
-  async publish(transport: BrokerTransport, message: ReceivedMessage): Promise<void> {
+  async publish(transport: BrokerTransport, message: ReceivedMessage, options: PublishOptions = {}): Promise<void> {
     const where = brokerTargetName(transport);
     const body = JSON.stringify(message.payload ?? null);
     if (transport.kind === 'mqtt') {
-      // m2-mqtt-aws wires IoT Core's data plane Publish here; until then a send refuses by name rather than pretending.
-      throw messageRefused(`${where}: publishing on AWS IoT Core is not wired in this build`);
+      // MQTT 5 user properties have no count limit of their own (IoT Core refuses them past its size quota, by name).
+      const { PublishCommand } = await import('@aws-sdk/client-iot-data-plane');
+      const command = new PublishCommand(iotPublishInput(this.target(transport), transport, message, options.contentType));
+      await (await this.iotDataClient(where)).send(command).catch((err: unknown) => Promise.reject(brokerFault(where, err)));
+      return;
     }
     if (transport.kind !== 'eventbridge' && Object.keys(message.headers).length > MAX_MESSAGE_ATTRIBUTES) {
       // Sent with some headers left out, the message would not be the one the step describes.
@@ -145,6 +162,14 @@ export class AwsMessagePublisher implements MessagePublisher {
   private snsClient(): Promise<SNSClient> {
     this.sns ??= this.options.sns ? Promise.resolve(this.options.sns) : import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({}));
     return this.sns;
+  }
+  private iotDataClient(where: string): Promise<IoTDataPlaneClient> {
+    if (this.iotData) return this.iotData;
+    if (this.options.iotData) return (this.iotData = Promise.resolve(this.options.iotData));
+    // Checked before the client exists: without the account's endpoint the SDK would pick a host of its own.
+    const endpoint = iotDataEndpoint(this.options.iotDataEndpoint, where, 'ARAZZO_IOT_DATA_ENDPOINT');
+    this.iotData = import('@aws-sdk/client-iot-data-plane').then(({ IoTDataPlaneClient }) => new IoTDataPlaneClient({ endpoint }));
+    return this.iotData;
   }
   private eventBridgeClient(): Promise<EventBridgeClient> {
     this.eventBridge ??= this.options.eventBridge ? Promise.resolve(this.options.eventBridge) : import('@aws-sdk/client-eventbridge').then(({ EventBridgeClient }) => new EventBridgeClient({}));
