@@ -83,6 +83,8 @@ export interface LocalCallbacks {
   countForged(reason: string): void;
   /** Messages answered 413 (too large to receive, or to keep for a step not waiting yet): the local count of the `OversizedMessages` metric. */
   readonly oversizedMessages: () => number;
+  /** Broker messages the broker receiver dropped, by reason (`NotJson`, `NoCorrelationId`, ...): the local count of the `DroppedMessages` metric. */
+  readonly dropped: ReadonlyMap<string, number>;
   /** Makes a step's plan known to the receiver (the local runner does it for every callback and receive step of a workflow it runs). */
   register(plan: StepPlan): void;
   /** Where a message for an AsyncAPI channel is POSTed (headers: the message's headers; body: its JSON payload). */
@@ -117,14 +119,21 @@ export async function startLocalCallbacks(deps: {
   const forged = new Map<string, number>();
   const countForged = (reason: string) => forged.set(reason, (forged.get(reason) ?? 0) + 1);
   const brokered: Record<string, unknown>[] = [];
+  let oversizedMessages = 0;
+  const dropped = new Map<string, number>();
   // Built per message: receive steps register as their workflows start.
   const deliver = ((event: SqsEvent) =>
     createBrokerHandler([...plans.values()], { store, tokens, sealer: deps.sealer, secrets: deps.secrets, targetOfQueue: localTargetOfQueue }, (entry) => {
+      // The receiver's metric lines (Embedded Metric Format on AWS) are counted here, apart from its one line per message.
+      if ('_aws' in entry) {
+        if (entry.OversizedMessages) oversizedMessages++;
+        if (entry.DroppedMessages) dropped.set(String(entry.reason), (dropped.get(String(entry.reason)) ?? 0) + 1);
+        return;
+      }
       brokered.push(entry);
       if (brokered.length > 1_000) brokered.shift();
     })(event)) as BrokerHandler;
   const broker = new LocalBroker({ deliver });
-  let oversizedMessages = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -203,6 +212,7 @@ export async function startLocalCallbacks(deps: {
     forged,
     countForged,
     oversizedMessages: () => oversizedMessages,
+    dropped,
     register: (plan) => {
       const key = `${plan.workflowId}\u0000${plan.stepId}`;
       plans.set(key, plan);

@@ -9,6 +9,7 @@ import {
 } from '../runtime/messages/broker-messages.js';
 import { receiveMessage, type MessageAnswer, type MessageReceiverDeps } from '../runtime/messages/receive-message.js';
 import type { ReceivedMessage } from '../runtime/callbacks/callback-store.js';
+import { countMetric, DROPPED_MESSAGE_METRIC, OVERSIZED_MESSAGE_METRIC } from './metrics.js';
 
 /**
  * How often an SQS message whose handling failed (DynamoDB or Step Functions unavailable) is tried
@@ -33,8 +34,14 @@ export type BrokerHandler = {
 };
 
 // A message two channels share (one queue, two channels) takes the answer that did most.
-const RANK = [200, 409, 410, 202, 400, 404, 500];
+const RANK = [200, 409, 410, 202, 413, 400, 404, 500];
 const rank = (a: MessageAnswer) => (RANK.includes(a.status) ? RANK.indexOf(a.status) : RANK.length);
+
+// Why a message was dropped, by the receiver's answer: the `reason` of its DroppedMessages count.
+const DROP_REASONS: Readonly<Record<number, string>> = { 400: 'NoCorrelationId', 401: 'NotVerified', 404: 'NoReceiveStep', 500: 'NoPlan' };
+// A duplicate (409) and a message for a wait that ended (410) were judged: the step's own outcome stands, nothing is lost.
+const isDrop = (answer: MessageAnswer) => answer.status >= 400 && answer.status !== 409 && answer.status !== 410;
+const dropReason = (answer: MessageAnswer) => answer.body.error ?? DROP_REASONS[answer.status] ?? `Status${answer.status}`;
 
 const isSqsEvent = (event: SqsEvent | EventBridgeEvent): event is SqsEvent => Array.isArray((event as SqsEvent).Records);
 
@@ -49,7 +56,10 @@ const isSqsEvent = (event: SqsEvent | EventBridgeEvent): event is SqsEvent => Ar
  * the last are dropped and logged, never retried. A fault is handed back for another try, at most
  * MAX_RECEIVES times. On a FIFO queue the messages after a failed one are handed back too, to keep
  * their order. EventBridge: a fault throws, for Lambda's asynchronous retries. One log line per
- * message: its id, status and result, never its headers or payload (personal data).
+ * message: its id, status and result, never its headers or payload (personal data). A message
+ * dropped is counted too, as the webhook counts its refusals: an Embedded Metric Format line of
+ * `DroppedMessages` with its reason (and `OversizedMessages` for one too large to keep), since no
+ * sender hears of it.
  */
 export function createBrokerHandler(
   plans: readonly StepPlan[],
@@ -58,8 +68,17 @@ export function createBrokerHandler(
 ): BrokerHandler {
   const receivers = plans.filter((p) => p.receive && p.channel && p.channel.transport.kind !== 'http');
   const byStep = new Map(receivers.map((p) => [`${p.workflowId}\u0000${p.stepId}`, p]));
+  const now = deps.now ?? Date.now;
+  // On AWS a receiver serves one workflow; locally one serves them all, so a drop is counted for its channel's.
+  const workflowOf = (channels: readonly { source: string; channel: string }[]) =>
+    (receivers.find((p) => channels.some((c) => c.source === p.channel!.source && c.channel === p.channel!.channel)) ?? receivers[0])?.workflowId ?? '';
+  const dropped = (reason: string, channels: readonly { source: string; channel: string }[]) => log(countMetric(DROPPED_MESSAGE_METRIC, reason, workflowOf(channels), now()));
   const receiverDeps: MessageReceiverDeps = {
     ...deps,
+    onUnkept: (reason, workflowId) => {
+      deps.onUnkept?.(reason, workflowId);
+      log(countMetric(OVERSIZED_MESSAGE_METRIC, reason, workflowId, now()));
+    },
     planFor: (workflowId, stepId) => byStep.get(`${workflowId}\u0000${stepId}`),
     receiversOf: (source, channel) => receivers.filter((p) => p.channel!.source === source && p.channel!.channel === channel),
   };
@@ -86,15 +105,18 @@ export function createBrokerHandler(
         const message = messageOfSqsRecord(record);
         if (!message || !channels.length) {
           log({ messageId: record.messageId, status: message ? 404 : 400, result: message ? 'dropped: no receive step listens on this queue' : 'dropped: the body is not JSON' });
+          dropped(message ? 'NoReceiveStep' : 'NotJson', channels);
           continue;
         }
         try {
           const answer = await deliver(channels, message);
           log({ messageId: record.messageId, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
+          if (isDrop(answer)) dropped(dropReason(answer), channels);
         } catch (err) {
           const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
           if (receives >= MAX_RECEIVES) {
             log({ messageId: record.messageId, status: 500, result: `dropped after ${receives} tries`, error: (err as Error).name });
+            dropped('FailedTries', channels);
             continue;
           }
           log({ messageId: record.messageId, status: 500, result: 'handed back to the queue', error: (err as Error).name });
@@ -106,6 +128,7 @@ export function createBrokerHandler(
     const channels = channelsOfEvent(receivers, event);
     if (!channels.length) {
       log({ eventId: event.id, status: 404, result: 'dropped: no receive step listens for this source and detail-type' });
+      dropped('NoReceiveStep', channels);
       return;
     }
     let answer: MessageAnswer;
@@ -116,6 +139,7 @@ export function createBrokerHandler(
       throw err;
     }
     log({ eventId: event.id, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
+    if (isDrop(answer)) dropped(dropReason(answer), channels);
   }
   return handle as BrokerHandler;
 }

@@ -11,6 +11,13 @@ export const FORGED_CALLBACK_METRIC = { namespace: 'ArazzoSfn', name: 'ForgedCal
 export const OVERSIZED_MESSAGE_METRIC = { namespace: 'ArazzoSfn', name: 'OversizedMessages', dimension: 'WorkflowId' } as const;
 
 /**
+ * The metric of broker messages the broker receiver deleted without a receive step taking them
+ * (not JSON, no step listens, no correlation id, too large to keep, failed MAX_RECEIVES times):
+ * no sender hears of them, so the count is what tells (the construct's `metricDroppedMessages`).
+ */
+export const DROPPED_MESSAGE_METRIC = { namespace: 'ArazzoSfn', name: 'DroppedMessages', dimension: 'WorkflowId' } as const;
+
+/**
  * One refused callback as a CloudWatch Embedded Metric Format line: Lambda's log delivery turns
  * it into a `ForgedCallbacks` count by workflow, with no PutMetricData call nor permission.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html

@@ -15,7 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HandlerEnvironment, PlanDefines } from '../../functions/handlers/environment.js';
-import { FORGED_CALLBACK_METRIC } from '../../functions/handlers/metrics.js';
+import { DROPPED_MESSAGE_METRIC, FORGED_CALLBACK_METRIC, OVERSIZED_MESSAGE_METRIC } from '../../functions/handlers/metrics.js';
 import { CALLBACK_KEY_ATTRIBUTE, CALLBACK_TTL_ATTRIBUTE } from '../../functions/runtime/callbacks/dynamodb-callback-store.js';
 import { SEAL_CONTEXT_KEY } from '../../functions/runtime/secrets/kms-sealer.js';
 import { brokerTargetName } from '../../functions/runtime/messages/publish-message.js';
@@ -411,7 +411,32 @@ export class ArazzoWorkflow extends Construct {
    */
   metricForgedCallbacks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (!this.webhook) this.fail('metricForgedCallbacks: this workflow has no callback step, so no webhook receiver');
-    const { namespace, name, dimension } = FORGED_CALLBACK_METRIC;
+    return this.receiverMetric(FORGED_CALLBACK_METRIC, props);
+  }
+
+  /**
+   * Messages answered 413 `MessageTooLarge` (too large to receive, or to keep for a receive step
+   * not waiting yet) by the webhook receiver or the broker receiver, summed over 5 minutes: alarm
+   * on `> 0`. Embedded Metric Format lines, as `metricForgedCallbacks`.
+   */
+  metricOversizedMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.webhook && !this.brokerReceiver) this.fail('metricOversizedMessages: this workflow has no callback or receive step, so no receiver');
+    return this.receiverMetric(OVERSIZED_MESSAGE_METRIC, props);
+  }
+
+  /**
+   * Broker messages the broker receiver deleted without a receive step taking them (not JSON, no
+   * step listens, no correlation id, too large to keep, failed on 5 times on a queue without a
+   * redrive policy), summed over 5 minutes: alarm on `> 0`. No sender hears of them; the `reason`
+   * is in the log line. Embedded Metric Format lines, as `metricForgedCallbacks`.
+   */
+  metricDroppedMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.brokerReceiver) this.fail('metricDroppedMessages: no receive step of this workflow listens on SQS, SNS or EventBridge, so no broker receiver');
+    return this.receiverMetric(DROPPED_MESSAGE_METRIC, props);
+  }
+
+  private receiverMetric(metric: { readonly namespace: string; readonly name: string; readonly dimension: string }, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const { namespace, name, dimension } = metric;
     return new cloudwatch.Metric({ namespace, metricName: name, dimensionsMap: { [dimension]: this.compiled.plan.workflowId }, statistic: 'Sum', period: Duration.minutes(5), ...props });
   }
 

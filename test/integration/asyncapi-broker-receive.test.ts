@@ -79,6 +79,14 @@ describe('receive steps on SQS, SNS and EventBridge channels, locally: the embed
     expect(exec.error).toBe('Arazzo.StepFailed');
   });
 
+  it('a broker message no step can take is dropped and counted by reason (the DroppedMessages metric), one receiver line per message', async () => {
+    const from = callbacks.brokered.length;
+    const before = callbacks.dropped.get('NoCorrelationId') ?? 0;
+    await callbacks.broker.publish(transportOf(parcel, 'awaitPacked'), { headers: {}, payload: { status: 'packed', parcelId: 'p-4' } });
+    expect(statuses(from)).toEqual([400]);
+    expect(callbacks.dropped.get('NoCorrelationId')).toBe(before + 1);
+  });
+
   describe('the ticket escalation workflow (the shape of a public SQS example): HTTP steps around an SQS receive', () => {
     let desk: Server;
     let deskUrl: string;

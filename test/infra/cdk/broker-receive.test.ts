@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RECEIVES } from '../../../functions/handlers/create-broker-handler.js';
+import { DROPPED_MESSAGE_METRIC } from '../../../functions/handlers/metrics.js';
 import { ArazzoWorkflow } from '../../../infra/cdk/arazzo-workflow.js';
 import { acknowledgeArazzoWorkflowFindings } from '../../../infra/cdk/nag-suppressions.js';
 import { asArray, functionKeysByLogicalId, ROOT, statementsOfRole } from './support/synth-seeds.js';
@@ -37,6 +38,12 @@ describe('ArazzoWorkflow: receive steps on SQS, SNS and EventBridge channels (Ar
     // An operator's alarm on the events lost to the workflow, as the metric's doc advises (before synthesis, so cdk-nag sees it too).
     new cloudwatch.Alarm(stack, 'BrokerDeadLettersAlarm', {
       metric: workflow.metricBrokerDeadLetters(),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+    new cloudwatch.Alarm(stack, 'DroppedMessagesAlarm', {
+      metric: workflow.metricDroppedMessages(),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -133,6 +140,17 @@ describe('ArazzoWorkflow: receive steps on SQS, SNS and EventBridge channels (Ar
     expect(template.findResources('AWS::Lambda::Url')).toEqual({});
     const receiveFn = Object.entries(functionKeysByLogicalId(template)).find(([, f]) => f.functionKey === 'parcels.onPacked.receive')![0];
     expect(Object.keys(template.findResources('AWS::Lambda::Function')[receiveFn].Properties.Environment.Variables)).not.toContain('ARAZZO_CALLBACK_BASE_URL');
+  });
+
+  it('offers metricDroppedMessages and metricOversizedMessages: the counts the broker receiver writes as EMF lines, by workflow', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: DROPPED_MESSAGE_METRIC.namespace,
+      MetricName: 'DroppedMessages',
+      Dimensions: [{ Name: 'WorkflowId', Value: 'followParcel' }],
+      Statistic: 'Sum',
+      Period: 300,
+    });
+    expect(stack.resolve(workflow.metricOversizedMessages().toMetricConfig().metricStat)).toMatchObject({ namespace: 'ArazzoSfn', metricName: 'OversizedMessages', dimensions: [{ name: 'WorkflowId', value: 'followParcel' }], statistic: 'Sum' });
   });
 
   it('passes cdk-nag AwsSolutions, with only the findings every ArazzoWorkflow acknowledges', () => {

@@ -6,7 +6,7 @@ import { createBrokerHandler, MAX_RECEIVES } from '../../../../functions/handler
 import { createWebhookHandler } from '../../../../functions/handlers/create-webhook-handler.js';
 import { InMemoryCallbackStore } from '../../../../functions/runtime/callbacks/index.js';
 import { messageOfEvent, type SqsRecord } from '../../../../functions/runtime/messages/broker-messages.js';
-import { KEEP_UNMATCHED_SECONDS, registerReceive } from '../../../../functions/runtime/messages/receive-message.js';
+import { KEEP_UNMATCHED_SECONDS, MAX_KEPT_MESSAGE_BYTES, MESSAGE_TOO_LARGE, registerReceive } from '../../../../functions/runtime/messages/receive-message.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../../../functions/runtime/secrets/index.js';
 import { LocalTaskTokens } from '../../../../local/local-callbacks.js';
 
@@ -37,7 +37,11 @@ describe('the broker receiver: SQS records and EventBridge events resume receive
     const tokens = new LocalTaskTokens();
     const deps = { store, tokens, sealer: new AesGcmSealer(), secrets: new InMemorySecretsProvider() };
     const logs: Record<string, unknown>[] = [];
-    const handler = createBrokerHandler(plans, { ...deps, targetOfQueue: (arn) => ({ [QUEUE_ARN]: 'sqs:parcel-packed', [SUBSCRIBED_ARN]: 'sns:parcel-delivered' })[arn] }, (e) => logs.push(e));
+    // The Embedded Metric Format lines apart from the one line per message.
+    const metrics: Record<string, unknown>[] = [];
+    const handler = createBrokerHandler(plans, { ...deps, targetOfQueue: (arn) => ({ [QUEUE_ARN]: 'sqs:parcel-packed', [SUBSCRIBED_ARN]: 'sns:parcel-delivered' })[arn] }, (e) =>
+      ('_aws' in e ? metrics : logs).push(e),
+    );
     const wait = async (stepId: string, inputs: Record<string, unknown>, steps: Record<string, unknown> = {}) => {
       const { token, result } = tokens.issue({ heartbeatMs: 5_000, timeoutMs: 5_000 });
       const event = { step: stepId, executionId: 'exec-1', inputs, steps: steps as never, taskToken: token };
@@ -45,7 +49,7 @@ describe('the broker receiver: SQS records and EventBridge events resume receive
       // Wrapped: an async function returning the promise itself would resolve only when the Task does.
       return { result };
     };
-    return { store, tokens, deps, handler, logs, wait };
+    return { store, tokens, deps, handler, logs, metrics, wait };
   }
 
   it('an SQS record: message attributes are the headers, the body the payload; the batch deletes it, and a duplicate resumes nothing twice', async () => {
@@ -103,11 +107,38 @@ describe('the broker receiver: SQS records and EventBridge events resume receive
     ]);
   });
 
+  it('each dropped message is counted as the webhook counts its refusals: a DroppedMessages EMF line by workflow with its reason, and OversizedMessages for one too large to keep', async () => {
+    const { handler, metrics, logs } = setup();
+    const tooLarge = JSON.stringify({ status: 'packed', pad: 'x'.repeat(MAX_KEPT_MESSAGE_BYTES) });
+    await handler({
+      Records: [
+        sqsRecord('bad-json', '{not json', { orderId: 'o-11' }),
+        sqsRecord('stray', '{}', { orderId: 'o-11' }, 1, 'arn:aws:sqs:eu-west-1:111122223333:elsewhere'),
+        sqsRecord('no-id', JSON.stringify({ status: 'packed' }), {}),
+        sqsRecord('too-large', tooLarge, { orderId: 'o-11' }),
+        // Kept for a step not waiting yet: not a drop.
+        sqsRecord('kept', JSON.stringify({ status: 'packed', parcelId: 'p-11' }), { orderId: 'o-11' }),
+      ],
+    });
+    await handler({ id: 'e-11', source: 'shop.other', 'detail-type': 'Other', detail: {} });
+    expect(logs.find((l) => l.messageId === 'too-large')).toMatchObject({ status: 413 });
+    const counted = (name: string) => metrics.filter((m) => name in m).map((m) => [m.WorkflowId, m.reason]);
+    expect(counted('DroppedMessages')).toEqual([
+      ['followParcel', 'NotJson'],
+      ['followParcel', 'NoReceiveStep'],
+      ['followParcel', 'NoCorrelationId'],
+      ['followParcel', 'MessageTooLarge'],
+      ['followParcel', 'NoReceiveStep'],
+    ]);
+    expect(counted('OversizedMessages')).toEqual([['followParcel', MESSAGE_TOO_LARGE]]);
+    expect(metrics[0]).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'ArazzoSfn', Dimensions: [['WorkflowId']], Metrics: [{ Name: 'DroppedMessages', Unit: 'Count' }] }] }, DroppedMessages: 1 });
+  });
+
   it('a fault hands the message back (batchItemFailures) until its MAX_RECEIVES-th try, then drops it; on a FIFO queue the rest of the batch goes back too', async () => {
     // A test double over the real in-memory store: DynamoDB unavailable on every read.
     const failing = new InMemoryCallbackStore();
     failing.get = () => Promise.reject(Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable' }));
-    const { handler, logs } = setup(failing);
+    const { handler, logs, metrics } = setup(failing);
     const body = JSON.stringify({ status: 'packed', parcelId: 'p-4' });
     expect(await handler({ Records: [sqsRecord('try-1', body, { orderId: 'o-4' }), sqsRecord('try-last', body, { orderId: 'o-4' }, MAX_RECEIVES)] })).toEqual({
       batchItemFailures: [{ itemIdentifier: 'try-1' }],
@@ -116,6 +147,8 @@ describe('the broker receiver: SQS records and EventBridge events resume receive
       ['try-1', 'handed back to the queue', 'ServiceUnavailable'],
       ['try-last', `dropped after ${MAX_RECEIVES} tries`, 'ServiceUnavailable'],
     ]);
+    // Handed back is not dropped; dropped after the last try is.
+    expect(metrics.map((m) => [m.DroppedMessages, m.reason])).toEqual([[1, 'FailedTries']]);
     const fifo = 'arn:aws:sqs:eu-west-1:111122223333:parcel-packed.fifo';
     const fifoHandler = createBrokerHandler(plans, { store: failing, tokens: new LocalTaskTokens(), sealer: new AesGcmSealer(), secrets: new InMemorySecretsProvider(), targetOfQueue: () => 'sqs:parcel-packed' }, () => {});
     expect(await fifoHandler({ Records: [sqsRecord('f-1', body, { orderId: 'o-4' }, 1, fifo), sqsRecord('f-2', '{}', {}, 1, fifo)] })).toEqual({
