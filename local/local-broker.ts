@@ -50,6 +50,7 @@ export interface LocalBrokerOptions {
  */
 export class LocalBroker implements MessagePublisher {
   private readonly kept: BrokeredMessage[] = [];
+  private readonly subscribers = new Set<{ readonly target: string; readonly listener: (message: BrokeredMessage) => void }>();
   private sequence = 0;
 
   constructor(private readonly options: LocalBrokerOptions = {}) {}
@@ -64,7 +65,20 @@ export class LocalBroker implements MessagePublisher {
     this.kept.push(entry);
     if (this.kept.length > (this.options.limit ?? 1_000)) this.kept.shift();
     this.options.onMessage?.(entry);
+    for (const s of this.subscribers) if (s.target === entry.target) s.listener(entry);
     await this.deliver(transport, entry);
+  }
+
+  /**
+   * Calls `listener` with each message published on `target` (`mqtt:moves`, `sqs:orders`) from
+   * now on, as a subscriber of the topic or queue would get it: the other party of a workflow (a
+   * provider's simulator that consumes what a send step publishes and answers on another channel).
+   * The listener is called before the publish resolves and must not throw. Returns what stops it.
+   */
+  subscribe(target: string, listener: (message: BrokeredMessage) => void): () => void {
+    const subscriber = { target, listener };
+    this.subscribers.add(subscriber);
+    return () => void this.subscribers.delete(subscriber);
   }
 
   /** The messages kept for a target (all of them when none is named), oldest first. */

@@ -20,3 +20,4 @@ export * from './invoices/start-invoices-sandbox.js';
 export * from './tictactoe/start-tictactoe-sandbox.js';
 export { createBoard, placeMark, winnerOf, type Board, type Mark, type MoveRefusal } from './tictactoe/tictactoe-board.js';
 export type { MoveResultRecord, TicTacToeStore } from './tictactoe/tictactoe-store.js';
+export * from './tictactoe/serve-tictactoe-events.js';
