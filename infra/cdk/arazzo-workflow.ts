@@ -31,6 +31,7 @@ import { withPrices } from '../../compiler/cost/prices.js';
 import { compileWorkflowSync } from './compile-workflow-sync.js';
 import { planBroker, planFunctions, planStarter, planWebhook, type BrokerSpec, type FunctionSpec, type StarterSpec, type WebhookSpec } from './plan-functions.js';
 import { wireBrokerReceivers, type BrokerWiring } from './receive-brokers.js';
+import { iotDataEndpointUrl } from './iot-data-endpoint.js';
 import { handlerEntry, packageRoot } from './package-paths.js';
 import { ESM_REQUIRE_BANNER } from '../esm-require-banner.js';
 import { LIVE_ALIAS, planHash, previousShape, shapeChanges, shapeHash, stateShape, STATE_SHAPE_METADATA } from './versions.js';
@@ -126,11 +127,11 @@ export class ArazzoWorkflow extends Construct {
   /** Its Function URL: callback steps hand providers `<url>/callbacks?id=<per-execution id>`. */
   readonly webhookUrl?: lambda.FunctionUrl;
   /**
-   * The receiver of receive steps on SQS, SNS or EventBridge channels (Arazzo 1.1), when the
-   * workflow has any: the target of their queues' event source mappings and their rules.
+   * The receiver of receive steps on SQS, SNS, EventBridge or MQTT channels (Arazzo 1.1), when the
+   * workflow has any: the target of their queues' event source mappings, their rules and their IoT topic rules.
    */
   readonly brokerReceiver?: nodejs.NodejsFunction;
-  /** The queues, topic subscriptions and rules that feed `brokerReceiver`. */
+  /** The queues, topic subscriptions, rules and IoT topic rules that feed `brokerReceiver`. */
   readonly brokerWiring?: BrokerWiring;
 
   constructor(scope: Construct, id: string, props: ArazzoWorkflowProps) {
@@ -230,6 +231,12 @@ export class ArazzoWorkflow extends Construct {
     const specs = planFunctions(workflow);
     for (const spec of specs) {
       if (spec.kind !== 'operation') continue;
+      for (const step of spec.steps) {
+        const transport = step.channel?.action === 'send' ? step.channel.transport : undefined;
+        // IAM reads * and ? in a resource as wildcards: a topic holding one could not be granted alone.
+        if (transport?.kind === 'mqtt' && /[*?]/.test(transport.topic))
+          this.fail(`step ${step.stepId} of workflow ${props.workflowId} publishes on MQTT topic "${transport.topic}", whose * or ? an IAM policy reads as a wildcard: iot:Publish cannot be granted on that topic alone`);
+      }
       for (const input of spec.secretInputs.filter((name) => !bindings[name])) {
         const steps = spec.steps.filter((s) => s.credentialInputs.includes(input)).map((s) => s.stepId);
         this.fail(`step${steps.length > 1 ? 's' : ''} ${steps.join(', ')} of workflow ${props.workflowId} send${steps.length > 1 ? '' : 's'} credential input "${input}", which has no secret: set secrets.${input}`);
@@ -326,7 +333,7 @@ export class ArazzoWorkflow extends Construct {
       if (eventDeadLetters) {
         new CfnOutput(this, 'BrokerDeadLettersUrl', {
           value: eventDeadLetters.queueUrl,
-          description: `arazzo-sfn: events for the receive steps of workflow ${props.workflowId} that EventBridge could not deliver or the broker receiver still failed on after its retries; put them again to redrive`,
+          description: `arazzo-sfn: events and MQTT messages for the receive steps of workflow ${props.workflowId} that EventBridge or AWS IoT could not deliver or the broker receiver still failed on after its retries; put or publish them again to redrive`,
         });
       }
       if (this.webhookUrl) new CfnOutput(this, 'WebhookUrl', { value: this.webhookUrl.url, description: `arazzo-sfn: the callback receiver of workflow ${props.workflowId}` });
@@ -455,14 +462,14 @@ export class ArazzoWorkflow extends Construct {
   }
 
   /**
-   * Events for receive steps on EventBridge channels that were lost to the workflow so far, waiting
-   * in `brokerWiring.eventDeadLetters` (EventBridge could not invoke the broker receiver, or it still
-   * failed after Lambda's retries; SQS `ApproximateNumberOfMessagesVisible`, maximum over 5
-   * minutes): alarm on `> 0`.
+   * Events and MQTT messages for receive steps on EventBridge and MQTT channels that were lost to
+   * the workflow so far, waiting in `brokerWiring.eventDeadLetters` (EventBridge or an IoT topic
+   * rule could not invoke the broker receiver, or it still failed after Lambda's retries; SQS
+   * `ApproximateNumberOfMessagesVisible`, maximum over 5 minutes): alarm on `> 0`.
    */
   metricBrokerDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     const queue = this.brokerWiring?.eventDeadLetters;
-    if (!queue) this.fail('metricBrokerDeadLetters: no receive step of this workflow listens on an EventBridge channel, so there is no dead-letter queue for its events');
+    if (!queue) this.fail('metricBrokerDeadLetters: no receive step of this workflow listens on an EventBridge channel or an MQTT topic, so there is no dead-letter queue for its events');
     return queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', ...props });
   }
 
@@ -668,11 +675,18 @@ export class ArazzoWorkflow extends Construct {
       if (Object.keys(signingKeys).length) environment[HandlerEnvironment.signingKeys] = Stack.of(this).toJsonString(signingKeys);
       // Send steps on AWS-native brokers (Arazzo 1.1): publish to the queue, topic or bus the channel binding names, in this account and region, and nowhere else.
       const channelTargets: Record<string, string> = {};
+      // MQTT topics by whether some send step on them retains its message.
+      const mqttTopics = new Map<string, boolean>();
       for (const step of spec.steps) {
         const transport = step.channel?.action === 'send' ? step.channel.transport : undefined;
         if (!transport || transport.kind === 'http') continue;
         const stack = Stack.of(this);
         const target = brokerTargetName(transport);
+        if (transport.kind === 'mqtt') {
+          mqttTopics.set(transport.topic, (mqttTopics.get(transport.topic) ?? false) || transport.retain);
+          channelTargets[target] = transport.topic;
+          continue;
+        }
         if (channelTargets[target]) continue;
         if (transport.kind === 'sqs') {
           channelTargets[target] = `https://sqs.${stack.region}.${stack.urlSuffix}/${stack.account}/${transport.queueName}`;
@@ -680,9 +694,6 @@ export class ArazzoWorkflow extends Construct {
         } else if (transport.kind === 'sns') {
           channelTargets[target] = stack.formatArn({ service: 'sns', resource: transport.topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
           role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [channelTargets[target]] }));
-        } else if (transport.kind === 'mqtt') {
-          // m2-mqtt-aws wires IoT Core's data plane (iot:Publish) here; until then the construct refuses rather than deploy a send that cannot publish.
-          throw new Error(`step ${step.stepId}: sending on MQTT (AWS IoT Core) is not wired in this build`);
         } else {
           channelTargets[target] = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: transport.eventBusName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
           role.addToPolicy(
@@ -690,6 +701,12 @@ export class ArazzoWorkflow extends Construct {
           );
         }
       }
+      for (const [topic, retains] of mqttTopics) {
+        // Publishing with the RETAIN flag needs iot:RetainPublish besides iot:Publish (AWS IoT's actions reference).
+        const topicArn = Stack.of(this).formatArn({ service: 'iot', resource: 'topic', resourceName: topic, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+        role.addToPolicy(new iam.PolicyStatement({ actions: ['iot:Publish', ...(retains ? ['iot:RetainPublish'] : [])], resources: [topicArn] }));
+      }
+      if (mqttTopics.size) environment[HandlerEnvironment.iotDataEndpoint] = iotDataEndpointUrl(this);
       if (Object.keys(channelTargets).length) environment[HandlerEnvironment.channelTargets] = Stack.of(this).toJsonString(channelTargets);
       if (spec.steps.some((s) => s.callback || s.receive)) {
         // Registering is the only use: the item is written (a conditional UpdateItem, which keeps a receive step's seen

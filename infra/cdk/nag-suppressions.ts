@@ -1,5 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import type { ArazzoWorkflow } from './arazzo-workflow.js';
+import { IOT_DATA_ENDPOINT_ID } from './iot-data-endpoint.js';
 import type { SeedWorkflowsStack } from './seed-workflows-stack.js';
 
 /**
@@ -46,12 +48,32 @@ export function acknowledgeArazzoWorkflowFindings(workflow: ArazzoWorkflow): voi
       reason: 'This queue is itself the dead-letter queue of the rules that feed the broker receiver; a dead-letter queue of its own would only move the same events once more',
     });
   }
+  acknowledgeIotDataEndpointFindings(Stack.of(workflow));
   if (workflow.deadLetterQueue && workflow.node.tryFindChild('TriggerDeadLetters')) {
     Validations.of(workflow.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the EventBridge trigger; a dead-letter queue of its own would only move the same messages once more',
     });
   }
+}
+
+/**
+ * The findings of the stack's IoT data endpoint lookup (MQTT send steps): CDK's AwsCustomResource
+ * and the provider function it shares across the stack.
+ */
+function acknowledgeIotDataEndpointFindings(stack: Stack): void {
+  const lookup = stack.node.tryFindChild(IOT_DATA_ENDPOINT_ID);
+  if (!lookup) return;
+  Validations.of(lookup).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'iot:DescribeEndpoint only, which has no resource-level permissions (the Service Authorization Reference lists no resource type for it)',
+  });
+  const provider = stack.node.tryFindChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+  if (!provider) return;
+  Validations.of(provider).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: "CDK's AwsCustomResource provider function (the IoT data endpoint lookup): CDK gives its role AWS's basic execution policy (CloudWatch Logs writes); the lookup's own permission is a separate policy with iot:DescribeEndpoint only",
+  });
 }
 
 /** The seed stack's findings: its workflows', and its secrets'. */

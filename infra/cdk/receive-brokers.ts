@@ -1,5 +1,6 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import type * as iot from 'aws-cdk-lib/aws-iot';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { StepPlan } from '../../core/plan.js';
 import { MAX_RECEIVES } from '../../functions/handlers/create-broker-handler.js';
 import { brokerTargetName, type BrokerTransport } from '../../functions/runtime/messages/publish-message.js';
+import { mqttErrorActionRole, wireMqttRule } from './receive-mqtt-rules.js';
 
 /** What the receive steps' brokers were wired with. */
 export interface BrokerWiring {
@@ -22,11 +24,16 @@ export interface BrokerWiring {
   readonly created: sqs.Queue[];
   /** The rules of EventBridge channels, by `<bus>/<source>/<detail-type>`. */
   readonly rules: Record<string, events.Rule>;
+  /** The AWS IoT topic rules of MQTT channels, by topic. */
+  readonly mqttRules: Record<string, iot.CfnTopicRule>;
   /**
-   * When there is a rule: where EventBridge puts an event it could not invoke the receiver with
-   * (the rules' dead-letter queue, the event itself), and where Lambda puts one the receiver still
-   * failed on after its asynchronous retries (the on-failure destination, a record whose
-   * `requestPayload` is the event). Redrive by reading it and putting the events again.
+   * When there is an EventBridge rule or an IoT topic rule (both invoke the receiver
+   * asynchronously): where EventBridge puts an event it could not invoke the receiver with (the
+   * event itself), where IoT's error action puts an MQTT message it could not (a record of the
+   * rule, topic, failure and `base64OriginalPayload`), and where Lambda puts an event the receiver
+   * still failed on after its asynchronous retries (the on-failure destination, a record whose
+   * `requestPayload` is the event). Redrive by reading it and putting the events, or publishing the
+   * messages, again.
    */
   readonly eventDeadLetters?: sqs.Queue;
 }
@@ -62,10 +69,10 @@ function createQueue(scope: Construct, id: string, receiver: lambda.Function, cr
  * binding: an SQS queue (imported by name, given, or created) through an event source mapping
  * with partial batch responses; an SNS topic through a queue the construct creates and subscribes
  * (raw delivery, so message attributes stay attributes); an EventBridge bus through a rule on the
- * binding's source and detail-type. The receiver's role may read and delete messages of those
- * queues only (ReceiveMessage, DeleteMessage, GetQueueAttributes, as the mapping needs) and send to
- * the rules' dead-letter queue only (its on-failure destination), and EventBridge may invoke it for
- * those rules only.
+ * binding's source and detail-type; an MQTT topic through an AWS IoT topic rule (receive-mqtt-rules.ts).
+ * The receiver's role may read and delete messages of those queues only (ReceiveMessage,
+ * DeleteMessage, GetQueueAttributes, as the mapping needs) and send to the rules' dead-letter
+ * queue only (its on-failure destination), and EventBridge and IoT may invoke it for those rules only.
  */
 export function wireBrokerReceivers(
   scope: Construct,
@@ -74,31 +81,41 @@ export function wireBrokerReceivers(
   given: Readonly<Record<string, sqs.IQueue | 'create'>>,
 ): BrokerWiring {
   const stack = Stack.of(scope);
-  const wiring: BrokerWiring = { queueTargets: {}, queues: {}, created: [], rules: {} };
+  const wiring: BrokerWiring = { queueTargets: {}, queues: {}, created: [], rules: {}, mqttRules: {} };
   const transports = new Map<string, BrokerTransport>();
+  // A topic's rule carries over the headers of every receive step on it.
+  const mqttHeaders = new Map<string, Set<string>>();
   for (const step of steps) {
     const transport = step.channel?.transport;
     if (!transport || transport.kind === 'http') continue;
     const key = transport.kind === 'eventbridge' ? `eventbridge:${transport.eventBusName}/${transport.source}/${transport.detailType}` : brokerTargetName(transport);
     transports.set(key, transport);
+    if (transport.kind === 'mqtt') mqttHeaders.set(transport.topic, new Set([...(mqttHeaders.get(transport.topic) ?? []), ...transport.headers]));
   }
+  const deadLettersOf = (): sqs.Queue => {
+    if (wiring.eventDeadLetters) return wiring.eventDeadLetters;
+    const deadLetters = new sqs.Queue(scope, 'ReceiveEventDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    (wiring as { eventDeadLetters?: sqs.Queue }).eventDeadLetters = deadLetters;
+    wiring.created.push(deadLetters);
+    // Only the rules invoke the receiver asynchronously (the event source mappings invoke it synchronously). An event it
+    // throws on is tried twice more (Lambda's most) for as long as Lambda keeps an event (6 hours, its most: a receive
+    // step may wait that long for its message), then lands in the same queue as the events the rules could not deliver.
+    // The destination grants the receiver's role SendMessage on this queue only.
+    receiver.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(deadLetters) });
+    return deadLetters;
+  };
+  let mqttErrorRole: iam.Role | undefined;
   for (const [key, transport] of transports) {
     const id = `Receive.${key.replace(/[^A-Za-z0-9]/g, '-')}`;
-    // m2-mqtt-aws wires the IoT topic rule (iotRuleSql) here; until then the construct refuses rather than deploy a receive nothing resumes.
-    if (transport.kind === 'mqtt') throw new Error(`${key}: receiving on MQTT (an AWS IoT topic rule) is not wired in this build`);
+    if (transport.kind === 'mqtt') {
+      const deadLetters = deadLettersOf();
+      mqttErrorRole ??= mqttErrorActionRole(scope, deadLetters);
+      wiring.mqttRules[transport.topic] = wireMqttRule(scope, receiver, transport.topic, [...mqttHeaders.get(transport.topic)!], deadLetters, mqttErrorRole);
+      continue;
+    }
     if (transport.kind === 'eventbridge') {
       const bus = events.EventBus.fromEventBusName(scope, `${id}.Bus`, transport.eventBusName);
-      let deadLetters = wiring.eventDeadLetters;
-      if (!deadLetters) {
-        deadLetters = new sqs.Queue(scope, 'ReceiveEventDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-        (wiring as { eventDeadLetters?: sqs.Queue }).eventDeadLetters = deadLetters;
-        wiring.created.push(deadLetters);
-        // Only the rules invoke the receiver asynchronously (the event source mappings invoke it synchronously). An event it
-        // throws on is tried twice more (Lambda's most) for as long as Lambda keeps an event (6 hours, its most: a receive
-        // step may wait that long for its message), then lands in the same queue as the events EventBridge could not deliver.
-        // The destination grants the receiver's role SendMessage on this queue only.
-        receiver.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(deadLetters) });
-      }
+      const deadLetters = deadLettersOf();
       const rule = new events.Rule(scope, id, {
         eventBus: bus,
         description: `arazzo-sfn: ${transport.detailType} events from ${transport.source}, for receive steps`,
