@@ -144,6 +144,7 @@ export const DiagnosticCodes = {
   throttleExecution: { code: 'ASFN2172', rule: 'throttle-execution' },
   // The broker receiver's loose ends (issue 17 follow-ups).
   eventEnvelopeHeader: { code: 'ASFN2205', rule: 'eventbridge-envelope-header' },
+  sharedReceiveChannel: { code: 'ASFN2206', rule: 'shared-receive-channel' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -7,7 +7,7 @@ import {
   type EventBridgeEvent,
   type SqsEvent,
 } from '../runtime/messages/broker-messages.js';
-import { receiveMessage, type MessageAnswer, type MessageReceiverDeps } from '../runtime/messages/receive-message.js';
+import { receiveOnChannels, type MessageAnswer, type MessageReceiverDeps } from '../runtime/messages/receive-message.js';
 import type { ReceivedMessage } from '../runtime/callbacks/callback-store.js';
 import { countMetric, DROPPED_MESSAGE_METRIC, OVERSIZED_MESSAGE_METRIC } from './metrics.js';
 
@@ -32,10 +32,6 @@ export type BrokerHandler = {
   (event: SqsEvent): Promise<SqsBatchResponse>;
   (event: EventBridgeEvent): Promise<void>;
 };
-
-// A message two channels share (one queue, two channels) takes the answer that did most.
-const RANK = [200, 409, 410, 202, 413, 400, 404, 500];
-const rank = (a: MessageAnswer) => (RANK.includes(a.status) ? RANK.indexOf(a.status) : RANK.length);
 
 // Why a message was dropped, by the receiver's answer: the `reason` of its DroppedMessages count.
 const DROP_REASONS: Readonly<Record<number, string>> = { 400: 'NoCorrelationId', 401: 'NotVerified', 404: 'NoReceiveStep', 500: 'NoPlan' };
@@ -82,14 +78,8 @@ export function createBrokerHandler(
     planFor: (workflowId, stepId) => byStep.get(`${workflowId}\u0000${stepId}`),
     receiversOf: (source, channel) => receivers.filter((p) => p.channel!.source === source && p.channel!.channel === channel),
   };
-  const deliver = async (channels: readonly { source: string; channel: string }[], message: ReceivedMessage): Promise<MessageAnswer> => {
-    let best: MessageAnswer = { status: 404, body: { result: 'no step receives on this channel' } };
-    for (const { source, channel } of channels) {
-      const answer = await receiveMessage(source, channel, message, receiverDeps);
-      if (rank(answer) < rank(best)) best = answer;
-    }
-    return best;
-  };
+  // Channels that share a queue, topic or event pattern get the message as one: it resumes or is kept for one step (receiveOnChannels).
+  const deliver = (channels: readonly { source: string; channel: string }[], message: ReceivedMessage): Promise<MessageAnswer> => receiveOnChannels(channels, message, receiverDeps);
 
   async function handle(event: SqsEvent | EventBridgeEvent): Promise<SqsBatchResponse | void> {
     if (isSqsEvent(event)) {

@@ -99,15 +99,29 @@ export interface MessageAnswer {
  * AWS) under the receive step's seal context, so the callback table never holds a payload in
  * clear. The key is sealed with it: an item copied under another key does not open as its message.
  */
-function keptPlaintext(key: string, message: ReceivedMessage): string {
+function keptPlaintext(key: string, message: ReceivedMessage, claim: string | undefined): string {
   // Its delivery id too: the step that takes it marks it seen, so a replay of the signed delivery is refused.
-  return JSON.stringify({ key, message: { ...message, payload: message.payload ?? null } });
+  return JSON.stringify({ key, message: { ...message, payload: message.payload ?? null }, ...(claim ? { claim } : {}) });
 }
 
-async function openKeptMessage(key: string, sealed: string, plan: StepPlan, sealer: Sealer): Promise<ReceivedMessage> {
-  const kept = JSON.parse(await sealer.unseal(sealed, plan.sealContext)) as { key?: string; message?: ReceivedMessage };
+async function openKeptMessage(key: string, sealed: string, plan: StepPlan, sealer: Sealer): Promise<{ message: ReceivedMessage; claim?: string }> {
+  const kept = JSON.parse(await sealer.unseal(sealed, plan.sealContext)) as { key?: string; message?: ReceivedMessage; claim?: string };
   if (kept.key !== key || !kept.message) throw secretError(`step ${plan.stepId}: the message kept for it was sealed under another key`);
-  return kept.message;
+  return { message: kept.message, ...(typeof kept.claim === 'string' ? { claim: kept.claim } : {}) };
+}
+
+/** What a claim item holds: nothing of the message, only that it has not been taken yet. */
+const UNCLAIMED = 'unclaimed';
+
+/**
+ * The store key of the one claim on a message kept under several keys (channels sharing a queue,
+ * topic or event pattern; or steps of one channel correlating in different places): whichever
+ * step takes the claim first takes the message, so it resumes one wait, never two.
+ */
+function claimKey(keys: readonly string[], digest: string): string {
+  return `claim:${createHash('sha256')
+    .update(JSON.stringify([[...keys].sort(), digest]))
+    .digest('base64url')}`;
 }
 
 /**
@@ -186,7 +200,27 @@ export async function receiveMessage(
   /** The body exactly as it came: a provider's signature covers bytes, not the parsed payload. */
   rawBody: Buffer = Buffer.alloc(0),
 ): Promise<MessageAnswer> {
-  const receivers = deps.receiversOf(source, channel);
+  return receiveOnChannels([{ source, channel }], received, deps, rawBody);
+}
+
+/**
+ * receiveMessage for a message that arrived where several channels meet: channels whose bindings
+ * name one queue, topic, or bus with one source and detail-type. AsyncAPI lets two channels share
+ * an address and says only that a message sent to a channel is one of that channel's messages;
+ * on a shared queue nothing tells which channel a sender meant, so the message is a message of
+ * each of them until a receive step takes it, and it is taken once, as SQS hands a message to one
+ * consumer: a step that waits for it on any of the channels is resumed first; otherwise it is kept
+ * for every channel whose correlation location it carries, under one claim that the first step to
+ * start waiting takes (docs/asyncapi.md, "A queue several channels share").
+ */
+export async function receiveOnChannels(
+  channels: readonly { readonly source: string; readonly channel: string }[],
+  received: ReceivedMessage,
+  deps: MessageReceiverDeps,
+  rawBody: Buffer = Buffer.alloc(0),
+): Promise<MessageAnswer> {
+  const byChannel = channels.map(({ source, channel }) => ({ source, channel, plans: deps.receiversOf(source, channel) }));
+  const receivers = byChannel.flatMap((c) => c.plans);
   if (!receivers.length) return { status: 404, body: { result: 'no step receives on this channel' } };
   // Verified before anything else: a forged or stale message is neither kept nor matched, and learns nothing.
   const verified = await verifyMessage(receivers, received, rawBody, deps);
@@ -194,10 +228,12 @@ export async function receiveMessage(
   const message = verified;
   // Each key with the first step that waits under it: whose seal context a kept message is sealed under.
   const keys = new Map<string, StepPlan>();
-  for (const plan of receivers) {
-    const correlation = correlationOf(plan, message);
-    const key = correlation === undefined ? undefined : messageKey(source, channel, correlation);
-    if (key !== undefined && !keys.has(key)) keys.set(key, plan);
+  for (const { source, channel, plans } of byChannel) {
+    for (const plan of plans) {
+      const correlation = correlationOf(plan, message);
+      const key = correlation === undefined ? undefined : messageKey(source, channel, correlation);
+      if (key !== undefined && !keys.has(key)) keys.set(key, plan);
+    }
   }
   if (!keys.size) return { status: 400, body: { result: 'the message carries no correlation id where its channel says' } };
   const digest = messageDigest(message);
@@ -216,15 +252,19 @@ export async function receiveMessage(
     if (!plan?.receive) return { status: 500, body: { result: 'no plan for this receive step' } };
     return settleWithMessage(pending, plan, message, deps);
   }
-  const sealable = [...keys].map(([key, plan]) => ({ key, plan, plaintext: keptPlaintext(key, message) }));
+  const keepSeconds = deps.keepSeconds ?? KEEP_UNMATCHED_SECONDS;
+  const claim = keys.size > 1 ? claimKey([...keys.keys()], digest) : undefined;
+  const sealable = [...keys].map(([key, plan]) => ({ key, plan, plaintext: keptPlaintext(key, message, claim) }));
   const largest = Math.max(...sealable.map((k) => Buffer.byteLength(k.plaintext)));
   if (largest > MAX_KEPT_MESSAGE_BYTES) {
     // Too large for the table once sealed: the sender hears so by name, rather than a 500 it would retry forever.
     deps.onUnkept?.(MESSAGE_TOO_LARGE, sealable[0].plan.workflowId);
     return { status: 413, body: { result: `no step waits for it yet, and it is too large to keep (${largest} bytes; at most ${MAX_KEPT_MESSAGE_BYTES})`, error: MESSAGE_TOO_LARGE } };
   }
+  // The claim first: a step never finds a copy whose claim is not there yet.
+  if (claim) await deps.store.keepMessage(claim, UNCLAIMED, keepSeconds);
   for (const { key, plan, plaintext } of sealable) {
-    await deps.store.keepMessage(key, await deps.sealer.seal(plaintext, plan.sealContext), deps.keepSeconds ?? KEEP_UNMATCHED_SECONDS);
+    await deps.store.keepMessage(key, await deps.sealer.seal(plaintext, plan.sealContext), keepSeconds);
   }
   return { status: 202, body: { result: 'kept: no step waits for it yet' } };
 }
@@ -260,7 +300,9 @@ export async function registerReceive(
   await deps.store.put(pending);
   const sealed = await deps.store.takeMessage(key);
   const early = sealed === undefined ? undefined : await openKeptMessage(key, sealed, plan, deps.sealer);
-  if (!early || seen.includes(messageDigest(early))) return 'waiting';
+  if (!early || seen.includes(messageDigest(early.message))) return 'waiting';
+  // Kept for several channels or correlations: a step on another of them took it first (its copy here expires unread).
+  if (early.claim !== undefined && (await deps.store.takeMessage(early.claim)) === undefined) return 'waiting';
   // A replayed delivery (401) leaves the step waiting for a fresh one.
-  return (await settleWithMessage(pending, plan, early, deps)).status === 401 ? 'waiting' : 'received';
+  return (await settleWithMessage(pending, plan, early.message, deps)).status === 401 ? 'waiting' : 'received';
 }

@@ -1,0 +1,57 @@
+import type { ChannelTransport } from '../../core/plan.js';
+import type { BoundWorkflow } from './bind-document.js';
+import { reportAt, type PlanContext } from './plan-context.js';
+
+/**
+ * Where a broker receiver cannot tell two channels apart: the same queue or topic, or EventBridge
+ * events of the same source and detail-type (a rule's event does not say which bus it came from).
+ * HTTP channels never share: each has its own receiver path.
+ */
+function sharedPlaceOf(transport: ChannelTransport): { key: string; name: string } | undefined {
+  switch (transport.kind) {
+    case 'http':
+      return undefined;
+    case 'sqs':
+      return { key: `sqs:${transport.queueName}`, name: `SQS queue "${transport.queueName}"` };
+    case 'sns':
+      return { key: `sns:${transport.topicName}`, name: `SNS topic "${transport.topicName}"` };
+    case 'eventbridge':
+      return { key: `eventbridge:${transport.source}\u0000${transport.detailType}`, name: `EventBridge events of source "${transport.source}" and detail-type "${transport.detailType}"` };
+    case 'mqtt':
+      return { key: `mqtt:${transport.topic}`, name: `MQTT topic "${transport.topic}"` };
+  }
+}
+
+/**
+ * Receive steps of one workflow on different channels that one queue, topic or event pattern
+ * carries (AsyncAPI lets two channels share an address). The receiver cannot tell which channel a
+ * message was sent on, so a message there is one of each channel's until a receive step takes it,
+ * and only that step gets it (functions/runtime/messages/receive-message.ts, receiveOnChannels):
+ * a step may take a message meant for the other channel when its correlation id matches. Compiled,
+ * and warned (ASFN2206), since the document may mean the channels apart.
+ */
+export function checkSharedChannels(ctx: PlanContext, bound: BoundWorkflow): void {
+  const first = new Map<string, { channel: string; source: string; stepId: string }>();
+  const reported = new Set<string>();
+  for (const { step, pointer, channel } of bound.steps) {
+    if (channel?.binding.action !== 'receive') continue;
+    const place = sharedPlaceOf(channel.binding.transport);
+    if (!place) continue;
+    const { source, channel: key } = channel.binding;
+    const earlier = first.get(place.key);
+    if (!earlier) {
+      first.set(place.key, { channel: key, source, stepId: step.stepId });
+      continue;
+    }
+    const id = `${place.key}\u0000${source}\u0000${key}`;
+    if ((earlier.source === source && earlier.channel === key) || reported.has(id)) continue;
+    reported.add(id);
+    reportAt(
+      ctx,
+      pointer,
+      'sharedReceiveChannel',
+      `step "${step.stepId}" receives on channel "${key}", which reads the same ${place.name} as channel "${earlier.channel}" (step "${earlier.stepId}"): nothing there tells the two channels' messages apart, so each message goes to the first receive step on either channel whose correlation id it matches, and to that step only`,
+      'warning',
+    );
+  }
+}
