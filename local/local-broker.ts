@@ -1,7 +1,8 @@
 import type { ReceivedMessage } from '../functions/runtime/callbacks/callback-store.js';
 import { MAX_RECEIVES, type BrokerHandler } from '../functions/handlers/create-broker-handler.js';
 import type { EventBridgeEvent, SqsRecord } from '../functions/runtime/messages/broker-messages.js';
-import { brokerTargetName, type BrokerTransport, type MessagePublisher } from '../functions/runtime/messages/publish-message.js';
+import { mqttRuleEventOf } from '../functions/runtime/messages/mqtt-messages.js';
+import { brokerTargetName, type BrokerTransport, type MessagePublisher, type PublishOptions } from '../functions/runtime/messages/publish-message.js';
 
 export interface BrokeredMessage {
   /** `sqs:<queue>`, `sns:<topic>` or `eventbridge:<bus>`. */
@@ -9,8 +10,17 @@ export interface BrokeredMessage {
   /** EventBridge's `source` and `detail-type`, for an event. */
   readonly event?: { readonly source: string; readonly detailType: string };
   readonly message: ReceivedMessage;
+  /** The content type it was published with (an MQTT message carries it). */
+  readonly contentType?: string;
   readonly at: number;
 }
+
+/**
+ * How often an MQTT message is handed to the receiver when it throws: Lambda's asynchronous
+ * invocation of an IoT rule's action (the first try and its two retries); on AWS the rule's error
+ * action keeps what is still unplaced.
+ */
+export const MQTT_DELIVERY_ATTEMPTS = 3;
 
 const LOCAL_QUEUE_ARN = 'arn:aws:sqs:local:000000000000:';
 // What SNS's subscription of a queue is on AWS: the construct subscribes a queue of its own to each topic a receive step reads.
@@ -36,13 +46,14 @@ export interface LocalBrokerOptions {
   /**
    * The receiver of broker messages (`createBrokerHandler`, as the local receiver builds it): each
    * message is delivered to it in the shape AWS delivers it, an SQS record (a topic's through the
-   * queue subscribed to it, raw) or an EventBridge event.
+   * queue subscribed to it, raw), an EventBridge event, or an MQTT topic rule's event.
    */
   readonly deliver?: BrokerHandler;
 }
 
 /**
- * The embedded broker of the local run: what SQS, SNS and EventBridge are to a deployed workflow.
+ * The embedded broker of the local run: what SQS, SNS, EventBridge and AWS IoT Core (MQTT) are to
+ * a deployed workflow.
  * It keeps the last `limit` messages published, by target, for whoever reads them (a test), tells
  * `onMessage` of each, and delivers each to the receiver of receive steps, as an event source
  * mapping or a rule would: a message handed back (`batchItemFailures`) is delivered again, up to
@@ -55,11 +66,12 @@ export class LocalBroker implements MessagePublisher {
 
   constructor(private readonly options: LocalBrokerOptions = {}) {}
 
-  async publish(transport: BrokerTransport, message: ReceivedMessage): Promise<void> {
+  async publish(transport: BrokerTransport, message: ReceivedMessage, options: PublishOptions = {}): Promise<void> {
     const entry: BrokeredMessage = {
       target: brokerTargetName(transport),
       ...(transport.kind === 'eventbridge' ? { event: { source: transport.source, detailType: transport.detailType } } : {}),
       message: { headers: { ...message.headers }, payload: message.payload },
+      ...(options.contentType ? { contentType: options.contentType } : {}),
       at: Date.now(),
     };
     this.kept.push(entry);
@@ -102,6 +114,14 @@ export class LocalBroker implements MessagePublisher {
         detail: { headers: entry.message.headers, payload: entry.message.payload ?? null },
       };
       await deliver(event).catch(() => undefined);
+      return;
+    }
+    if (transport.kind === 'mqtt') {
+      // What the topic rule selects (iotRuleSql): the topic, the payload's bytes, the content type and the named user properties only.
+      const event = mqttRuleEventOf(transport.topic, transport.headers, entry.message, entry.contentType, entry.at);
+      for (let attempt = 1; attempt <= MQTT_DELIVERY_ATTEMPTS; attempt++) {
+        if (await deliver(event).then(() => true, () => false)) return;
+      }
       return;
     }
     for (let receiveCount = 1; receiveCount <= MAX_RECEIVES; receiveCount++) {

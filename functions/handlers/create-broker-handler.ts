@@ -2,14 +2,17 @@ import type { StepPlan } from '../../core/plan.js';
 import {
   channelsOfEvent,
   channelsOfTarget,
+  channelsOfTopic,
   messageOfEvent,
   messageOfSqsRecord,
   type EventBridgeEvent,
   type SqsEvent,
 } from '../runtime/messages/broker-messages.js';
+import { isMqttRuleEvent, messageOfMqttRuleEvent, type MqttRuleEvent } from '../runtime/messages/mqtt-messages.js';
 import { receiveOnChannels, type MessageAnswer, type MessageReceiverDeps } from '../runtime/messages/receive-message.js';
 import type { ReceivedMessage } from '../runtime/callbacks/callback-store.js';
 import { countMetric, DROPPED_MESSAGE_METRIC, OVERSIZED_MESSAGE_METRIC } from './metrics.js';
+import { providerUnavailable } from '../../core/errors.js';
 
 /**
  * How often an SQS message whose handling failed (DynamoDB or Step Functions unavailable) is tried
@@ -31,7 +34,11 @@ export interface SqsBatchResponse {
 export type BrokerHandler = {
   (event: SqsEvent): Promise<SqsBatchResponse>;
   (event: EventBridgeEvent): Promise<void>;
+  (event: MqttRuleEvent): Promise<void>;
 };
+
+/** What the receiver logs (`error`) for an MQTT payload that is neither JSON nor the text of a `text/*` content type: dropped, never retried. */
+export const MQTT_PAYLOAD_UNREADABLE = 'UnreadablePayload';
 
 // Why a message was dropped, by the receiver's answer: the `reason` of its DroppedMessages count.
 const DROP_REASONS: Readonly<Record<number, string>> = { 400: 'NoCorrelationId', 401: 'NotVerified', 404: 'NoReceiveStep', 500: 'NoPlan' };
@@ -39,7 +46,7 @@ const DROP_REASONS: Readonly<Record<number, string>> = { 400: 'NoCorrelationId',
 const isDrop = (answer: MessageAnswer) => answer.status >= 400 && answer.status !== 409 && answer.status !== 410;
 const dropReason = (answer: MessageAnswer) => answer.body.error ?? DROP_REASONS[answer.status] ?? `Status${answer.status}`;
 
-const isSqsEvent = (event: SqsEvent | EventBridgeEvent): event is SqsEvent => Array.isArray((event as SqsEvent).Records);
+const isSqsEvent = (event: SqsEvent | EventBridgeEvent | MqttRuleEvent): event is SqsEvent => Array.isArray((event as SqsEvent).Records);
 
 /**
  * The receiver of broker messages for receive steps on SQS, SNS and EventBridge channels: the
@@ -51,8 +58,13 @@ const isSqsEvent = (event: SqsEvent | EventBridgeEvent): event is SqsEvent => Ar
  * one, was a duplicate, or can never be judged (not JSON, no correlation id, no step listens):
  * the last are dropped and logged, never retried. A fault is handed back for another try, at most
  * MAX_RECEIVES times. On a FIFO queue the messages after a failed one are handed back too, to keep
- * their order. EventBridge: a fault throws, for Lambda's asynchronous retries. One log line per
- * message: its id, status and result, never its headers or payload (personal data). A message
+ * their order. EventBridge: a fault throws, for Lambda's asynchronous retries. MQTT (an AWS IoT
+ * topic rule's event, `MqttRuleEvent`, matched to receive steps by its topic): a message that can
+ * never be judged is dropped, logged and counted as the others are; a fault throws
+ * Arazzo.ProviderUnavailable, so Lambda tries the asynchronous invocation again and, past its
+ * retries, the rule's error action keeps it (the construct wires it): a message the receiver could
+ * not place is never silently lost. One log line per message: its id (an MQTT message's topic),
+ * status and result, never its headers or payload (personal data). A message
  * dropped is counted too, as the webhook counts its refusals: an Embedded Metric Format line of
  * `DroppedMessages` with its reason (and `OversizedMessages` for one too large to keep), since no
  * sender hears of it.
@@ -81,7 +93,33 @@ export function createBrokerHandler(
   // Channels that share a queue, topic or event pattern get the message as one: it resumes or is kept for one step (receiveOnChannels).
   const deliver = (channels: readonly { source: string; channel: string }[], message: ReceivedMessage): Promise<MessageAnswer> => receiveOnChannels(channels, message, receiverDeps);
 
-  async function handle(event: SqsEvent | EventBridgeEvent): Promise<SqsBatchResponse | void> {
+  async function handleMqtt(event: MqttRuleEvent): Promise<void> {
+    const topic = event.topic;
+    const channels = channelsOfTopic(receivers, topic);
+    if (!channels.length) {
+      log({ topic, status: 404, result: 'dropped: no receive step listens on this topic' });
+      dropped('NoReceiveStep', channels);
+      return;
+    }
+    const message = messageOfMqttRuleEvent(event);
+    if (!message) {
+      log({ topic, status: 400, result: `dropped: the payload is neither JSON nor text (content type ${event.contentType ?? 'none'})`, error: MQTT_PAYLOAD_UNREADABLE });
+      dropped(MQTT_PAYLOAD_UNREADABLE, channels);
+      return;
+    }
+    let answer: MessageAnswer;
+    try {
+      answer = await deliver(channels, message);
+    } catch (err) {
+      log({ topic, status: 500, result: 'failed: Lambda tries the message again', error: (err as Error).name });
+      throw providerUnavailable(`the broker receiver could not settle a message on MQTT topic ${topic} (${(err as Error).name}); it is tried again`, { cause: err });
+    }
+    log({ topic, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
+    if (isDrop(answer)) dropped(dropReason(answer), channels);
+  }
+
+  async function handle(event: SqsEvent | EventBridgeEvent | MqttRuleEvent): Promise<SqsBatchResponse | void> {
+    if (isMqttRuleEvent(event)) return handleMqtt(event);
     if (isSqsEvent(event)) {
       const batchItemFailures: { itemIdentifier: string }[] = [];
       for (const record of event.Records) {

@@ -96,6 +96,16 @@ export function channelsOfEvent(plans: readonly StepPlan[], event: Pick<EventBri
   );
 }
 
+/** The channels whose receive steps listen on an MQTT topic (an AWS IoT topic rule's `topic()`). */
+export function channelsOfTopic(plans: readonly StepPlan[], topic: string): { source: string; channel: string }[] {
+  return uniqueChannels(
+    plans.filter((p) => {
+      const transport = p.receive ? p.channel?.transport : undefined;
+      return transport?.kind === 'mqtt' && transport.topic === topic;
+    }),
+  );
+}
+
 function uniqueChannels(plans: readonly StepPlan[]): { source: string; channel: string }[] {
   const seen = new Map<string, { source: string; channel: string }>();
   for (const p of plans) seen.set(`${p.channel!.source}\u0000${p.channel!.channel}`, { source: p.channel!.source, channel: p.channel!.channel });

@@ -113,17 +113,21 @@ export function messageOfMqttRuleEvent(event: MqttRuleEvent): ReceivedMessage | 
   return { headers, payload };
 }
 
-/** The rule event the local broker delivers for a message published on a topic: what the rule would select from it. */
+/**
+ * The rule event the local broker delivers for a message published on a topic: what the rule would
+ * select from it. A payload of bytes (a Uint8Array: a device that publishes binary) goes as those
+ * bytes; anything else as the text a send publishes (mqttPayloadText).
+ */
 export function mqttRuleEventOf(topic: string, headers: readonly string[], message: ReceivedMessage, contentType?: string, at = Date.now()): MqttRuleEvent {
   const carried = new Set(headers.map((h) => h.toLowerCase()));
   const userProperties: Record<string, string[]> = {};
   // Only the names the rule selects reach the receiver, as on AWS.
   for (const [name, value] of Object.entries(message.headers)) if (carried.has(name.toLowerCase())) userProperties[name] = [value];
-  const body = mqttPayloadText(message.payload, contentType);
+  const bytes = message.payload instanceof Uint8Array ? Buffer.from(message.payload) : Buffer.from(mqttPayloadText(message.payload, contentType), 'utf8');
   return {
     eventSource: MQTT_EVENT_SOURCE,
     topic,
-    payload: Buffer.from(body, 'utf8').toString('base64'),
+    payload: bytes.toString('base64'),
     ...(contentType ? { contentType } : {}),
     ...(Object.keys(userProperties).length ? { userProperties } : {}),
     timestamp: at,
