@@ -6,6 +6,7 @@ import { MQTT_PAYLOAD_UNREADABLE } from '../../functions/handlers/create-broker-
 import { messageKey } from '../../functions/runtime/messages/receive-message.js';
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks, type LocalCallbacks } from '../../local/local-callbacks.js';
+import { receiveStepUrls } from '../../local/receive-step-urls.js';
 import { LocalWorkflow } from '../../local/run-workflow.js';
 
 const GAME = join(import.meta.dirname, '../fixtures/asyncapi/game-mqtt.arazzo.yml');
@@ -80,6 +81,22 @@ describe('MQTT channels, locally: the embedded broker stands in for AWS IoT Core
     const exec = await execution;
     expect(exec.status).toBe('SUCCEEDED');
     expect(answers(from).map((a) => a[1])).toEqual([400, 200]);
+  });
+
+  it('run and serve list the receive step at the local receiver, published on mqtt:game/board; a client POST there is published on the topic and resumes the step', async () => {
+    expect(receiveStepUrls(game.plan, callbacks)).toEqual([{ stepId: 'awaitBoard', url: callbacks.messageUrl('game', 'board'), publishedOn: 'mqtt:game/board' }]);
+    const from = callbacks.brokered.length;
+    const execution = run({ gameId: 'g-5', cell: 2 });
+    await waiting('g-5');
+    const posted = await fetch(callbacks.messageUrl('game', 'board'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', gameId: 'g-5', 'x-turn': 'O' },
+      body: JSON.stringify({ cells: [], winner: 'X' }),
+    });
+    expect([posted.status, await posted.json()]).toEqual([202, { result: 'published on mqtt' }]);
+    const exec = await execution;
+    expect([exec.status, exec.output]).toEqual(['SUCCEEDED', { winner: 'X', turn: 'O' }]);
+    expect(answers(from)).toEqual([['game/board', 200, undefined]]);
   });
 
   it("a board that fails the step's criteria fails it by name (Arazzo.StepFailed), as on any other channel", async () => {
