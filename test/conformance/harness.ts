@@ -11,6 +11,8 @@ import { startLocalCallbacks, type LocalCallbacks } from '../../local/local-call
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
 import { startCafeStandIn, type CafeStandIn } from './cafe-stand-in.js';
 import { SCENARIOS, startMessageProviderStandIn, type MessageProviderStandIn } from './message-provider-stand-in.js';
+import { startTicTacToeStandIn, TICTACTOE_API_KEY, TICTACTOE_API_KEY_SECRET, type TicTacToeStandIn } from './tictactoe-stand-in.js';
+import type { TicTacToeScenarioOverrides } from '../../sandbox/oai-examples/index.js';
 
 /**
  * The public conformance corpus (issue 13 §6): Arazzo documents that others wrote, each pinned to
@@ -110,11 +112,16 @@ export interface RunOutcome {
 
 export interface RunCase {
   /**
-   * The loopback test double that serves every source description: `cafe` (cafe-stand-in.ts), or
-   * or a scenario of message-provider-stand-in.ts, which also sends messages to the local receiver.
+   * The loopback test double that serves every source description: `cafe` (cafe-stand-in.ts),
+   * a scenario of message-provider-stand-in.ts, which also sends messages to the local receiver,
+   * or `tictactoe` (tictactoe-stand-in.ts: the Tic Tac Toe sandbox, whose game service consumes
+   * and publishes on the run's embedded broker; the run's `secret:learn.openapis.org/tictactoe-api-key`
+   * holds its api key).
    * @default 'cafe'
    */
-  readonly standIn?: 'cafe' | keyof typeof SCENARIOS;
+  readonly standIn?: 'cafe' | keyof typeof SCENARIOS | 'tictactoe';
+  /** For the `tictactoe` stand-in: its game service's scenario during this run (else its defaults). */
+  readonly gameScenario?: TicTacToeScenarioOverrides;
   /**
    * Compare `calls` sorted: steps in Parallel branches (Arazzo 1.1 `dependsOn`) reach the stand-in
    * in an order that varies from run to run.
@@ -305,10 +312,20 @@ class StandIns {
   private cafe?: Promise<CafeStandIn>;
   private receiver?: Promise<LocalCallbacks>;
   private readonly providers = new Map<string, Promise<MessageProviderStandIn>>();
+  private tictactoe?: Promise<TicTacToeStandIn>;
   readonly secrets = new InMemorySecretsProvider();
   readonly sealer = new AesGcmSealer();
 
   async forRun(run: RunCase): Promise<RunTarget> {
+    if (run.standIn === 'tictactoe') {
+      this.receiver ??= startLocalCallbacks({ sealer: this.sealer, secrets: this.secrets });
+      const receiver = await this.receiver;
+      this.secrets.set(TICTACTOE_API_KEY_SECRET, TICTACTOE_API_KEY);
+      this.tictactoe ??= startTicTacToeStandIn(receiver.broker);
+      const standIn = await this.tictactoe;
+      standIn.useScenario(run.gameScenario);
+      return { standIn, receiver, sealer: this.sealer, secrets: this.secrets };
+    }
     if (run.standIn && run.standIn !== 'cafe') {
       const scenario = SCENARIOS[run.standIn];
       this.receiver ??= startLocalCallbacks({ sealer: this.sealer, secrets: this.secrets });
@@ -324,6 +341,7 @@ class StandIns {
   async close(): Promise<void> {
     await (await this.cafe)?.close();
     for (const provider of this.providers.values()) await (await provider).close();
+    await (await this.tictactoe)?.close();
     await (await this.receiver)?.close();
   }
 }
@@ -385,7 +403,8 @@ async function runCase(result: CompileResult, run: RunCase, { standIn, receiver,
   const serverUrls = Object.fromEntries(set.all.flatMap((w) => w.plan.sources.map((s) => [s.name, standIn.url])));
   const before = standIn.log.length;
   const execution = await set.run(run.workflowId, run.inputs, {
-    runtime: { secrets, sealer, serverUrls },
+    // Send steps publish on the receiver's embedded broker, where a stand-in's consumer takes them.
+    runtime: { secrets, sealer, serverUrls, ...(receiver ? { messages: receiver.broker } : {}) },
     waitMs: 1,
     retryIntervalMs: 1,
     timeoutMs: 60_000,

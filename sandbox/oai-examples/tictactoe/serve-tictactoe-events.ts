@@ -16,7 +16,7 @@ export const MOVE_ID_HEADER = 'moveId';
 export interface TicTacToeMessageBus {
   /** Calls `listener` with each message published on `target` (`mqtt:<topic>`); returns what stops it. */
   subscribe(target: string, listener: (published: { readonly message: ReceivedMessage }) => void): () => void;
-  publish(transport: MqttTransport, message: ReceivedMessage): Promise<void>;
+  publish(transport: MqttTransport, message: ReceivedMessage, options?: { readonly contentType?: string }): Promise<void>;
 }
 
 /** What the game service did with one message, in order: for a test or a conformance log. */
@@ -57,7 +57,8 @@ export function serveTicTacToeEvents(game: TicTacToeSandbox, bus: TicTacToeMessa
   const publish = (record: MoveResultRecord) => {
     const payload = { accepted: record.accepted, ...(record.reason ? { reason: record.reason } : {}) };
     events.push({ kind: 'result', moveId: record.moveId });
-    return bus.publish(RESULTS, { headers: { [MOVE_ID_HEADER]: record.moveId }, payload });
+    // The moveResult message's contentType in the example's AsyncAPI description: an MQTT 5 Content Type.
+    return bus.publish(RESULTS, { headers: { [MOVE_ID_HEADER]: record.moveId }, payload }, { contentType: 'application/json' });
   };
 
   const unsubscribe = bus.subscribe(`mqtt:${TICTACTOE_MOVES_TOPIC}`, ({ message }) => {
