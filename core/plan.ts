@@ -425,9 +425,11 @@ export interface MqttTransport {
   /** Whether a send asks the broker to retain the message (the operation binding's `retain`). */
   readonly retain: boolean;
   /**
-   * The header names a message carries as MQTT 5 user properties, in their spelling: the AsyncAPI
-   * message's header schema properties, the correlation location's header, and every header the
-   * steps on the channel send or read. A receive's topic rule carries over these and no others.
+   * The header names a message carries as MQTT 5 user properties, in their spelling (MQTT 5 keys
+   * are case-sensitive): the AsyncAPI message's header schema properties, the correlation
+   * location's header, and the headers this step sends (its header parameters) or reads
+   * (`$message.header.<name>`). A topic's rule carries over the union of its receive steps'
+   * headers and no others.
    */
   readonly headers: readonly string[];
 }
