@@ -34,6 +34,8 @@ export interface AsyncApiChannel {
   /** The channel's bindings merged under the operation's (`http`, `sqs`, `sns`, `x-eventbridge`, ...). */
   readonly bindings: Readonly<Record<string, unknown>>;
   readonly messages: readonly AsyncApiMessage[];
+  /** The protocols of the servers its `servers` names, lower-case; absent when it names none (then it is on every server, AsyncAPI 3.0). */
+  readonly serverProtocols?: readonly string[];
 }
 
 export interface AsyncApiOperation {
@@ -138,12 +140,16 @@ export async function loadAsyncApi(
       continue;
     }
     const address = typeof channel.address === 'string' ? channel.address : key;
+    // Dereferenced, a channel's `servers` are the Server Objects themselves.
+    const servers = Array.isArray(channel.servers) ? channel.servers.filter(isObject) : [];
+    const serverProtocols = servers.map((server) => (typeof server.protocol === 'string' ? server.protocol.toLowerCase() : ''));
     channels.set(key, {
       key,
       pointer: encodePointer(['channels', key]),
       address,
       bindings: isObject(channel.bindings) ? channel.bindings : {},
       messages: messagesOf(channel.messages, problems, `channels.${key}.messages`),
+      ...(serverProtocols.length ? { serverProtocols } : {}),
     });
   }
   const operations: AsyncApiOperation[] = [];

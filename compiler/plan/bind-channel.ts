@@ -92,8 +92,9 @@ function transportOf(asyncapi: LoadedAsyncApi, channel: AsyncApiChannel, operati
     };
   }
   const http = bindingOf('http', ...maps);
-  // MQTT (AWS IoT Core): an mqtt binding, or an MQTT server with no HTTP one; bindMqttChannel reads the rest.
-  if (!http && (bindingOf('mqtt', ...maps) || (!asyncapi.serverUrl && asyncapi.serverProtocols.some((p) => MQTT_PROTOCOLS.has(p)))))
+  // MQTT (AWS IoT Core): an mqtt binding, a channel on MQTT servers only (its `servers`), or an MQTT server with no HTTP one; bindMqttChannel reads the rest.
+  const onMqttServers = channel.serverProtocols !== undefined && channel.serverProtocols.every((p) => MQTT_PROTOCOLS.has(p));
+  if (!http && (bindingOf('mqtt', ...maps) || onMqttServers || (!asyncapi.serverUrl && asyncapi.serverProtocols.some((p) => MQTT_PROTOCOLS.has(p)))))
     return { kind: 'mqtt', topic: channel.address, qos: 1, retain: false, headers: [] };
   const SPOKEN =
     'which arazzo-sfn neither sends on nor receives from (it speaks HTTP, SQS, SNS, EventBridge and MQTT): give the channel an http, sqs, sns, x-eventbridge or mqtt binding';

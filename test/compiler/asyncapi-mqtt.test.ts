@@ -92,6 +92,18 @@ describe('MQTT channels (AWS IoT Core): compiled with the topic, QoS, retain and
     }
   });
 
+  it('a channel whose servers are MQTT ones only is MQTT, in a description that also has an HTTP server (AsyncAPI 3.0 channel servers)', async () => {
+    const doc = GAME('protocol: mqtt }\n  web: { host: api.example.com, protocol: https')
+      .replace('    address: game/board\n', "    address: game/board\n    servers: [{ $ref: '#/servers/broker' }]\n")
+      .replace('    address: game/moves\n', "    address: game/moves\n    servers: [{ $ref: '#/servers/broker' }]\n");
+    const { errors, plans } = await compileSteps(STEPS, doc);
+    expect(errors).toEqual([]);
+    expect(plans.map((p) => p.channel?.transport.kind)).toEqual(['mqtt', 'mqtt']);
+    // Without the channel's servers, the HTTP server carries it, as before.
+    const http = await compileSteps(STEPS, GAME('protocol: mqtt }\n  web: { host: api.example.com, protocol: https'));
+    expect(http.plans[1].channel?.transport.kind).toBe('http');
+  });
+
   it('QoS 2 compiles as QoS 1 with a warning that says why the workflow still sees each message once (ASFN2175)', async () => {
     const { errors, warnings, plans } = await compileSteps(STEPS, GAME().replace('qos: 1, retain: true', 'qos: 2'));
     expect(errors).toEqual([]);
