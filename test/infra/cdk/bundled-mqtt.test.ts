@@ -1,29 +1,35 @@
-// The lamp workflow's MQTT send steps on the Lambda bundles exactly as CDK stages them, loaded
-// in-process: a send step's operation function publishes through the real IoT data-plane client
-// (external to the bundle, as the Lambda runtime provides it) to a loopback TEST DOUBLE of IoT
-// Core's data plane (test/support/iot-data-stand-in.ts).
+// The lamp workflow's MQTT steps on the Lambda bundles exactly as CDK stages them, loaded in-process:
+// a send step's operation function publishes through the real IoT data-plane client (external to the
+// bundle, as the Lambda runtime provides it) to a loopback TEST DOUBLE of IoT Core's data plane
+// (test/support/iot-data-stand-in.ts); a receive step's function registers its wait, and the broker
+// receiver takes the event the topic rule hands it (MqttRuleEvent) and resumes the Task. DynamoDB,
+// Step Functions and KMS are the loopback stand-in speaking their JSON protocols
+// (support/aws-stand-in.ts, a test double), reached by the real SDK through AWS_ENDPOINT_URL_<SERVICE>.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes } from '../../../core/errors.js';
 import type { StepEvent, StepResult } from '../../../core/plan.js';
+import { mqttRuleEventOf, type MqttRuleEvent } from '../../../functions/runtime/messages/mqtt-messages.js';
 import { ArazzoWorkflow } from '../../../infra/cdk/arazzo-workflow.js';
 import { startIotDataStandIn, type IotDataStandIn } from '../../support/iot-data-stand-in.js';
 import { startAwsStandIn, STAND_IN_CLIENT_CONFIG, type AwsStandIn } from './support/aws-stand-in.js';
 import { functionKeysByLogicalId, ROOT } from './support/synth-seeds.js';
 
 type OperationHandler = (event: StepEvent) => Promise<StepResult>;
+type BrokerHandler = (event: MqttRuleEvent) => Promise<void>;
 
 const LAMPS = join(ROOT, 'test/fixtures/asyncapi/lamp-dimming.arazzo.yml');
+const MEASURED = 'lighting/lamp-7/measured';
 const TABLE = 'Lamps-WorkflowCallbacks-1A2B3C';
 const AWS_ENV = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SFN', 'AWS_ENDPOINT_URL_KMS', 'AWS_EC2_METADATA_DISABLED'];
 const FUNCTION_ENV = ['ARAZZO_CALLBACK_TABLE', 'ARAZZO_CALLBACK_BASE_URL', 'ARAZZO_RECEIVE_QUEUES', 'ARAZZO_SEAL_KEY_ID', 'ARAZZO_CHANNEL_TARGETS', 'ARAZZO_IOT_DATA_ENDPOINT'];
 const saved = new Map([...AWS_ENV, ...FUNCTION_ENV].map((name) => [name, process.env[name]]));
 
-describe('the bundled MQTT send functions publish through IoT Core (real SDK, loopback stand-in)', () => {
+describe('the bundled MQTT functions publish through IoT Core and are resumed by the topic rule\'s event (real SDK, loopback stand-ins)', () => {
   let outdir: string;
   let template: Template;
   let aws: AwsStandIn;
@@ -123,5 +129,42 @@ describe('the bundled MQTT send functions publish through IoT Core (real SDK, lo
       message: expect.stringContaining('no AWS IoT Core data endpoint was configured (ARAZZO_IOT_DATA_ENDPOINT)'),
     });
     expect(iot.calls).toHaveLength(1);
+  });
+
+  it("the broker receiver's bundle takes the topic rule's event and resumes the waiting receive step (SendTaskSuccess) with the payload and user properties; its duplicate resumes nothing", async () => {
+    const receive = await load<OperationHandler>(operation('lamps.onMeasured.receive'));
+    const taskToken = aws.issueTaskToken();
+    const waiting = await receive.handler({ step: 'awaitMeasured', inputs: { requestId: 'r-3', percent: 30 }, steps: {}, taskToken, executionId: 'arn:aws:states:eu-west-1:111122223333:execution:DimLamp:run-3' });
+    expect(waiting).toMatchObject({ outcome: 'waiting' });
+    const [brokerId] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) => /: broker receiver of receive steps /.test(String(r.Properties.Description)))!;
+    const broker = (await load<BrokerHandler>(brokerId)).handler;
+    // What the rule's SQL (iotRuleSql) selects from the message the lamp's sensor published, written out: the payload's
+    // bytes in base64, the MQTT 5 content type, each named user property as the array of its values (x-firmware was not
+    // sent, so IoT leaves it out), the rule's timestamp.
+    const event: MqttRuleEvent = {
+      eventSource: 'aws:iot',
+      topic: MEASURED,
+      payload: Buffer.from('{"lumens":240}').toString('base64'),
+      contentType: 'application/json',
+      userProperties: { 'x-correlation-id': ['r-3'], 'x-sensor': ['lux-2'] },
+      timestamp: 1_796_000_000_000,
+    };
+    // The local broker delivers the same event for the same message.
+    const { timestamp, ...local } = mqttRuleEventOf(MEASURED, ['x-correlation-id', 'x-sensor', 'x-firmware'], { headers: { 'x-correlation-id': 'r-3', 'x-sensor': 'lux-2' }, payload: { lumens: 240 } }, 'application/json');
+    expect({ ...local, timestamp: event.timestamp }).toEqual(event);
+    expect(timestamp).toEqual(expect.any(Number));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await broker(event);
+      await broker(event);
+      const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>).filter((l) => l.message === 'arazzo broker message');
+      expect(lines.map((l) => l.status)).toEqual([200, 409]);
+      expect(JSON.stringify(lines)).not.toContain('lux-2');
+    } finally {
+      log.mockRestore();
+    }
+    const task = aws.tasks.get(taskToken)!;
+    expect(task.state).toBe('succeeded');
+    expect(JSON.parse(task.output!)).toMatchObject({ outcome: 'success', outputs: { lumens: 240, sensor: 'lux-2' } });
   });
 });
