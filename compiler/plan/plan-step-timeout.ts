@@ -97,6 +97,27 @@ export function lintStepTimeout(ctx: PlanContext, step: ArazzoStep, pointer: str
 }
 
 /**
+ * A 1.0 callback step's `x-arazzo-sfn-callback.timeoutSeconds`, where it is the step's wait (no
+ * shorter step `timeout`), against the execution's own bound: the same problem as a step timeout
+ * (ASFN2171), and the same code. ASFN2171 owns both, for the `compile` CLI and the construct alike
+ * (the construct passes its `timeout` as the bound); the construct's own synth warning
+ * `arazzo-sfn:CallbackOutlivesExecution` said the same and was merged into it. A receive step
+ * without `timeout` is not warned: it has no timeout of its own to lose, and waits as long as the
+ * execution does by default.
+ */
+export function lintCallbackTimeout(ctx: PlanContext, step: ArazzoStep, pointer: string, callback: { readonly timeoutSeconds: number; readonly onTimeout?: string }): void {
+  const execution = executionBound(ctx);
+  if (callback.timeoutSeconds < execution) return;
+  reportAt(
+    ctx,
+    pointer,
+    'stepTimeoutExecution',
+    `step "${step.stepId}": its callback's timeoutSeconds ${callback.timeoutSeconds} is not shorter than the execution's own bound of ${execution} s: the execution times out first (States.Timeout)${callback.onTimeout ? `, and ${callback.onTimeout} never takes over` : ''}; shorten timeoutSeconds or raise the execution's timeout`,
+    'warning',
+  );
+}
+
+/**
  * On an execution bounded more tightly than the throttle (EXPRESS: 5 minutes), a step's
  * Retry-After waits (`maxWaits` × `maxWaitSeconds` in a row) can outlast the whole execution,
  * which then times out (States.Timeout) before the throttle's own bound fails the step.

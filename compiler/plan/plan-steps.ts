@@ -11,7 +11,7 @@ import { planCriteria } from './plan-actions.js';
 import { planOutputMap } from './plan-selectors.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { planStepSigning } from './plan-signing.js';
-import { lintStepTimeout, lintThrottleBound, planStepTimeout } from './plan-step-timeout.js';
+import { lintCallbackTimeout, lintStepTimeout, lintThrottleBound, planStepTimeout } from './plan-step-timeout.js';
 import { planParameters, planWorkflowInputs } from './plan-parameters.js';
 import { planRequestBody, requestContentType } from './plan-request-body.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
@@ -146,7 +146,10 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const stepThrottle = retrySafe && !callback && throttle && !inStatusRanges(handledStatuses, 429) ? throttle : undefined;
   // A callback or receive Task waits for its message: neither the transport's retries nor a Retry-After Wait are its.
   const waits = callback !== undefined || receives;
-  if (timeoutMs !== undefined) lintStepTimeout(ctx, step, sp, timeoutMs, waits ? undefined : { retrySafe });
+  // A callback waits for the shorter of its timeoutSeconds and the step's timeout: that one is judged against the execution's bound.
+  const callbackBounds = callback !== undefined && (timeoutMs === undefined || callback.timeoutSeconds * 1000 < timeoutMs);
+  if (timeoutMs !== undefined && !callbackBounds) lintStepTimeout(ctx, step, sp, timeoutMs, waits ? undefined : { retrySafe });
+  if (callbackBounds) lintCallbackTimeout(ctx, step, `${sp}/${CALLBACK_EXTENSION}/timeoutSeconds`, callback);
   if (!waits) lintThrottleBound(ctx, step, sp, stepThrottle);
   return {
     ...commonOf(ctx, bound, setting),

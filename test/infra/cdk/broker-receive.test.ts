@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +156,15 @@ describe('ArazzoWorkflow: receive steps on SQS, SNS and EventBridge channels (Ar
   it('passes cdk-nag AwsSolutions, with only the findings every ArazzoWorkflow acknowledges', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(report.violations).toEqual([]);
+  });
+
+  it('warns a receive step that waits as long as the execution once, as the compiler\'s ASFN2171 with the construct\'s timeout as the bound (the construct\'s CallbackOutlivesExecution said the same and was merged into it)', () => {
+    // GIVEN the parcel workflow (three receive steps of 5 s) in an execution of 5 s
+    const short = new Stack(new App(), 'Short', { env: { account: '111122223333', region: 'eu-west-1' } });
+    new ArazzoWorkflow(short, 'Workflow', { arazzoFile: PARCEL, workflowId: 'followParcel', timeout: Duration.seconds(5) });
+    const warnings = Annotations.fromStack(short).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings.filter((w) => /CallbackOutlivesExecution/.test(w))).toEqual([]);
+    expect(warnings.filter((w) => /ASFN2171/.test(w)).map((w) => /step "(\w+)"/.exec(w)![1])).toEqual(['awaitPacked', 'awaitShipped', 'awaitDelivered']);
   });
 
   it('imports a queue it is not given by name, in the stack\'s account and region, and refuses a receiveQueues entry no step reads', () => {
