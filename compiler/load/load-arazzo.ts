@@ -79,6 +79,11 @@ function issueMessage(issue: z.core.$ZodIssue): string {
     const best = branches.slice().sort((a, b) => a.length - b.length)[0];
     if (best?.length) return best.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
   }
+  if (issue.code === 'invalid_key') {
+    // A record key that does not match its pattern: say which, instead of zod's "Invalid key in record".
+    const inner = (issue as { issues?: z.core.$ZodIssue[] }).issues ?? [];
+    if (inner.length) return `${inner.map((i) => i.message).join('; ')} (key "${String(issue.path[issue.path.length - 1])}")`;
+  }
   if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
     return `missing required field "${String(issue.path[issue.path.length - 1])}"`;
   }

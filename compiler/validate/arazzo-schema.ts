@@ -23,6 +23,9 @@ function rejectUnknownFields(value: Record<string, unknown>, known: string[], ct
 }
 
 const ID = /^[A-Za-z0-9_-]+$/;
+/** Arazzo § Step/Workflow Object `outputs` and § Components Object: keys "MUST" match this. */
+const KEY = /^[a-zA-Z0-9.\-_]+$/;
+const key = (what: string) => z.string().regex(KEY, `${what} must match ^[a-zA-Z0-9.\\-_]+$`);
 const runtimeExpression = z.string().min(1);
 const anyValue = z.unknown();
 
@@ -98,7 +101,7 @@ export const StepSchema = extensible({
   successCriteria: z.array(CriterionSchema).optional(),
   onSuccess: z.array(z.union([ReusableSchema, SuccessActionSchema])).optional(),
   onFailure: z.array(z.union([ReusableSchema, FailureActionSchema])).optional(),
-  outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), outputValue).optional(),
+  outputs: z.record(key('an output name'), outputValue).optional(),
   // Arazzo 1.1.
   dependsOn: z.array(z.string().min(1)).optional(),
   timeout: z.number().int().nonnegative().optional(),
@@ -116,7 +119,7 @@ export const WorkflowSchema = extensible({
   steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
   successActions: z.array(z.union([ReusableSchema, SuccessActionSchema])).optional(),
   failureActions: z.array(z.union([ReusableSchema, FailureActionSchema])).optional(),
-  outputs: z.record(z.string().regex(/^[a-zA-Z0-9.\-_]+$/), outputValue).optional(),
+  outputs: z.record(key('an output name'), outputValue).optional(),
   parameters: z.array(parameterOrReusable).optional(),
 });
 
@@ -139,10 +142,10 @@ export const ArazzoDocumentSchema = extensible({
   sourceDescriptions: z.array(SourceDescriptionSchema).min(1, 'at least one source description is required'),
   workflows: z.array(WorkflowSchema).min(1, 'at least one workflow is required'),
   components: extensible({
-    inputs: z.record(z.string(), anyValue).optional(),
-    parameters: z.record(z.string(), ParameterSchema).optional(),
-    successActions: z.record(z.string(), SuccessActionSchema).optional(),
-    failureActions: z.record(z.string(), FailureActionSchema).optional(),
+    inputs: z.record(key('a components key'), anyValue).optional(),
+    parameters: z.record(key('a components key'), ParameterSchema).optional(),
+    successActions: z.record(key('a components key'), SuccessActionSchema).optional(),
+    failureActions: z.record(key('a components key'), FailureActionSchema).optional(),
   }).optional(),
 });
 

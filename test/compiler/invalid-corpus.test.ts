@@ -150,7 +150,7 @@ const CORPUS: Record<string, Expected> = {
     errors: ['schema-bad-criterion-type.arazzo.yml:46:7: error ASFN1002 reference: Invalid input: expected string, received undefined [arazzo-schema]'],
   },
   'schema-invalid-output-name': {
-    errors: ['schema-invalid-output-name.arazzo.yml:57:14: error ASFN1002 Invalid key in record [arazzo-schema]'],
+    errors: ['schema-invalid-output-name.arazzo.yml:57:14: error ASFN1002 an output name must match ^[a-zA-Z0-9.\\-_]+$ (key "item id") [arazzo-schema]'],
   },
   'schema-invalid-source-name': {
     errors: ['schema-invalid-source-name.arazzo.yml:7:9: error ASFN1002 name must match [A-Za-z0-9_-]+ [arazzo-schema]'],

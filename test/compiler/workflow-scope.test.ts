@@ -50,7 +50,7 @@ describe('diagnostics are scoped per workflow: one invalid workflow does not blo
     const result = await compileFile(file);
     expect(result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([
       `${file}:121:14: error ASFN1002 Invalid input: expected string, received number [arazzo-schema]`,
-      `${file}:122:21: error ASFN1002 Invalid key in record [arazzo-schema]`,
+      `${file}:122:21: error ASFN1002 an output name must match ^[a-zA-Z0-9.\\-_]+$ (key "Access Token") [arazzo-schema]`,
     ]);
     expect(result.workflows.map((w) => w.plan.workflowId)).toEqual(['token-then-payment']);
     expect(result.status).toEqual([
