@@ -210,6 +210,11 @@ export function planActionInputs(
       if (report) reportAt(ctx, `${p}/in`, 'actionParameterIn', `parameter "${param.name}" of action "${action.name}" is an input of workflow "${target.workflowId}": "in" must not be used (Arazzo 1.1)`);
       return;
     }
+    // Arazzo 1.1 § Success/Failure Action Object, parameters: "The list MUST NOT include duplicate parameters."
+    if (Object.hasOwn(inputs, param.name)) {
+      if (report) reportAt(ctx, `${p}/name`, 'duplicateId', `parameter "${param.name}" is given twice in action "${action.name}"`);
+      return;
+    }
     if (report) checkValueExpressions(ctx.loaded.source, param.value as JsonValue, `${p}/value`, ctx.diagnostics);
     const { value, selector } = planSelectableValue(ctx, param.value, `${p}/value`, report);
     inputs[param.name] = value;

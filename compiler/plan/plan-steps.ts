@@ -8,6 +8,7 @@ import { DEFAULT_SEAL_CONTEXT, resolveThrottle } from './compile-options.js';
 import { isSealedOutput } from './detect-credentials.js';
 import { documentContextFor } from './document-context.js';
 import { planCriteria } from './plan-actions.js';
+import { arazzoMinor } from '../validate/arazzo-11.js';
 import { planOutputMap } from './plan-selectors.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { planStepSigning } from './plan-signing.js';
@@ -43,6 +44,17 @@ export interface StepSetting {
 function planOutputs(ctx: PlanContext, outputs: Readonly<Record<string, unknown>> | undefined, pointer: string): Record<string, OutputPlan> {
   checkOutputExpressions(ctx.loaded.source, outputs ?? {}, pointer, ctx.diagnostics);
   return planOutputMap(ctx, outputs, pointer);
+}
+
+/**
+ * A step's successCriteria. Arazzo 1.1 § Step Object: "If successCriteria is provided, it MUST
+ * contain at least one Criterion Object" (1.0.1 has no such rule: an empty list is no criterion).
+ */
+function planSuccessCriteria(ctx: PlanContext, step: BoundStep['step'], sp: string) {
+  if (step.successCriteria?.length === 0 && arazzoMinor(ctx.loaded.document) === '1.1') {
+    reportAt(ctx, `${sp}/successCriteria`, 'schema', `step "${step.stepId}": successCriteria, when given, must hold at least one Criterion Object (Arazzo 1.1); leave it out for a step that succeeds on any answer`);
+  }
+  return planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
 }
 
 // A selector's credential is judged by its context, as an expression's is.
@@ -98,7 +110,7 @@ export function planWorkflowStep(ctx: PlanContext, bound: BoundStep, setting: St
     target: { workflowId: target.workflowId, ...(target.source ? { source: target.source } : {}) },
     inputs,
     ...(Object.keys(inputSelectors).length ? { inputSelectors } : {}),
-    successCriteria: planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`),
+    successCriteria: planSuccessCriteria(ctx, step, sp),
     outputs,
     sealedOutputs: sealedOutputsOf(ctx, outputs),
   };
@@ -132,7 +144,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const timeoutMs = channel?.binding.action === 'send' ? undefined : planStepTimeout(ctx, step, sp, callback || receives ? 'callback' : 'operation');
   checkVerifyPlacement(ctx, step, sp, receives);
   const receive = receives ? planReceive(ctx, step, sp, channel!, timeoutMs) : undefined;
-  const successCriteria = planCriteria(ctx, step.successCriteria, `${sp}/successCriteria`);
+  const successCriteria = planSuccessCriteria(ctx, step, sp);
   const connectTimeoutMs = ctx.options.connectTimeoutMs ?? 5_000;
   const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);
   const transport = channel?.binding.action === 'send' ? channel.binding.transport : undefined;
