@@ -142,6 +142,10 @@ export const DiagnosticCodes = {
   stepTimeoutRetry: { code: 'ASFN2170', rule: 'step-timeout-retry' },
   stepTimeoutExecution: { code: 'ASFN2171', rule: 'step-timeout-execution' },
   throttleExecution: { code: 'ASFN2172', rule: 'throttle-execution' },
+  // The audit of Arazzo 1.1.0's normative text (issue 17, docs/spec-conformance-1.1.md): SHOULDs warned about.
+  preferOperationId: { code: 'ASFN2195', rule: 'prefer-operation-id' },
+  requestBodyMethod: { code: 'ASFN2196', rule: 'request-body-method' },
+  receiveSuccessCriteria: { code: 'ASFN2197', rule: 'receive-success-criteria' },
   // The broker receiver's loose ends (issue 17 follow-ups).
   eventEnvelopeHeader: { code: 'ASFN2205', rule: 'eventbridge-envelope-header' },
   sharedReceiveChannel: { code: 'ASFN2206', rule: 'shared-receive-channel' },

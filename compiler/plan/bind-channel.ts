@@ -14,6 +14,8 @@ export interface BoundChannel {
   readonly correlationLocation?: string;
   /** The content type of the channel's (first) message. */
   readonly contentType?: string;
+  /** How many message types the operation (or else its channel) declares. */
+  readonly messageTypes: number;
 }
 
 const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
@@ -235,6 +237,7 @@ export function bindChannel(
       binding: { action: step.action, source, channel: channel.key, address: channel.address, transport },
       ...(correlationLocation ? { correlationLocation } : {}),
       ...(contentType ? { contentType } : {}),
+      messageTypes: messages.length,
     },
   };
 }

@@ -51,6 +51,12 @@ export function bindOperation(
       diagnostics.push(diagnosticAt(source, `${stepPointer}/operationPath`, 'unknownOperation', `step "${step.stepId}": no operation at ${match[2]} in source "${match[1]}"`));
       return undefined;
     }
+    if (operation.operationId !== undefined) {
+      // Arazzo § Step Object, operationPath: "If the referenced operation has an operationId defined then the operationId SHOULD be preferred".
+      diagnostics.push(
+        diagnosticAt(source, `${stepPointer}/operationPath`, 'preferOperationId', `step "${step.stepId}": the operation at ${match[2]} has operationId "${operation.operationId}", which Arazzo prefers to operationPath (operationId: $sourceDescriptions.${match[1]}.${operation.operationId})`, 'warning'),
+      );
+    }
     return { source: match[1], serverUrl: openapi.serverUrl, operation };
   }
 

@@ -144,6 +144,17 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const timeoutMs = channel?.binding.action === 'send' ? undefined : planStepTimeout(ctx, step, sp, callback || receives ? 'callback' : 'operation');
   checkVerifyPlacement(ctx, step, sp, receives);
   const receive = receives ? planReceive(ctx, step, sp, channel!, timeoutMs) : undefined;
+  if (receives && !step.successCriteria?.length && channel!.messageTypes !== 1) {
+    // Arazzo 1.1 § Defining Success for Asynchronous Steps: authors SHOULD define successCriteria for a receive step,
+    // and MAY omit them only when the channel has a single message type (that means success, which only its author knows).
+    reportAt(
+      ctx,
+      sp,
+      'receiveSuccessCriteria',
+      `step "${step.stepId}" receives a message and has no successCriteria, while its ${channel!.messageTypes ? `channel carries ${channel!.messageTypes} message types` : 'channel declares no message type'}: whichever message arrives completes it, an error or failure message too; check the message (e.g. $message.payload#/status == 'ok')`,
+      'warning',
+    );
+  }
   const successCriteria = planSuccessCriteria(ctx, step, sp);
   const connectTimeoutMs = ctx.options.connectTimeoutMs ?? 5_000;
   const handledStatuses = handledFaultStatuses(successCriteria, setting.onFailure);

@@ -103,6 +103,7 @@ describe('AsyncAPI sources and steps (Arazzo 1.1): loading, binding and lint', (
     expect(errors).toEqual([
       './doc.arazzo.yml:10:18: error ASFN1091 step "unknown": operationId "$sourceDescriptions.events.nowhere" is not an operation of any asyncapi source (events) [asyncapi-operation]',
       './doc.arazzo.yml:13:18: error ASFN1092 step "noAction" targets AsyncAPI operation "onPlain": say whether it sends or receives (action: send | receive) [asyncapi-step]',
+      './doc.arazzo.yml:14:5: warning ASFN2197 step "queued" receives a message and has no successCriteria, while its channel declares no message type: whichever message arrives completes it, an error or failure message too; check the message (e.g. $message.payload#/status == \'ok\') [receive-success-criteria]',
       './doc.arazzo.yml:20:33: error ASFN1092 step "header" sends a message: its parameters are message headers (in: header), not query [asyncapi-step]',
       './doc.arazzo.yml:21:22: error ASFN1094 step "header": $message has a value only in the successCriteria, actions and outputs of a step that receives a message (action: receive) [message-expression]',
       './doc.arazzo.yml:25:20: error ASFN1092 step "uncorrelated": the messages of channel "plain" declare no correlationId location (a Correlation ID Object such as location: $message.header#/id), so a message\'s correlation id cannot be read [asyncapi-step]',
@@ -152,6 +153,7 @@ channels:
     x-arazzo-sfn-verify: { scheme: fintecture, keyId: app, secret: shop/webhook-key }
 `);
     expect(errors).toEqual([
+      './doc.arazzo.yml:9:5: warning ASFN2197 step "queued" receives a message and has no successCriteria, while its channel declares no message type: whichever message arrives completes it, an error or failure message too; check the message (e.g. $message.payload#/status == \'ok\') [receive-success-criteria]',
       './doc.arazzo.yml:12:26: error ASFN1130 step "queued": x-arazzo-sfn-verify checks a webhook\'s signature over HTTP, but channel "queued" is bound to sqs, whose messages are admitted by the queue policy; remove it, or receive on an http channel [receive-verify-broker]',
     ]);
   });

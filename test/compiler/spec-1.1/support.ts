@@ -43,7 +43,7 @@ export async function compileDoc(doc: string, files: Readonly<Record<string, str
     await writeFile(file, doc);
     const { diagnostics } = await compileFile(file);
     const lines = diagnostics.map((d) => formatDiagnostic(d).replace(`${file}:`, ''));
-    return { errors: lines.filter((l) => / error /.test(l)), warnings: lines.filter((l) => / warning /.test(l)) };
+    return { errors: lines.filter((l) => /^(?:[^ ]*:)?\d+:\d+: error /.test(l)), warnings: lines.filter((l) => /^(?:[^ ]*:)?\d+:\d+: warning /.test(l)) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
