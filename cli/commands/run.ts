@@ -294,6 +294,8 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
       if (sandboxes) {
         const { pointDemoWebhooks } = await import('../demo-sandboxes.js');
         pointDemoWebhooks(sandboxes, callbacks);
+        // The simulators that answer over a broker (the Tic Tac Toe game service) listen on the run's embedded broker.
+        sandboxes.serveMessages(callbacks.broker);
       }
     }
 

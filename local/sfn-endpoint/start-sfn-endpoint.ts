@@ -218,6 +218,11 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     const tokens = new TrackedTaskTokens();
     const callbacks = await startLocalCallbacks({ sealer, secrets, tokens, ...(options.host ? { host: options.host } : {}) });
     cleanups.push(() => callbacks.close());
+    // The simulators that answer over a broker (the Tic Tac Toe game service) listen on the endpoint's embedded broker.
+    if (sandboxes) {
+      const stop = sandboxes.serveMessages(callbacks.broker);
+      cleanups.push(stop);
+    }
     // Remembers TLS alerts: a refused client certificate fails the step by name (docs/mtls.md).
     const dispatcher = new TlsAlertAgent({ connectTimeoutMs: 5_000, keepAliveTimeoutMs: 10_000 });
     cleanups.push(() => dispatcher.close());

@@ -27,12 +27,17 @@ export type TicTacToeEvent =
   | { readonly kind: 'unpublished'; readonly moveId: string; readonly error: string };
 
 export interface TicTacToeEvents {
+  /** The last TICTACTOE_EVENTS_KEPT, oldest first. */
   readonly events: readonly TicTacToeEvent[];
   /** Stops consuming moves; results already scheduled are still published. */
   stop(): void;
   /** Resolves when every result scheduled so far has been published. */
   settled(): Promise<void>;
 }
+
+/** How many events are kept, and how many move ids are remembered (oldest first out): a `serve` runs for days. */
+export const TICTACTOE_EVENTS_KEPT = 1_000;
+export const TICTACTOE_MOVES_REMEMBERED = 10_000;
 
 const RESULTS: MqttTransport = { kind: 'mqtt', topic: TICTACTOE_RESULTS_TOPIC, qos: 1, retain: false, headers: [MOVE_ID_HEADER] };
 
@@ -51,7 +56,13 @@ const headerOf = (message: ReceivedMessage, name: string) => Object.entries(mess
  * A message without a `moveId` is dropped: there is nowhere to answer it.
  */
 export function serveTicTacToeEvents(game: TicTacToeSandbox, bus: TicTacToeMessageBus): TicTacToeEvents {
-  const events: TicTacToeEvent[] = [];
+  const kept: TicTacToeEvent[] = [];
+  const events = {
+    push(event: TicTacToeEvent) {
+      kept.push(event);
+      if (kept.length > TICTACTOE_EVENTS_KEPT) kept.shift();
+    },
+  };
   const pending = new Set<Promise<void>>();
 
   const publish = (record: MoveResultRecord) => {
@@ -72,6 +83,7 @@ export function serveTicTacToeEvents(game: TicTacToeSandbox, bus: TicTacToeMessa
       const placed = placeMark(game.store.board, move.row, move.column, move.mark);
       record = placed.ok ? { moveId, accepted: true } : { moveId, accepted: false, reason: placed.reason };
       results.set(moveId, record);
+      if (results.size > TICTACTOE_MOVES_REMEMBERED) results.delete(results.keys().next().value!);
     }
     events.push({ kind: 'move', moveId, accepted: record.accepted, replayed: earlier !== undefined });
     const { resultDelayMs, duplicateResults } = game.scenario;
@@ -85,7 +97,7 @@ export function serveTicTacToeEvents(game: TicTacToeSandbox, bus: TicTacToeMessa
   });
 
   return {
-    events,
+    events: kept,
     stop: unsubscribe,
     settled: async () => {
       while (pending.size) await Promise.allSettled([...pending]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttTransport } from '../../../core/plan.js';
 import { LocalBroker } from '../../../local/local-broker.js';
-import { serveTicTacToeEvents, startTicTacToeSandbox, type TicTacToeEvents, type TicTacToeSandbox } from '../../../sandbox/oai-examples/index.js';
+import { serveTicTacToeEvents, startTicTacToeSandbox, TICTACTOE_EVENTS_KEPT, type TicTacToeEvents, type TicTacToeSandbox } from '../../../sandbox/oai-examples/index.js';
 
 const MOVES: MqttTransport = { kind: 'mqtt', topic: 'moves', qos: 1, retain: false, headers: ['moveId'] };
 
@@ -68,5 +68,10 @@ describe('Tic Tac Toe game service, message side (moves → move-results)', () =
     service.stop();
     await move('m-2', { row: 1, column: 1, mark: 'X' });
     expect([game.board[0][0], results(), service.events]).toEqual(['.', [], []]);
+  });
+
+  it('keeps the last TICTACTOE_EVENTS_KEPT events only (a serve runs for days)', async () => {
+    for (let i = 0; i <= TICTACTOE_EVENTS_KEPT; i++) await broker.publish(MOVES, { headers: {}, payload: { row: 1, column: 1, mark: 'X' } });
+    expect(service.events).toHaveLength(TICTACTOE_EVENTS_KEPT);
   });
 });
