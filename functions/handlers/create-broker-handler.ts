@@ -97,8 +97,10 @@ export function createBrokerHandler(
     const topic = event.topic;
     const channels = channelsOfTopic(receivers, topic);
     if (!channels.length) {
-      log({ topic, status: 404, result: 'dropped: no receive step listens on this topic' });
-      dropped('NoReceiveStep', channels);
+      // Not counted as dropped: on AWS a topic rule exists only for a topic receive steps listen on (the stack removes it
+      // with them), so only the local broker, which hands over every message published, delivers one here; a subscriber
+      // that is not a receive step (a game service reading moves) may well take it.
+      log({ topic, status: 404, result: 'not for a receive step: no receive step listens on this topic' });
       return;
     }
     const message = messageOfMqttRuleEvent(event);

@@ -45,6 +45,7 @@ describe('MQTT channels, locally: the embedded broker stands in for AWS IoT Core
 
   it('sends the move on game/moves, and the answer on game/board (correlated on the gameId user property) resumes the receive step: SUCCEEDED; a repeat resumes nothing (409)', async () => {
     const from = callbacks.brokered.length;
+    const droppedBefore = [...callbacks.dropped.values()].reduce((a, b) => a + b, 0);
     const execution = run({ gameId: 'g-1', cell: 4 });
     await waiting('g-1');
     await gameServiceAnswers('g-1', { cells: ['X'], winner: 'X' }, { 'x-turn': 'O', 'x-unlisted': 'not carried' });
@@ -58,6 +59,8 @@ describe('MQTT channels, locally: the embedded broker stands in for AWS IoT Core
     ]);
     const move = callbacks.broker.messages('mqtt:game/moves').find((m) => m.message.headers.gameId === 'g-1')!;
     expect(move.message).toEqual({ headers: { gameId: 'g-1' }, payload: { player: 'X', cell: 4 } });
+    // The move reached the receiver too (the local broker hands over every message) but is no drop: on AWS no rule would take it.
+    expect([...callbacks.dropped.values()].reduce((a, b) => a + b, 0)).toBe(droppedBefore);
   });
 
   it('an answer that arrives before the step waits is kept (202), and the step takes it when it starts', async () => {
