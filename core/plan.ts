@@ -428,7 +428,8 @@ export interface MqttTransport {
    * The header names a message carries as MQTT 5 user properties, in their spelling (MQTT 5 keys
    * are case-sensitive): the AsyncAPI message's header schema properties, the correlation
    * location's header, and the headers this step sends (its header parameters) or reads
-   * (`$message.header.<name>`). A topic's rule carries over the union of its receive steps'
+   * (`$message.header.<name>`), in that order: the description's own names first, which a send
+   * step's header goes as (mqttUserPropertyName). A topic's rule carries over the union of its receive steps'
    * headers and no others.
    */
   readonly headers: readonly string[];

@@ -5,6 +5,7 @@ import { callbackUrlFor, newCallbackId, pendingCallback, type CallbackStore, typ
 import { registerReceive } from './messages/receive-message.js';
 import type { ForgedReason } from './callbacks/verify-callback-signature.js';
 import type { BrokerTransport, MessagePublisher } from './messages/publish-message.js';
+import { mqttUserPropertyName } from './messages/mqtt-messages.js';
 import {
   ErrorCodes,
   expressionError,
@@ -141,8 +142,8 @@ async function publishMessage(
 ): Promise<StepResult> {
   const where = `step ${plan.stepId}`;
   if (!runtime.messages) throw planError(`${where} publishes on ${transport.kind}, but this runtime has no message publisher configured`);
-  // MQTT 5 user property keys are case-sensitive: they keep the step's spelling (the description's), which a subscriber (an IoT rule's get_user_properties) matches exactly.
-  const nameOf = (name: string) => (transport.kind === 'mqtt' ? name : name.toLowerCase());
+  // MQTT 5 user property keys are case-sensitive: they go as the description spells them, which a subscriber (an IoT rule's get_user_properties) matches exactly.
+  const nameOf = (name: string) => (transport.kind === 'mqtt' ? mqttUserPropertyName(transport, name) : name.toLowerCase());
   const headers = Object.fromEntries(parameters.filter((p) => p.in === 'header' && p.value !== undefined).map((p) => [nameOf(p.name), String(p.value)]));
   const started = Date.now();
   const logBase = { workflowId: plan.workflowId, stepId: plan.stepId, method: plan.operation.method, path: `${transport.kind} ${plan.operation.path}` };

@@ -1,3 +1,4 @@
+import type { MqttTransport } from '../../../core/plan.js';
 import type { ReceivedMessage } from '../callbacks/callback-store.js';
 import { parseCallbackBody } from '../callbacks/parse-callback-body.js';
 
@@ -79,6 +80,19 @@ export function iotRuleSql(topic: string, headers: readonly string[]): string {
     'timestamp() AS timestamp',
   ];
   return `SELECT ${fields.join(', ')} FROM '${topic}'`;
+}
+
+/**
+ * The user property name a send step's header goes as on an MQTT channel: the channel's own
+ * spelling of it when the AsyncAPI message declares the header (`transport.headers` lists the
+ * description's names first), else the step's. Arazzo reads header names case-insensitively (its
+ * Parameter Object cites RFC 9110), while MQTT 5 user property names, and an IoT rule's
+ * `get_user_properties('<name>')`, match exactly: `gameid` sent for a declared `gameId` would reach
+ * no subscriber that reads `gameId`.
+ */
+export function mqttUserPropertyName(transport: Pick<MqttTransport, 'headers'>, name: string): string {
+  const lower = name.toLowerCase();
+  return transport.headers.find((h) => h.toLowerCase() === lower) ?? name;
 }
 
 /** What a payload reads as: JSON unless its content type says text (`text/*`), which reads as its string. */
