@@ -39,7 +39,7 @@ export function createWebhookHandler(
 ): WebhookHandler {
   const byStep = new Map(plans.filter((p) => p.callback || p.receive).map((p) => [`${p.workflowId}\u0000${p.stepId}`, p]));
   const planFor = (workflowId: string, stepId: string) => byStep.get(`${workflowId}\u0000${stepId}`);
-  // Only HTTP channels: a channel bound to SQS, SNS or EventBridge admits what its broker's policy lets in, never a POST from anyone.
+  // Only HTTP channels: a channel bound to SQS, SNS, EventBridge or MQTT admits what its broker's policy lets in, never a POST from anyone.
   const receiversOf = (source: string, channel: string) =>
     plans.filter((p) => p.receive && p.channel?.transport.kind === 'http' && p.channel.source === source && p.channel.channel === channel);
 
