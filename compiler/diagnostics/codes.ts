@@ -149,6 +149,8 @@ export const DiagnosticCodes = {
   // The broker receiver's loose ends (issue 17 follow-ups).
   eventEnvelopeHeader: { code: 'ASFN2205', rule: 'eventbridge-envelope-header' },
   sharedReceiveChannel: { code: 'ASFN2206', rule: 'shared-receive-channel' },
+  // The session review (issue 17).
+  receiveOwnSend: { code: 'ASFN2215', rule: 'receive-own-send' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

@@ -8,7 +8,7 @@ import type { CompileOptions } from './compile-options.js';
 import { detectCredentialInputs } from './detect-credentials.js';
 import { planPersonalData } from './plan-personal-data.js';
 import { checkActionList, planActions } from './plan-actions.js';
-import { checkSharedChannels } from './check-shared-channels.js';
+import { checkReceiveOwnSend, checkSharedChannels } from './check-shared-channels.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { buildFlowGraph, checkReachability, checkStepReads, checkWorkflowOutputs, endsWorkflow } from './plan-flow.js';
 import { checkWorkflowParameters } from './plan-parameters.js';
@@ -90,6 +90,7 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
   }
 
   checkSharedChannels(ctx, bound);
+  checkReceiveOwnSend(ctx, bound);
   const security = readWorkflowSecurity(ctx, workflow, wp);
   const securityReported = new Set<string>();
 

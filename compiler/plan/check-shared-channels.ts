@@ -55,3 +55,44 @@ export function checkSharedChannels(ctx: PlanContext, bound: BoundWorkflow): voi
     );
   }
 }
+
+/**
+ * Where a send step's message lands for a receive step to see it: its queue or topic, or its bus
+ * with the source and detail-type a rule matches (the bus counts here: a send reaches only rules on
+ * its own bus).
+ */
+function sendPlaceOf(transport: ChannelTransport): { key: string; name: string } | undefined {
+  const place = sharedPlaceOf(transport);
+  if (!place || transport.kind !== 'eventbridge') return place;
+  return { key: `${place.key}\u0000${transport.eventBusName}`, name: `${place.name} on bus "${transport.eventBusName}"` };
+}
+
+/**
+ * A receive step on the queue, topic or event pattern a send step of the same workflow publishes
+ * on: the receiver takes the workflow's own message there as any other (an IoT topic rule or an
+ * EventBridge rule fires for every message, an SNS topic delivers to every subscription, and an
+ * SQS queue gives each message to one consumer, so the provider may never get it), and a sent
+ * message that carries the correlation id the step waits for resumes it. Compiled, and warned
+ * (ASFN2215): request and answer need places of their own.
+ */
+export function checkReceiveOwnSend(ctx: PlanContext, bound: BoundWorkflow): void {
+  const sends = new Map<string, string>();
+  for (const { step, channel } of bound.steps) {
+    if (channel?.binding.action !== 'send') continue;
+    const place = sendPlaceOf(channel.binding.transport);
+    if (place && !sends.has(place.key)) sends.set(place.key, step.stepId);
+  }
+  for (const { step, pointer, channel } of bound.steps) {
+    if (channel?.binding.action !== 'receive') continue;
+    const place = sendPlaceOf(channel.binding.transport);
+    const sender = place && sends.get(place.key);
+    if (!place || !sender) continue;
+    reportAt(
+      ctx,
+      pointer,
+      'receiveOwnSend',
+      `step "${step.stepId}" receives on ${place.name}, which step "${sender}" of this workflow sends on: the receiver takes the workflow's own message there like any other (a topic or event rule sees every message; an SQS queue hands each message to one consumer, so the provider may never get it), and one that carries the correlation id the step waits for resumes it; give the answer a queue, topic or event of its own`,
+      'warning',
+    );
+  }
+}

@@ -18,3 +18,19 @@ describe('receive steps on two channels that one queue, topic or event pattern c
     expect(await warnings('parcel.arazzo.yml')).toEqual([]);
   });
 });
+
+describe('a receive step on the queue, topic or event pattern a send step of its workflow publishes on (ASFN2215)', () => {
+  const ownSend = async (file: string) =>
+    (await compileFile(join(FIXTURES, file))).diagnostics.filter((d) => d.code === 'ASFN2215').map((d) => formatDiagnostic(d));
+
+  it('is warned: the topic rule (or queue, or subscription) takes the workflow\'s own message too', async () => {
+    expect(await ownSend('game-mqtt-echo.arazzo.yml')).toEqual([
+      expect.stringMatching(/^test\/fixtures\/asyncapi\/game-mqtt-echo\.arazzo\.yml:\d+:\d+: warning ASFN2215 step "awaitMove" receives on MQTT topic "game\/moves", which step "submitMove" of this workflow sends on: .* \[receive-own-send\]$/),
+    ]);
+  });
+
+  it('is not warned when the answer comes on a place of its own', async () => {
+    expect(await ownSend('game-mqtt.arazzo.yml')).toEqual([]);
+    expect(await ownSend('lamp-dimming.arazzo.yml')).toEqual([]);
+  });
+});
