@@ -51,7 +51,12 @@ export const SelectorSchema = extensible({
 
 const outputValue = z.union([runtimeExpression, SelectorSchema]);
 
-export const ReusableSchema = extensible({ reference: runtimeExpression, value: anyValue.optional() });
+/**
+ * Arazzo § Reusable Object: "This object cannot be extended with additional properties and any
+ * properties added MUST be ignored": loose, and its unknown fields are not reported (the planner
+ * reads `reference` and `value` only).
+ */
+export const ReusableSchema = z.looseObject({ reference: runtimeExpression, value: anyValue.optional() });
 
 export const ParameterSchema = extensible({
   name: z.string().min(1),

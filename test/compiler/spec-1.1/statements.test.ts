@@ -98,6 +98,13 @@ const CASES: readonly (readonly [string, string, readonly string[], readonly str
   ],
   ['§ Format: YAML tags MUST be limited to the JSON Schema ruleset', head() + workflow(getPet('a', '        outputs: { x: !!binary aGVsbG8= }\n')), ['ASFN1002'], []],
   ['§ Format: YAML keys MUST be scalar strings', head() + workflow(getPet('a', '        outputs: { [a, b]: $statusCode }\n')), ['ASFN1002'], []],
+  ['§ Workflow Object: steps REQUIRED (an empty list is refused too: stricter than the prose, as the published 1.0 schema)', `${head()}workflows:\n  - workflowId: w\n    steps: []\n`, ['ASFN1002'], []],
+  [
+    '§ Reusable Object: properties added MUST be ignored',
+    head() + workflow("      - stepId: a\n        operationId: getPet\n        parameters: [{ reference: $components.parameters.pid, extra: 1, x-note: n }]\n") + 'components:\n  parameters:\n    pid: { name: id, in: path, value: p }\n',
+    [],
+    [],
+  ],
   ['§ Specification Extensions: an unknown fixed field that is not x- is refused', head() + workflow(getPet('a', '        foo: 1\n')), ['ASFN1002'], []],
 ];
 
