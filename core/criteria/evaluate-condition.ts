@@ -17,6 +17,10 @@ function asNumbers(a: unknown, b: unknown): [number, number] | undefined {
   return x === undefined || y === undefined ? undefined : [x, y];
 }
 
+function bothNumericStrings(a: unknown, b: unknown): [number, number] | undefined {
+  return typeof a === 'string' && typeof b === 'string' && NUMERIC.test(a) && NUMERIC.test(b) ? [Number(a), Number(b)] : undefined;
+}
+
 // Arazzo 1.0.1 § "Criterion Object" › Operators: "String comparisons MUST be case insensitive."
 const fold = (s: string): string => s.toLowerCase();
 
@@ -34,9 +38,15 @@ function looselyEqual(a: unknown, b: unknown): boolean {
   return isJsonEqual(a, b);
 }
 
-/** Negative, zero or positive; undefined when the values have no order (mixed types, absent). */
+/**
+ * Negative, zero or positive; undefined when the values have no order (mixed types, absent).
+ * Arazzo 1.1 § Simple Conditions: "Numeric strings SHOULD be coerced to numbers when compared
+ * with numeric operators", so two numeric strings order as numbers (a header "10" is above "9");
+ * 1.0.1's "loose comparisons" allow the same. Equality stays textual (case-insensitive) between
+ * two strings: `==` is not only a numeric operator.
+ */
 function order(a: unknown, b: unknown): number | undefined {
-  const numbers = asNumbers(a, b);
+  const numbers = asNumbers(a, b) ?? bothNumericStrings(a, b);
   if (numbers) return numbers[0] - numbers[1];
   if (typeof a === 'string' && typeof b === 'string') {
     const x = fold(a);

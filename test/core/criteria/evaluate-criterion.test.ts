@@ -39,6 +39,16 @@ describe('simple criteria', () => {
     expect(check("$statusCode < 'abc'")).toBe(false);
   });
 
+  it('orders two numeric strings as numbers (Arazzo 1.1: numeric strings SHOULD be coerced with numeric operators); equality between strings stays textual', () => {
+    const ctx = context({ response: { headers: { 'x-count': '10', 'x-limit': '9', 'x-name': 'b' }, body: {} }, inputs: { min: '9.5' } });
+    expect(check('$response.header.x-count > $response.header.x-limit', ctx)).toBe(true);
+    expect(check('$response.header.x-count >= $inputs.min', ctx)).toBe(true);
+    expect(check("$response.header.x-limit < '10'", ctx)).toBe(true);
+    // Not numeric: ordered as text, case-insensitively.
+    expect(check("$response.header.x-name > 'A'", ctx)).toBe(true);
+    expect(check("'1.0' == '1'", ctx)).toBe(false);
+  });
+
   it('compares strings case-insensitively, as Arazzo 1.0.1 requires', () => {
     const ctx = context({ response: { headers: {}, body: { status: 'Verified' } } });
     expect(check("$response.body#/status == 'verified'", ctx)).toBe(true);
