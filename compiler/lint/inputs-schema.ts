@@ -37,8 +37,8 @@ export function checkInputsSchemas({ loaded }: BoundDocument, diagnostics: Diagn
     try {
       ajv.compile(schema);
     } catch (error) {
-      // An unknown #/components/inputs reference is the planner's to report (plan/resolve-inputs-schema.ts), at the $ref.
-      if (/can't resolve reference #\/components\/inputs\//.test((error as Error).message)) continue;
+      // An unknown #/components/inputs reference or plain-name fragment is the planner's to report (plan/resolve-inputs-schema.ts), at the $ref.
+      if (/can't resolve reference #(\/components\/inputs\/|[A-Za-z_][-A-Za-z0-9._]*\s)/.test(`${(error as Error).message} `)) continue;
       diagnostics.push(diagnosticAt(source, pointer, 'inputsSchema', `inputs of workflow "${workflow.workflowId}" cannot be compiled: ${(error as Error).message}`));
       continue;
     }

@@ -204,7 +204,7 @@ const CORPUS: Record<string, Expected> = {
     errors: ['undeclared-parameter.arazzo.yml:59:13: error ASFN1011 parameter "page[size]" in path is not declared by operation createCustomer; it declares: none [parameters]'],
   },
   'unknown-component-inputs-ref': {
-    errors: ['unknown-component-inputs-ref.arazzo.yml:13:11: error ASFN1016 inputs $ref "#/components/inputs/buyer" must name an entry of components.inputs (none declared) [inputs-schema]'],
+    errors: ['unknown-component-inputs-ref.arazzo.yml:13:11: error ASFN1016 inputs $ref "#/components/inputs/buyer" must name an entry of components.inputs (none declared), a subschema of one, or an $anchor [inputs-schema]'],
   },
   // ASFN2010 follows from the unresolved reference: the header it would have set is missing.
   'unknown-component-parameter': {
