@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { fintecturePisSigning, SEED_PERSONAL_DATA } from '../infra/seed-declarations.js';
+import { CONNECTFI_WEBHOOK_KEY, fintecturePisSigning, SEED_PERSONAL_DATA, SEED_WEBHOOK_VERIFICATION } from '../infra/seed-declarations.js';
 import { DEFAULT_CONNECTFI_USERS, DEFAULT_FINTECTURE_CLIENTS, DEFAULT_MBANQ_TENANTS, startSandboxes, type SandboxSet } from '../sandbox/index.js';
 
 /** The banking instance the example inputs name (`tenantId`). */
@@ -32,10 +32,14 @@ export function pointDemoWebhooks(sandboxes: SandboxSet, receiver: { messageUrl(
 
 /**
  * Where the receiver finds the HMAC key connectFi signs its KYC webhooks with: the name
- * connectfi-kyc-async.arazzo.yml's `x-arazzo-sfn-verify.secret` gives. The simulator signs with
- * a key made for each run, so its messages pass and a forged one does not.
+ * connectfi-kyc-async.arazzo.yml's `x-arazzo-sfn-verify.secret` and seed 003's configured
+ * verification give. The simulator signs with a key made for each run, so its messages pass and
+ * a forged one does not.
  */
-export const DEMO_CONNECTFI_WEBHOOK_KEY = 'connectfi/webhook-key';
+export const DEMO_CONNECTFI_WEBHOOK_KEY = CONNECTFI_WEBHOOK_KEY;
+
+/** Seed 003's callback verified as the deployed app verifies it (SEED_WEBHOOK_VERIFICATION), with the demo's key. */
+export const DEMO_WEBHOOK_VERIFICATION = SEED_WEBHOOK_VERIFICATION;
 
 /** Seed 001's payment calls signed as Fintecture's PIS API asks, with the demo's key and application id. */
 export const DEMO_SIGNING: Readonly<Record<string, unknown>> = fintecturePisSigning(DEMO_SIGNING_KEY, DEMO_FINTECTURE_APP);

@@ -1,6 +1,7 @@
 /**
  * What the seed workflows need declared beside their documents, which stay verbatim (DESIGN:
- * "Seed 001 stays verbatim"): seed 001's request signing and every seed's personal data. One
+ * "Seed 001 stays verbatim"): seed 001's request signing, seed 003's webhook verification and
+ * every seed's personal data. One
  * source for the deployed app (infra/app.ts) and the local demo (`npm start`, `run --sandbox`,
  * `serve --sandbox`), so the two cannot drift apart. Data only: no CDK, no runtime.
  */
@@ -39,3 +40,21 @@ export const SEED_PERSONAL_DATA: Readonly<Record<string, readonly string[]>> = {
   'customer-verification-poll': ['firstName', 'lastName', 'email', 'expectedName'],
   'mbanq-verify-customer': ['firstname', 'lastname', 'emailAddress', 'mobileNo', 'address', 'documentKey'],
 };
+
+/**
+ * Where the key connectFi signs its KYC webhooks with is found (a Secrets Manager name on AWS, the
+ * local secrets provider's in the demo): the name connectfi-kyc-async.arazzo.yml's
+ * `x-arazzo-sfn-verify.secret` gives, and seed 003's configured verification below.
+ */
+export const CONNECTFI_WEBHOOK_KEY = 'connectfi/webhook-key';
+
+/**
+ * Seed 003's callback verified without editing it (its 1.0 `x-arazzo-sfn-callback` declares no
+ * `verify`): connectFi signs each KYC webhook with HMAC-SHA256 in the `t=…,v1=…` form, the
+ * declaration connectfi-kyc-async.arazzo.yml writes on its receive step. By workflow id, then
+ * step id (CompileOptions `webhookVerification`).
+ */
+export const SEED_WEBHOOK_VERIFICATION: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>> = {
+  'connectfi-kyc-callback': { startKyc: { scheme: 'hmac-sha256', secret: CONNECTFI_WEBHOOK_KEY, toleranceSeconds: 300 } },
+};
+

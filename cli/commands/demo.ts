@@ -5,7 +5,7 @@ import { compileFile, hasErrors, type CompiledWorkflow } from '../../compiler/in
 import { AesGcmSealer, InMemorySecretsProvider } from '../../functions/runtime/secrets/index.js';
 import { startLocalCallbacks } from '../../local/local-callbacks.js';
 import { LocalWorkflowSet } from '../../local/workflow-set.js';
-import { DEMO_PERSONAL_DATA, DEMO_SIGNING, MBANQ_DEMO_TENANT, pointDemoWebhooks, startDemoSandboxes } from '../demo-sandboxes.js';
+import { DEMO_PERSONAL_DATA, DEMO_SIGNING, DEMO_WEBHOOK_VERIFICATION, MBANQ_DEMO_TENANT, pointDemoWebhooks, startDemoSandboxes } from '../demo-sandboxes.js';
 import { sealPersonalInputs } from '../../functions/runtime/personal/seal-personal-inputs.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { formatExecution, formatStepLog } from '../print-execution.js';
@@ -51,7 +51,7 @@ export async function runDemo(opts: DemoOptions, out: NodeJS.WritableStream): Pr
   const workflows: { compiled: CompiledWorkflow; set: LocalWorkflowSet }[] = [];
   for (const file of files) {
     const started = performance.now();
-    const result = await compileFile(file, { signing: DEMO_SIGNING, personalData: DEMO_PERSONAL_DATA });
+    const result = await compileFile(file, { signing: DEMO_SIGNING, personalData: DEMO_PERSONAL_DATA, webhookVerification: DEMO_WEBHOOK_VERIFICATION });
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     if (opts.warnings || errors) printDiagnostics(result, out, style);
     for (const w of result.workflows) {

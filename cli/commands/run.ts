@@ -180,6 +180,8 @@ export async function runRun(file: string, opts: RunCommandOptions, stdout: Node
     ...opts.remote,
     ...signing,
     ...(personalData ? { personalData } : {}),
+    // --sandbox verifies seed 003's callbacks as the demo does (the simulator signs them).
+    ...(demo ? { webhookVerification: demo.DEMO_WEBHOOK_VERIFICATION } : {}),
   };
   const result =
     // --update-lock fetches: a cached compile would skip it.

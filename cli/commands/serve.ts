@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { DEMO_PERSONAL_DATA, DEMO_SIGNING, pointDemoWebhooks, startDemoSandboxes } from '../demo-sandboxes.js';
+import { DEMO_PERSONAL_DATA, DEMO_SIGNING, DEMO_WEBHOOK_VERIFICATION, pointDemoWebhooks, startDemoSandboxes } from '../demo-sandboxes.js';
 import { EndpointFileError, startSfnEndpoint, type SfnEndpoint } from '../../local/sfn-endpoint/index.js';
 import { ExitCodes, UsageError } from '../cli-error.js';
 import { parseOptions } from '../parse-options.js';
@@ -180,6 +180,8 @@ export async function runServe(opts: ServeOptions, out: NodeJS.WritableStream, u
       ...(demo ? { sandbox: demo.sandboxes, secrets: demo.secrets } : {}),
       ...(demo || opts.signing ? { signing: { ...(demo ? DEMO_SIGNING : {}), ...opts.signing } } : {}),
       ...(personalData ? { personalData } : {}),
+      // The demo sandbox signs connectFi's webhooks: seed 003's callbacks are verified as the demo verifies them.
+      ...(demo ? { webhookVerification: DEMO_WEBHOOK_VERIFICATION } : {}),
       ...(throttle !== undefined ? { throttle } : {}),
       serverUrls,
       ...(opts.waitMs !== undefined ? { waitMs: opts.waitMs } : {}),

@@ -151,6 +151,8 @@ export const DiagnosticCodes = {
   sharedReceiveChannel: { code: 'ASFN2206', rule: 'shared-receive-channel' },
   // The session review (issue 17).
   receiveOwnSend: { code: 'ASFN2215', rule: 'receive-own-send' },
+  // Operator follow-ups (issues 17/19): webhook verification by configuration.
+  verificationConfigUnused: { code: 'ASFN2210', rule: 'webhook-verification-config-unused' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

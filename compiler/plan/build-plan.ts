@@ -7,6 +7,7 @@ import { bindDocument, type BoundDocument, type BoundWorkflow } from './bind-doc
 import type { CompileOptions } from './compile-options.js';
 import { detectCredentialInputs } from './detect-credentials.js';
 import { planPersonalData } from './plan-personal-data.js';
+import { lintUnusedVerification } from './plan-verification-config.js';
 import { checkActionList, planActions } from './plan-actions.js';
 import { checkReceiveOwnSend, checkSharedChannels } from './check-shared-channels.js';
 import { reportAt, type PlanContext } from './plan-context.js';
@@ -126,6 +127,7 @@ function planWorkflow(ctx: PlanContext, bound: BoundWorkflow): WorkflowPlan | un
     return b.operation ? [planOperationStep(ctx, b, setting)] : [];
   });
 
+  lintUnusedVerification(ctx, workflow, wp, steps);
   const personal = planPersonalData(ctx, bound, inputsSchema as Record<string, any>, credentialInputs, steps);
   checkOutputExpressions(ctx.loaded.source, workflow.outputs ?? {}, `${wp}/outputs`, ctx.diagnostics);
   const outputs = planOutputMap(ctx, workflow.outputs, `${wp}/outputs`);

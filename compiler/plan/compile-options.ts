@@ -64,6 +64,16 @@ export interface CompileOptions {
    */
   readonly signing?: Readonly<Record<string, unknown>>;
   /**
+   * Webhook verification by configuration, by workflow id then step id: the declaration a
+   * callback step's `x-arazzo-sfn-callback.verify` or a receive step's `x-arazzo-sfn-verify`
+   * holds (`scheme`, `secret`, `header`, `keyId`, `toleranceSeconds`), used instead of the
+   * document's. Seed 003's callback is verified this way without being edited; a deployment sets
+   * its own Fintecture application id (`keyId`) so. An entry for a step that receives no webhook
+   * is a warning (ASFN2210); one for a workflow of another document is ignored.
+   * @default {} (the documents' declarations)
+   */
+  readonly webhookVerification?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
    * A provider's 429 with `Retry-After` to a retry-safe call the step does not handle: the
    * handler throws `Arazzo.RetryAfter`, and the Task's first Catch routes it through
    * `<state>.throttled`, a Wait of the header's delay, back to the Task. Nothing is added to the

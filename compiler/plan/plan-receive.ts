@@ -5,6 +5,7 @@ import type { BoundChannel } from './bind-channel.js';
 import { checkValueExpressions } from './check-expressions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
 import { readWebhookVerification } from './read-callback-extension.js';
+import { configuredVerification } from './plan-verification-config.js';
 
 /** A receive step's webhook verification (issue 19 §3): the same declaration as a callback step's `verify`. */
 export const VERIFY_EXTENSION = 'x-arazzo-sfn-verify';
@@ -88,7 +89,7 @@ export function checkSendFields(ctx: PlanContext, step: ArazzoStep, sp: string, 
 }
 
 /** A receive step's correlation and timeout (Arazzo 1.1 §Defining Success for Asynchronous Steps). */
-export function planReceive(ctx: PlanContext, step: ArazzoStep, sp: string, channel: BoundChannel, timeoutMs: number | undefined): ReceivePolicy | undefined {
+export function planReceive(ctx: PlanContext, step: ArazzoStep, sp: string, channel: BoundChannel, timeoutMs: number | undefined, workflowId: string): ReceivePolicy | undefined {
   const where = `step "${step.stepId}"`;
   const name = `channel "${channel.binding.channel}"`;
   let ok = true;
@@ -115,7 +116,12 @@ export function planReceive(ctx: PlanContext, step: ArazzoStep, sp: string, chan
   // The step's timeout (planStepTimeout: refused at 0, lowered to a year with a warning), rounded up to whole seconds.
   const timeoutSeconds = timeoutMs === undefined ? DEFAULT_RECEIVE_SECONDS : Math.ceil(timeoutMs / 1000);
   const before = ctx.diagnostics.length;
-  const verify = readWebhookVerification(ctx.loaded, (step as Record<string, unknown>)[VERIFY_EXTENSION], `${sp}/${VERIFY_EXTENSION}`, ctx.diagnostics, VERIFY_EXTENSION);
+  // A verification configured for the step (a document kept verbatim, a deployment's own key id) is used instead of the extension's.
+  const configured = configuredVerification(ctx, workflowId, step, `${sp}/${VERIFY_EXTENSION}`);
+  const verify =
+    configured === undefined
+      ? readWebhookVerification(ctx.loaded, (step as Record<string, unknown>)[VERIFY_EXTENSION], `${sp}/${VERIFY_EXTENSION}`, ctx.diagnostics, VERIFY_EXTENSION)
+      : (configured ?? undefined);
   const transport = channel.binding.transport.kind;
   if (verify && transport !== 'http') {
     // A broker admits only what its queue, topic or bus policy lets in, and carries no webhook signature headers to check.

@@ -16,6 +16,7 @@ import { lintCallbackTimeout, lintStepTimeout, lintThrottleBound, planStepTimeou
 import { planParameters, planWorkflowInputs } from './plan-parameters.js';
 import { planRequestBody, requestContentType } from './plan-request-body.js';
 import { CALLBACK_EXTENSION, readCallbackExtension } from './read-callback-extension.js';
+import { configuredVerification } from './plan-verification-config.js';
 import { checkMessageExpressions, checkSendFields, checkVerifyPlacement, planReceive } from './plan-receive.js';
 import { responseMediaTypesOf } from './response-media-types.js';
 import { responseSchemasOf } from './response-schemas.js';
@@ -132,10 +133,13 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const contentType = requestContentType(step, op);
   const outputs = planOutputs(ctx, step.outputs, `${sp}/outputs`);
   const method = op.operation.method;
-  const callback = readCallbackExtension(ctx.loaded, (step as Record<string, unknown>)[CALLBACK_EXTENSION], `${sp}/${CALLBACK_EXTENSION}`, {
+  const declaredCallback = readCallbackExtension(ctx.loaded, (step as Record<string, unknown>)[CALLBACK_EXTENSION], `${sp}/${CALLBACK_EXTENSION}`, {
     stepIds: setting.stepIds,
     sendsJsonBody: step.requestBody !== undefined && /json/i.test(contentType.split(';')[0]) && typeof step.requestBody.payload === 'object' && step.requestBody.payload !== null,
   }, ctx.diagnostics);
+  // A verification configured for the step (a document kept verbatim) is used instead of the extension's.
+  const configuredVerify = declaredCallback ? configuredVerification(ctx, setting.workflow.workflowId, step, `${sp}/${CALLBACK_EXTENSION}`) : undefined;
+  const callback = declaredCallback && configuredVerify ? { ...declaredCallback, verify: configuredVerify } : configuredVerify === null ? undefined : declaredCallback;
   const channel = bound.channel;
   checkMessageExpressions(ctx, step, sp, channel?.binding.action === 'receive');
   if (channel?.binding.action === 'send') checkSendFields(ctx, step, sp, channel.binding.transport);
@@ -143,7 +147,7 @@ export function planOperationStep(ctx: PlanContext, bound: BoundStep, setting: S
   const receives = channel?.binding.action === 'receive';
   const timeoutMs = channel?.binding.action === 'send' ? undefined : planStepTimeout(ctx, step, sp, callback || receives ? 'callback' : 'operation');
   checkVerifyPlacement(ctx, step, sp, receives);
-  const receive = receives ? planReceive(ctx, step, sp, channel!, timeoutMs) : undefined;
+  const receive = receives ? planReceive(ctx, step, sp, channel!, timeoutMs, setting.workflow.workflowId) : undefined;
   if (receives && !step.successCriteria?.length && channel!.messageTypes !== 1) {
     // Arazzo 1.1 § Defining Success for Asynchronous Steps: authors SHOULD define successCriteria for a receive step,
     // and MAY omit them only when the channel has a single message type (that means success, which only its author knows).

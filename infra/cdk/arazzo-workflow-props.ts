@@ -199,6 +199,15 @@ export interface ArazzoWorkflowProps {
    */
   readonly webhookKeys?: Readonly<Record<string, secretsmanager.ISecret | ArazzoSecret>>;
   /**
+   * Webhook verification by configuration, by step id, for a document kept verbatim
+   * (`CompileOptions.webhookVerification`): the declaration a callback step's
+   * `x-arazzo-sfn-callback.verify` or a receive step's `x-arazzo-sfn-verify` holds (`scheme`,
+   * `secret`, `header`, `keyId`, `toleranceSeconds`), used instead of the document's. Its
+   * `secret` names an entry of `webhookKeys`. Seed 003's callback is verified this way.
+   * @default - the document's declarations
+   */
+  readonly webhookVerification?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
    * The SQS queues that receive steps read (Arazzo 1.1, a channel bound to `sqs`), by the queue
    * name of the binding: an existing queue (`sqs.Queue.fromQueueArn`, or one of this app), or
    * `'create'` for a queue of that name that this construct creates (SQS-managed encryption, SSL

@@ -161,6 +161,7 @@ export class ArazzoWorkflow extends Construct {
           ...(props.severity ? { checks: props.severity } : {}),
           ...(props.throttle !== undefined ? { throttle: props.throttle } : {}),
           ...(props.signing ? { signing: props.signing } : {}),
+          ...(props.webhookVerification ? { webhookVerification: { [props.workflowId]: props.webhookVerification } } : {}),
           credentialInputs: { [props.workflowId]: Object.keys(bindings) },
           ...(props.personalData?.length ? { personalData: { [props.workflowId]: props.personalData } } : {}),
           sealContext,

@@ -82,7 +82,7 @@ export function acknowledgeSeedWorkflowsFindings(stack: SeedWorkflowsStack): voi
   Validations.of(stack).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:
-      'Provider-issued credentials (a Fintecture app secret, a bearer token, the connectFi and Mbanq API users) are rotated at the provider, which offers no API a rotation Lambda could call',
+      'Provider-issued credentials (a Fintecture app secret, a bearer token, the connectFi and Mbanq API users, connectFi\'s webhook signing key) are rotated at the provider, which offers no API a rotation Lambda could call',
   });
 }
 

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { fintecturePisSigning, SEED_PERSONAL_DATA } from '../seed-declarations.js';
+import { CONNECTFI_WEBHOOK_KEY, fintecturePisSigning, SEED_PERSONAL_DATA, SEED_WEBHOOK_VERIFICATION } from '../seed-declarations.js';
 import { ArazzoSigningKey } from './arazzo-signing-key.js';
 import { ArazzoWorkflow } from './arazzo-workflow.js';
 
@@ -59,7 +59,8 @@ export interface SeedWorkflowsStackProps extends StackProps {
 /**
  * The seed workflows as deployed: seed 000 (customer verification with polling) starts on a
  * merchant's `CustomerSignedUp` event, seed 001 (token then payment) on `CheckoutCompleted`,
- * seed 003 (connectFi KYC by webhook callback) on `KycRequested`, seed 004 (Mbanq onboarding)
+ * seed 003 (connectFi KYC by webhook callback, its callbacks verified with connectFi's HMAC key
+ * by configuration) on `KycRequested`, seed 004 (Mbanq onboarding)
  * on `BankCustomerApplied`. They share one sealing key and seal context, as the workflows of one
  * deployment do. Seed 001 signs its payment calls with a KMS key the stack creates (register its
  * public key with Fintecture: `arazzo-sfn public-key <SigningKeyFintecturePisSigningArn>`), and
@@ -147,6 +148,9 @@ export class SeedWorkflowsStack extends Stack {
       generateStringKey: 'password',
       excludePunctuation: true,
     });
+    // connectFi signs each KYC webhook with this HMAC key (set it to the one connectFi gives you): seed 003's callbacks are verified
+    // by configuration (SEED_WEBHOOK_VERIFICATION), the document unedited; only the webhook receiver may read it.
+    const connectFiWebhookKey = secret('ConnectFiWebhookKey', CONNECTFI_WEBHOOK_KEY, 'connectFi KYC webhook signing key (HMAC-SHA256)', { excludePunctuation: true, passwordLength: 43 });
     this.connectFiKyc = new ArazzoWorkflow(this, 'ConnectFiKycCallback', {
       arazzoFile: join(props.workflowsDir, 'connectfi-kyc-callback.arazzo.yml'),
       workflowId: 'connectfi-kyc-callback',
@@ -157,6 +161,8 @@ export class SeedWorkflowsStack extends Stack {
       // startKyc waits up to 2 days for its callback, then the fallback poll up to about a day more.
       timeout: Duration.days(4),
       ...(props.webhookReservedConcurrency !== undefined ? { webhookReservedConcurrency: props.webhookReservedConcurrency } : {}),
+      webhookVerification: SEED_WEBHOOK_VERIFICATION['connectfi-kyc-callback'],
+      webhookKeys: { [CONNECTFI_WEBHOOK_KEY]: connectFiWebhookKey },
       trigger: {
         description: 'A customer asked to be verified: register them with connectFi and run KYC to a settled status',
         eventPattern: { source: ['merchant.app'], detailType: ['KycRequested'] },

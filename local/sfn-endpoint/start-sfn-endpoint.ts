@@ -64,6 +64,8 @@ export interface SfnEndpointOptions {
    * @default - what the documents declare (`x-arazzo-sfn-personal`)
    */
   readonly personalData?: CompileOptions['personalData'];
+  /** Webhook verification by configuration, by workflow id then step id, as the construct's `webhookVerification` prop. */
+  readonly webhookVerification?: CompileOptions['webhookVerification'];
   /**
    * A provider's 429 with `Retry-After` (the construct's `throttle` prop, `--throttle`).
    * @default { maxWaitSeconds: 60, maxWaits: 5 }
@@ -184,6 +186,7 @@ export async function startSfnEndpoint(options: SfnEndpointOptions = {}): Promis
     const compileOptions = {
       ...(signing ? { signing } : {}),
       ...(options.personalData ? { personalData: options.personalData } : {}),
+      ...(options.webhookVerification ? { webhookVerification: options.webhookVerification } : {}),
       ...(options.throttle !== undefined ? { throttle: options.throttle } : {}),
     };
     const catalog = options.workflowFiles

@@ -420,11 +420,14 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
       // The state machine, and its versions and aliases (the executions in flight started on one of them).
       Resource: [{ Ref: machineId('ConnectFiKycCallback') }, { 'Fn::Join': ['', [{ Ref: machineId('ConnectFiKycCallback') }, ':*']] }],
     });
-    // Everything the receiver may do: its log group, the callback table, the sealing key under the seal context, X-Ray, the task responses.
+    // Everything the receiver may do: its log group, the callback table, the sealing key under the seal context, X-Ray, the task responses,
+    // and connectFi's webhook key (seed 003's callbacks verified by configuration), no other secret.
     const actions = statementsOfRole(seeds.template, roleOf(seeds.template, webhookId())).flatMap((st) => asArray(st.Action)).sort();
     expect(actions).toEqual(
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
     );
+    const secretReads = statementsOfRole(seeds.template, roleOf(seeds.template, webhookId())).filter((st) => asArray(st.Action).includes('secretsmanager:GetSecretValue'));
+    expect(secretReads.map((st) => st.Resource)).toEqual([{ Ref: expect.stringMatching(/^ConnectFiWebhookKey/) }]);
     const kms = statementsOfRole(seeds.template, roleOf(seeds.template, webhookId())).find((st) => asArray(st.Action).includes('kms:Decrypt'))!;
     expect(kms.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:arazzo-sfn-seal-context': 'arazzo-sfn' } });
   });
@@ -461,6 +464,8 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
     expect(functionResource(seeds.template, webhookId()).Properties.Environment.Variables).toEqual({
       ARAZZO_CALLBACK_TABLE: { Ref: tableId() },
       ARAZZO_SEAL_KEY_ID: { 'Fn::GetAtt': [expect.stringMatching(/^SealingKey/), 'Arn'] },
+      // Where the receiver finds the key seed 003's configured verification names (connectfi/webhook-key).
+      ARAZZO_SECRET_IDS: { 'Fn::Join': ['', ['{"connectfi/webhook-key":"', { Ref: expect.stringMatching(/^ConnectFiWebhookKey/) }, '"}']] },
     });
   });
 
@@ -480,6 +485,8 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
     const bundle = readFileSync(join(seeds.outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
     expect(new Set([...bundle.matchAll(/"stepId":"([A-Za-z0-9_-]+)"/g)].map((m) => m[1]))).toEqual(new Set(['startKyc']));
     expect(bundle).not.toContain('x-arazzo-sfn-loop');
+    // The seed declares no verify: the deployed plan carries the configured one (SEED_WEBHOOK_VERIFICATION).
+    expect(bundle).toContain('"verify":{"scheme":"hmac-sha256","secret":"connectfi/webhook-key","header":"x-webhook-signature","toleranceSeconds":300}');
   });
 
   it('deploys Mbanq (seed 004) with its four credentials as keys of one secret, started by a BankCustomerApplied event', () => {

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../../functions/handlers/create-webhook-handler.js';
 import type { StepEvent, StepResult } from '../../../core/plan.js';
 import { KMS_SEALED_PREFIX, SEAL_CONTEXT_KEY } from '../../../functions/runtime/secrets/index.js';
+import { signHmacCallback } from '../../../functions/runtime/callbacks/index.js';
 import { startConnectFiSandbox, type ConnectFiSandbox, type ConnectFiScenarioOverrides } from '../../../sandbox/index.js';
 import { startAwsStandIn, STAND_IN_CLIENT_CONFIG, type AwsStandIn, type Item } from './support/aws-stand-in.js';
 import { startFunctionUrlStandIn, type FunctionUrlStandIn } from './support/function-url-stand-in.js';
@@ -35,6 +36,8 @@ const FUNCTION_ENV = ['ARAZZO_SECRET_IDS', 'ARAZZO_SERVER_URLS', 'ARAZZO_SEAL_KE
 const saved = new Map([...AWS_ENV, ...FUNCTION_ENV].map((name) => [name, process.env[name]]));
 
 const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
+// The HMAC key connectFi signs its webhooks with: seed 003's callbacks are verified with it by configuration (the seed declares no verify).
+const WEBHOOK_KEY = randomBytes(32).toString('base64url');
 const TABLE = 'ArazzoSfnSeedWorkflows-ConnectFiKycCallbackCallbacks-1A2B3C4D5E6F';
 const DAY = 86_400;
 
@@ -78,7 +81,8 @@ async function load<T>(logicalId: string): Promise<{ handler: T; environment: Re
 }
 
 const operationId = (functionKey: string) => Object.entries(functionKeysByLogicalId(seeds.template)).find(([, f]) => f.functionKey === functionKey)![0];
-const connectFiSecret = () => deployed(Object.keys(seeds.template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('ConnectFiApiUser'))!);
+const secretOf = (prefix: string) => deployed(Object.keys(seeds.template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith(prefix))!);
+const connectFiSecret = () => secretOf('ConnectFiApiUser');
 const items = (): Item[] => [...aws.tables.get(TABLE)!.items.values()];
 const calls = (operation: string) => aws.callsTo(operation).length;
 
@@ -110,13 +114,23 @@ async function startKyc(kyc: ConnectFiScenarioOverrides['kyc']): Promise<{ taskT
   return { taskToken, waiting, customerId: createCustomer.outputs.customerId as string, record };
 }
 
-const post = (query: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  fetch(`${functionUrl.url}callbacks${query}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+let deliveries = 0;
+/**
+ * A callback as connectFi sends it: signed with its webhook key (`key: null` leaves the signature
+ * out), each post a delivery of its own (its own timestamp, within the tolerance window), as a
+ * provider's retry is: the same signed delivery again is a replay (401).
+ */
+const post = (query: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }, key: string | null = WEBHOOK_KEY) => {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const signedAt = Math.floor(Date.now() / 1000) - (deliveries++ % 200);
+  const signature: Record<string, string> = key === null ? {} : { 'x-webhook-signature': signHmacCallback(text, key, signedAt) };
+  return fetch(`${functionUrl.url}callbacks${query}`, { method: 'POST', headers: { ...headers, ...signature }, body: text });
+};
 
 beforeAll(async () => {
   // Synth bundles 23 functions: on a shared 2-core machine that alone can take minutes (a kill limit, not a timing).
   seeds = synthSeeds();
-  [aws, sandbox, functionUrl] = await Promise.all([startAwsStandIn(), startConnectFiSandbox({ users: { kyc_user: PASSWORD } }), startFunctionUrlStandIn(() => webhook)]);
+  [aws, sandbox, functionUrl] = await Promise.all([startAwsStandIn(), startConnectFiSandbox({ users: { kyc_user: PASSWORD }, webhookSigning: { key: WEBHOOK_KEY } }), startFunctionUrlStandIn(() => webhook)]);
   Object.assign(process.env, {
     AWS_REGION: STAND_IN_CLIENT_CONFIG.region,
     AWS_ACCESS_KEY_ID: STAND_IN_CLIENT_CONFIG.credentials.accessKeyId,
@@ -130,6 +144,7 @@ beforeAll(async () => {
   delete process.env.AWS_SESSION_TOKEN;
   aws.tables.set(TABLE, { key: 'id', items: new Map() });
   aws.secrets.set(connectFiSecret(), JSON.stringify({ login: 'kyc_user', password: PASSWORD }));
+  aws.secrets.set(secretOf('ConnectFiWebhookKey'), WEBHOOK_KEY);
 
   operations.getToken = (await load<OperationHandler>(operationId('connectFiApi.getToken'))).handler;
   operations.createCustomer = (await load<OperationHandler>(operationId('connectFiApi.initCustomer'))).handler;
@@ -210,20 +225,22 @@ describe('bundled webhook receiver (seed 003 on Lambda bundles, DynamoDB and Ste
     }
   });
 
-  it('a replayed APPROVED is refused with 409 and resumes nothing', async () => {
+  it('a duplicate APPROVED is refused (409; 401 as a replay when the simulator signs it in the same second) and resumes nothing', async () => {
     const { taskToken, customerId } = await startKyc({ sequence: ['REVIEW', 'APPROVED'], duplicate: [1] });
     await expect.poll(() => sandbox.callbacks.filter((c) => c.customerId === customerId && c.answerStatus !== undefined).length, { timeout: 10_000 }).toBe(3);
-    expect(sandbox.callbacks.filter((c) => c.customerId === customerId).map((c) => [c.kycStatus, c.delivery, c.answerStatus])).toEqual([
+    // Seed 003's callbacks are verified (by configuration): the same signed delivery again is a replay (401), a fresh signature a duplicate (409).
+    const answers = sandbox.callbacks.filter((c) => c.customerId === customerId).map((c) => [c.kycStatus, c.delivery, c.answerStatus]);
+    expect(answers.slice(0, 2)).toEqual([
       ['REVIEW', 'sent', 202],
       ['APPROVED', 'sent', 200],
-      ['APPROVED', 'duplicate', 409],
     ]);
+    expect(answers[2]).toEqual(['APPROVED', 'duplicate', expect.toBeOneOf([401, 409])]);
     expect(aws.tasks.get(taskToken)).toMatchObject({ state: 'succeeded', heartbeats: 1 });
     const successes = aws.callsTo('AWSStepFunctions.SendTaskSuccess').filter((c) => c.body.taskToken === taskToken);
     expect(successes).toHaveLength(1);
   });
 
-  it('of two concurrent deliveries of APPROVED, the conditional settle lets one resume the Task; the other is a 409', async () => {
+  it('of two concurrent deliveries of APPROVED, one resumes the Task; the other is refused (409 at the conditional settle, or 401 from the seen-delivery check of the verified callback)', async () => {
     const { taskToken, record } = await startKyc({ sequence: ['WAITING_DATA', 'APPROVED'], lose: [0, 1] });
     // The settles only: the record's registration is an UpdateItem on the same key too.
     const settlesOf = () => aws.callsTo('DynamoDB_20120810.UpdateItem').filter((c) => (c.body.Key as Item).id.S === record.id.S && String(c.body.UpdateExpression).startsWith('SET #settled')).length;
@@ -233,8 +250,10 @@ describe('bundled webhook receiver (seed 003 on Lambda bundles, DynamoDB and Ste
       const first = post(`?id=${record.id.S}`, { data: { kycStatus: 'APPROVED' } });
       await expect.poll(settlesOf).toBe(1);
       const second = post(`?id=${record.id.S}`, { data: { kycStatus: 'APPROVED' } });
-      expect([(await first).status, (await second).status]).toEqual([200, 409]);
-      expect(settlesOf()).toBe(2);
+      const answers = [await first, await second];
+      expect(answers[0].status).toBe(200);
+      expect([401, 409]).toContain(answers[1].status);
+      expect(settlesOf()).toBeLessThanOrEqual(2);
     } finally {
       aws.delays.clear();
     }
@@ -266,6 +285,18 @@ describe('bundled webhook receiver (seed 003 on Lambda bundles, DynamoDB and Ste
     expect(calls('DynamoDB_20120810.GetItem')).toBe(reads);
     expect(calls('DynamoDB_20120810.UpdateItem')).toBe(writes);
     expect(aws.calls.filter((c) => c.target.startsWith('AWSStepFunctions.')).length).toBe(resumes);
+  });
+
+  it('a callback connectFi did not sign (none, or another key) is refused with 401 and resumes nothing: the receiver reads the configured key', async () => {
+    const { taskToken, record } = await startKyc({ sequence: ['WAITING_DATA', 'APPROVED'], lose: [0, 1] });
+    const query = `?id=${record.id.S}`;
+    const unsigned = await post(query, { data: { kycStatus: 'APPROVED' } }, undefined, null);
+    const otherKey = await post(query, { data: { kycStatus: 'APPROVED' } }, undefined, randomBytes(32).toString('base64url'));
+    expect([unsigned.status, otherKey.status]).toEqual([401, 401]);
+    expect(aws.tasks.get(taskToken)!.state).toBe('waiting');
+    // The provider's own signature resumes it.
+    expect((await post(query, { data: { kycStatus: 'APPROVED' } })).status).toBe(200);
+    expect(aws.tasks.get(taskToken)!.state).toBe('succeeded');
   });
 
   it('a callback whose Task no longer waits is answered 410, and the step is settled so a retry is a 409', async () => {
