@@ -4,7 +4,8 @@
  * sandbox), `connectFiUrl` (your connectFi instance), `mbanqUrl` (default Mbanq Cloud's API),
  * `importSecrets=true` to use existing secrets instead of creating them, `retainSecrets=false` to
  * delete the created secrets with the stack (they are kept by default), `webhookReservedConcurrency=N`
- * to reserve concurrency for connectFi's webhook receiver.
+ * to reserve concurrency for the webhook receivers, `fintectureWebhookAppId` (the Fintecture application
+ * whose payment webhooks fintecture-payment-webhook accepts).
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ export function createApp(app = new App()): { app: App; stack: SeedWorkflowsStac
     secrets: String(app.node.tryGetContext('importSecrets')) === 'true' ? 'import' : 'create',
     secretRemovalPolicy: String(app.node.tryGetContext('retainSecrets')) === 'false' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     ...(context('webhookReservedConcurrency') ? { webhookReservedConcurrency: Number(context('webhookReservedConcurrency')) } : {}),
+    ...(context('fintectureWebhookAppId') ? { fintectureWebhookAppId: context('fintectureWebhookAppId') } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   acknowledgeSeedWorkflowsFindings(stack);

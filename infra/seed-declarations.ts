@@ -58,3 +58,15 @@ export const SEED_WEBHOOK_VERIFICATION: Readonly<Record<string, Readonly<Record<
   'connectfi-kyc-callback': { startKyc: { scheme: 'hmac-sha256', secret: CONNECTFI_WEBHOOK_KEY, toleranceSeconds: 300 } },
 };
 
+/**
+ * The secrets (by name) of the Fintecture application whose payments settle by webhook
+ * (fintecture-payment-webhook.arazzo.yml): its credentials, and its private key (PEM), which signs
+ * its PIS requests and opens its webhooks' signatures (Fintecture encrypts them to the
+ * application's public key). The key's name is the one the workflow's `x-arazzo-sfn-verify.secret` gives.
+ */
+export const FINTECTURE_WEBHOOK_APP = { credentials: 'fintecture/webhook-app', privateKey: 'fintecture/webhook-key' } as const;
+
+/** fintecture-payment-webhook's verification for a deployment's own application id (the Signature's keyId), the key named `secret`. */
+export function fintectureWebhookVerification(appId: string, secret: string): Readonly<Record<string, unknown>> {
+  return { scheme: 'fintecture', keyId: appId, secret, toleranceSeconds: 300 };
+}

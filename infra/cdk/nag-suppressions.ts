@@ -78,11 +78,11 @@ function acknowledgeIotDataEndpointFindings(stack: Stack): void {
 
 /** The seed stack's findings: its workflows', and its secrets'. */
 export function acknowledgeSeedWorkflowsFindings(stack: SeedWorkflowsStack): void {
-  for (const workflow of [stack.customerVerification, stack.tokenThenPayment, stack.connectFiKyc, stack.mbanqVerifyCustomer]) acknowledgeArazzoWorkflowFindings(workflow);
+  for (const workflow of [stack.customerVerification, stack.tokenThenPayment, stack.connectFiKyc, stack.mbanqVerifyCustomer, stack.fintecturePaymentWebhook]) acknowledgeArazzoWorkflowFindings(workflow);
   Validations.of(stack).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:
-      'Provider-issued credentials (a Fintecture app secret, a bearer token, the connectFi and Mbanq API users, connectFi\'s webhook signing key) are rotated at the provider, which offers no API a rotation Lambda could call',
+      'Provider-issued credentials (a Fintecture app secret, a bearer token, the connectFi and Mbanq API users, connectFi\'s webhook signing key) and a Fintecture application\'s key pair (registered in its Console) are rotated at the provider, which offers no API a rotation Lambda could call',
   });
 }
 

@@ -3,6 +3,12 @@ import { xmlLibrariesFor, xpathVersionsOf } from '../../core/criteria/index.js';
 import { isWorkflowStep, type AnyStepPlan, type StepPlan } from '../../core/plan.js';
 import { stepReads } from '../../functions/runtime/step-reads.js';
 
+/**
+ * A receive step's function registers its wait and takes a message kept for it: it calls no provider,
+ * and its `timeout` bounds the Task's wait, not the function (a Lambda function runs 900 s at most).
+ */
+const RECEIVE_CALL_SECONDS = 20;
+
 /** One Lambda function of a workflow and what it needs: the input of least-privilege IAM and of its bundle. */
 export type FunctionSpec =
   | (FunctionNeeds & {
@@ -104,7 +110,7 @@ export function planFunctions(compiled: CompiledWorkflow): FunctionSpec[] {
       sources: [...new Set(steps.map((s) => s.operation.source))].sort(),
       xmlLibraries: xmlLibrariesOf(steps),
       usesRegex: steps.some(usesRegex),
-      callSeconds: Math.max(...steps.map((s) => Math.ceil((s.transport.connectTimeoutMs + s.transport.requestTimeoutMs) / 1000))),
+      callSeconds: Math.max(...steps.map((s) => (s.receive ? RECEIVE_CALL_SECONDS : Math.ceil((s.transport.connectTimeoutMs + s.transport.requestTimeoutMs) / 1000)))),
       seals: steps.some(hasOutputs),
       // A receive step opens the message kept for it when it arrived first (sealed by the receiver).
       unseals: (carriesSealed && steps.some(mayOpen)) || steps.some((s) => s.receive),

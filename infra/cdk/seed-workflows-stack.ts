@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { CONNECTFI_WEBHOOK_KEY, fintecturePisSigning, SEED_PERSONAL_DATA, SEED_WEBHOOK_VERIFICATION } from '../seed-declarations.js';
+import { CONNECTFI_WEBHOOK_KEY, FINTECTURE_WEBHOOK_APP, fintecturePisSigning, fintectureWebhookVerification, SEED_PERSONAL_DATA, SEED_WEBHOOK_VERIFICATION } from '../seed-declarations.js';
 import { ArazzoSigningKey } from './arazzo-signing-key.js';
 import { ArazzoWorkflow } from './arazzo-workflow.js';
 
@@ -50,7 +50,16 @@ export interface SeedWorkflowsStackProps extends StackProps {
    */
   readonly secretRemovalPolicy?: RemovalPolicy;
   /**
-   * Reserved concurrency of connectFi's webhook receiver (`ArazzoWorkflow.webhookReservedConcurrency`).
+   * The Fintecture application whose signed payment webhooks `fintecture-payment-webhook` accepts:
+   * the `keyId` their `Signature` names, your application id (the `clientId` of the
+   * `fintecture/webhook-app` secret). The receiver opens their signatures with that application's
+   * private key, the `fintecture/webhook-key` secret.
+   * @default the document's, `demo-merchant-app` (the demo's application): every real webhook is then refused, and the workflow reads the session back after its hour-long wait
+   */
+  readonly fintectureWebhookAppId?: string;
+  /**
+   * Reserved concurrency of each webhook receiver, connectFi's and Fintecture's payment webhooks'
+   * (`ArazzoWorkflow.webhookReservedConcurrency`).
    * @default - not reserved: small accounts cannot reserve any
    */
   readonly webhookReservedConcurrency?: number;
@@ -61,7 +70,9 @@ export interface SeedWorkflowsStackProps extends StackProps {
  * merchant's `CustomerSignedUp` event, seed 001 (token then payment) on `CheckoutCompleted`,
  * seed 003 (connectFi KYC by webhook callback, its callbacks verified with connectFi's HMAC key
  * by configuration) on `KycRequested`, seed 004 (Mbanq onboarding)
- * on `BankCustomerApplied`. They share one sealing key and seal context, as the workflows of one
+ * on `BankCustomerApplied`; `fintecture-payment-webhook` (Arazzo 1.1) opens a payment of its own
+ * Fintecture application and settles it on the application's signed webhook, started with
+ * StartExecution. They share one sealing key and seal context, as the workflows of one
  * deployment do. Seed 001 signs its payment calls with a KMS key the stack creates (register its
  * public key with Fintecture: `arazzo-sfn public-key <SigningKeyFintecturePisSigningArn>`), and
  * the seeds' personal inputs (SEED_PERSONAL_DATA) travel sealed: their triggers start executions
@@ -72,6 +83,8 @@ export class SeedWorkflowsStack extends Stack {
   readonly tokenThenPayment: ArazzoWorkflow;
   readonly connectFiKyc: ArazzoWorkflow;
   readonly mbanqVerifyCustomer: ArazzoWorkflow;
+  /** A Fintecture payment settled by its signed webhook (`fintecture-payment-webhook`, Arazzo 1.1), started with StartExecution. */
+  readonly fintecturePaymentWebhook: ArazzoWorkflow;
   readonly sealingKey: kms.Key;
   /** Seed 001's request signing key (RSA_2048, SIGN_VERIFY, retained); only its PIS operation functions may sign with it. */
   readonly signingKey: kms.IKey;
@@ -200,6 +213,29 @@ export class SeedWorkflowsStack extends Stack {
           ]),
         ),
       },
+    });
+
+    // Fintecture encrypts a webhook's signature to the application's public key, so the receiver needs its private key: a KMS
+    // SIGN_VERIFY key (seed 001's) cannot decrypt. This application keeps its key pair as a PEM secret, which signs its PIS
+    // requests and opens its webhooks; register its public key with Fintecture, and the receiver's URL
+    // (<WebhookUrl output>/messages/fintectureWebhooks/paymentStatus) as the application's webhook URL.
+    const webhookApp = secret('FintectureWebhookApp', FINTECTURE_WEBHOOK_APP.credentials, 'Fintecture application whose payments settle by webhook (JSON: clientId, clientSecret)', {
+      secretStringTemplate: JSON.stringify({ clientId: 'set-me' }),
+      generateStringKey: 'clientSecret',
+      excludePunctuation: true,
+    });
+    const webhookAppKey = secret('FintectureWebhookAppKey', FINTECTURE_WEBHOOK_APP.privateKey, 'Private key (PEM) of the Fintecture application whose payments settle by webhook', { excludePunctuation: true });
+    this.fintecturePaymentWebhook = new ArazzoWorkflow(this, 'FintecturePaymentWebhook', {
+      arazzoFile: join(props.workflowsDir, 'fintecture-payment-webhook.arazzo.yml'),
+      workflowId: 'fintecture-payment-webhook',
+      secrets: { clientId: { secret: webhookApp, jsonKey: 'clientId' }, clientSecret: { secret: webhookApp, jsonKey: 'clientSecret' } },
+      serverUrls: { oauthApi: url, pisApi: url },
+      sealingKey: this.sealingKey,
+      signing: fintecturePisSigning(FINTECTURE_WEBHOOK_APP.privateKey, '$inputs.clientId'),
+      signingKeySecrets: { [FINTECTURE_WEBHOOK_APP.privateKey]: webhookAppKey },
+      webhookKeys: { [FINTECTURE_WEBHOOK_APP.privateKey]: webhookAppKey },
+      ...(props.fintectureWebhookAppId ? { webhookVerification: { awaitPaymentWebhook: fintectureWebhookVerification(props.fintectureWebhookAppId, FINTECTURE_WEBHOOK_APP.privateKey) } } : {}),
+      ...(props.webhookReservedConcurrency !== undefined ? { webhookReservedConcurrency: props.webhookReservedConcurrency } : {}),
     });
   }
 }

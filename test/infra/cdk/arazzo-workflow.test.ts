@@ -12,11 +12,12 @@ import { isWorkflowStep, type StepPlan } from '../../../core/plan.js';
 import { compileFileOrThrow } from '../../../compiler/index.js';
 import { localResourceFor } from '../../../compiler/emit/index.js';
 import { ArazzoWorkflow } from '../../../infra/cdk/arazzo-workflow.js';
-import { SEED_PERSONAL_DATA } from '../../../infra/seed-declarations.js';
+import { FINTECTURE_WEBHOOK_APP, fintecturePisSigning, SEED_PERSONAL_DATA } from '../../../infra/seed-declarations.js';
+import { createApp } from '../../../infra/app.js';
 import { startSealed, type TriggerMapping } from '../../../functions/runtime/personal/start-sealed.js';
 import { KMS_SEALED_PREFIX, KmsSealer } from '../../../functions/runtime/secrets/index.js';
 import { startAwsStandIn, STAND_IN_CLIENT_CONFIG, type AwsStandIn } from './support/aws-stand-in.js';
-import { asArray, deployedEnvironment, functionKeysByLogicalId, ROOT, SEED_000, SEED_001, SEED_003, SEEDS, statementsOfRole, synthSeeds, webhooksByWorkflowId, type SynthesizedSeeds } from './support/synth-seeds.js';
+import { asArray, DEPLOYED, deployedEnvironment, functionKeysByLogicalId, PAYMENT_WEBHOOK, ROOT, SEED_000, SEED_001, SEED_003, statementsOfRole, synthSeeds, webhooksByWorkflowId, type SynthesizedSeeds } from './support/synth-seeds.js';
 
 const TWO_CREDENTIALS = join(import.meta.dirname, 'fixtures/two-credentials.arazzo.yml');
 const CALLBACK = join(import.meta.dirname, 'fixtures/callback/kyc.arazzo.yml');
@@ -62,7 +63,12 @@ const machineOfAlias = (template: Template, arn: { 'Fn::GetAtt': [string, string
   const versionId = alias.Properties.RoutingConfiguration[0].StateMachineVersionArn['Fn::GetAtt'][0] as string;
   return template.findResources('AWS::StepFunctions::StateMachineVersion')[versionId].Properties.StateMachineArn.Ref as string;
 };
-const logicalIdOf = (functionKey: string) => Object.entries(functionKeys).find(([, f]) => f.functionKey === functionKey)![0];
+/** The function of an operation (of `workflowId`, when two deployed workflows call the same operation: seed 001's and the payment webhook's Fintecture calls). */
+const logicalIdOf = (functionKey: string, workflowId = functionKey.startsWith('oauthApi.') || functionKey.startsWith('pisApi.') ? 'token-then-payment' : undefined) => {
+  const found = Object.entries(functionKeys).filter(([, f]) => f.functionKey === functionKey && (workflowId === undefined || f.workflowId === workflowId));
+  expect(found.map(([, f]) => f.workflowId), functionKey).toHaveLength(1);
+  return found[0][0];
+};
 const functionResource = (template: Template, logicalId: string) => template.findResources('AWS::Lambda::Function')[logicalId];
 const roleOf = (template: Template, functionLogicalId: string) => functionResource(template, functionLogicalId).Properties.Role['Fn::GetAtt'][0] as string;
 const statementsWith = (template: Template, functionLogicalId: string, action: string) =>
@@ -101,16 +107,18 @@ function synthStack<T>(build: (stack: Stack) => T): { stack: Stack; built: T; te
 
 describe('ArazzoWorkflow: the seed workflows app', () => {
   it('deploys one state machine per workflow whose definition is the locally compiled ASL, ARNs aside', async () => {
-    // GIVEN the seeds compiled for a local run (local placeholder ARNs), seed 003 with the 4-day bound the stack gives it
+    // GIVEN the seeds compiled for a local run (local placeholder ARNs), seed 003 with the 4-day bound the stack gives it, the
+    // payment webhook with its application's signing
     const local = Object.fromEntries(
-      await Promise.all(SEEDS.map(async (file) => {
-        const [w] = (await compileFileOrThrow(file, file === SEED_003 ? { timeoutSeconds: 4 * 86_400 } : {})).workflows;
+      await Promise.all(DEPLOYED.map(async (file) => {
+        const options = file === SEED_003 ? { timeoutSeconds: 4 * 86_400 } : file === PAYMENT_WEBHOOK ? { signing: fintecturePisSigning(FINTECTURE_WEBHOOK_APP.privateKey, '$inputs.clientId') } : {};
+        const [w] = (await compileFileOrThrow(file, options)).workflows;
         return [w.plan.workflowId, w.definition] as const;
       })),
     );
     // WHEN the deployed definitions get the local ARN of the function each substitution names
     const machines = Object.values(seeds.template.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines).toHaveLength(4);
+    expect(machines).toHaveLength(5);
     const deployed: Record<string, unknown> = {};
     for (const machine of machines) {
       let text = machine.Properties.DefinitionString as string;
@@ -125,22 +133,22 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
     expect(deployed).toEqual(local);
   });
 
-  it('has one Lambda per operation plus one workflow function each, and a webhook receiver for connectFi, on nodejs22.x and arm64', async () => {
+  it('has one Lambda per operation plus one workflow function each, and a webhook receiver for connectFi and for Fintecture\'s payment webhooks, on nodejs22.x and arm64', async () => {
     const operations = new Set<string>();
-    for (const file of SEEDS) {
+    for (const file of DEPLOYED) {
       const [w] = (await compileFileOrThrow(file)).workflows;
       for (const step of w.plan.steps) if (!isWorkflowStep(step)) operations.add(`${w.plan.workflowId} ${step.operation.key}`);
       operations.add(`${w.plan.workflowId} ${w.plan.workflowId}.workflow`);
     }
-    expect(operations.size).toBe(6 + 2 + 5 + 1 + 4 + 1);
+    expect(operations.size).toBe(6 + 2 + 5 + 1 + 4 + 1 + 5);
     expect(new Set(Object.values(functionKeys).map((f) => `${f.workflowId} ${f.functionKey}`))).toEqual(operations);
     const functions = seeds.template.findResources('AWS::Lambda::Function');
-    // Only the workflow with a callback step has a webhook receiver.
-    expect(Object.keys(webhooksByWorkflowId(seeds.template))).toEqual(['connectfi-kyc-callback']);
+    // Only the workflows with a callback or an HTTP receive step have a webhook receiver.
+    expect(Object.keys(webhooksByWorkflowId(seeds.template)).sort()).toEqual(['connectfi-kyc-callback', 'fintecture-payment-webhook']);
     // The three workflows with personal inputs (all but seed 001) are started through a starter function each.
     const starters = Object.values(functions).map((fn) => /^arazzo-sfn (\S+): starter /.exec(String(fn.Properties.Description))?.[1]).filter(Boolean);
     expect(starters.sort()).toEqual(Object.keys(SEED_PERSONAL_DATA).filter((id) => id !== 'connectfi-kyc-async').sort());
-    expect(Object.keys(functions)).toHaveLength(operations.size + 1 + starters.length);
+    expect(Object.keys(functions)).toHaveLength(operations.size + 2 + starters.length);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
     }
@@ -148,7 +156,7 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
 
   it('bundles into each function only the plans of its own steps, and no compiler', async () => {
     const stepIdsIn = (text: string) => new Set([...text.matchAll(/"stepId":"([A-Za-z0-9_-]+)"/g)].map((m) => m[1]));
-    for (const file of SEEDS) {
+    for (const file of DEPLOYED) {
       const [w] = (await compileFileOrThrow(file)).workflows;
       for (const [logicalId, f] of Object.entries(functionKeys).filter(([, f]) => f.workflowId === w.plan.workflowId)) {
         const hash = String(functionResource(seeds.template, logicalId).Properties.Code.S3Key).replace(/\.zip$/, '');
@@ -261,7 +269,7 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
         LoggingConfiguration: { IncludeExecutionData: false, Level: 'ALL', Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }] },
         TracingConfiguration: { Enabled: true },
       },
-      4,
+      5,
     );
   });
 
@@ -383,7 +391,7 @@ describe('ArazzoWorkflow: the seed workflows app', () => {
 describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
   const machineId = (prefix: string) => Object.keys(seeds.template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.startsWith(prefix))!;
   const webhookId = () => webhooksByWorkflowId(seeds.template)['connectfi-kyc-callback'];
-  const tableId = () => Object.keys(seeds.template.findResources('AWS::DynamoDB::Table'))[0];
+  const tableId = () => Object.keys(seeds.template.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith('ConnectFiKycCallback'))!;
   const allStatements = () =>
     Object.entries(seeds.template.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
       (p.Properties.PolicyDocument.Statement as Record<string, any>[]).map((statement) => ({ policy: id, roles: (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref), statement })),
@@ -411,8 +419,11 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
 
   it("lets the webhook receiver send task responses to the connectFi state machine and to nothing else; no other role may", () => {
     const sendTask = allStatements().filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('states:SendTask')));
-    expect(sendTask).toHaveLength(1);
-    const [{ roles, statement }] = sendTask;
+    const onConnectFi = sendTask.filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${machineId('ConnectFiKycCallback')}"`));
+    expect(onConnectFi).toHaveLength(1);
+    // The payment webhook's receiver and receive step answer the tasks of its own state machine only.
+    for (const other of sendTask.filter((s) => !onConnectFi.includes(s))) expect(JSON.stringify(other.statement.Resource)).toContain(`"${machineId('FintecturePaymentWebhook')}"`);
+    const [{ roles, statement }] = onConnectFi;
     expect(roles).toEqual([roleOf(seeds.template, webhookId())]);
     expect(statement).toEqual({
       Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
@@ -442,7 +453,7 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
     });
-    const dynamo = allStatements().filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('dynamodb:')));
+    const dynamo = allStatements().filter(({ statement }) => asArray(statement.Action).some((a: string) => a.startsWith('dynamodb:')) && JSON.stringify(statement.Resource).includes(`"${tableId()}"`));
     expect(dynamo.map(({ roles, statement }) => [roles, statement])).toEqual(
       expect.arrayContaining([
         [[roleOf(seeds.template, logicalIdOf('connectFiApi.initCustomerKyc'))], { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] } }],
@@ -451,8 +462,8 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
     );
     expect(dynamo).toHaveLength(2);
     // Only the callback step's function is told the table and the receiver's URL.
-    const urlId = Object.keys(seeds.template.findResources('AWS::Lambda::Url'))[0];
-    for (const [logicalId, f] of Object.entries(functionKeys)) {
+    const urlId = Object.keys(seeds.template.findResources('AWS::Lambda::Url')).find((id) => id.startsWith('ConnectFiKycCallback'))!;
+    for (const [logicalId, f] of Object.entries(functionKeys).filter(([, fn]) => fn.workflowId !== 'fintecture-payment-webhook')) {
       const variables = functionResource(seeds.template, logicalId).Properties.Environment?.Variables ?? {};
       if (f.functionKey === 'connectFiApi.initCustomerKyc') {
         expect(variables).toMatchObject({ ARAZZO_CALLBACK_TABLE: { Ref: tableId() }, ARAZZO_CALLBACK_BASE_URL: { 'Fn::GetAtt': [urlId, 'FunctionUrl'] } });
@@ -488,6 +499,40 @@ describe('ArazzoWorkflow: callback steps (seed 003 in the seeds app)', () => {
     // The seed declares no verify: the deployed plan carries the configured one (SEED_WEBHOOK_VERIFICATION).
     expect(bundle).toContain('"verify":{"scheme":"hmac-sha256","secret":"connectfi/webhook-key","header":"x-webhook-signature","toleranceSeconds":300}');
   });
+
+  it('deploys fintecture-payment-webhook with its application\'s private key from a secret the stack declares: its receiver alone reads it to open webhooks, createPayment to sign', () => {
+    const { template } = seeds;
+    const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    const [app, key] = [/^FintectureWebhookApp(?!Key)/, /^FintectureWebhookAppKey/].map((name) => secretIds.find((id) => name.test(id))!);
+    // Never a literal: the stack generates a placeholder, the operator puts the PEM (put-secret-value), and it is kept on delete.
+    for (const id of [app, key]) {
+      const secret = template.toJSON().Resources[id];
+      expect(secret.Properties.SecretString, id).toBeUndefined();
+      expect(secret.Properties.GenerateSecretString, id).toBeDefined();
+      expect(secret.DeletionPolicy, id).toBe('Retain');
+    }
+    expect(template.toJSON().Resources[key].Properties.Name).toBe('arazzo-sfn/fintecture/webhook-key');
+    const receiver = webhooksByWorkflowId(template)['fintecture-payment-webhook'];
+    expect(readableSecrets(template, receiver)).toEqual([key]);
+    expect(functionResource(template, receiver).Properties.Environment.Variables.ARAZZO_SECRET_IDS).toEqual({ 'Fn::Join': ['', ['{"fintecture/webhook-key":"', { Ref: key }, '"}']] });
+    // createPayment signs its PIS request with the same key (read as a PEM secret, no kms:Sign); mintToken reads the application's credentials.
+    const payment = logicalIdOf('pisApi.createPisV2Connect', 'fintecture-payment-webhook');
+    expect(readableSecrets(template, payment)).toEqual([app, key].sort());
+    expect(statementsWith(template, payment, 'kms:Sign')).toEqual([]);
+    expect(readableSecrets(template, logicalIdOf('oauthApi.createAccessToken', 'fintecture-payment-webhook'))).toEqual([app]);
+    // No other role of the stack reads the key.
+    const readers = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => template.toJSON().Resources[id].Properties.Role && readableSecrets(template, id).includes(key));
+    expect(readers.sort()).toEqual([receiver, payment].sort());
+    // Its receive step verifies Fintecture's signature with that key; the application id is the document's until the stack is given one.
+    const verifyOf = (stack: typeof seeds.stack) => (stack.fintecturePaymentWebhook.compiled.plan.steps.find((s) => s.stepId === 'awaitPaymentWebhook') as StepPlan).receive!.verify;
+    expect(verifyOf(seeds.stack)).toEqual({ scheme: 'fintecture', secret: 'fintecture/webhook-key', keyId: 'demo-merchant-app', toleranceSeconds: 300 });
+    const { stack: own } = createApp(new App({ context: { 'aws:cdk:bundling-stacks': [], fintectureWebhookAppId: 'my-fintecture-app' } }));
+    expect(verifyOf(own)).toEqual({ scheme: 'fintecture', secret: 'fintecture/webhook-key', keyId: 'my-fintecture-app', toleranceSeconds: 300 });
+    // Its receive step's function only registers the hour-long wait: it runs as long as any call, well within Lambda's 900 s.
+    expect(functionResource(template, logicalIdOf('fintectureWebhooks.onPaymentStatusChanged.receive', 'fintecture-payment-webhook')).Properties.Timeout).toBe(30);
+    // And no workflow of the stack is warned to outlive its execution (ASFN2171).
+    expect(Annotations.fromStack(seeds.stack).findWarning('*', Match.stringLikeRegexp('ASFN2171'))).toEqual([]);
+  }, 180_000);
 
   it('deploys Mbanq (seed 004) with its four credentials as keys of one secret, started by a BankCustomerApplied event', () => {
     expect(seeds.stack.mbanqVerifyCustomer.secretReferences).toEqual({

@@ -163,7 +163,7 @@ describe('ArazzoWorkflow: a first real deploy (issue 16)', () => {
       return Object.values(Template.fromStack(stack).findResources('AWS::SecretsManager::Secret'));
     };
     const kept = secretsOf();
-    expect(kept).toHaveLength(5);
+    expect(kept).toHaveLength(7);
     for (const secret of kept) expect([secret.DeletionPolicy, secret.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
     for (const secret of secretsOf(RemovalPolicy.DESTROY)) expect(secret.DeletionPolicy).toBe('Delete');
   }, 60_000);

@@ -12,6 +12,10 @@ export const SEED_001 = join(ROOT, 'workflows/arazzo/token-then-payment.arazzo.y
 export const SEED_003 = join(ROOT, 'workflows/arazzo/connectfi-kyc-callback.arazzo.yml');
 export const SEED_004 = join(ROOT, 'workflows/arazzo/mbanq-verify-customer.arazzo.yml');
 export const SEEDS = [SEED_000, SEED_001, SEED_003, SEED_004];
+/** Ours, beside the seeds in the stack: a Fintecture payment settled by its signed webhook (Arazzo 1.1). */
+export const PAYMENT_WEBHOOK = join(ROOT, 'workflows/arazzo/fintecture-payment-webhook.arazzo.yml');
+/** Every document the seed stack deploys. */
+export const DEPLOYED = [...SEEDS, PAYMENT_WEBHOOK];
 
 export interface SynthesizedSeeds {
   readonly app: App;
