@@ -8,6 +8,9 @@ import { startEngineRun, type EngineHost } from './engine-host.js';
 import { toHistoryEvents, type EngineEvent } from './history/index.js';
 import { sealPersonalInputs } from '../functions/runtime/personal/seal-personal-inputs.js';
 
+/** The longest delay `setTimeout` holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
 export interface LocalRunOptions {
@@ -202,8 +205,9 @@ export class LocalWorkflow {
     const timer = options.timeoutMs ? setTimeout(() => execution.abort(), options.timeoutMs) : undefined;
     // The definition's TimeoutSeconds: the execution times out (ExecutionTimedOut, States.Timeout).
     let timedOut = false;
+    // Node fires a longer timer (past 2^31 - 1 ms, about 24.8 days) at once: a bound that long is not timed locally.
     const executionTimer =
-      this.executionTimeoutMs === undefined
+      this.executionTimeoutMs === undefined || this.executionTimeoutMs > MAX_TIMER_MS
         ? undefined
         : setTimeout(() => {
             timedOut = true;

@@ -3,7 +3,8 @@ import { ErrorCodes, RETRYABLE_ERROR_CODES } from '../../core/errors.js';
 import { isWorkflowStep, type ActionPlan, type AnyStepPlan, type StepPlan, type WorkflowPlan } from '../../core/plan.js';
 import { emitSchedule, firstScheduledState } from './emit-parallel.js';
 import { pathMember, StateNames, workflowFunctionKey } from './state-names.js';
-import { DEFAULT_EXECUTION_TIMEOUT_SECONDS, operationTaskTimeoutSeconds } from '../plan/plan-step-timeout.js';
+import { operationTaskTimeoutSeconds } from '../plan/plan-step-timeout.js';
+import { defaultExecutionTimeoutSeconds } from './execution-bound.js';
 
 export type AslState = Record<string, unknown>;
 
@@ -44,7 +45,10 @@ export interface EmitOptions {
    * @default a local placeholder ARN
    */
   readonly resourceFor?: (functionKey: string) => string;
-  /** Whole-execution bound, in seconds; the compiler lints step timeouts and throttle bounds against it (ASFN2171, ASFN2172). @default 86400 (one day) */
+  /**
+   * Whole-execution bound, in seconds; the compiler lints step timeouts and throttle bounds against it (ASFN2171, ASFN2172).
+   * @default - the plan's longest path of bounded waits, rounded up to the hour, at least a day and at most a year (docs/execution-bound.md)
+   */
   readonly timeoutSeconds?: number;
   /**
    * The ARN of the state machine of another workflow (nested executions, `dependsOn`). CDK passes
@@ -515,7 +519,7 @@ export function emitAsl(plan: WorkflowPlan, options: EmitOptions = {}): EmittedW
     definition: {
       Comment: `${plan.workflowId}${plan.summary ? ` — ${plan.summary}` : ''} (compiled by arazzo-sfn from ${basename(plan.sourceFile)})`,
       StartAt: StateNames.validateInputs,
-      TimeoutSeconds: options.timeoutSeconds ?? DEFAULT_EXECUTION_TIMEOUT_SECONDS,
+      TimeoutSeconds: options.timeoutSeconds ?? defaultExecutionTimeoutSeconds({ States: states }, plan),
       States: states,
     },
     tasks,

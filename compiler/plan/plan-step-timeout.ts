@@ -22,7 +22,7 @@ export const MAX_OPERATION_TIMEOUT_MS = (LAMBDA_MAX_SECONDS - OPERATION_OVERHEAD
 /** A standard execution runs for at most one year: no Task waits longer. */
 export const MAX_TASK_TIMEOUT_MS = 31_536_000 * 1000;
 
-/** The bound of a whole execution when none is given (EmitOptions.timeoutSeconds): one day. */
+/** The least bound of a whole execution when none is given (EmitOptions.timeoutSeconds): one day, or the plan's longest bounded path when longer. */
 export const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 86_400;
 
 /** What a step's Task waits on, which decides the limit its timeout must fit. */
@@ -58,7 +58,11 @@ export interface TimedTransport {
   readonly retrySafe: boolean;
 }
 
-const executionBound = (ctx: PlanContext) => ctx.executionTimeoutSeconds ?? DEFAULT_EXECUTION_TIMEOUT_SECONDS;
+/**
+ * The bound a step is linted against: the one given, else a year. Without one the emitted bound
+ * covers every step's bounded wait (compiler/emit/execution-bound.ts), up to a year.
+ */
+const executionBound = (ctx: PlanContext) => ctx.executionTimeoutSeconds ?? MAX_TASK_TIMEOUT_MS / 1000;
 
 /**
  * Lint of a step timeout that cannot hold as written (warnings: the document still compiles).

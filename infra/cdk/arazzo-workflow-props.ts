@@ -177,7 +177,11 @@ export interface ArazzoWorkflowProps {
   readonly logRetention?: logs.RetentionDays;
   /** X-Ray tracing of the state machine and its functions. @default true */
   readonly tracing?: boolean;
-  /** Bound of a whole execution. @default Duration.days(1), or 5 minutes for EXPRESS */
+  /**
+   * Bound of a whole execution (the definition's `TimeoutSeconds`): past it the execution ends
+   * with `States.Timeout`, whatever step it is in.
+   * @default - one that covers the plan's longest path of bounded waits (receive and callback timeouts, polling loops, retries), rounded up to the hour, at least a day and at most a year (docs/execution-bound.md); 5 minutes for EXPRESS
+   */
   readonly timeout?: Duration;
   /** Memory of each function, in MiB. @default 256 */
   readonly memorySize?: number;

@@ -141,8 +141,9 @@ export class ArazzoWorkflow extends Construct {
     if (nodeProblem) this.fail(nodeProblem);
     const type = props.stateMachineType ?? sfn.StateMachineType.STANDARD;
     const express = type === sfn.StateMachineType.EXPRESS;
-    const timeout = props.timeout ?? (express ? EXPRESS_MAX : Duration.days(1));
-    if (express && timeout.toSeconds() > EXPRESS_MAX.toSeconds()) this.fail(`an EXPRESS execution lasts at most 5 minutes; timeout is ${timeout.toHumanString()}`);
+    // STANDARD without a timeout: the compiler's bound, which covers the plan's longest path of bounded waits (docs/execution-bound.md).
+    const requestedTimeout = props.timeout ?? (express ? EXPRESS_MAX : undefined);
+    if (express && requestedTimeout!.toSeconds() > EXPRESS_MAX.toSeconds()) this.fail(`an EXPRESS execution lasts at most 5 minutes; timeout is ${requestedTimeout!.toHumanString()}`);
     const bindings = normaliseSecrets(props.secrets ?? {});
     const sealContext = props.sealContext ?? DEFAULT_SEAL_CONTEXT;
     try {
@@ -166,7 +167,7 @@ export class ArazzoWorkflow extends Construct {
           ...(props.personalData?.length ? { personalData: { [props.workflowId]: props.personalData } } : {}),
           sealContext,
         },
-        timeoutSeconds: timeout.toSeconds(),
+        ...(requestedTimeout ? { timeoutSeconds: requestedTimeout.toSeconds() } : {}),
       });
     } catch (err) {
       // A remote source that is not locked (or whose vendored copy changed): synth never fetches,
@@ -176,6 +177,7 @@ export class ArazzoWorkflow extends Construct {
       throw err;
     }
     const { workflow } = compiledResponse;
+    const timeout = requestedTimeout ?? Duration.seconds(workflow.definition.TimeoutSeconds as number);
     this.compiled = workflow;
     this.cost = estimateCost(workflow, withPrices({ memoryMb: props.memorySize ?? 256, ...props.costPrices }));
     this.node.addMetadata('arazzo-sfn:cost', this.cost);
