@@ -177,7 +177,6 @@ export class ArazzoWorkflow extends Construct {
       throw err;
     }
     const { workflow } = compiledResponse;
-    const timeout = requestedTimeout ?? Duration.seconds(workflow.definition.TimeoutSeconds as number);
     this.compiled = workflow;
     this.cost = estimateCost(workflow, withPrices({ memoryMb: props.memorySize ?? 256, ...props.costPrices }));
     this.node.addMetadata('arazzo-sfn:cost', this.cost);
