@@ -10,8 +10,10 @@ const executionWarnings = async (file: string, timeoutSeconds?: number) =>
 
 // ASFN2171 owns "a step waits as long as the execution lasts": it absorbed the construct's CallbackOutlivesExecution warning.
 describe('a 1.0 callback step whose x-arazzo-sfn-callback.timeoutSeconds is not shorter than the execution (ASFN2171)', () => {
-  it('is warned at its timeoutSeconds, naming the onTimeout step that never takes over (seed 003: 2 days against the default day)', async () => {
-    expect(await executionWarnings(SEED_003)).toEqual([
+  it('is warned at its timeoutSeconds, naming the onTimeout step that never takes over (seed 003: 2 days against a bound of a day)', async () => {
+    // Without a bound given, the emitted one covers the 2-day callback and the poll after it (docs/execution-bound.md): nothing to warn.
+    expect(await executionWarnings(SEED_003)).toEqual([]);
+    expect(await executionWarnings(SEED_003, 86_400)).toEqual([
       `${SEED_003}:93:23: warning ASFN2171 step "startKyc": its callback's timeoutSeconds 172800 is not shorter than the execution's own bound of 86400 s: the execution times out first (States.Timeout), and pollKycStatus never takes over; shorten timeoutSeconds or raise the execution's timeout [step-timeout-execution]`,
     ]);
     // The seed stack deploys it with a 4-day timeout: nothing to warn.
