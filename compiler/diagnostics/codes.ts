@@ -153,6 +153,9 @@ export const DiagnosticCodes = {
   receiveOwnSend: { code: 'ASFN2215', rule: 'receive-own-send' },
   // Operator follow-ups (issues 17/19): webhook verification by configuration.
   verificationConfigUnused: { code: 'ASFN2210', rule: 'webhook-verification-config-unused' },
+  // Arazzo 1.1 § Identity-Based Referencing: arazzo sources by `$self` (issue 17).
+  selfAmbiguous: { code: 'ASFN1220', rule: 'self-identity' },
+  selfNotReferenced: { code: 'ASFN2220', rule: 'self-reference' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

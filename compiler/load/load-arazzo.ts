@@ -1,14 +1,15 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import type { Diagnostic } from '../diagnostics/index.js';
 import { arazzoMinor, findArazzo11Uses, NOT_YET_COMPILED } from '../validate/arazzo-11.js';
 import { ArazzoDocumentSchema, type ArazzoDocument } from '../validate/arazzo-schema.js';
+import { againstSelf, ArazzoIdentities, identifierOf, resolveSourceUrl, selfUriOf } from './arazzo-identity.js';
 import { createDocumentReader, type DocumentReader } from './document-reader.js';
 import type { LoadOptions } from './load-limits.js';
 import { loadAsyncApi, type LoadedAsyncApi } from './load-asyncapi.js';
 import { loadOpenApi, type LoadedOpenApi } from './load-openapi.js';
-import { diagnosticAt, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
+import { diagnosticAt, displayPathOf, encodePointer, readYamlSource, type YamlSource } from './parse-yaml-source.js';
 import { RemoteSources, type RemoteSourceOptions } from './remote-sources.js';
 
 /** An Arazzo document that passed the schema, with its OpenAPI sources loaded. */
@@ -90,25 +91,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Resolves a source description `url` relative to the Arazzo file, as the seeds' `../openapi/...` need; undefined for an http(s) URL. */
-export function resolveSourceUrl(arazzoPath: string, url: string): string | undefined {
-  if (/^https?:\/\//i.test(url)) return undefined;
-  if (url.startsWith('file://')) return fileURLToPath(url);
-  return resolve(dirname(arazzoPath), url);
-}
-
-/**
- * A source URL resolved against the document's Arazzo 1.1 `$self` (itself resolved against the
- * file when relative), as an absolute URL; the URL as written when there is no `$self`.
- */
-function againstSelf(arazzoPath: string, url: string, self: string | undefined): string {
-  if (self === undefined) return url;
-  try {
-    return new URL(url, new URL(self, pathToFileURL(arazzoPath))).href;
-  } catch {
-    return url;
-  }
-}
+export { resolveSourceUrl } from './arazzo-identity.js';
 
 /**
  * What the Arazzo 1.1 scan reports before the schema: in a 1.0.x document every 1.1 field (a
@@ -144,7 +127,23 @@ function arazzo11Diagnostics(source: YamlSource): Diagnostic[] {
  * one set of load limits: regular files only, sizes capped per file and in total, a time bound.
  */
 export async function loadArazzo(path: string, options: LoadOptions & RemoteSourceOptions = {}): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
-  return loadArazzoWith(path, createDocumentReader(options), new Set(), options);
+  const reader = createDocumentReader(options);
+  return loadArazzoWith(path, reader, new Set(), options, new KnownDocuments(path, reader));
+}
+
+/** The compile's `$self` identities, scanned once, when the first `arazzo` source needs them. */
+class KnownDocuments {
+  readonly identities = new ArazzoIdentities();
+  private scanned?: Promise<void>;
+  constructor(
+    private readonly entry: string,
+    private readonly reader: DocumentReader,
+  ) {}
+  async get(): Promise<ArazzoIdentities> {
+    this.scanned ??= this.identities.scanLocal(this.entry, this.reader);
+    await this.scanned;
+    return this.identities;
+  }
 }
 
 async function loadArazzoWith(
@@ -152,6 +151,7 @@ async function loadArazzoWith(
   reader: DocumentReader,
   visiting: ReadonlySet<string>,
   remoteOptions: RemoteSourceOptions,
+  known: KnownDocuments,
 ): Promise<{ loaded?: LoadedArazzo; diagnostics: Diagnostic[] }> {
   const absolute = resolve(path);
   const { source, diagnostics } = await readYamlSource(absolute, reader);
@@ -170,6 +170,10 @@ async function loadArazzoWith(
       .map(({ issue, pointer }) => diagnosticAt(source, pointer, 'schema', issueMessage(issue))),
   );
   if (!document || versionDiagnostics.length) return { diagnostics };
+  // A vendored copy's `$self` resolves against the URL it was fetched from, not its place on disk.
+  const retrievalUri = reader.remoteOrigins.get(absolute) ?? pathToFileURL(absolute).href;
+  const selfUri = selfUriOf(document.$self, retrievalUri);
+  if (selfUri) known.identities.add(selfUri, absolute);
 
   const openapis = new Map<string, LoadedOpenApi>();
   const arazzos = new Map<string, LoadedArazzo>();
@@ -179,7 +183,19 @@ async function loadArazzoWith(
     const pointer = `/sourceDescriptions/${index}/url`;
     // Arazzo 1.1: relative URLs resolve against $self when the document has one (an https: $self makes them remote).
     const url = againstSelf(absolute, description.url, document.$self);
-    let file = resolveSourceUrl(absolute, url);
+    const identifier = identifierOf(retrievalUri, url);
+    let file: string | undefined;
+    if (description.type === 'arazzo') {
+      // § Identity-Based Referencing: a url that is some known document's $self is that document; nothing is fetched or read by location.
+      const holders = (await known.get()).holders(identifier);
+      if (holders.length > 1) {
+        const named = holders.map((h) => displayPathOf(h)).join(', ');
+        diagnostics.push(diagnosticAt(source, pointer, 'selfAmbiguous', `source "${description.name}": ${identifier} is the $self of ${holders.length} documents (${named}); an Arazzo Description's identity must name one document`));
+        continue;
+      }
+      file = holders[0];
+    }
+    file ??= resolveSourceUrl(absolute, url);
     if (!file) {
       // http(s): the vendored copy the lock pins, fetched first when it is not locked yet.
       const { file: vendored, notes } = await remote.resolve(url);
@@ -192,11 +208,26 @@ async function loadArazzoWith(
         diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": ${description.url} includes this document again (a cycle of arazzo sources)`));
         continue;
       }
-      const other = await loadArazzoWith(file, reader, new Set([...visiting, absolute]), remoteOptions);
+      const other = await loadArazzoWith(file, reader, new Set([...visiting, absolute]), remoteOptions, known);
       diagnostics.push(...other.diagnostics);
       if (!other.loaded) {
         diagnostics.push(diagnosticAt(source, pointer, 'sourceUnreadable', `source "${description.name}": cannot load ${description.url}`));
         continue;
+      }
+      // "references MUST use the target document's $self", yet "Implementations MAY support
+      // referencing by other identifiers (such as retrieval URIs) … relying on it is NOT
+      // RECOMMENDED": loaded by location, it compiles, with a warning (a SHOULD NOT, DESIGN).
+      const otherSelf = selfUriOf(other.loaded.document.$self, reader.remoteOrigins.get(file) ?? pathToFileURL(file).href);
+      if (otherSelf && otherSelf !== identifier) {
+        diagnostics.push(
+          diagnosticAt(
+            source,
+            pointer,
+            'selfNotReferenced',
+            `source "${description.name}": ${description.url} was loaded by its location, but that document's $self is ${otherSelf}; Arazzo 1.1 references an Arazzo Description by its $self (url: ${otherSelf})`,
+            'warning',
+          ),
+        );
       }
       arazzos.set(description.name, other.loaded);
       continue;
