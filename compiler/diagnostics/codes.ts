@@ -146,6 +146,7 @@ export const DiagnosticCodes = {
   preferOperationId: { code: 'ASFN2195', rule: 'prefer-operation-id' },
   requestBodyMethod: { code: 'ASFN2196', rule: 'request-body-method' },
   receiveSuccessCriteria: { code: 'ASFN2197', rule: 'receive-success-criteria' },
+  simpleDoubleQuote: { code: 'ASFN2198', rule: 'simple-condition-double-quote' },
   // The broker receiver's loose ends (issue 17 follow-ups).
   eventEnvelopeHeader: { code: 'ASFN2205', rule: 'eventbridge-envelope-header' },
   sharedReceiveChannel: { code: 'ASFN2206', rule: 'shared-receive-channel' },

@@ -48,7 +48,7 @@ export function stepsReferencedBy(value: unknown): string[] {
 }
 
 /** The diagnostic of each criterion warning's rule. */
-const warningKinds: Readonly<Record<string, DiagnosticKind>> = { 'jsonpath-rfc9535': 'legacyJsonPath', 'regex-backtracking': 'regexBacktracking', 'jsonpath-goessner-filter': 'goessnerFilterRead' };
+const warningKinds: Readonly<Record<string, DiagnosticKind>> = { 'jsonpath-rfc9535': 'legacyJsonPath', 'regex-backtracking': 'regexBacktracking', 'jsonpath-goessner-filter': 'goessnerFilterRead', 'simple-condition-double-quote': 'simpleDoubleQuote' };
 
 /** The diagnostic of each criterion problem's rule (the condition's plain syntax otherwise). */
 const problemKinds: Readonly<Record<string, DiagnosticKind>> = { 'embedded-expression': 'conditionEmbeddedExpression', 'jsonpath-goessner-filter': 'goessnerFilterUnread' };

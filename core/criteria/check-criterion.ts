@@ -3,7 +3,7 @@ import { parseExpression } from '../expressions/parse-expression.js';
 import type { CriterionPlan } from '../plan.js';
 import { checkXPath } from './check-xpath.js';
 import { mayBacktrackCatastrophically, REGEX_BUDGET_MS } from './match-regex.js';
-import { parseCondition } from './parse-condition.js';
+import { parseCondition, type Condition } from './parse-condition.js';
 import { describeJsonPathCondition, parseJsonPathCondition } from './parse-jsonpath-condition.js';
 import { conditionForSyntaxCheck, conditionSyntaxOf, hasEmbeddedExpressions, splitCondition } from './embedded-expressions.js';
 import { checkGoessnerCondition, isGoessnerFilterCondition } from './goessner-jsonpath.js';
@@ -47,6 +47,22 @@ function attempt(
   }
 }
 
+/** The first string literal of a simple condition written in double quotes, as written; undefined when none is. */
+function doubleQuotedLiteral(node: Condition, text: string): string | undefined {
+  switch (node.kind) {
+    case 'literal':
+      // One that holds {$...} is ASFN2140's (compared as written), which says more.
+      return typeof node.value === 'string' && text[node.offset] === '"' && !node.value.includes('{$') ? (/^"(?:[^"\\]|\\.)*"/.exec(text.slice(node.offset))?.[0] ?? undefined) : undefined;
+    case 'expression':
+      return undefined;
+    case 'not':
+      return doubleQuotedLiteral(node.operand, text);
+    case 'logical':
+    case 'comparison':
+      return doubleQuotedLiteral(node.left, text) ?? doubleQuotedLiteral(node.right, text);
+  }
+}
+
 /** Compile-time check of a criterion's syntax (but XPath 3.1's, see compiler/plan/check-selector-syntax.ts); needs no run-time context. */
 export function checkCriterion(c: CriterionPlan): CriterionCheck {
   const problems: CriterionProblem[] = [];
@@ -85,7 +101,15 @@ export function checkCriterion(c: CriterionPlan): CriterionCheck {
     case 'simple':
       attempt(
         problems,
-        () => parseCondition(c.condition),
+        () => {
+          const quoted = doubleQuotedLiteral(parseCondition(c.condition), c.condition);
+          if (quoted === undefined) return;
+          // Arazzo § Literals: "Strings MUST use single quotes"; a double-quoted one is read as its JSON string (a dialect: DESIGN.md).
+          warnings.push({
+            rule: 'simple-condition-double-quote',
+            message: `condition "${c.condition}" writes the string ${quoted} in double quotes; Arazzo's literals use single quotes ('' escapes one), so it is read as the JSON string it is: write '${quoted.slice(1, -1).replace(/'/g, "''")}'`,
+          });
+        },
         (e) => ({ message: e.message, offset: e.offset }),
       );
       break;

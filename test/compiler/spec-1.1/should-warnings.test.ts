@@ -97,3 +97,19 @@ ${criteria}`;
     expect(one).toEqual({ errors: [], warnings: [] });
   });
 });
+
+describe('dialects warned about (docs/spec-conformance-1.1.md)', () => {
+  it('ASFN2198: a double-quoted string in a simple condition (§ Literals: strings MUST use single quotes) is read as JSON, with a warning naming the standard form', async () => {
+    const { errors, warnings } = await compileDoc(`${head()}${workflow(`      - stepId: a
+        operationId: getPet
+        parameters: [{ name: id, in: path, value: p }]
+        successCriteria:
+          - condition: '$statusCode == 200 && $response.body#/name == "it''s"'
+          - condition: "$response.body#/status == 'ok'"
+`)}`);
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([
+      `12:24: warning ASFN2198 condition "$statusCode == 200 && $response.body#/name == "it's"" writes the string "it's" in double quotes; Arazzo's literals use single quotes ('' escapes one), so it is read as the JSON string it is: write 'it''s' [simple-condition-double-quote]`,
+    ]);
+  });
+});
