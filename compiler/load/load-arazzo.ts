@@ -178,7 +178,7 @@ async function loadArazzoWith(
   const openapis = new Map<string, LoadedOpenApi>();
   const arazzos = new Map<string, LoadedArazzo>();
   const asyncapis = new Map<string, LoadedAsyncApi>();
-  const remote = new RemoteSources(absolute, reader, remoteOptions);
+  const remote = new RemoteSources(absolute, reader, remoteOptions, (uri) => known.identities.holders(uri).length > 0);
   for (const [index, description] of document.sourceDescriptions.entries()) {
     const pointer = `/sourceDescriptions/${index}/url`;
     // Arazzo 1.1: relative URLs resolve against $self when the document has one (an https: $self makes them remote).

@@ -95,8 +95,12 @@ export interface RemoteNote {
   readonly message: string;
 }
 
-/** The remote files that a fetched document refers to: its `$ref`s, and an Arazzo document's relative sources. */
-function remoteRefsOf(bytes: Buffer, base: string): { refs: string[]; problems: string[] } {
+/**
+ * The remote files that a fetched document refers to: its `$ref`s, and an Arazzo document's
+ * sources, less the `arazzo` sources whose url is a document's `$self` the compile already has
+ * (`known`): those resolve by identity (Arazzo 1.1 § Identity-Based Referencing), not by a fetch.
+ */
+function remoteRefsOf(bytes: Buffer, base: string, known: (uri: string) => boolean = () => false): { refs: string[]; problems: string[] } {
   let value: unknown;
   try {
     value = parseYaml(bytes.toString('utf8'), { maxAliasCount: 100 });
@@ -105,9 +109,13 @@ function remoteRefsOf(bytes: Buffer, base: string): { refs: string[]; problems: 
     return { refs: [], problems: [] };
   }
   const written = refsIn(omitExtensions(value)).map((r) => r.ref);
-  const doc = value as { arazzo?: unknown; sourceDescriptions?: { url?: unknown }[] };
+  const doc = value as { arazzo?: unknown; sourceDescriptions?: { url?: unknown; type?: unknown }[] };
   if (typeof doc?.arazzo === 'string' && Array.isArray(doc.sourceDescriptions)) {
-    for (const s of doc.sourceDescriptions) if (typeof s?.url === 'string') written.push(s.url);
+    for (const s of doc.sourceDescriptions) {
+      if (typeof s?.url !== 'string') continue;
+      if (s.type === 'arazzo' && URL.canParse(s.url, base) && known(bare(new URL(s.url, base).href))) continue;
+      written.push(s.url);
+    }
   }
   const refs = new Set<string>();
   const problems: string[] = [];
@@ -149,6 +157,8 @@ export class RemoteSources {
     private readonly documentPath: string,
     private readonly reader: DocumentReader,
     private readonly options: RemoteSourceOptions = {},
+    /** Whether a URI is the `$self` of a document the compile has: such an `arazzo` source inside a fetched document is not fetched. */
+    private readonly knownIdentity: (uri: string) => boolean = () => false,
   ) {
     this.dir = dirname(resolve(documentPath));
     this.lockPath = lockPathOf(documentPath);
@@ -270,7 +280,7 @@ export class RemoteSources {
       const finalUrl = new URL(outcome.finalUrl);
       const path = vendoredPathOf(finalUrl);
       if (!path) return fail(`${outcome.finalUrl} has a path that cannot be a file name`);
-      const { refs, problems } = remoteRefsOf(outcome.bytes, outcome.finalUrl);
+      const { refs, problems } = remoteRefsOf(outcome.bytes, outcome.finalUrl, this.knownIdentity);
       if (problems.length) return fail(problems[0]);
       for (const ref of refs) {
         if (seen.has(ref)) continue;

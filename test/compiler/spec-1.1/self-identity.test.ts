@@ -6,7 +6,9 @@
  * as retrieval URIs) … NOT RECOMMENDED" (a warning, ASFN2220). The `$self` hosts are `.invalid`
  * (RFC 6761): a fetch of one fails, so a compile without errors fetched nothing.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -131,6 +133,34 @@ describe('Identity-Based Referencing (docs/spec-conformance-1.1.md)', () => {
     expect(remote.errors.map((e) => e.replace(/ and there is.*/, ''))).toEqual([
       'flows/uses.arazzo.yml:5:23: error ASFN1027 source "lib": https://flows.invalid/lib.arazzo.yml is not fetched when offline,',
     ]);
+  });
+
+  it('inside a fetched document, an arazzo source naming a known $self is not fetched (nor locked)', async () => {
+    // Test double: a loopback HTTP server standing in for the host of a remote Arazzo document.
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      if (req.url === '/flows/uses.arazzo.yml') return void res.writeHead(200, { 'content-type': 'application/yaml' }).end(uses(LIB_SELF));
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    try {
+      const usesUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/flows/uses.arazzo.yml`;
+      const files = { 'doc.arazzo.yml': entry({ uses: usesUrl, lib: './lib.arazzo.yml' }, 'usesFlow'), 'lib.arazzo.yml': lib(LIB_SELF) };
+      const fetched = await compileSet('fetched', files);
+      expect(fetched.errors).toEqual([]);
+      expect(requests).toEqual(['/flows/uses.arazzo.yml']);
+      const lock = JSON.parse(await readFile(join(fetched.at, 'doc.arazzo.lock.json'), 'utf8')) as { sources: Record<string, { refs?: string[] }> };
+      expect(Object.keys(lock.sources)).toEqual([usesUrl]);
+      expect(lock.sources[usesUrl].refs).toBeUndefined();
+      // cdk synth's mode: from the lock, no request at all.
+      const offline = await compileFile(join(fetched.at, 'doc.arazzo.yml'), { remoteSources: 'offline' });
+      expect(offline.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(requests).toEqual(['/flows/uses.arazzo.yml']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('two documents declaring the $self a url names: ASFN1220 error', async () => {
