@@ -157,6 +157,8 @@ export const DiagnosticCodes = {
   // Arazzo 1.1 § Identity-Based Referencing: arazzo sources by `$self` (issue 17).
   selfAmbiguous: { code: 'ASFN1220', rule: 'self-identity' },
   selfNotReferenced: { code: 'ASFN2220', rule: 'self-reference' },
+  // Arazzo 1.1 § Parameter Object: a querystring value in its `content` media type (issue 17).
+  querystringMediaType: { code: 'ASFN1225', rule: 'querystring-media-type' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

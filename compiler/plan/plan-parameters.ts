@@ -7,6 +7,8 @@ import { checkValueExpressions } from './check-expressions.js';
 import { planSelectableValue } from './plan-selectors.js';
 import { isReusable, reportAt, resolveComponent, type PlanContext } from './plan-context.js';
 import type { ResolvedWorkflow } from './resolve-workflow.js';
+import { querystringMismatch } from '../../core/querystring-media.js';
+import { isWholeExpression, parseTemplate } from '../../core/expressions/index.js';
 
 /** Headers OpenAPI says a parameter definition may not declare (they come from security/content). */
 export const IMPLICIT_HEADERS = new Set(['authorization', 'accept', 'content-type']);
@@ -74,6 +76,7 @@ export function planParameters(
     const { value, selector } = planSelectableValue(ctx, param.value, `${p}/value`, !fromWorkflow);
     // OpenAPI 3.2: a querystring parameter's one `content` media type says how the string is put in the URL.
     const content = param.in === 'querystring' ? Object.keys(bound.operation.parameters.find((d) => d.in === 'querystring' && d.name === param.name)?.content ?? {})[0] : undefined;
+    if (param.in === 'querystring' && typeof value === 'string' && !selector) checkQuerystringLiteral(ctx, param.name, content, value, `${p}/value`);
     byKey.set(parameterKey(param), { name: param.name, in: param.in, value, ...(selector ? { selector } : {}), ...(content ? { contentType: content } : {}) });
   };
   (workflow.parameters ?? []).forEach((p, i) => add(p, `${workflowPointer}/parameters/${i}`, true));
@@ -125,6 +128,25 @@ function checkQuerystring(ctx: PlanContext, sent: readonly ParameterPlan[], boun
   for (const p of whole) {
     if (typeof p.value !== 'string' && !p.selector) reportAt(ctx, pointer, 'querystringConflict', `step "${step.stepId}": querystring parameter "${p.name}" must be a string (the complete query string, such as "a=1&b=2")`);
   }
+}
+
+/**
+ * Arazzo 1.1: a querystring value "MUST match the media type format" of its `content`. The text a
+ * template writes is judged here, each `{$…}` standing for a value that cannot break it (the runtime
+ * percent-encodes a value substituted into form pairs; `0` is a JSON value where one may stand); a
+ * value that is one whole expression is judged at run time, before anything is sent.
+ */
+function checkQuerystringLiteral(ctx: PlanContext, name: string, contentType: string | undefined, text: string, pointer: string): void {
+  let parts;
+  try {
+    parts = parseTemplate(text);
+  } catch {
+    return; // checkValueExpressions reports the syntax.
+  }
+  if (isWholeExpression(parts)) return;
+  const probe = parts.map((part) => (part.kind === 'text' ? part.text : '0')).join('');
+  const mismatch = querystringMismatch(contentType, probe);
+  if (mismatch) reportAt(ctx, pointer, 'querystringMediaType', `querystring parameter "${name}" ${mismatch}`);
 }
 
 /** A workflow step's parameters are the inputs of the workflow it runs (Arazzo §Parameter Object: no `in`). */

@@ -409,6 +409,55 @@ ${parameters}    - { name: Authorization, in: header, value: $inputs.session }
     expect(smuggled.cause).toMatch(/answered 400/);
   });
 
+  it('refuses a literal that does not match the media type (ASFN1225) at its value, and never sends a computed one that does not', async () => {
+    // A stray "%" starts no percent-escape: the server would have to guess what was meant.
+    const literal = await compileWith(doc("    - { name: filter, in: querystring, value: 'status=50%off&x={$inputs.status}' }\n"));
+    expect(literal.messages).toEqual([
+      'doc.arazzo.yml:16:47: error ASFN1225 querystring parameter "filter" is not application/x-www-form-urlencoded: "%of" at offset 9 is not a percent-escape (write %25 for a literal %) [querystring-media-type]',
+    ]);
+    // The same text as one whole expression is only known at run time: it fails before the request.
+    const computed = await compileWith(doc('    - { name: filter, in: querystring, value: $inputs.status }\n'));
+    expect(computed.messages).toEqual([]);
+    const set = new LocalWorkflowSet(computed.result);
+    const run = (status: string) =>
+      set.run('w', { status, session }, { runtime: { secrets, sealer, serverUrls: { pets: sandbox.serverUrl } }, waitMs: 1, retryIntervalMs: 1, timeoutMs: 30_000 });
+    const before = sandbox.requestLog.length;
+    const refused = await run('status=50%off');
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toBe(ErrorCodes.Expression);
+    expect(refused.cause).toContain('querystring parameter "filter" is not application/x-www-form-urlencoded: "%of" at offset 9 is not a percent-escape');
+    expect(refused.cause).toContain('the request was not sent');
+    expect(sandbox.requestLog.length).toBe(before);
+    // A well-formed computed query string is sent.
+    expect((await run('status=sold')).output).toEqual({ first: 'Nemo', sent: 'sold' });
+    expect(sandbox.requestLog.length).toBe(before + 1);
+  });
+
+  it('checks application/json querystring text as JSON: a literal at compile time, a computed value before sending', async () => {
+    const json = (value: string) => doc(`    - { name: filter, in: querystring, value: '${value}' }\n`).replace('./pets32.openapi.yaml', './pets32json.openapi.yaml');
+    const dir = await mkdtemp(join(tmpdir(), 'arazzo-11-qs-json-'));
+    await writeFile(join(dir, 'pets32json.openapi.yaml'), openapi32.replace('application/x-www-form-urlencoded:', 'application/json:'));
+    const compileJson = async (text: string) => {
+      const file = join(dir, 'doc.arazzo.yml');
+      await writeFile(file, text);
+      const result = await compileFile(file);
+      return { result, messages: result.diagnostics.map((d) => formatDiagnostic(d).replace(file, 'doc.arazzo.yml')) };
+    };
+    const broken = await compileJson(json('{"status": sold}'));
+    expect(broken.messages).toHaveLength(1);
+    expect(broken.messages[0]).toMatch(/^doc\.arazzo\.yml:16:47: error ASFN1225 querystring parameter "filter" is not application\/json: .*JSON.* \[querystring-media-type\]$/);
+    // A template whose expression stands where a JSON value may stand compiles; what it writes is judged when it runs.
+    const template = await compileJson(json('{"status": "{$inputs.status}"}'));
+    expect(template.messages).toEqual([]);
+    const set = new LocalWorkflowSet(template.result);
+    const before = sandbox.requestLog.length;
+    const refused = await set.run('w', { status: 'a"b', session }, { runtime: { secrets, sealer, serverUrls: { pets: sandbox.serverUrl } }, waitMs: 1, retryIntervalMs: 1, timeoutMs: 30_000 });
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toBe(ErrorCodes.Expression);
+    expect(refused.cause).toMatch(/querystring parameter "filter" is not application\/json: .*; the request was not sent/);
+    expect(sandbox.requestLog.length).toBe(before);
+  });
+
   it('refuses a querystring parameter beside query parameters, and a literal that is not a string', async () => {
     const { messages } = await compileWith(doc("    - { name: filter, in: querystring, value: { status: sold } }\n    - { name: status, in: query, value: sold }\n"));
     expect(messages.filter((m) => m.includes('ASFN1107'))).toEqual([

@@ -4,6 +4,7 @@ import type { StepPlan } from '../../../core/plan.js';
 import { BodyEncodingError, encodeBody } from './encode-body.js';
 import { isXmlMediaType, mediaTypeOf } from '../../../core/media-type.js';
 import { unescapePointerToken } from '../../../core/json-pointer.js';
+import { querystringMismatch } from '../../../core/querystring-media.js';
 
 export interface BuiltRequest {
   readonly method: string;
@@ -104,6 +105,9 @@ export function buildRequest(
       case 'querystring': {
         // Arazzo 1.1: the value "MUST resolve to a string representing the complete query string".
         if (typeof p.value !== 'string') throw expressionError(`step ${plan.stepId}: querystring parameter "${p.name}" evaluated to a ${Array.isArray(p.value) ? 'list' : typeof p.value}, not the query string`);
+        // ... and "MUST match the media type format" of its `content`: a value that does not is never sent.
+        const mismatch = querystringMismatch(p.contentType, p.value);
+        if (mismatch) throw expressionError(`step ${plan.stepId}: querystring parameter "${p.name}" ${mismatch}; the request was not sent`);
         wholeQuery = isFormQuerystring(p.contentType) ? asFormQuery(p.value) : encodeURIComponent(p.value);
         if (isFormQuerystring(p.contentType)) for (const [k, v] of new URLSearchParams(wholeQuery)) query[k] = v;
         break;

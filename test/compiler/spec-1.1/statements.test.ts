@@ -57,6 +57,12 @@ const CASES: readonly (readonly [string, string, readonly string[], readonly str
   ],
   ['§ Parameter Object: in MUST be specified for an operation step', head() + workflow("      - stepId: a\n        operationId: getPet\n        parameters: [{ name: id, value: p }]\n"), ['ASFN1012', 'ASFN1002'], []],
   [
+    '§ Parameter Object, querystring: the value MUST match the media type of its content (form pairs by default)',
+    head() + workflow("      - stepId: a\n        operationId: listPets\n        parameters: [{ name: q, in: querystring, value: 'a=100%' }]\n"),
+    ['ASFN1107', 'ASFN1225'],
+    ['ASFN2011'],
+  ],
+  [
     '§ Parameter Object, querystring: cannot coexist with query parameters; the value MUST be a string',
     head() + workflow("      - stepId: a\n        operationId: listPets\n        parameters: [{ name: q, in: querystring, value: 5 }]\n"),
     ['ASFN1107', 'ASFN1107'],
