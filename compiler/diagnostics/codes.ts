@@ -159,6 +159,8 @@ export const DiagnosticCodes = {
   selfNotReferenced: { code: 'ASFN2220', rule: 'self-reference' },
   // Arazzo 1.1 § Parameter Object: a querystring value in its `content` media type (issue 17).
   querystringMediaType: { code: 'ASFN1225', rule: 'querystring-media-type' },
+  // Arazzo 1.1 § Runtime Expressions: source-name is identifier-strict (issue 17).
+  sourceNameInExpression: { code: 'ASFN1226', rule: 'source-name-expression' },
 } as const satisfies Record<string, { code: string; rule: string }>;
 
 export type DiagnosticKind = keyof typeof DiagnosticCodes;

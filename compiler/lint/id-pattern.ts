@@ -12,6 +12,11 @@ const ID = /^[A-Za-z0-9_-]+$/;
  * whole value or `{$...}`); embedded in text without braces, a space ends the id.
  */
 export function checkIdPatterns({ loaded }: BoundDocument, diagnostics: Diagnostic[]): void {
+  for (const [i, description] of loaded.document.sourceDescriptions.entries()) {
+    if (ID.test(description.name)) continue;
+    const message = `source name "${description.name}" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); operationId, operationPath, channelPath, workflowId and schemeName read it (the longest source name that fits decides), but a runtime expression in a value or condition cannot name it`;
+    diagnostics.push(diagnosticAt(loaded.source, `/sourceDescriptions/${i}/name`, 'idPattern', message, 'warning'));
+  }
   for (const [w, workflow] of loaded.document.workflows.entries()) {
     if (!ID.test(workflow.workflowId)) {
       diagnostics.push(

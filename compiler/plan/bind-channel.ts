@@ -7,6 +7,7 @@ import { decodePointer, diagnosticAt } from '../load/parse-yaml-source.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
 import { bindMqttChannel, MQTT_PROTOCOLS } from './bind-mqtt-channel.js';
 import type { BoundOperation } from './bind-operation.js';
+import { qualifiedSource, sourceNames, sourcePath } from './source-reference.js';
 
 /** A step bound to an AsyncAPI channel: the channel as the plan carries it, and where its messages carry their correlation id. */
 export interface BoundChannel {
@@ -18,18 +19,16 @@ export interface BoundChannel {
   readonly messageTypes: number;
 }
 
-const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
 /** An SQS queue name (a FIFO queue's ends in `.fifo`). */
 const SQS_QUEUE_NAME = /^(?:[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$/;
 /** An SNS topic name (a FIFO topic's ends in `.fifo`). */
 const SNS_TOPIC_NAME = /^(?:[A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\.fifo)$/;
-const CHANNEL_PATH = /^\{\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}#(\/.*)$/;
 
 const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The AsyncAPI operations an `operationId` names (`$sourceDescriptions.<name>.<key>` or a bare key). */
 function asyncOperationsNamed(loaded: LoadedArazzo, operationId: string): { source: string; asyncapi: LoadedAsyncApi; operation: AsyncApiOperation }[] {
-  const qualified = QUALIFIED.exec(operationId);
+  const qualified = qualifiedSource(operationId, sourceNames(loaded.document));
   return [...(loaded.asyncapis ?? new Map<string, LoadedAsyncApi>())].flatMap(([source, asyncapi]) => {
     if (qualified && qualified[1] !== source) return [];
     const key = qualified ? qualified[2] : operationId;
@@ -44,7 +43,7 @@ function asyncOperationsNamed(loaded: LoadedArazzo, operationId: string): { sour
 export function targetsChannel(loaded: LoadedArazzo, step: ArazzoStep): boolean {
   if (step.channelPath !== undefined || step.action !== undefined) return true;
   if (step.operationId === undefined || !loaded.asyncapis?.size) return false;
-  const qualified = QUALIFIED.exec(step.operationId);
+  const qualified = qualifiedSource(step.operationId, sourceNames(loaded.document));
   if (qualified) return loaded.asyncapis.has(qualified[1]);
   const inOpenApi = [...loaded.openapis.values()].some((o) => o.operations.some((op) => op.operationId === step.operationId));
   return !inOpenApi && asyncOperationsNamed(loaded, step.operationId).length > 0;
@@ -154,7 +153,7 @@ export function bindChannel(
   let channel: AsyncApiChannel;
   let operation: AsyncApiOperation | undefined;
   if (step.channelPath !== undefined) {
-    const match = CHANNEL_PATH.exec(step.channelPath);
+    const match = sourcePath(step.channelPath, sourceNames(loaded.document));
     const found = match ? loaded.asyncapis?.get(match[1]) : undefined;
     const tokens = match ? decodePointer(match[2]) : [];
     const ch = found && tokens.length === 2 && tokens[0] === 'channels' ? found.channels.find((c) => c.key === tokens[1]) : undefined;

@@ -3,6 +3,7 @@ import type { LoadedArazzo } from '../load/load-arazzo.js';
 import type { OpenApiOperation } from '../load/load-openapi.js';
 import { decodePointer, diagnosticAt, encodePointer } from '../load/parse-yaml-source.js';
 import type { ArazzoStep } from '../validate/arazzo-schema.js';
+import { qualifiedSource, sourceNames, sourcePath } from './source-reference.js';
 
 export interface BoundOperation {
   readonly source: string;
@@ -10,10 +11,8 @@ export interface BoundOperation {
   readonly operation: OpenApiOperation;
 }
 
-const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
 /** Respect's short form of a qualified operationId: `<sourceName>.<operationId>`. */
 const SOURCE_DOT_OPERATION = /^([A-Za-z0-9_-]+)\.(.+)$/;
-const OPERATION_PATH = /^\{\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}#(\/.*)$/;
 
 /**
  * Binds a step to exactly one OpenAPI operation (Arazzo 1.0.1 §Step Object: operationId,
@@ -37,7 +36,7 @@ export function bindOperation(
   if (step.workflowId !== undefined) return undefined;
 
   if (step.operationPath !== undefined) {
-    const match = OPERATION_PATH.exec(step.operationPath);
+    const match = sourcePath(step.operationPath, sourceNames(loaded.document));
     const openapi = match ? openapis.get(match[1]) : undefined;
     if (!match || !openapi) {
       diagnostics.push(
@@ -61,7 +60,7 @@ export function bindOperation(
   }
 
   const raw = step.operationId!;
-  const qualified = QUALIFIED.exec(raw);
+  const qualified = qualifiedSource(raw, sourceNames(loaded.document));
   const candidates: BoundOperation[] = [];
   for (const [name, openapi] of openapis) {
     if (qualified && qualified[1] !== name) continue;

@@ -7,6 +7,7 @@ import type { BoundOperation } from './bind-operation.js';
 import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
 import { checkValueExpressions } from './check-expressions.js';
 import { reportAt, type PlanContext } from './plan-context.js';
+import { qualifiedSource, sourceNames } from './source-reference.js';
 
 /**
  * Redocly Respect's `x-security` extension, with its field names: a list of entries, each
@@ -136,11 +137,10 @@ function readEntries(ctx: PlanContext, owner: object, pointer: string): Security
   return entries;
 }
 
-const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
 
 /** The Security Scheme Object an entry names, from the step's source or the one it qualifies. */
 function lookUpScheme(ctx: PlanContext, name: string, source: string): { scheme?: Record<string, unknown>; where: string } {
-  const qualified = QUALIFIED.exec(name);
+  const qualified = qualifiedSource(name, sourceNames(ctx.loaded.document));
   const from = qualified ? qualified[1] : source;
   const key = qualified ? qualified[2] : name;
   const schemes = ctx.loaded.openapis.get(from)?.document.components?.securitySchemes as Record<string, unknown> | undefined;
@@ -269,7 +269,7 @@ export function readWorkflowSecurity(ctx: PlanContext, workflow: ArazzoWorkflow,
   const entries = readEntries(ctx, workflow, workflowPointer);
   if (ctx.loaded.document.sourceDescriptions.length > 1) {
     for (const e of entries) {
-      if (e.schemeName !== undefined && !QUALIFIED.test(e.schemeName)) {
+      if (e.schemeName !== undefined && !qualifiedSource(e.schemeName, sourceNames(ctx.loaded.document))) {
         reportAt(
           ctx,
           `${e.pointer}/schemeName`,
@@ -479,7 +479,7 @@ function mutualTlsRequired(ctx: PlanContext, operation: BoundOperation): string 
 
 /** The scopes the operation's first security requirement naming the scheme lists (its own `security`, else the description's). */
 function requiredScopes(ctx: PlanContext, operation: BoundOperation, schemeName: string): string[] {
-  const qualified = QUALIFIED.exec(schemeName);
+  const qualified = qualifiedSource(schemeName, sourceNames(ctx.loaded.document));
   if (qualified && qualified[1] !== operation.source) return [];
   const key = qualified ? qualified[2] : schemeName;
   const requirements = securityRequirements(ctx, operation);

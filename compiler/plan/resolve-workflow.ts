@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics/index.js';
 import type { LoadedArazzo } from '../load/load-arazzo.js';
 import { diagnosticAt } from '../load/parse-yaml-source.js';
 import type { ArazzoWorkflow } from '../validate/arazzo-schema.js';
+import { qualifiedSource, sourceNames } from './source-reference.js';
 
 export interface ResolvedWorkflow {
   readonly workflowId: string;
@@ -10,14 +11,15 @@ export interface ResolvedWorkflow {
   readonly workflow: ArazzoWorkflow;
 }
 
-const QUALIFIED = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 
 /**
  * Resolves a `workflowId` (a step's, a goto action's, or a `dependsOn` entry): a workflow of
  * this document, or `$sourceDescriptions.<name>.<workflowId>` for one in an arazzo-typed source.
  */
 export function resolveWorkflow(loaded: LoadedArazzo, reference: string, pointer: string, diagnostics: Diagnostic[]): ResolvedWorkflow | undefined {
-  const qualified = QUALIFIED.exec(reference);
+  const split = qualifiedSource(reference, sourceNames(loaded.document));
+  // A workflowId that is not one id after the source is looked up as written (as before source names could hold a dot).
+  const qualified = split && /^[A-Za-z0-9_-]+$/.test(split[2]) ? split : null;
   if (qualified) {
     const [, source, workflowId] = qualified;
     const other = loaded.arazzos.get(source);

@@ -152,8 +152,11 @@ const CORPUS: Record<string, Expected> = {
   'schema-invalid-output-name': {
     errors: ['schema-invalid-output-name.arazzo.yml:57:14: error ASFN1002 an output name must match ^[a-zA-Z0-9.\\-_]+$ (key "item id") [arazzo-schema]'],
   },
-  'schema-invalid-source-name': {
-    errors: ['schema-invalid-source-name.arazzo.yml:7:9: error ASFN1002 name must match [A-Za-z0-9_-]+ [arazzo-schema]'],
+  'source-name-in-expression': {
+    errors: ['source-name-in-expression.arazzo.yml:36:16: error ASFN1226 $sourceDescriptions.shop.v1.url cannot name source "shop.v1": a runtime expression\'s source-name is [A-Za-z0-9_-]+ (Arazzo § Runtime Expressions, ABNF identifier-strict), so it reads source "shop"; rename the source to match the pattern [source-name-expression]'],
+    warnings: [
+      'source-name-in-expression.arazzo.yml:8:9: warning ASFN2015 source name "shop.v1" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); operationId, operationPath, channelPath, workflowId and schemeName read it (the longest source name that fits decides), but a runtime expression in a value or condition cannot name it [id-pattern]',
+    ],
   },
   'schema-missing-info-title': {
     errors: ['schema-missing-info-title.arazzo.yml:4:3: error ASFN1002 missing required field "title" [arazzo-schema]'],

@@ -466,3 +466,35 @@ ${parameters}    - { name: Authorization, in: header, value: $inputs.session }
     ]);
   });
 });
+
+describe('a source name outside [A-Za-z0-9_-]+ (Arazzo: SHOULD): read by the longest declared name, compiled with a warning, run over real HTTP to the Petstore sandbox', () => {
+  let sandbox: PetstoreSandbox;
+  let session: string;
+  beforeAll(async () => {
+    sandbox = await startPetstoreSandbox();
+    session = (await (await fetch(`${sandbox.serverUrl}/user/login?username=theUser&password=12345`)).json()) as string;
+  });
+  afterAll(() => sandbox.close());
+
+  it('binds $sourceDescriptions.pets.v2.findPetsByStatus to source "pets.v2", not to a source "pets" with an operation "v2.findPetsByStatus"', async () => {
+    // Both sources are declared: the split of "pets.v2.findPetsByStatus" is decided by the longest name.
+    const text = document(`- workflowId: w
+${inputs}  steps:
+${findByStatus('find').replace('operationId: findPetsByStatus', 'operationId: $sourceDescriptions.pets.v2.findPetsByStatus')}  outputs:
+    first: $steps.find.outputs.first
+`).replace('- { name: pets, url: ./petstore.openapi.yaml, type: openapi }', "- { name: 'pets.v2', url: ./petstore.openapi.yaml, type: openapi }\n- { name: pets, url: ./petstore.openapi.yaml, type: openapi }");
+    const { result, messages } = await compileText(text);
+    expect(messages).toEqual([
+      'doc.arazzo.yml:4:11: warning ASFN2015 source name "pets.v2" does not match [A-Za-z0-9_-]+ (Arazzo: SHOULD); operationId, operationPath, channelPath, workflowId and schemeName read it (the longest source name that fits decides), but a runtime expression in a value or condition cannot name it [id-pattern]',
+    ]);
+    expect(result.workflows[0].plan.steps[0]).toMatchObject({ operation: { source: 'pets.v2' } });
+    const execution = await new LocalWorkflowSet(result).run('w', { status: 'sold', session }, {
+      runtime: { secrets: new InMemorySecretsProvider(), sealer: new AesGcmSealer(), serverUrls: { 'pets.v2': sandbox.serverUrl } },
+      waitMs: 1,
+      retryIntervalMs: 1,
+      timeoutMs: 30_000,
+    });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.output).toEqual({ first: 'Nemo' });
+  });
+});

@@ -23,6 +23,19 @@ const CASES: readonly (readonly [string, string, readonly string[], readonly str
   ['§ Info Object: version is a string', head().replace("version: '1'", 'version: 1') + workflow(getPet()), ['ASFN1002'], []],
   ['§ Arazzo Object: sourceDescriptions MUST have at least one entry', "arazzo: 1.1.0\ninfo: { title: t, version: '1' }\nsourceDescriptions: []\n" + workflow(getPet()), ['ASFN1002'], []],
   ['§ Arazzo Object: workflows MUST have at least one entry', `${head()}workflows: []\n`, ['ASFN1002'], []],
+  [
+    '§ Source Description Object: name SHOULD match [A-Za-z0-9_-]+ (operationId and operationPath read it by the longest declared name)',
+    head().replace('name: pets,', 'name: pets.v2,').replace('sourceDescriptions:\n', 'sourceDescriptions:\n  - { name: pets, url: ./openapi.yml, type: openapi }\n') +
+      workflow(getPet().replace('operationId: getPet', 'operationId: $sourceDescriptions.pets.v2.getPet') + "      - stepId: b\n        operationPath: '{$sourceDescriptions.pets.v2.url}#/paths/~1pets/get'\n"),
+    [],
+    ['ASFN2015', 'ASFN2195'],
+  ],
+  [
+    '§ Runtime Expressions: source-name is [A-Za-z0-9_-]+ (ABNF identifier-strict), so an expression cannot name a source outside it',
+    head().replace('name: pets,', 'name: pets.v2,') + workflow(getPet('a', '        outputs: { where: $sourceDescriptions.pets.v2.url }\n').replace('getPet\n', '$sourceDescriptions.pets.v2.getPet\n')),
+    ['ASFN1226'],
+    ['ASFN2015'],
+  ],
   ['§ Source Description Object: type is openapi, arazzo or asyncapi', head().replace('type: openapi', 'type: graphql') + workflow(getPet()), ['ASFN1002'], []],
   ['§ Workflow Object: workflowId MUST be unique', head() + workflow(getPet()) + child.replace('w2', 'w'), ['ASFN1007'], []],
   ['§ Workflow Object: workflowId SHOULD match [A-Za-z0-9_-]+', head() + workflow(getPet()).replace('workflowId: w', 'workflowId: w.x'), [], ['ASFN2015']],
