@@ -26,11 +26,12 @@ it('npx cdk synth writes a template per stack, with its state machines and bundl
     const file = join(out, artifact.properties!.templateFile!);
     expect(file).toBe(join(out, `${id}.template.json`));
     const resources = Object.values(JSON.parse(readFileSync(file, 'utf8')).Resources as Record<string, { Type: string; Properties: any; Metadata?: any }>);
-    expect(resources.filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(4);
+    expect(resources.filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(5);
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
-    // 15 operations, 4 workflow functions, connectFi's webhook receiver, the starters of the 3 workflows with personal inputs.
-    expect(functions).toHaveLength(23);
-    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Url').map((r) => r.Properties.AuthType)).toEqual(['NONE']);
+    // 19 operations (fintecture-payment-webhook's receive step among them), 5 workflow functions, the webhook receivers of
+    // connectFi's callback and of Fintecture's payment webhooks, the starters of the 3 workflows with personal inputs.
+    expect(functions).toHaveLength(29);
+    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Url').map((r) => r.Properties.AuthType)).toEqual(['NONE', 'NONE']);
     for (const fn of functions) expect(existsSync(join(out, fn.Metadata['aws:asset:path'], 'index.mjs'))).toBe(true);
   }
   // cdk-nag ran on the app and found nothing unacknowledged.
