@@ -81,6 +81,11 @@ export function createBrokerHandler(
   const workflowOf = (channels: readonly { source: string; channel: string }[]) =>
     (receivers.find((p) => channels.some((c) => c.source === p.channel!.source && c.channel === p.channel!.channel)) ?? receivers[0])?.workflowId ?? '';
   const dropped = (reason: string, channels: readonly { source: string; channel: string }[]) => log(countMetric(DROPPED_MESSAGE_METRIC, reason, workflowOf(channels), now()));
+  // One log line per judged message (keyed by its id, event id or topic), and the count of a drop.
+  const settled = (id: Record<string, string | undefined>, answer: MessageAnswer, channels: readonly { source: string; channel: string }[]) => {
+    log({ ...id, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
+    if (isDrop(answer)) dropped(dropReason(answer), channels);
+  };
   const receiverDeps: MessageReceiverDeps = {
     ...deps,
     onUnkept: (reason, workflowId) => {
@@ -116,8 +121,7 @@ export function createBrokerHandler(
       log({ topic, status: 500, result: 'failed: Lambda tries the message again', error: (err as Error).name });
       throw providerUnavailable(`the broker receiver could not settle a message on MQTT topic ${topic} (${(err as Error).name}); it is tried again`, { cause: err });
     }
-    log({ topic, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
-    if (isDrop(answer)) dropped(dropReason(answer), channels);
+    settled({ topic }, answer, channels);
   }
 
   async function handle(event: SqsEvent | EventBridgeEvent | MqttRuleEvent): Promise<SqsBatchResponse | void> {
@@ -140,8 +144,7 @@ export function createBrokerHandler(
         }
         try {
           const answer = await deliver(channels, message);
-          log({ messageId: record.messageId, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
-          if (isDrop(answer)) dropped(dropReason(answer), channels);
+          settled({ messageId: record.messageId }, answer, channels);
         } catch (err) {
           const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
           if (receives >= MAX_RECEIVES) {
@@ -168,8 +171,7 @@ export function createBrokerHandler(
       log({ eventId: event.id, status: 500, result: 'failed: Lambda tries the event again', error: (err as Error).name });
       throw err;
     }
-    log({ eventId: event.id, status: answer.status, result: answer.status >= 400 ? `dropped: ${answer.body.result}` : answer.body.result });
-    if (isDrop(answer)) dropped(dropReason(answer), channels);
+    settled({ eventId: event.id }, answer, channels);
   }
   return handle as BrokerHandler;
 }
